@@ -1,0 +1,6 @@
+//! grokscope: train tiny networks live and watch them grok.
+//!
+//! The engine (`train`) and the read-outs (`analysis`) are free of terminal and async code.
+
+pub mod analysis;
+pub mod train;
