@@ -1,4 +1,21 @@
-//! The training engine: tasks, models, optimizer, presets and the trainer loop.
+//! The training engine: tasks, models, optimizer, presets and the trainer loop. No terminal
+//! or async code lives here.
 
 pub mod activation;
+pub mod checkpoint;
+pub mod config;
+pub mod error;
+pub mod kernels;
+pub mod linalg;
+pub mod model;
+pub mod optim;
+pub mod presets;
+pub mod rng;
+pub mod task;
+pub mod trainer;
+
 pub use activation::Activation;
+pub use config::{Arch, Config, Decay, Op, TaskKind};
+pub use error::{Error, Result};
+pub use linalg::Threads;
+pub use trainer::{Metrics, Trainer};

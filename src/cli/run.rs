@@ -1,0 +1,306 @@
+//! `grokscope run`: train without a screen.
+
+use super::{Failure, TrainArgs};
+use crate::train::checkpoint;
+use crate::train::{Metrics, Trainer};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Jsonl,
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub train: TrainArgs,
+    /// Metrics interval in steps
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub every: u64,
+    /// Stop once test accuracy reaches ACC (checked at each metrics line)
+    #[arg(long, value_name = "ACC", allow_negative_numbers = true)]
+    pub until: Option<f64>,
+    /// Directory for the metrics file, a summary and the final checkpoint
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Continue the run saved in DIR (its checkpoint); --steps sets the new total
+    #[arg(long, value_name = "DIR")]
+    pub resume: Option<PathBuf>,
+    /// Output format on stdout and in --out
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+}
+
+impl RunArgs {
+    pub fn with_train(train: TrainArgs) -> Self {
+        RunArgs { train, every: 100, until: None, out: None, resume: None, format: Format::Jsonl }
+    }
+}
+
+/// File names inside `--out` / `--resume` directories.
+pub const CHECKPOINT_FILE: &str = "checkpoint.grok";
+pub const SUMMARY_FILE: &str = "summary.json";
+pub fn metrics_file(format: Format) -> &'static str {
+    match format {
+        Format::Jsonl => "metrics.jsonl",
+        Format::Csv => "metrics.csv",
+    }
+}
+
+/// One metrics line.
+#[derive(Serialize)]
+struct Line {
+    #[serde(flatten)]
+    metrics: Metrics,
+    elapsed_s: f64,
+}
+
+const CSV_HEADER: &str = "step,train_loss,test_loss,train_acc,test_acc,weight_norm,elapsed_s";
+
+impl Line {
+    fn render(&self, format: Format) -> String {
+        match format {
+            Format::Jsonl => serde_json::to_string(self).expect("metrics serialise"),
+            Format::Csv => {
+                let m = &self.metrics;
+                format!(
+                    "{},{},{},{},{},{},{}",
+                    m.step, m.train_loss, m.test_loss, m.train_acc, m.test_acc, m.weight_norm, self.elapsed_s
+                )
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Summary {
+    summary: bool,
+    preset: String,
+    steps: u64,
+    steps_per_s: f64,
+    grokked_at: Option<u64>,
+    stopped: &'static str,
+    #[serde(flatten)]
+    metrics: Metrics,
+    elapsed_s: f64,
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+pub fn run(args: RunArgs) -> Result<(), Failure> {
+    if args.every == 0 {
+        return Err(Failure::usage("--every must be at least 1"));
+    }
+    if let Some(u) = args.until {
+        if !(0.0..=1.0).contains(&u) {
+            return Err(Failure::usage(format!("--until is a test accuracy in [0, 1] (got {u})")));
+        }
+    }
+    let threads = args.train.threads()?;
+    let (mut trainer, total_steps, prior_lines) = match &args.resume {
+        Some(dir) => {
+            if let Some(flag) = args.train.overrides_model() {
+                return Err(Failure::usage(format!(
+                    "{flag} cannot change a resumed run (only --steps and --threads apply)"
+                )));
+            }
+            let trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), threads)?;
+            let total = args.train.steps.unwrap_or(trainer.config().steps);
+            let prior = read_prior_lines(dir, args.format, trainer.step_count());
+            (trainer, total, prior)
+        }
+        None => {
+            let cfg = args.train.config()?;
+            let total = cfg.steps;
+            (Trainer::new(cfg, threads)?, total, Vec::new())
+        }
+    };
+    let out = match &args.out {
+        Some(dir) => Some(OutDir::create(dir, args.format, &prior_lines)?),
+        None => None,
+    };
+    let mut out = out;
+
+    let progress = progress_bar(total_steps, trainer.step_count());
+    let stdout = std::io::stdout();
+    let mut stdout = stdout.lock();
+    let mut emit = |text: &str, out: &mut Option<OutDir>| -> Result<(), Failure> {
+        // A closed pipe (`| head`) is not an error worth a message; stop quietly.
+        if writeln!(stdout, "{text}").and_then(|_| stdout.flush()).is_err() {
+            return Err(Failure { message: String::new(), status: 0 });
+        }
+        if let Some(o) = out {
+            o.write_line(text)?;
+        }
+        Ok(())
+    };
+    if args.format == Format::Csv && prior_lines.is_empty() {
+        emit(CSV_HEADER, &mut None)?;
+    }
+
+    let t0 = Instant::now();
+    let start_step = trainer.step_count();
+    let mut grokked_at = None;
+    let mut stopped = "steps";
+    let mut last = trainer.evaluate();
+    let mut report = |trainer: &mut Trainer, out: &mut Option<OutDir>| -> Result<Metrics, Failure> {
+        let m = trainer.evaluate();
+        let line = Line { metrics: m, elapsed_s: round(t0.elapsed().as_secs_f64(), 4) };
+        emit(&line.render(args.format), out)?;
+        Ok(m)
+    };
+    let result = (|| -> Result<(), Failure> {
+        if start_step == 0 {
+            last = report(&mut trainer, &mut out)?;
+        }
+        while trainer.step_count() < total_steps {
+            if let Err(d) = trainer.step() {
+                stopped = "diverged";
+                return Err(Failure::failed(d));
+            }
+            let s = trainer.step_count();
+            if s % args.every == 0 || s == total_steps {
+                last = report(&mut trainer, &mut out)?;
+                progress.set_position(s);
+                if grokked_at.is_none() && last.test_acc >= 0.99 {
+                    grokked_at = Some(s);
+                }
+                if let Some(u) = args.until {
+                    if last.test_acc >= u {
+                        stopped = "until";
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    })();
+    progress.finish_and_clear();
+    if let Err(f) = &result {
+        if f.status == 0 && f.message.is_empty() {
+            return Ok(()); // stdout closed by the reader
+        }
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let steps_done = trainer.step_count() - start_step;
+    if result.is_ok() && last.step != trainer.step_count() {
+        last = trainer.evaluate();
+    }
+    let summary = Summary {
+        summary: true,
+        preset: trainer.config().preset.clone(),
+        steps: trainer.step_count(),
+        steps_per_s: round(steps_done as f64 / elapsed.max(1e-9), 1),
+        grokked_at,
+        stopped,
+        metrics: last,
+        elapsed_s: round(elapsed, 4),
+    };
+    let summary_json = serde_json::to_string(&summary).expect("summary serialises");
+    match args.format {
+        Format::Jsonl => {
+            let _ = writeln!(std::io::stdout(), "{summary_json}");
+        }
+        Format::Csv => eprintln!("{summary_json}"),
+    }
+    if let Some(o) = out {
+        if args.format == Format::Jsonl {
+            o.finish(Some(&summary_json), &summary_json, result.is_ok().then_some(&trainer))?;
+        } else {
+            o.finish(None, &summary_json, result.is_ok().then_some(&trainer))?;
+        }
+    }
+    result
+}
+
+fn progress_bar(total: u64, pos: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.set_position(pos);
+    bar
+}
+
+/// Lines of an earlier run's metrics file up to `step`, so a resumed run's file is whole.
+fn read_prior_lines(dir: &Path, format: Format, step: u64) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(dir.join(metrics_file(format))) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|l| match format {
+            Format::Jsonl => serde_json::from_str::<serde_json::Value>(l)
+                .ok()
+                .filter(|v| v.get("summary").is_none())
+                .and_then(|v| v.get("step").and_then(|s| s.as_u64()))
+                .is_some_and(|s| s <= step),
+            Format::Csv => l
+                .split(',')
+                .next()
+                .and_then(|s| s.parse::<u64>().ok())
+                .map_or(l.starts_with("step,"), |s| s <= step),
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `--out` directory: metrics are written to a hidden partial file and renamed into
+/// place at the end, next to the summary and the final checkpoint.
+struct OutDir {
+    dir: PathBuf,
+    format: Format,
+    partial: PathBuf,
+    file: std::io::BufWriter<std::fs::File>,
+}
+
+impl OutDir {
+    fn create(dir: &Path, format: Format, prior: &[String]) -> Result<Self, Failure> {
+        let io = |e: std::io::Error| Failure::usage(format!("{}: {e}", dir.display()));
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let partial = dir.join(format!(".{}.partial", metrics_file(format)));
+        let file = std::fs::File::create(&partial).map_err(io)?;
+        let mut out = OutDir { dir: dir.to_path_buf(), format, partial, file: std::io::BufWriter::new(file) };
+        if format == Format::Csv && prior.is_empty() {
+            out.write_line(CSV_HEADER)?;
+        }
+        for l in prior {
+            out.write_line(l)?;
+        }
+        Ok(out)
+    }
+
+    fn write_line(&mut self, text: &str) -> Result<(), Failure> {
+        writeln!(self.file, "{text}").map_err(|e| Failure::failed(format!("{}: {e}", self.partial.display())))
+    }
+
+    fn finish(mut self, last_line: Option<&str>, summary: &str, trainer: Option<&Trainer>) -> Result<(), Failure> {
+        let fail = |e: String| Failure::failed(e);
+        if let Some(l) = last_line {
+            self.write_line(l)?;
+        }
+        self.file.flush().map_err(|e| fail(format!("{}: {e}", self.partial.display())))?;
+        self.file.get_ref().sync_all().map_err(|e| fail(format!("{}: {e}", self.partial.display())))?;
+        let target = self.dir.join(metrics_file(self.format));
+        std::fs::rename(&self.partial, &target).map_err(|e| fail(format!("{}: {e}", target.display())))?;
+        checkpoint::write_atomic(&self.dir.join(SUMMARY_FILE), format!("{summary}\n").as_bytes())
+            .map_err(|e| fail(e.to_string()))?;
+        if let Some(t) = trainer {
+            checkpoint::save(t, &self.dir.join(CHECKPOINT_FILE)).map_err(|e| fail(e.to_string()))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,181 @@
+//! Checkpoints: a versioned binary file holding a run's configuration, step, parameters and
+//! Adam moments, so a resumed run continues bit for bit.
+//!
+//! Layout (all integers little-endian):
+//!
+//! ```text
+//! "GROKSCOPE-CKPT\n"  magic, 15 bytes
+//! u32                 format version (1)
+//! u64                 header length
+//! header              JSON: {"config", "step", "tensors": [{"name", "rows", "cols"}]}
+//! payload             for each tensor: weights, then m, then v, as f32
+//! u64                 FNV-1a 64 checksum of every byte before it
+//! ```
+//!
+//! Files are written to a temporary name in the same directory and renamed into place, so a
+//! reader never sees a half-written checkpoint.
+
+use super::config::Config;
+use super::error::{Error, Result};
+use super::linalg::Threads;
+use super::optim::AdamState;
+use super::trainer::Trainer;
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+
+const MAGIC: &[u8; 15] = b"GROKSCOPE-CKPT\n";
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    config: Config,
+    step: u64,
+    tensors: Vec<TensorInfo>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TensorInfo {
+    name: String,
+    rows: usize,
+    cols: usize,
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Serialise a trainer's state.
+pub fn encode(trainer: &Trainer) -> Vec<u8> {
+    let params = trainer.params();
+    let state = trainer.adam_state();
+    let header = Header {
+        config: trainer.config().clone(),
+        step: state.t,
+        tensors: params
+            .iter()
+            .map(|p| TensorInfo { name: p.name.to_string(), rows: p.w.nrows(), cols: p.w.ncols() })
+            .collect(),
+    };
+    let header = serde_json::to_vec(&header).expect("header serialises");
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+    out.extend_from_slice(&header);
+    for (i, p) in params.iter().enumerate() {
+        for a in [&p.w, &state.m[i], &state.v[i]] {
+            for &x in a.iter() {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+    }
+    let sum = fnv1a(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+/// Write `bytes` to `path` atomically: a temporary sibling, fsync, rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |source| Error::Io { path: path.display().to_string(), source };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+/// Save a trainer to `path` (atomic).
+pub fn save(trainer: &Trainer, path: &Path) -> Result<()> {
+    write_atomic(path, &encode(trainer))
+}
+
+/// Rebuild a trainer from checkpoint bytes; `origin` names the source in errors.
+pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
+    let bad = |reason: String| Error::Checkpoint { path: origin.to_string(), reason };
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(bad("not a grokscope checkpoint (bad magic bytes)".into()));
+    }
+    let mut pos = MAGIC.len();
+    let take = |pos: &mut usize, n: usize| -> Result<&[u8]> {
+        let end = pos.checked_add(n).filter(|&e| e <= bytes.len());
+        match end {
+            Some(e) => {
+                let s = &bytes[*pos..e];
+                *pos = e;
+                Ok(s)
+            }
+            None => Err(bad(format!("truncated ({} bytes)", bytes.len()))),
+        }
+    };
+    let version = u32::from_le_bytes(take(&mut pos, 4)?.try_into().expect("4 bytes"));
+    if version != VERSION {
+        return Err(bad(format!("format version {version} is not supported (this build reads {VERSION})")));
+    }
+    if bytes.len() < pos + 8 + 8 {
+        return Err(bad(format!("truncated ({} bytes)", bytes.len())));
+    }
+    let body_end = bytes.len() - 8;
+    let stored = u64::from_le_bytes(bytes[body_end..].try_into().expect("8 bytes"));
+    let header_len = u64::from_le_bytes(take(&mut pos, 8)?.try_into().expect("8 bytes"));
+    let header_len = usize::try_from(header_len).map_err(|_| bad("header length overflows".into()))?;
+    if header_len > body_end.saturating_sub(pos) {
+        return Err(bad(format!("truncated ({} bytes)", bytes.len())));
+    }
+    if fnv1a(&bytes[..body_end]) != stored {
+        return Err(bad("checksum mismatch (the file is corrupt or truncated)".into()));
+    }
+    let header: Header = serde_json::from_slice(take(&mut pos, header_len)?)
+        .map_err(|e| bad(format!("unreadable header: {e}")))?;
+    let mut trainer = Trainer::new(header.config, threads)
+        .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
+    let expected: usize = header.tensors.iter().map(|t| 3 * 4 * t.rows * t.cols).sum();
+    if body_end - pos != expected {
+        return Err(bad(format!("payload is {} bytes, header announces {expected}", body_end - pos)));
+    }
+    let read = |pos: &mut usize, t: &TensorInfo| -> Array2<f32> {
+        let n = t.rows * t.cols;
+        let v: Vec<f32> = bytes[*pos..*pos + 4 * n]
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect();
+        *pos += 4 * n;
+        Array2::from_shape_vec((t.rows, t.cols), v).expect("length checked")
+    };
+    let mut weights = Vec::new();
+    let mut m = Vec::new();
+    let mut v = Vec::new();
+    for t in &header.tensors {
+        weights.push(read(&mut pos, t));
+        m.push(read(&mut pos, t));
+        v.push(read(&mut pos, t));
+    }
+    let names_match = trainer.params().iter().map(|p| p.name).eq(header.tensors.iter().map(|t| t.name.as_str()));
+    if !names_match {
+        return Err(bad("tensors do not match the model its configuration builds".into()));
+    }
+    trainer
+        .restore(weights, AdamState { t: header.step, m, v })
+        .map_err(bad)?;
+    Ok(trainer)
+}
+
+/// Load a checkpoint file.
+pub fn load(path: &Path, threads: Threads) -> Result<Trainer> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+    decode(&bytes, &path.display().to_string(), threads)
+}

@@ -1,0 +1,531 @@
+//! The networks, with explicit forward and backward passes over buffers allocated once.
+//!
+//! Modular model (all variants): with U = W_input [P×H] and Vt = W_outputᵀ [P×H] kept side by
+//! side in one [P×2H] matrix `uv`,
+//!
+//! ```text
+//! pre[n]   = U[a_n] + U[b_n]                 [N×H]
+//! act      = σ(pre)                          [N×H]
+//! logits   = act · Vtᵀ                       [N×P]
+//! ```
+//!
+//! Factored halves are products with the shared embedding E [P×D]: the factored columns of
+//! `uv` are E · Wf, where Wf [D×(H·f)] holds W_in and/or W_outᵀ side by side. Keeping the two
+//! halves together turns six narrow products (E·W_in, E·W_outᵀ and their gradients) into two
+//! wide ones, which is what makes a step cheap.
+//!
+//! Parity model: pre = X · W1 [N×H], act = σ(pre), z = act · w2 [N×1].
+
+use super::config::{Arch, Config, TaskKind};
+use super::kernels::{self, RowStats};
+use super::linalg::{matmul, Threads};
+use super::rng::{purpose, Stream};
+use super::task::{BitSet, Data, PairSet};
+use super::Activation;
+use ndarray::{s, Array2, ArrayView2};
+use std::ops::Range;
+
+/// A trainable (or frozen) weight matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: &'static str,
+    pub w: Array2<f32>,
+    pub trainable: bool,
+}
+
+/// Loss and accuracy of one pass over a dataset.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Score {
+    pub loss: f64,
+    pub acc: f64,
+}
+
+/// Per-dataset scratch buffers.
+struct ModBuffers {
+    pre: Array2<f32>,
+    act: Array2<f32>,
+    logits: Array2<f32>,
+    dact: Array2<f32>,
+}
+
+impl ModBuffers {
+    fn new(n: usize, p: usize, h: usize) -> Self {
+        ModBuffers {
+            pre: Array2::zeros((n, h)),
+            act: Array2::zeros((n, h)),
+            logits: Array2::zeros((n, p)),
+            dact: Array2::zeros((n, h)),
+        }
+    }
+}
+
+/// The modular-arithmetic network in any of its parameterisations.
+pub struct ModModel {
+    pub arch: Arch,
+    pub modulus: usize,
+    pub hidden: usize,
+    pub embed: usize,
+    pub activation: Activation,
+    params: Vec<Param>,
+    /// Indices into `params`.
+    e: Option<usize>,
+    wf: Option<usize>,
+    wd: Option<usize>,
+    /// Columns of `uv` computed as E·Wf, and columns stored directly in Wd.
+    f_cols: Range<usize>,
+    d_cols: Range<usize>,
+    uv: Array2<f32>,
+    guv: Array2<f32>,
+    train_buf: ModBuffers,
+    test_buf: ModBuffers,
+    threads: Threads,
+}
+
+fn trunc_normal(s: &mut Stream, rows: usize, cols: usize, sigma: f64) -> Array2<f32> {
+    Array2::from_shape_simple_fn((rows, cols), || s.truncated_normal(sigma) as f32)
+}
+
+/// The frozen circle of `five-neurons`: row i = (cos 2πi/P, sin 2πi/P), each column scaled
+/// to unit L2 norm.
+pub fn circular_embedding(p: usize) -> Array2<f32> {
+    let mut e = Array2::<f64>::from_shape_fn((p, 2), |(i, j)| {
+        let t = std::f64::consts::TAU * i as f64 / p as f64;
+        if j == 0 { t.cos() } else { t.sin() }
+    });
+    for mut col in e.columns_mut() {
+        let n = col.dot(&col).sqrt();
+        if n > 0.0 {
+            col /= n;
+        }
+    }
+    e.mapv(|x| x as f32)
+}
+
+impl ModModel {
+    pub fn new(cfg: &Config, n_train: usize, n_test: usize, threads: Threads) -> Self {
+        let (p, d, h) = (cfg.modulus, cfg.embed, cfg.hidden);
+        let mut rng = Stream::new(cfg.seed, purpose::INIT);
+        // SPEC §1 init, drawn in a fixed order whatever the variant: E, W_in, W_out.
+        let (e, w_in, w_out) = if cfg.arch == Arch::FixedCircle {
+            let e = circular_embedding(p);
+            let w_in = trunc_normal(&mut rng, 2, h, 1.0 / 2f64.sqrt());
+            let w_out = trunc_normal(&mut rng, h, 2, 1.0 / (h as f64).sqrt());
+            (e, w_in, w_out)
+        } else {
+            let d = if cfg.arch == Arch::Collapsed { cfg.embed.max(1) } else { d };
+            let e = trunc_normal(&mut rng, p, d, (2.0 / p as f64).sqrt() / 0.879_625_66);
+            let w_in = trunc_normal(&mut rng, d, h, 1.0 / (d as f64).sqrt());
+            let w_out = trunc_normal(&mut rng, h, d, 1.0 / (h as f64).sqrt());
+            (e, w_in, w_out)
+        };
+        // Which halves of uv = [W_input | W_outputᵀ] are products with E.
+        let (in_f, out_f) = match cfg.arch {
+            Arch::Factored | Arch::FixedCircle => (true, true),
+            Arch::Collapsed => (false, false),
+            Arch::CollapsedIn => (false, true),
+            Arch::CollapsedOut => (true, false),
+            Arch::Mlp => unreachable!("validated: modular tasks never use the mlp"),
+        };
+        let nf = in_f as usize + out_f as usize;
+        let f_cols = match (in_f, out_f) {
+            (true, true) => 0..2 * h,
+            (true, false) => 0..h,
+            (false, true) => h..2 * h,
+            (false, false) => 0..0,
+        };
+        let d_cols = match (in_f, out_f) {
+            (true, true) => 0..0,
+            (true, false) => h..2 * h,
+            (false, true) => 0..h,
+            (false, false) => 0..2 * h,
+        };
+        // Full-width factor [D×2H] = [W_in | W_outᵀ]; keep the factored halves.
+        let mut both = Array2::zeros((e.ncols(), 2 * h));
+        both.slice_mut(s![.., ..h]).assign(&w_in);
+        both.slice_mut(s![.., h..]).assign(&w_out.t());
+        let mut params = Vec::new();
+        let mut idx_e = None;
+        let mut idx_wf = None;
+        let mut idx_wd = None;
+        if nf > 0 {
+            idx_e = Some(params.len());
+            params.push(Param {
+                name: "embed",
+                w: e.clone(),
+                trainable: cfg.arch != Arch::FixedCircle,
+            });
+            idx_wf = Some(params.len());
+            params.push(Param {
+                name: match (in_f, out_f) {
+                    (true, true) => "in_out_proj",
+                    (true, false) => "in_proj",
+                    _ => "out_proj",
+                },
+                w: both.slice(s![.., f_cols.clone()]).to_owned(),
+                trainable: true,
+            });
+        }
+        if nf < 2 {
+            // Direct halves start as the factored model's product (same function at step 0).
+            let full = e.dot(&both);
+            idx_wd = Some(params.len());
+            params.push(Param {
+                name: match (in_f, out_f) {
+                    (false, false) => "w_input_output",
+                    (true, false) => "w_output",
+                    _ => "w_input",
+                },
+                w: full.slice(s![.., d_cols.clone()]).to_owned(),
+                trainable: true,
+            });
+        }
+        let mut m = ModModel {
+            arch: cfg.arch,
+            modulus: p,
+            hidden: h,
+            embed: e.ncols(),
+            activation: cfg.activation,
+            params,
+            e: idx_e,
+            wf: idx_wf,
+            wd: idx_wd,
+            f_cols,
+            d_cols,
+            uv: Array2::zeros((p, 2 * h)),
+            guv: Array2::zeros((p, 2 * h)),
+            train_buf: ModBuffers::new(n_train, p, h),
+            test_buf: ModBuffers::new(n_test, p, h),
+            threads,
+        };
+        m.refresh_uv();
+        m
+    }
+
+    pub fn params(&self) -> &[Param] {
+        &self.params
+    }
+
+    pub fn params_mut(&mut self) -> &mut [Param] {
+        &mut self.params
+    }
+
+    /// Recompute W_input and W_outputᵀ from the parameters.
+    pub fn refresh_uv(&mut self) {
+        if let (Some(e), Some(wf)) = (self.e, self.wf) {
+            let cols = self.f_cols.clone();
+            matmul(
+                self.uv.slice_mut(s![.., cols]),
+                self.params[e].w.view(),
+                self.params[wf].w.view(),
+                false,
+                self.threads,
+            );
+        }
+        if let Some(wd) = self.wd {
+            let cols = self.d_cols.clone();
+            self.uv.slice_mut(s![.., cols]).assign(&self.params[wd].w);
+        }
+    }
+
+    /// The article's W_input [P×H] (row a: input a's contribution to each neuron).
+    pub fn w_input(&self) -> ArrayView2<'_, f32> {
+        self.uv.slice(s![.., ..self.hidden])
+    }
+
+    /// The article's W_output [H×P].
+    pub fn w_output(&self) -> ArrayView2<'_, f32> {
+        self.uv.slice(s![.., self.hidden..]).reversed_axes()
+    }
+
+    /// (W_in [D×H], W_out [H×D]) of a model whose both halves are factored (the main model
+    /// and five-neurons); None for collapsed variants.
+    pub fn projections(&self) -> Option<(ArrayView2<'_, f32>, ArrayView2<'_, f32>)> {
+        let wf = &self.params[self.wf?].w;
+        if self.f_cols.len() != 2 * self.hidden {
+            return None;
+        }
+        Some((
+            wf.slice(s![.., ..self.hidden]),
+            wf.slice(s![.., self.hidden..]).reversed_axes(),
+        ))
+    }
+
+    /// The embedding E, when the model has one.
+    pub fn embedding(&self) -> Option<ArrayView2<'_, f32>> {
+        self.e.map(|i| self.params[i].w.view())
+    }
+
+    fn forward(uv: &Array2<f32>, h: usize, act: Activation, set: &PairSet, buf: &mut ModBuffers, threads: Threads) {
+        let uvs = uv.as_slice().expect("uv is contiguous");
+        let w = 2 * h;
+        let pre = buf.pre.as_slice_mut().expect("contiguous");
+        for (n, row) in pre.chunks_exact_mut(h).enumerate() {
+            let ua = &uvs[set.a[n] as usize * w..][..h];
+            let ub = &uvs[set.b[n] as usize * w..][..h];
+            for j in 0..h {
+                row[j] = ua[j] + ub[j];
+            }
+        }
+        let actv = buf.act.as_slice_mut().expect("contiguous");
+        for (o, &x) in actv.iter_mut().zip(buf.pre.as_slice().expect("contiguous")) {
+            *o = act.apply(x);
+        }
+        matmul(
+            buf.logits.view_mut(),
+            buf.act.view(),
+            uv.slice(s![.., h..]).reversed_axes(),
+            false,
+            threads,
+        );
+    }
+
+    fn score(buf: &mut ModBuffers, p: usize, set: &PairSet, grad_scale: Option<f32>) -> (RowStats, Score) {
+        let stats = kernels::softmax_xent(
+            buf.logits.as_slice_mut().expect("contiguous"),
+            p,
+            &set.y,
+            grad_scale,
+        );
+        let n = set.len().max(1) as f64;
+        let score = Score {
+            loss: stats.nll_sum / (n * p as f64),
+            acc: stats.correct as f64 / n,
+        };
+        (stats, score)
+    }
+
+    /// Loss and accuracy on `set` (train or test) at the current parameters.
+    pub fn evaluate(&mut self, set: &PairSet, is_train: bool) -> Score {
+        let buf = if is_train { &mut self.train_buf } else { &mut self.test_buf };
+        Self::forward(&self.uv, self.hidden, self.activation, set, buf, self.threads);
+        Self::score(buf, self.modulus, set, None).1
+    }
+
+    /// One forward and backward pass over the training set (W_input and W_output must be
+    /// fresh, see [`Model::refresh`]): writes the gradient of the
+    /// loss (cross-entropy / P, averaged over examples) into `grads` (one per param, same
+    /// shapes) and returns the loss before the update.
+    pub fn forward_backward(&mut self, set: &PairSet, grads: &mut [Array2<f32>]) -> Score {
+        let (p, h) = (self.modulus, self.hidden);
+        let buf = &mut self.train_buf;
+        Self::forward(&self.uv, h, self.activation, set, buf, self.threads);
+        let scale = 1.0 / (set.len() as f32 * p as f32);
+        let (_, score) = Self::score(buf, p, set, Some(scale));
+        let dlogits = buf.logits.view();
+        // dVt = dlogitsᵀ · act  → right half of guv
+        matmul(
+            self.guv.slice_mut(s![.., h..]),
+            dlogits.t(),
+            buf.act.view(),
+            false,
+            self.threads,
+        );
+        // dact = dlogits · Vt
+        matmul(
+            buf.dact.view_mut(),
+            dlogits,
+            self.uv.slice(s![.., h..]),
+            false,
+            self.threads,
+        );
+        // dpre = dact ⊙ σ'(pre), then scatter onto the rows a and b of dU.
+        let act = self.activation;
+        let dact = buf.dact.as_slice_mut().expect("contiguous");
+        for (g, &x) in dact.iter_mut().zip(buf.pre.as_slice().expect("contiguous")) {
+            *g *= act.derivative(x);
+        }
+        let w = 2 * h;
+        let guv = self.guv.as_slice_mut().expect("contiguous");
+        for row in guv.chunks_exact_mut(w) {
+            row[..h].fill(0.0);
+        }
+        for (n, g) in dact.chunks_exact(h).enumerate() {
+            for idx in [set.a[n] as usize, set.b[n] as usize] {
+                let dst = &mut guv[idx * w..][..h];
+                for j in 0..h {
+                    dst[j] += g[j];
+                }
+            }
+        }
+        // Back through the factorisation: dWf = Eᵀ · dUV[:, f], dE = dUV[:, f] · Wfᵀ.
+        if let (Some(e), Some(wf)) = (self.e, self.wf) {
+            let gf = self.guv.slice(s![.., self.f_cols.clone()]);
+            let (lo, hi) = grads.split_at_mut(wf);
+            matmul(hi[0].view_mut(), self.params[e].w.t(), gf, false, self.threads);
+            if self.params[e].trainable {
+                matmul(lo[e].view_mut(), gf, self.params[wf].w.t(), false, self.threads);
+            }
+        }
+        if let Some(wd) = self.wd {
+            grads[wd].assign(&self.guv.slice(s![.., self.d_cols.clone()]));
+        }
+        score
+    }
+}
+
+struct ParityBuffers {
+    pre: Array2<f32>,
+    act: Array2<f32>,
+    z: Array2<f32>,
+}
+
+impl ParityBuffers {
+    fn new(n: usize, h: usize) -> Self {
+        ParityBuffers {
+            pre: Array2::zeros((n, h)),
+            act: Array2::zeros((n, h)),
+            z: Array2::zeros((n, 1)),
+        }
+    }
+}
+
+/// The parity network: inputs (bits and a constant 1) → hidden → one logit.
+pub struct ParityModel {
+    pub hidden: usize,
+    pub activation: Activation,
+    params: Vec<Param>,
+    train_buf: ParityBuffers,
+    test_buf: ParityBuffers,
+    threads: Threads,
+}
+
+impl ParityModel {
+    pub fn new(cfg: &Config, n_train: usize, n_test: usize, threads: Threads) -> Self {
+        let inputs = cfg.parity_inputs();
+        let h = cfg.hidden;
+        let mut rng = Stream::new(cfg.seed, purpose::INIT);
+        // Haiku's Linear default: truncated normal with σ = 1/sqrt(fan_in).
+        let w1 = trunc_normal(&mut rng, inputs, h, 1.0 / (inputs as f64).sqrt());
+        let w2 = trunc_normal(&mut rng, h, 1, 1.0 / (h as f64).sqrt());
+        ParityModel {
+            hidden: h,
+            activation: cfg.activation,
+            params: vec![
+                Param { name: "w1", w: w1, trainable: true },
+                Param { name: "w2", w: w2, trainable: true },
+            ],
+            train_buf: ParityBuffers::new(n_train, h),
+            test_buf: ParityBuffers::new(n_test, h),
+            threads,
+        }
+    }
+
+    pub fn params(&self) -> &[Param] {
+        &self.params
+    }
+
+    pub fn params_mut(&mut self) -> &mut [Param] {
+        &mut self.params
+    }
+
+    /// W1 [(bits + 1) × H]: row j holds input j's weights; the last row is the bias input.
+    pub fn w1(&self) -> ArrayView2<'_, f32> {
+        self.params[0].w.view()
+    }
+
+    pub fn w2(&self) -> ArrayView2<'_, f32> {
+        self.params[1].w.view()
+    }
+
+    fn forward(params: &[Param], act: Activation, set: &BitSet, buf: &mut ParityBuffers, threads: Threads) {
+        matmul(buf.pre.view_mut(), set.x.view(), params[0].w.view(), false, threads);
+        for (o, &x) in buf.act.iter_mut().zip(buf.pre.iter()) {
+            *o = act.apply(x);
+        }
+        matmul(buf.z.view_mut(), buf.act.view(), params[1].w.view(), false, threads);
+    }
+
+    pub fn evaluate(&mut self, set: &BitSet, is_train: bool) -> Score {
+        let buf = if is_train { &mut self.train_buf } else { &mut self.test_buf };
+        Self::forward(&self.params, self.activation, set, buf, self.threads);
+        let st = kernels::logistic(buf.z.as_slice_mut().expect("contiguous"), &set.y, None);
+        let n = set.len().max(1) as f64;
+        Score { loss: st.nll_sum / n, acc: st.correct as f64 / n }
+    }
+
+    /// Gradient of the mean binary cross-entropy into `grads`; returns the loss.
+    pub fn forward_backward(&mut self, set: &BitSet, grads: &mut [Array2<f32>]) -> Score {
+        let buf = &mut self.train_buf;
+        Self::forward(&self.params, self.activation, set, buf, self.threads);
+        let n = set.len().max(1) as f64;
+        let st = kernels::logistic(
+            buf.z.as_slice_mut().expect("contiguous"),
+            &set.y,
+            Some(1.0 / n as f32),
+        );
+        // dw2 = actᵀ · dz
+        let (g1, g2) = grads.split_at_mut(1);
+        matmul(g2[0].view_mut(), buf.act.t(), buf.z.view(), false, self.threads);
+        // dpre = (dz · w2ᵀ) ⊙ σ'(pre), reusing `act` as the buffer.
+        matmul(buf.act.view_mut(), buf.z.view(), self.params[1].w.t(), false, self.threads);
+        let act = self.activation;
+        for (g, &x) in buf.act.iter_mut().zip(buf.pre.iter()) {
+            *g *= act.derivative(x);
+        }
+        // dW1 = Xᵀ · dpre
+        matmul(g1[0].view_mut(), set.x.t(), buf.act.view(), false, self.threads);
+        Score { loss: st.nll_sum / n, acc: st.correct as f64 / n }
+    }
+}
+
+/// Either network.
+pub enum Model {
+    Modular(ModModel),
+    Parity(ParityModel),
+}
+
+impl Model {
+    pub fn new(cfg: &Config, data: &Data, threads: Threads) -> Self {
+        let (n_train, n_test) = data.sizes();
+        match cfg.task {
+            TaskKind::Modular => Model::Modular(ModModel::new(cfg, n_train, n_test, threads)),
+            TaskKind::Parity => Model::Parity(ParityModel::new(cfg, n_train, n_test, threads)),
+        }
+    }
+
+    pub fn params(&self) -> &[Param] {
+        match self {
+            Model::Modular(m) => m.params(),
+            Model::Parity(m) => m.params(),
+        }
+    }
+
+    pub fn params_mut(&mut self) -> &mut [Param] {
+        match self {
+            Model::Modular(m) => m.params_mut(),
+            Model::Parity(m) => m.params_mut(),
+        }
+    }
+
+    /// Gradient on the training set into `grads`; returns the training score before the
+    /// update.
+    pub fn forward_backward(&mut self, data: &Data, grads: &mut [Array2<f32>]) -> Score {
+        match (self, data) {
+            (Model::Modular(m), Data::Modular { train, .. }) => m.forward_backward(train, grads),
+            (Model::Parity(m), Data::Parity { train, .. }) => m.forward_backward(train, grads),
+            _ => unreachable!("model and data are built from the same config"),
+        }
+    }
+
+    /// (train, test) scores at the current parameters.
+    pub fn evaluate(&mut self, data: &Data) -> (Score, Score) {
+        match (self, data) {
+            (Model::Modular(m), Data::Modular { train, test }) => {
+                (m.evaluate(train, true), m.evaluate(test, false))
+            }
+            (Model::Parity(m), Data::Parity { train, test }) => {
+                (m.evaluate(train, true), m.evaluate(test, false))
+            }
+            _ => unreachable!("model and data are built from the same config"),
+        }
+    }
+
+    /// Recompute derived matrices (W_input, W_output) after the parameters changed: the
+    /// trainer calls it after every update, so forward passes and read-outs never see stale
+    /// products.
+    pub fn refresh(&mut self) {
+        if let Model::Modular(m) = self {
+            m.refresh_uv();
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! The trainer: one object that owns a run's data, model and optimiser state.
+
+use super::config::Config;
+use super::error::{Error, Result};
+use super::linalg::Threads;
+use super::model::{Model, Param, Score};
+use super::optim::{AdamState, AdamW};
+use super::task::Data;
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+/// Evaluation of the model at one step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    pub step: u64,
+    pub train_loss: f64,
+    pub test_loss: f64,
+    pub train_acc: f64,
+    pub test_acc: f64,
+    /// sqrt(Σ p²) over every trained parameter.
+    pub weight_norm: f64,
+}
+
+/// A run in progress.
+pub struct Trainer {
+    cfg: Config,
+    data: Data,
+    model: Model,
+    grads: Vec<Array2<f32>>,
+    opt: AdamW,
+    state: AdamState,
+    threads: Threads,
+}
+
+/// The training loss came out NaN or infinite.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Diverged {
+    pub step: u64,
+    pub loss: f64,
+}
+
+impl std::fmt::Display for Diverged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "training diverged at step {}: loss is {} (try a smaller learning rate)",
+            self.step, self.loss
+        )
+    }
+}
+
+impl Trainer {
+    /// Validate `cfg`, build its data and initialise the model (deterministic in the seed).
+    pub fn new(cfg: Config, threads: Threads) -> Result<Self> {
+        cfg.validate()?;
+        if threads.0 == 0 {
+            return Err(Error::config("threads must be at least 1"));
+        }
+        let data = Data::new(&cfg);
+        let model = Model::new(&cfg, &data, threads);
+        let grads = model
+            .params()
+            .iter()
+            .map(|p| Array2::zeros(p.w.raw_dim()))
+            .collect();
+        let state = AdamState::new(model.params());
+        let opt = AdamW {
+            lr: cfg.lr as f32,
+            beta1: cfg.beta1 as f32,
+            beta2: cfg.beta2 as f32,
+            eps: cfg.eps as f32,
+            weight_decay: cfg.weight_decay as f32,
+            decay: cfg.decay,
+        };
+        Ok(Trainer { cfg, data, model, grads, opt, state, threads })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    pub fn data(&self) -> &Data {
+        &self.data
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn threads(&self) -> Threads {
+        self.threads
+    }
+
+    /// Steps taken so far.
+    pub fn step_count(&self) -> u64 {
+        self.state.t
+    }
+
+    /// One full-batch step. Returns the training score before the update, or `Diverged`
+    /// (leaving the parameters untouched) when the loss is not finite.
+    pub fn step(&mut self) -> Result<Score, Diverged> {
+        let score = self.model.forward_backward(&self.data, &mut self.grads);
+        if !score.loss.is_finite() {
+            return Err(Diverged { step: self.state.t + 1, loss: score.loss });
+        }
+        self.opt.update(self.model.params_mut(), &self.grads, &mut self.state);
+        self.model.refresh();
+        Ok(score)
+    }
+
+    /// Gradients of the last step (one per parameter).
+    pub fn grads(&self) -> &[Array2<f32>] {
+        &self.grads
+    }
+
+    /// Train and test loss and accuracy at the current parameters, and the weight norm.
+    pub fn evaluate(&mut self) -> Metrics {
+        let (train, test) = self.model.evaluate(&self.data);
+        Metrics {
+            step: self.state.t,
+            train_loss: train.loss,
+            test_loss: test.loss,
+            train_acc: train.acc,
+            test_acc: test.acc,
+            weight_norm: self.weight_norm(),
+        }
+    }
+
+    pub fn weight_norm(&self) -> f64 {
+        self.model
+            .params()
+            .iter()
+            .filter(|p| p.trainable)
+            .flat_map(|p| p.w.iter())
+            .map(|&x| (x as f64) * (x as f64))
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    pub fn params(&self) -> &[Param] {
+        self.model.params()
+    }
+
+    pub(crate) fn adam_state(&self) -> &AdamState {
+        &self.state
+    }
+
+    /// Replace parameters and optimiser state (from a checkpoint); shapes must match.
+    pub(crate) fn restore(&mut self, weights: Vec<Array2<f32>>, state: AdamState) -> Result<(), String> {
+        let params = self.model.params_mut();
+        if weights.len() != params.len() || state.m.len() != params.len() || state.v.len() != params.len() {
+            return Err("parameter count does not match its configuration".into());
+        }
+        for (i, p) in params.iter().enumerate() {
+            let d = p.w.raw_dim();
+            if weights[i].raw_dim() != d || state.m[i].raw_dim() != d || state.v[i].raw_dim() != d {
+                return Err(format!("parameter {} has the wrong shape", p.name));
+            }
+        }
+        for (p, w) in params.iter_mut().zip(weights) {
+            p.w = w;
+        }
+        self.state = state;
+        self.model.refresh();
+        Ok(())
+    }
+
+    /// The optimiser's settings.
+    pub fn adamw(&self) -> AdamW {
+        self.opt
+    }
+}
