@@ -31,7 +31,7 @@
 //! All losses are the spec's: mean over all `N × P` entries of `−onehot(y)·log_softmax`, i.e.
 //! cross-entropy divided by `P`, with label `(a + b) mod P`.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, Axis};
 
 use super::AnalysisError;
 use super::fourier::{NeuronFrequency, n_frequencies};
@@ -85,21 +85,22 @@ pub fn all_pairs(p: usize) -> Vec<(usize, usize)> {
     (0..p).flat_map(|a| (0..p).map(move |b| (a, b))).collect()
 }
 
-/// `−log_softmax(logits)[label]`, computed stably in f64 (precise even when it is ~1e-30).
-fn cross_entropy(logits: &[f64], label: usize) -> f64 {
+/// `−log_softmax(logits)[label]`, computed stably: `(max − l_y) + ln_1p(Σ_{c ≠ argmax} e^{l_c − max})`,
+/// so even a loss of ~1e-30 keeps its relative precision. Exponentials in f32, sums in f64.
+fn cross_entropy(logits: &[f32], label: usize) -> f64 {
     let (top, max) = logits
         .iter()
         .enumerate()
-        .fold((0, f64::NEG_INFINITY), |(bi, bv), (i, &v)| {
+        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
             if v > bv { (i, v) } else { (bi, bv) }
         });
-    let rest: f64 = logits
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != top)
-        .map(|(_, &v)| (v - max).exp())
-        .sum();
-    (max - logits[label]) + rest.ln_1p()
+    let mut rest = 0.0f64;
+    for (i, &v) in logits.iter().enumerate() {
+        if i != top {
+            rest += f64::from((v - max).exp());
+        }
+    }
+    f64::from(max - logits[label]) + rest.ln_1p()
 }
 
 /// Hidden activations `act(W_input[a] + W_input[b])` of the given pairs, `[n × H]`.
@@ -187,14 +188,12 @@ pub fn loss_on_pairs(
         return Err(AnalysisError::OutOfRange("no pairs to score".into()));
     }
     let logits = logits_of(w_input, w_output, act, pairs);
-    let mut row = vec![0.0f64; p];
-    let mut total = 0.0;
-    for (l, &(a, b)) in logits.rows().into_iter().zip(pairs) {
-        for (r, &v) in row.iter_mut().zip(l) {
-            *r = f64::from(v);
-        }
-        total += cross_entropy(&row, (a + b) % p);
-    }
+    let logits = logits.as_slice().expect("fresh array is contiguous");
+    let total: f64 = logits
+        .chunks_exact(p)
+        .zip(pairs)
+        .map(|(row, &(a, b))| cross_entropy(row, (a + b) % p))
+        .sum();
     Ok(total / (pairs.len() * p) as f64)
 }
 
@@ -208,9 +207,28 @@ pub fn weight_norm(matrices: &[ArrayView2<f32>]) -> f64 {
         .sqrt()
 }
 
+/// `acc[j] += weight · act(x[j] + y[j])`, with the activation matched once per call.
+fn accumulate_activations(act: Activation, x: &[f32], y: &[f32], weight: f64, acc: &mut [f64]) {
+    let terms = acc.iter_mut().zip(x.iter().zip(y));
+    match act {
+        Activation::Relu => {
+            for (o, (&u, &v)) in terms {
+                *o += weight * f64::from((u + v).max(0.0));
+            }
+        }
+        Activation::Square => {
+            for (o, (&u, &v)) in terms {
+                *o += weight * f64::from((u + v) * (u + v));
+            }
+        }
+    }
+}
+
 /// `Ḡ[s, c]`: the mean of the logits `L[a, b, c]` over the `P` pairs with `a + b ≡ s`.
 ///
-/// Uses linearity: `Ḡ[s] = (mean over those pairs of the hidden activations) · W_output`.
+/// Uses linearity, `Ḡ[s] = (mean over those pairs of the hidden activations) · W_output`,
+/// and the model's symmetry `L[a, b] = L[b, a]`: only pairs `a ≤ b` are visited, `a < b`
+/// counted twice.
 fn mean_logits_by_sum(
     w_input: ArrayView2<f32>,
     w_output: ArrayView2<f32>,
@@ -218,59 +236,44 @@ fn mean_logits_by_sum(
 ) -> Array2<f64> {
     let (p, h) = w_input.dim();
     let w_in = w_input.as_standard_layout();
+    let w_in = w_in.as_slice().expect("standard layout is contiguous");
     let mut hidden_sum = Array2::<f64>::zeros((p, h));
+    let sums = hidden_sum
+        .as_slice_mut()
+        .expect("fresh array is contiguous");
     for a in 0..p {
-        let ra = w_in.row(a);
-        for b in 0..p {
-            let rb = w_in.row(b);
-            let mut acc = hidden_sum.row_mut((a + b) % p);
-            for j in 0..h {
-                acc[j] += f64::from(act.apply(ra[j] + rb[j]));
-            }
+        let ra = &w_in[a * h..(a + 1) * h];
+        for b in a..p {
+            let rb = &w_in[b * h..(b + 1) * h];
+            let s = (a + b) % p;
+            let weight = if a == b { 1.0 } else { 2.0 };
+            accumulate_activations(act, ra, rb, weight, &mut sums[s * h..(s + 1) * h]);
         }
     }
     hidden_sum /= p as f64;
     hidden_sum.dot(&w_output.mapv(f64::from))
 }
 
-/// The 1-D unit basis functions in `s` spanned by the key frequencies: `cos(2πks/P)` and
-/// `sin(2πks/P)` scaled to unit norm (Nyquist: cos only, scaled by `1/sqrt(P)`).
-fn key_directions(p: usize, keys: &[usize]) -> Vec<Vec<f64>> {
+/// The 1-D unit basis functions in `s` spanned by the key frequencies, one per row
+/// (`[d × P]`): `cos(2πks/P)` and `sin(2πks/P)` scaled to unit norm (Nyquist: cos only,
+/// scaled by `1/sqrt(P)`).
+fn key_directions(p: usize, keys: &[usize]) -> Array2<f64> {
     let pf = p as f64;
-    let mut dirs = Vec::with_capacity(2 * keys.len());
+    let mut rows: Vec<f64> = Vec::with_capacity(2 * keys.len() * p);
+    let mut count = 0;
     for &k in keys {
-        let angle = |s: usize| 2.0 * std::f64::consts::PI * ((k * s) % p) as f64 / pf;
+        let angle = |s: usize| std::f64::consts::TAU * ((k * s) % p) as f64 / pf;
         if p.is_multiple_of(2) && k == p / 2 {
-            dirs.push((0..p).map(|s| angle(s).cos() / pf.sqrt()).collect());
+            rows.extend((0..p).map(|s| angle(s).cos() / pf.sqrt()));
+            count += 1;
         } else {
             let scale = (2.0 / pf).sqrt();
-            dirs.push((0..p).map(|s| angle(s).cos() * scale).collect());
-            dirs.push((0..p).map(|s| angle(s).sin() * scale).collect());
+            rows.extend((0..p).map(|s| angle(s).cos() * scale));
+            rows.extend((0..p).map(|s| angle(s).sin() * scale));
+            count += 2;
         }
     }
-    dirs
-}
-
-/// Projection of `g` (`[P × P]`, rows indexed by `s`) onto the unit directions `dirs` in `s`:
-/// `Σ_d d(s) · (Σ_s' d(s') g[s', c])`.
-fn project_rows(g: &Array2<f64>, dirs: &[Vec<f64>]) -> Array2<f64> {
-    let (p, outputs) = g.dim();
-    let mut out = Array2::<f64>::zeros((p, outputs));
-    let mut coeff = vec![0.0f64; outputs];
-    for d in dirs {
-        coeff.fill(0.0);
-        for (s, &ds) in d.iter().enumerate() {
-            for (cf, &v) in coeff.iter_mut().zip(g.row(s)) {
-                *cf += ds * v;
-            }
-        }
-        for (s, &ds) in d.iter().enumerate() {
-            for (o, &cf) in out.row_mut(s).iter_mut().zip(&coeff) {
-                *o += ds * cf;
-            }
-        }
-    }
-    out
+    Array2::from_shape_vec((count, p), rows).expect("count rows of length p")
 }
 
 /// Restricted loss, excluded loss and training loss for the given key frequencies.
@@ -310,29 +313,39 @@ pub fn progress_measures(
     }
 
     let mean_by_sum = mean_logits_by_sum(w_input, w_output, act);
-    let key_part = project_rows(&mean_by_sum, &key_directions(p, &keys));
-    let constant = vec![vec![1.0 / (p as f64).sqrt(); p]];
-    let restricted = project_rows(&mean_by_sum, &constant) + &key_part;
+    // Projection onto the key directions D ([d × P], orthonormal rows): Dᵀ·(D·Ḡ).
+    let directions = key_directions(p, &keys);
+    let key_part = directions.t().dot(&directions.dot(&mean_by_sum));
+    // The constant direction adds each output's mean over s (= over all P² pairs).
+    let column_means = mean_by_sum.mean_axis(Axis(0)).expect("P ≥ 2 rows");
+    let restricted = (&key_part + &column_means).mapv(|v| v as f32);
+    let restricted = restricted.as_slice().expect("fresh array is contiguous");
 
     // Restricted logits depend on s only; every s stands for P of the P² pairs.
-    let restricted_loss = (0..p)
-        .map(|s| cross_entropy(restricted.row(s).as_slice().expect("standard layout"), s))
+    let restricted_loss = restricted
+        .chunks_exact(p)
+        .enumerate()
+        .map(|(s, row)| cross_entropy(row, s))
         .sum::<f64>()
         / (p * p) as f64;
 
     let logits = logits_of(w_input, w_output, act, train_pairs);
-    let mut row = vec![0.0f64; p];
+    let logits = logits.as_slice().expect("fresh array is contiguous");
+    let key_part = key_part.mapv(|v| v as f32);
+    let key_part = key_part.as_slice().expect("fresh array is contiguous");
+    let mut ablated = vec![0.0f32; p];
     let (mut excluded, mut full) = (0.0, 0.0);
-    for (l, &(a, b)) in logits.rows().into_iter().zip(train_pairs) {
+    for (row, &(a, b)) in logits.chunks_exact(p).zip(train_pairs) {
         let s = (a + b) % p;
-        for (r, &v) in row.iter_mut().zip(l) {
-            *r = f64::from(v);
+        full += cross_entropy(row, s);
+        for ((x, &l), &k) in ablated
+            .iter_mut()
+            .zip(row)
+            .zip(&key_part[s * p..(s + 1) * p])
+        {
+            *x = l - k;
         }
-        full += cross_entropy(&row, s);
-        for (r, &k) in row.iter_mut().zip(key_part.row(s)) {
-            *r -= k;
-        }
-        excluded += cross_entropy(&row, s);
+        excluded += cross_entropy(&ablated, s);
     }
     let entries = (train_pairs.len() * p) as f64;
     Ok(ProgressMeasures {
@@ -350,14 +363,15 @@ mod tests {
 
     #[test]
     fn cross_entropy_matches_naive_log_softmax() {
-        let logits = [1.0, -2.0, 0.5, 3.0];
-        let lse = logits.iter().map(|v: &f64| v.exp()).sum::<f64>().ln();
+        let logits = [1.0f32, -2.0, 0.5, 3.0];
+        let lse = logits.iter().map(|&v| f64::from(v).exp()).sum::<f64>().ln();
         for y in 0..4 {
-            assert!((cross_entropy(&logits, y) - (lse - logits[y])).abs() < 1e-12);
+            let expected = lse - f64::from(logits[y]);
+            assert!((cross_entropy(&logits, y) - expected).abs() < 1e-6);
         }
         // Tiny losses keep their precision: −log_softmax ≈ e^{−40}.
         let sharp = [40.0, 0.0];
-        assert!((cross_entropy(&sharp, 0) / (-40.0f64).exp() - 1.0).abs() < 1e-9);
+        assert!((cross_entropy(&sharp, 0) / (-40.0f64).exp() - 1.0).abs() < 1e-6);
     }
 
     #[test]
