@@ -1,82 +1,110 @@
-//! Row kernels of the loss: softmax cross-entropy over P classes and the binary logistic
-//! loss. Written in fixed-width lanes so the compiler vectorises them, and compiled twice —
-//! for the baseline target and for AVX2+FMA, picked at run time.
+//! Kernels of the loss: softmax cross-entropy over P classes and the binary logistic loss.
+//! The softmax works on blocks of 8 examples held in registers, so the compiler vectorises
+//! it; it is compiled twice, for the baseline target and for AVX2+FMA, picked at run time.
 
 use super::linalg::fast_exp;
-
-const LANES: usize = 8;
 
 /// Loss sum and correct count of one batch.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RowStats {
-    /// Σ over rows of −log softmax(row)[y], in f64.
+    /// Σ over examples of −log p(label), in f64.
     pub nll_sum: f64,
-    /// Rows whose label logit is strictly the largest.
+    /// Examples whose label logit is strictly the largest.
     pub correct: usize,
 }
 
-#[inline(always)]
-fn row_max(row: &[f32]) -> f32 {
-    let mut lanes = [f32::NEG_INFINITY; LANES];
-    let chunks = row.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for i in 0..LANES {
-            lanes[i] = if c[i] > lanes[i] { c[i] } else { lanes[i] };
-        }
-    }
-    let mut m = f32::NEG_INFINITY;
-    for &x in lanes.iter().chain(rest) {
-        m = if x > m { x } else { m };
-    }
-    m
-}
+/// Examples processed together: two AVX registers of f32, one 64-byte cache line.
+const BLOCK: usize = 16;
 
-/// exp(x − shift) in place; returns the sum.
+/// Softmax cross-entropy for the examples i0..i0+W of `logits_t` ([classes × n], row-major:
+/// row c holds class c's logit for every example). The W running maxima, sums and tie counts
+/// stay in registers while the loop walks down the classes, so nothing but the logits
+/// themselves touches memory.
 #[inline(always)]
-fn exp_shift_sum(row: &mut [f32], shift: f32) -> f32 {
-    let mut lanes = [0.0f32; LANES];
-    let mut chunks = row.chunks_exact_mut(LANES);
-    for c in &mut chunks {
-        for i in 0..LANES {
-            let e = fast_exp(c[i] - shift);
-            c[i] = e;
-            lanes[i] += e;
+fn softmax_block<const W: usize>(
+    logits_t: &mut [f32],
+    n: usize,
+    i0: usize,
+    labels: &[u32],
+    grad_scale: Option<f32>,
+    stats: &mut RowStats,
+) {
+    let classes = logits_t.len() / n;
+    let mut max = [f32::NEG_INFINITY; W];
+    for c in 0..classes {
+        let x = &logits_t[c * n + i0..][..W];
+        for k in 0..W {
+            max[k] = max[k].max(x[k]);
         }
     }
-    let mut s = 0.0;
-    for x in chunks.into_remainder() {
-        *x = fast_exp(*x - shift);
-        s += *x;
+    let mut ly = [0.0f32; W];
+    for k in 0..W {
+        ly[k] = logits_t[labels[i0 + k] as usize * n + i0 + k];
     }
-    s + lanes.iter().sum::<f32>()
+    // Ties with the maximum only matter for accuracy, which the training step ignores.
+    let mut ties = [0.0f32; W];
+    if grad_scale.is_none() {
+        for c in 0..classes {
+            let x = &logits_t[c * n + i0..][..W];
+            for k in 0..W {
+                ties[k] += if x[k] == max[k] { 1.0 } else { 0.0 };
+            }
+        }
+    }
+    let mut sum = [0.0f32; W];
+    for c in 0..classes {
+        let x = &mut logits_t[c * n + i0..][..W];
+        for k in 0..W {
+            let e = fast_exp(x[k] - max[k]);
+            x[k] = e;
+            sum[k] += e;
+        }
+    }
+    // Σ ln(sum) as ln(Π sum): each sum lies in [1, classes], so a product of 16 stays
+    // finite in f64 for any class count this program accepts, and one logarithm per block
+    // replaces sixteen scalar libm calls.
+    let mut prod = 1.0f64;
+    let mut margin = 0.0f32;
+    for k in 0..W {
+        if grad_scale.is_none() && ly[k] == max[k] && ties[k] == 1.0 {
+            stats.correct += 1;
+        }
+        prod *= sum[k] as f64;
+        margin += max[k] - ly[k];
+    }
+    stats.nll_sum += prod.ln() + margin as f64;
+    if let Some(scale) = grad_scale {
+        // d loss / d logit = (softmax − onehot) · scale
+        let mut inv = [0.0f32; W];
+        for k in 0..W {
+            inv[k] = scale / sum[k];
+        }
+        for c in 0..classes {
+            let x = &mut logits_t[c * n + i0..][..W];
+            for k in 0..W {
+                x[k] *= inv[k];
+            }
+        }
+        for k in 0..W {
+            logits_t[labels[i0 + k] as usize * n + i0 + k] -= scale;
+        }
+    }
 }
 
 #[inline(always)]
 fn softmax_xent_impl(
-    logits: &mut [f32],
-    classes: usize,
+    logits_t: &mut [f32],
+    n: usize,
     labels: &[u32],
     grad_scale: Option<f32>,
 ) -> RowStats {
     let mut stats = RowStats::default();
-    for (row, &y) in logits.chunks_exact_mut(classes).zip(labels) {
-        let y = y as usize;
-        let m = row_max(row);
-        let ly = row[y];
-        if ly >= m && row.iter().filter(|&&x| x == m).count() == 1 {
-            stats.correct += 1;
-        }
-        let sum = exp_shift_sum(row, m);
-        stats.nll_sum += (sum as f64).ln() + (m - ly) as f64;
-        if let Some(scale) = grad_scale {
-            // d loss / d logit = (softmax − onehot) · scale
-            let k = scale / sum;
-            for x in row.iter_mut() {
-                *x *= k;
-            }
-            row[y] -= scale;
-        }
+    let full = n / BLOCK * BLOCK;
+    for i0 in (0..full).step_by(BLOCK) {
+        softmax_block::<BLOCK>(logits_t, n, i0, labels, grad_scale, &mut stats);
+    }
+    for i0 in full..n {
+        softmax_block::<1>(logits_t, n, i0, labels, grad_scale, &mut stats);
     }
     stats
 }
@@ -84,32 +112,34 @@ fn softmax_xent_impl(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn softmax_xent_avx2(
-    logits: &mut [f32],
-    classes: usize,
+    logits_t: &mut [f32],
+    n: usize,
     labels: &[u32],
     grad_scale: Option<f32>,
 ) -> RowStats {
-    softmax_xent_impl(logits, classes, labels, grad_scale)
+    softmax_xent_impl(logits_t, n, labels, grad_scale)
 }
 
-/// For each row of `logits` ([rows × classes], row-major): accumulate the negative log
-/// likelihood of `labels` and count strict-argmax hits. With `grad_scale = Some(s)` the row
-/// is overwritten by s·(softmax − onehot), the gradient of s·Σ nll; otherwise the row holds
-/// unnormalised exponentials afterwards.
+/// For each example (a column of `logits_t`, [classes × n]): accumulate the negative log
+/// likelihood of its label. Without `grad_scale`, count strict-argmax hits (the column holds
+/// exp(logit − max) afterwards); with `grad_scale = Some(s)` the column is overwritten by
+/// s·(softmax − onehot), the gradient of s·Σ nll, and no hits are counted.
 pub fn softmax_xent(
-    logits: &mut [f32],
-    classes: usize,
+    logits_t: &mut [f32],
+    n: usize,
     labels: &[u32],
     grad_scale: Option<f32>,
 ) -> RowStats {
-    debug_assert_eq!(logits.len(), classes * labels.len());
+    assert_eq!(labels.len(), n);
+    assert!(n > 0 && logits_t.len() % n == 0);
+    assert!(labels.iter().all(|&y| (y as usize) < logits_t.len() / n));
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
     {
         // SAFETY: the CPU supports the features the function was compiled for.
-        return unsafe { softmax_xent_avx2(logits, classes, labels, grad_scale) };
+        return unsafe { softmax_xent_avx2(logits_t, n, labels, grad_scale) };
     }
-    softmax_xent_impl(logits, classes, labels, grad_scale)
+    softmax_xent_impl(logits_t, n, labels, grad_scale)
 }
 
 /// Binary cross-entropy with logits z against 0/1 labels: Σ softplus(z) − y·z, and the
@@ -137,36 +167,58 @@ pub fn logistic(z: &mut [f32], labels: &[f32], grad_scale: Option<f32>) -> RowSt
 mod tests {
     use super::*;
 
+    /// Transpose [rows × classes] into the kernel's [classes × rows] layout.
+    fn to_cols(rowmajor: &[f32], rows: usize, classes: usize) -> Vec<f32> {
+        let mut t = vec![0.0; rows * classes];
+        for r in 0..rows {
+            for c in 0..classes {
+                t[c * rows + r] = rowmajor[r * classes + c];
+            }
+        }
+        t
+    }
+
     #[test]
     fn softmax_xent_matches_a_direct_computation() {
         let classes = 13;
-        let rows = 5;
-        let mut logits: Vec<f32> = (0..rows * classes)
+        let rows = 21;
+        let orig: Vec<f32> = (0..rows * classes)
             .map(|i| ((i * 7919) % 23) as f32 * 0.37 - 3.0)
             .collect();
         let labels: Vec<u32> = (0..rows as u32).map(|r| (r * 5) % classes as u32).collect();
-        let orig = logits.clone();
-        let stats = softmax_xent(&mut logits, classes, &labels, Some(0.5));
+        let mut logits = to_cols(&orig, rows, classes);
+        let scored = softmax_xent(&mut logits, rows, &labels, None);
+        let mut logits = to_cols(&orig, rows, classes);
+        let stats = softmax_xent(&mut logits, rows, &labels, Some(0.5));
         let mut nll = 0.0f64;
+        let mut correct = 0;
         for r in 0..rows {
             let row = &orig[r * classes..(r + 1) * classes];
             let m = row.iter().cloned().fold(f64::NEG_INFINITY, |a, b| a.max(b as f64));
             let z: f64 = row.iter().map(|&x| (x as f64 - m).exp()).sum();
             let y = labels[r] as usize;
             nll += z.ln() + m - row[y] as f64;
+            if row[y] as f64 == m && row.iter().filter(|&&x| x as f64 == m).count() == 1 {
+                correct += 1;
+            }
             for c in 0..classes {
                 let p = (row[c] as f64 - m).exp() / z;
                 let g = 0.5 * (p - if c == y { 1.0 } else { 0.0 });
-                assert!((logits[r * classes + c] as f64 - g).abs() < 1e-6);
+                assert!((logits[c * rows + r] as f64 - g).abs() < 1e-6);
             }
         }
         assert!((stats.nll_sum - nll).abs() < 1e-5 * nll.abs().max(1.0));
+        assert!((scored.nll_sum - nll).abs() < 1e-5 * nll.abs().max(1.0));
+        assert_eq!(scored.correct, correct);
+        assert_eq!(stats.correct, 0, "the gradient pass does not count hits");
+        assert!(correct > 0 && correct < rows, "the data should mix hits and misses");
     }
 
     #[test]
     fn strict_argmax_counts_ties_as_wrong() {
-        let mut logits = vec![1.0, 1.0, 0.0, /* row 2 */ 0.0, 2.0, 1.0];
-        let stats = softmax_xent(&mut logits, 3, &[0, 1], None);
+        let rows = [1.0, 1.0, 0.0, /* row 2 */ 0.0, 2.0, 1.0];
+        let mut logits = to_cols(&rows, 2, 3);
+        let stats = softmax_xent(&mut logits, 2, &[0, 1], None);
         assert_eq!(stats.correct, 1);
     }
 

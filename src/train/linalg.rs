@@ -86,7 +86,11 @@ pub fn fast_exp(x: f32) -> f32 {
     let t = x * std::f32::consts::LOG2_E;
     // Round to nearest by the 1.5·2^23 trick (plain SSE2; `round` would call libm).
     const MAGIC: f32 = 12_582_912.0;
-    let n = (t + MAGIC) - MAGIC;
+    let r = t + MAGIC;
+    let n = r - MAGIC;
+    // The integer n sits in r's low mantissa bits; reading it there avoids a float→int
+    // `as` cast, whose saturating semantics would stop the loop from vectorising.
+    let n_int = (r.to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
     let f = t - n;
     // Taylor polynomial of 2^f = e^(f ln 2), degree 6: truncation error below 1.3e-7.
     // Plain multiply-adds: `mul_add` is a libm call unless FMA is enabled at compile time.
@@ -97,7 +101,7 @@ pub fn fast_exp(x: f32) -> f32 {
     let p = p * f + 2.402_265e-1;
     let p = p * f + 6.931_472e-1;
     let p = p * f + 1.0;
-    let bits = ((n as i32 + 127) as u32) << 23;
+    let bits = ((n_int + 127) as u32) << 23;
     p * f32::from_bits(bits)
 }
 

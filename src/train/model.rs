@@ -6,7 +6,7 @@
 //! ```text
 //! pre[n]   = U[a_n] + U[b_n]                 [N×H]
 //! act      = σ(pre)                          [N×H]
-//! logits   = act · Vtᵀ                       [N×P]
+//! logits   = act · Vtᵀ                       [N×P], computed transposed
 //! ```
 //!
 //! Factored halves are products with the shared embedding E [P×D]: the factored columns of
@@ -44,7 +44,8 @@ pub struct Score {
 struct ModBuffers {
     pre: Array2<f32>,
     act: Array2<f32>,
-    logits: Array2<f32>,
+    /// Logits transposed, [P×N], so the softmax runs along examples.
+    logits_t: Array2<f32>,
     dact: Array2<f32>,
 }
 
@@ -53,7 +54,7 @@ impl ModBuffers {
         ModBuffers {
             pre: Array2::zeros((n, h)),
             act: Array2::zeros((n, h)),
-            logits: Array2::zeros((n, p)),
+            logits_t: Array2::zeros((p, n)),
             dact: Array2::zeros((n, h)),
         }
     }
@@ -270,10 +271,11 @@ impl ModModel {
         for (o, &x) in actv.iter_mut().zip(buf.pre.as_slice().expect("contiguous")) {
             *o = act.apply(x);
         }
+        // logitsᵀ = Vt · actᵀ
         matmul(
-            buf.logits.view_mut(),
-            buf.act.view(),
-            uv.slice(s![.., h..]).reversed_axes(),
+            buf.logits_t.view_mut(),
+            uv.slice(s![.., h..]),
+            buf.act.t(),
             false,
             threads,
         );
@@ -281,8 +283,8 @@ impl ModModel {
 
     fn score(buf: &mut ModBuffers, p: usize, set: &PairSet, grad_scale: Option<f32>) -> (RowStats, Score) {
         let stats = kernels::softmax_xent(
-            buf.logits.as_slice_mut().expect("contiguous"),
-            p,
+            buf.logits_t.as_slice_mut().expect("contiguous"),
+            set.len(),
             &set.y,
             grad_scale,
         );
@@ -311,11 +313,11 @@ impl ModModel {
         Self::forward(&self.uv, h, self.activation, set, buf, self.threads);
         let scale = 1.0 / (set.len() as f32 * p as f32);
         let (_, score) = Self::score(buf, p, set, Some(scale));
-        let dlogits = buf.logits.view();
+        let dlogits_t = buf.logits_t.view();
         // dVt = dlogitsᵀ · act  → right half of guv
         matmul(
             self.guv.slice_mut(s![.., h..]),
-            dlogits.t(),
+            dlogits_t,
             buf.act.view(),
             false,
             self.threads,
@@ -323,7 +325,7 @@ impl ModModel {
         // dact = dlogits · Vt
         matmul(
             buf.dact.view_mut(),
-            dlogits,
+            dlogits_t.t(),
             self.uv.slice(s![.., h..]),
             false,
             self.threads,

@@ -48,26 +48,70 @@ impl AdamW {
         let l1 = self.decay == Decay::L1;
         let l2_wd = if l1 { 0.0 } else { wd };
         let l1_wd = if l1 { wd } else { 0.0 };
+        let k = Coeffs { b1, b2, lr, eps, l1_wd, l2_wd, inv_bc1, inv_bc2 };
         for (i, p) in params.iter_mut().enumerate() {
             if !p.trainable {
                 continue;
             }
-            let w = p.w.as_slice_mut().expect("contiguous");
-            let g = grads[i].as_slice().expect("contiguous");
-            let m = state.m[i].as_slice_mut().expect("contiguous");
-            let v = state.v[i].as_slice_mut().expect("contiguous");
-            for j in 0..w.len() {
-                let x = w[j];
-                // sign(0) = 0, as jnp.sign
-                let sign = if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 };
-                let gj = g[j] + l1_wd * sign;
-                let mj = b1 * m[j] + (1.0 - b1) * gj;
-                let vj = b2 * v[j] + (1.0 - b2) * gj * gj;
-                m[j] = mj;
-                v[j] = vj;
-                let upd = (mj * inv_bc1) / ((vj * inv_bc2).sqrt() + eps);
-                w[j] = x - lr * (upd + l2_wd * x);
-            }
+            update_slice(
+                &k,
+                p.w.as_slice_mut().expect("contiguous"),
+                grads[i].as_slice().expect("contiguous"),
+                state.m[i].as_slice_mut().expect("contiguous"),
+                state.v[i].as_slice_mut().expect("contiguous"),
+            );
         }
     }
+}
+
+struct Coeffs {
+    b1: f32,
+    b2: f32,
+    lr: f32,
+    eps: f32,
+    l1_wd: f32,
+    l2_wd: f32,
+    inv_bc1: f32,
+    inv_bc2: f32,
+}
+
+#[inline(always)]
+fn update_impl(k: &Coeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    let n = w.len();
+    let (g, m, v) = (&g[..n], &mut m[..n], &mut v[..n]);
+    for j in 0..n {
+        let x = w[j];
+        // sign(0) = 0, as jnp.sign
+        let sign = if x > 0.0 {
+            1.0
+        } else if x < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        let gj = g[j] + k.l1_wd * sign;
+        let mj = k.b1 * m[j] + (1.0 - k.b1) * gj;
+        let vj = k.b2 * v[j] + (1.0 - k.b2) * gj * gj;
+        m[j] = mj;
+        v[j] = vj;
+        let upd = (mj * k.inv_bc1) / ((vj * k.inv_bc2).sqrt() + k.eps);
+        w[j] = x - k.lr * (upd + k.l2_wd * x);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn update_avx2(k: &Coeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    update_impl(k, w, g, m, v)
+}
+
+/// The elementwise AdamW update, on AVX2 when the CPU has it.
+fn update_slice(k: &Coeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    {
+        // SAFETY: the CPU supports the features the function was compiled for.
+        return unsafe { update_avx2(k, w, g, m, v) };
+    }
+    update_impl(k, w, g, m, v)
 }

@@ -55,13 +55,13 @@ fn parity_base() -> Config {
         n_train: 1200,
         n_test: 5000,
         embed: 0,
-        hidden: 64,
-        lr: 3e-3,
+        hidden: 128,
+        lr: 5e-4,
         beta1: 0.99,
         beta2: 0.98,
-        weight_decay: 1e-3,
+        weight_decay: 3e-5,
         decay: Decay::L1,
-        steps: 10_000,
+        steps: 8_000,
         seed: 0,
         ..mod_add()
     }
@@ -148,19 +148,27 @@ pub fn all() -> Vec<Preset> {
             name: "parity",
             shows: "memorizes 1,200 sequences, then drops the 27 distracting digits and generalizes",
             source: "SPEC §3 (30 bits, parity of 3, 1,200 training sequences, L1 decay). Hidden \
-                     size, rate, decay and length are unknown in the source; chosen here: the \
-                     sweep's optimiser (lr 3e-3, β (0.99, 0.98)), hidden 64, L1 1e-3, 10,000 \
-                     steps, 5,000 test sequences",
+                     size, rate, decay and length are unknown in the source; chosen here: hidden \
+                     128, lr 5e-4 with the sweep's β (0.99, 0.98), L1 3e-5, 8,000 steps, 5,000 \
+                     test sequences. Seeds 0-3 fit the training set by step 1,100-1,300 with test \
+                     accuracy 0.53-0.60, and reach 99 % test accuracy at 2,500-3,300. At the \
+                     sweep's lr 3e-3 the model generalizes as fast as it memorizes; under Adam \
+                     the L1 term is normalised, so the rate, not the strength, sets how fast the \
+                     distractor weights are pruned",
             config: parity_base(),
         },
         Preset {
             name: "parity-l2",
             shows: "parity with L2 decay: generalizes but keeps many redundant neurons",
-            source: "SPEC §3: as parity with decoupled L2 decay; strength chosen to generalize",
+            source: "SPEC §3: as parity with decoupled L2 decay; unknown values chosen here: the \
+                     sweep's optimiser (lr 3e-3, β (0.99, 0.98)) with weight decay 0.3, hidden 128. \
+                     Seeds 0-3 fit by step 500-750 at test accuracy 0.6-0.65 and reach 99 % at \
+                     2,600-3,500",
             config: {
                 let mut c = parity_base();
                 c.preset = "parity-l2".into();
                 c.decay = Decay::L2;
+                c.lr = 3e-3;
                 c.weight_decay = 0.3;
                 c
             },
