@@ -97,7 +97,11 @@ fn assert_gradients(cfg: &Config) {
             cfg.describe()
         ),
     }
-    assert!(rel < 1e-2, "{}: relative gradient error {rel}", cfg.describe());
+    assert!(
+        rel < 1e-2,
+        "{}: relative gradient error {rel}",
+        cfg.describe()
+    );
 }
 
 #[test]

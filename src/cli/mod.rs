@@ -5,7 +5,7 @@ mod bench;
 mod presets;
 mod run;
 
-use crate::train::{self, presets as preset_table, Activation, Config, Decay, Threads};
+use crate::train::{self, Activation, Config, Decay, Threads, presets as preset_table};
 use clap::{Args, Parser, Subcommand};
 use std::fmt;
 
@@ -94,10 +94,16 @@ pub struct Failure {
 
 impl Failure {
     pub fn usage(message: impl fmt::Display) -> Self {
-        Failure { message: message.to_string(), status: EXIT_USAGE }
+        Failure {
+            message: message.to_string(),
+            status: EXIT_USAGE,
+        }
     }
     pub fn failed(message: impl fmt::Display) -> Self {
-        Failure { message: message.to_string(), status: EXIT_FAILURE }
+        Failure {
+            message: message.to_string(),
+            status: EXIT_FAILURE,
+        }
     }
 }
 
@@ -110,7 +116,9 @@ impl From<train::Error> for Failure {
 fn count(name: &str, v: Option<i64>) -> Result<Option<usize>, Failure> {
     match v {
         None => Ok(None),
-        Some(x) if x < 0 => Err(Failure::usage(format!("{name} must not be negative (got {x})"))),
+        Some(x) if x < 0 => Err(Failure::usage(format!(
+            "{name} must not be negative (got {x})"
+        ))),
         Some(x) => Ok(Some(x as usize)),
     }
 }
@@ -176,7 +184,9 @@ impl TrainArgs {
         }
         if let Some(v) = count("modulus", self.modulus)? {
             if parity {
-                return Err(Failure::usage("--modulus applies to modular tasks, not parity"));
+                return Err(Failure::usage(
+                    "--modulus applies to modular tasks, not parity",
+                ));
             }
             c.modulus = v;
         }
@@ -219,13 +229,21 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = e.print();
                 return 0;
             }
             // clap's message spans several lines; keep its first, which names the problem.
             let text = e.to_string();
-            let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            let line = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
             eprintln!("grokscope: {}", line.trim_start_matches("error: "));
             return EXIT_USAGE;
         }

@@ -39,7 +39,14 @@ pub struct RunArgs {
 
 impl RunArgs {
     pub fn with_train(train: TrainArgs) -> Self {
-        RunArgs { train, every: 100, until: None, out: None, resume: None, format: Format::Jsonl }
+        RunArgs {
+            train,
+            every: 100,
+            until: None,
+            out: None,
+            resume: None,
+            format: Format::Jsonl,
+        }
     }
 }
 
@@ -71,7 +78,13 @@ impl Line {
                 let m = &self.metrics;
                 format!(
                     "{},{},{},{},{},{},{}",
-                    m.step, m.train_loss, m.test_loss, m.train_acc, m.test_acc, m.weight_norm, self.elapsed_s
+                    m.step,
+                    m.train_loss,
+                    m.test_loss,
+                    m.train_acc,
+                    m.test_acc,
+                    m.weight_norm,
+                    self.elapsed_s
                 )
             }
         }
@@ -102,7 +115,9 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     if let Some(u) = args.until {
         if !(0.0..=1.0).contains(&u) {
-            return Err(Failure::usage(format!("--until is a test accuracy in [0, 1] (got {u})")));
+            return Err(Failure::usage(format!(
+                "--until is a test accuracy in [0, 1] (got {u})"
+            )));
         }
     }
     let threads = args.train.threads()?;
@@ -135,8 +150,14 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut stdout = stdout.lock();
     let mut emit = |text: &str, out: &mut Option<OutDir>| -> Result<(), Failure> {
         // A closed pipe (`| head`) is not an error worth a message; stop quietly.
-        if writeln!(stdout, "{text}").and_then(|_| stdout.flush()).is_err() {
-            return Err(Failure { message: String::new(), status: 0 });
+        if writeln!(stdout, "{text}")
+            .and_then(|_| stdout.flush())
+            .is_err()
+        {
+            return Err(Failure {
+                message: String::new(),
+                status: 0,
+            });
         }
         if let Some(o) = out {
             o.write_line(text)?;
@@ -152,12 +173,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut grokked_at = None;
     let mut stopped = "steps";
     let mut last = trainer.evaluate();
-    let mut report = |trainer: &mut Trainer, out: &mut Option<OutDir>| -> Result<Metrics, Failure> {
-        let m = trainer.evaluate();
-        let line = Line { metrics: m, elapsed_s: round(t0.elapsed().as_secs_f64(), 4) };
-        emit(&line.render(args.format), out)?;
-        Ok(m)
-    };
+    let mut report =
+        |trainer: &mut Trainer, out: &mut Option<OutDir>| -> Result<Metrics, Failure> {
+            let m = trainer.evaluate();
+            let line = Line {
+                metrics: m,
+                elapsed_s: round(t0.elapsed().as_secs_f64(), 4),
+            };
+            emit(&line.render(args.format), out)?;
+            Ok(m)
+        };
     let result = (|| -> Result<(), Failure> {
         if start_step == 0 {
             last = report(&mut trainer, &mut out)?;
@@ -214,7 +239,11 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     if let Some(o) = out {
         if args.format == Format::Jsonl {
-            o.finish(Some(&summary_json), &summary_json, result.is_ok().then_some(&trainer))?;
+            o.finish(
+                Some(&summary_json),
+                &summary_json,
+                result.is_ok().then_some(&trainer),
+            )?;
         } else {
             o.finish(None, &summary_json, result.is_ok().then_some(&trainer))?;
         }
@@ -227,9 +256,9 @@ fn progress_bar(total: u64, pos: u64) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}",
-    ) {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}")
+    {
         bar.set_style(style);
     }
     bar.set_position(pos);
@@ -273,7 +302,12 @@ impl OutDir {
         std::fs::create_dir_all(dir).map_err(io)?;
         let partial = dir.join(format!(".{}.partial", metrics_file(format)));
         let file = std::fs::File::create(&partial).map_err(io)?;
-        let mut out = OutDir { dir: dir.to_path_buf(), format, partial, file: std::io::BufWriter::new(file) };
+        let mut out = OutDir {
+            dir: dir.to_path_buf(),
+            format,
+            partial,
+            file: std::io::BufWriter::new(file),
+        };
         if format == Format::Csv && prior.is_empty() {
             out.write_line(CSV_HEADER)?;
         }
@@ -284,22 +318,38 @@ impl OutDir {
     }
 
     fn write_line(&mut self, text: &str) -> Result<(), Failure> {
-        writeln!(self.file, "{text}").map_err(|e| Failure::failed(format!("{}: {e}", self.partial.display())))
+        writeln!(self.file, "{text}")
+            .map_err(|e| Failure::failed(format!("{}: {e}", self.partial.display())))
     }
 
-    fn finish(mut self, last_line: Option<&str>, summary: &str, trainer: Option<&Trainer>) -> Result<(), Failure> {
+    fn finish(
+        mut self,
+        last_line: Option<&str>,
+        summary: &str,
+        trainer: Option<&Trainer>,
+    ) -> Result<(), Failure> {
         let fail = |e: String| Failure::failed(e);
         if let Some(l) = last_line {
             self.write_line(l)?;
         }
-        self.file.flush().map_err(|e| fail(format!("{}: {e}", self.partial.display())))?;
-        self.file.get_ref().sync_all().map_err(|e| fail(format!("{}: {e}", self.partial.display())))?;
+        self.file
+            .flush()
+            .map_err(|e| fail(format!("{}: {e}", self.partial.display())))?;
+        self.file
+            .get_ref()
+            .sync_all()
+            .map_err(|e| fail(format!("{}: {e}", self.partial.display())))?;
         let target = self.dir.join(metrics_file(self.format));
-        std::fs::rename(&self.partial, &target).map_err(|e| fail(format!("{}: {e}", target.display())))?;
-        checkpoint::write_atomic(&self.dir.join(SUMMARY_FILE), format!("{summary}\n").as_bytes())
-            .map_err(|e| fail(e.to_string()))?;
+        std::fs::rename(&self.partial, &target)
+            .map_err(|e| fail(format!("{}: {e}", target.display())))?;
+        checkpoint::write_atomic(
+            &self.dir.join(SUMMARY_FILE),
+            format!("{summary}\n").as_bytes(),
+        )
+        .map_err(|e| fail(e.to_string()))?;
         if let Some(t) = trainer {
-            checkpoint::save(t, &self.dir.join(CHECKPOINT_FILE)).map_err(|e| fail(e.to_string()))?;
+            checkpoint::save(t, &self.dir.join(CHECKPOINT_FILE))
+                .map_err(|e| fail(e.to_string()))?;
         }
         Ok(())
     }

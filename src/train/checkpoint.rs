@@ -60,7 +60,11 @@ pub fn encode(trainer: &Trainer) -> Vec<u8> {
         step: state.t,
         tensors: params
             .iter()
-            .map(|p| TensorInfo { name: p.name.to_string(), rows: p.w.nrows(), cols: p.w.ncols() })
+            .map(|p| TensorInfo {
+                name: p.name.to_string(),
+                rows: p.w.nrows(),
+                cols: p.w.ncols(),
+            })
             .collect(),
     };
     let header = serde_json::to_vec(&header).expect("header serialises");
@@ -83,9 +87,18 @@ pub fn encode(trainer: &Trainer) -> Vec<u8> {
 
 /// Write `bytes` to `path` atomically: a temporary sibling, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| Error::Io { path: path.display().to_string(), source };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -106,7 +119,10 @@ pub fn save(trainer: &Trainer, path: &Path) -> Result<()> {
 
 /// Rebuild a trainer from checkpoint bytes; `origin` names the source in errors.
 pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
-    let bad = |reason: String| Error::Checkpoint { path: origin.to_string(), reason };
+    let bad = |reason: String| Error::Checkpoint {
+        path: origin.to_string(),
+        reason,
+    };
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(bad("not a grokscope checkpoint (bad magic bytes)".into()));
     }
@@ -124,7 +140,9 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     };
     let version = u32::from_le_bytes(take(&mut pos, 4)?.try_into().expect("4 bytes"));
     if version != VERSION {
-        return Err(bad(format!("format version {version} is not supported (this build reads {VERSION})")));
+        return Err(bad(format!(
+            "format version {version} is not supported (this build reads {VERSION})"
+        )));
     }
     if bytes.len() < pos + 8 + 8 {
         return Err(bad(format!("truncated ({} bytes)", bytes.len())));
@@ -132,12 +150,15 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     let body_end = bytes.len() - 8;
     let stored = u64::from_le_bytes(bytes[body_end..].try_into().expect("8 bytes"));
     let header_len = u64::from_le_bytes(take(&mut pos, 8)?.try_into().expect("8 bytes"));
-    let header_len = usize::try_from(header_len).map_err(|_| bad("header length overflows".into()))?;
+    let header_len =
+        usize::try_from(header_len).map_err(|_| bad("header length overflows".into()))?;
     if header_len > body_end.saturating_sub(pos) {
         return Err(bad(format!("truncated ({} bytes)", bytes.len())));
     }
     if fnv1a(&bytes[..body_end]) != stored {
-        return Err(bad("checksum mismatch (the file is corrupt or truncated)".into()));
+        return Err(bad(
+            "checksum mismatch (the file is corrupt or truncated)".into()
+        ));
     }
     let header: Header = serde_json::from_slice(take(&mut pos, header_len)?)
         .map_err(|e| bad(format!("unreadable header: {e}")))?;
@@ -145,7 +166,10 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
         .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
     let expected: usize = header.tensors.iter().map(|t| 3 * 4 * t.rows * t.cols).sum();
     if body_end - pos != expected {
-        return Err(bad(format!("payload is {} bytes, header announces {expected}", body_end - pos)));
+        return Err(bad(format!(
+            "payload is {} bytes, header announces {expected}",
+            body_end - pos
+        )));
     }
     let read = |pos: &mut usize, t: &TensorInfo| -> Array2<f32> {
         let n = t.rows * t.cols;
@@ -164,18 +188,34 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
         m.push(read(&mut pos, t));
         v.push(read(&mut pos, t));
     }
-    let names_match = trainer.params().iter().map(|p| p.name).eq(header.tensors.iter().map(|t| t.name.as_str()));
+    let names_match = trainer
+        .params()
+        .iter()
+        .map(|p| p.name)
+        .eq(header.tensors.iter().map(|t| t.name.as_str()));
     if !names_match {
-        return Err(bad("tensors do not match the model its configuration builds".into()));
+        return Err(bad(
+            "tensors do not match the model its configuration builds".into(),
+        ));
     }
     trainer
-        .restore(weights, AdamState { t: header.step, m, v })
+        .restore(
+            weights,
+            AdamState {
+                t: header.step,
+                m,
+                v,
+            },
+        )
         .map_err(bad)?;
     Ok(trainer)
 }
 
 /// Load a checkpoint file.
 pub fn load(path: &Path, threads: Threads) -> Result<Trainer> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     decode(&bytes, &path.display().to_string(), threads)
 }

@@ -1,8 +1,8 @@
 //! A run's complete settings. Presets are values of [`Config`]; command-line options and the
 //! dashboard's keys override fields; [`Config::validate`] rejects what cannot be trained.
 
-use super::error::{Error, Result};
 use super::Activation;
+use super::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -51,7 +51,9 @@ impl FromStr for Op {
             "sub" => Ok(Op::Sub),
             "mul" => Ok(Op::Mul),
             "div" => Ok(Op::Div),
-            o => Err(format!("unknown operation '{o}' (expected add, sub, mul or div)")),
+            o => Err(format!(
+                "unknown operation '{o}' (expected add, sub, mul or div)"
+            )),
         }
     }
 }
@@ -248,10 +250,16 @@ impl Config {
             }
             TaskKind::Parity => {
                 if self.arch != Arch::Mlp {
-                    return bad(format!("parity uses the mlp model, not {}", self.arch.name()));
+                    return bad(format!(
+                        "parity uses the mlp model, not {}",
+                        self.arch.name()
+                    ));
                 }
                 if self.n_bits == 0 || self.n_bits > 4096 {
-                    return bad(format!("number of bits must be in 1..=4096 (got {})", self.n_bits));
+                    return bad(format!(
+                        "number of bits must be in 1..=4096 (got {})",
+                        self.n_bits
+                    ));
                 }
                 if self.k_bits == 0 || self.k_bits > self.n_bits {
                     return bad(format!(
@@ -260,10 +268,16 @@ impl Config {
                     ));
                 }
                 if self.n_train == 0 || self.n_train > MAX_EXAMPLES {
-                    return bad(format!("training-set size must be in 1..={MAX_EXAMPLES} (got {})", self.n_train));
+                    return bad(format!(
+                        "training-set size must be in 1..={MAX_EXAMPLES} (got {})",
+                        self.n_train
+                    ));
                 }
                 if self.n_test == 0 || self.n_test > MAX_EXAMPLES {
-                    return bad(format!("test-set size must be in 1..={MAX_EXAMPLES} (got {})", self.n_test));
+                    return bad(format!(
+                        "test-set size must be in 1..={MAX_EXAMPLES} (got {})",
+                        self.n_test
+                    ));
                 }
             }
         }
@@ -273,14 +287,14 @@ impl Config {
     /// Number of (a, b) pairs of a modular task.
     pub fn n_pairs(&self) -> usize {
         let p = self.modulus;
-        let all = if self.symmetric { p * (p + 1) / 2 } else { p * p };
+        let all = if self.symmetric {
+            p * (p + 1) / 2
+        } else {
+            p * p
+        };
         if self.op == Op::Div {
             // b = 0 has no inverse.
-            if self.symmetric {
-                all - 1
-            } else {
-                all - p
-            }
+            if self.symmetric { all - 1 } else { all - p }
         } else {
             all
         }

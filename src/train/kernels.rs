@@ -134,8 +134,7 @@ pub fn softmax_xent(
     assert!(n > 0 && logits_t.len() % n == 0);
     assert!(labels.iter().all(|&y| (y as usize) < logits_t.len() / n));
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    {
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU supports the features the function was compiled for.
         return unsafe { softmax_xent_avx2(logits_t, n, labels, grad_scale) };
     }
@@ -194,7 +193,10 @@ mod tests {
         let mut correct = 0;
         for r in 0..rows {
             let row = &orig[r * classes..(r + 1) * classes];
-            let m = row.iter().cloned().fold(f64::NEG_INFINITY, |a, b| a.max(b as f64));
+            let m = row
+                .iter()
+                .cloned()
+                .fold(f64::NEG_INFINITY, |a, b| a.max(b as f64));
             let z: f64 = row.iter().map(|&x| (x as f64 - m).exp()).sum();
             let y = labels[r] as usize;
             nll += z.ln() + m - row[y] as f64;
@@ -211,7 +213,10 @@ mod tests {
         assert!((scored.nll_sum - nll).abs() < 1e-5 * nll.abs().max(1.0));
         assert_eq!(scored.correct, correct);
         assert_eq!(stats.correct, 0, "the gradient pass does not count hits");
-        assert!(correct > 0 && correct < rows, "the data should mix hits and misses");
+        assert!(
+            correct > 0 && correct < rows,
+            "the data should mix hits and misses"
+        );
     }
 
     #[test]

@@ -144,7 +144,11 @@ mod tests {
             false,
             Threads(2),
         );
-        assert!((&wide.slice(ndarray::s![.., 3..12]) - &expect).iter().all(|d| d.abs() < 1e-5));
+        assert!(
+            (&wide.slice(ndarray::s![.., 3..12]) - &expect)
+                .iter()
+                .all(|d| d.abs() < 1e-5)
+        );
         assert_eq!(wide.slice(ndarray::s![.., ..3]).sum(), 0.0);
     }
 

@@ -16,13 +16,13 @@
 //!
 //! Parity model: pre = X · W1 [N×H], act = σ(pre), z = act · w2 [N×1].
 
+use super::Activation;
 use super::config::{Arch, Config, TaskKind};
 use super::kernels::{self, RowStats};
-use super::linalg::{matmul, Threads};
-use super::rng::{purpose, Stream};
+use super::linalg::{Threads, matmul};
+use super::rng::{Stream, purpose};
 use super::task::{BitSet, Data, PairSet};
-use super::Activation;
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, s};
 use std::ops::Range;
 
 /// A trainable (or frozen) weight matrix.
@@ -113,7 +113,11 @@ impl ModModel {
             let w_out = trunc_normal(&mut rng, h, 2, 1.0 / (h as f64).sqrt());
             (e, w_in, w_out)
         } else {
-            let d = if cfg.arch == Arch::Collapsed { cfg.embed.max(1) } else { d };
+            let d = if cfg.arch == Arch::Collapsed {
+                cfg.embed.max(1)
+            } else {
+                d
+            };
             let e = trunc_normal(&mut rng, p, d, (2.0 / p as f64).sqrt() / 0.879_625_66);
             let w_in = trunc_normal(&mut rng, d, h, 1.0 / (d as f64).sqrt());
             let w_out = trunc_normal(&mut rng, h, d, 1.0 / (h as f64).sqrt());
@@ -256,7 +260,14 @@ impl ModModel {
         self.e.map(|i| self.params[i].w.view())
     }
 
-    fn forward(uv: &Array2<f32>, h: usize, act: Activation, set: &PairSet, buf: &mut ModBuffers, threads: Threads) {
+    fn forward(
+        uv: &Array2<f32>,
+        h: usize,
+        act: Activation,
+        set: &PairSet,
+        buf: &mut ModBuffers,
+        threads: Threads,
+    ) {
         let uvs = uv.as_slice().expect("uv is contiguous");
         let w = 2 * h;
         let pre = buf.pre.as_slice_mut().expect("contiguous");
@@ -281,7 +292,12 @@ impl ModModel {
         );
     }
 
-    fn score(buf: &mut ModBuffers, p: usize, set: &PairSet, grad_scale: Option<f32>) -> (RowStats, Score) {
+    fn score(
+        buf: &mut ModBuffers,
+        p: usize,
+        set: &PairSet,
+        grad_scale: Option<f32>,
+    ) -> (RowStats, Score) {
         let stats = kernels::softmax_xent(
             buf.logits_t.as_slice_mut().expect("contiguous"),
             set.len(),
@@ -298,8 +314,19 @@ impl ModModel {
 
     /// Loss and accuracy on `set` (train or test) at the current parameters.
     pub fn evaluate(&mut self, set: &PairSet, is_train: bool) -> Score {
-        let buf = if is_train { &mut self.train_buf } else { &mut self.test_buf };
-        Self::forward(&self.uv, self.hidden, self.activation, set, buf, self.threads);
+        let buf = if is_train {
+            &mut self.train_buf
+        } else {
+            &mut self.test_buf
+        };
+        Self::forward(
+            &self.uv,
+            self.hidden,
+            self.activation,
+            set,
+            buf,
+            self.threads,
+        );
         Self::score(buf, self.modulus, set, None).1
     }
 
@@ -353,9 +380,21 @@ impl ModModel {
         if let (Some(e), Some(wf)) = (self.e, self.wf) {
             let gf = self.guv.slice(s![.., self.f_cols.clone()]);
             let (lo, hi) = grads.split_at_mut(wf);
-            matmul(hi[0].view_mut(), self.params[e].w.t(), gf, false, self.threads);
+            matmul(
+                hi[0].view_mut(),
+                self.params[e].w.t(),
+                gf,
+                false,
+                self.threads,
+            );
             if self.params[e].trainable {
-                matmul(lo[e].view_mut(), gf, self.params[wf].w.t(), false, self.threads);
+                matmul(
+                    lo[e].view_mut(),
+                    gf,
+                    self.params[wf].w.t(),
+                    false,
+                    self.threads,
+                );
             }
         }
         if let Some(wd) = self.wd {
@@ -403,8 +442,16 @@ impl ParityModel {
             hidden: h,
             activation: cfg.activation,
             params: vec![
-                Param { name: "w1", w: w1, trainable: true },
-                Param { name: "w2", w: w2, trainable: true },
+                Param {
+                    name: "w1",
+                    w: w1,
+                    trainable: true,
+                },
+                Param {
+                    name: "w2",
+                    w: w2,
+                    trainable: true,
+                },
             ],
             train_buf: ParityBuffers::new(n_train, h),
             test_buf: ParityBuffers::new(n_test, h),
@@ -429,20 +476,45 @@ impl ParityModel {
         self.params[1].w.view()
     }
 
-    fn forward(params: &[Param], act: Activation, set: &BitSet, buf: &mut ParityBuffers, threads: Threads) {
-        matmul(buf.pre.view_mut(), set.x.view(), params[0].w.view(), false, threads);
+    fn forward(
+        params: &[Param],
+        act: Activation,
+        set: &BitSet,
+        buf: &mut ParityBuffers,
+        threads: Threads,
+    ) {
+        matmul(
+            buf.pre.view_mut(),
+            set.x.view(),
+            params[0].w.view(),
+            false,
+            threads,
+        );
         for (o, &x) in buf.act.iter_mut().zip(buf.pre.iter()) {
             *o = act.apply(x);
         }
-        matmul(buf.z.view_mut(), buf.act.view(), params[1].w.view(), false, threads);
+        matmul(
+            buf.z.view_mut(),
+            buf.act.view(),
+            params[1].w.view(),
+            false,
+            threads,
+        );
     }
 
     pub fn evaluate(&mut self, set: &BitSet, is_train: bool) -> Score {
-        let buf = if is_train { &mut self.train_buf } else { &mut self.test_buf };
+        let buf = if is_train {
+            &mut self.train_buf
+        } else {
+            &mut self.test_buf
+        };
         Self::forward(&self.params, self.activation, set, buf, self.threads);
         let st = kernels::logistic(buf.z.as_slice_mut().expect("contiguous"), &set.y, None);
         let n = set.len().max(1) as f64;
-        Score { loss: st.nll_sum / n, acc: st.correct as f64 / n }
+        Score {
+            loss: st.nll_sum / n,
+            acc: st.correct as f64 / n,
+        }
     }
 
     /// Gradient of the mean binary cross-entropy into `grads`; returns the loss.
@@ -457,16 +529,37 @@ impl ParityModel {
         );
         // dw2 = actᵀ · dz
         let (g1, g2) = grads.split_at_mut(1);
-        matmul(g2[0].view_mut(), buf.act.t(), buf.z.view(), false, self.threads);
+        matmul(
+            g2[0].view_mut(),
+            buf.act.t(),
+            buf.z.view(),
+            false,
+            self.threads,
+        );
         // dpre = (dz · w2ᵀ) ⊙ σ'(pre), reusing `act` as the buffer.
-        matmul(buf.act.view_mut(), buf.z.view(), self.params[1].w.t(), false, self.threads);
+        matmul(
+            buf.act.view_mut(),
+            buf.z.view(),
+            self.params[1].w.t(),
+            false,
+            self.threads,
+        );
         let act = self.activation;
         for (g, &x) in buf.act.iter_mut().zip(buf.pre.iter()) {
             *g *= act.derivative(x);
         }
         // dW1 = Xᵀ · dpre
-        matmul(g1[0].view_mut(), set.x.t(), buf.act.view(), false, self.threads);
-        Score { loss: st.nll_sum / n, acc: st.correct as f64 / n }
+        matmul(
+            g1[0].view_mut(),
+            set.x.t(),
+            buf.act.view(),
+            false,
+            self.threads,
+        );
+        Score {
+            loss: st.nll_sum / n,
+            acc: st.correct as f64 / n,
+        }
     }
 }
 

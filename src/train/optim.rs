@@ -26,8 +26,17 @@ pub struct AdamState {
 
 impl AdamState {
     pub fn new(params: &[Param]) -> Self {
-        let zeros = || params.iter().map(|p| Array2::zeros(p.w.raw_dim())).collect();
-        AdamState { t: 0, m: zeros(), v: zeros() }
+        let zeros = || {
+            params
+                .iter()
+                .map(|p| Array2::zeros(p.w.raw_dim()))
+                .collect()
+        };
+        AdamState {
+            t: 0,
+            m: zeros(),
+            v: zeros(),
+        }
     }
 }
 
@@ -48,7 +57,16 @@ impl AdamW {
         let l1 = self.decay == Decay::L1;
         let l2_wd = if l1 { 0.0 } else { wd };
         let l1_wd = if l1 { wd } else { 0.0 };
-        let k = Coeffs { b1, b2, lr, eps, l1_wd, l2_wd, inv_bc1, inv_bc2 };
+        let k = Coeffs {
+            b1,
+            b2,
+            lr,
+            eps,
+            l1_wd,
+            l2_wd,
+            inv_bc1,
+            inv_bc2,
+        };
         for (i, p) in params.iter_mut().enumerate() {
             if !p.trainable {
                 continue;
@@ -108,8 +126,7 @@ unsafe fn update_avx2(k: &Coeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &m
 /// The elementwise AdamW update, on AVX2 when the CPU has it.
 fn update_slice(k: &Coeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    {
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU supports the features the function was compiled for.
         return unsafe { update_avx2(k, w, g, m, v) };
     }

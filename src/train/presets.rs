@@ -1,8 +1,8 @@
 //! Presets as data: the article's experiments, each with where its numbers come from.
 
+use super::Activation;
 use super::config::{Arch, Config, Decay, Op, TaskKind};
 use super::error::{Error, Result};
-use super::Activation;
 
 /// A named experiment.
 #[derive(Clone, Debug)]
@@ -192,7 +192,9 @@ mod tests {
     fn every_preset_is_valid_and_named_uniquely() {
         let ps = all();
         for p in &ps {
-            p.config.validate().unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            p.config
+                .validate()
+                .unwrap_or_else(|e| panic!("{}: {e}", p.name));
             assert_eq!(p.config.preset, p.name);
         }
         let mut names: Vec<_> = ps.iter().map(|p| p.name).collect();

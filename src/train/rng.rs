@@ -92,10 +92,12 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream_and_purposes_differ() {
-        let a: Vec<u64> = (0..8).map({
-            let mut s = Stream::new(7, 1);
-            move |_| s.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..8)
+            .map({
+                let mut s = Stream::new(7, 1);
+                move |_| s.next_u64()
+            })
+            .collect();
         let mut s = Stream::new(7, 1);
         let b: Vec<u64> = (0..8).map(|_| s.next_u64()).collect();
         assert_eq!(a, b);
@@ -113,7 +115,11 @@ mod tests {
         // A normal truncated at ±2σ keeps 0.7737 of the variance: std factor 0.87962566,
         // the constant the SPEC's embedding init divides by.
         assert!(mean.abs() < 0.02, "mean {mean}");
-        assert!((var.sqrt() / 3.0 - 0.879_625_66).abs() < 0.005, "std {}", var.sqrt());
+        assert!(
+            (var.sqrt() / 3.0 - 0.879_625_66).abs() < 0.005,
+            "std {}",
+            var.sqrt()
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Datasets: modular arithmetic pairs with a seeded split, and sparse parity sequences.
 
 use super::config::{Config, Op, TaskKind};
-use super::rng::{purpose, Stream};
+use super::rng::{Stream, purpose};
 use ndarray::Array2;
 
 /// Pairs (a, b) with their labels.

@@ -72,7 +72,15 @@ impl Trainer {
             weight_decay: cfg.weight_decay as f32,
             decay: cfg.decay,
         };
-        Ok(Trainer { cfg, data, model, grads, opt, state, threads })
+        Ok(Trainer {
+            cfg,
+            data,
+            model,
+            grads,
+            opt,
+            state,
+            threads,
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -101,9 +109,13 @@ impl Trainer {
     pub fn step(&mut self) -> Result<Score, Diverged> {
         let score = self.model.forward_backward(&self.data, &mut self.grads);
         if !score.loss.is_finite() {
-            return Err(Diverged { step: self.state.t + 1, loss: score.loss });
+            return Err(Diverged {
+                step: self.state.t + 1,
+                loss: score.loss,
+            });
         }
-        self.opt.update(self.model.params_mut(), &self.grads, &mut self.state);
+        self.opt
+            .update(self.model.params_mut(), &self.grads, &mut self.state);
         self.model.refresh();
         Ok(score)
     }
@@ -146,9 +158,16 @@ impl Trainer {
     }
 
     /// Replace parameters and optimiser state (from a checkpoint); shapes must match.
-    pub(crate) fn restore(&mut self, weights: Vec<Array2<f32>>, state: AdamState) -> Result<(), String> {
+    pub(crate) fn restore(
+        &mut self,
+        weights: Vec<Array2<f32>>,
+        state: AdamState,
+    ) -> Result<(), String> {
         let params = self.model.params_mut();
-        if weights.len() != params.len() || state.m.len() != params.len() || state.v.len() != params.len() {
+        if weights.len() != params.len()
+            || state.m.len() != params.len()
+            || state.v.len() != params.len()
+        {
             return Err("parameter count does not match its configuration".into());
         }
         for (i, p) in params.iter().enumerate() {

@@ -1,0 +1,351 @@
+//! Known answers of the engine: initial loss, splits, determinism, the optimiser's update
+//! rules, checkpoints, and a small model that memorizes first and generalizes later.
+
+use grokscope::train::checkpoint;
+use grokscope::train::presets;
+use grokscope::train::task::{Data, apply_op};
+use grokscope::train::{Arch, Config, Decay, Op, Threads, Trainer};
+use std::collections::HashSet;
+
+fn preset(name: &str) -> Config {
+    presets::find(name).unwrap().config
+}
+
+#[test]
+fn initial_loss_is_ln_p_over_p_for_modular_tasks() {
+    for (name, p) in [
+        ("mod-add", 67usize),
+        ("five-neurons", 67),
+        ("mod-add-collapsed", 67),
+    ] {
+        let mut cfg = preset(name);
+        cfg.modulus = p;
+        let mut t = Trainer::new(cfg, Threads(1)).unwrap();
+        let m = t.evaluate();
+        let expect = (p as f64).ln() / p as f64;
+        // Random logits add a little: within 5 % of ln(P)/P.
+        assert!(
+            (m.train_loss - expect).abs() < 0.05 * expect,
+            "{name}: {} vs {expect}",
+            m.train_loss
+        );
+    }
+    let mut cfg = preset("mod-add");
+    cfg.modulus = 13;
+    cfg.embed = 32;
+    let mut t = Trainer::new(cfg, Threads(1)).unwrap();
+    let loss = t.evaluate().train_loss;
+    assert!((loss - 13f64.ln() / 13.0).abs() < 0.05 * 13f64.ln() / 13.0);
+}
+
+#[test]
+fn initial_parity_loss_is_near_ln_2() {
+    let mut t = Trainer::new(preset("parity"), Threads(1)).unwrap();
+    let m = t.evaluate();
+    assert!(
+        (m.train_loss - std::f64::consts::LN_2).abs() < 0.1,
+        "{}",
+        m.train_loss
+    );
+    assert!((m.test_acc - 0.5).abs() < 0.05);
+}
+
+#[test]
+fn the_main_split_has_the_spec_sizes_and_no_overlap() {
+    let cfg = preset("mod-add");
+    let Data::Modular { train, test } = Data::new(&cfg) else {
+        panic!()
+    };
+    assert_eq!((train.len(), test.len()), (911, 1367));
+    let tr: HashSet<_> = train.a.iter().zip(&train.b).collect();
+    let te: HashSet<_> = test.a.iter().zip(&test.b).collect();
+    assert_eq!(tr.len(), 911, "no duplicate pairs");
+    assert_eq!(te.len(), 1367);
+    assert!(tr.is_disjoint(&te));
+    for set in [&train, &test] {
+        for i in 0..set.len() {
+            assert!(set.a[i] <= set.b[i], "symmetric pairs only");
+            assert_eq!(set.y[i], (set.a[i] + set.b[i]) % 67);
+        }
+    }
+    // Another seed, another split; the same seed, the same split.
+    let mut other = cfg.clone();
+    other.seed = 1;
+    assert_ne!(Data::new(&other), Data::new(&cfg));
+    assert_eq!(Data::new(&cfg), Data::new(&cfg));
+}
+
+#[test]
+fn other_operations_and_full_pair_sets() {
+    let mut cfg = preset("mod-add");
+    cfg.modulus = 11;
+    cfg.symmetric = false;
+    for op in [Op::Sub, Op::Mul, Op::Div] {
+        cfg.op = op;
+        cfg.validate().unwrap();
+        let Data::Modular { train, test } = Data::new(&cfg) else {
+            panic!()
+        };
+        let expect = if op == Op::Div { 11 * 10 } else { 121 };
+        assert_eq!(train.len() + test.len(), expect);
+        for set in [&train, &test] {
+            for i in 0..set.len() {
+                let (a, b, y) = (set.a[i], set.b[i], set.y[i]);
+                match op {
+                    Op::Sub => assert_eq!((y + b) % 11, a),
+                    Op::Mul => assert_eq!(y, a * b % 11),
+                    Op::Div => assert_eq!(y * b % 11, a, "{a} / {b}"),
+                    Op::Add => unreachable!(),
+                }
+            }
+        }
+    }
+    assert_eq!(apply_op(Op::Div, 3, 0, 11), None);
+    cfg.modulus = 12;
+    assert!(cfg.validate().is_err(), "division needs a prime modulus");
+}
+
+#[test]
+fn parity_data_labels_the_first_k_bits_and_carries_the_bias_input() {
+    let cfg = preset("parity");
+    let Data::Parity { train, test } = Data::new(&cfg) else {
+        panic!()
+    };
+    assert_eq!((train.len(), test.len()), (1200, 5000));
+    for set in [&train, &test] {
+        assert_eq!(set.x.ncols(), 31);
+        for (row, &y) in set.x.rows().into_iter().zip(&set.y) {
+            assert_eq!(row[30], 1.0);
+            let ones: f32 = row.iter().take(3).sum();
+            assert_eq!(y, ones % 2.0);
+        }
+    }
+    let share: f32 = train.y.iter().sum::<f32>() / 1200.0;
+    assert!((share - 0.5).abs() < 0.05, "balanced labels: {share}");
+}
+
+fn trace(cfg: &Config, steps: u64) -> Vec<(u64, f64, f64, f64, f64, f64)> {
+    let mut t = Trainer::new(cfg.clone(), Threads(1)).unwrap();
+    let mut out = Vec::new();
+    for _ in 0..steps {
+        t.step().unwrap();
+        if t.step_count() % 10 == 0 {
+            let m = t.evaluate();
+            out.push((
+                m.step,
+                m.train_loss,
+                m.test_loss,
+                m.train_acc,
+                m.test_acc,
+                m.weight_norm,
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_same_seed_gives_identical_metrics_and_another_seed_does_not() {
+    for name in ["mod-add", "five-neurons", "parity", "mod-add-collapsed-out"] {
+        let mut cfg = preset(name);
+        if cfg.arch == Arch::Factored || cfg.arch == Arch::CollapsedOut {
+            cfg.embed = 64; // keep the test quick
+        }
+        let a = trace(&cfg, 60);
+        assert_eq!(a, trace(&cfg, 60), "{name}");
+        cfg.seed += 1;
+        assert_ne!(a, trace(&cfg, 60), "{name}");
+    }
+}
+
+#[test]
+fn l2_decay_is_decoupled_adamw_on_the_first_step() {
+    // With m = v = 0, Adam's first update is g/(|g| + ε) per entry, so
+    // p₁ = p₀ − lr·(sign(g)·|g|/(|g|+ε) + wd·p₀).
+    let mut cfg = preset("mod-add");
+    cfg.embed = 16;
+    cfg.lr = 1e-2;
+    cfg.weight_decay = 0.5;
+    let mut t = Trainer::new(cfg, Threads(1)).unwrap();
+    let before: Vec<_> = t.params().iter().map(|p| p.w.clone()).collect();
+    t.step().unwrap();
+    let grads = t.grads().to_vec();
+    for (i, p) in t.params().iter().enumerate() {
+        for ((&w1, &w0), &g) in p.w.iter().zip(before[i].iter()).zip(grads[i].iter()) {
+            let (w0, g) = (w0 as f64, g as f64);
+            let expect = w0 - 1e-2 * (g / (g.abs() + 1e-8) + 0.5 * w0);
+            assert!((w1 as f64 - expect).abs() < 1e-6, "{w1} vs {expect}");
+        }
+    }
+}
+
+#[test]
+fn l1_decay_adds_the_sign_before_adam() {
+    // A strong L1 term dominates every gradient: Adam normalises it, so on the first step
+    // every weight moves exactly lr toward zero.
+    let mut cfg = preset("parity");
+    cfg.weight_decay = 1e3;
+    cfg.lr = 1e-3;
+    assert_eq!(cfg.decay, Decay::L1);
+    let mut t = Trainer::new(cfg, Threads(1)).unwrap();
+    let before: Vec<_> = t.params().iter().map(|p| p.w.clone()).collect();
+    t.step().unwrap();
+    for (i, p) in t.params().iter().enumerate() {
+        for (&w1, &w0) in p.w.iter().zip(before[i].iter()) {
+            let expect = w0 - 1e-3 * w0.signum();
+            assert!((w1 - expect).abs() < 1e-6, "{w0} → {w1}, expected {expect}");
+        }
+    }
+}
+
+#[test]
+fn fixed_circle_keeps_its_embedding() {
+    let mut t = Trainer::new(preset("five-neurons"), Threads(1)).unwrap();
+    let e0 = t.params()[0].w.clone();
+    assert!(!t.params()[0].trainable);
+    for _ in 0..20 {
+        t.step().unwrap();
+    }
+    assert_eq!(t.params()[0].w, e0);
+    // Unit-norm columns of (cos, sin).
+    for col in e0.columns() {
+        assert!((col.dot(&col) - 1.0).abs() < 1e-5);
+    }
+    assert_eq!(
+        t.params()
+            .iter()
+            .filter(|p| p.trainable)
+            .map(|p| p.w.len())
+            .sum::<usize>(),
+        20
+    );
+}
+
+#[test]
+fn checkpoints_round_trip_exactly_and_resume_bit_for_bit() {
+    let dir = std::env::temp_dir().join(format!("grokscope-ckpt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["mod-add", "parity", "mod-add-collapsed-in"] {
+        let mut cfg = preset(name);
+        if cfg.arch != Arch::Mlp {
+            cfg.embed = 32;
+        }
+        let mut straight = Trainer::new(cfg.clone(), Threads(1)).unwrap();
+        let mut first = Trainer::new(cfg, Threads(1)).unwrap();
+        for _ in 0..25 {
+            straight.step().unwrap();
+            first.step().unwrap();
+        }
+        let path = dir.join(format!("{name}.grok"));
+        checkpoint::save(&first, &path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let mut resumed = checkpoint::load(&path, Threads(1)).unwrap();
+        assert_eq!(
+            checkpoint::encode(&resumed),
+            bytes,
+            "{name}: re-encoding is identical"
+        );
+        assert_eq!(resumed.step_count(), 25);
+        assert_eq!(resumed.config(), first.config());
+        for _ in 0..25 {
+            straight.step().unwrap();
+            resumed.step().unwrap();
+        }
+        assert_eq!(straight.evaluate(), resumed.evaluate(), "{name}");
+        for (a, b) in straight.params().iter().zip(resumed.params()) {
+            assert_eq!(a.w, b.w);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn corrupt_and_truncated_checkpoints_are_rejected_with_a_reason() {
+    let mut cfg = preset("parity");
+    cfg.hidden = 8;
+    let t = Trainer::new(cfg, Threads(1)).unwrap();
+    let bytes = checkpoint::encode(&t);
+    let err = |b: &[u8]| match checkpoint::decode(b, "x", Threads(1)) {
+        Ok(_) => panic!("accepted a damaged checkpoint"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err(&bytes[..bytes.len() - 3]).contains("x:"));
+    assert!(err(&bytes[..40]).contains("truncated") || err(&bytes[..40]).contains("checksum"));
+    assert!(err(b"hello").contains("not a grokscope checkpoint"));
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x40;
+    assert!(err(&flipped).contains("checksum"));
+    let mut version = bytes.clone();
+    version[15] = 9;
+    assert!(err(&version).contains("version"));
+    assert!(checkpoint::decode(&bytes, "x", Threads(1)).is_ok());
+}
+
+#[test]
+fn a_small_model_memorizes_first_and_generalizes_later() {
+    // a + b mod 31, 70 % of the pairs: fits the training set within ~500 steps, then needs
+    // thousands more to generalize (about 0.5 s in an optimised build).
+    let mut cfg = preset("mod-add");
+    cfg.modulus = 31;
+    cfg.embed = 64;
+    cfg.train_frac = 0.7;
+    let mut t = Trainer::new(cfg, Threads(1)).unwrap();
+    let mut memorized_at = None;
+    let mut test_at_memorized = 0.0;
+    let mut generalized_at = None;
+    let mut max_test_before_memorized: f64 = 0.0;
+    while t.step_count() < 8_000 && generalized_at.is_none() {
+        for _ in 0..50 {
+            t.step().unwrap();
+        }
+        let m = t.evaluate();
+        if memorized_at.is_none() {
+            max_test_before_memorized = max_test_before_memorized.max(m.test_acc);
+            if m.train_acc == 1.0 {
+                memorized_at = Some(m.step);
+                test_at_memorized = m.test_acc;
+            }
+        } else if m.test_acc >= 0.95 {
+            generalized_at = Some(m.step);
+        }
+    }
+    let mem = memorized_at.expect("the training set is fitted");
+    let general = generalized_at.expect("the model generalizes within 8,000 steps");
+    assert!(mem <= 1_000, "memorized at {mem}");
+    assert!(
+        test_at_memorized < 0.3,
+        "test accuracy {test_at_memorized} when memorized"
+    );
+    assert!(max_test_before_memorized < 0.3);
+    assert!(
+        general >= 3 * mem,
+        "generalized at {general}, memorized at {mem}: no delay"
+    );
+}
+
+#[test]
+fn invalid_settings_name_the_problem() {
+    let base = preset("mod-add");
+    let cases: Vec<(Box<dyn Fn(&mut Config)>, &str)> = vec![
+        (Box::new(|c| c.modulus = 1), "modulus"),
+        (Box::new(|c| c.train_frac = 1.0), "train fraction"),
+        (Box::new(|c| c.train_frac = 0.0), "train fraction"),
+        (Box::new(|c| c.hidden = 0), "hidden"),
+        (Box::new(|c| c.lr = -1e-3), "learning rate"),
+        (Box::new(|c| c.weight_decay = -1.0), "weight decay"),
+        (Box::new(|c| c.weight_decay = f64::NAN), "weight decay"),
+        (Box::new(|c| c.embed = 0), "embed"),
+        (Box::new(|c| c.op = Op::Sub), "symmetric"),
+        (Box::new(|c| c.train_frac = 0.0001), "empty"),
+    ];
+    for (f, word) in cases {
+        let mut c = base.clone();
+        f(&mut c);
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains(word), "'{e}' should mention {word}");
+        assert!(!e.contains('\n'));
+        assert!(Trainer::new(c, Threads(1)).is_err());
+    }
+    assert!(presets::find("mod-mul").is_err());
+}
