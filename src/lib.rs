@@ -3,5 +3,6 @@
 //! The engine (`train`) and the read-outs (`analysis`) are free of terminal and async code.
 
 pub mod analysis;
-pub mod train;
+pub mod app;
 pub mod cli;
+pub mod train;

@@ -3,7 +3,7 @@
 
 mod bench;
 mod presets;
-mod run;
+pub mod run;
 
 use crate::train::{self, Activation, Config, Decay, Threads, presets as preset_table};
 use clap::{Args, Parser, Subcommand};
@@ -26,6 +26,9 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub train: TrainArgs,
+    /// Dashboard redraws per second
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    pub fps: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -252,7 +255,7 @@ pub fn main() -> i32 {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Presets(args)) => presets::run(args),
-        None => dashboard_fallback(cli.train),
+        None => crate::app::launch(cli.train, cli.fps),
     };
     match result {
         Ok(()) => 0,
@@ -261,10 +264,4 @@ pub fn main() -> i32 {
             f.status
         }
     }
-}
-
-/// Until the dashboard lands, the bare command trains the chosen preset headlessly.
-fn dashboard_fallback(train: TrainArgs) -> Result<(), Failure> {
-    eprintln!("grokscope: the dashboard is not built yet; running `grokscope run` instead");
-    run::run(run::RunArgs::with_train(train))
 }
