@@ -87,6 +87,12 @@ impl Trainer {
         &self.cfg
     }
 
+    /// Change the planned length of the run (a resumed run may be extended); the steps
+    /// already taken are kept.
+    pub fn set_planned_steps(&mut self, steps: u64) {
+        self.cfg.steps = steps;
+    }
+
     pub fn data(&self) -> &Data {
         &self.data
     }

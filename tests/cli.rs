@@ -1,0 +1,223 @@
+//! The command-line contract (SPEC §7): output shapes, --out/--resume, and bad input ending
+//! in one line on stderr with exit status 2.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn grokscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_grokscope"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("grokscope-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+/// Status 2, exactly one non-empty line on stderr, nothing on stdout, no panic.
+fn assert_usage_error(args: &[&str], mention: &str) {
+    let out = grokscope(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line, got: {err}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(
+        err.to_lowercase().contains(&mention.to_lowercase()),
+        "{args:?}: '{err}' should mention '{mention}'"
+    );
+    assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    assert_usage_error(&["run", "--preset", "nope"], "unknown preset 'nope'");
+    assert_usage_error(&["run", "--modulus", "1"], "modulus");
+    assert_usage_error(&["run", "--modulus", "-5"], "modulus");
+    assert_usage_error(&["run", "--train-frac", "1.5"], "train fraction");
+    assert_usage_error(&["run", "--train-frac", "0"], "train fraction");
+    assert_usage_error(&["run", "--hidden", "0"], "hidden");
+    assert_usage_error(&["run", "--lr", "-0.1"], "learning rate");
+    assert_usage_error(&["run", "--weight-decay", "-1"], "weight decay");
+    assert_usage_error(&["run", "--activation", "tanh"], "tanh");
+    assert_usage_error(&["run", "--decay", "l3"], "l3");
+    assert_usage_error(&["run", "--seed", "abc"], "seed");
+    assert_usage_error(&["run", "--every", "0"], "every");
+    assert_usage_error(&["run", "--until", "2"], "until");
+    assert_usage_error(&["run", "--threads", "0"], "threads");
+    assert_usage_error(&["run", "--preset", "parity", "--train-frac", "0.5"], "train-size");
+    assert_usage_error(&["bench", "--preset", "nope"], "unknown preset");
+    assert_usage_error(&["bench", "--lr", "-1"], "learning rate");
+    assert_usage_error(&["--preset", "nope"], "unknown preset");
+    assert_usage_error(&["frobnicate"], "frobnicate");
+}
+
+#[test]
+fn unreadable_checkpoints_exit_2_with_one_line() {
+    let dir = tmpdir("badckpt");
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap();
+    assert_usage_error(&["run", "--resume", d], "checkpoint.grok");
+    std::fs::write(dir.join("checkpoint.grok"), b"GROKSCOPE-CKPT\n\x01\x00").unwrap();
+    assert_usage_error(&["run", "--resume", d], "truncated");
+    std::fs::write(dir.join("checkpoint.grok"), b"not a checkpoint at all").unwrap();
+    assert_usage_error(&["run", "--resume", d], "not a grokscope checkpoint");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn run_prints_metrics_lines_and_a_summary() {
+    let out = grokscope(&[
+        "run", "--preset", "mod-add", "--embed", "64", "--steps", "300", "--every", "100",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "no progress bar when stderr is not a terminal");
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 5, "steps 0, 100, 200, 300 and the summary");
+    for (i, l) in lines[..4].iter().enumerate() {
+        assert_eq!(l["step"], (i * 100) as u64);
+        for key in ["train_loss", "test_loss", "train_acc", "test_acc", "weight_norm", "elapsed_s"] {
+            assert!(l[key].is_number(), "{key} in {l}");
+        }
+    }
+    let s = &lines[4];
+    assert_eq!(s["summary"], true);
+    assert_eq!(s["steps"], 300);
+    assert!(s["steps_per_s"].as_f64().unwrap() > 0.0);
+    assert!(s["grokked_at"].is_null());
+    assert_eq!(s["test_acc"], lines[3]["test_acc"]);
+}
+
+#[test]
+fn until_stops_at_the_first_metrics_line_reaching_the_accuracy() {
+    let out = grokscope(&[
+        "run", "--preset", "mod-add", "--modulus", "31", "--embed", "64", "--train-frac", "0.7",
+        "--every", "50", "--until", "0.9",
+    ]);
+    assert!(out.status.success());
+    let lines = json_lines(&out);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["stopped"], "until");
+    let last = &lines[lines.len() - 2];
+    assert!(last["test_acc"].as_f64().unwrap() >= 0.9);
+    assert!(lines[..lines.len() - 2].iter().all(|l| l["test_acc"].as_f64().unwrap() < 0.9));
+    assert_eq!(summary["steps"], last["step"]);
+}
+
+#[test]
+fn csv_format_has_a_header_and_rows() {
+    let out = grokscope(&["run", "--preset", "parity", "--hidden", "8", "--steps", "20", "--every", "10", "--format", "csv"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<_> = text.lines().collect();
+    assert!(rows[0].starts_with("step,train_loss,test_loss,train_acc,test_acc,weight_norm,elapsed_s"));
+    assert_eq!(rows.len(), 4);
+    assert!(rows[3].starts_with("20,"));
+    let summary: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stderr).trim()).unwrap();
+    assert_eq!(summary["summary"], true);
+}
+
+#[test]
+fn out_and_resume_continue_the_run_exactly() {
+    let common = ["--preset", "mod-add", "--embed", "48", "--every", "20"];
+    let whole = tmpdir("whole");
+    let half = tmpdir("half");
+    let mut a = vec!["run", "--steps", "80", "--out", whole.to_str().unwrap()];
+    a.extend(common);
+    assert!(grokscope(&a).status.success());
+    let mut b = vec!["run", "--steps", "40", "--out", half.to_str().unwrap()];
+    b.extend(common);
+    assert!(grokscope(&b).status.success());
+    assert!(half.join("checkpoint.grok").exists());
+    assert!(half.join("summary.json").exists());
+    let resumed = grokscope(&[
+        "run", "--resume", half.to_str().unwrap(), "--steps", "80", "--every", "20",
+        "--out", half.to_str().unwrap(),
+    ]);
+    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    let strip = |text: String| -> Vec<serde_json::Value> {
+        text.lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let o = v.as_object_mut().unwrap();
+                for k in ["elapsed_s", "steps_per_s"] {
+                    o.remove(k);
+                }
+                v
+            })
+            .collect()
+    };
+    let whole_lines = strip(std::fs::read_to_string(whole.join("metrics.jsonl")).unwrap());
+    let resumed_lines = strip(std::fs::read_to_string(half.join("metrics.jsonl")).unwrap());
+    // Same metrics at every step, bit for bit, in one whole file.
+    assert_eq!(whole_lines.len(), 6);
+    assert_eq!(whole_lines[..5], resumed_lines[..5]);
+    assert_eq!(resumed_lines.last().unwrap()["summary"], true);
+    assert!(
+        std::fs::read(whole.join("checkpoint.grok")).unwrap()
+            == std::fs::read(half.join("checkpoint.grok")).unwrap(),
+        "the final checkpoints are identical"
+    );
+    // Resuming cannot change the model.
+    assert_usage_error(&["run", "--resume", half.to_str().unwrap(), "--lr", "0.1"], "--lr");
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&half)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+    std::fs::remove_dir_all(&whole).ok();
+    std::fs::remove_dir_all(&half).ok();
+}
+
+#[test]
+fn divergence_stops_with_a_clear_message() {
+    let out = grokscope(&["run", "--preset", "parity", "--lr", "1e30", "--steps", "200", "--every", "10"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("diverged"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn bench_prints_one_json_object() {
+    let out = grokscope(&["bench", "--preset", "five-neurons", "--steps", "50", "--repeats", "3"]);
+    assert!(out.status.success());
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    let b = &lines[0];
+    assert_eq!(b["preset"], "five-neurons");
+    assert_eq!(b["steps"], 50);
+    assert_eq!(b["threads"], 1);
+    assert!(b["steps_per_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn presets_lists_every_preset() {
+    let out = grokscope(&["presets", "--json"]);
+    assert!(out.status.success());
+    let names: Vec<String> = json_lines(&out)
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "mod-add", "mod-add-collapsed", "mod-add-collapsed-in", "mod-add-collapsed-out",
+            "reverse-grok", "regrok", "five-neurons", "parity", "parity-l2"
+        ]
+    );
+    let text = grokscope(&["presets"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("source:"));
+}
