@@ -29,7 +29,11 @@ fn assert_usage_error(args: &[&str], mention: &str) {
     let out = grokscope(args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line, got: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, got: {err}"
+    );
     assert!(!err.contains("panicked"), "{args:?}: {err}");
     assert!(
         err.to_lowercase().contains(&mention.to_lowercase()),
@@ -54,7 +58,10 @@ fn bad_input_exits_2_with_one_line() {
     assert_usage_error(&["run", "--every", "0"], "every");
     assert_usage_error(&["run", "--until", "2"], "until");
     assert_usage_error(&["run", "--threads", "0"], "threads");
-    assert_usage_error(&["run", "--preset", "parity", "--train-frac", "0.5"], "train-size");
+    assert_usage_error(
+        &["run", "--preset", "parity", "--train-frac", "0.5"],
+        "train-size",
+    );
     assert_usage_error(&["bench", "--preset", "nope"], "unknown preset");
     assert_usage_error(&["bench", "--lr", "-1"], "learning rate");
     assert_usage_error(&["--preset", "nope"], "unknown preset");
@@ -79,13 +86,27 @@ fn run_prints_metrics_lines_and_a_summary() {
     let out = grokscope(&[
         "run", "--preset", "mod-add", "--embed", "64", "--steps", "300", "--every", "100",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "no progress bar when stderr is not a terminal");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "no progress bar when stderr is not a terminal"
+    );
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 5, "steps 0, 100, 200, 300 and the summary");
     for (i, l) in lines[..4].iter().enumerate() {
         assert_eq!(l["step"], (i * 100) as u64);
-        for key in ["train_loss", "test_loss", "train_acc", "test_acc", "weight_norm", "elapsed_s"] {
+        for key in [
+            "train_loss",
+            "test_loss",
+            "train_acc",
+            "test_acc",
+            "weight_norm",
+            "elapsed_s",
+        ] {
             assert!(l[key].is_number(), "{key} in {l}");
         }
     }
@@ -100,8 +121,19 @@ fn run_prints_metrics_lines_and_a_summary() {
 #[test]
 fn until_stops_at_the_first_metrics_line_reaching_the_accuracy() {
     let out = grokscope(&[
-        "run", "--preset", "mod-add", "--modulus", "31", "--embed", "64", "--train-frac", "0.7",
-        "--every", "50", "--until", "0.9",
+        "run",
+        "--preset",
+        "mod-add",
+        "--modulus",
+        "31",
+        "--embed",
+        "64",
+        "--train-frac",
+        "0.7",
+        "--every",
+        "50",
+        "--until",
+        "0.9",
     ]);
     assert!(out.status.success());
     let lines = json_lines(&out);
@@ -109,17 +141,26 @@ fn until_stops_at_the_first_metrics_line_reaching_the_accuracy() {
     assert_eq!(summary["stopped"], "until");
     let last = &lines[lines.len() - 2];
     assert!(last["test_acc"].as_f64().unwrap() >= 0.9);
-    assert!(lines[..lines.len() - 2].iter().all(|l| l["test_acc"].as_f64().unwrap() < 0.9));
+    assert!(
+        lines[..lines.len() - 2]
+            .iter()
+            .all(|l| l["test_acc"].as_f64().unwrap() < 0.9)
+    );
     assert_eq!(summary["steps"], last["step"]);
 }
 
 #[test]
 fn csv_format_has_a_header_and_rows() {
-    let out = grokscope(&["run", "--preset", "parity", "--hidden", "8", "--steps", "20", "--every", "10", "--format", "csv"]);
+    let out = grokscope(&[
+        "run", "--preset", "parity", "--hidden", "8", "--steps", "20", "--every", "10", "--format",
+        "csv",
+    ]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     let rows: Vec<_> = text.lines().collect();
-    assert!(rows[0].starts_with("step,train_loss,test_loss,train_acc,test_acc,weight_norm,elapsed_s"));
+    assert!(
+        rows[0].starts_with("step,train_loss,test_loss,train_acc,test_acc,weight_norm,elapsed_s")
+    );
     assert_eq!(rows.len(), 4);
     assert!(rows[3].starts_with("20,"));
     let summary: serde_json::Value =
@@ -141,10 +182,21 @@ fn out_and_resume_continue_the_run_exactly() {
     assert!(half.join("checkpoint.grok").exists());
     assert!(half.join("summary.json").exists());
     let resumed = grokscope(&[
-        "run", "--resume", half.to_str().unwrap(), "--steps", "80", "--every", "20",
-        "--out", half.to_str().unwrap(),
+        "run",
+        "--resume",
+        half.to_str().unwrap(),
+        "--steps",
+        "80",
+        "--every",
+        "20",
+        "--out",
+        half.to_str().unwrap(),
     ]);
-    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
     let strip = |text: String| -> Vec<serde_json::Value> {
         text.lines()
             .map(|l| {
@@ -169,7 +221,10 @@ fn out_and_resume_continue_the_run_exactly() {
         "the final checkpoints are identical"
     );
     // Resuming cannot change the model.
-    assert_usage_error(&["run", "--resume", half.to_str().unwrap(), "--lr", "0.1"], "--lr");
+    assert_usage_error(
+        &["run", "--resume", half.to_str().unwrap(), "--lr", "0.1"],
+        "--lr",
+    );
     // No temporary files are left behind.
     let leftovers: Vec<_> = std::fs::read_dir(&half)
         .unwrap()
@@ -183,7 +238,9 @@ fn out_and_resume_continue_the_run_exactly() {
 
 #[test]
 fn divergence_stops_with_a_clear_message() {
-    let out = grokscope(&["run", "--preset", "parity", "--lr", "1e30", "--steps", "200", "--every", "10"]);
+    let out = grokscope(&[
+        "run", "--preset", "parity", "--lr", "1e30", "--steps", "200", "--every", "10",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("diverged"), "{err}");
@@ -192,7 +249,15 @@ fn divergence_stops_with_a_clear_message() {
 
 #[test]
 fn bench_prints_one_json_object() {
-    let out = grokscope(&["bench", "--preset", "five-neurons", "--steps", "50", "--repeats", "3"]);
+    let out = grokscope(&[
+        "bench",
+        "--preset",
+        "five-neurons",
+        "--steps",
+        "50",
+        "--repeats",
+        "3",
+    ]);
     assert!(out.status.success());
     let lines = json_lines(&out);
     assert_eq!(lines.len(), 1);
@@ -214,8 +279,15 @@ fn presets_lists_every_preset() {
     assert_eq!(
         names,
         [
-            "mod-add", "mod-add-collapsed", "mod-add-collapsed-in", "mod-add-collapsed-out",
-            "reverse-grok", "regrok", "five-neurons", "parity", "parity-l2"
+            "mod-add",
+            "mod-add-collapsed",
+            "mod-add-collapsed-in",
+            "mod-add-collapsed-out",
+            "reverse-grok",
+            "regrok",
+            "five-neurons",
+            "parity",
+            "parity-l2"
         ]
     );
     let text = grokscope(&["presets"]);

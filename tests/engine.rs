@@ -129,7 +129,7 @@ fn trace(cfg: &Config, steps: u64) -> Vec<(u64, f64, f64, f64, f64, f64)> {
     let mut out = Vec::new();
     for _ in 0..steps {
         t.step().unwrap();
-        if t.step_count() % 10 == 0 {
+        if t.step_count().is_multiple_of(10) {
             let m = t.evaluate();
             out.push((
                 m.step,
@@ -327,7 +327,8 @@ fn a_small_model_memorizes_first_and_generalizes_later() {
 #[test]
 fn invalid_settings_name_the_problem() {
     let base = preset("mod-add");
-    let cases: Vec<(Box<dyn Fn(&mut Config)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut Config)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (Box::new(|c| c.modulus = 1), "modulus"),
         (Box::new(|c| c.train_frac = 1.0), "train fraction"),
         (Box::new(|c| c.train_frac = 0.0), "train fraction"),

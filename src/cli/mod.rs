@@ -108,6 +108,16 @@ impl Failure {
             status: EXIT_FAILURE,
         }
     }
+    /// stdout was closed by its reader; the command ends quietly with success.
+    pub fn closed_pipe() -> Self {
+        Failure {
+            message: String::new(),
+            status: 0,
+        }
+    }
+    pub fn is_closed_pipe(&self) -> bool {
+        self.status == 0 && self.message.is_empty()
+    }
 }
 
 impl From<train::Error> for Failure {

@@ -113,12 +113,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     if args.every == 0 {
         return Err(Failure::usage("--every must be at least 1"));
     }
-    if let Some(u) = args.until {
-        if !(0.0..=1.0).contains(&u) {
-            return Err(Failure::usage(format!(
-                "--until is a test accuracy in [0, 1] (got {u})"
-            )));
-        }
+    if let Some(u) = args.until.filter(|u| !(0.0..=1.0).contains(u)) {
+        return Err(Failure::usage(format!(
+            "--until is a test accuracy in [0, 1] (got {u})"
+        )));
     }
     let threads = args.train.threads()?;
     let (mut trainer, total_steps, prior_lines) = match &args.resume {
@@ -200,21 +198,17 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 if grokked_at.is_none() && last.test_acc >= 0.99 {
                     grokked_at = Some(s);
                 }
-                if let Some(u) = args.until {
-                    if last.test_acc >= u {
-                        stopped = "until";
-                        break;
-                    }
+                if args.until.is_some_and(|u| last.test_acc >= u) {
+                    stopped = "until";
+                    break;
                 }
             }
         }
         Ok(())
     })();
     progress.finish_and_clear();
-    if let Err(f) = &result {
-        if f.status == 0 && f.message.is_empty() {
-            return Ok(()); // stdout closed by the reader
-        }
+    if result.as_ref().is_err_and(Failure::is_closed_pipe) {
+        return Ok(()); // the reader closed stdout (`| head`): nothing left to say
     }
     let elapsed = t0.elapsed().as_secs_f64();
     let steps_done = trainer.step_count() - start_step;

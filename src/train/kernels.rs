@@ -131,7 +131,7 @@ pub fn softmax_xent(
     grad_scale: Option<f32>,
 ) -> RowStats {
     assert_eq!(labels.len(), n);
-    assert!(n > 0 && logits_t.len() % n == 0);
+    assert!(n > 0 && logits_t.len().is_multiple_of(n));
     assert!(labels.iter().all(|&y| (y as usize) < logits_t.len() / n));
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {

@@ -563,7 +563,9 @@ impl ParityModel {
     }
 }
 
-/// Either network.
+/// Either network. One lives per trainer, so the size difference of the variants (the
+/// modular model carries its buffers inline) costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Model {
     Modular(ModModel),
     Parity(ParityModel),
