@@ -6,3 +6,4 @@ pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod train;
+pub mod ui;

@@ -1,11 +1,131 @@
 //! The dashboard: app state, actions and the event loop.
+//!
+//! * [`session`]: a trainer plus the metrics history and weight frames it records, and the
+//!   plain [`session::Snapshot`] the renderer draws.
+//! * [`worker`]: the trainer thread; it takes [`state::Command`]s and publishes snapshots.
+//! * [`state`]: the app state and its one `update(action)`.
+//! * [`keys`]: the key table.
+//!
+//! Rendering lives in [`crate::ui`].
 
-use crate::cli::{run, Failure, TrainArgs};
+pub mod harness;
+pub mod keys;
+pub mod session;
+pub mod state;
+pub mod worker;
+
+use crate::cli::{Failure, TrainArgs};
+use crate::ui;
+use futures_util::StreamExt;
+use session::{Clock, Session};
+use state::{Action, App, Command};
+use std::io::IsTerminal;
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+use worker::Runner;
 
 /// Open the dashboard on the preset and overrides in `train`, redrawing at `fps`.
 pub fn launch(train: TrainArgs, fps: u32) -> Result<(), Failure> {
-    let _ = fps;
-    train.config()?;
-    eprintln!("grokscope: the dashboard is not built yet; running `grokscope run` instead");
-    run::run(run::RunArgs::with_train(train))
+    let cfg = train.config()?;
+    let threads = train.threads()?;
+    if fps == 0 || fps > 120 {
+        return Err(Failure::usage(format!(
+            "--fps must be in 1..=120 (got {fps})"
+        )));
+    }
+    if !std::io::stdout().is_terminal() {
+        return Err(Failure::usage(
+            "the dashboard needs a terminal on stdout; to train without a screen use `grokscope run` (JSON lines on stdout)",
+        ));
+    }
+    let session = Session::new(cfg, threads)?;
+    let runner = Runner::new(session, threads);
+    let theme = ui::Theme::from_env();
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::failed(format!("cannot start the event loop: {e}")))?;
+
+    // color-eyre's hook first, then ratatui's (installed by try_init), so the terminal is
+    // restored before the report prints.
+    let _ = color_eyre::install();
+    let mut terminal = ratatui::try_init()
+        .map_err(|e| Failure::failed(format!("cannot set up the terminal: {e}")))?;
+    let result = runtime.block_on(event_loop(&mut terminal, runner, theme, fps));
+    ratatui::restore();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    runner: Runner,
+    theme: ui::Theme,
+    fps: u32,
+) -> Result<(), Failure> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let io = |e: std::io::Error| Failure::failed(format!("terminal error: {e}"));
+
+    let first = Arc::new(runner.snapshot(Clock::default()));
+    let mut app = App::new(first.clone());
+    let (snap_tx, mut snap_rx) = tokio::sync::watch::channel(first);
+    let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
+    let worker = std::thread::Builder::new()
+        .name("trainer".into())
+        .spawn(move || worker::run(runner, cmd_rx, snap_tx))
+        .map_err(|e| Failure::failed(format!("cannot start the trainer thread: {e}")))?;
+
+    let mut sigterm = signal(SignalKind::terminate()).map_err(io)?;
+    let mut sighup = signal(SignalKind::hangup()).map_err(io)?;
+    let mut sigint = signal(SignalKind::interrupt()).map_err(io)?;
+    let mut events = crossterm::event::EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / fps as f64));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut outcome = Ok(());
+
+    while !app.quit {
+        tokio::select! {
+            _ = tick.tick() => {
+                if dirty {
+                    if let Err(e) = terminal.draw(|f| ui::render(f, &app, &theme)) {
+                        outcome = Err(io(e));
+                        break;
+                    }
+                    dirty = false;
+                }
+            }
+            ev = events.next() => match ev {
+                Some(Ok(crossterm::event::Event::Key(key))) => {
+                    if let Some(a) = keys::action(key) {
+                        for c in app.update(a) {
+                            let _ = cmd_tx.send(c);
+                        }
+                        dirty = true;
+                    }
+                }
+                Some(Ok(crossterm::event::Event::Resize(..))) => dirty = true,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => { outcome = Err(io(e)); break; }
+                None => break,
+            },
+            changed = snap_rx.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                let snap = snap_rx.borrow_and_update().clone();
+                app.update(Action::Snapshot(snap));
+                dirty = true;
+            }
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            _ = sigint.recv() => break,
+        }
+    }
+    let _ = cmd_tx.send(Command::Quit);
+    drop(cmd_tx);
+    drop(snap_rx);
+    let _ = worker.join();
+    outcome
 }

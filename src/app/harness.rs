@@ -1,0 +1,85 @@
+//! A synchronous dashboard: the app and a runner wired together without threads or timers.
+//! Tests, the demo-tape replay and the render benchmark drive it key by key and step by step;
+//! the clock is injected, so rendered frames are deterministic.
+
+use super::keys;
+use super::session::{Clock, Session};
+use super::state::{Action, App};
+use super::worker::Runner;
+use crate::train::{Config, Threads};
+use crate::ui::{self, Theme};
+use crossterm::event::KeyEvent;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use std::sync::Arc;
+
+pub struct Harness {
+    pub runner: Runner,
+    pub app: App,
+    /// The clock shown in the header (fixed unless a test changes it).
+    pub clock: Clock,
+}
+
+impl Harness {
+    pub fn new(cfg: Config) -> crate::train::Result<Self> {
+        let runner = Runner::new(Session::new(cfg, Threads(1))?, Threads(1));
+        let clock = Clock::default();
+        let app = App::new(Arc::new(runner.snapshot(clock)));
+        Ok(Harness { runner, app, clock })
+    }
+
+    /// Train up to `n` steps (if running) and publish.
+    pub fn train(&mut self, n: u64) {
+        self.runner.train(n);
+        self.publish();
+    }
+
+    /// Apply an action as the event loop would, then publish.
+    pub fn act(&mut self, action: Action) {
+        for c in self.app.update(action) {
+            self.runner.handle(c);
+        }
+        self.publish();
+    }
+
+    /// Press a key; returns whether it mapped to an action.
+    pub fn press(&mut self, key: KeyEvent) -> bool {
+        match keys::action(key) {
+            Some(a) => {
+                self.act(a);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn publish(&mut self) {
+        let snap = Arc::new(self.runner.snapshot(self.clock));
+        self.runner.message = None;
+        self.app.update(Action::Snapshot(snap));
+    }
+
+    /// Render the dashboard into a `width × height` buffer.
+    pub fn render(&self, width: u16, height: u16, theme: &Theme) -> Buffer {
+        let mut t = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+        t.draw(|f| ui::render(f, &self.app, theme))
+            .expect("draw into a test backend");
+        t.backend().buffer().clone()
+    }
+}
+
+/// The buffer's text, one line per row, trailing spaces trimmed.
+pub fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,444 @@
+//! App state and its one `update(action)`: no terminal, no threads. Rendering reads [`App`];
+//! the commands `update` returns go to the trainer.
+
+use super::session::{Snapshot, Status, WeightFrame};
+use crate::train::presets::{self, Preset};
+use crate::train::{Activation, Arch, Config, Decay, TaskKind};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What the user (or the trainer) asks the app to do.
+#[derive(Clone, Debug)]
+pub enum Action {
+    Quit,
+    TogglePause,
+    /// Restart with the running settings (discarding unapplied edits).
+    Restart,
+    /// Restart with the edited settings.
+    Apply,
+    NextPreset,
+    PrevPreset,
+    /// Switch to preset number `i` (0-based, in `presets::all()` order).
+    Preset(usize),
+    SelectNext,
+    SelectPrev,
+    Increase,
+    Decrease,
+    Save,
+    ScrubBack,
+    ScrubForward,
+    ToggleHelp,
+    /// The trainer published a new snapshot.
+    Snapshot(Arc<Snapshot>),
+}
+
+/// What the app asks of the trainer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Pause,
+    Resume,
+    Restart(Box<Config>),
+    Save(PathBuf),
+    Quit,
+}
+
+/// The hyperparameters the settings panel edits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    LearningRate,
+    WeightDecay,
+    Decay,
+    Hidden,
+    Embed,
+    TrainFraction,
+    Seed,
+    Activation,
+}
+
+pub const SETTINGS: [Setting; 8] = [
+    Setting::LearningRate,
+    Setting::WeightDecay,
+    Setting::Decay,
+    Setting::Hidden,
+    Setting::Embed,
+    Setting::TrainFraction,
+    Setting::Seed,
+    Setting::Activation,
+];
+
+/// 1-2-5 ladder used for rates: the next value up or down from `v`.
+fn ladder(v: f64, up: bool, allow_zero: bool) -> f64 {
+    const MIN: f64 = 1e-6;
+    const MAX: f64 = 10.0;
+    if v <= 0.0 {
+        return if up { MIN } else { 0.0 };
+    }
+    let mut steps: Vec<f64> = Vec::new();
+    for e in -6..=1 {
+        for m in [1.0, 2.0, 5.0] {
+            let x = m * 10f64.powi(e);
+            if x <= MAX * 1.0001 {
+                steps.push(x);
+            }
+        }
+    }
+    if up {
+        steps
+            .iter()
+            .copied()
+            .find(|&x| x > v * 1.0001)
+            .unwrap_or(MAX)
+    } else {
+        match steps.iter().rev().copied().find(|&x| x < v * 0.9999) {
+            Some(x) => x,
+            None if allow_zero => 0.0,
+            None => MIN,
+        }
+    }
+}
+
+/// Widths offered for hidden and embed sizes.
+const WIDTHS: [usize; 22] = [
+    1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 96, 128, 192, 256, 384, 500, 512,
+];
+
+fn width_step(v: usize, up: bool) -> usize {
+    if up {
+        WIDTHS.iter().copied().find(|&w| w > v).unwrap_or(v)
+    } else {
+        WIDTHS.iter().rev().copied().find(|&w| w < v).unwrap_or(v)
+    }
+}
+
+/// Human format of a rate: 1e-3, 0.05, 1.
+pub fn fmt_rate(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if (0.01..1000.0).contains(&v.abs()) {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{v:e}")
+    }
+}
+
+impl Setting {
+    pub fn label(self, task: TaskKind) -> &'static str {
+        match self {
+            Setting::LearningRate => "learning rate",
+            Setting::WeightDecay => "weight decay",
+            Setting::Decay => "decay",
+            Setting::Hidden => "hidden",
+            Setting::Embed => "embed",
+            Setting::TrainFraction => match task {
+                TaskKind::Modular => "train fraction",
+                TaskKind::Parity => "train size",
+            },
+            Setting::Seed => "seed",
+            Setting::Activation => "activation",
+        }
+    }
+
+    /// Short label for the compact (80-column) settings strip.
+    pub fn short(self, task: TaskKind) -> &'static str {
+        match self {
+            Setting::LearningRate => "lr",
+            Setting::WeightDecay => "wd",
+            Setting::Decay => "decay",
+            Setting::Hidden => "hidden",
+            Setting::Embed => "embed",
+            Setting::TrainFraction => match task {
+                TaskKind::Modular => "train",
+                TaskKind::Parity => "n train",
+            },
+            Setting::Seed => "seed",
+            Setting::Activation => "act",
+        }
+    }
+
+    /// Whether the setting means anything for `cfg`.
+    pub fn applies(self, cfg: &Config) -> bool {
+        match self {
+            Setting::Embed => {
+                cfg.task == TaskKind::Modular
+                    && !matches!(cfg.arch, Arch::Collapsed | Arch::FixedCircle)
+            }
+            _ => true,
+        }
+    }
+
+    /// The value as shown.
+    pub fn value(self, cfg: &Config) -> String {
+        if !self.applies(cfg) {
+            return match (self, cfg.arch) {
+                (Setting::Embed, Arch::FixedCircle) => "2 (fixed)".into(),
+                _ => "n/a".into(),
+            };
+        }
+        match self {
+            Setting::LearningRate => fmt_rate(cfg.lr),
+            Setting::WeightDecay => fmt_rate(cfg.weight_decay),
+            Setting::Decay => match cfg.decay {
+                Decay::L1 => "L1".into(),
+                Decay::L2 => "L2".into(),
+            },
+            Setting::Hidden => cfg.hidden.to_string(),
+            Setting::Embed => cfg.embed.to_string(),
+            Setting::TrainFraction => match cfg.task {
+                TaskKind::Modular => format!("{:.2}", cfg.train_frac),
+                TaskKind::Parity => cfg.n_train.to_string(),
+            },
+            Setting::Seed => cfg.seed.to_string(),
+            Setting::Activation => cfg.activation.name().into(),
+        }
+    }
+
+    /// Step the value up or down in `cfg`.
+    pub fn adjust(self, cfg: &mut Config, up: bool) {
+        if !self.applies(cfg) {
+            return;
+        }
+        match self {
+            Setting::LearningRate => cfg.lr = ladder(cfg.lr, up, false),
+            Setting::WeightDecay => cfg.weight_decay = ladder(cfg.weight_decay, up, true),
+            Setting::Decay => {
+                cfg.decay = match cfg.decay {
+                    Decay::L1 => Decay::L2,
+                    Decay::L2 => Decay::L1,
+                }
+            }
+            Setting::Hidden => cfg.hidden = width_step(cfg.hidden, up),
+            Setting::Embed => cfg.embed = width_step(cfg.embed, up),
+            Setting::TrainFraction => match cfg.task {
+                TaskKind::Modular => {
+                    let f = cfg.train_frac + if up { 0.05 } else { -0.05 };
+                    cfg.train_frac = ((f * 20.0).round() / 20.0).clamp(0.05, 0.95);
+                }
+                TaskKind::Parity => {
+                    cfg.n_train = if up {
+                        cfg.n_train + 250
+                    } else {
+                        cfg.n_train.saturating_sub(250).max(250)
+                    }
+                }
+            },
+            Setting::Seed => {
+                cfg.seed = if up {
+                    cfg.seed.saturating_add(1)
+                } else {
+                    cfg.seed.saturating_sub(1)
+                }
+            }
+            Setting::Activation => {
+                cfg.activation = match cfg.activation {
+                    Activation::Relu => Activation::Square,
+                    Activation::Square => Activation::Relu,
+                }
+            }
+        }
+    }
+}
+
+/// The dashboard's state.
+pub struct App {
+    pub snapshot: Arc<Snapshot>,
+    pub presets: Vec<Preset>,
+    /// Index of the running preset in `presets`, if it is one of them.
+    pub preset: usize,
+    /// Settings being edited; applied with Enter.
+    pub draft: Config,
+    pub selected: usize,
+    /// Whether the user asked for a pause.
+    pub paused: bool,
+    /// Index into `snapshot.frames` while scrubbing (only when paused).
+    pub scrub: Option<usize>,
+    pub help: bool,
+    pub quit: bool,
+    /// A notice in the footer: the last thing that happened.
+    pub message: Option<String>,
+}
+
+impl App {
+    pub fn new(snapshot: Arc<Snapshot>) -> Self {
+        let presets = presets::all();
+        let preset = presets
+            .iter()
+            .position(|p| p.name == snapshot.config.preset)
+            .unwrap_or(0);
+        App {
+            draft: snapshot.config.clone(),
+            snapshot,
+            presets,
+            preset,
+            selected: 0,
+            paused: false,
+            scrub: None,
+            help: false,
+            quit: false,
+            message: None,
+        }
+    }
+
+    pub fn setting(&self) -> Setting {
+        SETTINGS[self.selected]
+    }
+
+    /// The frame the weight panels show: the scrubbed one, else the latest.
+    pub fn frame(&self) -> Option<&Arc<WeightFrame>> {
+        match self.scrub {
+            Some(i) => self.snapshot.frames.get(i),
+            None => self.snapshot.latest(),
+        }
+    }
+
+    /// Whether the draft differs from the running settings.
+    pub fn edited(&self) -> bool {
+        self.draft != self.snapshot.config
+    }
+
+    fn switch_preset(&mut self, i: usize) -> Vec<Command> {
+        if i >= self.presets.len() {
+            return Vec::new();
+        }
+        self.preset = i;
+        self.draft = self.presets[i].config.clone();
+        self.message = Some(format!("preset {}", self.presets[i].name));
+        self.restart_with_draft()
+    }
+
+    fn restart_with_draft(&mut self) -> Vec<Command> {
+        self.scrub = None;
+        self.paused = false;
+        vec![Command::Restart(Box::new(self.draft.clone()))]
+    }
+
+    /// Apply one action; returns the commands for the trainer.
+    pub fn update(&mut self, action: Action) -> Vec<Command> {
+        match action {
+            Action::Quit => {
+                if self.help {
+                    self.help = false;
+                    return Vec::new();
+                }
+                self.quit = true;
+                vec![Command::Quit]
+            }
+            Action::ToggleHelp => {
+                self.help = !self.help;
+                Vec::new()
+            }
+            Action::TogglePause => {
+                if matches!(self.snapshot.status, Status::Finished) {
+                    self.message = Some("run finished: r restarts it".into());
+                    return Vec::new();
+                }
+                self.paused = !self.paused;
+                if self.paused {
+                    self.message = Some("paused: ←/→ scrub through the run".into());
+                    vec![Command::Pause]
+                } else {
+                    self.scrub = None;
+                    self.message = None;
+                    vec![Command::Resume]
+                }
+            }
+            Action::Restart => {
+                self.draft = self.snapshot.config.clone();
+                self.message = Some("restarted".into());
+                self.restart_with_draft()
+            }
+            Action::Apply => {
+                self.message = Some(if self.edited() {
+                    "restarted with the edited settings".into()
+                } else {
+                    "restarted".into()
+                });
+                self.restart_with_draft()
+            }
+            Action::NextPreset => self.switch_preset((self.preset + 1) % self.presets.len()),
+            Action::PrevPreset => {
+                let n = self.presets.len();
+                self.switch_preset((self.preset + n - 1) % n)
+            }
+            Action::Preset(i) => self.switch_preset(i),
+            Action::SelectNext => {
+                self.selected = (self.selected + 1) % SETTINGS.len();
+                Vec::new()
+            }
+            Action::SelectPrev => {
+                self.selected = (self.selected + SETTINGS.len() - 1) % SETTINGS.len();
+                Vec::new()
+            }
+            Action::Increase | Action::Decrease => {
+                let s = self.setting();
+                if !s.applies(&self.draft) {
+                    self.message = Some(format!(
+                        "{} does not apply to {}",
+                        s.label(self.draft.task),
+                        self.draft.preset
+                    ));
+                } else {
+                    s.adjust(&mut self.draft, matches!(action, Action::Increase));
+                    self.message = Some(format!(
+                        "{} → {}: Enter restarts with it",
+                        s.label(self.draft.task),
+                        s.value(&self.draft)
+                    ));
+                }
+                Vec::new()
+            }
+            Action::Save => {
+                let s = &self.snapshot;
+                let path =
+                    PathBuf::from(format!("grokscope-{}-step{}.grok", s.config.preset, s.step));
+                vec![Command::Save(path)]
+            }
+            Action::ScrubBack | Action::ScrubForward => {
+                if !self.paused {
+                    self.message = Some("pause (space) to scrub through the run".into());
+                    return Vec::new();
+                }
+                let n = self.snapshot.frames.len();
+                if n == 0 {
+                    return Vec::new();
+                }
+                let cur = self.scrub.unwrap_or(n - 1);
+                let next = if matches!(action, Action::ScrubBack) {
+                    cur.saturating_sub(1)
+                } else {
+                    (cur + 1).min(n - 1)
+                };
+                self.scrub = if next == n - 1 { None } else { Some(next) };
+                Vec::new()
+            }
+            Action::Snapshot(snap) => {
+                let new_run = snap.run != self.snapshot.run;
+                if let Some(m) = &snap.message {
+                    self.message = Some(m.clone());
+                }
+                if new_run {
+                    self.scrub = None;
+                    if let Some(i) = self
+                        .presets
+                        .iter()
+                        .position(|p| p.name == snap.config.preset)
+                    {
+                        self.preset = i;
+                    }
+                    self.draft = snap.config.clone();
+                }
+                // Frames are only appended (or thinned when full): keep the scrubbed step.
+                if let Some(i) = self.scrub {
+                    let step = self.snapshot.frames.get(i).map(|f| f.step());
+                    self.scrub =
+                        step.and_then(|st| snap.frames.iter().position(|f| f.step() == st));
+                }
+                if new_run {
+                    self.paused = matches!(snap.status, Status::Paused);
+                }
+                self.snapshot = snap;
+                Vec::new()
+            }
+        }
+    }
+}

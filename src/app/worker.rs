@@ -1,0 +1,216 @@
+//! The trainer side: a [`Runner`] that obeys [`Command`]s, and the thread that runs it at full
+//! speed, publishing a [`Snapshot`] every ~80 ms through a `watch` channel.
+
+use super::session::{Clock, Session, Snapshot, Status};
+use super::state::Command;
+use crate::train::{Threads, Trainer, checkpoint};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// How often the running trainer publishes.
+pub const PUBLISH_EVERY: Duration = Duration::from_millis(80);
+
+/// A session and its status; applies commands. Used by the worker thread and, synchronously,
+/// by tests.
+pub struct Runner {
+    pub session: Session,
+    pub status: Status,
+    pub message: Option<String>,
+    threads: Threads,
+}
+
+impl Runner {
+    pub fn new(session: Session, threads: Threads) -> Self {
+        let status = if session.finished() {
+            Status::Finished
+        } else {
+            Status::Running
+        };
+        Runner {
+            session,
+            status,
+            message: None,
+            threads,
+        }
+    }
+
+    /// Whether training steps should run.
+    pub fn running(&self) -> bool {
+        self.status == Status::Running
+    }
+
+    /// Apply a command; false when it asks to quit.
+    pub fn handle(&mut self, cmd: Command) -> bool {
+        match cmd {
+            Command::Quit => return false,
+            Command::Pause => {
+                if self.status == Status::Running {
+                    self.status = Status::Paused;
+                }
+            }
+            Command::Resume => {
+                if self.status == Status::Paused {
+                    self.status = Status::Running;
+                }
+            }
+            Command::Restart(cfg) => {
+                let name = cfg.preset.clone();
+                match Trainer::new(*cfg, self.threads) {
+                    Ok(t) => {
+                        let run = self.session.run() + 1;
+                        self.session = Session::from_trainer(t, run);
+                        self.status = if self.session.finished() {
+                            Status::Finished
+                        } else {
+                            Status::Running
+                        };
+                        self.message = Some(format!("started {name}"));
+                    }
+                    Err(e) => {
+                        self.message = Some(format!("cannot restart: {e}"));
+                    }
+                }
+            }
+            Command::Save(path) => {
+                self.message = Some(match checkpoint::save(self.session.trainer(), &path) {
+                    Ok(()) => format!("saved {}", path.display()),
+                    Err(e) => format!("save failed: {e}"),
+                });
+            }
+        }
+        true
+    }
+
+    /// Up to `n` steps while running; updates the status at the end or on divergence.
+    pub fn train(&mut self, n: u64) {
+        for _ in 0..n {
+            if !self.running() {
+                return;
+            }
+            if self.session.finished() {
+                self.status = Status::Finished;
+                return;
+            }
+            if let Err(d) = self.session.step() {
+                self.status = Status::Diverged(d.to_string());
+                return;
+            }
+        }
+        if self.session.finished() {
+            self.status = Status::Finished;
+        }
+    }
+
+    pub fn snapshot(&self, clock: Clock) -> Snapshot {
+        self.session
+            .snapshot(self.status.clone(), clock, self.message.clone())
+    }
+}
+
+/// Measures elapsed training time (pauses excluded) and a smoothed steps/s.
+struct Meter {
+    run: u64,
+    elapsed: Duration,
+    since: Option<Instant>,
+    window_start: Instant,
+    window_steps: u64,
+    rate: f64,
+}
+
+impl Meter {
+    fn new(run: u64, step: u64) -> Self {
+        Meter {
+            run,
+            elapsed: Duration::ZERO,
+            since: None,
+            window_start: Instant::now(),
+            window_steps: step,
+            rate: 0.0,
+        }
+    }
+
+    fn update(&mut self, running: bool, step: u64) -> Clock {
+        let now = Instant::now();
+        if let Some(t) = self.since.take() {
+            self.elapsed += now - t;
+        }
+        if running {
+            self.since = Some(now);
+        }
+        let dt = (now - self.window_start).as_secs_f64();
+        if dt >= 0.25 {
+            let r = step.saturating_sub(self.window_steps) as f64 / dt;
+            self.rate = if self.rate == 0.0 {
+                r
+            } else {
+                0.6 * self.rate + 0.4 * r
+            };
+            self.window_start = now;
+            self.window_steps = step;
+        }
+        if !running {
+            self.window_start = now;
+            self.window_steps = step;
+        }
+        Clock {
+            elapsed: self.elapsed,
+            steps_per_s: if running { self.rate } else { 0.0 },
+        }
+    }
+}
+
+/// Run `runner` until `Quit` or until nobody listens: commands from `rx`, snapshots into `tx`.
+pub fn run(mut runner: Runner, rx: Receiver<Command>, tx: watch::Sender<Arc<Snapshot>>) {
+    let mut meter = Meter::new(runner.session.run(), runner.session.step_count());
+    let mut last = Instant::now();
+    let mut dirty = true;
+    loop {
+        // Commands: wait for one when idle, else take what is there.
+        loop {
+            let cmd = if runner.running() {
+                match rx.try_recv() {
+                    Ok(c) => c,
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => return,
+                }
+            } else if dirty {
+                break;
+            } else {
+                match rx.recv_timeout(Duration::from_millis(500)) {
+                    Ok(c) => c,
+                    Err(RecvTimeoutError::Timeout) => {
+                        if tx.is_closed() {
+                            return;
+                        }
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            };
+            if !runner.handle(cmd) {
+                return;
+            }
+            if runner.session.run() != meter.run {
+                meter = Meter::new(runner.session.run(), runner.session.step_count());
+            }
+            dirty = true;
+        }
+        // Train until the next publication is due.
+        while runner.running() && last.elapsed() < PUBLISH_EVERY {
+            runner.train(16);
+            dirty = true;
+        }
+        if dirty || last.elapsed() >= PUBLISH_EVERY {
+            let clock = meter.update(runner.running(), runner.session.step_count());
+            let snap = Arc::new(runner.snapshot(clock));
+            runner.message = None;
+            if tx.send(snap).is_err() {
+                return;
+            }
+            last = Instant::now();
+            dirty = false;
+        }
+    }
+}

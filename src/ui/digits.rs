@@ -1,0 +1,70 @@
+//! Parity: weight norm per input digit; the informative digits in the key colour, so the
+//! distractors visibly fade as the model generalizes.
+
+use super::{Theme, bars, panel};
+use crate::app::session::{WeightFrame, WeightView};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
+    let WeightView::Parity {
+        readout, k_bits, ..
+    } = &frame.view
+    else {
+        return;
+    };
+    let block = panel("weight norm per input digit", theme);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(r) = readout else {
+        return;
+    };
+    let [bar_area, label_area, stats] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let n = r.digit_norms.len();
+    let styles: Vec<_> = (0..n)
+        .map(|i| {
+            if i < *k_bits {
+                theme.key()
+            } else if i + 1 == n {
+                theme.dim()
+            } else {
+                theme.bar()
+            }
+        })
+        .collect();
+    let max = r.digit_norms.iter().fold(0.0f32, |m, &v| m.max(v));
+    bars::draw(f.buffer_mut(), bar_area, &r.digit_norms, max, &styles);
+    let buf = f.buffer_mut();
+    for i in 0..n {
+        let (x, _) = bars::slot(i, n, label_area.width);
+        if x >= label_area.width {
+            break;
+        }
+        let pos = (label_area.x + x, label_area.y);
+        if i < *k_bits {
+            buf[pos].set_symbol("▲").set_style(theme.key());
+        } else if i + 1 == n {
+            buf[pos].set_symbol("b").set_style(theme.dim());
+        } else if (i + 1) % 5 == 0 {
+            let label = (i + 1).to_string();
+            if x as usize + label.len() <= label_area.width as usize {
+                buf.set_string(pos.0, pos.1, &label, theme.dim());
+            }
+        }
+    }
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!("on digits 1-{k_bits}: "), theme.dim()),
+            Span::styled(format!("{:.1}%", r.informative_share * 100.0), theme.key()),
+            Span::styled("  (▲ informative, b bias)", theme.dim()),
+        ])),
+        stats,
+    );
+}

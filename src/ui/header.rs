@@ -1,0 +1,87 @@
+//! Header: preset, step, steps/s, elapsed, running state and the phase label.
+
+use super::{Theme, thousands};
+use crate::app::session::{Phase, Status};
+use crate::app::state::App;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+fn elapsed(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool) {
+    let snap = &app.snapshot;
+    let cfg = &snap.config;
+    let sep = || Span::styled(" │ ", theme.dim());
+    let mut spans = vec![
+        Span::styled("grokscope", theme.title()),
+        sep(),
+        Span::styled(
+            format!("{} ({}/{})", cfg.preset, app.preset + 1, app.presets.len()),
+            theme.title(),
+        ),
+        sep(),
+    ];
+    let frame = app.frame();
+    match (app.scrub, frame) {
+        (Some(_), Some(fr)) => {
+            spans.push(Span::styled(
+                format!("◂ step {} ▸", thousands(fr.step())),
+                theme.scrub().add_modifier(Modifier::REVERSED),
+            ));
+            spans.push(Span::styled(
+                format!(" of {}", thousands(snap.step)),
+                theme.dim(),
+            ));
+        }
+        _ => spans.push(Span::raw(format!(
+            "step {} / {}",
+            thousands(snap.step),
+            thousands(cfg.steps)
+        ))),
+    }
+    spans.push(sep());
+    spans.push(Span::raw(format!(
+        "{} steps/s",
+        thousands(snap.clock.steps_per_s.round() as u64)
+    )));
+    spans.push(sep());
+    spans.push(Span::raw(elapsed(snap.clock.elapsed)));
+    spans.push(sep());
+    let (state, style) = match &snap.status {
+        _ if app.paused => ("❚❚ paused", theme.warn()),
+        Status::Running => ("▶ running", theme.key()),
+        Status::Paused => ("❚❚ paused", theme.warn()),
+        Status::Finished => ("■ finished", theme.title()),
+        Status::Diverged(_) => ("✖ diverged", theme.warn()),
+        Status::Invalid(_) => ("✖ invalid", theme.warn()),
+    };
+    spans.push(Span::styled(state, style));
+    spans.push(sep());
+    let phase = frame.map_or(Phase::Starting, |fr| fr.phase);
+    spans.push(Span::styled(phase.label(), theme.phase(phase)));
+    let mut lines = vec![Line::from(spans)];
+    if !compact {
+        let shows = app
+            .presets
+            .iter()
+            .find(|p| p.name == cfg.preset)
+            .map(|p| p.shows)
+            .unwrap_or("");
+        let detail = match &snap.status {
+            Status::Diverged(why) => Span::styled(why.clone(), theme.warn()),
+            _ => Span::styled(format!("{} · {}", shows, cfg.describe()), theme.dim()),
+        };
+        lines.push(Line::from(detail));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,81 @@
+//! Heatmap of the first layer: W_input (neurons × inputs; neurons ordered by frequency and
+//! phase once the spectrum is meaningful), or for parity W1 (strongest neurons × 31 inputs).
+//! Two neurons per text row with half blocks in colour; shading by |w| without colour.
+
+use super::theme::shade;
+use super::{Theme, panel};
+use crate::app::session::{WeightFrame, WeightView};
+use crate::app::state::App;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+pub fn render(f: &mut Frame, _app: &App, frame: &WeightFrame, theme: &Theme, area: Rect) {
+    let (heat, title, bottom) = match &frame.view {
+        WeightView::Modular {
+            heat, by_frequency, ..
+        } => (
+            heat,
+            if *by_frequency {
+                "W_input · neurons by frequency"
+            } else {
+                "W_input · neurons × inputs"
+            },
+            format!(" a = 0 … {} ", heat.ncols().saturating_sub(1)),
+        ),
+        WeightView::Parity { heat, k_bits, .. } => (
+            heat,
+            "W1 · strongest neurons × digits",
+            format!(" digits 1-{k_bits} informative · last = bias "),
+        ),
+    };
+    let (rows, cols) = heat.dim();
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let per_row = if theme.colored() { 2 } else { 1 };
+    let shown = rows.min(inner_h * per_row);
+    let title = if shown < rows {
+        format!("{title} ({shown} of {rows})")
+    } else {
+        title.to_string()
+    };
+    let block = panel(title, theme).title_bottom(Line::styled(bottom, theme.dim()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.width == 0 || inner.height == 0 || cols == 0 {
+        return;
+    }
+    let scale = heat
+        .rows()
+        .into_iter()
+        .take(shown)
+        .flat_map(|r| r.into_iter().copied())
+        .fold(0.0f32, |m, v| m.max(v.abs()));
+    let scale = if scale > 0.0 { scale } else { 1.0 };
+    let width = (inner.width as usize).min(cols);
+    let col = |x: usize| if cols > width { x * cols / width } else { x };
+    let buf = f.buffer_mut();
+    for y in 0..inner.height as usize {
+        for x in 0..width {
+            let c = col(x);
+            let cell = &mut buf[(inner.x + x as u16, inner.y + y as u16)];
+            if theme.colored() {
+                let top = 2 * y;
+                if top >= shown {
+                    break;
+                }
+                let upper = theme.heat(heat[[top, c]] / scale);
+                let lower = if top + 1 < shown {
+                    theme.heat(heat[[top + 1, c]] / scale)
+                } else {
+                    ratatui::style::Color::Reset
+                };
+                cell.set_symbol("▀").set_fg(upper).set_bg(lower);
+            } else {
+                if y >= shown {
+                    break;
+                }
+                cell.set_symbol(shade(heat[[y, c]] / scale));
+            }
+        }
+    }
+}

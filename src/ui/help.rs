@@ -1,0 +1,42 @@
+//! The `?` overlay: the key table.
+
+use super::{Theme, panel};
+use crate::app::keys::KEY_HELP;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+pub fn render(f: &mut Frame, area: Rect, theme: &Theme) {
+    let h = (KEY_HELP.len() as u16 + 6).min(area.height);
+    let w = 64.min(area.width);
+    let [row] = Layout::vertical([Constraint::Length(h)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(w)])
+        .flex(Flex::Center)
+        .areas(row);
+    let mut lines: Vec<Line> = KEY_HELP
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:>16}  "), theme.title()),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        " Train and test: cyan and yellow. Heatmap: orange > 0, blue < 0.",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        " Works over SSH at 80×24; NO_COLOR=1 turns colour off.",
+        theme.dim(),
+    ));
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).block(panel("keys · ? or Esc closes", theme)),
+        rect,
+    );
+}

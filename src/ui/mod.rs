@@ -1,0 +1,146 @@
+//! Rendering: one file per panel, each drawing from the app state (and its latest or
+//! scrubbed snapshot) into an area. Nothing here trains or blocks.
+
+pub mod accuracy;
+pub mod bars;
+pub mod digits;
+pub mod footer;
+pub mod header;
+pub mod heatmap;
+pub mod help;
+pub mod loss;
+pub mod readout;
+pub mod settings;
+pub mod spectrum;
+pub mod star;
+pub mod theme;
+pub mod too_small;
+
+pub use theme::{ColorMode, Theme};
+
+use crate::app::session::WeightView;
+use crate::app::state::App;
+use crate::train::Arch;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, BorderType};
+
+/// Smallest terminal the dashboard draws in.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+/// From this size on, the full layout.
+pub const FULL_WIDTH: u16 = 120;
+pub const FULL_HEIGHT: u16 = 40;
+
+/// A panel's frame with its title.
+pub fn panel<'a>(title: impl Into<String>, theme: &Theme) -> Block<'a> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme.dim())
+        .title(Span::styled(format!(" {} ", title.into()), theme.title()))
+}
+
+/// 12345 → "12,345".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Draw the whole dashboard.
+pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small::render(f, area, theme);
+        return;
+    }
+    let full = area.width >= FULL_WIDTH && area.height >= FULL_HEIGHT;
+    if full {
+        render_full(f, app, theme, area);
+    } else {
+        render_compact(f, app, theme, area);
+    }
+    if app.help {
+        help::render(f, area, theme);
+    }
+}
+
+fn render_full(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let extra = area.height - FULL_HEIGHT;
+    let [head, charts, weights, bottom, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(11 + extra / 2),
+        Constraint::Length(14 + extra - extra / 2),
+        Constraint::Length(12),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::render(f, app, theme, head, false);
+    render_charts(f, app, theme, charts);
+    render_weights(f, app, theme, weights);
+    let [set, info] =
+        Layout::horizontal([Constraint::Length(40), Constraint::Fill(1)]).areas(bottom);
+    settings::render(f, app, theme, set);
+    readout::render(f, app, theme, info);
+    footer::render(f, app, theme, foot);
+}
+
+fn render_compact(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let h = area.height;
+    let charts_h = 7 + (h - MIN_HEIGHT) / 3;
+    let [head, charts, weights, set, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(charts_h),
+        Constraint::Fill(1),
+        Constraint::Length(2),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::render(f, app, theme, head, true);
+    render_charts(f, app, theme, charts);
+    render_weights(f, app, theme, weights);
+    settings::render_strip(f, app, theme, set);
+    footer::render(f, app, theme, foot);
+}
+
+fn render_charts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let [l, r] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+    loss::render(f, app, theme, l);
+    accuracy::render(f, app, theme, r);
+}
+
+fn render_weights(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let Some(frame) = app.frame() else {
+        return;
+    };
+    let inputs = match &frame.view {
+        WeightView::Modular { heat, .. } | WeightView::Parity { heat, .. } => heat.ncols() as u16,
+    };
+    let five = matches!(app.snapshot.config.arch, Arch::FixedCircle);
+    // The heatmap gets one column per input when it can; the rest goes to the spectrum.
+    let side_min = if five { 30 } else { 37 };
+    let heat_w = (inputs + 2)
+        .min(area.width.saturating_sub(side_min))
+        .max(20);
+    let [h, s] = Layout::horizontal([Constraint::Length(heat_w), Constraint::Fill(1)]).areas(area);
+    heatmap::render(f, app, frame, theme, h);
+    match &frame.view {
+        WeightView::Parity { .. } => digits::render(f, frame, theme, s),
+        WeightView::Modular { .. } if five => star::render(f, frame, theme, s),
+        WeightView::Modular { .. } => spectrum::render(f, frame, theme, s),
+    }
+}
+
+/// Style helper: `style` when colours are on, else plain.
+pub fn maybe(theme: &Theme, style: Style) -> Style {
+    if theme.colored() { style } else { Style::new() }
+}

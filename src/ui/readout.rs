@@ -1,0 +1,147 @@
+//! The read-out beside the settings: progress measures for modular models, the angle fit for
+//! five neurons, the informative share for parity, and what the phase label means.
+
+use super::spectrum::sci;
+use super::{Theme, panel};
+use crate::app::session::{Phase, WeightView};
+use crate::app::state::App;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+fn row<'a>(label: &str, value: String, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label:<22}"), theme.dim()),
+        Span::raw(value),
+    ])
+}
+
+fn explain(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Starting => "Not trained yet.",
+        Phase::Memorizing => {
+            "Memorizing: the training set is being fitted by a lookup table; test accuracy stays near chance."
+        }
+        Phase::CircuitForming => {
+            "Circuit forming: the training set is fitted; weight decay is growing a periodic circuit underneath (sparser spectrum, excluded loss rising) while test accuracy still lags."
+        }
+        Phase::CleaningUp => {
+            "Cleaning up: the generalizing circuit takes over and the memorizing weights decay; test accuracy climbs."
+        }
+        Phase::Grokked => "Grokked: test accuracy ≥ 99 %. The model generalizes.",
+    }
+}
+
+pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let Some(frame) = app.frame() else {
+        f.render_widget(panel("read-out", theme), area);
+        return;
+    };
+    let m = frame.metrics;
+    let mut lines = vec![
+        row(
+            "step",
+            format!(
+                "{}{}",
+                super::thousands(m.step),
+                if app.scrub.is_some() {
+                    " (scrubbed)"
+                } else {
+                    ""
+                }
+            ),
+            theme,
+        ),
+        row(
+            "loss train / test",
+            format!("{} / {}", sci(m.train_loss), sci(m.test_loss)),
+            theme,
+        ),
+        row("weight norm", format!("{:.2}", m.weight_norm), theme),
+    ];
+    let title = match &frame.view {
+        WeightView::Modular { five: Some(r), .. } => {
+            lines.push(row(
+                "fit ψ_out ≈ 2·φ_in + c",
+                format!(
+                    "c = {:.2} rad, residual {:.3} rad",
+                    r.offset, r.mean_residual
+                ),
+                theme,
+            ));
+            let deg = |a: f32| format!("{:>5.0}°", a.to_degrees());
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<22}", "φ_in"), theme.w_in()),
+                Span::raw(r.angle_in.iter().map(|&a| deg(a)).collect::<String>()),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<22}", "ψ_out"), theme.w_out()),
+                Span::raw(r.angle_out.iter().map(|&a| deg(a)).collect::<String>()),
+            ]));
+            "five neurons"
+        }
+        WeightView::Modular {
+            spectrum, progress, ..
+        } => {
+            if let Some(s) = spectrum {
+                lines.push(row("gini of spectrum", format!("{:.3}", s.gini), theme));
+            }
+            if let Some(p) = progress {
+                lines.push(row(
+                    "restricted loss",
+                    format!("{}  (key frequencies only)", sci(p.restricted_loss)),
+                    theme,
+                ));
+                lines.push(row(
+                    "excluded loss",
+                    format!("{}  (key frequencies removed)", sci(p.excluded_loss)),
+                    theme,
+                ));
+            }
+            "progress measures"
+        }
+        WeightView::Parity {
+            readout, k_bits, ..
+        } => {
+            if let Some(r) = readout {
+                lines.push(row(
+                    &format!("share on digits 1-{k_bits}"),
+                    format!("{:.1} %", r.informative_share * 100.0),
+                    theme,
+                ));
+                let n = r.digit_norms.len();
+                let mean = |s: &[f32]| s.iter().sum::<f32>() / s.len().max(1) as f32;
+                if n > *k_bits + 1 {
+                    lines.push(row(
+                        "mean norm info / rest",
+                        format!(
+                            "{:.3} / {:.3}",
+                            mean(&r.digit_norms[..*k_bits]),
+                            mean(&r.digit_norms[*k_bits..n - 1])
+                        ),
+                        theme,
+                    ));
+                }
+            }
+            "sparse parity"
+        }
+    };
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(frame.phase.label(), theme.phase(frame.phase)),
+        Span::raw(" — "),
+        Span::styled(
+            explain(frame.phase)
+                .split_once(": ")
+                .map_or("", |(_, rest)| rest),
+            theme.dim(),
+        ),
+    ]));
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(panel(title, theme)),
+        area,
+    );
+}

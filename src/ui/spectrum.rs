@@ -1,0 +1,94 @@
+//! Fourier frequency norms of W_input (k = 1..P/2) with the key frequencies marked, and the
+//! Gini coefficient and restricted / excluded losses beside them.
+
+use super::{Theme, bars, panel};
+use crate::app::session::{WeightFrame, WeightView};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn sci(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if (0.01..100.0).contains(&v.abs()) {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.1e}")
+    }
+}
+
+pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
+    let WeightView::Modular {
+        spectrum, progress, ..
+    } = &frame.view
+    else {
+        return;
+    };
+    let block = panel("Fourier spectrum of W_input", theme);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(s) = spectrum else {
+        f.render_widget(Paragraph::new("no spectrum for this modulus"), inner);
+        return;
+    };
+    let [bar_area, label_area, stats] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(2),
+    ])
+    .areas(inner);
+    let n = s.norms.len();
+    let styles: Vec<_> = (1..=n)
+        .map(|k| {
+            if s.key_frequencies.contains(&k) {
+                theme.key()
+            } else {
+                theme.bar()
+            }
+        })
+        .collect();
+    let max = s.norms.iter().fold(0.0f32, |m, &v| m.max(v));
+    bars::draw(f.buffer_mut(), bar_area, &s.norms, max, &styles);
+    // Under the bars: ▲ at key frequencies, k every 5 otherwise.
+    let buf = f.buffer_mut();
+    for k in 1..=n {
+        let (x, _) = bars::slot(k - 1, n, label_area.width);
+        if x >= label_area.width {
+            break;
+        }
+        let pos = (label_area.x + x, label_area.y);
+        if s.key_frequencies.contains(&k) {
+            buf[pos].set_symbol("▲").set_style(theme.key());
+        } else if k == 1 || k % 5 == 0 {
+            let label = k.to_string();
+            if x as usize + label.len() <= label_area.width as usize {
+                buf.set_string(pos.0, pos.1, &label, theme.dim());
+            }
+        }
+    }
+    let keys = if s.key_frequencies.is_empty() {
+        "none".to_string()
+    } else {
+        s.key_frequencies
+            .iter()
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled("gini ", theme.dim()),
+        Span::styled(format!("{:.2}", s.gini), theme.title()),
+        Span::styled("  key k ", theme.dim()),
+        Span::styled(keys, theme.key()),
+    ])];
+    if let Some(p) = progress {
+        lines.push(Line::from(vec![
+            Span::styled("restricted ", theme.dim()),
+            Span::raw(sci(p.restricted_loss)),
+            Span::styled("  excluded ", theme.dim()),
+            Span::raw(sci(p.excluded_loss)),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), stats);
+}

@@ -1,0 +1,171 @@
+//! Colours: true colour, a 256-colour fallback, or none at all (`NO_COLOR`). Every colour the
+//! panels use comes from here, so each mode stays readable.
+
+use ratatui::style::{Color, Modifier, Style};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorMode {
+    TrueColor,
+    Ansi256,
+    /// `NO_COLOR` is set: no colour at all; meaning is carried by text, markers and shading.
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    pub mode: ColorMode,
+}
+
+/// Levels per sign in the heatmap's colour scale: coarse enough that slow weight drift does
+/// not repaint every cell every frame (bytes over SSH), fine enough to read waves.
+pub const HEAT_LEVELS: f32 = 6.0;
+
+impl Theme {
+    pub fn new(mode: ColorMode) -> Self {
+        Theme { mode }
+    }
+
+    /// `NO_COLOR` (non-empty) → no colour; `COLORTERM` truecolor/24bit → true colour;
+    /// otherwise the 256-colour palette.
+    pub fn from_env() -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let colorterm = std::env::var("COLORTERM").unwrap_or_default();
+        Self::detect(no_color, &colorterm)
+    }
+
+    pub fn detect(no_color: bool, colorterm: &str) -> Self {
+        let mode = if no_color {
+            ColorMode::None
+        } else if matches!(
+            colorterm.to_ascii_lowercase().as_str(),
+            "truecolor" | "24bit"
+        ) {
+            ColorMode::TrueColor
+        } else {
+            ColorMode::Ansi256
+        };
+        Theme { mode }
+    }
+
+    pub fn colored(&self) -> bool {
+        self.mode != ColorMode::None
+    }
+
+    /// An RGB colour in this mode.
+    pub fn rgb(&self, r: u8, g: u8, b: u8) -> Color {
+        match self.mode {
+            ColorMode::TrueColor => Color::Rgb(r, g, b),
+            ColorMode::Ansi256 => Color::Indexed(cube(r, g, b)),
+            ColorMode::None => Color::Reset,
+        }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.colored() {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    /// Training-set series (accuracy, loss).
+    pub fn train(&self) -> Style {
+        self.fg(Color::Cyan)
+    }
+    /// Test-set series.
+    pub fn test(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+    /// Key frequencies, informative digits: what generalization uses.
+    pub fn key(&self) -> Style {
+        self.fg(Color::Green).add_modifier(Modifier::BOLD)
+    }
+    /// Bars that are not key.
+    pub fn bar(&self) -> Style {
+        self.fg(Color::Gray)
+    }
+    pub fn dim(&self) -> Style {
+        if self.colored() {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+    pub fn title(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+    /// The selected setting: reversed in every mode.
+    pub fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+    /// A value edited but not applied.
+    pub fn edited(&self) -> Style {
+        self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD)
+    }
+    pub fn warn(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn scrub(&self) -> Style {
+        self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD)
+    }
+    pub fn w_in(&self) -> Style {
+        self.fg(Color::Cyan)
+    }
+    pub fn w_out(&self) -> Style {
+        self.fg(Color::LightRed)
+    }
+    /// The phase label's style.
+    pub fn phase(&self, phase: crate::app::session::Phase) -> Style {
+        use crate::app::session::Phase;
+        let c = match phase {
+            Phase::Starting => Color::Gray,
+            Phase::Memorizing => Color::LightRed,
+            Phase::CircuitForming => Color::Yellow,
+            Phase::CleaningUp => Color::LightBlue,
+            Phase::Grokked => Color::Green,
+        };
+        self.fg(c).add_modifier(Modifier::BOLD)
+    }
+
+    /// Diverging colour of a weight scaled to [-1, 1]: blue below zero, orange above, dark
+    /// at zero; quantized to `HEAT_LEVELS` per sign.
+    pub fn heat(&self, v: f32) -> Color {
+        let q = (v.clamp(-1.0, 1.0) * HEAT_LEVELS).round() / HEAT_LEVELS;
+        let t = q.abs();
+        let base = (28.0, 28.0, 34.0);
+        let end = if q >= 0.0 {
+            (255.0, 140.0, 40.0)
+        } else {
+            (70.0, 150.0, 255.0)
+        };
+        let mix = |a: f32, b: f32| (a + (b - a) * t).round() as u8;
+        self.rgb(mix(base.0, end.0), mix(base.1, end.1), mix(base.2, end.2))
+    }
+}
+
+/// Nearest colour of the xterm 6×6×6 cube (indices 16..=231).
+fn cube(r: u8, g: u8, b: u8) -> u8 {
+    let c = |x: u8| -> u8 {
+        // Cube levels: 0, 95, 135, 175, 215, 255.
+        if x < 48 {
+            0
+        } else if x < 115 {
+            1
+        } else {
+            ((x as u16 - 35) / 40) as u8
+        }
+    };
+    16 + 36 * c(r) + 6 * c(g) + c(b)
+}
+
+/// Shade character of a magnitude in [0, 1], for the heatmap without colour.
+pub fn shade(v: f32) -> &'static str {
+    match (v.abs() * 5.0).round() as u32 {
+        0 => " ",
+        1 => "·",
+        2 => "░",
+        3 => "▒",
+        4 => "▓",
+        _ => "█",
+    }
+}
