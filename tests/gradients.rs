@@ -53,7 +53,7 @@ fn check(cfg: &Config) -> (usize, usize, f64) {
     };
     let (mut checked, mut off) = (0, 0);
     let (mut diff2, mut norm2) = (0.0f64, 0.0f64);
-    for pi in 0..model.params().len() {
+    for (pi, grad) in grads.iter().enumerate() {
         if !model.params()[pi].trainable {
             continue;
         }
@@ -70,7 +70,7 @@ fn check(cfg: &Config) -> (usize, usize, f64) {
                 let lm = loss_at(orig - eps);
                 loss_at(orig);
                 let numeric = (lp - lm) / (2.0 * eps as f64);
-                let analytic = grads[pi][[r, c]] as f64;
+                let analytic = grad[[r, c]] as f64;
                 diff2 += (numeric - analytic).powi(2);
                 norm2 += numeric.powi(2);
                 checked += 1;
