@@ -116,11 +116,27 @@ pub fn constructed_logits(
     validate(modulus, neurons)?;
     let (e, w_in, w_out) = factors(modulus, neurons);
     let w_input = e.dot(&w_in);
-    let hidden = Array2::from_shape_fn((modulus * modulus, neurons), |(row, i)| {
+    let w_input = w_input.as_slice().expect("fresh product is contiguous");
+    let (cos_c, sin_c) = (e.column(0).to_vec(), e.column(1).to_vec());
+    let (out_cos, out_sin) = (w_out.column(0).to_vec(), w_out.column(1).to_vec());
+    let mut logits = Array2::<f64>::zeros((modulus * modulus, modulus));
+    let rows = logits.as_slice_mut().expect("fresh array is contiguous");
+    for (row, out) in rows.chunks_exact_mut(modulus).enumerate() {
         let (a, b) = (row / modulus, row % modulus);
-        apply(activation, w_input[[a, i]] + w_input[[b, i]])
-    });
-    Ok(hidden.dot(&w_out).dot(&e.t()))
+        let ra = &w_input[a * neurons..(a + 1) * neurons];
+        let rb = &w_input[b * neurons..(b + 1) * neurons];
+        // (x, y) = act(W_input[a] + W_input[b]) · W_out, then logits = x·cos cω + y·sin cω.
+        let (mut x, mut y) = (0.0, 0.0);
+        for (((&u, &v), &oc), &os) in ra.iter().zip(rb).zip(&out_cos).zip(&out_sin) {
+            let h = apply(activation, u + v);
+            x += h * oc;
+            y += h * os;
+        }
+        for ((o, &c), &s) in out.iter_mut().zip(&cos_c).zip(&sin_c) {
+            *o = x * c + y * s;
+        }
+    }
+    Ok(logits)
 }
 
 /// The appendix's closed form `cos²((a − b)ω/2) · cos((a + b − c)ω)`, `ω = 2π/M`.
@@ -196,20 +212,52 @@ impl ClosedForm {
         }
     }
 
+    #[cfg(test)]
     fn at(&self, a: usize, b: usize, c: usize) -> f64 {
         let m = self.modulus;
         self.envelope[(a + m - b) % m] * self.wave[(a + b + m - c) % m]
     }
 }
 
-/// Calls `visit(L[a, b, c], F[a, b, c])` for every entry of the logits.
-fn for_each_entry(logits: &Array2<f64>, form: &ClosedForm, mut visit: impl FnMut(f64, f64)) {
-    let modulus = form.modulus;
+/// Calls `visit(row of L, row of F)` for every pair `(a, b)`; `F`'s row is written into a
+/// reused buffer, walking `r = (a + b − c) mod M` down the row instead of dividing per entry.
+fn for_each_row(logits: &Array2<f64>, form: &ClosedForm, mut visit: impl FnMut(&[f64], &[f64])) {
+    let m = form.modulus;
+    let mut closed = vec![0.0f64; m];
     for (row, l) in logits.rows().into_iter().enumerate() {
-        let (a, b) = (row / modulus, row % modulus);
-        for (c, &v) in l.iter().enumerate() {
-            visit(v, form.at(a, b, c));
+        let (a, b) = (row / m, row % m);
+        let envelope = form.envelope[(a + m - b) % m];
+        let mut r = (a + b) % m;
+        for f in closed.iter_mut() {
+            *f = envelope * form.wave[r];
+            r = if r == 0 { m - 1 } else { r - 1 };
         }
+        visit(l.as_slice().expect("standard layout"), &closed);
+    }
+}
+
+/// Neumaier's compensated sum, fed with per-row partial sums: the fit sums up to 1.4 million
+/// terms (`M = 113`) and a plain running sum loses ~1e-12 of relative precision, visible in
+/// `max_abs_error` for `x²`.
+#[derive(Default)]
+struct CompensatedSum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl CompensatedSum {
+    fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        if self.sum.abs() >= x.abs() {
+            self.compensation += (self.sum - t) + x;
+        } else {
+            self.compensation += (x - t) + self.sum;
+        }
+        self.sum = t;
+    }
+
+    fn total(&self) -> f64 {
+        self.sum + self.compensation
     }
 }
 
@@ -217,25 +265,33 @@ fn for_each_entry(logits: &Array2<f64>, form: &ClosedForm, mut visit: impl FnMut
 fn closed_form_error(logits: &Array2<f64>, modulus: usize) -> f64 {
     let form = ClosedForm::new(modulus);
     let count = logits.len() as f64;
-    let (mut sum_l, mut sum_f) = (0.0, 0.0);
-    for_each_entry(logits, &form, |l, f| {
-        sum_l += l;
-        sum_f += f;
+    // One pass for the four sums. F has mean 0 over the outputs (Σ_c cos((s − c)ω) = 0), so
+    // the moments below lose nothing to cancellation.
+    let mut sums: [CompensatedSum; 4] = Default::default(); // L, F, L·F, F²
+    for_each_row(logits, &form, |l, f| {
+        let mut row = [0.0f64; 4];
+        for (&lv, &fv) in l.iter().zip(f) {
+            row[0] += lv;
+            row[1] += fv;
+            row[2] += lv * fv;
+            row[3] += fv * fv;
+        }
+        for (total, partial) in sums.iter_mut().zip(row) {
+            total.add(partial);
+        }
     });
+    let [sum_l, sum_f, sum_lf, sum_ff] = sums.map(|s| s.total());
     let (mean_l, mean_f) = (sum_l / count, sum_f / count);
-    let (mut cov, mut var) = (0.0, 0.0);
-    for_each_entry(logits, &form, |l, f| {
-        cov += (l - mean_l) * (f - mean_f);
-        var += (f - mean_f) * (f - mean_f);
-    });
-    let scale = cov / var;
+    let scale = (sum_lf - sum_l * mean_f) / (sum_ff - sum_f * mean_f);
     if scale.is_nan() || scale <= 0.0 {
         return f64::INFINITY;
     }
     let offset = mean_l - scale * mean_f;
     let mut worst = 0.0f64;
-    for_each_entry(logits, &form, |l, f| {
-        worst = worst.max(((l - offset) / scale - f).abs());
+    for_each_row(logits, &form, |l, f| {
+        for (&lv, &fv) in l.iter().zip(f) {
+            worst = worst.max(((lv - offset) / scale - fv).abs());
+        }
     });
     worst
 }
