@@ -22,15 +22,16 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool
     let snap = &app.snapshot;
     let cfg = &snap.config;
     let sep = || Span::styled(" │ ", theme.dim());
-    let mut spans = vec![
-        Span::styled("grokscope", theme.title()),
-        sep(),
-        Span::styled(
-            format!("{} ({}/{})", cfg.preset, app.preset + 1, app.presets.len()),
-            theme.title(),
-        ),
-        sep(),
-    ];
+    let mut spans = Vec::new();
+    if !compact {
+        spans.push(Span::styled("grokscope", theme.title()));
+        spans.push(sep());
+    }
+    spans.push(Span::styled(
+        format!("{} ({}/{})", cfg.preset, app.preset + 1, app.presets.len()),
+        theme.title(),
+    ));
+    spans.push(sep());
     let frame = app.frame();
     match (app.scrub, frame) {
         (Some(_), Some(fr)) => {
@@ -43,6 +44,11 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool
                 theme.dim(),
             ));
         }
+        _ if compact => spans.push(Span::raw(format!(
+            "step {}/{}",
+            thousands(snap.step),
+            thousands(cfg.steps)
+        ))),
         _ => spans.push(Span::raw(format!(
             "step {} / {}",
             thousands(snap.step),
@@ -51,8 +57,9 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool
     }
     spans.push(sep());
     spans.push(Span::raw(format!(
-        "{} steps/s",
-        thousands(snap.clock.steps_per_s.round() as u64)
+        "{}{}",
+        thousands(snap.clock.steps_per_s.round() as u64),
+        if compact { "/s" } else { " steps/s" }
     )));
     spans.push(sep());
     spans.push(Span::raw(elapsed(snap.clock.elapsed)));

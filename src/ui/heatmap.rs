@@ -51,8 +51,16 @@ pub fn render(f: &mut Frame, _app: &App, frame: &WeightFrame, theme: &Theme, are
         .flat_map(|r| r.into_iter().copied())
         .fold(0.0f32, |m, v| m.max(v.abs()));
     let scale = if scale > 0.0 { scale } else { 1.0 };
-    let width = (inner.width as usize).min(cols);
-    let col = |x: usize| if cols > width { x * cols / width } else { x };
+    // One column per input, two when they fit twice, or every n-th input when too many.
+    let stretch = (inner.width as usize / cols).clamp(1, 2);
+    let width = (inner.width as usize).min(cols * stretch);
+    let col = |x: usize| {
+        if cols > width {
+            x * cols / width
+        } else {
+            x / stretch
+        }
+    };
     let buf = f.buffer_mut();
     for y in 0..inner.height as usize {
         for x in 0..width {

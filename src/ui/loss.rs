@@ -6,7 +6,7 @@ use crate::app::state::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
 
 /// Losses below this are drawn at it (float32 cross-entropy bottoms out near 1.19e-7).
@@ -37,6 +37,14 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     let lo = lo.floor();
     let hi = hi.ceil().max(lo + 1.0);
+    // Evenly spaced decades (the chart spreads labels evenly), as many as the height holds.
+    let n_labels = (area.height.saturating_sub(4) / 2).clamp(2, 5) as i32;
+    let stride = ((hi - lo) as i32 + n_labels - 2) / (n_labels - 1);
+    let stride = stride.max(1);
+    let hi = lo + (stride * (n_labels - 1)) as f64;
+    let ylabels: Vec<Span> = (0..n_labels)
+        .map(|i| Span::styled(format!("1e{}", lo as i32 + i * stride), theme.dim()))
+        .collect();
     let scrub: Vec<(f64, f64)> = match (app.scrub, app.frame()) {
         (Some(_), Some(fr)) => vec![(fr.step() as f64, lo), (fr.step() as f64, hi)],
         _ => Vec::new(),
@@ -49,13 +57,11 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     };
     let mut datasets = vec![
         Dataset::default()
-            .name("train")
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
             .style(theme.train())
             .data(&train),
         Dataset::default()
-            .name(if theme.colored() { "test" } else { "test •" })
             .marker(test_marker)
             .graph_type(GraphType::Line)
             .style(theme.test())
@@ -70,22 +76,21 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 .data(&scrub),
         );
     }
-    let ylabels: Vec<Span> = {
-        let n = (hi - lo) as i32;
-        let stride = (n / 3).max(1);
-        let mut v = Vec::new();
-        let mut e = lo as i32;
-        while e <= hi as i32 {
-            v.push(Span::styled(format!("1e{e}"), theme.dim()));
-            e += stride;
-        }
-        if (e - stride) != hi as i32 {
-            v.push(Span::styled(format!("1e{}", hi as i32), theme.dim()));
-        }
-        v
+    // The legend lives in the title, where it always fits.
+    let (train_mark, test_mark) = if theme.colored() {
+        ("━━ train", "━━ test")
+    } else {
+        ("⠤⠤ train", "•• test")
     };
+    let title = Line::from(vec![
+        Span::styled(" loss (log scale) ", theme.title()),
+        Span::styled(train_mark, theme.train()),
+        Span::raw("  "),
+        Span::styled(test_mark, theme.test()),
+        Span::raw(" "),
+    ]);
     let chart = Chart::new(datasets)
-        .block(panel("loss (log scale)", theme))
+        .block(panel("", theme).title(title))
         .x_axis(
             Axis::default()
                 .bounds([0.0, x_max])

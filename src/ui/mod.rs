@@ -36,10 +36,15 @@ pub const FULL_HEIGHT: u16 = 40;
 
 /// A panel's frame with its title.
 pub fn panel<'a>(title: impl Into<String>, theme: &Theme) -> Block<'a> {
-    Block::bordered()
+    let title = title.into();
+    let block = Block::bordered()
         .border_type(BorderType::Rounded)
-        .border_style(theme.dim())
-        .title(Span::styled(format!(" {} ", title.into()), theme.title()))
+        .border_style(theme.dim());
+    if title.is_empty() {
+        block
+    } else {
+        block.title(Span::styled(format!(" {title} "), theme.title()))
+    }
 }
 
 /// 12345 → "12,345".
@@ -128,7 +133,13 @@ fn render_weights(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let five = matches!(app.snapshot.config.arch, Arch::FixedCircle);
     // The heatmap gets one column per input when it can; the rest goes to the spectrum.
     let side_min = if five { 30 } else { 37 };
-    let heat_w = (inputs + 2)
+    // Few inputs (parity's 31): two columns each when there is room.
+    let per_input = if inputs * 2 + 2 + side_min <= area.width {
+        2
+    } else {
+        1
+    };
+    let heat_w = (inputs * per_input + 2)
         .min(area.width.saturating_sub(side_min))
         .max(20);
     let [h, s] = Layout::horizontal([Constraint::Length(heat_w), Constraint::Fill(1)]).areas(area);

@@ -1,0 +1,287 @@
+//! Rendered frames of the dashboard (insta snapshots in the top-level `snapshots/`), from
+//! deterministic trainer states trained synchronously in the test, plus the styles that carry
+//! meaning.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use grokscope::app::harness::{Harness, text};
+use grokscope::app::session::WeightView;
+use grokscope::app::state::Action;
+use grokscope::train::presets;
+use grokscope::ui::{ColorMode, Theme};
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+const TRUE: Theme = Theme {
+    mode: ColorMode::TrueColor,
+};
+
+/// Steps trained before each preset's snapshot: past memorization, quick in a test.
+fn steps_for(name: &str) -> u64 {
+    match name {
+        "five-neurons" => 3000,
+        "parity" | "parity-l2" => 600,
+        _ => 1000,
+    }
+}
+
+fn trained(name: &str) -> Harness {
+    let mut h = Harness::new(presets::find(name).unwrap().config).unwrap();
+    h.train(steps_for(name));
+    h
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+/// Cells whose symbol is `sym`, row by row.
+fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let t = text(buf);
+    for (y, line) in t.lines().enumerate() {
+        if let Some(byte) = line.find(needle) {
+            let x = line[..byte].chars().count();
+            return Some((x as u16, y as u16));
+        }
+    }
+    None
+}
+
+/// Each preset's dashboard at 120×40 and 80×24 (one test per preset, so they run in
+/// parallel).
+fn preset_frames(name: &str) {
+    let s = settings();
+    let h = trained(name);
+    for (w, ht) in [(120, 40), (80, 24)] {
+        let buf = h.render(w, ht, &TRUE);
+        s.bind(|| insta::assert_snapshot!(format!("{name}_{w}x{ht}"), text(&buf)));
+    }
+}
+
+macro_rules! preset_tests {
+    ($($f:ident => $name:literal),* $(,)?) => {
+        $(#[test] fn $f() { preset_frames($name); })*
+        #[test]
+        fn every_preset_has_a_frame_test() {
+            let names = [$($name),*];
+            assert_eq!(names.len(), presets::all().len());
+            for p in presets::all() {
+                assert!(names.contains(&p.name), "{} has no frame test", p.name);
+            }
+        }
+    };
+}
+
+preset_tests! {
+    frames_mod_add => "mod-add",
+    frames_mod_add_collapsed => "mod-add-collapsed",
+    frames_mod_add_collapsed_in => "mod-add-collapsed-in",
+    frames_mod_add_collapsed_out => "mod-add-collapsed-out",
+    frames_reverse_grok => "reverse-grok",
+    frames_regrok => "regrok",
+    frames_five_neurons => "five-neurons",
+    frames_parity => "parity",
+    frames_parity_l2 => "parity-l2",
+}
+
+#[test]
+fn help_overlay_and_too_small() {
+    let s = settings();
+    let mut h = Harness::new(presets::find("mod-add").unwrap().config).unwrap();
+    h.press(key(KeyCode::Char('?')));
+    assert!(h.app.help);
+    let buf = h.render(120, 40, &TRUE);
+    s.bind(|| insta::assert_snapshot!("help_overlay_120x40", text(&buf)));
+    // Esc closes the overlay rather than quitting.
+    h.press(key(KeyCode::Esc));
+    assert!(!h.app.help && !h.app.quit);
+
+    for (w, ht) in [(79, 24), (120, 23), (40, 10)] {
+        let t = text(&h.render(w, ht, &TRUE));
+        assert!(t.contains("terminal too small"), "{w}×{ht}:\n{t}");
+        assert!(t.contains("80×24"));
+    }
+    let buf = h.render(60, 16, &TRUE);
+    s.bind(|| insta::assert_snapshot!("too_small_60x16", text(&buf)));
+}
+
+#[test]
+fn key_script_edit_weight_decay_then_pause_and_scrub() {
+    let s = settings();
+    let mut h = trained("mod-add");
+    // Select weight decay (one down from learning rate) and press +.
+    h.press(key(KeyCode::Char('j')));
+    h.press(key(KeyCode::Char('+')));
+    assert_eq!(h.app.draft.weight_decay, 2.0);
+    assert_eq!(
+        h.runner.session.config().weight_decay,
+        1.0,
+        "not applied yet"
+    );
+    let buf = h.render(120, 40, &TRUE);
+    let t = text(&buf);
+    assert!(t.contains("▸ weight decay   2 *"), "{t}");
+    let (x, y) = find(&buf, "2 *").unwrap();
+    let cell = &buf[(x, y)];
+    assert_eq!(cell.fg, Color::LightMagenta, "edited values are marked");
+    assert!(cell.modifier.contains(Modifier::REVERSED), "selected row");
+    s.bind(|| insta::assert_snapshot!("key_script_edited_wd_120x40", t));
+
+    // The compact strip shows it too.
+    let t = text(&h.render(80, 24, &TRUE));
+    assert!(t.contains("▸wd 2*"), "{t}");
+
+    // Pause, scrub back three frames: the header shows the scrubbed step.
+    h.press(key(KeyCode::Char(' ')));
+    assert!(h.app.paused);
+    let before = h.runner.session.step_count();
+    for _ in 0..3 {
+        h.press(key(KeyCode::Left));
+    }
+    let frame = h.app.frame().unwrap();
+    assert_eq!(frame.step(), 700);
+    h.train(500); // paused: no steps
+    assert_eq!(h.runner.session.step_count(), before);
+    let buf = h.render(120, 40, &TRUE);
+    let t = text(&buf);
+    assert!(t.contains("◂ step 700 ▸ of 1,000"), "{t}");
+    assert!(t.contains("❚❚ paused"));
+    let (x, y) = find(&buf, "◂ step 700").unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+    s.bind(|| insta::assert_snapshot!("key_script_scrubbed_120x40", t));
+
+    // Enter applies the edit: a new run with weight decay 2 starts at step 0.
+    h.press(key(KeyCode::Enter));
+    assert_eq!(h.runner.session.config().weight_decay, 2.0);
+    assert_eq!(h.runner.session.step_count(), 0);
+    assert!(!h.app.paused && h.app.scrub.is_none());
+    let t = text(&h.render(120, 40, &TRUE));
+    assert!(
+        t.contains("▸ weight decay   2 ") && !t.contains("2 *"),
+        "{t}"
+    );
+}
+
+#[test]
+fn styles_carry_meaning() {
+    let h = trained("mod-add");
+    let buf = h.render(120, 40, &TRUE);
+    // Train is cyan, test is yellow, in the accuracy panel.
+    let (x, y) = find(&buf, "train 100.00%").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Cyan);
+    let (x, y) = find(&buf, "test ").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Yellow);
+    // Key frequencies: their ▲ markers and bars are green, others grey.
+    let frame = h.app.frame().unwrap();
+    let WeightView::Modular {
+        spectrum: Some(s),
+        heat,
+        ..
+    } = &frame.view
+    else {
+        panic!("modular view");
+    };
+    assert!(!s.key_frequencies.is_empty());
+    let t = text(&buf);
+    let marks: Vec<(u16, u16)> = t
+        .lines()
+        .enumerate()
+        .flat_map(|(y, l)| {
+            l.chars()
+                .enumerate()
+                .filter(|&(_, c)| c == '▲')
+                .map(move |(x, _)| (x as u16, y as u16))
+        })
+        .collect();
+    assert_eq!(marks.len(), s.key_frequencies.len());
+    for &(x, y) in &marks {
+        assert_eq!(buf[(x, y)].fg, Color::Green);
+        // The bar above a key frequency is green where drawn.
+        let above = &buf[(x, y - 1)];
+        if above.symbol() != " " {
+            assert_eq!(above.fg, Color::Green);
+        }
+    }
+    // Heatmap: half blocks, orange for the most positive weight, blue for the most negative.
+    let (hx, hy) = find(&buf, "╭ W_input").unwrap();
+    let (ix, iy) = (hx + 1, hy + 1);
+    let row = heat.row(0);
+    let (pos, _) = row
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .unwrap();
+    let (neg, _) = row
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .unwrap();
+    let c = &buf[(ix + pos as u16, iy)];
+    assert_eq!(c.symbol(), "▀");
+    let Color::Rgb(r, _, b) = c.fg else {
+        panic!("true colour")
+    };
+    assert!(r > b, "positive weights are orange");
+    let Color::Rgb(r, _, b) = buf[(ix + neg as u16, iy)].fg else {
+        panic!("true colour")
+    };
+    assert!(b > r, "negative weights are blue");
+}
+
+#[test]
+fn colour_modes_no_color_and_256() {
+    let h = trained("mod-add");
+    let mono = h.render(120, 40, &Theme::detect(true, "truecolor"));
+    for cell in mono.content() {
+        assert_eq!(cell.fg, Color::Reset, "NO_COLOR: no foreground colour");
+        assert_eq!(cell.bg, Color::Reset, "NO_COLOR: no background colour");
+    }
+    let t = text(&mono);
+    // Still readable: the selected setting is reversed, the heatmap shaded by |w|, the legend named.
+    assert!(t.contains("•• test"));
+    assert!(t.contains('▒') || t.contains('▓') || t.contains('█'));
+    let (x, y) = find(&mono, "▸ learning rate").unwrap();
+    assert!(mono[(x, y)].modifier.contains(Modifier::REVERSED));
+
+    let c256 = h.render(120, 40, &Theme::detect(false, ""));
+    assert!(
+        c256.content()
+            .iter()
+            .all(|c| !matches!(c.fg, Color::Rgb(..)) && !matches!(c.bg, Color::Rgb(..)))
+    );
+    assert!(
+        c256.content()
+            .iter()
+            .any(|c| matches!(c.fg, Color::Indexed(16..=231)))
+    );
+    assert_eq!(Theme::detect(false, "24bit").mode, ColorMode::TrueColor);
+    assert_eq!(Theme::detect(false, "xterm").mode, ColorMode::Ansi256);
+}
+
+#[test]
+fn presets_switch_with_tab_and_numbers() {
+    let mut h = Harness::new(presets::find("mod-add").unwrap().config).unwrap();
+    h.press(key(KeyCode::Tab));
+    assert_eq!(h.runner.session.config().preset, "mod-add-collapsed");
+    h.press(key(KeyCode::BackTab));
+    assert_eq!(h.runner.session.config().preset, "mod-add");
+    h.press(key(KeyCode::Char('8')));
+    assert_eq!(h.runner.session.config().preset, "parity");
+    h.train(100);
+    let t = text(&h.render(120, 40, &TRUE));
+    assert!(
+        t.contains("parity (8/9)") && t.contains("weight norm per input digit"),
+        "{t}"
+    );
+    h.press(key(KeyCode::Char('7')));
+    assert_eq!(h.runner.session.config().preset, "five-neurons");
+    h.act(Action::Restart);
+    assert_eq!(h.runner.session.step_count(), 0);
+    assert_eq!(h.runner.session.run(), 5);
+}

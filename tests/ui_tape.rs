@@ -1,0 +1,178 @@
+//! `demo.tape` cannot be recorded here (no vhs), so this test reads it and replays its
+//! keystrokes against the app, synchronously: the launch command must parse as grokscope's
+//! command line, every key must do something, and the tour must reach parity and
+//! five-neurons, show the help, and quit. `Sleep` trains a bounded number of steps.
+
+use clap::Parser;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use grokscope::app::harness::{Harness, text};
+use grokscope::cli::Cli;
+use grokscope::ui::{ColorMode, Theme};
+
+/// One replayable instruction of the tape.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Type(String),
+    Key(KeyCode, u32),
+    Ctrl(char),
+    Sleep(f64),
+}
+
+fn parse_duration(s: &str) -> f64 {
+    let s = s.trim();
+    if let Some(ms) = s.strip_suffix("ms") {
+        ms.parse::<f64>().unwrap() / 1000.0
+    } else if let Some(sec) = s.strip_suffix('s') {
+        sec.parse().unwrap()
+    } else {
+        s.parse().unwrap()
+    }
+}
+
+/// The tape's instructions, settings and comments skipped. Panics on anything unknown, so a
+/// typo in the tape fails the test.
+fn parse(tape: &str) -> Vec<Step> {
+    let mut out = Vec::new();
+    for (n, raw) in tape.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
+        // `Type@100ms "..."`, `Left@50ms 3`: the speed does not matter here.
+        let cmd = cmd.split('@').next().unwrap();
+        let rest = rest.trim();
+        match cmd {
+            "Output" | "Set" | "Require" | "Hide" | "Show" | "Screenshot" => {}
+            "Type" => {
+                let s = rest
+                    .strip_prefix('"')
+                    .and_then(|r| r.strip_suffix('"'))
+                    .unwrap_or_else(|| panic!("line {}: Type needs a quoted string", n + 1));
+                out.push(Step::Type(s.to_string()));
+            }
+            "Sleep" => out.push(Step::Sleep(parse_duration(rest))),
+            "Enter" | "Space" | "Tab" | "Escape" | "Up" | "Down" | "Left" | "Right"
+            | "Backspace" => {
+                let code = match cmd {
+                    "Enter" => KeyCode::Enter,
+                    "Space" => KeyCode::Char(' '),
+                    "Tab" => KeyCode::Tab,
+                    "Escape" => KeyCode::Esc,
+                    "Up" => KeyCode::Up,
+                    "Down" => KeyCode::Down,
+                    "Left" => KeyCode::Left,
+                    "Right" => KeyCode::Right,
+                    _ => KeyCode::Backspace,
+                };
+                // `Left Left Left` and `Left 3` both repeat.
+                let words: Vec<&str> = rest.split_whitespace().collect();
+                let count = match words.as_slice() {
+                    [] => 1,
+                    [n] if n.parse::<u32>().is_ok() => n.parse().unwrap(),
+                    ws if ws.iter().all(|w| *w == cmd) => ws.len() as u32 + 1,
+                    _ => panic!("line {}: cannot read {line:?}", n + 1),
+                };
+                out.push(Step::Key(code, count));
+            }
+            c if c.starts_with("Ctrl+") => out.push(Step::Ctrl(
+                c[5..].chars().next().unwrap().to_ascii_lowercase(),
+            )),
+            _ => panic!("line {}: unknown tape command {cmd:?}", n + 1),
+        }
+    }
+    out
+}
+
+fn press(h: &mut Harness, code: KeyCode, mods: KeyModifiers) {
+    let mapped = h.press(KeyEvent::new(code, mods));
+    assert!(
+        mapped,
+        "the tape presses {code:?}, which the dashboard ignores"
+    );
+}
+
+#[test]
+fn demo_tape_replays_against_the_app() {
+    let tape = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo.tape"))
+        .expect("demo.tape at the crate root");
+    let steps = parse(&tape);
+    let theme = Theme::new(ColorMode::TrueColor);
+
+    // The shell part: everything typed before the first Enter is the launch command.
+    let mut it = steps.into_iter();
+    let mut command = String::new();
+    for s in it.by_ref() {
+        match s {
+            Step::Type(t) => command.push_str(&t),
+            Step::Key(KeyCode::Enter, 1) => break,
+            other => panic!("unexpected {other:?} before the launch command"),
+        }
+    }
+    let argv: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(
+        argv[0], "./target/release/grokscope",
+        "the tape starts the release binary"
+    );
+    let cli = Cli::try_parse_from(&argv).expect("the launch command parses");
+    assert!(
+        cli.command.is_none(),
+        "the launch command opens the dashboard"
+    );
+    let mut h = Harness::new(cli.train.config().expect("valid settings")).unwrap();
+
+    let mut presets_seen = vec![h.app.snapshot.config.preset.clone()];
+    let mut help_seen = false;
+    let mut scrubbed_seen = false;
+    for s in it {
+        assert!(!h.app.quit, "keys after quitting: {s:?}");
+        match s {
+            // Real time in the tape; here a bounded number of steps keeps the test quick.
+            Step::Sleep(secs) => h.train(((secs * 50.0) as u64).min(400)),
+            Step::Type(t) => {
+                for c in t.chars() {
+                    press(&mut h, KeyCode::Char(c), KeyModifiers::NONE);
+                }
+            }
+            Step::Key(code, n) => {
+                for _ in 0..n {
+                    press(&mut h, code, KeyModifiers::NONE);
+                }
+            }
+            Step::Ctrl(c) => press(&mut h, KeyCode::Char(c), KeyModifiers::CONTROL),
+        }
+        if h.app.quit {
+            break;
+        }
+        help_seen |= h.app.help;
+        scrubbed_seen |= h.app.scrub.is_some();
+        let p = &h.app.snapshot.config.preset;
+        if presets_seen.last() != Some(p) {
+            presets_seen.push(p.clone());
+        }
+        // Every state the tape shows renders at the recording size and at 80×24.
+        let t = text(&h.render(150, 45, &theme));
+        assert!(t.contains("grokscope"));
+        let _ = h.render(80, 24, &theme);
+    }
+    assert!(h.app.quit, "the tape ends by quitting");
+    assert!(help_seen, "the tape shows the help overlay");
+    assert!(scrubbed_seen, "the tape scrubs back through a paused run");
+    assert_eq!(presets_seen, ["mod-add", "parity", "five-neurons"]);
+}
+
+#[test]
+fn tape_parser_reads_vhs_forms() {
+    let steps =
+        parse("# c\nSet Width 10\nType@10ms \"ab\"\nLeft 3\nRight Right\nSleep 500ms\nCtrl+C\n");
+    assert_eq!(
+        steps,
+        [
+            Step::Type("ab".into()),
+            Step::Key(KeyCode::Left, 3),
+            Step::Key(KeyCode::Right, 2),
+            Step::Sleep(0.5),
+            Step::Ctrl('c'),
+        ]
+    );
+}
