@@ -171,8 +171,8 @@ unsafe fn softmax_grad_avx2(
             let mut max = [_mm256_set1_ps(f32::NEG_INFINITY); G];
             for c in 0..classes {
                 let p = ptr.add(c * n + i0);
-                for g in 0..G {
-                    max[g] = _mm256_max_ps(max[g], _mm256_loadu_ps(p.add(8 * g)));
+                for (g, m) in max.iter_mut().enumerate() {
+                    *m = _mm256_max_ps(*m, _mm256_loadu_ps(p.add(8 * g)));
                 }
             }
             let mut ly = [0.0f32; SPAN];
@@ -188,15 +188,12 @@ unsafe fn softmax_grad_avx2(
                     sum[g] = _mm256_add_ps(sum[g], e);
                 }
             }
-            let mut inv = [_mm256_setzero_ps(); G];
-            for g in 0..G {
-                inv[g] = _mm256_div_ps(vscale, sum[g]);
-            }
+            let inv = sum.map(|s| _mm256_div_ps(vscale, s));
             for c in 0..classes {
                 let p = ptr.add(c * n + i0);
-                for g in 0..G {
+                for (g, k) in inv.iter().enumerate() {
                     let q = p.add(8 * g);
-                    _mm256_storeu_ps(q, _mm256_mul_ps(_mm256_loadu_ps(q), inv[g]));
+                    _mm256_storeu_ps(q, _mm256_mul_ps(_mm256_loadu_ps(q), *k));
                 }
             }
             let mut sums = [0.0f32; SPAN];
