@@ -285,3 +285,95 @@ fn presets_switch_with_tab_and_numbers() {
     assert_eq!(h.runner.session.step_count(), 0);
     assert_eq!(h.runner.session.run(), 5);
 }
+
+#[test]
+fn s_saves_a_checkpoint_that_loads() {
+    let dir = std::env::temp_dir().join(format!("grokscope-ui-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut h = Harness::new(presets::find("five-neurons").unwrap().config).unwrap();
+    h.app.save_dir = dir.clone();
+    h.train(300);
+    h.press(key(KeyCode::Char('s')));
+    let path = dir.join("grokscope-five-neurons-step300.grok");
+    assert!(path.exists(), "{}", path.display());
+    let msg = h.app.message.clone().unwrap();
+    assert!(
+        msg.starts_with("saved ") && msg.ends_with("step300.grok"),
+        "{msg}"
+    );
+    let t = text(&h.render(120, 40, &TRUE));
+    assert!(t.contains("» saved "), "{t}");
+    let back = grokscope::train::checkpoint::load(&path, grokscope::train::Threads(1)).unwrap();
+    assert_eq!(back.step_count(), 300);
+    // An unwritable directory: a message, not a crash.
+    h.app.save_dir = dir.join("missing/deeper");
+    h.press(key(KeyCode::Char('s')));
+    assert!(h.app.message.as_deref().unwrap().starts_with("save failed"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn settings_ladders_and_bounds() {
+    use grokscope::app::state::{SETTINGS, Setting};
+    let mut c = presets::find("mod-add").unwrap().config;
+    Setting::LearningRate.adjust(&mut c, true);
+    assert_eq!(c.lr, 2e-3);
+    Setting::LearningRate.adjust(&mut c, false);
+    Setting::LearningRate.adjust(&mut c, false);
+    assert_eq!(c.lr, 5e-4);
+    Setting::WeightDecay.adjust(&mut c, false);
+    assert_eq!(c.weight_decay, 0.5);
+    for _ in 0..40 {
+        Setting::WeightDecay.adjust(&mut c, false);
+    }
+    assert_eq!(c.weight_decay, 0.0, "weight decay reaches 0");
+    Setting::WeightDecay.adjust(&mut c, true);
+    assert_eq!(c.weight_decay, 1e-6);
+    Setting::Decay.adjust(&mut c, true);
+    assert_eq!(Setting::Decay.value(&c), "L1");
+    Setting::Hidden.adjust(&mut c, true);
+    assert_eq!(c.hidden, 32);
+    Setting::TrainFraction.adjust(&mut c, false);
+    assert_eq!(Setting::TrainFraction.value(&c), "0.35");
+    for _ in 0..30 {
+        Setting::TrainFraction.adjust(&mut c, true);
+    }
+    assert!(c.train_frac <= 0.95);
+    Setting::Activation.adjust(&mut c, true);
+    assert_eq!(Setting::Activation.value(&c), "square");
+    // Every adjusted configuration still validates.
+    for s in SETTINGS {
+        for up in [true, false] {
+            let mut c = presets::find("parity").unwrap().config;
+            s.adjust(&mut c, up);
+            c.validate().unwrap();
+        }
+    }
+    // Embed does not apply to the fixed circle: the key says so instead of changing it.
+    let mut h = Harness::new(presets::find("five-neurons").unwrap().config).unwrap();
+    for _ in 0..4 {
+        h.press(key(KeyCode::Down));
+    }
+    assert_eq!(h.app.setting(), Setting::Embed);
+    h.press(key(KeyCode::Char('+')));
+    assert_eq!(h.app.draft.embed, 2);
+    assert!(h.app.message.as_deref().unwrap().contains("does not apply"));
+}
+
+#[test]
+fn invalid_restart_keeps_the_old_run() {
+    let mut h = Harness::new(presets::find("five-neurons").unwrap().config).unwrap();
+    h.train(100);
+    let mut bad = h.app.draft.clone();
+    bad.lr = -1.0;
+    h.app.draft = bad;
+    h.press(key(KeyCode::Enter));
+    assert_eq!(h.runner.session.step_count(), 100, "old run kept");
+    assert!(
+        h.app
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("cannot restart")
+    );
+}

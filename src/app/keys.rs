@@ -13,7 +13,7 @@ pub const KEY_HELP: [(&str, &str); 12] = [
     ("↑ ↓ / k j", "select a hyperparameter"),
     ("+ - / l h", "change it (not applied yet)"),
     ("Enter", "restart with the changed settings"),
-    ("s", "save a checkpoint (grokscope-PRESET-stepN.grok)"),
+    ("s", "save a checkpoint: grokscope-PRESET-stepN.grok"),
     ("← →", "when paused: scrub back through the run"),
     ("?", "show / hide this help"),
     ("Ctrl-C", "quit"),

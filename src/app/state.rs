@@ -38,6 +38,7 @@ pub enum Command {
     Pause,
     Resume,
     Restart(Box<Config>),
+    /// Save a checkpoint into this directory, named after the preset and the step.
     Save(PathBuf),
     Quit,
 }
@@ -256,6 +257,8 @@ pub struct App {
     pub quit: bool,
     /// A notice in the footer: the last thing that happened.
     pub message: Option<String>,
+    /// Where `s` saves checkpoints (the working directory unless set).
+    pub save_dir: PathBuf,
 }
 
 impl App {
@@ -276,6 +279,7 @@ impl App {
             help: false,
             quit: false,
             message: None,
+            save_dir: PathBuf::from("."),
         }
     }
 
@@ -387,12 +391,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::Save => {
-                let s = &self.snapshot;
-                let path =
-                    PathBuf::from(format!("grokscope-{}-step{}.grok", s.config.preset, s.step));
-                vec![Command::Save(path)]
-            }
+            Action::Save => vec![Command::Save(self.save_dir.clone())],
             Action::ScrubBack | Action::ScrubForward => {
                 if !self.paused {
                     self.message = Some("pause (space) to scrub through the run".into());

@@ -73,7 +73,12 @@ impl Runner {
                     }
                 }
             }
-            Command::Save(path) => {
+            Command::Save(dir) => {
+                let path = dir.join(format!(
+                    "grokscope-{}-step{}.grok",
+                    self.session.config().preset,
+                    self.session.step_count()
+                ));
                 self.message = Some(match checkpoint::save(self.session.trainer(), &path) {
                     Ok(()) => format!("saved {}", path.display()),
                     Err(e) => format!("save failed: {e}"),

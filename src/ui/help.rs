@@ -9,7 +9,7 @@ use ratatui::widgets::{Clear, Paragraph};
 
 pub fn render(f: &mut Frame, area: Rect, theme: &Theme) {
     let h = (KEY_HELP.len() as u16 + 6).min(area.height);
-    let w = 64.min(area.width);
+    let w = 74.min(area.width);
     let [row] = Layout::vertical([Constraint::Length(h)])
         .flex(Flex::Center)
         .areas(area);
@@ -27,7 +27,11 @@ pub fn render(f: &mut Frame, area: Rect, theme: &Theme) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        " Train and test: cyan and yellow. Heatmap: orange > 0, blue < 0.",
+        if theme.colored() {
+            " Train cyan, test yellow. Heatmap: orange w > 0, blue w < 0."
+        } else {
+            " No colour: test loss dotted (••), heatmap shaded by |w|."
+        },
         theme.dim(),
     ));
     lines.push(Line::styled(

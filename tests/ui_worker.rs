@@ -1,0 +1,76 @@
+//! The trainer thread: it publishes snapshots while running, obeys pause / resume / restart,
+//! and ends on Quit or when the app goes away.
+
+use grokscope::app::session::{Session, Status};
+use grokscope::app::state::Command;
+use grokscope::app::worker::{self, Runner};
+use grokscope::train::{Threads, presets};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+fn wait_for(
+    rx: &mut tokio::sync::watch::Receiver<Arc<grokscope::app::session::Snapshot>>,
+    what: &str,
+    ok: impl Fn(&grokscope::app::session::Snapshot) -> bool,
+) -> Arc<grokscope::app::session::Snapshot> {
+    let start = Instant::now();
+    loop {
+        let s = rx.borrow_and_update().clone();
+        if ok(&s) {
+            return s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn worker_runs_pauses_restarts_and_quits() {
+    let cfg = presets::find("five-neurons").unwrap().config;
+    let runner = Runner::new(Session::new(cfg, Threads(1)).unwrap(), Threads(1));
+    let first = Arc::new(runner.snapshot(Default::default()));
+    let (tx, mut rx) = tokio::sync::watch::channel(first);
+    let (cmd_tx, cmd_rx) = mpsc::channel();
+    let handle = std::thread::spawn(move || worker::run(runner, cmd_rx, tx));
+
+    let s = wait_for(&mut rx, "training progress", |s| s.step >= 500);
+    assert_eq!(s.status, Status::Running);
+    assert!(s.history.len() >= 2 && !s.frames.is_empty());
+
+    cmd_tx.send(Command::Pause).unwrap();
+    let s = wait_for(&mut rx, "pause", |s| s.status == Status::Paused);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(rx.borrow().step, s.step, "no steps while paused");
+
+    cmd_tx.send(Command::Resume).unwrap();
+    wait_for(&mut rx, "resume", |x| x.step > s.step);
+
+    let mut parity = presets::find("parity").unwrap().config;
+    parity.steps = 50;
+    cmd_tx.send(Command::Restart(Box::new(parity))).unwrap();
+    let s = wait_for(&mut rx, "the new run to finish", |s| {
+        s.run == 1 && s.status == Status::Finished
+    });
+    assert_eq!(s.config.preset, "parity");
+    assert_eq!(s.step, 50);
+
+    cmd_tx.send(Command::Quit).unwrap();
+    handle.join().unwrap();
+}
+
+#[test]
+fn worker_ends_when_the_app_goes_away() {
+    let cfg = presets::find("five-neurons").unwrap().config;
+    let runner = Runner::new(Session::new(cfg, Threads(1)).unwrap(), Threads(1));
+    let first = Arc::new(runner.snapshot(Default::default()));
+    let (tx, rx) = tokio::sync::watch::channel(first);
+    let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
+    let handle = std::thread::spawn(move || worker::run(runner, cmd_rx, tx));
+    std::thread::sleep(Duration::from_millis(100));
+    drop(rx);
+    drop(cmd_tx);
+    handle.join().unwrap();
+}
