@@ -293,3 +293,43 @@ fn presets_lists_every_preset() {
     let text = grokscope(&["presets"]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("source:"));
 }
+
+#[test]
+fn metrics_lines_carry_the_progress_measures() {
+    // The small grokking configuration: by the time it generalizes, the spectrum is sparse
+    // (Gini up, few key frequencies), the logits restricted to the key frequencies score as
+    // well as the full model, and removing them leaves the training loss high.
+    let out = grokscope(&[
+        "run",
+        "--modulus",
+        "31",
+        "--embed",
+        "64",
+        "--train-frac",
+        "0.7",
+        "--every",
+        "250",
+        "--until",
+        "0.99",
+    ]);
+    assert!(out.status.success());
+    let lines = json_lines(&out);
+    let first = &lines[0];
+    let last = &lines[lines.len() - 2];
+    let f = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k} in {v}"));
+    assert!(f(last, "test_acc") >= 0.99);
+    assert!(f(last, "gini") > f(first, "gini") + 0.3, "{first} → {last}");
+    let keys = last["key_freqs"].as_array().unwrap();
+    assert!((1..=5).contains(&keys.len()), "{keys:?}");
+    assert!(f(last, "restricted_loss") < 10.0 * f(last, "train_loss").max(1e-7));
+    assert!(f(last, "excluded_loss") > 1e4 * f(last, "train_loss"));
+    assert!(last.get("informative_share").is_none());
+
+    let parity = grokscope(&[
+        "run", "--preset", "parity", "--hidden", "16", "--steps", "10", "--every", "10",
+    ]);
+    let lines = json_lines(&parity);
+    let share = lines[0]["informative_share"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&share));
+    assert!(lines[0].get("gini").is_none());
+}

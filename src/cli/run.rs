@@ -1,6 +1,7 @@
 //! `grokscope run`: train without a screen.
 
 use super::{Failure, TrainArgs};
+use crate::readout::{Reader, Readout};
 use crate::train::checkpoint;
 use crate::train::{Metrics, Trainer};
 use clap::{Args, ValueEnum};
@@ -66,9 +67,17 @@ struct Line {
     #[serde(flatten)]
     metrics: Metrics,
     elapsed_s: f64,
+    #[serde(flatten)]
+    readout: Readout,
 }
 
-const CSV_HEADER: &str = "step,train_loss,test_loss,train_acc,test_acc,weight_norm,elapsed_s";
+const CSV_HEADER: &str = "step,train_loss,test_loss,train_acc,test_acc,weight_norm,elapsed_s,\
+                          gini,key_freqs,restricted_loss,excluded_loss,informative_share";
+
+/// A CSV cell for an optional value: empty when absent.
+fn cell<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(T::to_string).unwrap_or_default()
+}
 
 impl Line {
     fn render(&self, format: Format) -> String {
@@ -76,15 +85,26 @@ impl Line {
             Format::Jsonl => serde_json::to_string(self).expect("metrics serialise"),
             Format::Csv => {
                 let m = &self.metrics;
+                let r = &self.readout;
+                // Key frequencies are space-separated inside their cell.
+                let keys = r
+                    .key_freqs
+                    .as_ref()
+                    .map(|k| k.iter().map(usize::to_string).collect::<Vec<_>>().join(" "));
                 format!(
-                    "{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{},{},{},{},{}",
                     m.step,
                     m.train_loss,
                     m.test_loss,
                     m.train_acc,
                     m.test_acc,
                     m.weight_norm,
-                    self.elapsed_s
+                    self.elapsed_s,
+                    cell(&r.gini),
+                    cell(&keys),
+                    cell(&r.restricted_loss),
+                    cell(&r.excluded_loss),
+                    cell(&r.informative_share),
                 )
             }
         }
@@ -172,12 +192,14 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut grokked_at = None;
     let mut stopped = "steps";
     let mut last = trainer.evaluate();
+    let reader = Reader::new(&trainer);
     let mut report =
         |trainer: &mut Trainer, out: &mut Option<OutDir>| -> Result<Metrics, Failure> {
             let m = trainer.evaluate();
             let line = Line {
                 metrics: m,
                 elapsed_s: round(t0.elapsed().as_secs_f64(), 4),
+                readout: reader.read(trainer),
             };
             emit(&line.render(args.format), out)?;
             Ok(m)
