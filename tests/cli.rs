@@ -333,3 +333,78 @@ fn metrics_lines_carry_the_progress_measures() {
     assert!((0.0..=1.0).contains(&share));
     assert!(lines[0].get("gini").is_none());
 }
+
+#[test]
+fn construct_reports_the_circle_and_rejects_bad_input() {
+    let report = |args: &[&str]| {
+        let out = grokscope(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_lines(&out).remove(0)
+    };
+    let square = report(&[
+        "construct",
+        "--modulus",
+        "67",
+        "--neurons",
+        "5",
+        "--activation",
+        "square",
+    ]);
+    assert_eq!(square["modulus"], 67);
+    assert_eq!(square["neurons"], 5);
+    assert_eq!(square["activation"], "square");
+    assert_eq!(square["accuracy"], 1.0);
+    assert!(square["max_abs_error"].as_f64().unwrap() < 1e-9);
+    let relu5 = report(&[
+        "construct",
+        "--modulus",
+        "67",
+        "--neurons",
+        "5",
+        "--activation",
+        "relu",
+    ]);
+    assert_eq!(relu5["accuracy"], 1.0);
+    assert!(
+        relu5["max_abs_error"].as_f64().unwrap() > 1e-3,
+        "ReLU only approximates"
+    );
+    let relu6 = report(&[
+        "construct",
+        "--modulus",
+        "67",
+        "--neurons",
+        "6",
+        "--activation",
+        "relu",
+    ]);
+    assert!(relu6["accuracy"].as_f64().unwrap() < 1.0);
+    assert_usage_error(
+        &["construct", "--modulus", "67", "--neurons", "0"],
+        "neurons",
+    );
+    assert_usage_error(
+        &["construct", "--modulus", "1", "--neurons", "5"],
+        "modulus",
+    );
+    assert_usage_error(
+        &["construct", "--modulus", "67", "--neurons", "-3"],
+        "neurons",
+    );
+    assert_usage_error(
+        &[
+            "construct",
+            "--modulus",
+            "67",
+            "--neurons",
+            "5",
+            "--activation",
+            "tanh",
+        ],
+        "tanh",
+    );
+}

@@ -2,6 +2,7 @@
 //! line on stderr and exit status 2; a diverged run exits with status 1.
 
 mod bench;
+mod construct;
 mod presets;
 pub mod run;
 
@@ -35,6 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Train without a screen: JSON lines (or CSV) on stdout, progress on stderr.
     Run(run::RunArgs),
+    /// Score the article's hand-built circular solution; prints one JSON object.
+    Construct(construct::ConstructArgs),
     /// Time full-batch training steps; prints one JSON object.
     Bench(bench::BenchArgs),
     /// List the presets and their settings.
@@ -263,6 +266,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Some(Command::Run(args)) => run::run(args),
+        Some(Command::Construct(args)) => construct::run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Presets(args)) => presets::run(args),
         None => crate::app::launch(cli.train, cli.fps),
