@@ -44,9 +44,14 @@ fn cos_row(k: usize) -> usize {
     2 * k - 1
 }
 
+/// Row of the basis holding `sin(2πkx/P)` for a non-Nyquist frequency `k`.
+fn sin_row_of(k: usize) -> usize {
+    2 * k
+}
+
 /// Row of the basis holding `sin(2πkx/P)`, or `None` at the Nyquist frequency.
 fn sin_row(p: usize, k: usize) -> Option<usize> {
-    (!is_nyquist(p, k)).then_some(2 * k)
+    (!is_nyquist(p, k)).then_some(sin_row_of(k))
 }
 
 /// The explicit orthonormal basis `[P × P]` described in the module docs (rows are basis
@@ -64,7 +69,7 @@ pub fn fourier_basis(p: usize) -> Array2<f64> {
             } else {
                 let scale = (2.0 / pf).sqrt();
                 basis[[cos_row(k), x]] = angle.cos() * scale;
-                basis[[2 * k, x]] = angle.sin() * scale;
+                basis[[sin_row_of(k), x]] = angle.sin() * scale;
             }
         }
     }
@@ -124,14 +129,14 @@ impl Fourier {
         let unit = 1.0 / pf.sqrt();
         let pair = (2.0 / pf).sqrt();
         let mut coeffs = Array2::<f32>::zeros((p, h));
-        for (neuron, spectrum) in buffer.chunks_exact(p.max(1)).enumerate().take(h) {
+        for (neuron, spectrum) in buffer.chunks_exact(p).enumerate() {
             coeffs[[0, neuron]] = (spectrum[0].re * unit) as f32;
             for k in 1..=n_frequencies(p) {
                 if is_nyquist(p, k) {
                     coeffs[[cos_row(k), neuron]] = (spectrum[k].re * unit) as f32;
                 } else {
                     coeffs[[cos_row(k), neuron]] = (spectrum[k].re * pair) as f32;
-                    coeffs[[2 * k, neuron]] = (-spectrum[k].im * pair) as f32;
+                    coeffs[[sin_row_of(k), neuron]] = (-spectrum[k].im * pair) as f32;
                 }
             }
         }
