@@ -51,43 +51,79 @@ fn softmax_block<const W: usize>(
             }
         }
     }
-    let mut sum = [0.0f32; W];
+    // The sum of exponentials is kept as (count of exact 1s) + (the rest): the terms equal
+    // to 1 are the maxima, and adding the tiny others to them one by one in f32 would round
+    // them away once the model fits (train loss near 1e-7). Kept apart, `small` holds
+    // δ = sum − 1 to full precision, so the label's gradient p_y − 1 = −δ/(1 + δ) and the
+    // loss ln(1 + δ) stay accurate instead of collapsing to 0.
+    let mut ones = [0.0f32; W];
+    let mut small = [0.0f32; W];
     for c in 0..classes {
         let x = &mut logits_t[c * n + i0..][..W];
         for k in 0..W {
             let e = fast_exp(x[k] - max[k]);
             x[k] = e;
-            sum[k] += e;
+            let one = e == 1.0;
+            ones[k] += if one { 1.0 } else { 0.0 };
+            small[k] += if one { 0.0 } else { e };
         }
     }
-    // Σ ln(sum) as ln(Π sum): each sum lies in [1, classes], so a product of 16 stays
-    // finite in f64 for any class count this program accepts, and one logarithm per block
-    // replaces sixteen scalar libm calls.
+    // Σ ln(sum) as ln(Π sum) in f64: each sum lies in [1, classes], so a product of 16
+    // stays finite for any class count this program accepts, keeps δ ≈ 1e-7 terms, and one
+    // logarithm per block replaces sixteen scalar libm calls.
     let mut prod = 1.0f64;
     let mut margin = 0.0f32;
     for k in 0..W {
         if grad_scale.is_none() && ly[k] == max[k] && ties[k] == 1.0 {
             stats.correct += 1;
         }
-        prod *= sum[k] as f64;
+        prod *= ones[k] as f64 + small[k] as f64;
         margin += max[k] - ly[k];
     }
     stats.nll_sum += prod.ln() + margin as f64;
     if let Some(scale) = grad_scale {
-        // d loss / d logit = (softmax − onehot) · scale
-        let mut inv = [0.0f32; W];
+        label_gradients::<W>(logits_t, n, i0, labels, scale, &ones, &small);
+    }
+}
+
+/// Overwrite the exponentials of examples i0..i0+W with scale·(softmax − onehot), given the
+/// split sums (see `softmax_block`).
+#[inline(always)]
+fn label_gradients<const W: usize>(
+    logits_t: &mut [f32],
+    n: usize,
+    i0: usize,
+    labels: &[u32],
+    scale: f32,
+    ones: &[f32],
+    small: &[f32],
+) {
+    let classes = logits_t.len() / n;
+    let mut inv = [0.0f32; W];
+    for k in 0..W {
+        inv[k] = scale / (ones[k] + small[k]);
+    }
+    for c in 0..classes {
+        let x = &mut logits_t[c * n + i0..][..W];
         for k in 0..W {
-            inv[k] = scale / sum[k];
+            x[k] *= inv[k];
         }
-        for c in 0..classes {
-            let x = &mut logits_t[c * n + i0..][..W];
-            for k in 0..W {
-                x[k] *= inv[k];
-            }
-        }
-        for k in 0..W {
-            logits_t[labels[i0 + k] as usize * n + i0 + k] -= scale;
-        }
+    }
+    for k in 0..W {
+        let at = labels[i0 + k] as usize * n + i0 + k;
+        fix_label(&mut logits_t[at], inv[k], scale, ones[k], small[k]);
+    }
+}
+
+/// Turn the label's scaled exponential x = e_y·scale/sum into scale·(p_y − 1). When the
+/// label is a maximum (e_y = 1, so x = inv), p_y − 1 = (1 − ones − δ)/sum is computed from
+/// δ directly rather than as the difference of two nearly equal numbers.
+#[inline(always)]
+fn fix_label(x: &mut f32, inv: f32, scale: f32, ones: f32, small: f32) {
+    if *x == inv {
+        *x = scale * ((1.0 - ones) - small) / (ones + small);
+    } else {
+        *x -= scale;
     }
 }
 
@@ -179,16 +215,23 @@ unsafe fn softmax_grad_avx2(
             for (k, l) in ly.iter_mut().enumerate() {
                 *l = *ptr.add(labels[i0 + k] as usize * n + i0 + k);
             }
-            let mut sum = [_mm256_setzero_ps(); G];
+            // Split sums as in `softmax_block`: exact 1s (the maxima) apart from the rest.
+            let mut ones = [_mm256_setzero_ps(); G];
+            let mut small = [_mm256_setzero_ps(); G];
             for c in 0..classes {
                 let p = ptr.add(c * n + i0);
                 for g in 0..G {
                     let e = exp(_mm256_sub_ps(_mm256_loadu_ps(p.add(8 * g)), max[g]));
                     _mm256_storeu_ps(p.add(8 * g), e);
-                    sum[g] = _mm256_add_ps(sum[g], e);
+                    let is_one = _mm256_cmp_ps::<_CMP_EQ_OQ>(e, one);
+                    ones[g] = _mm256_add_ps(ones[g], _mm256_and_ps(is_one, one));
+                    small[g] = _mm256_add_ps(small[g], _mm256_andnot_ps(is_one, e));
                 }
             }
-            let inv = sum.map(|s| _mm256_div_ps(vscale, s));
+            let mut inv = [_mm256_setzero_ps(); G];
+            for g in 0..G {
+                inv[g] = _mm256_div_ps(vscale, _mm256_add_ps(ones[g], small[g]));
+            }
             for c in 0..classes {
                 let p = ptr.add(c * n + i0);
                 for (g, k) in inv.iter().enumerate() {
@@ -196,21 +239,29 @@ unsafe fn softmax_grad_avx2(
                     _mm256_storeu_ps(q, _mm256_mul_ps(_mm256_loadu_ps(q), *k));
                 }
             }
-            let mut sums = [0.0f32; SPAN];
+            let mut ones_s = [0.0f32; SPAN];
+            let mut small_s = [0.0f32; SPAN];
+            let mut inv_s = [0.0f32; SPAN];
             let mut maxs = [0.0f32; SPAN];
             for g in 0..G {
-                _mm256_storeu_ps(sums.as_mut_ptr().add(8 * g), sum[g]);
+                _mm256_storeu_ps(ones_s.as_mut_ptr().add(8 * g), ones[g]);
+                _mm256_storeu_ps(small_s.as_mut_ptr().add(8 * g), small[g]);
+                _mm256_storeu_ps(inv_s.as_mut_ptr().add(8 * g), inv[g]);
                 _mm256_storeu_ps(maxs.as_mut_ptr().add(8 * g), max[g]);
             }
-            // nll = ln(sum) + max − l_y; Σ ln(sum) as ln(Π sum) per 16, as in
-            // `softmax_block`, so each product stays finite in f64.
-            let mut margin = 0.0f32;
-            for half in sums.chunks_exact(16) {
-                stats.nll_sum += half.iter().map(|&x| x as f64).product::<f64>().ln();
+            // nll = ln(sum) + max − l_y; Σ ln(sum) as ln(Π sum) per 16 in f64, as in
+            // `softmax_block`.
+            for half in 0..SPAN / 16 {
+                let prod: f64 = (16 * half..16 * half + 16)
+                    .map(|k| ones_s[k] as f64 + small_s[k] as f64)
+                    .product();
+                stats.nll_sum += prod.ln();
             }
+            let mut margin = 0.0f32;
             for k in 0..SPAN {
                 margin += maxs[k] - ly[k];
-                *ptr.add(labels[i0 + k] as usize * n + i0 + k) -= scale;
+                let at = &mut *ptr.add(labels[i0 + k] as usize * n + i0 + k);
+                fix_label(at, inv_s[k], scale, ones_s[k], small_s[k]);
             }
             stats.nll_sum += margin as f64;
         }
@@ -325,6 +376,47 @@ mod tests {
             correct > 0 && correct < rows,
             "the data should mix hits and misses"
         );
+    }
+
+    #[test]
+    fn a_fitted_example_keeps_its_tiny_gradients_consistent() {
+        // The label leads every other class by 20: the others' probabilities (~2e-9 each)
+        // are far below f32's resolution next to 1. The label's gradient must still be
+        // −Σ(others), so each example's gradient sums to ~0, and the loss must not be 0.
+        let classes = 67;
+        for rows in [3usize, 40] {
+            let orig: Vec<f32> = (0..rows * classes)
+                .map(|i| {
+                    if i % classes == 5 {
+                        20.0
+                    } else {
+                        (i % 7) as f32 * 0.01
+                    }
+                })
+                .collect();
+            let mut logits = to_cols(&orig, rows, classes);
+            let labels = vec![5u32; rows];
+            let stats = softmax_xent(&mut logits, rows, &labels, Some(1.0));
+            let mut expect_nll = 0.0f64;
+            for r in 0..rows {
+                let others: f64 = (0..classes)
+                    .filter(|&c| c != 5)
+                    .map(|c| logits[c * rows + r] as f64)
+                    .sum();
+                let label = logits[5 * rows + r] as f64;
+                assert!(others > 1e-7, "others {others}");
+                assert!(
+                    (label + others).abs() < 1e-3 * others,
+                    "rows {rows}: label gradient {label} vs others {others}"
+                );
+                expect_nll += others.ln_1p();
+            }
+            assert!(
+                (stats.nll_sum - expect_nll).abs() < 1e-3 * expect_nll,
+                "{} vs {expect_nll}",
+                stats.nll_sum
+            );
+        }
     }
 
     #[test]
