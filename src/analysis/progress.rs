@@ -335,7 +335,7 @@ fn key_directions(p: usize, keys: &[usize]) -> Array2<f64> {
 /// * `train_pairs`: the training set, each `(a, b)` with label `(a + b) mod P`.
 ///
 /// See the module docs for the exact definitions. Cost for `P = 67`, `H = 24`, ~900 training
-/// pairs and 8 key frequencies: about 0.6 ms on one core (measured on a busy 2-core machine),
+/// pairs and 8 key frequencies: 0.6 to 1 ms on one core (measured on a busy 2-core machine),
 /// most of it the `2 × 900 × 67` exponentials of the two training-set losses.
 pub fn progress_measures(
     w_input: ArrayView2<f32>,
