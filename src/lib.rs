@@ -6,5 +6,6 @@ pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod readout;
+pub mod sweep;
 pub mod train;
 pub mod ui;

@@ -5,6 +5,7 @@ mod bench;
 mod construct;
 mod presets;
 pub mod run;
+pub mod sweep;
 
 use crate::train::{self, Activation, Config, Decay, Threads, presets as preset_table};
 use clap::{Args, Parser, Subcommand};
@@ -36,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Train without a screen: JSON lines (or CSV) on stdout, progress on stderr.
     Run(run::RunArgs),
+    /// Run a grid of runs: a JSON line per run, class counts and a phase diagram at the end.
+    Sweep(sweep::SweepArgs),
     /// Score the article's hand-built circular solution; prints one JSON object.
     Construct(construct::ConstructArgs),
     /// Time full-batch training steps; prints one JSON object.
@@ -266,6 +269,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Some(Command::Run(args)) => run::run(args),
+        Some(Command::Sweep(args)) => sweep::run(args),
         Some(Command::Construct(args)) => construct::run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Presets(args)) => presets::run(args),

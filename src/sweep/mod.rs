@@ -1,0 +1,10 @@
+//! Sweeps: grids of runs, the article's classification of each run (SPEC §4), and the
+//! tables that summarise a grid. Grids are data ([`Grid`], JSON), not code paths.
+
+pub mod grid;
+pub mod record;
+pub mod table;
+
+pub use grid::{Grid, RunSpec, Shard};
+pub use record::{Class, RunRecord, Trace, classify, run_one};
+pub use table::{phase_diagrams, seed_gallery, summary_table};

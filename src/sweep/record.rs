@@ -1,0 +1,290 @@
+//! One run of a sweep: its metric trace, its class (SPEC §4) and the JSON line it leaves.
+
+use super::grid::RunSpec;
+use crate::readout::Reader;
+use crate::train::{Threads, Trainer};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Losses below this are float32 round-off: the article's logged losses bottom out here,
+/// so both losses are floored at it before taking their ratio.
+pub const LOSS_FLOOR: f64 = 1.192_092_9e-7;
+/// A loss this low counts as fitted.
+pub const FIT_LOSS: f64 = 1e-5;
+/// test/train loss ratio at or above which a fitted run counts as grokking.
+pub const GROK_RATIO: f64 = 5e4;
+
+/// The article's four outcomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// Never fits the training set ("high train loss").
+    Fail,
+    /// Fits the training set, never the test set ("high test loss").
+    Memorize,
+    /// Train and test loss fall together.
+    Generalize,
+    /// Fits the training set long before the test set.
+    Grok,
+}
+
+impl Class {
+    pub const ALL: [Class; 4] = [Class::Fail, Class::Memorize, Class::Generalize, Class::Grok];
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Fail => "fail",
+            Class::Memorize => "memorize",
+            Class::Generalize => "generalize",
+            Class::Grok => "grok",
+        }
+    }
+    /// One character for the phase diagram.
+    pub fn glyph(self) -> char {
+        match self {
+            Class::Fail => 'x',
+            Class::Memorize => 'M',
+            Class::Generalize => 'g',
+            Class::Grok => 'G',
+        }
+    }
+}
+
+/// The running summary of a run's logged metrics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub min_train_loss: f64,
+    pub min_test_loss: f64,
+    /// Max over logged points of floor(test) / floor(train).
+    pub max_ratio: f64,
+    pub train_acc_90: Option<u64>,
+    pub train_acc_99: Option<u64>,
+    pub test_acc_90: Option<u64>,
+    pub test_acc_99: Option<u64>,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace {
+            min_train_loss: f64::INFINITY,
+            min_test_loss: f64::INFINITY,
+            max_ratio: 0.0,
+            train_acc_90: None,
+            train_acc_99: None,
+            test_acc_90: None,
+            test_acc_99: None,
+        }
+    }
+}
+
+impl Trace {
+    /// Record one logged point.
+    pub fn push(
+        &mut self,
+        step: u64,
+        train_loss: f64,
+        test_loss: f64,
+        train_acc: f64,
+        test_acc: f64,
+    ) {
+        // NaN compares false everywhere: a diverged point never lowers a minimum.
+        self.min_train_loss = self.min_train_loss.min(train_loss);
+        self.min_test_loss = self.min_test_loss.min(test_loss);
+        let ratio = test_loss.max(LOSS_FLOOR) / train_loss.max(LOSS_FLOOR);
+        if ratio.is_finite() {
+            self.max_ratio = self.max_ratio.max(ratio);
+        }
+        let first = |slot: &mut Option<u64>, hit: bool| {
+            if hit && slot.is_none() {
+                *slot = Some(step);
+            }
+        };
+        first(&mut self.train_acc_90, train_acc >= 0.9);
+        first(&mut self.train_acc_99, train_acc >= 0.99);
+        first(&mut self.test_acc_90, test_acc >= 0.9);
+        first(&mut self.test_acc_99, test_acc >= 0.99);
+    }
+
+    /// Whether further points can still change the class. Minima only fall and the maximum
+    /// ratio only rises, so once both losses are fitted and the ratio has reached the grok
+    /// threshold, rules 1–3 can never apply again: the run is a grok for good. No other
+    /// class is final before the last step (a failing or memorizing run may still fit, and a
+    /// generalizing run's ratio may still rise).
+    pub fn settled(&self) -> bool {
+        self.min_train_loss <= FIT_LOSS
+            && self.min_test_loss <= FIT_LOSS
+            && self.max_ratio >= GROK_RATIO
+    }
+}
+
+/// SPEC §4, in this order: min train loss > 1e-5 → fail; min test loss > 1e-5 → memorize;
+/// max test/train ratio < 5e4 → generalize; otherwise grok.
+pub fn classify(t: &Trace) -> Class {
+    if !(t.min_train_loss <= FIT_LOSS) {
+        Class::Fail
+    } else if !(t.min_test_loss <= FIT_LOSS) {
+        Class::Memorize
+    } else if t.max_ratio < GROK_RATIO {
+        Class::Generalize
+    } else {
+        Class::Grok
+    }
+}
+
+/// The JSON line of one finished run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub grid: String,
+    pub run: usize,
+    pub point: BTreeMap<String, serde_json::Value>,
+    pub class: Class,
+    #[serde(flatten)]
+    pub trace: Trace,
+    /// Key frequencies at the last step (modular addition only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_freqs: Option<Vec<usize>>,
+    /// Steps trained; fewer than planned when the class settled early.
+    pub steps: u64,
+    pub planned_steps: u64,
+    pub elapsed_s: f64,
+    pub settings: crate::train::Config,
+}
+
+/// Train one run of a grid, logging every `every` steps; stop early once the class is
+/// settled (see [`Trace::settled`]) or the loss diverges (the trace then keeps what was
+/// logged: a diverged run that never fitted is a failure).
+pub fn run_one(
+    grid: &str,
+    spec: &RunSpec,
+    every: u64,
+    threads: Threads,
+) -> crate::train::Result<RunRecord> {
+    let t0 = Instant::now();
+    let mut trainer = Trainer::new(spec.config.clone(), threads)?;
+    let planned = spec.config.steps;
+    let mut trace = Trace::default();
+    let log = |trainer: &mut Trainer, trace: &mut Trace| {
+        let m = trainer.evaluate();
+        trace.push(m.step, m.train_loss, m.test_loss, m.train_acc, m.test_acc);
+    };
+    log(&mut trainer, &mut trace);
+    while trainer.step_count() < planned && !trace.settled() {
+        if trainer.step().is_err() {
+            break;
+        }
+        let s = trainer.step_count();
+        if s.is_multiple_of(every) || s == planned {
+            log(&mut trainer, &mut trace);
+        }
+    }
+    let key_freqs = (spec.config.task == crate::train::TaskKind::Modular)
+        .then(|| Reader::new(&trainer).read(&trainer).key_freqs)
+        .flatten();
+    Ok(RunRecord {
+        grid: grid.to_string(),
+        run: spec.index,
+        point: spec.point.clone(),
+        class: classify(&trace),
+        trace,
+        key_freqs,
+        steps: trainer.step_count(),
+        planned_steps: planned,
+        elapsed_s: (t0.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        settings: spec.config.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trace(points: &[(f64, f64)]) -> Trace {
+        let mut t = Trace::default();
+        for (i, &(train, test)) in points.iter().enumerate() {
+            t.push(i as u64 * 100, train, test, 0.0, 0.0);
+        }
+        t
+    }
+
+    #[test]
+    fn one_trace_per_class() {
+        // Never fits.
+        assert_eq!(
+            classify(&trace(&[(0.7, 0.7), (0.3, 0.8), (2e-5, 0.9)])),
+            Class::Fail
+        );
+        // Fits train, never test.
+        assert_eq!(
+            classify(&trace(&[(0.7, 0.7), (1e-6, 2.0), (1.19e-7, 3.0)])),
+            Class::Memorize
+        );
+        // Both fall together: the ratio stays below 5e4.
+        assert_eq!(
+            classify(&trace(&[
+                (0.7, 0.7),
+                (1e-3, 2e-3),
+                (1e-6, 3e-6),
+                (1.19e-7, 1.19e-7)
+            ])),
+            Class::Generalize
+        );
+        // Train fits while test is high, test fits much later.
+        assert_eq!(
+            classify(&trace(&[
+                (0.7, 0.7),
+                (1.19e-7, 0.5),
+                (1.19e-7, 1e-2),
+                (1.19e-7, 1e-6)
+            ])),
+            Class::Grok
+        );
+    }
+
+    #[test]
+    fn boundaries() {
+        // Exactly 1e-5 counts as fitted (the rule is "> 1e-5 → fail").
+        assert_eq!(classify(&trace(&[(1e-5, 1e-5)])), Class::Generalize);
+        assert_eq!(classify(&trace(&[(1.0001e-5, 0.0)])), Class::Fail);
+        assert_eq!(classify(&trace(&[(1e-6, 1.0001e-5)])), Class::Memorize);
+        // Ratio exactly 5e4 is a grok; just below is generalize (2⁻¹⁷ keeps it exact).
+        let train = 2f64.powi(-17);
+        assert_eq!(
+            classify(&trace(&[(train, train * 5e4), (train, train)])),
+            Class::Grok
+        );
+        assert_eq!(
+            classify(&trace(&[(train, train * 49_999.0), (train, train)])),
+            Class::Generalize
+        );
+    }
+
+    #[test]
+    fn losses_are_floored_before_the_ratio() {
+        // Train loss exactly 0 once fitted must not make every run a grok.
+        let t = trace(&[(0.7, 0.7), (0.0, 1e-6), (0.0, 0.0)]);
+        assert!((t.max_ratio - 1e-6 / LOSS_FLOOR).abs() < 1e-6);
+        assert_eq!(classify(&t), Class::Generalize);
+    }
+
+    #[test]
+    fn only_a_grok_settles_early() {
+        let mut t = trace(&[(0.7, 0.7), (1e-7, 0.5)]);
+        assert!(!t.settled(), "test loss not fitted yet");
+        t.push(300, 1e-7, 1e-6, 1.0, 1.0);
+        assert!(t.settled());
+        assert_eq!(classify(&t), Class::Grok);
+        let g = trace(&[(0.7, 0.7), (1e-6, 1e-6)]);
+        assert!(!g.settled(), "a generalizing run may still change");
+    }
+
+    #[test]
+    fn first_accuracy_steps() {
+        let mut t = Trace::default();
+        t.push(0, 1.0, 1.0, 0.5, 0.1);
+        t.push(100, 1.0, 1.0, 0.95, 0.2);
+        t.push(200, 1.0, 1.0, 1.0, 0.92);
+        t.push(300, 1.0, 1.0, 1.0, 0.995);
+        assert_eq!((t.train_acc_90, t.train_acc_99), (Some(100), Some(200)));
+        assert_eq!((t.test_acc_90, t.test_acc_99), (Some(200), Some(300)));
+    }
+}

@@ -1,0 +1,199 @@
+//! Sweeps: grids as data, sharding, resuming, reports, and bad input.
+
+use grokscope::sweep::{Grid, Shard};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn grokscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_grokscope"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("grokscope-sweep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_file(&p);
+    p
+}
+
+/// A tiny parity grid: 2 × 2 × 2 = 8 runs of 300 steps.
+const TINY: &str = r#"{
+  "name": "tiny", "preset": "parity-l2", "every": 50,
+  "base": {"steps": 300, "hidden": 8, "n_test": 200},
+  "axes": [["weight_decay", [0.1, 1.0]], ["n_train", [100, 200]], ["seed", [0, 1]]]
+}"#;
+
+fn usage_error(args: &[&str], mention: &str) {
+    let out = grokscope(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    assert!(
+        err.contains(mention),
+        "{args:?}: '{err}' should mention '{mention}'"
+    );
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn builtin_grids_have_the_articles_shape() {
+    let v4 = Grid::builtin("parity-v4", 20).unwrap().expand().unwrap();
+    assert_eq!(v4.len(), 1125);
+    let c = &v4[0].config;
+    assert_eq!(
+        (c.n_bits, c.k_bits, c.n_test, c.steps),
+        (30, 3, 5000, 20_000)
+    );
+    assert_eq!((c.lr, c.beta1, c.beta2), (3e-3, 0.99, 0.98));
+    assert_eq!(c.decay, grokscope::train::Decay::L2);
+    let hidden: HashSet<usize> = v4.iter().map(|r| r.config.hidden).collect();
+    assert_eq!(hidden, [16, 32, 64, 128, 258].into_iter().collect());
+    let seeds = Grid::builtin("mod-add-seeds", 7).unwrap().expand().unwrap();
+    assert_eq!(seeds.len(), 7);
+    assert!(
+        seeds
+            .iter()
+            .enumerate()
+            .all(|(i, r)| r.config.seed == i as u64)
+    );
+    assert!(Grid::builtin("nope", 1).is_err());
+}
+
+#[test]
+fn shards_cover_every_run_exactly_once() {
+    let runs = Grid::parse(TINY).unwrap().expand().unwrap();
+    for n in 1..=5 {
+        let mut seen = vec![0; runs.len()];
+        for i in 0..n {
+            let shard: Shard = format!("{i}/{n}").parse().unwrap();
+            for r in runs.iter().filter(|r| shard.takes(r.index)) {
+                seen[r.index] += 1;
+            }
+        }
+        assert!(seen.iter().all(|&c| c == 1), "{n} shards: {seen:?}");
+    }
+    for bad in ["3/3", "1/0", "x/2", "1", "-1/2"] {
+        assert!(bad.parse::<Shard>().is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn sharded_sweeps_report_like_the_whole_and_resume_skips_recorded_runs() {
+    let grid = tmp("tiny.json");
+    std::fs::write(&grid, TINY).unwrap();
+    let g = grid.to_str().unwrap();
+    let whole = tmp("whole.jsonl");
+    let out = grokscope(&[
+        "sweep",
+        "--grid-file",
+        g,
+        "--jobs",
+        "2",
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(lines, 8);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("weight_decay") && stderr.contains("wd \\ train"),
+        "{stderr}"
+    );
+
+    let (s0, s1) = (tmp("s0.jsonl"), tmp("s1.jsonl"));
+    for (i, f) in [(0, &s0), (1, &s1)] {
+        let shard = format!("{i}/2");
+        let o = grokscope(&[
+            "sweep",
+            "--grid-file",
+            g,
+            "--shard",
+            &shard,
+            "--out",
+            f.to_str().unwrap(),
+        ]);
+        assert!(o.status.success());
+    }
+    let report = |files: &[&PathBuf]| {
+        let mut args = vec!["sweep", "report"];
+        args.extend(files.iter().map(|f| f.to_str().unwrap()));
+        let o = grokscope(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let merged = report(&[&s0, &s1]);
+    assert_eq!(merged, report(&[&whole]), "shards report like the whole");
+    assert!(merged.contains("runs"));
+
+    // Resume: a sweep that lost its last three lines reruns exactly those.
+    let text = std::fs::read_to_string(&whole).unwrap();
+    let kept: Vec<&str> = text.lines().take(5).collect();
+    std::fs::write(&whole, kept.join("\n") + "\n").unwrap();
+    let again = grokscope(&["sweep", "--grid-file", g, "--out", whole.to_str().unwrap()]);
+    assert!(again.status.success());
+    assert_eq!(String::from_utf8_lossy(&again.stdout).lines().count(), 3);
+    let runs: Vec<u64> = std::fs::read_to_string(&whole)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["run"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    let unique: HashSet<_> = runs.iter().collect();
+    assert_eq!((runs.len(), unique.len()), (8, 8), "each run recorded once");
+    assert_eq!(report(&[&whole]), merged);
+
+    // A corrupt line is reported with its line number.
+    let mut text = std::fs::read_to_string(&whole).unwrap();
+    text.push_str("{not json\n");
+    std::fs::write(&whole, text).unwrap();
+    usage_error(&["sweep", "report", whole.to_str().unwrap()], ":9:");
+    usage_error(
+        &["sweep", "--grid-file", g, "--out", whole.to_str().unwrap()],
+        ":9:",
+    );
+    for f in [&grid, &whole, &s0, &s1] {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+#[test]
+fn bad_sweep_input_exits_2_with_one_line() {
+    usage_error(&["sweep", "--grid", "nope"], "unknown grid 'nope'");
+    usage_error(
+        &["sweep", "--grid", "parity-quick", "--shard", "2/2"],
+        "shard",
+    );
+    usage_error(&["sweep", "--grid", "parity-quick", "--jobs", "0"], "jobs");
+    usage_error(&["sweep"], "--grid");
+    let bad = tmp("bad.json");
+    std::fs::write(&bad, "{\"name\": 3}").unwrap();
+    usage_error(
+        &["sweep", "--grid-file", bad.to_str().unwrap()],
+        "malformed grid file",
+    );
+    std::fs::write(&bad, TINY.replace("n_train", "n_trains")).unwrap();
+    usage_error(
+        &["sweep", "--grid-file", bad.to_str().unwrap()],
+        "unknown setting 'n_trains'",
+    );
+    std::fs::write(&bad, TINY.replace("[0.1, 1.0]", "[-0.1, 1.0]")).unwrap();
+    usage_error(
+        &["sweep", "--grid-file", bad.to_str().unwrap()],
+        "weight decay",
+    );
+    usage_error(
+        &["sweep", "--grid-file", "/nonexistent/grid.json"],
+        "/nonexistent/grid.json",
+    );
+    let _ = std::fs::remove_file(&bad);
+}
