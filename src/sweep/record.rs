@@ -120,9 +120,11 @@ impl Trace {
 /// SPEC §4, in this order: min train loss > 1e-5 → fail; min test loss > 1e-5 → memorize;
 /// max test/train ratio < 5e4 → generalize; otherwise grok.
 pub fn classify(t: &Trace) -> Class {
-    if !(t.min_train_loss <= FIT_LOSS) {
+    // NaN (a run that diverged before logging anything finite) counts as not fitted.
+    let fitted = |loss: f64| loss <= FIT_LOSS;
+    if !fitted(t.min_train_loss) {
         Class::Fail
-    } else if !(t.min_test_loss <= FIT_LOSS) {
+    } else if !fitted(t.min_test_loss) {
         Class::Memorize
     } else if t.max_ratio < GROK_RATIO {
         Class::Generalize

@@ -12,10 +12,8 @@ fn key(v: &serde_json::Value) -> (f64, String) {
 fn sorted_values(records: &[RunRecord], axis: &str) -> Vec<serde_json::Value> {
     let mut vals: Vec<serde_json::Value> = Vec::new();
     for r in records {
-        if let Some(v) = r.point.get(axis) {
-            if !vals.contains(v) {
-                vals.push(v.clone());
-            }
+        if let Some(v) = r.point.get(axis).filter(|v| !vals.contains(v)) {
+            vals.push(v.clone());
         }
     }
     vals.sort_by(|a, b| {
