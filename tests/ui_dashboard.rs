@@ -224,13 +224,14 @@ fn styles_carry_meaning() {
         .unwrap();
     let c = &buf[(ix + pos as u16, iy)];
     assert_eq!(c.symbol(), "▀");
-    let Color::Rgb(r, _, b) = c.fg else {
-        panic!("true colour")
+    // xterm cube index → (r, g, b) levels 0..=5.
+    let rgb = |c: Color| match c {
+        Color::Indexed(i @ 16..=231) => ((i - 16) / 36, (i - 16) / 6 % 6, (i - 16) % 6),
+        other => panic!("heat colours come from the 256-colour cube, got {other:?}"),
     };
+    let (r, _, b) = rgb(c.fg);
     assert!(r > b, "positive weights are orange");
-    let Color::Rgb(r, _, b) = buf[(ix + neg as u16, iy)].fg else {
-        panic!("true colour")
-    };
+    let (r, _, b) = rgb(buf[(ix + neg as u16, iy)].fg);
     assert!(b > r, "negative weights are blue");
 }
 
@@ -376,4 +377,15 @@ fn invalid_restart_keeps_the_old_run() {
             .unwrap()
             .starts_with("cannot restart")
     );
+}
+
+#[test]
+fn chart_extent_rescales_rarely() {
+    use grokscope::ui::x_extent;
+    assert_eq!(x_extent(0, 50_000), 100);
+    assert_eq!(x_extent(1_000, 50_000), 1_000);
+    assert_eq!(x_extent(1_001, 50_000), 2_000);
+    assert_eq!(x_extent(12_345, 50_000), 20_000);
+    assert_eq!(x_extent(21_000, 50_000), 50_000);
+    assert_eq!(x_extent(30, 50), 50);
 }

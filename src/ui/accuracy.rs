@@ -8,20 +8,30 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
-/// `history` resampled to at most `width` points (the last point of each bucket), as
-/// percentages; up to `upto` (the scrubbed step) when given.
-pub fn resample(history: &[Metrics], width: usize, pick: fn(&Metrics) -> f64) -> Vec<u64> {
+/// `history` laid out over `total` steps: column `i` of `width` covers steps
+/// `[i·total/width, (i+1)·total/width)` and shows the last value in it (carried forward over
+/// gaps), as a percentage. Columns past the current step are left out, so new points only
+/// add columns and earlier ones never shift (fewer bytes per redraw).
+pub fn resample(
+    history: &[Metrics],
+    width: usize,
+    total: u64,
+    pick: fn(&Metrics) -> f64,
+) -> Vec<u64> {
     if history.is_empty() || width == 0 {
         return Vec::new();
     }
-    let n = history.len();
-    let m = n.min(width);
-    (0..m)
-        .map(|i| {
-            let j = ((i + 1) * n).div_ceil(m) - 1;
-            (pick(&history[j.min(n - 1)]) * 100.0)
-                .round()
-                .clamp(0.0, 100.0) as u64
+    let total = total.max(1);
+    let col = |step: u64| ((step as u128 * width as u128 / total as u128) as usize).min(width - 1);
+    let mut out: Vec<Option<u64>> = vec![None; col(history.last().unwrap().step) + 1];
+    for m in history {
+        out[col(m.step)] = Some((pick(m) * 100.0).round().clamp(0.0, 100.0) as u64);
+    }
+    let mut last = 0;
+    out.into_iter()
+        .map(|v| {
+            last = v.unwrap_or(last);
+            last
         })
         .collect()
 }
@@ -60,7 +70,8 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ])),
             lrect,
         );
-        let data = resample(hist, w, pick);
+        let total = super::x_extent(app.snapshot.step, app.snapshot.config.steps);
+        let data = resample(hist, w, total, pick);
         f.render_widget(
             Sparkline::default().data(&data).max(100).style(style),
             srect,

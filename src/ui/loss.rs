@@ -26,7 +26,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .iter()
         .map(|m| (m.step as f64, log(m.test_loss)))
         .collect();
-    let x_max = (app.snapshot.step.max(1)) as f64;
+    let x_max = super::x_extent(app.snapshot.step, app.snapshot.config.steps) as f64;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for &(_, y) in train.iter().chain(&test) {
         lo = lo.min(y);

@@ -60,6 +60,23 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// The step range the charts span: the current step rounded up to 1, 2 or 5 × 10^k (at
+/// most the run's length). The charts grow to the right and rescale only a handful of times
+/// per run, instead of on every update (which would repaint every cell: bytes over SSH).
+pub fn x_extent(step: u64, total: u64) -> u64 {
+    let total = total.max(1);
+    let mut unit = 100u64;
+    loop {
+        for m in [1, 2, 5] {
+            let v = m * unit;
+            if v >= step.max(1) || v >= total {
+                return v.min(total);
+            }
+        }
+        unit *= 10;
+    }
+}
+
 /// Draw the whole dashboard.
 pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
     let area = f.area();

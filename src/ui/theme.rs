@@ -128,7 +128,7 @@ impl Theme {
     }
 
     /// Diverging colour of a weight scaled to [-1, 1]: blue below zero, orange above, dark
-    /// at zero; quantized to `HEAT_LEVELS` per sign.
+    /// at zero; quantized to `HEAT_LEVELS` per sign, from the 256-colour palette.
     pub fn heat(&self, v: f32) -> Color {
         let q = (v.clamp(-1.0, 1.0) * HEAT_LEVELS).round() / HEAT_LEVELS;
         let t = q.abs();
@@ -139,12 +139,22 @@ impl Theme {
             (70.0, 150.0, 255.0)
         };
         let mix = |a: f32, b: f32| (a + (b - a) * t).round() as u8;
-        self.rgb(mix(base.0, end.0), mix(base.1, end.1), mix(base.2, end.2))
+        // The 13 levels all sit in the xterm 256-colour cube, which true-colour terminals draw
+        // the same way: an index costs about half the bytes of an RGB escape, and the heatmap
+        // is most of what a frame repaints (bytes over SSH).
+        match self.mode {
+            ColorMode::None => Color::Reset,
+            _ => Color::Indexed(cube(
+                mix(base.0, end.0),
+                mix(base.1, end.1),
+                mix(base.2, end.2),
+            )),
+        }
     }
 }
 
 /// Nearest colour of the xterm 6×6×6 cube (indices 16..=231).
-fn cube(r: u8, g: u8, b: u8) -> u8 {
+pub fn cube(r: u8, g: u8, b: u8) -> u8 {
     let c = |x: u8| -> u8 {
         // Cube levels: 0, 95, 135, 175, 215, 255.
         if x < 48 {
