@@ -271,16 +271,33 @@ impl ModModel {
         let uvs = uv.as_slice().expect("uv is contiguous");
         let w = 2 * h;
         let pre = buf.pre.as_slice_mut().expect("contiguous");
-        for (n, row) in pre.chunks_exact_mut(h).enumerate() {
-            let ua = &uvs[set.a[n] as usize * w..][..h];
-            let ub = &uvs[set.b[n] as usize * w..][..h];
-            for j in 0..h {
-                row[j] = ua[j] + ub[j];
+        let out = buf.act.as_slice_mut().expect("contiguous");
+        // One pass: gather U[a] + U[b], keep it, and apply the activation (matched once,
+        // outside the loop, so each arm vectorises).
+        let rows = pre.chunks_exact_mut(h).zip(out.chunks_exact_mut(h));
+        match act {
+            Activation::Relu => {
+                for (n, (p, o)) in rows.enumerate() {
+                    let ua = &uvs[set.a[n] as usize * w..][..h];
+                    let ub = &uvs[set.b[n] as usize * w..][..h];
+                    for j in 0..h {
+                        let x = ua[j] + ub[j];
+                        p[j] = x;
+                        o[j] = x.max(0.0);
+                    }
+                }
             }
-        }
-        let actv = buf.act.as_slice_mut().expect("contiguous");
-        for (o, &x) in actv.iter_mut().zip(buf.pre.as_slice().expect("contiguous")) {
-            *o = act.apply(x);
+            Activation::Square => {
+                for (n, (p, o)) in rows.enumerate() {
+                    let ua = &uvs[set.a[n] as usize * w..][..h];
+                    let ub = &uvs[set.b[n] as usize * w..][..h];
+                    for j in 0..h {
+                        let x = ua[j] + ub[j];
+                        p[j] = x;
+                        o[j] = x * x;
+                    }
+                }
+            }
         }
         // logitsᵀ = Vt · actᵀ
         matmul(
@@ -357,23 +374,38 @@ impl ModModel {
             false,
             self.threads,
         );
-        // dpre = dact ⊙ σ'(pre), then scatter onto the rows a and b of dU.
+        // dpre = dact ⊙ σ'(pre), scattered onto the rows a and b of dU in the same pass.
         let act = self.activation;
-        let dact = buf.dact.as_slice_mut().expect("contiguous");
-        for (g, &x) in dact.iter_mut().zip(buf.pre.as_slice().expect("contiguous")) {
-            *g *= act.derivative(x);
-        }
         let w = 2 * h;
         let guv = self.guv.as_slice_mut().expect("contiguous");
         for row in guv.chunks_exact_mut(w) {
             row[..h].fill(0.0);
         }
-        for (n, g) in dact.chunks_exact(h).enumerate() {
-            for idx in [set.a[n] as usize, set.b[n] as usize] {
-                let dst = &mut guv[idx * w..][..h];
-                for j in 0..h {
-                    dst[j] += g[j];
+        let dact = buf.dact.as_slice_mut().expect("contiguous");
+        let pre = buf.pre.as_slice().expect("contiguous");
+        for (n, (g, x)) in dact
+            .chunks_exact_mut(h)
+            .zip(pre.chunks_exact(h))
+            .enumerate()
+        {
+            match act {
+                Activation::Relu => {
+                    for j in 0..h {
+                        g[j] = if x[j] > 0.0 { g[j] } else { 0.0 };
+                    }
                 }
+                Activation::Square => {
+                    for j in 0..h {
+                        g[j] *= 2.0 * x[j];
+                    }
+                }
+            }
+            let (a, b) = (set.a[n] as usize, set.b[n] as usize);
+            for j in 0..h {
+                guv[a * w + j] += g[j];
+            }
+            for j in 0..h {
+                guv[b * w + j] += g[j];
             }
         }
         // Back through the factorisation: dWf = Eᵀ · dUV[:, f], dE = dUV[:, f] · Wfᵀ.
