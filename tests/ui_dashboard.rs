@@ -389,3 +389,26 @@ fn chart_extent_rescales_rarely() {
     assert_eq!(x_extent(21_000, 50_000), 50_000);
     assert_eq!(x_extent(30, 50), 50);
 }
+
+#[test]
+fn a_finished_run_can_be_scrubbed() {
+    let mut cfg = presets::find("five-neurons").unwrap().config;
+    cfg.steps = 600;
+    let mut h = Harness::new(cfg).unwrap();
+    h.train(10_000);
+    assert_eq!(h.runner.session.step_count(), 600);
+    let t = text(&h.render(120, 40, &TRUE));
+    assert!(t.contains("■ finished"), "{t}");
+    h.press(key(KeyCode::Left));
+    assert!(
+        h.app.scrub.is_some(),
+        "scrub without pausing a finished run"
+    );
+    h.press(key(KeyCode::Right));
+    assert!(h.app.scrub.is_none(), "back at the latest frame");
+    h.press(key(KeyCode::Char(' ')));
+    h.press(key(KeyCode::Left));
+    h.press(key(KeyCode::Left));
+    let t = text(&h.render(120, 40, &TRUE));
+    assert!(t.contains("◂ step 560 ▸ of 600"), "{t}");
+}

@@ -74,3 +74,22 @@ fn worker_ends_when_the_app_goes_away() {
     drop(cmd_tx);
     handle.join().unwrap();
 }
+
+/// Recording (evaluation, read-outs) must not change the run: the dashboard trains exactly
+/// what `grokscope run` trains.
+#[test]
+fn recording_does_not_change_training() {
+    use grokscope::train::Trainer;
+    for name in ["mod-add", "parity", "five-neurons"] {
+        let cfg = presets::find(name).unwrap().config;
+        let mut raw = Trainer::new(cfg.clone(), Threads(1)).unwrap();
+        let mut session = Session::new(cfg, Threads(1)).unwrap();
+        for _ in 0..250 {
+            raw.step().unwrap();
+        }
+        session.advance(250).unwrap();
+        for (a, b) in raw.params().iter().zip(session.trainer().params()) {
+            assert_eq!(a.w, b.w, "{name}: {} differs", a.name);
+        }
+    }
+}

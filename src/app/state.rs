@@ -332,10 +332,6 @@ impl App {
                 Vec::new()
             }
             Action::TogglePause => {
-                if matches!(self.snapshot.status, Status::Finished) {
-                    self.message = Some("run finished: r restarts it".into());
-                    return Vec::new();
-                }
                 self.paused = !self.paused;
                 if self.paused {
                     self.message = Some("paused: ←/→ scrub through the run".into());
@@ -393,7 +389,9 @@ impl App {
             }
             Action::Save => vec![Command::Save(self.save_dir.clone())],
             Action::ScrubBack | Action::ScrubForward => {
-                if !self.paused {
+                // A finished or failed run can be scrubbed too; a running one is paused first.
+                let running = matches!(self.snapshot.status, Status::Running);
+                if !self.paused && running {
                     self.message = Some("pause (space) to scrub through the run".into());
                     return Vec::new();
                 }
