@@ -374,38 +374,32 @@ impl ModModel {
             false,
             self.threads,
         );
-        // dpre = dact ⊙ σ'(pre), scattered onto the rows a and b of dU in the same pass.
-        let act = self.activation;
+        // dpre = dact ⊙ σ'(pre) (the activation matched outside the loop so each arm
+        // vectorises), then scattered onto the rows a and b of dU.
         let w = 2 * h;
+        let dact = buf.dact.as_slice_mut().expect("contiguous");
+        let pre = buf.pre.as_slice().expect("contiguous");
+        match self.activation {
+            Activation::Relu => {
+                for (g, &x) in dact.iter_mut().zip(pre) {
+                    *g = if x > 0.0 { *g } else { 0.0 };
+                }
+            }
+            Activation::Square => {
+                for (g, &x) in dact.iter_mut().zip(pre) {
+                    *g *= 2.0 * x;
+                }
+            }
+        }
         let guv = self.guv.as_slice_mut().expect("contiguous");
         for row in guv.chunks_exact_mut(w) {
             row[..h].fill(0.0);
         }
-        let dact = buf.dact.as_slice_mut().expect("contiguous");
-        let pre = buf.pre.as_slice().expect("contiguous");
-        for (n, (g, x)) in dact
-            .chunks_exact_mut(h)
-            .zip(pre.chunks_exact(h))
-            .enumerate()
-        {
-            match act {
-                Activation::Relu => {
-                    for j in 0..h {
-                        g[j] = if x[j] > 0.0 { g[j] } else { 0.0 };
-                    }
+        for (n, g) in dact.chunks_exact(h).enumerate() {
+            for idx in [set.a[n] as usize, set.b[n] as usize] {
+                for (d, &x) in guv[idx * w..][..h].iter_mut().zip(g) {
+                    *d += x;
                 }
-                Activation::Square => {
-                    for j in 0..h {
-                        g[j] *= 2.0 * x[j];
-                    }
-                }
-            }
-            let (a, b) = (set.a[n] as usize, set.b[n] as usize);
-            for j in 0..h {
-                guv[a * w + j] += g[j];
-            }
-            for j in 0..h {
-                guv[b * w + j] += g[j];
             }
         }
         // Back through the factorisation: dWf = Eᵀ · dUV[:, f], dE = dUV[:, f] · Wfᵀ.
