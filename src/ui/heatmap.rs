@@ -61,28 +61,31 @@ pub fn render(f: &mut Frame, _app: &App, frame: &WeightFrame, theme: &Theme, are
             x / stretch
         }
     };
+    // Few neurons (five-neurons): several half-rows each, up to 4.
+    let slots = inner.height as usize * per_row;
+    let vstretch = (slots / shown.max(1)).clamp(1, 4);
+    let used = shown * vstretch;
+    let row_of = |half: usize| (half < used).then(|| half / vstretch);
     let buf = f.buffer_mut();
     for y in 0..inner.height as usize {
         for x in 0..width {
             let c = col(x);
             let cell = &mut buf[(inner.x + x as u16, inner.y + y as u16)];
             if theme.colored() {
-                let top = 2 * y;
-                if top >= shown {
+                let Some(top) = row_of(2 * y) else {
                     break;
-                }
+                };
                 let upper = theme.heat(heat[[top, c]] / scale);
-                let lower = if top + 1 < shown {
-                    theme.heat(heat[[top + 1, c]] / scale)
-                } else {
-                    ratatui::style::Color::Reset
+                let lower = match row_of(2 * y + 1) {
+                    Some(r) => theme.heat(heat[[r, c]] / scale),
+                    None => ratatui::style::Color::Reset,
                 };
                 cell.set_symbol("▀").set_fg(upper).set_bg(lower);
             } else {
-                if y >= shown {
+                let Some(r) = row_of(y) else {
                     break;
-                }
-                cell.set_symbol(shade(heat[[y, c]] / scale));
+                };
+                cell.set_symbol(shade(heat[[r, c]] / scale));
             }
         }
     }

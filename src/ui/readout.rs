@@ -12,7 +12,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 fn row<'a>(label: &str, value: String, theme: &Theme) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{label:<22}"), theme.dim()),
+        Span::styled(format!("{label:<23}"), theme.dim()),
         Span::raw(value),
     ])
 }
@@ -72,11 +72,11 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ));
             let deg = |a: f32| format!("{:>5.0}°", a.to_degrees());
             lines.push(Line::from(vec![
-                Span::styled(format!("{:<22}", "φ_in"), theme.w_in()),
+                Span::styled(format!("{:<23}", "φ_in"), theme.w_in()),
                 Span::raw(r.angle_in.iter().map(|&a| deg(a)).collect::<String>()),
             ]));
             lines.push(Line::from(vec![
-                Span::styled(format!("{:<22}", "ψ_out"), theme.w_out()),
+                Span::styled(format!("{:<23}", "ψ_out"), theme.w_out()),
                 Span::raw(r.angle_out.iter().map(|&a| deg(a)).collect::<String>()),
             ]));
             "five neurons"
