@@ -13,7 +13,7 @@ pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
     let WeightView::Modular { five, .. } = &frame.view else {
         return;
     };
-    let block = panel("the star: W_in (i) and W_out (o) on the circle", theme);
+    let block = panel("star: W_in i · W_out o", theme);
     let inner = block.inner(area);
     let Some(r) = five else {
         f.render_widget(block, area);
