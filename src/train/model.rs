@@ -374,23 +374,14 @@ impl ModModel {
             false,
             self.threads,
         );
-        // dpre = dact ⊙ σ'(pre) (the activation matched outside the loop so each arm
-        // vectorises), then scattered onto the rows a and b of dU.
+        // dpre = dact ⊙ σ'(pre), then scattered onto the rows a and b of dU.
         let w = 2 * h;
         let dact = buf.dact.as_slice_mut().expect("contiguous");
-        let pre = buf.pre.as_slice().expect("contiguous");
-        match self.activation {
-            Activation::Relu => {
-                for (g, &x) in dact.iter_mut().zip(pre) {
-                    *g = if x > 0.0 { *g } else { 0.0 };
-                }
-            }
-            Activation::Square => {
-                for (g, &x) in dact.iter_mut().zip(pre) {
-                    *g *= 2.0 * x;
-                }
-            }
-        }
+        scale_by_derivative(
+            self.activation,
+            buf.pre.as_slice().expect("contiguous"),
+            dact,
+        );
         let guv = self.guv.as_slice_mut().expect("contiguous");
         for row in guv.chunks_exact_mut(w) {
             row[..h].fill(0.0);
@@ -516,9 +507,11 @@ impl ParityModel {
             false,
             threads,
         );
-        for (o, &x) in buf.act.iter_mut().zip(buf.pre.iter()) {
-            *o = act.apply(x);
-        }
+        apply_activation(
+            act,
+            buf.pre.as_slice().expect("contiguous"),
+            buf.act.as_slice_mut().expect("contiguous"),
+        );
         matmul(
             buf.z.view_mut(),
             buf.act.view(),
@@ -571,9 +564,11 @@ impl ParityModel {
             self.threads,
         );
         let act = self.activation;
-        for (g, &x) in buf.act.iter_mut().zip(buf.pre.iter()) {
-            *g *= act.derivative(x);
-        }
+        scale_by_derivative(
+            act,
+            buf.pre.as_slice().expect("contiguous"),
+            buf.act.as_slice_mut().expect("contiguous"),
+        );
         // dW1 = Xᵀ · dpre
         matmul(
             g1[0].view_mut(),
@@ -585,6 +580,38 @@ impl ParityModel {
         Score {
             loss: st.nll_sum / n,
             acc: st.correct as f64 / n,
+        }
+    }
+}
+
+/// `out = σ(pre)`, elementwise; the activation is matched once so each loop vectorises.
+fn apply_activation(act: Activation, pre: &[f32], out: &mut [f32]) {
+    match act {
+        Activation::Relu => {
+            for (o, &x) in out.iter_mut().zip(pre) {
+                *o = x.max(0.0);
+            }
+        }
+        Activation::Square => {
+            for (o, &x) in out.iter_mut().zip(pre) {
+                *o = x * x;
+            }
+        }
+    }
+}
+
+/// `g ⊙= σ'(pre)`, elementwise, in the same vectorisable form.
+fn scale_by_derivative(act: Activation, pre: &[f32], g: &mut [f32]) {
+    match act {
+        Activation::Relu => {
+            for (g, &x) in g.iter_mut().zip(pre) {
+                *g = if x > 0.0 { *g } else { 0.0 };
+            }
+        }
+        Activation::Square => {
+            for (g, &x) in g.iter_mut().zip(pre) {
+                *g *= 2.0 * x;
+            }
         }
     }
 }
