@@ -259,6 +259,8 @@ pub struct App {
     pub message: Option<String>,
     /// Where `s` saves checkpoints (the working directory unless set).
     pub save_dir: PathBuf,
+    /// Colour levels the heatmap showed last (for its hysteresis); the renderer's own memo.
+    pub heat_memo: std::cell::RefCell<Vec<i8>>,
 }
 
 impl App {
@@ -280,6 +282,7 @@ impl App {
             quit: false,
             message: None,
             save_dir: PathBuf::from("."),
+            heat_memo: Default::default(),
         }
     }
 

@@ -40,6 +40,7 @@ pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
         })
         .collect();
     let max = r.digit_norms.iter().fold(0.0f32, |m, &v| m.max(v));
+    let max = super::sticky_scale(max);
     bars::draw(f.buffer_mut(), bar_area, &r.digit_norms, max, &styles);
     let buf = f.buffer_mut();
     for i in 0..n {

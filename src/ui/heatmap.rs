@@ -2,7 +2,7 @@
 //! phase once the spectrum is meaningful), or for parity W1 (strongest neurons × 31 inputs).
 //! Two neurons per text row with half blocks in colour; shading by |w| without colour.
 
-use super::theme::shade;
+use super::theme::{heat_level, shade};
 use super::{Theme, panel};
 use crate::app::session::{WeightFrame, WeightView};
 use crate::app::state::App;
@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-pub fn render(f: &mut Frame, _app: &App, frame: &WeightFrame, theme: &Theme, area: Rect) {
+pub fn render(f: &mut Frame, app: &App, frame: &WeightFrame, theme: &Theme, area: Rect) {
     let (heat, title, bottom) = match &frame.view {
         WeightView::Modular {
             heat, by_frequency, ..
@@ -50,7 +50,7 @@ pub fn render(f: &mut Frame, _app: &App, frame: &WeightFrame, theme: &Theme, are
         .take(shown)
         .flat_map(|r| r.into_iter().copied())
         .fold(0.0f32, |m, v| m.max(v.abs()));
-    let scale = if scale > 0.0 { scale } else { 1.0 };
+    let scale = super::sticky_scale(scale);
     // One column per input, two when they fit twice, or every n-th input when too many.
     let stretch = (inner.width as usize / cols).clamp(1, 2);
     let width = (inner.width as usize).min(cols * stretch);
@@ -66,6 +66,18 @@ pub fn render(f: &mut Frame, _app: &App, frame: &WeightFrame, theme: &Theme, are
     let vstretch = (slots / shown.max(1)).clamp(1, 4);
     let used = shown * vstretch;
     let row_of = |half: usize| (half < used).then(|| half / vstretch);
+    let mut memo = app.heat_memo.borrow_mut();
+    let cells = rows * cols;
+    if memo.len() != cells {
+        memo.clear();
+        memo.resize(cells, i8::MIN);
+    }
+    let mut level = |r: usize, c: usize| {
+        let slot = &mut memo[r * cols + c];
+        let prev = (*slot != i8::MIN).then_some(*slot);
+        *slot = heat_level(heat[[r, c]] / scale, prev);
+        *slot
+    };
     let buf = f.buffer_mut();
     for y in 0..inner.height as usize {
         for x in 0..width {
@@ -75,9 +87,9 @@ pub fn render(f: &mut Frame, _app: &App, frame: &WeightFrame, theme: &Theme, are
                 let Some(top) = row_of(2 * y) else {
                     break;
                 };
-                let upper = theme.heat(heat[[top, c]] / scale);
+                let upper = theme.heat_color(level(top, c));
                 let lower = match row_of(2 * y + 1) {
-                    Some(r) => theme.heat(heat[[r, c]] / scale),
+                    Some(r) => theme.heat_color(level(r, c)),
                     None => ratatui::style::Color::Reset,
                 };
                 cell.set_symbol("▀").set_fg(upper).set_bg(lower);

@@ -77,6 +77,16 @@ pub fn x_extent(step: u64, total: u64) -> u64 {
     }
 }
 
+/// `v` rounded up to a power of 2^(1/4): colour and bar scales change in small steps only
+/// now and then, instead of on every update as the maximum drifts (which would repaint
+/// every cell: bytes over SSH).
+pub fn sticky_scale(v: f32) -> f32 {
+    if v.is_nan() || v <= 0.0 || v.is_infinite() {
+        return 1.0;
+    }
+    2f32.powf((v.log2() * 4.0).ceil() / 4.0)
+}
+
 /// Draw the whole dashboard.
 pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
     let area = f.area();

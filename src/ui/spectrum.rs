@@ -49,6 +49,7 @@ pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
         })
         .collect();
     let max = s.norms.iter().fold(0.0f32, |m, &v| m.max(v));
+    let max = super::sticky_scale(max);
     bars::draw(f.buffer_mut(), bar_area, &s.norms, max, &styles);
     // Under the bars: ▲ at key frequencies, k every 5 otherwise.
     let buf = f.buffer_mut();

@@ -130,7 +130,12 @@ impl Theme {
     /// Diverging colour of a weight scaled to [-1, 1]: blue below zero, orange above, dark
     /// at zero; quantized to `HEAT_LEVELS` per sign, from the 256-colour palette.
     pub fn heat(&self, v: f32) -> Color {
-        let q = (v.clamp(-1.0, 1.0) * HEAT_LEVELS).round() / HEAT_LEVELS;
+        self.heat_color(heat_level(v, None))
+    }
+
+    /// Colour of a quantized level in `-HEAT_LEVELS..=HEAT_LEVELS`.
+    pub fn heat_color(&self, level: i8) -> Color {
+        let q = level as f32 / HEAT_LEVELS;
         let t = q.abs();
         let base = (28.0, 28.0, 34.0);
         let end = if q >= 0.0 {
@@ -151,6 +156,19 @@ impl Theme {
             )),
         }
     }
+}
+
+/// Quantized level of `v` (scaled to [-1, 1]) in `-HEAT_LEVELS..=HEAT_LEVELS`. With the
+/// level shown before, a cell keeps it until `v` is well past the boundary (hysteresis), so
+/// weights hovering at a boundary do not flip colour every frame (bytes over SSH).
+pub fn heat_level(v: f32, prev: Option<i8>) -> i8 {
+    let x = v.clamp(-1.0, 1.0) * HEAT_LEVELS;
+    if let Some(p) = prev
+        && (x - p as f32).abs() < 0.8
+    {
+        return p;
+    }
+    x.round() as i8
 }
 
 /// Nearest colour of the xterm 6×6×6 cube (indices 16..=231).
