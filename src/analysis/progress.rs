@@ -36,6 +36,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use super::AnalysisError;
 use super::fourier::{NeuronFrequency, n_frequencies};
 use crate::train::Activation;
+use crate::train::linalg::fast_exp;
 
 /// Progress measures of one model state.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -85,33 +86,6 @@ pub fn all_pairs(p: usize) -> Vec<(usize, usize)> {
     (0..p).flat_map(|a| (0..p).map(move |b| (a, b))).collect()
 }
 
-/// `e^x` for `x ≤ 0` in f32, branch-free so that loops over slices vectorize (libm's `expf`
-/// is a call per element, and was most of the cost of the progress measures).
-///
-/// `x = n·ln 2 + r` with `n` rounded to nearest (the `1.5·2²³` trick) and `|r| ≤ ln 2 / 2`;
-/// `e^r` by its degree-6 Taylor polynomial (truncation < 1.3e-7 relative), `2^n` written
-/// straight into the exponent bits. Relative error below 1e-6 on `[−87, 0]` (tested); inputs below −87 give
-/// `e^{−87} ≈ 1.6e-38` instead of smaller values, which no sum here can notice.
-#[inline(always)]
-fn exp_nonpositive(x: f32) -> f32 {
-    const ROUND: f32 = 12_582_912.0; // 1.5 · 2^23
-    const LN2_HI: f32 = 0.693_145_75;
-    const LN2_LO: f32 = 1.428_606_8e-6;
-    let x = x.clamp(-87.0, 0.0);
-    // t = 1.5·2²³ + n exactly (its ulp is 1), so its low mantissa bits hold n.
-    let t = x * std::f32::consts::LOG2_E + ROUND;
-    let n = t - ROUND;
-    let r = (x - n * LN2_HI) - n * LN2_LO;
-    let poly = 1.0
-        + r * (1.0
-            + r * (1.0 / 2.0
-                + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
-    // Biased exponent 127 + n, in wrapping integer ops (no float → int conversion).
-    let biased = t.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127);
-    let scale = f32::from_bits(biased << 23);
-    poly * scale
-}
-
 /// `Σ e^{v − max}` over `values` (all `≤ max`), in eight lanes so the loop vectorizes.
 fn sum_exp_below(values: &[f32], max: f32) -> f32 {
     let mut lanes = [0.0f32; 8];
@@ -119,10 +93,10 @@ fn sum_exp_below(values: &[f32], max: f32) -> f32 {
     let tail = chunks.remainder();
     for chunk in chunks {
         for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            *lane += exp_nonpositive(v - max);
+            *lane += fast_exp(v - max);
         }
     }
-    lanes.iter().sum::<f32>() + tail.iter().map(|&v| exp_nonpositive(v - max)).sum::<f32>()
+    lanes.iter().sum::<f32>() + tail.iter().map(|&v| fast_exp(v - max)).sum::<f32>()
 }
 
 /// `−log_softmax(logits)[label]`, computed stably as
@@ -432,12 +406,12 @@ mod tests {
         for i in 0..=870_000 {
             let x = -(i as f32) * 1e-4;
             let exact = f64::from(x).exp();
-            let error = (f64::from(exp_nonpositive(x)) - exact).abs() / exact;
+            let error = (f64::from(fast_exp(x)) - exact).abs() / exact;
             worst = worst.max(error);
         }
         assert!(worst < 1e-6, "worst relative error {worst}");
-        assert_eq!(exp_nonpositive(0.0), 1.0);
-        assert!(exp_nonpositive(-200.0) < 2e-38);
+        assert_eq!(fast_exp(0.0), 1.0);
+        assert!(fast_exp(-200.0) < 2e-38);
         let values: Vec<f32> = (0..19).map(|i| -0.37 * i as f32).collect();
         let exact: f64 = values.iter().map(|&v| (f64::from(v) - 0.5).exp()).sum();
         assert!((f64::from(sum_exp_below(&values, 0.5)) / exact - 1.0).abs() < 2e-6);

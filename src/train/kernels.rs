@@ -3,6 +3,8 @@
 //! it; it is compiled twice, for the baseline target and for AVX2+FMA, picked at run time.
 
 use super::linalg::fast_exp;
+#[cfg(target_arch = "x86_64")]
+use super::linalg::{EXP_LN2_HI, EXP_LN2_LO, EXP_ROUND, EXP_TAYLOR};
 
 /// Loss sum and correct count of one batch.
 #[derive(Clone, Copy, Debug, Default)]
@@ -155,8 +157,7 @@ unsafe fn softmax_xent_avx2(logits_t: &mut [f32], n: usize, labels: &[u32]) -> R
 /// The gradient pass with AVX2 intrinsics, on groups of 4 registers (32 examples): the four
 /// running maxima and sums form independent dependency chains down the classes, so the adds
 /// and maxes overlap instead of waiting on each other's latency, and each class row is read a
-/// whole cache line at a time. The exponential is [`fast_exp`]'s polynomial with fused
-/// multiply-adds.
+/// whole cache line at a time. The exponential is [`fast_exp`]'s, with fused multiply-adds.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn softmax_grad_avx2(
@@ -175,32 +176,29 @@ unsafe fn softmax_grad_avx2(
     // SAFETY (whole block): every access is at c·n + i with c < classes and i < n, inside
     // `logits_t`, whose length is classes·n.
     unsafe {
+        // `fast_exp`'s steps and constants, with fused multiply-adds.
         let log2e = _mm256_set1_ps(std::f32::consts::LOG2_E);
-        let magic = _mm256_set1_ps(12_582_912.0);
+        let round = _mm256_set1_ps(EXP_ROUND);
+        let ln2_hi = _mm256_set1_ps(EXP_LN2_HI);
+        let ln2_lo = _mm256_set1_ps(EXP_LN2_LO);
         let lo = _mm256_set1_ps(-87.0);
-        let c6 = _mm256_set1_ps(1.540_353e-4);
-        let c5 = _mm256_set1_ps(1.333_355_8e-3);
-        let c4 = _mm256_set1_ps(9.618_129e-3);
-        let c3 = _mm256_set1_ps(5.550_411e-2);
-        let c2 = _mm256_set1_ps(2.402_265e-1);
-        let c1 = _mm256_set1_ps(6.931_472e-1);
+        let taylor = EXP_TAYLOR.map(|c| _mm256_set1_ps(c));
         let one = _mm256_set1_ps(1.0);
-        // (bits of r) − (bits of magic) + 127 = n + 127, the biased exponent of 2ⁿ.
-        let bias = _mm256_set1_epi32(127 - 0x4B40_0000);
+        // (bits of t) − (bits of ROUND) + 127 = n + 127, the biased exponent of 2ⁿ.
+        let bias = _mm256_set1_epi32(127 - EXP_ROUND.to_bits() as i32);
         let vscale = _mm256_set1_ps(scale);
         let exp = |x: __m256| {
             // x ≤ 0 here (logit − max), so only the lower clamp is needed.
             let x = _mm256_max_ps(x, lo);
-            let t = _mm256_mul_ps(x, log2e);
-            let r = _mm256_add_ps(t, magic);
-            let f = _mm256_sub_ps(t, _mm256_sub_ps(r, magic));
-            let mut q = _mm256_fmadd_ps(c6, f, c5);
-            q = _mm256_fmadd_ps(q, f, c4);
-            q = _mm256_fmadd_ps(q, f, c3);
-            q = _mm256_fmadd_ps(q, f, c2);
-            q = _mm256_fmadd_ps(q, f, c1);
-            q = _mm256_fmadd_ps(q, f, one);
-            let e_bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(r), bias), 23);
+            let t = _mm256_fmadd_ps(x, log2e, round);
+            let n = _mm256_sub_ps(t, round);
+            let r = _mm256_fnmadd_ps(n, ln2_lo, _mm256_fnmadd_ps(n, ln2_hi, x));
+            let mut q = taylor[0];
+            for c in &taylor[1..] {
+                q = _mm256_fmadd_ps(q, r, *c);
+            }
+            q = _mm256_fmadd_ps(q, r, one);
+            let e_bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), bias), 23);
             _mm256_mul_ps(q, _mm256_castsi256_ps(e_bits))
         };
         for i0 in (0..full).step_by(SPAN) {
