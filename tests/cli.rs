@@ -1,45 +1,15 @@
 //! The command-line contract (SPEC §7): output shapes, --out/--resume, and bad input ending
 //! in one line on stderr with exit status 2.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn grokscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_grokscope"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+use common::{assert_usage_error, grokscope, json_lines};
+use std::path::PathBuf;
 
 fn tmpdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("grokscope-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     d
-}
-
-fn json_lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
-        .collect()
-}
-
-/// Status 2, exactly one non-empty line on stderr, nothing on stdout, no panic.
-fn assert_usage_error(args: &[&str], mention: &str) {
-    let out = grokscope(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "{args:?}: one line, got: {err}"
-    );
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    assert!(
-        err.to_lowercase().contains(&mention.to_lowercase()),
-        "{args:?}: '{err}' should mention '{mention}'"
-    );
-    assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
 }
 
 #[test]

@@ -1,16 +1,11 @@
 //! Sweeps: grids as data, sharding, resuming, reports, and bad input.
 
+mod common;
+
+use common::{assert_usage_error, grokscope};
 use grokscope::sweep::{Grid, Shard};
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn grokscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_grokscope"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn tmp(name: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("grokscope-sweep-{}-{name}", std::process::id()));
@@ -24,18 +19,6 @@ const TINY: &str = r#"{
   "base": {"steps": 300, "hidden": 8, "n_test": 200},
   "axes": [["weight_decay", [0.1, 1.0]], ["n_train", [100, 200]], ["seed", [0, 1]]]
 }"#;
-
-fn usage_error(args: &[&str], mention: &str) {
-    let out = grokscope(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-    assert!(
-        err.contains(mention),
-        "{args:?}: '{err}' should mention '{mention}'"
-    );
-    assert!(!err.contains("panicked"));
-}
 
 #[test]
 fn builtin_grids_have_the_articles_shape() {
@@ -156,8 +139,8 @@ fn sharded_sweeps_report_like_the_whole_and_resume_skips_recorded_runs() {
     let mut text = std::fs::read_to_string(&whole).unwrap();
     text.push_str("{not json\n");
     std::fs::write(&whole, text).unwrap();
-    usage_error(&["sweep", "report", whole.to_str().unwrap()], ":9:");
-    usage_error(
+    assert_usage_error(&["sweep", "report", whole.to_str().unwrap()], ":9:");
+    assert_usage_error(
         &["sweep", "--grid-file", g, "--out", whole.to_str().unwrap()],
         ":9:",
     );
@@ -168,30 +151,30 @@ fn sharded_sweeps_report_like_the_whole_and_resume_skips_recorded_runs() {
 
 #[test]
 fn bad_sweep_input_exits_2_with_one_line() {
-    usage_error(&["sweep", "--grid", "nope"], "unknown grid 'nope'");
-    usage_error(
+    assert_usage_error(&["sweep", "--grid", "nope"], "unknown grid 'nope'");
+    assert_usage_error(
         &["sweep", "--grid", "parity-quick", "--shard", "2/2"],
         "shard",
     );
-    usage_error(&["sweep", "--grid", "parity-quick", "--jobs", "0"], "jobs");
-    usage_error(&["sweep"], "--grid");
+    assert_usage_error(&["sweep", "--grid", "parity-quick", "--jobs", "0"], "jobs");
+    assert_usage_error(&["sweep"], "--grid");
     let bad = tmp("bad.json");
     std::fs::write(&bad, "{\"name\": 3}").unwrap();
-    usage_error(
+    assert_usage_error(
         &["sweep", "--grid-file", bad.to_str().unwrap()],
         "malformed grid file",
     );
     std::fs::write(&bad, TINY.replace("n_train", "n_trains")).unwrap();
-    usage_error(
+    assert_usage_error(
         &["sweep", "--grid-file", bad.to_str().unwrap()],
         "unknown setting 'n_trains'",
     );
     std::fs::write(&bad, TINY.replace("[0.1, 1.0]", "[-0.1, 1.0]")).unwrap();
-    usage_error(
+    assert_usage_error(
         &["sweep", "--grid-file", bad.to_str().unwrap()],
         "weight decay",
     );
-    usage_error(
+    assert_usage_error(
         &["sweep", "--grid-file", "/nonexistent/grid.json"],
         "/nonexistent/grid.json",
     );

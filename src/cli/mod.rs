@@ -283,3 +283,18 @@ pub fn main() -> i32 {
         }
     }
 }
+
+/// A progress bar on stderr when stderr is a terminal, hidden otherwise (pipes and logs get
+/// no escape codes).
+pub(crate) fn progress_bar(len: u64, pos: u64, template: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.set_position(pos);
+    bar
+}

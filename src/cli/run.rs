@@ -6,7 +6,7 @@ use crate::train::checkpoint;
 use crate::train::{Metrics, Trainer};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -164,7 +164,11 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     };
     let mut out = out;
 
-    let progress = progress_bar(total_steps, trainer.step_count());
+    let progress = super::progress_bar(
+        total_steps,
+        trainer.step_count(),
+        "{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}",
+    );
     let stdout = std::io::stdout();
     let mut stdout = stdout.lock();
     let mut emit = |text: &str, out: &mut Option<OutDir>| -> Result<(), Failure> {
@@ -191,7 +195,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let start_step = trainer.step_count();
     let mut grokked_at = None;
     let mut stopped = "steps";
-    let mut last = trainer.evaluate();
+    // The latest reported metrics; the summary reuses them when they are current.
+    let mut last: Option<Metrics> = None;
     let reader = Reader::new(&trainer);
     let mut report =
         |trainer: &mut Trainer, out: &mut Option<OutDir>| -> Result<Metrics, Failure> {
@@ -206,7 +211,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         };
     let result = (|| -> Result<(), Failure> {
         if start_step == 0 {
-            last = report(&mut trainer, &mut out)?;
+            last = Some(report(&mut trainer, &mut out)?);
         }
         while trainer.step_count() < total_steps {
             if let Err(d) = trainer.step() {
@@ -215,12 +220,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             }
             let s = trainer.step_count();
             if s % args.every == 0 || s == total_steps {
-                last = report(&mut trainer, &mut out)?;
+                let m = report(&mut trainer, &mut out)?;
+                last = Some(m);
                 progress.set_position(s);
-                if grokked_at.is_none() && last.test_acc >= 0.99 {
+                if grokked_at.is_none() && m.test_acc >= 0.99 {
                     grokked_at = Some(s);
                 }
-                if args.until.is_some_and(|u| last.test_acc >= u) {
+                if args.until.is_some_and(|u| m.test_acc >= u) {
                     stopped = "until";
                     break;
                 }
@@ -234,9 +240,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let elapsed = t0.elapsed().as_secs_f64();
     let steps_done = trainer.step_count() - start_step;
-    if result.is_ok() && last.step != trainer.step_count() {
-        last = trainer.evaluate();
-    }
+    let last = match last {
+        Some(m) if m.step == trainer.step_count() || result.is_err() => m,
+        _ => trainer.evaluate(),
+    };
     let summary = Summary {
         summary: true,
         preset: trainer.config().preset.clone(),
@@ -266,20 +273,6 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         }
     }
     result
-}
-
-fn progress_bar(total: u64, pos: u64) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}")
-    {
-        bar.set_style(style);
-    }
-    bar.set_position(pos);
-    bar
 }
 
 /// Lines of an earlier run's metrics file up to `step`, so a resumed run's file is whole.

@@ -8,7 +8,7 @@ use crate::sweep::{Grid, RunRecord, Shard, phase_diagrams, run_one, seed_gallery
 use crate::train::Threads;
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -160,17 +160,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         ),
         None => None,
     };
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(todo.len() as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} runs  {elapsed} elapsed, eta {eta}  {msg}",
-        ) {
-            b.set_style(style);
-        }
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = super::progress_bar(
+        todo.len() as u64,
+        0,
+        "{bar:40} {pos}/{len} runs  {elapsed} elapsed, eta {eta}  {msg}",
+    );
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel();
     let every = grid.every;
