@@ -154,6 +154,38 @@ unsafe fn softmax_xent_avx2(logits_t: &mut [f32], n: usize, labels: &[u32]) -> R
     softmax_xent_impl(logits_t, n, labels, None)
 }
 
+/// eˣ of 8 lanes with x ≤ 0 (a logit minus its maximum): [`fast_exp`]'s steps and
+/// constants with fused multiply-adds; only the lower clamp is needed.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+pub(crate) fn exp_nonpositive_avx2(x: std::arch::x86_64::__m256) -> std::arch::x86_64::__m256 {
+    use std::arch::x86_64::*;
+    let x = _mm256_max_ps(x, _mm256_set1_ps(-87.0));
+    let t = _mm256_fmadd_ps(
+        x,
+        _mm256_set1_ps(std::f32::consts::LOG2_E),
+        _mm256_set1_ps(EXP_ROUND),
+    );
+    let n = _mm256_sub_ps(t, _mm256_set1_ps(EXP_ROUND));
+    let r = _mm256_fnmadd_ps(
+        n,
+        _mm256_set1_ps(EXP_LN2_LO),
+        _mm256_fnmadd_ps(n, _mm256_set1_ps(EXP_LN2_HI), x),
+    );
+    // Estrin's form, as in `fast_exp`.
+    let c = EXP_TAYLOR.map(|c| _mm256_set1_ps(c));
+    let r2 = _mm256_mul_ps(r, r);
+    let lo = _mm256_add_ps(_mm256_set1_ps(1.0), r);
+    let mid = _mm256_fmadd_ps(c[1], r, c[0]);
+    let hi = _mm256_fmadd_ps(r2, c[4], _mm256_fmadd_ps(c[3], r, c[2]));
+    let q = _mm256_fmadd_ps(_mm256_mul_ps(r2, r2), hi, _mm256_fmadd_ps(r2, mid, lo));
+    // (bits of t) − (bits of ROUND) + 127 = n + 127, the biased exponent of 2ⁿ.
+    let bias = _mm256_set1_epi32(127 - EXP_ROUND.to_bits() as i32);
+    let e_bits = _mm256_slli_epi32::<23>(_mm256_add_epi32(_mm256_castps_si256(t), bias));
+    _mm256_mul_ps(q, _mm256_castsi256_ps(e_bits))
+}
+
 /// The gradient pass with AVX2 intrinsics, on groups of 4 registers (32 examples): the four
 /// running maxima and sums form independent dependency chains down the classes, so the adds
 /// and maxes overlap instead of waiting on each other's latency, and each class row is read a
@@ -176,31 +208,8 @@ unsafe fn softmax_grad_avx2(
     // SAFETY (whole block): every access is at c·n + i with c < classes and i < n, inside
     // `logits_t`, whose length is classes·n.
     unsafe {
-        // `fast_exp`'s steps and constants, with fused multiply-adds.
-        let log2e = _mm256_set1_ps(std::f32::consts::LOG2_E);
-        let round = _mm256_set1_ps(EXP_ROUND);
-        let ln2_hi = _mm256_set1_ps(EXP_LN2_HI);
-        let ln2_lo = _mm256_set1_ps(EXP_LN2_LO);
-        let lo = _mm256_set1_ps(-87.0);
-        let taylor = EXP_TAYLOR.map(|c| _mm256_set1_ps(c));
         let one = _mm256_set1_ps(1.0);
-        // (bits of t) − (bits of ROUND) + 127 = n + 127, the biased exponent of 2ⁿ.
-        let bias = _mm256_set1_epi32(127 - EXP_ROUND.to_bits() as i32);
         let vscale = _mm256_set1_ps(scale);
-        let exp = |x: __m256| {
-            // x ≤ 0 here (logit − max), so only the lower clamp is needed.
-            let x = _mm256_max_ps(x, lo);
-            let t = _mm256_fmadd_ps(x, log2e, round);
-            let n = _mm256_sub_ps(t, round);
-            let r = _mm256_fnmadd_ps(n, ln2_lo, _mm256_fnmadd_ps(n, ln2_hi, x));
-            let mut q = taylor[0];
-            for c in &taylor[1..] {
-                q = _mm256_fmadd_ps(q, r, *c);
-            }
-            q = _mm256_fmadd_ps(q, r, one);
-            let e_bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), bias), 23);
-            _mm256_mul_ps(q, _mm256_castsi256_ps(e_bits))
-        };
         for i0 in (0..full).step_by(SPAN) {
             let mut max = [_mm256_set1_ps(f32::NEG_INFINITY); G];
             for c in 0..classes {
@@ -219,7 +228,8 @@ unsafe fn softmax_grad_avx2(
             for c in 0..classes {
                 let p = ptr.add(c * n + i0);
                 for g in 0..G {
-                    let e = exp(_mm256_sub_ps(_mm256_loadu_ps(p.add(8 * g)), max[g]));
+                    let e =
+                        exp_nonpositive_avx2(_mm256_sub_ps(_mm256_loadu_ps(p.add(8 * g)), max[g]));
                     _mm256_storeu_ps(p.add(8 * g), e);
                     let is_one = _mm256_cmp_ps::<_CMP_EQ_OQ>(e, one);
                     ones[g] = _mm256_add_ps(ones[g], _mm256_and_ps(is_one, one));

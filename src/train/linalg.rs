@@ -82,22 +82,18 @@ pub(crate) const EXP_ROUND: f32 = 12_582_912.0;
 /// ln 2 split in two (Cody–Waite), so n·LN2_HI is exact for the n that occur.
 pub(crate) const EXP_LN2_HI: f32 = 0.693_145_75;
 pub(crate) const EXP_LN2_LO: f32 = 1.428_606_8e-6;
-/// Taylor coefficients of eʳ from r⁶ down to r¹, for Horner's rule (then + 1).
-pub(crate) const EXP_TAYLOR: [f32; 6] = [
-    1.0 / 720.0,
-    1.0 / 120.0,
-    1.0 / 24.0,
-    1.0 / 6.0,
-    1.0 / 2.0,
-    1.0,
-];
+/// Taylor coefficients 1/k! of eʳ for k = 2..=6 (those of r⁰ and r¹ are 1).
+pub(crate) const EXP_TAYLOR: [f32; 5] =
+    [1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0];
 
 /// eˣ in f32 for x in [−87, 88] (clamped outside), relative error below 1e-6, written
 /// without branches or float→int casts so the loops that call it vectorise (libm's `expf`
 /// is a call per element). x = n·ln 2 + r with n = round(x·log₂e) and |r| ≤ ln 2 / 2 reduced
-/// in two steps (Cody–Waite), eʳ by its degree-6 Taylor polynomial (truncation < 1.3e-7),
-/// 2ⁿ written straight into the exponent bits. The AVX2 softmax kernel evaluates the same
-/// steps with the same constants.
+/// in two steps (Cody–Waite), eʳ by its degree-6 Taylor polynomial (truncation < 1.3e-7) in
+/// Estrin's form, 2ⁿ written straight into the exponent bits. Estrin's form,
+/// (1 + r) + r²(c₂ + c₃r) + r⁴((c₄ + c₅r) + r²c₆), has a dependency chain of four
+/// multiply-adds where Horner's rule has seven, which is what bounds the softmax's exp
+/// loop. The AVX2 kernels evaluate the same steps with the same constants.
 #[inline(always)]
 pub fn fast_exp(x: f32) -> f32 {
     let x = x.clamp(-87.0, 88.0);
@@ -105,11 +101,9 @@ pub fn fast_exp(x: f32) -> f32 {
     let n = t - EXP_ROUND;
     let r = (x - n * EXP_LN2_HI) - n * EXP_LN2_LO;
     // Plain multiply-adds: `mul_add` is a libm call unless FMA is enabled at compile time.
-    let mut p = EXP_TAYLOR[0];
-    for &c in &EXP_TAYLOR[1..] {
-        p = p * r + c;
-    }
-    let p = p * r + 1.0;
+    let [c2, c3, c4, c5, c6] = EXP_TAYLOR;
+    let r2 = r * r;
+    let p = (1.0 + r) + r2 * (c2 + c3 * r) + (r2 * r2) * ((c4 + c5 * r) + r2 * c6);
     // Biased exponent 127 + n, in wrapping integer ops on t's bits.
     let biased = t
         .to_bits()

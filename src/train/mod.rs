@@ -5,6 +5,7 @@ pub mod activation;
 pub mod checkpoint;
 pub mod config;
 pub mod error;
+pub mod fused;
 pub mod kernels;
 pub mod linalg;
 pub mod model;

@@ -18,6 +18,7 @@
 
 use super::Activation;
 use super::config::{Arch, Config, TaskKind};
+use super::fused::{self, Fused};
 use super::kernels::{self, RowStats};
 use super::linalg::{Threads, matmul};
 use super::rng::{Stream, purpose};
@@ -79,6 +80,8 @@ pub struct ModModel {
     guv: Array2<f32>,
     train_buf: ModBuffers,
     test_buf: ModBuffers,
+    /// The fused training step (see [`fused`]), when the CPU has AVX2 and FMA.
+    fused: Option<Fused>,
     threads: Threads,
 }
 
@@ -200,6 +203,7 @@ impl ModModel {
             guv: Array2::zeros((p, 2 * h)),
             train_buf: ModBuffers::new(n_train, p, h),
             test_buf: ModBuffers::new(n_test, p, h),
+            fused: fused::available().then(|| Fused::new(p, h)),
             threads,
         };
         m.refresh_uv();
@@ -212,6 +216,13 @@ impl ModModel {
 
     pub fn params_mut(&mut self) -> &mut [Param] {
         &mut self.params
+    }
+
+    /// Use the fused training step when the CPU allows it (the default), or the portable
+    /// whole-batch path; returns whether the fused step is now in use.
+    pub fn set_fused(&mut self, on: bool) -> bool {
+        self.fused = (on && fused::available()).then(|| Fused::new(self.modulus, self.hidden));
+        self.fused.is_some()
     }
 
     /// Recompute W_input and W_outputᵀ from the parameters.
@@ -347,15 +358,12 @@ impl ModModel {
         Self::score(buf, self.modulus, set, None).1
     }
 
-    /// One forward and backward pass over the training set (W_input and W_output must be
-    /// fresh, see [`Model::refresh`]): writes the gradient of the
-    /// loss (cross-entropy / P, averaged over examples) into `grads` (one per param, same
-    /// shapes) and returns the loss before the update.
-    pub fn forward_backward(&mut self, set: &PairSet, grads: &mut [Array2<f32>]) -> Score {
+    /// The portable path of [`Self::forward_backward`] up to dU and dVt (in `guv`): whole-batch
+    /// gemm products around the column softmax.
+    fn batch_backward(&mut self, set: &PairSet, scale: f32) -> Score {
         let (p, h) = (self.modulus, self.hidden);
         let buf = &mut self.train_buf;
         Self::forward(&self.uv, h, self.activation, set, buf, self.threads);
-        let scale = 1.0 / (set.len() as f32 * p as f32);
         let (_, score) = Self::score(buf, p, set, Some(scale));
         let dlogits_t = buf.logits_t.view();
         // dVt = dlogitsᵀ · act  → right half of guv
@@ -393,6 +401,32 @@ impl ModModel {
                 }
             }
         }
+        score
+    }
+
+    /// One forward and backward pass over the training set (W_input and W_output must be
+    /// fresh, see [`Model::refresh`]): writes the gradient of the
+    /// loss (cross-entropy / P, averaged over examples) into `grads` (one per param, same
+    /// shapes) and returns the loss before the update.
+    pub fn forward_backward(&mut self, set: &PairSet, grads: &mut [Array2<f32>]) -> Score {
+        let p = self.modulus;
+        let scale = 1.0 / (set.len() as f32 * p as f32);
+        let score = match self.fused.as_mut() {
+            Some(f) => {
+                let stats = f.step(
+                    self.uv.as_slice().expect("contiguous"),
+                    self.guv.as_slice_mut().expect("contiguous"),
+                    self.activation,
+                    set,
+                    scale,
+                );
+                Score {
+                    loss: stats.nll_sum / (set.len().max(1) as f64 * p as f64),
+                    acc: 0.0,
+                }
+            }
+            None => self.batch_backward(set, scale),
+        };
         // Back through the factorisation: dWf = Eᵀ · dUV[:, f], dE = dUV[:, f] · Wfᵀ.
         if let (Some(e), Some(wf)) = (self.e, self.wf) {
             let gf = self.guv.slice(s![.., self.f_cols.clone()]);
