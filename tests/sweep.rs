@@ -180,3 +180,19 @@ fn bad_sweep_input_exits_2_with_one_line() {
     );
     let _ = std::fs::remove_file(&bad);
 }
+
+#[test]
+fn watch_without_a_terminal_prints_like_a_plain_sweep() {
+    // stdout is a pipe here: --watch falls back to JSON lines and the tables.
+    let grid = tmp("watch.json");
+    std::fs::write(&grid, TINY.replace("[0, 1]", "[0]")).unwrap();
+    let out = grokscope(&["sweep", "--grid-file", grid.to_str().unwrap(), "--watch"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wd \\ train"));
+    let _ = std::fs::remove_file(&grid);
+}

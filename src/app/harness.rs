@@ -4,7 +4,7 @@
 
 use super::keys;
 use super::session::{Clock, Session};
-use super::state::{Action, App};
+use super::state::{Action, App, Command};
 use super::worker::Runner;
 use crate::train::{Config, Threads};
 use crate::ui::{self, Theme};
@@ -19,6 +19,9 @@ pub struct Harness {
     pub app: App,
     /// The clock shown in the header (fixed unless a test changes it).
     pub clock: Clock,
+    /// Sweep commands the app gave (the event loop's, not the trainer's): kept for tests,
+    /// which feed the sweep view hand-made reports instead of running pools.
+    pub sweep_commands: Vec<Command>,
 }
 
 impl Harness {
@@ -26,7 +29,12 @@ impl Harness {
         let runner = Runner::new(Session::new(cfg, Threads(1))?, Threads(1));
         let clock = Clock::default();
         let app = App::new(Arc::new(runner.snapshot(clock)));
-        Ok(Harness { runner, app, clock })
+        Ok(Harness {
+            runner,
+            app,
+            clock,
+            sweep_commands: Vec::new(),
+        })
     }
 
     /// Train up to `n` steps (if running) and publish.
@@ -38,7 +46,12 @@ impl Harness {
     /// Apply an action as the event loop would, then publish.
     pub fn act(&mut self, action: Action) {
         for c in self.app.update(action) {
-            self.runner.handle(c);
+            match c {
+                Command::RunSweep { .. } | Command::PauseSweeps => self.sweep_commands.push(c),
+                c => {
+                    self.runner.handle(c);
+                }
+            }
         }
         self.publish();
     }

@@ -4,8 +4,11 @@ use super::state::Action;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// The key table: (keys, what they do), for the footer and the help overlay.
-pub const KEY_HELP: [(&str, &str); 12] = [
-    ("q / Esc", "quit (Esc closes this help first)"),
+pub const KEY_HELP: [(&str, &str); 14] = [
+    (
+        "q / Esc",
+        "quit (Esc closes this help, or leaves the sweep view)",
+    ),
     ("space", "pause / resume training"),
     ("r", "restart the run with its settings"),
     ("Tab / Shift-Tab", "next / previous preset"),
@@ -15,6 +18,11 @@ pub const KEY_HELP: [(&str, &str); 12] = [
     ("Enter", "restart with the changed settings"),
     ("s", "save a checkpoint: grokscope-PRESET-stepN.grok"),
     ("← →", "when paused: scrub back through the run"),
+    ("w", "sweep view: a grid's phase diagram, filling in live"),
+    (
+        "Tab space ← →",
+        "in the sweep view: next grid, pause it, page panels",
+    ),
     ("?", "show / hide this help"),
     ("Ctrl-C", "quit"),
 ];
@@ -31,7 +39,9 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         };
     }
     Some(match key.code {
-        KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Char('w') => Action::ToggleSweep,
         KeyCode::Char(' ') => Action::TogglePause,
         KeyCode::Char('r') => Action::Restart,
         KeyCode::Tab => Action::NextPreset,

@@ -12,17 +12,107 @@ pub mod harness;
 pub mod keys;
 pub mod session;
 pub mod state;
+pub mod sweep;
+pub mod watch;
 pub mod worker;
 
 use crate::cli::{Failure, TrainArgs};
+use crate::sweep::Pool;
 use crate::ui;
 use futures_util::StreamExt;
 use session::{Clock, Session};
 use state::{Action, App, Command};
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
+use sweep::Stopwatch;
 use worker::Runner;
+
+/// A grid's pool in the dashboard, with its training time.
+struct LivePool {
+    pool: Pool,
+    stopwatch: Stopwatch,
+    /// Every worker has ended (all runs done).
+    ended: bool,
+}
+
+/// The dashboard's sweep pools, by grid: the event loop's side of the sweep view.
+#[derive(Default)]
+struct Pools {
+    live: HashMap<String, LivePool>,
+}
+
+impl Pools {
+    /// Carry out a sweep command; `false` for commands that belong to the trainer.
+    fn handle(&mut self, cmd: &Command) -> Result<bool, String> {
+        match cmd {
+            Command::PauseSweeps => {
+                for lp in self.live.values_mut() {
+                    lp.pool.set_paused(true);
+                    lp.stopwatch.set_running(false);
+                }
+            }
+            Command::RunSweep {
+                grid,
+                runs,
+                every,
+                jobs,
+            } => {
+                for (name, lp) in self.live.iter_mut() {
+                    let on = name == grid;
+                    lp.pool.set_paused(!on);
+                    lp.stopwatch.set_running(on && !lp.ended);
+                }
+                let fresh = self.live.get(grid).is_none_or(|lp| lp.ended);
+                if fresh && !runs.is_empty() {
+                    let pool = Pool::start(grid, runs.clone(), *every, *jobs)
+                        .map_err(|e| format!("cannot start the sweep's workers: {e}"))?;
+                    let banked = self.live.remove(grid).map(|lp| lp.stopwatch);
+                    let mut stopwatch = banked.unwrap_or_default();
+                    stopwatch.set_running(true);
+                    self.live.insert(
+                        grid.clone(),
+                        LivePool {
+                            pool,
+                            stopwatch,
+                            ended: false,
+                        },
+                    );
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Reports and clock readings since the last call, as app actions.
+    fn poll(&mut self, sweeps: &state::Sweeps) -> Vec<Action> {
+        let mut out = Vec::new();
+        for (name, lp) in self.live.iter_mut() {
+            if lp.ended {
+                continue;
+            }
+            let (events, ended) = watch::drain(&lp.pool);
+            out.extend(
+                events
+                    .into_iter()
+                    .map(|e| Action::SweepEvent(name.clone(), e)),
+            );
+            if ended {
+                lp.ended = true;
+                lp.stopwatch.set_running(false);
+            }
+            let elapsed = lp.stopwatch.elapsed();
+            // The clock on screen moves once a second: redraw only then.
+            let seen = sweeps.get(name).map(|s| s.elapsed.as_secs());
+            if seen != Some(elapsed.as_secs()) || ended {
+                out.push(Action::SweepClock(name.clone(), elapsed));
+            }
+        }
+        out
+    }
+}
 
 /// Open the dashboard on the preset and overrides in `train`, redrawing at `fps`.
 pub fn launch(train: TrainArgs, fps: u32) -> Result<(), Failure> {
@@ -84,10 +174,17 @@ async fn event_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut outcome = Ok(());
+    let mut pools = Pools::default();
 
     while !app.quit {
         tokio::select! {
             _ = tick.tick() => {
+                for a in pools.poll(&app.sweeps) {
+                    if matches!(a, Action::SweepEvent(..)) || app.view == state::View::Sweep {
+                        dirty = true;
+                    }
+                    app.update(a);
+                }
                 if dirty {
                     if let Err(e) = terminal.draw(|f| ui::render(f, &app, &theme)) {
                         outcome = Err(io(e));
@@ -100,7 +197,13 @@ async fn event_loop(
                 Some(Ok(crossterm::event::Event::Key(key))) => {
                     if let Some(a) = keys::action(key) {
                         for c in app.update(a) {
-                            let _ = cmd_tx.send(c);
+                            match pools.handle(&c) {
+                                Ok(true) => {}
+                                Ok(false) => {
+                                    let _ = cmd_tx.send(c);
+                                }
+                                Err(e) => app.message = Some(e),
+                            }
                         }
                         dirty = true;
                     }
@@ -123,6 +226,8 @@ async fn event_loop(
             _ = sigint.recv() => break,
         }
     }
+    // Stop the sweeps first (each worker returns within a training step).
+    drop(pools);
     let _ = cmd_tx.send(Command::Quit);
     drop(cmd_tx);
     drop(snap_rx);

@@ -2,10 +2,13 @@
 //! the commands `update` returns go to the trainer.
 
 use super::session::{Snapshot, Status, WeightFrame};
+use super::sweep::{SweepState, SweepStatus, VIEW_GRIDS};
+use crate::sweep::{Event, RunSpec};
 use crate::train::presets::{self, Preset};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What the user (or the trainer) asks the app to do.
 #[derive(Clone, Debug)]
@@ -28,8 +31,16 @@ pub enum Action {
     ScrubBack,
     ScrubForward,
     ToggleHelp,
+    /// Switch between the training view and the sweep view.
+    ToggleSweep,
+    /// Esc: close the help, else leave the sweep view, else quit.
+    Back,
     /// The trainer published a new snapshot.
     Snapshot(Arc<Snapshot>),
+    /// A sweep pool reported (grid name, report).
+    SweepEvent(String, Event),
+    /// Training time of a grid's sweep so far (pauses excluded).
+    SweepClock(String, Duration),
 }
 
 /// What the app asks of the trainer.
@@ -41,6 +52,63 @@ pub enum Command {
     /// Save a checkpoint into this directory, named after the preset and the step.
     Save(PathBuf),
     Quit,
+    /// For the event loop, not the trainer: train these runs of the grid (resuming the
+    /// grid's pool if it is only paused), pausing every other grid's.
+    RunSweep {
+        grid: String,
+        runs: Vec<RunSpec>,
+        every: u64,
+        jobs: usize,
+    },
+    /// For the event loop: pause every sweep pool.
+    PauseSweeps,
+}
+
+/// Which screen the dashboard shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Train,
+    Sweep,
+}
+
+/// The sweep view's grids: the built-in ones, each started when first shown and kept (with
+/// its progress) while another is shown.
+pub struct Sweeps {
+    /// Index into [`VIEW_GRIDS`].
+    pub current: usize,
+    pub states: Vec<Option<SweepState>>,
+    /// Workers per sweep: all cores (the training run is paused meanwhile).
+    pub jobs: usize,
+}
+
+impl Sweeps {
+    fn new() -> Self {
+        Sweeps {
+            current: 0,
+            states: VIEW_GRIDS.iter().map(|_| None).collect(),
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+
+    /// The grid on screen, if it has been shown.
+    pub fn state(&self) -> Option<&SweepState> {
+        self.states[self.current].as_ref()
+    }
+
+    pub fn name(&self) -> &'static str {
+        VIEW_GRIDS[self.current]
+    }
+
+    /// A grid's state, if it has been shown.
+    pub fn get(&self, grid: &str) -> Option<&SweepState> {
+        let i = VIEW_GRIDS.iter().position(|&g| g == grid)?;
+        self.states[i].as_ref()
+    }
+
+    fn by_name(&mut self, grid: &str) -> Option<&mut SweepState> {
+        let i = VIEW_GRIDS.iter().position(|&g| g == grid)?;
+        self.states[i].as_mut()
+    }
 }
 
 /// The hyperparameters the settings panel edits.
@@ -261,6 +329,10 @@ pub struct App {
     pub save_dir: PathBuf,
     /// Colour levels the heatmap showed last (for its hysteresis); the renderer's own memo.
     pub heat_memo: std::cell::RefCell<Vec<i8>>,
+    pub view: View,
+    pub sweeps: Sweeps,
+    /// Whether leaving the sweep view resumes the training run (it was running on entry).
+    pub resume_training: bool,
 }
 
 impl App {
@@ -283,7 +355,92 @@ impl App {
             message: None,
             save_dir: PathBuf::from("."),
             heat_memo: Default::default(),
+            view: View::Train,
+            sweeps: Sweeps::new(),
+            resume_training: false,
         }
+    }
+
+    /// Show the current grid: create its state when first shown, and (unless it is done or
+    /// paused by the user) ask for its runs to train, every other grid pausing.
+    fn show_sweep(&mut self) -> Vec<Command> {
+        let mut cmds = vec![Command::PauseSweeps];
+        let i = self.sweeps.current;
+        if self.sweeps.states[i].is_none() {
+            match SweepState::builtin(VIEW_GRIDS[i], self.sweeps.jobs) {
+                Ok(mut st) => {
+                    st.note =
+                        "training run paused · not saved (sweep --watch --out FILE saves)".into();
+                    self.sweeps.states[i] = Some(st);
+                }
+                Err(e) => {
+                    self.message = Some(format!("cannot open {}: {e}", VIEW_GRIDS[i]));
+                    return cmds;
+                }
+            }
+        }
+        if let Some(st) = self.sweeps.states[i].as_mut()
+            && !st.paused
+            && st.status() != SweepStatus::Finished
+        {
+            st.started = true;
+            cmds.push(Command::RunSweep {
+                grid: st.grid.clone(),
+                runs: st.todo(),
+                every: st.every,
+                jobs: st.jobs,
+            });
+        }
+        cmds
+    }
+
+    /// The sweep view's answer to an action; `None` when the action is the same in both
+    /// views.
+    fn update_sweep_view(&mut self, action: &Action) -> Option<Vec<Command>> {
+        let n = VIEW_GRIDS.len();
+        Some(match action {
+            Action::NextPreset | Action::PrevPreset => {
+                let step = if matches!(action, Action::NextPreset) {
+                    1
+                } else {
+                    n - 1
+                };
+                self.sweeps.current = (self.sweeps.current + step) % n;
+                self.message = Some(format!("grid {}", self.sweeps.name()));
+                self.show_sweep()
+            }
+            Action::TogglePause => {
+                let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() else {
+                    return Some(Vec::new());
+                };
+                st.paused = !st.paused;
+                if st.paused {
+                    self.message = Some("sweep paused: space resumes".into());
+                    vec![Command::PauseSweeps]
+                } else {
+                    self.message = None;
+                    self.show_sweep()
+                }
+            }
+            Action::ScrubBack | Action::ScrubForward => {
+                if let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() {
+                    st.turn_page(matches!(action, Action::ScrubForward));
+                }
+                Vec::new()
+            }
+            Action::Restart
+            | Action::Apply
+            | Action::Preset(_)
+            | Action::SelectNext
+            | Action::SelectPrev
+            | Action::Increase
+            | Action::Decrease
+            | Action::Save => {
+                self.message = Some("that key acts on the training run: w shows it".into());
+                Vec::new()
+            }
+            _ => return None,
+        })
     }
 
     pub fn setting(&self) -> Setting {
@@ -319,9 +476,60 @@ impl App {
         vec![Command::Restart(Box::new(self.draft.clone()))]
     }
 
-    /// Apply one action; returns the commands for the trainer.
+    /// Apply one action; returns the commands for the trainer (and, for sweeps, the event
+    /// loop).
     pub fn update(&mut self, action: Action) -> Vec<Command> {
+        if self.view == View::Sweep
+            && let Some(cmds) = self.update_sweep_view(&action)
+        {
+            return cmds;
+        }
         match action {
+            Action::ToggleSweep => match self.view {
+                View::Train => {
+                    self.view = View::Sweep;
+                    self.message = None;
+                    let mut cmds = Vec::new();
+                    // One thing trains at a time: the sweep gets every core.
+                    if self.snapshot.status == Status::Running && !self.paused {
+                        self.resume_training = true;
+                        cmds.push(Command::Pause);
+                    }
+                    cmds.extend(self.show_sweep());
+                    cmds
+                }
+                View::Sweep => {
+                    self.view = View::Train;
+                    self.message = None;
+                    let mut cmds = vec![Command::PauseSweeps];
+                    if std::mem::take(&mut self.resume_training) {
+                        cmds.push(Command::Resume);
+                    }
+                    cmds
+                }
+            },
+            Action::Back => {
+                if self.help {
+                    self.help = false;
+                    Vec::new()
+                } else if self.view == View::Sweep {
+                    self.update(Action::ToggleSweep)
+                } else {
+                    self.update(Action::Quit)
+                }
+            }
+            Action::SweepEvent(grid, event) => {
+                if let Some(st) = self.sweeps.by_name(&grid) {
+                    st.apply(event);
+                }
+                Vec::new()
+            }
+            Action::SweepClock(grid, elapsed) => {
+                if let Some(st) = self.sweeps.by_name(&grid) {
+                    st.elapsed = elapsed;
+                }
+                Vec::new()
+            }
             Action::Quit => {
                 if self.help {
                     self.help = false;

@@ -46,6 +46,8 @@ impl Runner {
     pub fn handle(&mut self, cmd: Command) -> bool {
         match cmd {
             Command::Quit => return false,
+            // Sweeps are the event loop's; nothing for the trainer.
+            Command::RunSweep { .. } | Command::PauseSweeps => {}
             Command::Pause => {
                 if self.status == Status::Running {
                     self.status = Status::Paused;

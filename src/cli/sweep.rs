@@ -4,14 +4,15 @@
 
 use super::Failure;
 
-use crate::sweep::{Grid, RunRecord, Shard, phase_diagrams, run_one, seed_gallery, summary_table};
-use crate::train::Threads;
+use crate::app::sweep::SweepState;
+use crate::sweep::{
+    Event, Grid, Pool, RunRecord, Shard, phase_diagrams, seed_gallery, summary_table,
+};
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::fs::File;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -36,6 +37,10 @@ pub struct SweepArgs {
     /// JSON-lines file of finished runs; rerunning with the same file skips them
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Show the phase diagram filling in live (full screen) instead of the progress bar,
+    /// when stdout is a terminal; the JSON lines and tables print when it closes (q)
+    #[arg(long)]
+    pub watch: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -105,6 +110,33 @@ pub fn report_text(records: &[RunRecord]) -> String {
     out
 }
 
+/// Where finished runs go: the output file at once (one write per line, so a killed sweep
+/// leaves whole lines), stdout at once or (under the live view) when it closes.
+struct Recorder {
+    file: Option<File>,
+    /// Lines held back while the live view owns the terminal.
+    held: Option<Vec<String>>,
+    done: Vec<RunRecord>,
+}
+
+impl Recorder {
+    fn record(&mut self, record: RunRecord) -> Result<(), Failure> {
+        let line = serde_json::to_string(&record).expect("records serialise");
+        if let Some(f) = self.file.as_mut() {
+            f.write_all(format!("{line}\n").as_bytes())
+                .map_err(|e| Failure::failed(format!("writing the sweep output: {e}")))?;
+        }
+        match self.held.as_mut() {
+            Some(lines) => lines.push(line),
+            None => {
+                let _ = writeln!(std::io::stdout().lock(), "{line}");
+            }
+        }
+        self.done.push(record);
+        Ok(())
+    }
+}
+
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
     if let Some(SweepAction::Report { files }) = args.action {
         let mut all = Vec::new();
@@ -136,21 +168,22 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     if jobs == 0 {
         return Err(Failure::usage("--jobs must be at least 1"));
     }
-    let shard = args.shard.unwrap_or(Shard::all());
-    let runs = grid.expand()?;
-    let mut done: Vec<RunRecord> = match &args.out {
+    let runs: Vec<_> = grid
+        .expand()?
+        .into_iter()
+        .filter(|r| args.shard.is_none_or(|s| s.takes(r.index)))
+        .collect();
+    let done: Vec<RunRecord> = match &args.out {
         Some(p) if p.exists() => read_records(p)?
             .into_iter()
             .filter(|r| r.grid == grid.name)
             .collect(),
         _ => Vec::new(),
     };
-    let recorded: std::collections::HashSet<usize> = done.iter().map(|r| r.run).collect();
-    let todo: Vec<_> = runs
-        .into_iter()
-        .filter(|r| shard.takes(r.index) && !recorded.contains(&r.index))
-        .collect();
-    let mut file = match &args.out {
+    let mut state = SweepState::new(&grid, runs, args.shard, jobs);
+    state.resume(done.iter().cloned());
+    let todo = state.todo();
+    let file = match &args.out {
         Some(p) => Some(
             std::fs::OpenOptions::new()
                 .create(true)
@@ -160,59 +193,73 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         ),
         None => None,
     };
+    let watch = args.watch && std::io::stdout().is_terminal();
+    let mut recorder = Recorder {
+        file,
+        held: watch.then(Vec::new),
+        done,
+    };
+    let start = |todo| {
+        Pool::start(&grid.name, todo, grid.every, jobs)
+            .map_err(|e| Failure::failed(format!("cannot start the sweep's workers: {e}")))
+    };
+    if watch {
+        state.note = match &args.out {
+            Some(p) => format!("records → {}", p.display()),
+            None => "no --out: records print when this view closes".into(),
+        };
+        let pool = start(todo)?;
+        let outcome = crate::app::watch::watch(state, pool, &mut |r| recorder.record(r));
+        // The terminal is restored: what the view held back, then the tables.
+        let mut stdout = std::io::stdout().lock();
+        for line in recorder.held.take().unwrap_or_default() {
+            let _ = writeln!(stdout, "{line}");
+        }
+        drop(stdout);
+        let end = outcome?;
+        eprint!("{}", report_text(&merge(recorder.done)?));
+        if end.left > 0 {
+            eprintln!(
+                "stopped with {} of {} runs left{}",
+                end.left,
+                end.total,
+                match &args.out {
+                    Some(p) => format!("; rerun with --out {} to continue", p.display()),
+                    None => String::new(),
+                }
+            );
+        }
+        return Ok(());
+    }
     let bar = super::progress_bar(
         todo.len() as u64,
         0,
         "{bar:40} {pos}/{len} runs  {elapsed} elapsed, eta {eta}  {msg}",
     );
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel();
-    let every = grid.every;
+    let pool = start(todo)?;
     let mut failure = None;
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(todo.len()) {
-            let tx = tx.clone();
-            let (next, todo, name) = (&next, &todo, &grid.name);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(spec) = todo.get(i) else { break };
-                    if tx.send(run_one(name, spec, every, Threads(1))).is_err() {
-                        break;
-                    }
+    for event in pool.events().iter() {
+        match event {
+            Event::Started { .. } => {}
+            Event::Finished(record) => {
+                let class = record.class;
+                if let Err(e) = recorder.record(*record) {
+                    failure.get_or_insert(e);
+                    pool.cancel();
                 }
-            });
-        }
-        drop(tx);
-        let stdout = std::io::stdout();
-        for result in rx {
-            let record = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    failure.get_or_insert(Failure::usage(e));
-                    next.store(todo.len(), Ordering::Relaxed);
-                    continue;
-                }
-            };
-            let line = serde_json::to_string(&record).expect("records serialise");
-            if let Some(f) = file.as_mut() {
-                // One write per line, so a killed sweep leaves whole lines behind.
-                if let Err(e) = f.write_all(format!("{line}\n").as_bytes()) {
-                    failure
-                        .get_or_insert(Failure::failed(format!("writing the sweep output: {e}")));
-                    next.store(todo.len(), Ordering::Relaxed);
-                }
+                bar.set_message(format!("last: {}", class.name()));
+                bar.inc(1);
             }
-            let _ = writeln!(stdout.lock(), "{line}");
-            bar.set_message(format!("last: {}", record.class.name()));
-            bar.inc(1);
-            done.push(record);
+            Event::Failed { run, error } => {
+                failure.get_or_insert(Failure::usage(format!("run {run}: {error}")));
+                pool.cancel();
+            }
         }
-    });
+    }
     bar.finish_and_clear();
     if let Some(f) = failure {
         return Err(f);
     }
-    eprint!("{}", report_text(&merge(done)?));
+    eprint!("{}", report_text(&merge(recorder.done)?));
     Ok(())
 }

@@ -2,9 +2,11 @@
 //! tables that summarise a grid. Grids are data ([`Grid`], JSON), not code paths.
 
 pub mod grid;
+pub mod pool;
 pub mod record;
 pub mod table;
 
 pub use grid::{Grid, RunSpec, Shard};
+pub use pool::{Control, Event, Pool};
 pub use record::{Class, RunRecord, Trace, classify, run_one};
 pub use table::{phase_diagrams, seed_gallery, summary_table};

@@ -1,11 +1,12 @@
 //! One run of a sweep: its metric trace, its class (SPEC §4) and the JSON line it leaves.
 
 use super::grid::RunSpec;
+use super::pool::Control;
 use crate::readout::Reader;
 use crate::train::{Threads, Trainer};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Losses below this are float32 round-off: the article's logged losses bottom out here,
 /// so both losses are floored at it before taking their ratio.
@@ -155,13 +156,19 @@ pub struct RunRecord {
 /// Train one run of a grid, logging every `every` steps; stop early once the class is
 /// settled (see [`Trace::settled`]) or the loss diverges (the trace then keeps what was
 /// logged: a diverged run that never fitted is a failure).
+///
+/// `control` is consulted before every step: while it is paused the run waits (the wait is
+/// not counted in `elapsed_s`), and once it is cancelled the run returns `Ok(None)` within
+/// one training step, leaving nothing to record.
 pub fn run_one(
     grid: &str,
     spec: &RunSpec,
     every: u64,
     threads: Threads,
-) -> crate::train::Result<RunRecord> {
+    control: &Control,
+) -> crate::train::Result<Option<RunRecord>> {
     let t0 = Instant::now();
+    let mut waited = Duration::ZERO;
     let mut trainer = Trainer::new(spec.config.clone(), threads)?;
     let planned = spec.config.steps;
     let mut trace = Trace::default();
@@ -171,6 +178,14 @@ pub fn run_one(
     };
     log(&mut trainer, &mut trace);
     while trainer.step_count() < planned && !trace.settled() {
+        // One relaxed load per step (a step takes 0.1-10 ms): cancellation is prompt and
+        // costs nothing measurable.
+        if control.held() {
+            match control.wait() {
+                Some(w) => waited += w,
+                None => return Ok(None),
+            }
+        }
         if trainer.step().is_err() {
             break;
         }
@@ -182,7 +197,8 @@ pub fn run_one(
     let key_freqs = (spec.config.task == crate::train::TaskKind::Modular)
         .then(|| Reader::new(&trainer).read(&trainer).key_freqs)
         .flatten();
-    Ok(RunRecord {
+    let elapsed = t0.elapsed().saturating_sub(waited);
+    Ok(Some(RunRecord {
         grid: grid.to_string(),
         run: spec.index,
         point: spec.point.clone(),
@@ -191,9 +207,9 @@ pub fn run_one(
         key_freqs,
         steps: trainer.step_count(),
         planned_steps: planned,
-        elapsed_s: (t0.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        elapsed_s: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
         settings: spec.config.clone(),
-    })
+    }))
 }
 
 #[cfg(test)]

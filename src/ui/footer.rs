@@ -7,9 +7,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub const KEYS: [(&str, &str); 10] = [
+pub const KEYS: [(&str, &str); 11] = [
     ("q", "quit"),
     ("space", "pause"),
+    ("w", "sweep"),
     ("r", "restart"),
     ("Tab/1-9", "preset"),
     ("↑↓", "select"),

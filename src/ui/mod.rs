@@ -13,13 +13,14 @@ pub mod readout;
 pub mod settings;
 pub mod spectrum;
 pub mod star;
+pub mod sweep;
 pub mod theme;
 pub mod too_small;
 
 pub use theme::{ColorMode, Theme};
 
 use crate::app::session::WeightView;
-use crate::app::state::App;
+use crate::app::state::{App, View};
 use crate::train::Arch;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -94,8 +95,9 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
         too_small::render(f, area, theme);
         return;
     }
-    let full = area.width >= FULL_WIDTH && area.height >= FULL_HEIGHT;
-    if full {
+    if app.view == View::Sweep {
+        render_sweep(f, app, theme);
+    } else if area.width >= FULL_WIDTH && area.height >= FULL_HEIGHT {
         render_full(f, app, theme, area);
     } else {
         render_compact(f, app, theme, area);
@@ -103,6 +105,38 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
     if app.help {
         help::render(f, area, theme);
     }
+}
+
+/// Footer keys of the dashboard's sweep view.
+pub const SWEEP_KEYS: [(&str, &str); 6] = [
+    ("w", "training view"),
+    ("Tab", "next grid"),
+    ("space", "pause"),
+    ("←→", "panels"),
+    ("?", "help"),
+    ("q", "quit"),
+];
+
+fn render_sweep(f: &mut Frame, app: &App, theme: &Theme) {
+    let Some(state) = app.sweeps.state() else {
+        let text = app.message.clone().unwrap_or_default();
+        f.render_widget(
+            ratatui::widgets::Paragraph::new(format!("{text}\nw returns to the training view")),
+            f.area(),
+        );
+        return;
+    };
+    let chrome = sweep::Chrome {
+        title: format!(
+            "{} ({}/{})",
+            app.sweeps.name(),
+            app.sweeps.current + 1,
+            crate::app::sweep::VIEW_GRIDS.len()
+        ),
+        keys: &SWEEP_KEYS,
+        message: app.message.as_deref(),
+    };
+    sweep::render(f, state, theme, &chrome);
 }
 
 fn render_full(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {

@@ -127,6 +127,40 @@ impl Theme {
         self.fg(c).add_modifier(Modifier::BOLD)
     }
 
+    /// Colour of a sweep class: grok green, generalize blue, memorize red, fail grey.
+    fn class_color(c: crate::sweep::Class) -> Color {
+        use crate::sweep::Class;
+        match c {
+            Class::Grok => Color::Green,
+            Class::Generalize => Color::Blue,
+            Class::Memorize => Color::LightRed,
+            Class::Fail => Color::Gray,
+        }
+    }
+
+    /// A finished run in the sweep view: dark letter on the class's colour (the letter alone,
+    /// bold, without colour).
+    pub fn class_cell(&self, c: crate::sweep::Class) -> Style {
+        if self.colored() {
+            Style::new()
+                .bg(Self::class_color(c))
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        }
+    }
+
+    /// Text in a sweep class's colour.
+    pub fn class_text(&self, c: crate::sweep::Class) -> Style {
+        self.fg(Self::class_color(c))
+    }
+
+    /// A sweep run still training.
+    pub fn running(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+
     /// Diverging colour of a weight scaled to [-1, 1]: blue below zero, orange above, dark
     /// at zero; quantized to `HEAT_LEVELS` per sign, from the 256-colour palette.
     pub fn heat(&self, v: f32) -> Color {

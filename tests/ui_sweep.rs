@@ -1,0 +1,300 @@
+//! The sweep view (insta snapshots in the top-level `snapshots/`), from hand-made run records,
+//! so the frames do not depend on training numerics; and the `w` key in the dashboard.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use grokscope::app::harness::{Harness, text};
+use grokscope::app::session::Status;
+use grokscope::app::state::{Action, Command, View};
+use grokscope::app::sweep::SweepState;
+use grokscope::sweep::{Class, Event, Grid, RunRecord, RunSpec, Trace};
+use grokscope::train::presets;
+use grokscope::ui::sweep::{Chrome, render};
+use grokscope::ui::{ColorMode, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use std::time::Duration;
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+const TRUE: Theme = Theme {
+    mode: ColorMode::TrueColor,
+};
+const PLAIN: Theme = Theme {
+    mode: ColorMode::None,
+};
+
+/// The article's pattern, by hand: weight decay 0.01 memorizes, 0.1 groks (generalizes
+/// with the most data), 1 fails; other decays grok.
+fn class_of(spec: &RunSpec) -> Class {
+    let (wd, n) = (spec.config.weight_decay, spec.config.n_train);
+    if wd < 0.02 {
+        Class::Memorize
+    } else if wd > 0.5 {
+        Class::Fail
+    } else if n >= 1750 {
+        Class::Generalize
+    } else {
+        Class::Grok
+    }
+}
+
+/// A finished run's record, made up (no training).
+fn record(grid: &str, spec: &RunSpec) -> RunRecord {
+    record_as(grid, spec, class_of(spec))
+}
+
+fn record_as(grid: &str, spec: &RunSpec, class: Class) -> RunRecord {
+    let fitted = !matches!(class, Class::Fail);
+    RunRecord {
+        grid: grid.into(),
+        run: spec.index,
+        point: spec.point.clone(),
+        class,
+        trace: Trace {
+            min_train_loss: if fitted { 1.2e-7 } else { 0.31 },
+            min_test_loss: if matches!(class, Class::Grok | Class::Generalize) {
+                3.4e-6
+            } else {
+                0.69
+            },
+            max_ratio: if class == Class::Grok { 2.5e5 } else { 40.0 },
+            train_acc_90: Some(400),
+            train_acc_99: fitted.then_some(1_200),
+            test_acc_90: Some(7_900),
+            test_acc_99: matches!(class, Class::Grok | Class::Generalize).then_some(8_400),
+        },
+        key_freqs: None,
+        steps: if class == Class::Grok { 8_500 } else { 20_000 },
+        planned_steps: 20_000,
+        elapsed_s: 6.25,
+        settings: spec.config.clone(),
+    }
+}
+
+/// A sweep of a built-in grid with `done` runs finished and the next `training` started.
+fn sweep(name: &str, done: usize, training: usize) -> SweepState {
+    let grid = Grid::builtin(name, 20).unwrap();
+    let runs = grid.expand().unwrap();
+    let mut s = SweepState::new(&grid, runs.clone(), None, 2);
+    s.note = "records → q.jsonl".into();
+    for spec in &runs[..done + training] {
+        s.apply(Event::Started { run: spec.index });
+    }
+    for spec in &runs[..done] {
+        s.apply(Event::Finished(Box::new(record(name, spec))));
+    }
+    s.elapsed = Duration::from_secs(65 * done as u64 / 2);
+    s
+}
+
+fn draw(s: &SweepState, w: u16, h: u16, theme: &Theme) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let chrome = Chrome {
+        title: s.grid.clone(),
+        keys: &grokscope::app::watch::WATCH_KEYS,
+        message: None,
+    };
+    t.draw(|f| render(f, s, theme, &chrome)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn snap(name: &str, s: &SweepState, theme: &Theme) {
+    let settings = settings();
+    for (w, h) in [(120, 40), (80, 24)] {
+        let t = text(&draw(s, w, h, theme));
+        settings.bind(|| insta::assert_snapshot!(format!("sweep_{name}_{w}x{h}"), t));
+    }
+}
+
+#[test]
+fn quick_grid_empty_partly_filled_and_finished() {
+    let empty = sweep("parity-quick", 0, 2);
+    assert_eq!(empty.total(), 18);
+    snap("quick_empty", &empty, &TRUE);
+    let partly = sweep("parity-quick", 7, 2);
+    // 227 s for 7 runs, 11 left.
+    assert_eq!(partly.eta().map(|d| d.as_secs()), Some(356));
+    snap("quick_partly", &partly, &TRUE);
+    let finished = sweep("parity-quick", 18, 0);
+    assert_eq!(finished.counts(), [6, 6, 2, 4]);
+    snap("quick_finished", &finished, &TRUE);
+}
+
+#[test]
+fn article_grid_partly_filled_and_without_colour() {
+    let partly = sweep("parity-v4", 400, 2);
+    snap("v4_partly", &partly, &TRUE);
+    snap("v4_partly_no_color", &partly, &PLAIN);
+    let mut paged = partly.clone();
+    paged.turn_page(true);
+    let t = text(&draw(&paged, 80, 24, &TRUE));
+    assert!(t.contains("hidden 32") && !t.contains("hidden 16"), "{t}");
+    assert!(t.contains("panels 2–"), "{t}");
+}
+
+#[test]
+fn seed_grid_lists_its_runs() {
+    let grid = Grid::builtin("mod-add-seeds", 6).unwrap();
+    let runs = grid.expand().unwrap();
+    let mut s = SweepState::new(&grid, runs.clone(), None, 2);
+    for spec in &runs[..5] {
+        s.apply(Event::Started { run: spec.index });
+    }
+    for (spec, keys) in runs[..3]
+        .iter()
+        .zip([vec![14, 22, 35], vec![], vec![4, 31]])
+    {
+        let class = if keys.is_empty() {
+            Class::Memorize
+        } else {
+            Class::Grok
+        };
+        let mut r = record_as("mod-add-seeds", spec, class);
+        r.key_freqs = Some(keys);
+        s.apply(Event::Finished(Box::new(r)));
+    }
+    s.elapsed = Duration::from_secs(50);
+    snap("seeds", &s, &TRUE);
+}
+
+/// Finished runs show their class by colour with colour on, by letter alone without.
+#[test]
+fn classes_are_coloured_and_lettered() {
+    let s = sweep("parity-quick", 18, 0);
+    let find = |buf: &Buffer, sym: &str| {
+        let a = buf.area;
+        (0..a.height)
+            .flat_map(|y| (0..a.width).map(move |x| (x, y)))
+            .find(|&(x, y)| buf[(x, y)].symbol() == sym && y > 3)
+            .map(|p| buf[p].clone())
+    };
+    let colour = draw(&s, 120, 40, &TRUE);
+    assert_eq!(find(&colour, "G").unwrap().bg, Color::Green);
+    assert_eq!(find(&colour, "M").unwrap().bg, Color::LightRed);
+    let plain = draw(&s, 120, 40, &PLAIN);
+    let a = plain.area;
+    for y in 0..a.height {
+        for x in 0..a.width {
+            let c = &plain[(x, y)];
+            assert!(
+                matches!(c.fg, Color::Reset) && matches!(c.bg, Color::Reset),
+                "colour at {x},{y} without colour"
+            );
+        }
+    }
+    assert!(text(&plain).contains("GGGGG"));
+}
+
+/// Every grid renders at many sizes without panicking, and says so when too small.
+#[test]
+fn renders_at_any_size() {
+    for s in [
+        sweep("parity-quick", 5, 2),
+        sweep("parity-v4", 1000, 2),
+        sweep("mod-add-seeds", 3, 2),
+    ] {
+        for (w, h) in [(80, 24), (100, 30), (160, 50), (250, 70), (79, 24), (30, 8)] {
+            let t = text(&draw(&s, w, h, &TRUE));
+            if w < 80 || h < 24 {
+                assert!(t.contains("terminal too small"), "{w}×{h}");
+            } else {
+                assert!(t.contains(&format!("sweep {}", s.grid)), "{w}×{h}:\n{t}");
+            }
+        }
+    }
+}
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+#[test]
+fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
+    let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
+    h.app.sweeps.jobs = 2;
+    h.train(50);
+    assert_eq!(h.runner.status, Status::Running);
+
+    h.press(key(KeyCode::Char('w')));
+    assert_eq!(h.app.view, View::Sweep);
+    assert_eq!(h.runner.status, Status::Paused, "the sweep gets the cores");
+    let started = h.sweep_commands.iter().find_map(|c| match c {
+        Command::RunSweep { grid, runs, .. } => Some((grid.clone(), runs.len())),
+        _ => None,
+    });
+    assert_eq!(started, Some(("parity-quick".to_string(), 18)));
+    let step = h.runner.session.step_count();
+    h.train(50);
+    assert_eq!(
+        h.runner.session.step_count(),
+        step,
+        "no training behind the view"
+    );
+
+    // Reports arrive; the view shows them.
+    let grid = Grid::builtin("parity-quick", 20).unwrap();
+    let runs = grid.expand().unwrap();
+    for spec in &runs[..3] {
+        h.act(Action::SweepEvent(
+            "parity-quick".into(),
+            Event::Started { run: spec.index },
+        ));
+    }
+    h.act(Action::SweepEvent(
+        "parity-quick".into(),
+        Event::Finished(Box::new(record("parity-quick", &runs[0]))),
+    ));
+    h.act(Action::SweepClock(
+        "parity-quick".into(),
+        Duration::from_secs(12),
+    ));
+    let t = text(&h.render(120, 40, &TRUE));
+    assert!(
+        t.contains("sweep parity-quick (1/3)") && t.contains("1 / 18 runs"),
+        "{t}"
+    );
+    settings().bind(|| insta::assert_snapshot!("sweep_dashboard_120x40", t));
+
+    // Keys for the training run do nothing here; space pauses the sweep.
+    let cfg = h.app.draft.clone();
+    h.press(key(KeyCode::Char('+')));
+    assert_eq!(h.app.draft, cfg);
+    h.sweep_commands.clear();
+    h.press(key(KeyCode::Char(' ')));
+    assert_eq!(h.sweep_commands, [Command::PauseSweeps]);
+    assert!(h.app.sweeps.state().unwrap().paused);
+    assert_eq!(h.runner.status, Status::Paused);
+
+    // Tab: the next grid starts, the first keeps its progress.
+    h.press(key(KeyCode::Tab));
+    assert_eq!(h.app.sweeps.name(), "parity-v4");
+    assert!(h.sweep_commands.iter().any(
+        |c| matches!(c, Command::RunSweep { grid, runs, .. } if grid == "parity-v4" && runs.len() == 1125)
+    ));
+    h.press(key(KeyCode::BackTab));
+    assert_eq!(h.app.sweeps.state().unwrap().done(), 1);
+
+    // w (or Esc) returns; the training run resumes where it was.
+    h.press(key(KeyCode::Esc));
+    assert_eq!(h.app.view, View::Train);
+    assert!(!h.app.quit);
+    assert_eq!(h.sweep_commands.last(), Some(&Command::PauseSweeps));
+    assert_eq!(h.runner.status, Status::Running);
+    h.train(50);
+    assert_eq!(h.runner.session.step_count(), step + 50);
+    assert!(text(&h.render(120, 40, &TRUE)).contains("w sweep"));
+
+    // A run paused by the user stays paused after a visit to the sweep view.
+    h.press(key(KeyCode::Char(' ')));
+    h.press(key(KeyCode::Char('w')));
+    h.press(key(KeyCode::Char('w')));
+    assert_eq!(h.runner.status, Status::Paused);
+    assert!(h.app.paused);
+}
