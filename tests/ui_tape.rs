@@ -1,7 +1,8 @@
 //! `demo.tape` cannot be recorded here (no vhs), so this test reads it and replays its
 //! keystrokes against the app, synchronously: the launch command must parse as grokscope's
 //! command line, every key must do something, and the tour must reach parity and
-//! five-neurons, show the help, and quit. `Sleep` trains a bounded number of steps.
+//! five-neurons, show the help and the sweep view, and quit. `Sleep` trains a bounded
+//! number of steps.
 
 use clap::Parser;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -124,6 +125,7 @@ fn demo_tape_replays_against_the_app() {
     let mut presets_seen = vec![h.app.snapshot.config.preset.clone()];
     let mut help_seen = false;
     let mut scrubbed_seen = false;
+    let mut sweep_seen = false;
     for s in it {
         assert!(!h.app.quit, "keys after quitting: {s:?}");
         match s {
@@ -146,6 +148,7 @@ fn demo_tape_replays_against_the_app() {
         }
         help_seen |= h.app.help;
         scrubbed_seen |= h.app.scrub.is_some();
+        sweep_seen |= h.app.view == grokscope::app::state::View::Sweep;
         let p = &h.app.snapshot.config.preset;
         if presets_seen.last() != Some(p) {
             presets_seen.push(p.clone());
@@ -158,6 +161,12 @@ fn demo_tape_replays_against_the_app() {
     assert!(h.app.quit, "the tape ends by quitting");
     assert!(help_seen, "the tape shows the help overlay");
     assert!(scrubbed_seen, "the tape scrubs back through a paused run");
+    assert!(sweep_seen, "the tape shows the sweep view");
+    assert_eq!(
+        h.app.view,
+        grokscope::app::state::View::Train,
+        "and leaves it"
+    );
     assert_eq!(presets_seen, ["mod-add", "parity", "five-neurons"]);
 }
 
