@@ -378,3 +378,24 @@ fn construct_reports_the_circle_and_rejects_bad_input() {
         "tanh",
     );
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly() {
+    use std::process::{Command, Stdio};
+    // `grokscope presets | head -1`: the reader goes away before the output is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grokscope"))
+        .arg("presets")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn grokscope");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for grokscope");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "status {:?}, stderr: {stderr}",
+        out.status
+    );
+    assert!(stderr.is_empty(), "stderr: {stderr}");
+}

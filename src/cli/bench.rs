@@ -50,6 +50,5 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         "steps_per_s": (median * 10.0).round() / 10.0,
         "repeats": rates.iter().map(|r| (r * 10.0).round() / 10.0).collect::<Vec<_>>(),
     });
-    println!("{line}");
-    Ok(())
+    super::print_out(&format!("{line}\n"))
 }

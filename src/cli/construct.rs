@@ -42,9 +42,8 @@ pub fn run(args: ConstructArgs) -> Result<(), Failure> {
         args.activation,
     )
     .map_err(Failure::usage)?;
-    println!(
-        "{}",
+    super::print_out(&format!(
+        "{}\n",
         serde_json::to_string(&report).expect("report serialises")
-    );
-    Ok(())
+    ))
 }

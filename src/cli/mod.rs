@@ -277,10 +277,23 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(()) => 0,
+        Err(f) if f.is_closed_pipe() => 0,
         Err(f) => {
             eprintln!("grokscope: {}", f.message);
             f.status
         }
+    }
+}
+
+/// Write `text` to stdout. A reader that closed the pipe early (`grokscope presets | head`)
+/// ends the command quietly instead of with a panic.
+pub(crate) fn print_out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::closed_pipe()),
+        Err(e) => Err(Failure::failed(format!("writing to stdout: {e}"))),
     }
 }
 

@@ -12,6 +12,8 @@ pub struct PresetsArgs {
 }
 
 pub fn run(args: PresetsArgs) -> Result<(), Failure> {
+    use std::fmt::Write;
+    let mut out = String::new();
     for p in presets::all() {
         if args.json {
             let line = serde_json::json!({
@@ -20,13 +22,17 @@ pub fn run(args: PresetsArgs) -> Result<(), Failure> {
                 "source": p.source,
                 "config": p.config,
             });
-            println!("{line}");
+            let _ = writeln!(out, "{line}");
         } else {
-            println!("{:<22} {}", p.name, p.shows);
-            println!("{:<22} {}", "", p.config.describe());
-            println!("{:<22} {} steps; source: {}", "", p.config.steps, p.source);
-            println!();
+            let _ = writeln!(out, "{:<22} {}", p.name, p.shows);
+            let _ = writeln!(out, "{:<22} {}", "", p.config.describe());
+            let _ = writeln!(
+                out,
+                "{:<22} {} steps; source: {}",
+                "", p.config.steps, p.source
+            );
+            out.push('\n');
         }
     }
-    Ok(())
+    super::print_out(&out)
 }
