@@ -15,7 +15,7 @@
 //! Done as three whole-batch products, these were the three worst-shaped products of the
 //! step: one side is only H = 24 wide, so a general-purpose gemm spends much of its time
 //! packing operands and loading and storing accumulator tiles. Here each product is a
-//! register-tiled AVX2 kernel of 12 accumulators on operands already in L1, and the
+//! register-tiled AVX2 kernel (9 or 12 accumulators) on operands already in L1, and the
 //! logits never leave L1 between the forward product, the softmax and the two backward
 //! products. The whole-batch path in `model.rs` (gemm products and the column softmax) stays
 //! as the portable path and as the reference the fused path is tested against.
