@@ -298,3 +298,37 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
     assert_eq!(h.runner.status, Status::Paused);
     assert!(h.app.paused);
 }
+
+#[test]
+fn a_finished_sweep_stays_finished() {
+    let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
+    h.press(key(KeyCode::Char('w')));
+    let runs = Grid::builtin("parity-quick", 20).unwrap().expand().unwrap();
+    for spec in &runs {
+        h.act(Action::SweepEvent(
+            "parity-quick".into(),
+            Event::Finished(Box::new(record("parity-quick", spec))),
+        ));
+    }
+    let st = h.app.sweeps.state().unwrap();
+    assert_eq!((st.done(), st.finished_now), (18, 18));
+    // A repeated report does not count twice.
+    h.act(Action::SweepEvent(
+        "parity-quick".into(),
+        Event::Finished(Box::new(record("parity-quick", &runs[0]))),
+    ));
+    assert_eq!(h.app.sweeps.state().unwrap().finished_now, 18);
+    h.sweep_commands.clear();
+    h.press(key(KeyCode::Char(' ')));
+    assert!(h.sweep_commands.is_empty());
+    assert!(!h.app.sweeps.state().unwrap().paused);
+    // Shown again, it asks for nothing to train.
+    h.press(key(KeyCode::Char('w')));
+    h.press(key(KeyCode::Char('w')));
+    assert!(
+        !h.sweep_commands
+            .iter()
+            .any(|c| matches!(c, Command::RunSweep { .. }))
+    );
+    assert!(text(&h.render(120, 40, &TRUE)).contains("■ finished"));
+}

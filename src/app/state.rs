@@ -413,6 +413,10 @@ impl App {
                 let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() else {
                     return Some(Vec::new());
                 };
+                if st.status() == SweepStatus::Finished {
+                    self.message = Some("this sweep is finished: Tab shows the next grid".into());
+                    return Some(Vec::new());
+                }
                 st.paused = !st.paused;
                 if st.paused {
                     self.message = Some("sweep paused: space resumes".into());

@@ -641,7 +641,7 @@ fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
              too much fails: the article's chart, one block per run."
         } else {
             "Grokking is contingent on the seed: each run finds its own key frequencies, \
-             or none."
+             or none. \"test 99 %\" is the grok step; classes use the loss thresholds."
         };
         f.render_widget(
             Paragraph::new(text)

@@ -132,7 +132,7 @@ impl Theme {
         use crate::sweep::Class;
         match c {
             Class::Grok => Color::Green,
-            Class::Generalize => Color::Blue,
+            Class::Generalize => Color::LightBlue,
             Class::Memorize => Color::LightRed,
             Class::Fail => Color::Gray,
         }
