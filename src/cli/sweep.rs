@@ -143,8 +143,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         for f in &files {
             all.extend(read_records(f)?);
         }
-        print!("{}", report_text(&merge(all)?));
-        return Ok(());
+        return super::print_out(&report_text(&merge(all)?));
     }
     let grid = match (&args.grid, &args.grid_file) {
         (Some(name), None) => Grid::builtin(name, args.seeds)?,
