@@ -3,11 +3,11 @@
 //! step by step and the worker thread can run it at full speed.
 
 use crate::analysis::{
-    FiveNeuronReadout, Fourier, ParityReadout, ProgressMeasures, Spectrum, five_neuron_readout,
-    order_by_frequency_phase, parity_readout, progress_measures,
+    FiveNeuronReadout, ParityReadout, ProgressMeasures, Spectrum, five_neuron_readout,
+    order_by_frequency_phase,
 };
+use crate::readout::{self, Reader, Readout};
 use crate::train::model::Model;
-use crate::train::task::Data;
 use crate::train::trainer::Diverged;
 use crate::train::{Arch, Config, Metrics, TaskKind, Threads, Trainer};
 use ndarray::Array2;
@@ -145,8 +145,7 @@ pub struct Session {
     every: u64,
     history: Vec<Metrics>,
     frames: VecDeque<Arc<WeightFrame>>,
-    fourier: Option<Fourier>,
-    train_pairs: Vec<(usize, usize)>,
+    reader: Reader,
     run: u64,
     /// The last progress measures and the step they were computed at: they cost about four
     /// training steps, so they are refreshed every `PROGRESS_EVERY` records only.
@@ -173,27 +172,12 @@ impl Session {
     }
 
     pub fn from_trainer(trainer: Trainer, run: u64) -> Self {
-        let cfg = trainer.config();
-        let fourier = match cfg.task {
-            TaskKind::Modular => Fourier::new(cfg.modulus).ok(),
-            TaskKind::Parity => None,
-        };
-        let train_pairs = match trainer.data() {
-            Data::Modular { train, .. } => train
-                .a
-                .iter()
-                .zip(&train.b)
-                .map(|(&a, &b)| (a as usize, b as usize))
-                .collect(),
-            Data::Parity { .. } => Vec::new(),
-        };
         let mut s = Session {
-            every: eval_interval(cfg),
+            every: eval_interval(trainer.config()),
+            reader: Reader::new(&trainer),
             trainer,
             history: Vec::new(),
             frames: VecDeque::new(),
-            fourier,
-            train_pairs,
             run,
             progress: None,
             tracker: PhaseTracker::default(),
@@ -261,14 +245,8 @@ impl Session {
         let view = match self.trainer.model() {
             Model::Modular(m) => {
                 let w_input = m.w_input();
-                let w_output = m.w_output();
-                let coeffs = self
-                    .fourier
-                    .as_ref()
-                    .and_then(|f| f.coefficients(w_input).ok());
-                let spectrum = coeffs.as_ref().map(|c| {
-                    Spectrum::from_coefficients(c, crate::analysis::KeyFrequencyRule::default())
-                });
+                let coeffs = self.reader.coefficients(&self.trainer);
+                let spectrum = coeffs.as_ref().map(readout::spectrum);
                 let neurons = coeffs.as_ref().map(|c| c.neuron_frequencies());
                 let hidden = w_input.ncols();
                 let by_frequency = spectrum.as_ref().is_some_and(|s| s.gini >= ORDER_GINI);
@@ -288,15 +266,8 @@ impl Session {
                 }) || self.finished();
                 if due {
                     self.progress = spectrum.as_ref().and_then(|s| {
-                        progress_measures(
-                            w_input,
-                            w_output,
-                            cfg.activation,
-                            &s.key_frequencies,
-                            &self.train_pairs,
-                        )
-                        .ok()
-                        .map(|p| (metrics.step, p))
+                        let p = self.reader.progress(&self.trainer, &s.key_frequencies)?;
+                        Some((metrics.step, p))
                     });
                 }
                 let progress = self.progress.as_ref().map(|(_, p)| p.clone());
@@ -327,7 +298,7 @@ impl Session {
                 let heat = Array2::from_shape_fn((hidden, inputs), |(r, c)| w1[[c, order[r]]]);
                 WeightView::Parity {
                     heat,
-                    readout: parity_readout(w1, cfg.k_bits).ok(),
+                    readout: self.reader.parity(&self.trainer),
                     k_bits: cfg.k_bits,
                 }
             }
@@ -355,21 +326,28 @@ impl Session {
     }
 }
 
-fn readings(view: &WeightView) -> (f64, f64, f64) {
-    match view {
-        WeightView::Modular {
-            spectrum, progress, ..
-        } => (
-            progress.as_ref().map_or(f64::NAN, |p| p.restricted_loss),
-            spectrum.as_ref().map_or(f64::NAN, |s| s.gini),
-            f64::NAN,
-        ),
-        WeightView::Parity { readout, .. } => (
-            f64::NAN,
-            f64::NAN,
-            readout.as_ref().map_or(f64::NAN, |r| r.informative_share),
-        ),
+impl WeightView {
+    /// The read-outs of this frame in `grokscope run`'s form (the progress measures as last
+    /// refreshed, see [`PROGRESS_EVERY`]).
+    pub fn readout(&self) -> Readout {
+        match self {
+            WeightView::Modular {
+                spectrum, progress, ..
+            } => Readout::from_parts(spectrum.as_ref(), progress.as_ref(), None),
+            WeightView::Parity { readout, .. } => Readout::from_parts(None, None, readout.as_ref()),
+        }
     }
+}
+
+/// (restricted loss, gini, informative share) of a frame, NaN where they do not apply.
+fn readings(view: &WeightView) -> (f64, f64, f64) {
+    let r = view.readout();
+    let value = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    (
+        value(r.restricted_loss),
+        value(r.gini),
+        value(r.informative_share),
+    )
 }
 
 impl PhaseTracker {

@@ -1,0 +1,45 @@
+//! The dashboard's session reads its frames through `readout::Reader`: at a step where it
+//! refreshes the progress measures, its read-out is exactly what `grokscope run` reports.
+
+use grokscope::app::session::{PROGRESS_EVERY, Session, Status, eval_interval};
+use grokscope::readout::Reader;
+use grokscope::train::{Op, Threads, presets};
+
+fn session_matches_run(name: &str, edit: impl FnOnce(&mut grokscope::train::Config)) {
+    let mut cfg = presets::find(name).unwrap().config;
+    edit(&mut cfg);
+    let every = eval_interval(&cfg);
+    let mut s = Session::new(cfg, Threads(1)).unwrap();
+    // Progress measures are refreshed every PROGRESS_EVERY records, so compare at one.
+    s.advance(PROGRESS_EVERY * every).unwrap();
+    let snap = s.snapshot(Status::Running, Default::default(), None);
+    let frame = snap.latest().unwrap();
+    assert_eq!(frame.step(), PROGRESS_EVERY * every);
+    let run = Reader::new(s.trainer()).read(s.trainer());
+    assert_eq!(frame.view.readout(), run, "{name}");
+}
+
+#[test]
+fn modular_addition_reads_as_run() {
+    session_matches_run("mod-add", |_| {});
+}
+
+#[test]
+fn parity_reads_as_run() {
+    session_matches_run("parity", |_| {});
+}
+
+#[test]
+fn other_operations_give_the_spectrum_only() {
+    session_matches_run("mod-add", |c| {
+        c.op = Op::Mul;
+        c.steps = 2000;
+    });
+    let mut cfg = presets::find("mod-add").unwrap().config;
+    cfg.op = Op::Mul;
+    let s = Session::new(cfg, Threads(1)).unwrap();
+    let snap = s.snapshot(Status::Running, Default::default(), None);
+    let r = snap.latest().unwrap().view.readout();
+    assert!(r.gini.is_some() && r.key_freqs.is_some());
+    assert_eq!((r.restricted_loss, r.excluded_loss), (None, None));
+}
