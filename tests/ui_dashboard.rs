@@ -412,3 +412,131 @@ fn a_finished_run_can_be_scrubbed() {
     let t = text(&h.render(120, 40, &TRUE));
     assert!(t.contains("◂ step 560 ▸ of 600"), "{t}");
 }
+
+/// The axis under the spectrum's bars: a mark for every key frequency (under its bar), tick
+/// labels under their bars, apart from each other and inside the panel, whatever the keys.
+#[test]
+fn spectrum_axis_marks_every_key_and_keeps_its_labels() {
+    use grokscope::ui::{bars, spectrum};
+    // P = 23, 67, 113, in panels from the 80×24 one (35 columns) to wide ones (slots of 3+).
+    for n in [11, 33, 56] {
+        for width in [35u16, 47, 49, 80, 120] {
+            let adjacent: Vec<usize> = (1..=n).filter(|k| k % 5 != 2).collect();
+            for keys in [vec![], vec![1], vec![n], vec![8, 9, 10, 11], adjacent] {
+                let axis = spectrum::axis(n, width, &keys);
+                let shown: Vec<usize> = keys
+                    .iter()
+                    .copied()
+                    .filter(|&k| bars::centre(k - 1, n, width).is_some())
+                    .collect();
+                // Every key whose bar is drawn is marked once, under the middle of its bar.
+                assert_eq!(
+                    axis.marks.len(),
+                    shown.len(),
+                    "n {n} width {width} keys {keys:?}"
+                );
+                for &k in &shown {
+                    let x = bars::centre(k - 1, n, width).unwrap();
+                    assert!(axis.marks.contains(&(x, k - 1)), "key {k} unmarked");
+                    let (x0, w) = bars::slot(k - 1, n, width);
+                    assert!((x0..x0 + w).contains(&x));
+                }
+                // Labels: inside the width, a blank column apart, each starting under its own
+                // bar; 1 and every multiple of 5 that fits is there.
+                let mut free = 0;
+                for (x, text) in &axis.labels {
+                    let k: usize = text.parse().unwrap();
+                    assert!(k == 1 || k.is_multiple_of(5));
+                    let (x0, w) = bars::slot(k - 1, n, width);
+                    assert!((x0..x0 + w).contains(x), "label {k} not under its bar");
+                    assert!(*x >= free, "label {k} runs into the previous one");
+                    assert!(*x as usize + text.len() <= width as usize);
+                    free = *x + text.len() as u16 + 1;
+                }
+                if width as usize >= 2 * n {
+                    let ticks = 1 + n / 5;
+                    assert_eq!(axis.labels.len(), ticks, "n {n} width {width}");
+                }
+            }
+        }
+    }
+}
+
+/// The cells of `row` from `x0` for `width` columns.
+fn cells(buf: &Buffer, x0: u16, row: u16, width: u16) -> String {
+    (x0..x0 + width).map(|x| buf[(x, row)].symbol()).collect()
+}
+
+/// On rendered frames: the row under the bars holds a ▲ under every key frequency and nothing
+/// else; the row under it reads the tick labels whole (no marker ate a digit).
+#[test]
+fn spectrum_panel_marks_keys_without_eating_labels() {
+    use grokscope::ui::bars;
+    for name in ["mod-add", "regrok"] {
+        let h = trained(name);
+        let frame = h.app.frame().unwrap();
+        let WeightView::Modular {
+            spectrum: Some(s), ..
+        } = &frame.view
+        else {
+            panic!("modular view");
+        };
+        let n = s.norms.len();
+        for (w, ht, theme) in [
+            (120, 40, TRUE),
+            (80, 24, TRUE),
+            (80, 24, Theme::detect(true, "")),
+        ] {
+            let buf = h.render(w, ht, &theme);
+            let (px, py) = find(&buf, "╭ Fourier spectrum").unwrap();
+            let x0 = px + 1;
+            let right = (x0..w).find(|&x| buf[(x, py)].symbol() == "╮").unwrap();
+            let inner = right - x0;
+            let labels = (py + 1..ht)
+                .find(|&y| cells(&buf, x0, y, inner).starts_with("1 "))
+                .expect("label row");
+            let marks = cells(&buf, x0, labels - 1, inner);
+            let expected: String = (0..inner)
+                .map(|x| {
+                    let key = s
+                        .key_frequencies
+                        .iter()
+                        .any(|&k| bars::centre(k - 1, n, inner) == Some(x));
+                    if key { '▲' } else { ' ' }
+                })
+                .collect();
+            assert_eq!(marks, expected, "{name} {w}x{ht}");
+            assert_eq!(
+                marks.chars().filter(|&c| c == '▲').count(),
+                s.key_frequencies.len(),
+                "{name} {w}x{ht}: every key frequency marked"
+            );
+            let row = cells(&buf, x0, labels, inner);
+            let words: Vec<&str> = row.split_whitespace().collect();
+            assert_eq!(
+                words,
+                ["1", "5", "10", "15", "20", "25", "30"],
+                "{name} {w}x{ht}"
+            );
+            // The bars keep most of the panel: at 80×24 seven rows.
+            assert!(labels - 1 - (py + 1) >= 7, "{name} {w}x{ht}: bar rows");
+        }
+    }
+}
+
+/// Parity's digit axis: ▲ under the informative digits, b under the bias, and the digit
+/// numbers whole on the row below (the bias used to eat the 0 of 30).
+#[test]
+fn digit_axis_keeps_its_labels() {
+    let h = trained("parity");
+    for (w, ht) in [(120, 40), (80, 24)] {
+        let buf = h.render(w, ht, &TRUE);
+        let t = text(&buf);
+        let lines: Vec<&str> = t.lines().collect();
+        let y = lines
+            .iter()
+            .position(|l| l.contains("││1   5    10   15   20   25   30 "))
+            .expect("digit labels whole");
+        assert!(lines[y - 1].contains("││▲▲▲                           b "));
+    }
+}

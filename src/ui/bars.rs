@@ -1,5 +1,5 @@
-//! Vertical bars drawn with eighth blocks, one style per bar: used by the Fourier spectrum
-//! and the parity digit norms.
+//! Vertical bars drawn with eighth blocks, one style per bar, and the axis under them: used
+//! by the Fourier spectrum and the parity digit norms.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -39,6 +39,82 @@ pub fn draw(buf: &mut Buffer, area: Rect, values: &[f32], max: f32, styles: &[St
                     .set_symbol(EIGHTHS[level])
                     .set_style(style);
             }
+        }
+    }
+}
+
+/// Column under the middle of bar `i` of `n` in `width` columns; `None` where the bar does not
+/// fit (it is not drawn either).
+pub fn centre(i: usize, n: usize, width: u16) -> Option<u16> {
+    let (x, w) = slot(i, n, width);
+    (x < width).then(|| x + (w.min(width - x) - 1) / 2)
+}
+
+/// The two rows under a bar chart: marks under some bars (one cell each) and, on the row
+/// below, tick labels; on rows of their own, neither hides the other.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Axis {
+    /// Column and bar index of each mark, left to right.
+    pub marks: Vec<(u16, usize)>,
+    /// Column and text of each tick label, left to right: each under its bar (centred when
+    /// the bar is wide enough, else starting at it), at least one blank column apart.
+    pub labels: Vec<(u16, String)>,
+}
+
+impl Axis {
+    /// The axis of `n` bars in `width` columns: a mark under every bar `i` with `marked(i)`,
+    /// a label under every bar with `label(i)` that fits (a label running past the width or
+    /// into the previous one is left out).
+    pub fn new(
+        n: usize,
+        width: u16,
+        marked: impl Fn(usize) -> bool,
+        label: impl Fn(usize) -> Option<String>,
+    ) -> Self {
+        let mut axis = Axis::default();
+        // First free column for the next label.
+        let mut free = 0usize;
+        for i in 0..n {
+            let Some(mid) = centre(i, n, width) else {
+                break;
+            };
+            if marked(i) {
+                axis.marks.push((mid, i));
+            }
+            let Some(text) = label(i) else {
+                continue;
+            };
+            let (x, w) = slot(i, n, width);
+            let len = text.chars().count();
+            let start = x as usize + (w as usize).saturating_sub(len) / 2;
+            if start >= free && start + len <= width as usize {
+                free = start + len + 1;
+                axis.labels.push((start as u16, text));
+            }
+        }
+        axis
+    }
+
+    /// Draw into the first two rows of `area`: marks as `mark(i)` gives them, labels in
+    /// `label_style`.
+    pub fn draw(
+        &self,
+        buf: &mut Buffer,
+        area: Rect,
+        mark: impl Fn(usize) -> (&'static str, Style),
+        label_style: Style,
+    ) {
+        if area.height < 2 {
+            return;
+        }
+        for &(x, i) in &self.marks {
+            let (symbol, style) = mark(i);
+            buf[(area.x + x, area.y)]
+                .set_symbol(symbol)
+                .set_style(style);
+        }
+        for (x, text) in &self.labels {
+            buf.set_string(area.x + x, area.y + 1, text, label_style);
         }
     }
 }

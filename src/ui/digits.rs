@@ -21,9 +21,9 @@ pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
     let Some(r) = readout else {
         return;
     };
-    let [bar_area, label_area, stats] = Layout::vertical([
+    let [bar_area, axis_area, stats] = Layout::vertical([
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Length(1),
     ])
     .areas(inner);
@@ -42,24 +42,25 @@ pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
     let max = r.digit_norms.iter().fold(0.0f32, |m, &v| m.max(v));
     let max = super::sticky_scale(max);
     bars::draw(f.buffer_mut(), bar_area, &r.digit_norms, max, &styles);
-    let buf = f.buffer_mut();
-    for i in 0..n {
-        let (x, _) = bars::slot(i, n, label_area.width);
-        if x >= label_area.width {
-            break;
-        }
-        let pos = (label_area.x + x, label_area.y);
-        if i < *k_bits {
-            buf[pos].set_symbol("▲").set_style(theme.key());
-        } else if i + 1 == n {
-            buf[pos].set_symbol("b").set_style(theme.dim());
-        } else if (i + 1) % 5 == 0 {
-            let label = (i + 1).to_string();
-            if x as usize + label.len() <= label_area.width as usize {
-                buf.set_string(pos.0, pos.1, &label, theme.dim());
+    // ▲ under the informative digits and b under the bias; digit numbers on the row below.
+    bars::Axis::new(
+        n,
+        axis_area.width,
+        |i| i < *k_bits || i + 1 == n,
+        |i| (i + 1 < n && (i == 0 || (i + 1).is_multiple_of(5))).then(|| (i + 1).to_string()),
+    )
+    .draw(
+        f.buffer_mut(),
+        axis_area,
+        |i| {
+            if i < *k_bits {
+                ("▲", theme.key())
+            } else {
+                ("b", theme.dim())
             }
-        }
-    }
+        },
+        theme.dim(),
+    );
     f.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(format!("on digits 1-{k_bits}: "), theme.dim()),

@@ -18,6 +18,17 @@ pub fn sci(v: f64) -> String {
     }
 }
 
+/// The axis under `n` frequency bars (k = 1..=n) in `width` columns: ▲ under each key
+/// frequency, and on the row below the labels 1, 5, 10, 15, …
+pub fn axis(n: usize, width: u16, key_frequencies: &[usize]) -> bars::Axis {
+    bars::Axis::new(
+        n,
+        width,
+        |i| key_frequencies.contains(&(i + 1)),
+        |i| (i == 0 || (i + 1).is_multiple_of(5)).then(|| (i + 1).to_string()),
+    )
+}
+
 pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
     let WeightView::Modular {
         spectrum, progress, ..
@@ -32,9 +43,9 @@ pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
         f.render_widget(Paragraph::new("no spectrum for this modulus"), inner);
         return;
     };
-    let [bar_area, label_area, stats] = Layout::vertical([
+    let [bar_area, axis_area, stats] = Layout::vertical([
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Length(2),
     ])
     .areas(inner);
@@ -51,23 +62,12 @@ pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
     let max = s.norms.iter().fold(0.0f32, |m, &v| m.max(v));
     let max = super::sticky_scale(max);
     bars::draw(f.buffer_mut(), bar_area, &s.norms, max, &styles);
-    // Under the bars: ▲ at key frequencies, k every 5 otherwise.
-    let buf = f.buffer_mut();
-    for k in 1..=n {
-        let (x, _) = bars::slot(k - 1, n, label_area.width);
-        if x >= label_area.width {
-            break;
-        }
-        let pos = (label_area.x + x, label_area.y);
-        if s.key_frequencies.contains(&k) {
-            buf[pos].set_symbol("▲").set_style(theme.key());
-        } else if k == 1 || k % 5 == 0 {
-            let label = k.to_string();
-            if x as usize + label.len() <= label_area.width as usize {
-                buf.set_string(pos.0, pos.1, &label, theme.dim());
-            }
-        }
-    }
+    axis(n, axis_area.width, &s.key_frequencies).draw(
+        f.buffer_mut(),
+        axis_area,
+        |_| ("▲", theme.key()),
+        theme.dim(),
+    );
     let keys = if s.key_frequencies.is_empty() {
         "none".to_string()
     } else {
