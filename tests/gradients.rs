@@ -1,10 +1,11 @@
 //! Gradient checks: the hand-written backward passes against central finite differences of
-//! the loss, for every model variant and both activations.
+//! the loss, for every model variant and both activations; modular models on both of their
+//! paths (the fused AVX2 step where the CPU has it, and the portable whole-batch one).
 
 use grokscope::train::model::Model;
 use grokscope::train::presets;
 use grokscope::train::task::Data;
-use grokscope::train::{Activation, Arch, Config, Threads};
+use grokscope::train::{Activation, Arch, Config, TaskKind, Threads};
 use ndarray::Array2;
 
 fn small_modular(arch: Arch, act: Activation) -> Config {
@@ -34,9 +35,12 @@ fn small_parity(act: Activation) -> Config {
 
 /// Compare analytic and numeric gradients of every trainable parameter entry.
 /// Returns (entries checked, entries off, relative error of the whole gradient vector).
-fn check(cfg: &Config) -> (usize, usize, f64) {
+fn check(cfg: &Config, fused: bool) -> (usize, usize, f64) {
     let data = Data::new(cfg);
     let mut model = Model::new(cfg, &data, Threads(1));
+    if let Model::Modular(m) = &mut model {
+        m.set_fused(fused);
+    }
     let mut grads: Vec<Array2<f32>> = model
         .params()
         .iter()
@@ -85,21 +89,36 @@ fn check(cfg: &Config) -> (usize, usize, f64) {
 }
 
 fn assert_gradients(cfg: &Config) {
-    let (checked, off, rel) = check(cfg);
+    let paths: &[bool] = match cfg.task {
+        TaskKind::Modular => &[true, false],
+        TaskKind::Parity => &[true],
+    };
+    for &fused in paths {
+        assert_gradients_on(cfg, fused);
+    }
+}
+
+fn assert_gradients_on(cfg: &Config, fused: bool) {
+    let (checked, off, rel) = check(cfg, fused);
     assert!(checked > 0);
     match cfg.activation {
         // x² is smooth: every entry must match.
-        Activation::Square => assert_eq!(off, 0, "{}: {off}/{checked} entries off", cfg.describe()),
+        Activation::Square => assert_eq!(
+            off,
+            0,
+            "{} (fused {fused}): {off}/{checked} entries off",
+            cfg.describe()
+        ),
         // ReLU has kinks a ±ε probe can straddle; allow a few entries, not a pattern.
         Activation::Relu => assert!(
             off * 50 <= checked,
-            "{}: {off}/{checked} entries off",
+            "{} (fused {fused}): {off}/{checked} entries off",
             cfg.describe()
         ),
     }
     assert!(
         rel < 1e-2,
-        "{}: relative gradient error {rel}",
+        "{} (fused {fused}): relative gradient error {rel}",
         cfg.describe()
     );
 }
