@@ -132,17 +132,24 @@ pub fn launch(train: TrainArgs, fps: u32) -> Result<(), Failure> {
     let runner = Runner::new(session, threads);
     let theme = ui::Theme::from_env();
 
+    full_screen(async |terminal| event_loop(terminal, runner, theme, fps).await)
+}
+
+/// Run `body` full screen on a single-threaded event loop, and restore the terminal (main
+/// screen, cooked mode, cursor shown) whatever it returns. Panics restore it too: color-eyre's
+/// hook is installed first, then ratatui's (by `try_init`), so the terminal is back before
+/// the report prints. The dashboard and `sweep --watch` both go through here.
+pub(crate) fn full_screen<T>(
+    body: impl AsyncFnOnce(&mut ratatui::DefaultTerminal) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::failed(format!("cannot start the event loop: {e}")))?;
-
-    // color-eyre's hook first, then ratatui's (installed by try_init), so the terminal is
-    // restored before the report prints.
     let _ = color_eyre::install();
     let mut terminal = ratatui::try_init()
         .map_err(|e| Failure::failed(format!("cannot set up the terminal: {e}")))?;
-    let result = runtime.block_on(event_loop(&mut terminal, runner, theme, fps));
+    let result = runtime.block_on(body(&mut terminal));
     ratatui::restore();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
     result

@@ -49,16 +49,9 @@ pub fn watch(
     record: &mut dyn FnMut(RunRecord) -> Result<(), Failure>,
 ) -> Result<WatchEnd, Failure> {
     let theme = Theme::from_env();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::failed(format!("cannot start the event loop: {e}")))?;
-    let _ = color_eyre::install();
-    let mut terminal = ratatui::try_init()
-        .map_err(|e| Failure::failed(format!("cannot set up the terminal: {e}")))?;
-    let result = runtime.block_on(event_loop(&mut terminal, &mut state, &pool, record, theme));
-    ratatui::restore();
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    let result = super::full_screen(async |terminal| {
+        event_loop(terminal, &mut state, &pool, record, theme).await
+    });
     // Runs that finished before the cancellation took hold are whole: keep them.
     for event in pool.stop() {
         if let Event::Finished(r) = &event {
