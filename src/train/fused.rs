@@ -429,6 +429,42 @@ impl Fused {
     }
 }
 
+/// The inner loop all three kernels share, a sum of rank-1 updates of an R × V-vector tile
+/// of accumulators: acc[r][v] += Σ_{i<n} a[r·ar + i·ai] · b[i·bi + 8v .. +8], with the a
+/// terms broadcast and the b terms loaded whole. The strides come in as constants at every
+/// call site, so after inlining each kernel is the loop it would be written as by hand.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn rank1_updates<const R: usize, const V: usize>(
+    acc: &mut [[std::arch::x86_64::__m256; V]; R],
+    a: *const f32,
+    ar: usize,
+    ai: usize,
+    b: *const f32,
+    bi: usize,
+    n: usize,
+) {
+    use std::arch::x86_64::*;
+    // SAFETY: the caller passes R·n readable a terms at those strides and n rows of V·8
+    // readable b terms.
+    unsafe {
+        for i in 0..n {
+            let row = b.add(i * bi);
+            let mut x = [_mm256_setzero_ps(); V];
+            for (v, x) in x.iter_mut().enumerate() {
+                *x = _mm256_loadu_ps(row.add(8 * v));
+            }
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let s = _mm256_broadcast_ss(&*a.add(r * ar + i * ai));
+                for (acc, x) in acc.iter_mut().zip(&x) {
+                    *acc = _mm256_fmadd_ps(s, *x, *acc);
+                }
+            }
+        }
+    }
+}
+
 /// R rows × 16 columns of L: out[r, 0..16] = Σ_{j<h} vt[r, j] · actᵀ[j, 0..16], and the
 /// running column maxima colmax[0..16] raised to cover them.
 #[cfg(target_arch = "x86_64")]
@@ -446,21 +482,13 @@ unsafe fn logits_tile<const R: usize>(
     // with 16 readable columns.
     unsafe {
         let mut acc = [[_mm256_setzero_ps(); 2]; R];
-        for j in 0..h {
-            let row = act_t.add(j * BLOCK);
-            let x = [_mm256_loadu_ps(row), _mm256_loadu_ps(row.add(8))];
-            for (r, acc) in acc.iter_mut().enumerate() {
-                let b = _mm256_broadcast_ss(&*vt.add(r * vstride + j));
-                acc[0] = _mm256_fmadd_ps(b, x[0], acc[0]);
-                acc[1] = _mm256_fmadd_ps(b, x[1], acc[1]);
-            }
-        }
+        rank1_updates(&mut acc, vt, vstride, 1, act_t, BLOCK, h);
         let mut m = [_mm256_loadu_ps(colmax), _mm256_loadu_ps(colmax.add(8))];
         for (r, acc) in acc.iter().enumerate() {
-            _mm256_storeu_ps(out.add(r * BLOCK), acc[0]);
-            _mm256_storeu_ps(out.add(r * BLOCK + 8), acc[1]);
-            m[0] = _mm256_max_ps(m[0], acc[0]);
-            m[1] = _mm256_max_ps(m[1], acc[1]);
+            for (v, a) in acc.iter().enumerate() {
+                _mm256_storeu_ps(out.add(r * BLOCK + 8 * v), *a);
+                m[v] = _mm256_max_ps(m[v], *a);
+            }
         }
         _mm256_storeu_ps(colmax, m[0]);
         _mm256_storeu_ps(colmax.add(8), m[1]);
@@ -487,19 +515,7 @@ unsafe fn dvt_tile<const R: usize, const V: usize>(
                 *a = _mm256_loadu_ps(g.add(r * hp + 8 * v));
             }
         }
-        for k in 0..nb {
-            let row = act.add(k * hp);
-            let mut x = [_mm256_setzero_ps(); V];
-            for (v, x) in x.iter_mut().enumerate() {
-                *x = _mm256_loadu_ps(row.add(8 * v));
-            }
-            for (r, acc) in acc.iter_mut().enumerate() {
-                let b = _mm256_broadcast_ss(&*dl.add(r * BLOCK + k));
-                for (a, x) in acc.iter_mut().zip(&x) {
-                    *a = _mm256_fmadd_ps(b, *x, *a);
-                }
-            }
-        }
+        rank1_updates(&mut acc, dl, BLOCK, 1, act, hp, nb);
         for (r, acc) in acc.iter().enumerate() {
             for (v, a) in acc.iter().enumerate() {
                 _mm256_storeu_ps(g.add(r * hp + 8 * v), *a);
@@ -525,19 +541,7 @@ unsafe fn dact_tile<const R: usize, const V: usize>(
     // rows of out (stride hp), each with V·8 readable columns.
     unsafe {
         let mut acc = [[_mm256_setzero_ps(); V]; R];
-        for c in 0..p {
-            let row = vt.add(c * hp);
-            let mut x = [_mm256_setzero_ps(); V];
-            for (v, x) in x.iter_mut().enumerate() {
-                *x = _mm256_loadu_ps(row.add(8 * v));
-            }
-            for (r, acc) in acc.iter_mut().enumerate() {
-                let b = _mm256_broadcast_ss(&*dl.add(c * BLOCK + r));
-                for (a, x) in acc.iter_mut().zip(&x) {
-                    *a = _mm256_fmadd_ps(b, *x, *a);
-                }
-            }
-        }
+        rank1_updates(&mut acc, dl, 1, BLOCK, vt, hp, p);
         for (r, acc) in acc.iter().enumerate() {
             let k = _mm256_broadcast_ss(&*inv.add(r));
             for (v, a) in acc.iter().enumerate() {
@@ -592,26 +596,12 @@ unsafe fn transpose8(src: *const f32, sstride: usize, dst: *mut f32, dstride: us
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::train::rng::Stream;
 
-    /// A small deterministic generator for test data.
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self) -> u32 {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (self.0 >> 33) as u32
-        }
-        fn uniform(&mut self) -> f32 {
-            self.next() as f32 / (1u64 << 31) as f32 * 2.0 - 1.0
-        }
-    }
-
-    fn pairs(p: usize, n: usize, rng: &mut Lcg) -> PairSet {
+    fn pairs(p: usize, n: usize, rng: &mut Stream) -> PairSet {
         let (mut a, mut b, mut y) = (vec![], vec![], vec![]);
         for _ in 0..n {
-            let (x, z) = (rng.next() % p as u32, rng.next() % p as u32);
+            let (x, z) = (rng.below(p as u64) as u32, rng.below(p as u64) as u32);
             a.push(x);
             b.push(z);
             y.push((x + z) % p as u32);
@@ -675,7 +665,7 @@ mod tests {
             eprintln!("skipped: this CPU has no AVX2/FMA, so the fused step is never used");
             return;
         }
-        let mut rng = Lcg(7);
+        let mut rng = Stream::new(7, 0);
         // Partial blocks, hidden widths that are and are not multiples of 8, P not a
         // multiple of the 6- and 3-row tiles.
         for &(p, h, n) in &[
@@ -688,7 +678,9 @@ mod tests {
             (97, 17, 100),
         ] {
             for act in [Activation::Relu, Activation::Square] {
-                let uv: Vec<f32> = (0..p * 2 * h).map(|_| rng.uniform()).collect();
+                let uv: Vec<f32> = (0..p * 2 * h)
+                    .map(|_| rng.uniform() as f32 * 2.0 - 1.0)
+                    .collect();
                 let set = pairs(p, n, &mut rng);
                 let scale = 1.0 / (n * p) as f32;
                 let mut guv = vec![f32::NAN; p * 2 * h];

@@ -41,6 +41,17 @@ pub struct Score {
     pub acc: f64,
 }
 
+impl Score {
+    /// Loss (cross-entropy / P, averaged over the n examples) and accuracy of a modular pass.
+    fn of_modular(stats: RowStats, n: usize, p: usize) -> Self {
+        let n = n.max(1) as f64;
+        Score {
+            loss: stats.nll_sum / (n * p as f64),
+            acc: stats.correct as f64 / n,
+        }
+    }
+}
+
 /// Per-dataset scratch buffers.
 struct ModBuffers {
     pre: Array2<f32>,
@@ -320,24 +331,14 @@ impl ModModel {
         );
     }
 
-    fn score(
-        buf: &mut ModBuffers,
-        p: usize,
-        set: &PairSet,
-        grad_scale: Option<f32>,
-    ) -> (RowStats, Score) {
+    fn score(buf: &mut ModBuffers, p: usize, set: &PairSet, grad_scale: Option<f32>) -> Score {
         let stats = kernels::softmax_xent(
             buf.logits_t.as_slice_mut().expect("contiguous"),
             set.len(),
             &set.y,
             grad_scale,
         );
-        let n = set.len().max(1) as f64;
-        let score = Score {
-            loss: stats.nll_sum / (n * p as f64),
-            acc: stats.correct as f64 / n,
-        };
-        (stats, score)
+        Score::of_modular(stats, set.len(), p)
     }
 
     /// Loss and accuracy on `set` (train or test) at the current parameters.
@@ -355,7 +356,7 @@ impl ModModel {
             buf,
             self.threads,
         );
-        Self::score(buf, self.modulus, set, None).1
+        Self::score(buf, self.modulus, set, None)
     }
 
     /// The portable path of [`Self::forward_backward`] up to dU and dVt (in `guv`): whole-batch
@@ -364,7 +365,7 @@ impl ModModel {
         let (p, h) = (self.modulus, self.hidden);
         let buf = &mut self.train_buf;
         Self::forward(&self.uv, h, self.activation, set, buf, self.threads);
-        let (_, score) = Self::score(buf, p, set, Some(scale));
+        let score = Self::score(buf, p, set, Some(scale));
         let dlogits_t = buf.logits_t.view();
         // dVt = dlogitsᵀ · act  → right half of guv
         matmul(
@@ -420,10 +421,7 @@ impl ModModel {
                     set,
                     scale,
                 );
-                Score {
-                    loss: stats.nll_sum / (set.len().max(1) as f64 * p as f64),
-                    acc: 0.0,
-                }
+                Score::of_modular(stats, set.len(), p)
             }
             None => self.batch_backward(set, scale),
         };
