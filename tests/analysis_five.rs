@@ -1,5 +1,6 @@
 //! Five-neuron read-outs: W_out turning twice as fast as W_in.
 
+mod common;
 use grokscope::analysis::{AnalysisError, five_neuron_readout};
 use ndarray::Array2;
 use std::f32::consts::{PI, TAU};
@@ -54,15 +55,7 @@ fn same_speed_or_random_angles_do_not_fit() {
     assert!(r.mean_residual > 1.0, "{r:?}");
 
     // Random weights (SplitMix64, uniform in [−1, 1)): residual near π/2 on average.
-    let mut state = 42u64;
-    let mut uniform = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
-    };
+    let mut uniform = common::splitmix_uniform(42);
     let draws = 200;
     let mut total = 0.0;
     for _ in 0..draws {

@@ -1,25 +1,14 @@
 //! Fourier view: the rustfft path against the explicit basis, neuron frequencies and phases,
 //! frequency norms, Gini, key frequencies, and what happens for even moduli.
 
+mod common;
+use common::random_matrix;
 use grokscope::analysis::{
     AnalysisError, Fourier, constructed_weights, fourier_basis, gini, n_frequencies,
     order_by_frequency_phase,
 };
 use ndarray::Array2;
 use std::f64::consts::{PI, TAU};
-
-/// SplitMix64 → uniform in [−1, 1): deterministic weights without a dependency.
-fn random_matrix(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
-    let mut state = seed;
-    Array2::from_shape_fn((rows, cols), |_| {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
-    })
-}
 
 #[test]
 fn fft_path_equals_projection_onto_explicit_basis() {

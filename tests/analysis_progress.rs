@@ -1,5 +1,7 @@
 //! Progress measures (restricted / excluded loss), per-frequency logits, weight norm.
 
+mod common;
+use common::random_matrix;
 use grokscope::analysis::{
     Fourier, all_pairs, constructed_weights, frequency_group, loss_on_pairs, masked_logits,
     pair_logits, progress_measures, weight_norm,
@@ -7,18 +9,6 @@ use grokscope::analysis::{
 use grokscope::train::Activation;
 use ndarray::{Array2, ArrayView2};
 use std::f64::consts::TAU;
-
-fn random_matrix(rows: usize, cols: usize, seed: u64) -> Array2<f32> {
-    let mut state = seed;
-    Array2::from_shape_fn((rows, cols), |_| {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
-    })
-}
 
 /// The full logit tensor `[P² × P]` (row `a·P + b`) in f64.
 fn logit_tensor(w_in: ArrayView2<f32>, w_out: ArrayView2<f32>, act: Activation) -> Array2<f64> {

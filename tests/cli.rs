@@ -12,6 +12,9 @@ fn tmpdir(name: &str) -> PathBuf {
     d
 }
 
+/// A modular-addition run that memorizes, then generalizes within a few thousand steps.
+const SMALL_GROKKING: [&str; 6] = ["--modulus", "31", "--embed", "64", "--train-frac", "0.7"];
+
 #[test]
 fn bad_input_exits_2_with_one_line() {
     assert_usage_error(&["run", "--preset", "nope"], "unknown preset 'nope'");
@@ -90,21 +93,14 @@ fn run_prints_metrics_lines_and_a_summary() {
 
 #[test]
 fn until_stops_at_the_first_metrics_line_reaching_the_accuracy() {
-    let out = grokscope(&[
-        "run",
-        "--preset",
-        "mod-add",
-        "--modulus",
-        "31",
-        "--embed",
-        "64",
-        "--train-frac",
-        "0.7",
-        "--every",
-        "50",
-        "--until",
-        "0.9",
-    ]);
+    let out = grokscope(
+        &[
+            &["run", "--preset", "mod-add"][..],
+            &SMALL_GROKKING,
+            &["--every", "50", "--until", "0.9"],
+        ]
+        .concat(),
+    );
     assert!(out.status.success());
     let lines = json_lines(&out);
     let summary = lines.last().unwrap();
@@ -269,19 +265,14 @@ fn metrics_lines_carry_the_progress_measures() {
     // The small grokking configuration: by the time it generalizes, the spectrum is sparse
     // (Gini up, few key frequencies), the logits restricted to the key frequencies score as
     // well as the full model, and removing them leaves the training loss high.
-    let out = grokscope(&[
-        "run",
-        "--modulus",
-        "31",
-        "--embed",
-        "64",
-        "--train-frac",
-        "0.7",
-        "--every",
-        "250",
-        "--until",
-        "0.99",
-    ]);
+    let out = grokscope(
+        &[
+            &["run"][..],
+            &SMALL_GROKKING,
+            &["--every", "250", "--until", "0.99"],
+        ]
+        .concat(),
+    );
     assert!(out.status.success());
     let lines = json_lines(&out);
     let first = &lines[0];

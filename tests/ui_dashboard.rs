@@ -2,6 +2,7 @@
 //! deterministic trainer states trained synchronously in the test, plus the styles that carry
 //! meaning.
 
+mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::session::WeightView;
@@ -10,13 +11,6 @@ use grokscope::train::presets;
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-    s.set_prepend_module_to_snapshot(false);
-    s
-}
 
 const TRUE: Theme = Theme {
     mode: ColorMode::TrueColor,
@@ -56,7 +50,7 @@ fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
 /// Each preset's dashboard at 120×40 and 80×24 (one test per preset, so they run in
 /// parallel).
 fn preset_frames(name: &str) {
-    let s = settings();
+    let s = common::snapshot_settings();
     let h = trained(name);
     for (w, ht) in [(120, 40), (80, 24)] {
         let buf = h.render(w, ht, &TRUE);
@@ -92,7 +86,7 @@ preset_tests! {
 
 #[test]
 fn help_overlay_and_too_small() {
-    let s = settings();
+    let s = common::snapshot_settings();
     let mut h = Harness::new(presets::find("mod-add").unwrap().config).unwrap();
     h.press(key(KeyCode::Char('?')));
     assert!(h.app.help);
@@ -113,7 +107,7 @@ fn help_overlay_and_too_small() {
 
 #[test]
 fn key_script_edit_weight_decay_then_pause_and_scrub() {
-    let s = settings();
+    let s = common::snapshot_settings();
     let mut h = trained("mod-add");
     // Select weight decay (one down from learning rate) and press +.
     h.press(key(KeyCode::Char('j')));

@@ -1,6 +1,7 @@
 //! The sweep view (insta snapshots in the top-level `snapshots/`), from hand-made run records,
 //! so the frames do not depend on training numerics; and the `w` key in the dashboard.
 
+mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::session::Status;
@@ -15,13 +16,6 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 use std::time::Duration;
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-    s.set_prepend_module_to_snapshot(false);
-    s
-}
 
 const TRUE: Theme = Theme {
     mode: ColorMode::TrueColor,
@@ -106,7 +100,7 @@ fn draw(s: &SweepState, w: u16, h: u16, theme: &Theme) -> Buffer {
 }
 
 fn snap(name: &str, s: &SweepState, theme: &Theme) {
-    let settings = settings();
+    let settings = common::snapshot_settings();
     for (w, h) in [(120, 40), (80, 24)] {
         let t = text(&draw(s, w, h, theme));
         settings.bind(|| insta::assert_snapshot!(format!("sweep_{name}_{w}x{h}"), t));
@@ -260,7 +254,7 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
         t.contains("sweep parity-quick (1/3)") && t.contains("1 / 18 runs"),
         "{t}"
     );
-    settings().bind(|| insta::assert_snapshot!("sweep_dashboard_120x40", t));
+    common::snapshot_settings().bind(|| insta::assert_snapshot!("sweep_dashboard_120x40", t));
 
     // Keys for the training run do nothing here; space pauses the sweep.
     let cfg = h.app.draft.clone();

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests that run the `grokscope` binary.
+//! Helpers shared by the integration tests: running the `grokscope` binary, deterministic
+//! test weights, and where insta keeps the snapshots.
 #![allow(dead_code)] // each test crate uses its own subset
 
 use std::process::{Command, Output};
@@ -33,4 +34,32 @@ pub fn assert_usage_error(args: &[&str], mention: &str) {
         "{args:?}: '{err}' should mention '{mention}'"
     );
     assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+}
+
+/// SplitMix64 → uniform f32 in [−1, 1): deterministic test weights without a dependency.
+pub fn splitmix_uniform(seed: u64) -> impl FnMut() -> f32 {
+    let mut state = seed;
+    move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0
+    }
+}
+
+/// A rows × cols matrix of `splitmix_uniform(seed)` draws, row by row.
+pub fn random_matrix(rows: usize, cols: usize, seed: u64) -> ndarray::Array2<f32> {
+    let mut uniform = splitmix_uniform(seed);
+    ndarray::Array2::from_shape_fn((rows, cols), |_| uniform())
+}
+
+/// insta settings that keep snapshots in the top-level `snapshots/` directory under their
+/// own names.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s
 }
