@@ -9,24 +9,11 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-fn elapsed(d: std::time::Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
-}
-
 pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool) {
     let snap = &app.snapshot;
     let cfg = &snap.config;
-    let sep = || Span::styled(" │ ", theme.dim());
-    let mut spans = Vec::new();
-    if !compact {
-        spans.push(Span::styled("grokscope", theme.title()));
-        spans.push(sep());
-    }
+    let sep = || super::header_sep(theme);
+    let mut spans = super::header_start(theme, compact);
     spans.push(Span::styled(
         format!("{} ({}/{})", cfg.preset, app.preset + 1, app.presets.len()),
         theme.title(),
@@ -62,7 +49,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool
         if compact { "/s" } else { " steps/s" }
     )));
     spans.push(sep());
-    spans.push(Span::raw(elapsed(snap.clock.elapsed)));
+    spans.push(Span::raw(super::clock(snap.clock.elapsed)));
     spans.push(sep());
     let (state, style) = match &snap.status {
         _ if app.paused => ("❚❚ paused", theme.warn()),

@@ -48,6 +48,30 @@ pub fn panel<'a>(title: impl Into<String>, theme: &Theme) -> Block<'a> {
     }
 }
 
+/// A duration as m:ss, or h:mm:ss from an hour on.
+pub fn clock(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// The separator between the fields of a header line.
+pub fn header_sep(theme: &Theme) -> Span<'static> {
+    Span::styled(" │ ", theme.dim())
+}
+
+/// The start of a header line: the program's name and a separator, left out when compact.
+pub fn header_start(theme: &Theme, compact: bool) -> Vec<Span<'static>> {
+    if compact {
+        Vec::new()
+    } else {
+        vec![Span::styled("grokscope", theme.title()), header_sep(theme)]
+    }
+}
+
 /// 12345 → "12,345".
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();

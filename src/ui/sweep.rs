@@ -15,7 +15,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
-use std::time::Duration;
 
 /// What surrounds the view: the title of the grid, the keys the footer lists and a notice.
 pub struct Chrome<'a> {
@@ -41,15 +40,6 @@ pub fn fmt_value(v: &Value) -> String {
         Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), fmt_rate),
         Value::String(s) => s.clone(),
         other => other.to_string(),
-    }
-}
-
-fn clock(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
     }
 }
 
@@ -93,12 +83,8 @@ fn header(
     area: Rect,
     compact: bool,
 ) {
-    let sep = || Span::styled(" │ ", theme.dim());
-    let mut spans = Vec::new();
-    if !compact {
-        spans.push(Span::styled("grokscope", theme.title()));
-        spans.push(sep());
-    }
+    let sep = || super::header_sep(theme);
+    let mut spans = super::header_start(theme, compact);
     spans.push(Span::styled(
         format!("sweep {}", chrome.title),
         theme.title(),
@@ -124,10 +110,10 @@ fn header(
         format!("{} training", s.running.len())
     }));
     spans.push(sep());
-    spans.push(Span::raw(clock(s.elapsed)));
+    spans.push(Span::raw(super::clock(s.elapsed)));
     spans.push(sep());
     spans.push(Span::raw(match s.eta() {
-        Some(d) if s.status() == SweepStatus::Running => format!("eta {}", clock(d)),
+        Some(d) if s.status() == SweepStatus::Running => format!("eta {}", super::clock(d)),
         _ => "eta —".into(),
     }));
     spans.push(sep());
