@@ -1,6 +1,7 @@
 //! Kernels of the loss: softmax cross-entropy over P classes and the binary logistic loss.
-//! The softmax works on blocks of 8 examples held in registers, so the compiler vectorises
+//! The softmax works on blocks of 16 examples held in registers, so the compiler vectorises
 //! it; it is compiled twice, for the baseline target and for AVX2+FMA, picked at run time.
+//! (Training on an AVX2+FMA CPU runs its own softmax inside the fused step, `fused.rs`.)
 
 use super::linalg::fast_exp;
 #[cfg(target_arch = "x86_64")]
@@ -147,11 +148,18 @@ fn softmax_xent_impl(
     stats
 }
 
-/// The scoring pass (no gradient), compiled for AVX2+FMA.
+/// The same, compiled for AVX2+FMA. Training on such a CPU takes the fused step
+/// (`fused.rs`), so the gradient here serves the portable path's tests; scoring (the
+/// evaluation passes) is what runs here in production.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn softmax_xent_avx2(logits_t: &mut [f32], n: usize, labels: &[u32]) -> RowStats {
-    softmax_xent_impl(logits_t, n, labels, None)
+unsafe fn softmax_xent_avx2(
+    logits_t: &mut [f32],
+    n: usize,
+    labels: &[u32],
+    grad_scale: Option<f32>,
+) -> RowStats {
+    softmax_xent_impl(logits_t, n, labels, grad_scale)
 }
 
 /// eˣ of 8 lanes with x ≤ 0 (a logit minus its maximum): [`fast_exp`]'s steps and
@@ -186,100 +194,6 @@ pub(crate) fn exp_nonpositive_avx2(x: std::arch::x86_64::__m256) -> std::arch::x
     _mm256_mul_ps(q, _mm256_castsi256_ps(e_bits))
 }
 
-/// The gradient pass with AVX2 intrinsics, on groups of 4 registers (32 examples): the four
-/// running maxima and sums form independent dependency chains down the classes, so the adds
-/// and maxes overlap instead of waiting on each other's latency, and each class row is read a
-/// whole cache line at a time. The exponential is [`fast_exp`]'s, with fused multiply-adds.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn softmax_grad_avx2(
-    logits_t: &mut [f32],
-    n: usize,
-    labels: &[u32],
-    scale: f32,
-) -> RowStats {
-    use std::arch::x86_64::*;
-    const G: usize = 4;
-    const SPAN: usize = 8 * G;
-    let classes = logits_t.len() / n;
-    let mut stats = RowStats::default();
-    let full = n / SPAN * SPAN;
-    let ptr = logits_t.as_mut_ptr();
-    // SAFETY (whole block): every access is at c·n + i with c < classes and i < n, inside
-    // `logits_t`, whose length is classes·n.
-    unsafe {
-        let one = _mm256_set1_ps(1.0);
-        let vscale = _mm256_set1_ps(scale);
-        for i0 in (0..full).step_by(SPAN) {
-            let mut max = [_mm256_set1_ps(f32::NEG_INFINITY); G];
-            for c in 0..classes {
-                let p = ptr.add(c * n + i0);
-                for (g, m) in max.iter_mut().enumerate() {
-                    *m = _mm256_max_ps(*m, _mm256_loadu_ps(p.add(8 * g)));
-                }
-            }
-            let mut ly = [0.0f32; SPAN];
-            for (k, l) in ly.iter_mut().enumerate() {
-                *l = *ptr.add(labels[i0 + k] as usize * n + i0 + k);
-            }
-            // Split sums as in `softmax_block`: exact 1s (the maxima) apart from the rest.
-            let mut ones = [_mm256_setzero_ps(); G];
-            let mut small = [_mm256_setzero_ps(); G];
-            for c in 0..classes {
-                let p = ptr.add(c * n + i0);
-                for g in 0..G {
-                    let e =
-                        exp_nonpositive_avx2(_mm256_sub_ps(_mm256_loadu_ps(p.add(8 * g)), max[g]));
-                    _mm256_storeu_ps(p.add(8 * g), e);
-                    let is_one = _mm256_cmp_ps::<_CMP_EQ_OQ>(e, one);
-                    ones[g] = _mm256_add_ps(ones[g], _mm256_and_ps(is_one, one));
-                    small[g] = _mm256_add_ps(small[g], _mm256_andnot_ps(is_one, e));
-                }
-            }
-            let mut inv = [_mm256_setzero_ps(); G];
-            for g in 0..G {
-                inv[g] = _mm256_div_ps(vscale, _mm256_add_ps(ones[g], small[g]));
-            }
-            for c in 0..classes {
-                let p = ptr.add(c * n + i0);
-                for (g, k) in inv.iter().enumerate() {
-                    let q = p.add(8 * g);
-                    _mm256_storeu_ps(q, _mm256_mul_ps(_mm256_loadu_ps(q), *k));
-                }
-            }
-            let mut ones_s = [0.0f32; SPAN];
-            let mut small_s = [0.0f32; SPAN];
-            let mut inv_s = [0.0f32; SPAN];
-            let mut maxs = [0.0f32; SPAN];
-            for g in 0..G {
-                _mm256_storeu_ps(ones_s.as_mut_ptr().add(8 * g), ones[g]);
-                _mm256_storeu_ps(small_s.as_mut_ptr().add(8 * g), small[g]);
-                _mm256_storeu_ps(inv_s.as_mut_ptr().add(8 * g), inv[g]);
-                _mm256_storeu_ps(maxs.as_mut_ptr().add(8 * g), max[g]);
-            }
-            // nll = ln(sum) + max − l_y; Σ ln(sum) as ln(Π sum) per 16 in f64, as in
-            // `softmax_block`.
-            for half in 0..SPAN / 16 {
-                let prod: f64 = (16 * half..16 * half + 16)
-                    .map(|k| ones_s[k] as f64 + small_s[k] as f64)
-                    .product();
-                stats.nll_sum += prod.ln();
-            }
-            let mut margin = 0.0f32;
-            for k in 0..SPAN {
-                margin += maxs[k] - ly[k];
-                let at = &mut *ptr.add(labels[i0 + k] as usize * n + i0 + k);
-                fix_label(at, inv_s[k], scale, ones_s[k], small_s[k]);
-            }
-            stats.nll_sum += margin as f64;
-        }
-    }
-    for i0 in full..n {
-        softmax_block::<1>(logits_t, n, i0, labels, Some(scale), &mut stats);
-    }
-    stats
-}
-
 /// For each example (a column of `logits_t`, [classes × n]): accumulate the negative log
 /// likelihood of its label. Without `grad_scale`, count strict-argmax hits (the column holds
 /// exp(logit − max) afterwards); with `grad_scale = Some(s)` the column is overwritten by
@@ -297,12 +211,7 @@ pub fn softmax_xent(
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU supports the features the functions were compiled for, and the
         // shapes were checked above.
-        return unsafe {
-            match grad_scale {
-                Some(scale) => softmax_grad_avx2(logits_t, n, labels, scale),
-                None => softmax_xent_avx2(logits_t, n, labels),
-            }
-        };
+        return unsafe { softmax_xent_avx2(logits_t, n, labels, grad_scale) };
     }
     softmax_xent_impl(logits_t, n, labels, grad_scale)
 }
