@@ -350,3 +350,55 @@ fn invalid_settings_name_the_problem() {
     }
     assert!(presets::find("mod-mul").is_err());
 }
+
+#[test]
+fn weights_are_the_articles_matrices_and_their_factors() {
+    use grokscope::train::Weights;
+    for name in [
+        "mod-add",
+        "mod-add-collapsed",
+        "mod-add-collapsed-in",
+        "five-neurons",
+    ] {
+        let mut cfg = preset(name);
+        cfg.steps = 3;
+        let mut t = Trainer::new(cfg, Threads(1)).unwrap();
+        for _ in 0..3 {
+            t.step().unwrap();
+        }
+        let Weights::Modular(w) = t.weights() else {
+            panic!("{name}: a modular preset gives modular weights");
+        };
+        let p = t.config().modulus;
+        let h = t.config().hidden;
+        assert_eq!(w.w_input.dim(), (p, h), "{name}");
+        assert_eq!(w.w_output.dim(), (h, p), "{name}");
+        match (&w.embed, &w.in_proj, &w.out_proj) {
+            (Some(e), Some(wi), Some(wo)) => {
+                // W_input = E·W_in and W_output = W_out·Eᵀ, up to f32 rounding of the product.
+                let tol = 1e-5 * (1.0 + w.w_input.iter().fold(0f64, |m, x| m.max(x.abs())));
+                let di = (e.dot(wi) - &w.w_input)
+                    .iter()
+                    .fold(0f64, |m, x| m.max(x.abs()));
+                let d_o = (wo.dot(&e.t()) - &w.w_output)
+                    .iter()
+                    .fold(0f64, |m, x| m.max(x.abs()));
+                assert!(di < tol && d_o < tol, "{name}: {di} {d_o}");
+                assert!(
+                    name == "mod-add" || name == "five-neurons",
+                    "{name} has factors"
+                );
+            }
+            (_, None, None) => assert!(name.contains("collapsed"), "{name} lacks factors"),
+            other => panic!("{name}: only some factors: {other:?}"),
+        }
+    }
+    let mut cfg = preset("parity");
+    cfg.steps = 1;
+    let t = Trainer::new(cfg.clone(), Threads(1)).unwrap();
+    let Weights::Parity(w) = t.weights() else {
+        panic!("parity gives parity weights");
+    };
+    assert_eq!(w.w1.dim(), (cfg.n_bits + 1, cfg.hidden));
+    assert_eq!(w.w2.dim(), (cfg.hidden, 1));
+}

@@ -14,9 +14,11 @@ pub mod presets;
 pub mod rng;
 pub mod task;
 pub mod trainer;
+pub mod weights;
 
 pub use activation::Activation;
 pub use config::{Arch, Config, Decay, Op, TaskKind};
 pub use error::{Error, Result};
 pub use linalg::Threads;
 pub use trainer::{Metrics, Trainer};
+pub use weights::{ModularWeights, ParityWeights, Weights};

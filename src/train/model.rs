@@ -23,6 +23,7 @@ use super::kernels::{self, RowStats};
 use super::linalg::{Threads, matmul};
 use super::rng::{Stream, purpose};
 use super::task::{BitSet, Data, PairSet};
+use super::weights::{ModularWeights, ParityWeights, Weights, widen};
 use ndarray::{Array2, ArrayView2, s};
 use std::ops::Range;
 
@@ -699,6 +700,32 @@ impl Model {
                 (m.evaluate(train, true), m.evaluate(test, false))
             }
             _ => unreachable!("model and data are built from the same config"),
+        }
+    }
+
+    /// A plain copy of the weights: the article's matrices and the factors the model has.
+    pub fn weights(&self) -> Weights {
+        match self {
+            Model::Modular(m) => {
+                let (in_proj, out_proj) = match m.projections() {
+                    Some((i, o)) => (Some(widen(i)), Some(widen(o))),
+                    None => (None, None),
+                };
+                Weights::Modular(ModularWeights {
+                    arch: m.arch,
+                    activation: m.activation,
+                    w_input: widen(m.w_input()),
+                    w_output: widen(m.w_output()),
+                    embed: m.embedding().map(widen),
+                    in_proj,
+                    out_proj,
+                })
+            }
+            Model::Parity(m) => Weights::Parity(ParityWeights {
+                activation: m.activation,
+                w1: widen(m.w1()),
+                w2: widen(m.w2()),
+            }),
         }
     }
 

@@ -155,6 +155,11 @@ impl Trainer {
             .sqrt()
     }
 
+    /// A plain copy of the current weights: what every reader of the model looks at.
+    pub fn weights(&self) -> crate::train::Weights {
+        self.model.weights()
+    }
+
     pub fn params(&self) -> &[Param] {
         self.model.params()
     }

@@ -1,0 +1,82 @@
+//! The engine's boundary for readers: a plain, owned copy of a model's weights at one step.
+//!
+//! Everything that looks at weights (the probes, the dashboard's panels, the checkpoint
+//! export) reads a [`Weights`] value, never the model's training buffers. The values are
+//! f64 whatever precision the engine trains in, so readers do not change when a second
+//! engine precision arrives; today every value is an exactly widened f32.
+
+use super::Activation;
+use super::config::Arch;
+use ndarray::{Array2, ArrayView2};
+
+/// A modular model's weights. `w_input` and `w_output` are the article's matrices for every
+/// variant (products with the embedding where the model is factored); the factors are given
+/// where the model has them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModularWeights {
+    pub arch: Arch,
+    pub activation: Activation,
+    /// W_input [P×H]: row a is input a's contribution to each hidden neuron.
+    pub w_input: Array2<f64>,
+    /// W_output [H×P].
+    pub w_output: Array2<f64>,
+    /// The embedding E [P×D] (trained, or the frozen circle of five-neurons).
+    pub embed: Option<Array2<f64>>,
+    /// W_in [D×H], where W_input = E·W_in.
+    pub in_proj: Option<Array2<f64>>,
+    /// W_out [H×D], where W_output = W_out·Eᵀ.
+    pub out_proj: Option<Array2<f64>>,
+}
+
+impl ModularWeights {
+    pub fn modulus(&self) -> usize {
+        self.w_input.nrows()
+    }
+
+    pub fn hidden(&self) -> usize {
+        self.w_input.ncols()
+    }
+}
+
+/// The parity network's weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParityWeights {
+    pub activation: Activation,
+    /// W1 [(bits + 1) × H]: row j holds input j's weights; the last row is the bias input.
+    pub w1: Array2<f64>,
+    /// w2 [H × 1].
+    pub w2: Array2<f64>,
+}
+
+/// A model's weights at one step.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Weights {
+    Modular(ModularWeights),
+    Parity(ParityWeights),
+}
+
+impl Weights {
+    pub fn modular(&self) -> Option<&ModularWeights> {
+        match self {
+            Weights::Modular(m) => Some(m),
+            Weights::Parity(_) => None,
+        }
+    }
+
+    pub fn parity(&self) -> Option<&ParityWeights> {
+        match self {
+            Weights::Parity(p) => Some(p),
+            Weights::Modular(_) => None,
+        }
+    }
+}
+
+/// An f32 view widened into an owned f64 matrix (exact).
+pub fn widen(w: ArrayView2<f32>) -> Array2<f64> {
+    w.mapv(f64::from)
+}
+
+/// An f64 matrix narrowed to f32 (exact for values that came from [`widen`]).
+pub fn narrow(w: &Array2<f64>) -> Array2<f32> {
+    w.mapv(|x| x as f32)
+}
