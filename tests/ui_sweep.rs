@@ -67,6 +67,7 @@ fn record_as(grid: &str, spec: &RunSpec, class: Class) -> RunRecord {
         key_freqs: None,
         steps: if class == Class::Grok { 8_500 } else { 20_000 },
         planned_steps: 20_000,
+        diverged_at: None,
         elapsed_s: 6.25,
         settings: spec.config.clone(),
     }

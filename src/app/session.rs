@@ -9,7 +9,7 @@ use crate::analysis::{
 use crate::readout::{self, Reader, Readout};
 use crate::train::model::Model;
 use crate::train::trainer::Diverged;
-use crate::train::{Arch, Config, Metrics, TaskKind, Threads, Trainer};
+use crate::train::{Arch, Config, Metrics, Run, TaskKind, Threads, Trainer};
 use ndarray::Array2;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -141,12 +141,12 @@ pub fn eval_interval(cfg: &Config) -> u64 {
 
 /// Records metrics and weight frames of a trainer at a fixed interval.
 pub struct Session {
-    trainer: Trainer,
-    every: u64,
+    run: Run,
     history: Vec<Metrics>,
     frames: VecDeque<Arc<WeightFrame>>,
     reader: Reader,
-    run: u64,
+    /// Increments on every restart (see [`Snapshot::run`]).
+    id: u64,
     /// The last progress measures and the step they were computed at: they cost about four
     /// training steps, so they are refreshed every `PROGRESS_EVERY` records only.
     progress: Option<(u64, ProgressMeasures)>,
@@ -172,45 +172,46 @@ impl Session {
     }
 
     pub fn from_trainer(trainer: Trainer, run: u64) -> Self {
+        let every = eval_interval(trainer.config());
         let mut s = Session {
-            every: eval_interval(trainer.config()),
             reader: Reader::new(&trainer),
-            trainer,
+            run: Run::new(trainer, every),
             history: Vec::new(),
             frames: VecDeque::new(),
-            run,
+            id: run,
             progress: None,
             tracker: PhaseTracker::default(),
         };
-        s.record();
+        if let Some(m) = s.run.evaluate() {
+            s.record(m);
+        }
         s
     }
 
     pub fn trainer(&self) -> &Trainer {
-        &self.trainer
+        self.run.trainer()
     }
 
     pub fn config(&self) -> &Config {
-        self.trainer.config()
+        self.trainer().config()
     }
 
     pub fn run(&self) -> u64 {
-        self.run
+        self.id
     }
 
     pub fn step_count(&self) -> u64 {
-        self.trainer.step_count()
+        self.run.step_count()
     }
 
     pub fn finished(&self) -> bool {
-        self.trainer.step_count() >= self.trainer.config().steps
+        self.run.finished()
     }
 
     /// One training step, recording metrics and a frame when the interval comes round.
     pub fn step(&mut self) -> Result<(), Diverged> {
-        self.trainer.step()?;
-        if self.trainer.step_count().is_multiple_of(self.every) || self.finished() {
-            self.record();
+        if let Some(m) = self.run.step()? {
+            self.record(m);
         }
         Ok(())
     }
@@ -226,11 +227,7 @@ impl Session {
         Ok(())
     }
 
-    fn record(&mut self) {
-        let metrics = self.trainer.evaluate();
-        if self.history.last().map(|m| m.step) == Some(metrics.step) {
-            return;
-        }
+    fn record(&mut self, metrics: Metrics) {
         self.history.push(metrics);
         let frame = self.frame(metrics);
         if self.frames.len() >= MAX_FRAMES {
@@ -241,11 +238,14 @@ impl Session {
     }
 
     fn frame(&mut self, metrics: Metrics) -> WeightFrame {
-        let cfg = self.trainer.config();
-        let view = match self.trainer.model() {
+        let finished = self.finished();
+        let every = self.run.every();
+        let trainer = self.run.trainer();
+        let cfg = trainer.config();
+        let view = match trainer.model() {
             Model::Modular(m) => {
                 let w_input = m.w_input();
-                let coeffs = self.reader.coefficients(&self.trainer);
+                let coeffs = self.reader.coefficients(trainer);
                 let spectrum = coeffs.as_ref().map(readout::spectrum);
                 let neurons = coeffs.as_ref().map(|c| c.neuron_frequencies());
                 let hidden = w_input.ncols();
@@ -262,11 +262,11 @@ impl Session {
                     w_input[[c, order[r]]]
                 });
                 let due = self.progress.as_ref().is_none_or(|(at, _)| {
-                    metrics.step >= at + PROGRESS_EVERY * self.every || metrics.step < *at
-                }) || self.finished();
+                    metrics.step >= at + PROGRESS_EVERY * every || metrics.step < *at
+                }) || finished;
                 if due {
                     self.progress = spectrum.as_ref().and_then(|s| {
-                        let p = self.reader.progress(&self.trainer, &s.key_frequencies)?;
+                        let p = self.reader.progress(trainer, &s.key_frequencies)?;
                         Some((metrics.step, p))
                     });
                 }
@@ -298,7 +298,7 @@ impl Session {
                 let heat = Array2::from_shape_fn((hidden, inputs), |(r, c)| w1[[c, order[r]]]);
                 WeightView::Parity {
                     heat,
-                    readout: self.reader.parity(&self.trainer),
+                    readout: self.reader.parity(trainer),
                     k_bits: cfg.k_bits,
                 }
             }
@@ -314,9 +314,9 @@ impl Session {
     /// The published view of this run.
     pub fn snapshot(&self, status: Status, clock: Clock, message: Option<String>) -> Snapshot {
         Snapshot {
-            config: self.trainer.config().clone(),
-            run: self.run,
-            step: self.trainer.step_count(),
+            config: self.config().clone(),
+            run: self.id,
+            step: self.step_count(),
             history: self.history.clone(),
             frames: self.frames.iter().cloned().collect(),
             status,

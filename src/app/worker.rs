@@ -3,7 +3,7 @@
 
 use super::session::{Clock, Session, Snapshot, Status};
 use super::state::Command;
-use crate::train::{Threads, Trainer, checkpoint};
+use crate::train::{Stopwatch, Threads, Trainer, checkpoint};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::time::{Duration, Instant};
@@ -117,11 +117,10 @@ impl Runner {
     }
 }
 
-/// Measures elapsed training time (pauses excluded) and a smoothed steps/s.
+/// Training time (pauses excluded, on the one training clock) and a smoothed steps/s.
 struct Meter {
     run: u64,
-    elapsed: Duration,
-    since: Option<Instant>,
+    stopwatch: Stopwatch,
     window_start: Instant,
     window_steps: u64,
     rate: f64,
@@ -131,8 +130,7 @@ impl Meter {
     fn new(run: u64, step: u64) -> Self {
         Meter {
             run,
-            elapsed: Duration::ZERO,
-            since: None,
+            stopwatch: Stopwatch::default(),
             window_start: Instant::now(),
             window_steps: step,
             rate: 0.0,
@@ -141,12 +139,7 @@ impl Meter {
 
     fn update(&mut self, running: bool, step: u64) -> Clock {
         let now = Instant::now();
-        if let Some(t) = self.since.take() {
-            self.elapsed += now - t;
-        }
-        if running {
-            self.since = Some(now);
-        }
+        self.stopwatch.set_running(running);
         let dt = (now - self.window_start).as_secs_f64();
         if dt >= 0.25 {
             let r = step.saturating_sub(self.window_steps) as f64 / dt;
@@ -163,7 +156,7 @@ impl Meter {
             self.window_steps = step;
         }
         Clock {
-            elapsed: self.elapsed,
+            elapsed: self.stopwatch.elapsed(),
             steps_per_s: if running { self.rate } else { 0.0 },
         }
     }

@@ -2,9 +2,8 @@
 //! evaluation in the timed loop.
 
 use super::{Failure, TrainArgs};
-use crate::train::Trainer;
+use crate::train::{Run, Stopwatch, Trainer};
 use clap::Args;
-use std::time::Instant;
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -27,18 +26,18 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     }
     let cfg = train.config()?;
     let threads = train.threads()?;
-    let mut trainer = Trainer::new(cfg, threads)?;
+    let mut run = Run::new(Trainer::new(cfg, threads)?, u64::MAX);
     // Warm up caches, the thread pool and the CPU clock.
     for _ in 0..steps.min(200) {
-        trainer.step().map_err(Failure::failed)?;
+        run.step_unevaluated().map_err(Failure::failed)?;
     }
     let mut rates = Vec::with_capacity(args.repeats);
     for _ in 0..args.repeats {
-        let t0 = Instant::now();
+        let watch = Stopwatch::started();
         for _ in 0..steps {
-            trainer.step().map_err(Failure::failed)?;
+            run.step_unevaluated().map_err(Failure::failed)?;
         }
-        rates.push(steps as f64 / t0.elapsed().as_secs_f64());
+        rates.push(steps as f64 / watch.elapsed().as_secs_f64());
     }
     let mut sorted = rates.clone();
     sorted.sort_by(f64::total_cmp);

@@ -3,12 +3,11 @@
 use super::{Failure, TrainArgs};
 use crate::readout::{Reader, Readout};
 use crate::train::checkpoint;
-use crate::train::{Metrics, Trainer};
+use crate::train::{Control, Flow, Metrics, Run, Stop, Trainer, drive};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
@@ -139,7 +138,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         )));
     }
     let threads = args.train.threads()?;
-    let (mut trainer, total_steps, prior_lines) = match &args.resume {
+    let (trainer, total_steps, prior_lines) = match &args.resume {
         Some(dir) => {
             if let Some(flag) = args.train.overrides_model() {
                 return Err(Failure::usage(format!(
@@ -191,59 +190,45 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         emit(CSV_HEADER, &mut None)?;
     }
 
-    let t0 = Instant::now();
     let start_step = trainer.step_count();
     let mut grokked_at = None;
-    let mut stopped = "steps";
-    // The latest reported metrics; the summary reuses them when they are current.
-    let mut last: Option<Metrics> = None;
     let reader = Reader::new(&trainer);
-    let mut report =
-        |trainer: &mut Trainer, out: &mut Option<OutDir>| -> Result<Metrics, Failure> {
-            let m = trainer.evaluate();
-            let line = Line {
-                metrics: m,
-                elapsed_s: round(t0.elapsed().as_secs_f64(), 4),
-                readout: reader.read(trainer),
-            };
-            emit(&line.render(args.format), out)?;
-            Ok(m)
+    let mut run = Run::new(trainer, args.every);
+    let stop = drive(&mut run, &Control::new(), |run, m| {
+        let line = Line {
+            metrics: *m,
+            elapsed_s: round(run.elapsed().as_secs_f64(), 4),
+            readout: reader.read(run.trainer()),
         };
-    let result = (|| -> Result<(), Failure> {
-        if start_step == 0 {
-            last = Some(report(&mut trainer, &mut out)?);
+        emit(&line.render(args.format), &mut out)?;
+        progress.set_position(m.step);
+        if grokked_at.is_none() && m.test_acc >= 0.99 {
+            grokked_at = Some(m.step);
         }
-        while trainer.step_count() < total_steps {
-            if let Err(d) = trainer.step() {
-                stopped = "diverged";
-                return Err(Failure::failed(d));
-            }
-            let s = trainer.step_count();
-            if s % args.every == 0 || s == total_steps {
-                let m = report(&mut trainer, &mut out)?;
-                last = Some(m);
-                progress.set_position(s);
-                if grokked_at.is_none() && m.test_acc >= 0.99 {
-                    grokked_at = Some(s);
-                }
-                if args.until.is_some_and(|u| m.test_acc >= u) {
-                    stopped = "until";
-                    break;
-                }
-            }
-        }
-        Ok(())
-    })();
+        Ok(match args.until {
+            Some(u) if m.test_acc >= u => Flow::Stop,
+            _ => Flow::Continue,
+        })
+    });
     progress.finish_and_clear();
+    let stopped = stop.as_ref().map_or("steps", |s| s.name());
+    let result = match stop {
+        Ok(Stop::Diverged(d)) => Err(Failure::failed(d)),
+        Ok(_) => Ok(()),
+        Err(e) => Err(e),
+    };
     if result.as_ref().is_err_and(Failure::is_closed_pipe) {
         return Ok(()); // the reader closed stdout (`| head`): nothing left to say
     }
-    let elapsed = t0.elapsed().as_secs_f64();
-    let steps_done = trainer.step_count() - start_step;
-    let last = match last {
-        Some(m) if m.step == trainer.step_count() || result.is_err() => m,
-        _ => trainer.evaluate(),
+    let elapsed = run.elapsed().as_secs_f64();
+    let steps_done = run.step_count() - start_step;
+    // The summary reuses the last evaluation when it is current (a diverged run keeps its
+    // last finite one).
+    let last = match run.last_metrics() {
+        Some(m) if m.step == run.step_count() || result.is_err() => m,
+        _ => run.evaluate_again(),
     };
+    let trainer = run.trainer();
     let summary = Summary {
         summary: true,
         preset: trainer.config().preset.clone(),
@@ -266,10 +251,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             o.finish(
                 Some(&summary_json),
                 &summary_json,
-                result.is_ok().then_some(&trainer),
+                result.is_ok().then_some(trainer),
             )?;
         } else {
-            o.finish(None, &summary_json, result.is_ok().then_some(&trainer))?;
+            o.finish(None, &summary_json, result.is_ok().then_some(trainer))?;
         }
     }
     result

@@ -6,7 +6,8 @@ pub mod pool;
 pub mod record;
 pub mod table;
 
+pub use crate::train::Control;
 pub use grid::{Grid, RunSpec, Shard};
-pub use pool::{Control, Event, Pool};
+pub use pool::{Event, Pool};
 pub use record::{Class, RunRecord, Trace, classify, run_one};
 pub use table::{phase_diagrams, seed_gallery, summary_table};

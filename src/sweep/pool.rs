@@ -4,71 +4,11 @@
 
 use super::grid::RunSpec;
 use super::record::{RunRecord, run_one};
-use crate::train::Threads;
+use crate::train::{Control, Threads};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
-
-const GO: u8 = 0;
-const PAUSED: u8 = 1;
-const CANCELLED: u8 = 2;
-
-/// How often a paused worker looks at its control again.
-const PAUSE_POLL: Duration = Duration::from_millis(20);
-
-/// Go, pause or cancel, shared by the workers of a pool and read before every training
-/// step (one relaxed load). Cancelling is final.
-#[derive(Debug, Default)]
-pub struct Control {
-    state: AtomicU8,
-}
-
-impl Control {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Stop: runs in flight return within a training step and are not recorded.
-    pub fn cancel(&self) {
-        self.state.store(CANCELLED, Ordering::Relaxed);
-    }
-
-    pub fn cancelled(&self) -> bool {
-        self.state.load(Ordering::Relaxed) == CANCELLED
-    }
-
-    /// Pause or resume (no effect once cancelled).
-    pub fn set_paused(&self, paused: bool) {
-        let (from, to) = if paused { (GO, PAUSED) } else { (PAUSED, GO) };
-        let _ = self
-            .state
-            .compare_exchange(from, to, Ordering::Relaxed, Ordering::Relaxed);
-    }
-
-    pub fn paused(&self) -> bool {
-        self.state.load(Ordering::Relaxed) == PAUSED
-    }
-
-    /// Whether a worker must stop and look: paused or cancelled.
-    #[inline]
-    pub fn held(&self) -> bool {
-        self.state.load(Ordering::Relaxed) != GO
-    }
-
-    /// Block while paused. `Some(time waited)` once resumed, `None` once cancelled.
-    pub fn wait(&self) -> Option<Duration> {
-        let t0 = Instant::now();
-        loop {
-            match self.state.load(Ordering::Relaxed) {
-                GO => return Some(t0.elapsed()),
-                CANCELLED => return None,
-                _ => std::thread::sleep(PAUSE_POLL),
-            }
-        }
-    }
-}
 
 /// What a pool reports, in the order it happens for each run: `Started`, then `Finished`
 /// or `Failed` (or nothing more, when the pool is cancelled while the run trains).
@@ -191,7 +131,7 @@ impl Worker {
     fn run(self) {
         loop {
             // No new run starts while paused, none once cancelled.
-            if self.control.held() && self.control.wait().is_none() {
+            if self.control.held() && !self.control.wait() {
                 return;
             }
             let i = self.next.fetch_add(1, Ordering::Relaxed);

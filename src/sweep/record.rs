@@ -1,12 +1,10 @@
 //! One run of a sweep: its metric trace, its class (SPEC §4) and the JSON line it leaves.
 
 use super::grid::RunSpec;
-use super::pool::Control;
 use crate::readout::Reader;
-use crate::train::{Threads, Trainer};
+use crate::train::{Control, Flow, Run, Stop, Threads, Trainer, drive};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
 /// Losses below this are float32 round-off: the article's logged losses bottom out here,
 /// so both losses are floored at it before taking their ratio.
@@ -149,6 +147,10 @@ pub struct RunRecord {
     /// Steps trained; fewer than planned when the class settled early.
     pub steps: u64,
     pub planned_steps: u64,
+    /// The step whose training loss was not finite, when the run diverged (it then ended
+    /// there; its trace keeps what was logged before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diverged_at: Option<u64>,
     pub elapsed_s: f64,
     pub settings: crate::train::Config,
 }
@@ -167,37 +169,26 @@ pub fn run_one(
     threads: Threads,
     control: &Control,
 ) -> crate::train::Result<Option<RunRecord>> {
-    let t0 = Instant::now();
-    let mut waited = Duration::ZERO;
-    let mut trainer = Trainer::new(spec.config.clone(), threads)?;
+    let mut run = Run::new(Trainer::new(spec.config.clone(), threads)?, every);
     let planned = spec.config.steps;
     let mut trace = Trace::default();
-    let log = |trainer: &mut Trainer, trace: &mut Trace| {
-        let m = trainer.evaluate();
+    let stop = drive(&mut run, control, |_, m| {
         trace.push(m.step, m.train_loss, m.test_loss, m.train_acc, m.test_acc);
+        Ok::<_, std::convert::Infallible>(if trace.settled() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        })
+    });
+    let diverged_at = match stop {
+        Ok(Stop::Cancelled) => return Ok(None),
+        Ok(Stop::Diverged(d)) => Some(d.step),
+        _ => None,
     };
-    log(&mut trainer, &mut trace);
-    while trainer.step_count() < planned && !trace.settled() {
-        // One relaxed load per step (a step takes 0.1-10 ms): cancellation is prompt and
-        // costs nothing measurable.
-        if control.held() {
-            match control.wait() {
-                Some(w) => waited += w,
-                None => return Ok(None),
-            }
-        }
-        if trainer.step().is_err() {
-            break;
-        }
-        let s = trainer.step_count();
-        if s.is_multiple_of(every) || s == planned {
-            log(&mut trainer, &mut trace);
-        }
-    }
+    let trainer = run.trainer();
     let key_freqs = (spec.config.task == crate::train::TaskKind::Modular)
-        .then(|| Reader::new(&trainer).read(&trainer).key_freqs)
+        .then(|| Reader::new(trainer).read(trainer).key_freqs)
         .flatten();
-    let elapsed = t0.elapsed().saturating_sub(waited);
     Ok(Some(RunRecord {
         grid: grid.to_string(),
         run: spec.index,
@@ -207,7 +198,8 @@ pub fn run_one(
         key_freqs,
         steps: trainer.step_count(),
         planned_steps: planned,
-        elapsed_s: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        diverged_at,
+        elapsed_s: (run.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
         settings: spec.config.clone(),
     }))
 }
