@@ -5,7 +5,7 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
-pub mod readout;
+pub mod probe;
 pub mod sweep;
 pub mod train;
 pub mod ui;

@@ -5,9 +5,9 @@
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::harness::{Harness, text};
-use grokscope::app::session::WeightView;
 use grokscope::app::state::Action;
 use grokscope::train::presets;
+use grokscope::ui::heatmap;
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
@@ -173,14 +173,12 @@ fn styles_carry_meaning() {
     assert_eq!(buf[(x, y)].fg, Color::Yellow);
     // Key frequencies: their ▲ markers and bars are green, others grey.
     let frame = h.app.frame().unwrap();
-    let WeightView::Modular {
-        spectrum: Some(s),
-        heat,
-        ..
-    } = &frame.view
-    else {
-        panic!("modular view");
-    };
+    let s = &frame
+        .readings
+        .spectrum()
+        .expect("modular spectrum")
+        .spectrum;
+    let (heat, _, _) = heatmap::heat_rows(frame);
     assert!(!s.key_frequencies.is_empty());
     let t = text(&buf);
     let marks: Vec<(u16, u16)> = t
@@ -469,12 +467,11 @@ fn spectrum_panel_marks_keys_without_eating_labels() {
     for name in ["mod-add", "regrok"] {
         let h = trained(name);
         let frame = h.app.frame().unwrap();
-        let WeightView::Modular {
-            spectrum: Some(s), ..
-        } = &frame.view
-        else {
-            panic!("modular view");
-        };
+        let s = &frame
+            .readings
+            .spectrum()
+            .expect("modular spectrum")
+            .spectrum;
         let n = s.norms.len();
         for (w, ht, theme) in [
             (120, 40, TRUE),

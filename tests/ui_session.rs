@@ -1,8 +1,9 @@
-//! The dashboard's session reads its frames through `readout::Reader`: at a step where it
+//! The dashboard's session reads its frames through the probes: at a step where it
 //! refreshes the progress measures, its read-out is exactly what `grokscope run` reports.
 
-use grokscope::app::session::{PROGRESS_EVERY, Session, Status, eval_interval};
-use grokscope::readout::Reader;
+use grokscope::app::session::{Session, Status, eval_interval};
+use grokscope::probe::Prober;
+use grokscope::probe::progress::EVERY_FRAMES as PROGRESS_EVERY;
 use grokscope::train::{Op, Threads, presets};
 
 fn session_matches_run(name: &str, edit: impl FnOnce(&mut grokscope::train::Config)) {
@@ -15,8 +16,11 @@ fn session_matches_run(name: &str, edit: impl FnOnce(&mut grokscope::train::Conf
     let snap = s.snapshot(Status::Running, Default::default(), None);
     let frame = snap.latest().unwrap();
     assert_eq!(frame.step(), PROGRESS_EVERY * every);
-    let run = Reader::new(s.trainer()).read(s.trainer());
-    assert_eq!(frame.view.readout(), run, "{name}");
+    let t = s.trainer();
+    let run = Prober::new(t.config(), t.data())
+        .read_all(&t.weights())
+        .readout();
+    assert_eq!(frame.readings.readout(), run, "{name}");
 }
 
 #[test]
@@ -39,7 +43,7 @@ fn other_operations_give_the_spectrum_only() {
     cfg.op = Op::Mul;
     let s = Session::new(cfg, Threads(1)).unwrap();
     let snap = s.snapshot(Status::Running, Default::default(), None);
-    let r = snap.latest().unwrap().view.readout();
+    let r = snap.latest().unwrap().readings.readout();
     assert!(r.gini.is_some() && r.key_freqs.is_some());
     assert_eq!((r.restricted_loss, r.excluded_loss), (None, None));
 }

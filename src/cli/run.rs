@@ -1,7 +1,7 @@
 //! `grokscope run`: train without a screen.
 
 use super::{Failure, TrainArgs};
-use crate::readout::{Reader, Readout};
+use crate::probe::{Prober, Readout};
 use crate::train::checkpoint;
 use crate::train::{Control, Flow, Metrics, Run, Stop, Trainer, drive};
 use clap::{Args, ValueEnum};
@@ -192,13 +192,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 
     let start_step = trainer.step_count();
     let mut grokked_at = None;
-    let reader = Reader::new(&trainer);
+    let prober = Prober::new(trainer.config(), trainer.data());
     let mut run = Run::new(trainer, args.every);
     let stop = drive(&mut run, &Control::new(), |run, m| {
         let line = Line {
             metrics: *m,
             elapsed_s: round(run.elapsed().as_secs_f64(), 4),
-            readout: reader.read(run.trainer()),
+            readout: prober.read_all(&run.trainer().weights()).readout(),
         };
         emit(&line.render(args.format), &mut out)?;
         progress.set_position(m.step);

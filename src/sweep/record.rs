@@ -1,7 +1,7 @@
 //! One run of a sweep: its metric trace, its class (SPEC §4) and the JSON line it leaves.
 
 use super::grid::RunSpec;
-use crate::readout::Reader;
+use crate::probe::Prober;
 use crate::train::{Control, Flow, Run, Stop, Threads, Trainer, drive};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -187,8 +187,13 @@ pub fn run_one(
     };
     let trainer = run.trainer();
     let key_freqs = (spec.config.task == crate::train::TaskKind::Modular)
-        .then(|| Reader::new(trainer).read(trainer).key_freqs)
-        .flatten();
+        .then(|| {
+            let prober = Prober::new(trainer.config(), trainer.data());
+            crate::probe::spectrum::read(prober.context(), &trainer.weights())
+        })
+        .flatten()
+        .and_then(Result::ok)
+        .map(|s| s.spectrum.key_frequencies);
     Ok(Some(RunRecord {
         grid: grid.to_string(),
         run: spec.index,

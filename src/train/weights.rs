@@ -71,6 +71,32 @@ impl Weights {
     }
 }
 
+impl Weights {
+    /// The weights a dashboard frame keeps (hundreds are kept per run): the article's
+    /// matrices always, the factors only where the embedding is narrow (at most
+    /// [`FRAME_EMBED_MAX`] wide: five-neurons, reverse-grok, regrok), where they are what
+    /// the views draw. mod-add's 67×500 embedding would make each frame twenty times larger.
+    pub fn for_frame(self) -> Weights {
+        match self {
+            Weights::Modular(mut m) => {
+                if m.embed
+                    .as_ref()
+                    .is_some_and(|e| e.ncols() > FRAME_EMBED_MAX)
+                {
+                    m.embed = None;
+                    m.in_proj = None;
+                    m.out_proj = None;
+                }
+                Weights::Modular(m)
+            }
+            p => p,
+        }
+    }
+}
+
+/// Widest embedding whose factors a dashboard frame keeps.
+pub const FRAME_EMBED_MAX: usize = 8;
+
 /// An f32 view widened into an owned f64 matrix (exact).
 pub fn widen(w: ArrayView2<f32>) -> Array2<f64> {
     w.mapv(f64::from)

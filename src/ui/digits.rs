@@ -2,24 +2,25 @@
 //! distractors visibly fade as the model generalizes.
 
 use super::{Theme, bars, panel};
-use crate::app::session::{WeightFrame, WeightView};
+use crate::app::session::WeightFrame;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
-    let WeightView::Parity {
-        readout, k_bits, ..
-    } = &frame.view
-    else {
+    let Some(reading) = &frame.readings.parity else {
         return;
     };
     let block = panel("weight norm per input digit", theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let Some(r) = readout else {
-        return;
+    let (r, k_bits) = match reading {
+        Ok(p) => (&p.readout, &p.k_bits),
+        Err(e) => {
+            f.render_widget(Paragraph::new(e.to_string()), inner);
+            return;
+        }
     };
     let [bar_area, axis_area, stats] = Layout::vertical([
         Constraint::Fill(1),

@@ -4,31 +4,16 @@
 
 use super::theme::{heat_level, shade};
 use super::{Theme, panel};
-use crate::app::session::{WeightFrame, WeightView};
+use crate::app::session::WeightFrame;
 use crate::app::state::App;
+use crate::train::Weights;
+use ndarray::Array2;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 pub fn render(f: &mut Frame, app: &App, frame: &WeightFrame, theme: &Theme, area: Rect) {
-    let (heat, title, bottom) = match &frame.view {
-        WeightView::Modular {
-            heat, by_frequency, ..
-        } => (
-            heat,
-            if *by_frequency {
-                "W_input · neurons by frequency"
-            } else {
-                "W_input · neurons × inputs"
-            },
-            format!(" a = 0 … {} ", heat.ncols().saturating_sub(1)),
-        ),
-        WeightView::Parity { heat, k_bits, .. } => (
-            heat,
-            "W1 · strongest neurons × digits",
-            format!(" digits 1-{k_bits} informative · last = bias "),
-        ),
-    };
+    let (heat, title, bottom) = heat_rows(frame);
     let (rows, cols) = heat.dim();
     let inner_h = area.height.saturating_sub(2) as usize;
     let per_row = if theme.colored() { 2 } else { 1 };
@@ -99,6 +84,42 @@ pub fn render(f: &mut Frame, app: &App, frame: &WeightFrame, theme: &Theme, area
                 };
                 cell.set_symbol(shade(heat[[r, c]] / scale));
             }
+        }
+    }
+}
+
+/// The first layer transposed, one row per neuron in drawing order (by frequency and phase
+/// when the spectrum says so; parity's strongest first), one column per input; its title
+/// and bottom label.
+pub fn heat_rows(frame: &WeightFrame) -> (Array2<f32>, &'static str, String) {
+    let r = &frame.readings;
+    let (w, order) = match &frame.weights {
+        Weights::Modular(m) => (&m.w_input, r.spectrum().map(|s| s.order.as_slice())),
+        Weights::Parity(p) => (&p.w1, r.parity().map(|p| p.order.as_slice())),
+    };
+    let (inputs, hidden) = w.dim();
+    let index: Vec<usize> = order.map_or_else(|| (0..hidden).collect(), <[usize]>::to_vec);
+    let heat = Array2::from_shape_fn((hidden, inputs), |(row, c)| w[[c, index[row]]] as f32);
+    match &frame.weights {
+        Weights::Modular(_) => {
+            let title = if r.spectrum().is_some_and(|s| s.by_frequency) {
+                "W_input · neurons by frequency"
+            } else {
+                "W_input · neurons × inputs"
+            };
+            (
+                heat,
+                title,
+                format!(" a = 0 … {} ", inputs.saturating_sub(1)),
+            )
+        }
+        Weights::Parity(_) => {
+            let k = r.parity().map_or(0, |p| p.k_bits);
+            (
+                heat,
+                "W1 · strongest neurons × digits",
+                format!(" digits 1-{k} informative · last = bias "),
+            )
         }
     }
 }

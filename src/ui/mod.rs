@@ -19,9 +19,9 @@ pub mod too_small;
 
 pub use theme::{ColorMode, Theme};
 
-use crate::app::session::WeightView;
 use crate::app::state::{App, View};
 use crate::train::Arch;
+use crate::train::Weights;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -212,8 +212,9 @@ fn render_weights(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let Some(frame) = app.frame() else {
         return;
     };
-    let inputs = match &frame.view {
-        WeightView::Modular { heat, .. } | WeightView::Parity { heat, .. } => heat.ncols() as u16,
+    let inputs = match &frame.weights {
+        Weights::Modular(m) => m.w_input.nrows() as u16,
+        Weights::Parity(p) => p.w1.nrows() as u16,
     };
     let five = matches!(app.snapshot.config.arch, Arch::FixedCircle);
     // The heatmap gets one column per input when it can; the rest goes to the spectrum.
@@ -229,10 +230,10 @@ fn render_weights(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .max(20);
     let [h, s] = Layout::horizontal([Constraint::Length(heat_w), Constraint::Fill(1)]).areas(area);
     heatmap::render(f, app, frame, theme, h);
-    match &frame.view {
-        WeightView::Parity { .. } => digits::render(f, frame, theme, s),
-        WeightView::Modular { .. } if five => star::render(f, frame, theme, s),
-        WeightView::Modular { .. } => spectrum::render(f, frame, theme, s),
+    match &frame.weights {
+        Weights::Parity(_) => digits::render(f, frame, theme, s),
+        Weights::Modular(_) if five => star::render(f, frame, theme, s),
+        Weights::Modular(_) => spectrum::render(f, frame, theme, s),
     }
 }
 

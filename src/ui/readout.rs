@@ -3,8 +3,10 @@
 
 use super::spectrum::sci;
 use super::{Theme, panel};
-use crate::app::session::{Phase, WeightView};
+use crate::app::session::Phase;
 use crate::app::state::App;
+use crate::probe::parity::ParityReading;
+use crate::train::Weights;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -60,8 +62,9 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ),
         row("weight norm", format!("{:.2}", m.weight_norm), theme),
     ];
-    let title = match &frame.view {
-        WeightView::Modular { five: Some(r), .. } => {
+    let rd = &frame.readings;
+    let title = match (&frame.weights, rd.five()) {
+        (Weights::Modular(_), Some(r)) => {
             lines.push(row(
                 "fit ψ_out ≈ 2·φ_in + c",
                 format!(
@@ -81,13 +84,15 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ]));
             "five neurons"
         }
-        WeightView::Modular {
-            spectrum, progress, ..
-        } => {
-            if let Some(s) = spectrum {
-                lines.push(row("gini of spectrum", format!("{:.3}", s.gini), theme));
+        (Weights::Modular(_), None) => {
+            if let Some(s) = rd.spectrum() {
+                lines.push(row(
+                    "gini of spectrum",
+                    format!("{:.3}", s.spectrum.gini),
+                    theme,
+                ));
             }
-            if let Some(p) = progress {
+            if let Some(p) = rd.progress() {
                 lines.push(row(
                     "restricted loss",
                     format!("{}  (key frequencies only)", sci(p.restricted_loss)),
@@ -101,10 +106,11 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             }
             "progress measures"
         }
-        WeightView::Parity {
-            readout, k_bits, ..
-        } => {
-            if let Some(r) = readout {
+        (Weights::Parity(_), _) => {
+            if let Some(ParityReading {
+                readout: r, k_bits, ..
+            }) = rd.parity()
+            {
                 lines.push(row(
                     &format!("share on digits 1-{k_bits}"),
                     format!("{:.1} %", r.informative_share * 100.0),

@@ -2,7 +2,7 @@
 //! Gini coefficient and restricted / excluded losses beside them.
 
 use super::{Theme, bars, panel};
-use crate::app::session::{WeightFrame, WeightView};
+use crate::app::session::WeightFrame;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -30,19 +30,20 @@ pub fn axis(n: usize, width: u16, key_frequencies: &[usize]) -> bars::Axis {
 }
 
 pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
-    let WeightView::Modular {
-        spectrum, progress, ..
-    } = &frame.view
-    else {
+    let Some(reading) = &frame.readings.spectrum else {
         return;
     };
     let block = panel("Fourier spectrum of W_input", theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let Some(s) = spectrum else {
-        f.render_widget(Paragraph::new("no spectrum for this modulus"), inner);
-        return;
+    let s = match reading {
+        Ok(r) => &r.spectrum,
+        Err(e) => {
+            f.render_widget(Paragraph::new(format!("no spectrum: {e}")), inner);
+            return;
+        }
     };
+    let progress = &frame.readings.progress;
     let [bar_area, axis_area, stats] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(2),
@@ -83,13 +84,15 @@ pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
         Span::styled("  key k ", theme.dim()),
         Span::styled(keys, theme.key()),
     ])];
-    if let Some(p) = progress {
-        lines.push(Line::from(vec![
+    match progress {
+        Some(Ok(p)) => lines.push(Line::from(vec![
             Span::styled("restricted ", theme.dim()),
             Span::raw(sci(p.restricted_loss)),
             Span::styled("  excluded ", theme.dim()),
             Span::raw(sci(p.excluded_loss)),
-        ]));
+        ])),
+        Some(Err(e)) => lines.push(Line::styled(format!("progress measures: {e}"), theme.dim())),
+        None => {}
     }
     f.render_widget(Paragraph::new(lines), stats);
 }

@@ -2,7 +2,7 @@
 //! turns twice as fast as W_in.
 
 use super::{Theme, panel};
-use crate::app::session::{WeightFrame, WeightView};
+use crate::app::session::WeightFrame;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
@@ -10,14 +10,20 @@ use ratatui::text::Span;
 use ratatui::widgets::canvas::{Canvas, Circle, Line as CLine};
 
 pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
-    let WeightView::Modular { five, .. } = &frame.view else {
+    let Some(five) = &frame.readings.five else {
         return;
     };
     let block = panel("star: W_in i · W_out o", theme);
     let inner = block.inner(area);
-    let Some(r) = five else {
-        f.render_widget(block, area);
-        return;
+    let r = match five {
+        Ok(r) => r,
+        Err(e) => {
+            f.render_widget(
+                ratatui::widgets::Paragraph::new(e.to_string()).block(block),
+                area,
+            );
+            return;
+        }
     };
     let norm = |p: &[f32; 2]| (p[0] * p[0] + p[1] * p[1]).sqrt();
     // Scale each matrix to the unit circle so both stars share one picture.
