@@ -1,7 +1,7 @@
 //! `grokscope run`: train without a screen.
 
 use super::{Failure, TrainArgs};
-use crate::probe::{Prober, Readout};
+use crate::probe::{Phase, Prober, Readout};
 use crate::train::checkpoint;
 use crate::train::{Control, Flow, Metrics, Run, Stop, Trainer, drive};
 use clap::{Args, ValueEnum};
@@ -118,6 +118,9 @@ struct Summary {
     steps_per_s: f64,
     grokked_at: Option<u64>,
     stopped: &'static str,
+    /// The phase label at the last metrics line (absent for a resumed run that logged none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phase: Option<&'static str>,
     #[serde(flatten)]
     metrics: Metrics,
     elapsed_s: f64,
@@ -192,14 +195,17 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 
     let start_step = trainer.step_count();
     let mut grokked_at = None;
-    let prober = Prober::new(trainer.config(), trainer.data());
+    let mut prober = Prober::new(trainer.config(), trainer.data());
+    let mut phase = None;
     let mut run = Run::new(trainer, args.every);
     let stop = drive(&mut run, &Control::new(), |run, m| {
+        let readings = prober.read_all(&run.trainer().weights());
         let line = Line {
             metrics: *m,
             elapsed_s: round(run.elapsed().as_secs_f64(), 4),
-            readout: prober.read_all(&run.trainer().weights()).readout(),
+            readout: readings.readout(),
         };
+        phase = Some(prober.phase(m, &readings));
         emit(&line.render(args.format), &mut out)?;
         progress.set_position(m.step);
         if grokked_at.is_none() && m.test_acc >= 0.99 {
@@ -236,6 +242,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         steps_per_s: round(steps_done as f64 / elapsed.max(1e-9), 1),
         grokked_at,
         stopped,
+        phase: phase.map(Phase::label),
         metrics: last,
         elapsed_s: round(elapsed, 4),
     };

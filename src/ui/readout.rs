@@ -32,6 +32,9 @@ fn explain(phase: Phase) -> &'static str {
             "Cleaning up: the generalizing circuit takes over and the memorizing weights decay; test accuracy climbs."
         }
         Phase::Grokked => "Grokked: test accuracy ≥ 99 %. The model generalizes.",
+        Phase::NotLearning => {
+            "Not learning: the training set is still at chance while the loss or the weights blow up; try a smaller learning rate."
+        }
     }
 }
 

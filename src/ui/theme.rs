@@ -123,6 +123,7 @@ impl Theme {
             Phase::CircuitForming => Color::Yellow,
             Phase::CleaningUp => Color::LightBlue,
             Phase::Grokked => Color::Green,
+            Phase::NotLearning => Color::Red,
         };
         self.fg(c).add_modifier(Modifier::BOLD)
     }
