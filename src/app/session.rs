@@ -39,8 +39,6 @@ pub enum Status {
     Finished,
     /// The loss became NaN or infinite.
     Diverged(String),
-    /// The requested settings could not be trained (the old run stays on screen).
-    Invalid(String),
 }
 
 /// Wall-clock readings, injected so that rendered frames can be deterministic in tests.

@@ -37,19 +37,6 @@ pub struct RunArgs {
     pub format: Format,
 }
 
-impl RunArgs {
-    pub fn with_train(train: TrainArgs) -> Self {
-        RunArgs {
-            train,
-            every: 100,
-            until: None,
-            out: None,
-            resume: None,
-            format: Format::Jsonl,
-        }
-    }
-}
-
 /// File names inside `--out` / `--resume` directories.
 pub const CHECKPOINT_FILE: &str = "checkpoint.grok";
 pub const SUMMARY_FILE: &str = "summary.json";

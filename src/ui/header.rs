@@ -57,7 +57,6 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool
         Status::Paused => ("❚❚ paused", theme.warn()),
         Status::Finished => ("■ finished", theme.title()),
         Status::Diverged(_) => ("✖ diverged", theme.warn()),
-        Status::Invalid(_) => ("✖ invalid", theme.warn()),
     };
     spans.push(Span::styled(state, style));
     spans.push(sep());
