@@ -2,6 +2,7 @@
 //! rules, checkpoints, and a small model that memorizes first and generalizes later.
 
 use grokscope::train::checkpoint;
+use grokscope::train::model::Model;
 use grokscope::train::presets;
 use grokscope::train::task::{Data, apply_op};
 use grokscope::train::{Arch, Config, Decay, Op, Threads, Trainer};
@@ -169,7 +170,7 @@ fn l2_decay_is_decoupled_adamw_on_the_first_step() {
     let mut t = Trainer::new(cfg, Threads(1)).unwrap();
     let before: Vec<_> = t.params().iter().map(|p| p.w.clone()).collect();
     t.step().unwrap();
-    let grads = t.grads().to_vec();
+    let grads: Vec<_> = t.grads().iter().cloned().collect();
     for (i, p) in t.params().iter().enumerate() {
         for ((&w1, &w0), &g) in p.w.iter().zip(before[i].iter()).zip(grads[i].iter()) {
             let (w0, g) = (w0 as f64, g as f64);
@@ -200,13 +201,23 @@ fn l1_decay_adds_the_sign_before_adam() {
 
 #[test]
 fn fixed_circle_keeps_its_embedding() {
+    let embed = |t: &Trainer| match t.model() {
+        Model::Modular(m) => m
+            .params()
+            .embed
+            .clone()
+            .expect("five-neurons has an embedding"),
+        Model::Parity(_) => panic!("five-neurons is modular"),
+    };
     let mut t = Trainer::new(preset("five-neurons"), Threads(1)).unwrap();
-    let e0 = t.params()[0].w.clone();
-    assert!(!t.params()[0].trainable);
+    let e0 = embed(&t);
+    assert!(!e0.trainable);
+    assert_eq!(t.params()[0], &e0, "the embedding comes first");
+    let e0 = e0.w;
     for _ in 0..20 {
         t.step().unwrap();
     }
-    assert_eq!(t.params()[0].w, e0);
+    assert_eq!(embed(&t).w, e0);
     // Unit-norm columns of (cos, sin).
     for col in e0.columns() {
         assert!((col.dot(&col) - 1.0).abs() < 1e-5);
@@ -354,11 +365,20 @@ fn invalid_settings_name_the_problem() {
 #[test]
 fn weights_are_the_articles_matrices_and_their_factors() {
     use grokscope::train::Weights;
-    for name in [
-        "mod-add",
-        "mod-add-collapsed",
-        "mod-add-collapsed-in",
-        "five-neurons",
+    use ndarray::Array2;
+    // Largest deviation of a product of f32 factors from the f32 product the model keeps.
+    let off = |got: Array2<f64>, want: &Array2<f64>| {
+        let tol = 1e-5 * (1.0 + want.iter().fold(0f64, |m, x| m.max(x.abs())));
+        let d = (got - want).iter().fold(0f64, |m, x| m.max(x.abs()));
+        (d, tol)
+    };
+    // (preset, has W_in, has W_out): the factors exactly where the variant has them.
+    for (name, has_in, has_out) in [
+        ("mod-add", true, true),
+        ("five-neurons", true, true),
+        ("mod-add-collapsed", false, false),
+        ("mod-add-collapsed-in", false, true),
+        ("mod-add-collapsed-out", true, false),
     ] {
         let mut cfg = preset(name);
         cfg.steps = 3;
@@ -373,24 +393,17 @@ fn weights_are_the_articles_matrices_and_their_factors() {
         let h = t.config().hidden;
         assert_eq!(w.w_input.dim(), (p, h), "{name}");
         assert_eq!(w.w_output.dim(), (h, p), "{name}");
-        match (&w.embed, &w.in_proj, &w.out_proj) {
-            (Some(e), Some(wi), Some(wo)) => {
-                // W_input = E·W_in and W_output = W_out·Eᵀ, up to f32 rounding of the product.
-                let tol = 1e-5 * (1.0 + w.w_input.iter().fold(0f64, |m, x| m.max(x.abs())));
-                let di = (e.dot(wi) - &w.w_input)
-                    .iter()
-                    .fold(0f64, |m, x| m.max(x.abs()));
-                let d_o = (wo.dot(&e.t()) - &w.w_output)
-                    .iter()
-                    .fold(0f64, |m, x| m.max(x.abs()));
-                assert!(di < tol && d_o < tol, "{name}: {di} {d_o}");
-                assert!(
-                    name == "mod-add" || name == "five-neurons",
-                    "{name} has factors"
-                );
-            }
-            (_, None, None) => assert!(name.contains("collapsed"), "{name} lacks factors"),
-            other => panic!("{name}: only some factors: {other:?}"),
+        assert_eq!(w.in_proj.is_some(), has_in, "{name}: W_in");
+        assert_eq!(w.out_proj.is_some(), has_out, "{name}: W_out");
+        assert_eq!(w.embed.is_some(), has_in || has_out, "{name}: E");
+        // W_input = E·W_in and W_output = W_out·Eᵀ, up to f32 rounding of the product.
+        if let (Some(e), Some(wi)) = (&w.embed, &w.in_proj) {
+            let (d, tol) = off(e.dot(wi), &w.w_input);
+            assert!(d < tol, "{name}: W_input is {d} off E·W_in");
+        }
+        if let (Some(e), Some(wo)) = (&w.embed, &w.out_proj) {
+            let (d, tol) = off(wo.dot(&e.t()), &w.w_output);
+            assert!(d < tol, "{name}: W_output is {d} off W_out·Eᵀ");
         }
     }
     let mut cfg = preset("parity");
@@ -401,4 +414,57 @@ fn weights_are_the_articles_matrices_and_their_factors() {
     };
     assert_eq!(w.w1.dim(), (cfg.n_bits + 1, cfg.hidden));
     assert_eq!(w.w2.dim(), (cfg.hidden, 1));
+}
+
+/// 64-bit FNV-1a, to name a file's bytes in a message.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Checkpoints written by the code before the parameters had names (`grokscope run
+/// --modulus 11 --hidden 8 --embed 4 --steps 30 --out DIR`, parity with `--train-size 40`,
+/// five-neurons without `--embed`) still load, re-encode to the same bytes, and the same run
+/// trained today saves exactly those bytes: the tensors' order and names, and the numerics,
+/// are unchanged.
+#[test]
+fn checkpoints_of_the_unnamed_parameters_load_and_match_a_fresh_run_byte_for_byte() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/base-checkpoints");
+    for name in [
+        "mod-add",
+        "mod-add-collapsed",
+        "mod-add-collapsed-in",
+        "mod-add-collapsed-out",
+        "five-neurons",
+        "parity",
+    ] {
+        let path = dir.join(format!("{name}.grok"));
+        let old = std::fs::read(&path).unwrap();
+        let loaded = checkpoint::load(&path, Threads(1)).unwrap();
+        assert_eq!(loaded.step_count(), 30, "{name}");
+        assert!(
+            checkpoint::encode(&loaded) == old,
+            "{name}: re-encoding the old file changes its bytes"
+        );
+        // The trained bits are those of the x86-64 AVX2+FMA path that wrote the files (the
+        // fused step), as the snapshot tests' loss numbers are.
+        if !grokscope::train::kernels::avx2_fma() {
+            eprintln!("{name}: skipped the fresh run (this CPU trains on the portable path)");
+            continue;
+        }
+        let mut fresh = Trainer::new(loaded.config().clone(), Threads(1)).unwrap();
+        for _ in 0..30 {
+            fresh.step().unwrap();
+        }
+        let new = checkpoint::encode(&fresh);
+        assert!(
+            new == old,
+            "{name}: a fresh run saves {:016x} ({} bytes), the old code saved {:016x} ({} bytes)",
+            fnv1a(&new),
+            new.len(),
+            fnv1a(&old),
+            old.len()
+        );
+    }
 }

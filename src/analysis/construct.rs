@@ -62,13 +62,6 @@ fn validate(modulus: usize, neurons: usize) -> Result<(), AnalysisError> {
     Ok(())
 }
 
-fn apply(act: Activation, x: f64) -> f64 {
-    match act {
-        Activation::Relu => x.max(0.0),
-        Activation::Square => x * x,
-    }
-}
-
 /// The factors `E` `[M × 2]`, `W_in` `[2 × N]`, `W_out` `[N × 2]`.
 fn factors(modulus: usize, neurons: usize) -> (Array2<f64>, Array2<f64>, Array2<f64>) {
     use std::f64::consts::TAU;
@@ -128,7 +121,7 @@ pub fn constructed_logits(
         // (x, y) = act(W_input[a] + W_input[b]) · W_out, then logits = x·cos cω + y·sin cω.
         let (mut x, mut y) = (0.0, 0.0);
         for (((&u, &v), &oc), &os) in ra.iter().zip(rb).zip(&out_cos).zip(&out_sin) {
-            let h = apply(activation, u + v);
+            let h = activation.apply(u + v);
             x += h * oc;
             y += h * os;
         }

@@ -132,11 +132,10 @@ fn hidden(w_input: ArrayView2<f32>, act: Activation, pairs: &[(usize, usize)]) -
     let w_in = w_in.as_slice().expect("standard layout is contiguous");
     let mut out = Array2::<f32>::zeros((pairs.len(), h));
     let rows = out.as_slice_mut().expect("fresh array is contiguous");
+    let mut pre = vec![0.0f32; h];
     for (row, &(a, b)) in rows.chunks_exact_mut(h.max(1)).zip(pairs) {
-        let (ra, rb) = (&w_in[a * h..(a + 1) * h], &w_in[b * h..(b + 1) * h]);
-        for ((o, &u), &v) in row.iter_mut().zip(ra).zip(rb) {
-            *o = act.apply(u + v);
-        }
+        sum_rows(w_in, h, a, b, &mut pre);
+        act.forward(&pre, row);
     }
     out
 }
@@ -222,30 +221,15 @@ pub fn loss_on_pairs(
     Ok(total / (pairs.len() * p) as f64)
 }
 
-/// Total weight norm: `sqrt` of the sum of squares of every entry of every matrix.
-pub fn weight_norm(matrices: &[ArrayView2<f32>]) -> f64 {
-    matrices
-        .iter()
-        .flat_map(|m| m.iter())
-        .map(|&v| f64::from(v) * f64::from(v))
-        .sum::<f64>()
-        .sqrt()
-}
+/// Total weight norm: `sqrt` of the sum of squares of every entry of every matrix (the
+/// engine's, which `Metrics::weight_norm` reports).
+pub use crate::train::params::weight_norm;
 
-/// `acc[j] += weight · act(x[j] + y[j])`, with the activation matched once per call.
-fn accumulate_activations(act: Activation, x: &[f32], y: &[f32], weight: f64, acc: &mut [f64]) {
-    let terms = acc.iter_mut().zip(x.iter().zip(y));
-    match act {
-        Activation::Relu => {
-            for (o, (&u, &v)) in terms {
-                *o += weight * f64::from((u + v).max(0.0));
-            }
-        }
-        Activation::Square => {
-            for (o, (&u, &v)) in terms {
-                *o += weight * f64::from((u + v) * (u + v));
-            }
-        }
+/// `pre = W_input[a] + W_input[b]` (rows of width h of the row-major `w_in`).
+fn sum_rows(w_in: &[f32], h: usize, a: usize, b: usize, pre: &mut [f32]) {
+    let (ra, rb) = (&w_in[a * h..(a + 1) * h], &w_in[b * h..(b + 1) * h]);
+    for ((o, &u), &v) in pre.iter_mut().zip(ra).zip(rb) {
+        *o = u + v;
     }
 }
 
@@ -266,13 +250,16 @@ fn mean_logits_by_sum(
     let sums = hidden_sum
         .as_slice_mut()
         .expect("fresh array is contiguous");
+    let (mut pre, mut hid) = (vec![0.0f32; h], vec![0.0f32; h]);
     for a in 0..p {
-        let ra = &w_in[a * h..(a + 1) * h];
         for b in a..p {
-            let rb = &w_in[b * h..(b + 1) * h];
             let s = (a + b) % p;
             let weight = if a == b { 1.0 } else { 2.0 };
-            accumulate_activations(act, ra, rb, weight, &mut sums[s * h..(s + 1) * h]);
+            sum_rows(w_in, h, a, b, &mut pre);
+            act.forward(&pre, &mut hid);
+            for (o, &x) in sums[s * h..(s + 1) * h].iter_mut().zip(&hid) {
+                *o += weight * f64::from(x);
+            }
         }
     }
     hidden_sum /= p as f64;

@@ -18,10 +18,15 @@
 //! register-tiled AVX2 kernel (9 or 12 accumulators) on operands already in L1, and the
 //! logits never leave L1 between the forward product, the softmax and the two backward
 //! products. The whole-batch path in `model.rs` (gemm products and the column softmax) stays
-//! as the portable path and as the reference the fused path is tested against.
+//! as the portable path. Tests: below, against a plain f64 computation; in
+//! `tests/gradients.rs`, against finite differences and against the portable path on the
+//! same weights.
+//!
+//! The activation and its derivative are [`Activation::forward`] and
+//! [`Activation::backward`] over a whole block, compiled here for AVX2.
 
 use super::Activation;
-use super::kernels::{self, RowStats};
+use super::kernels::{self, RowStats, avx2_fma};
 use super::task::PairSet;
 
 /// Call `$f::<R, V>` for run-time R and V in 1..=3.
@@ -44,18 +49,6 @@ macro_rules! tiles {
 
 /// Examples per block: four AVX registers of f32.
 pub const BLOCK: usize = 32;
-
-/// Whether this CPU can run the fused step (AVX2 and FMA).
-pub fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
 
 /// Scratch buffers of the fused step, allocated once per model. Hidden width is padded to
 /// a multiple of 8 (`hp`) with zeros, so every vector load of a hidden row is whole.
@@ -118,7 +111,7 @@ impl Fused {
     ///
     /// # Panics
     /// If the shapes do not match the ones the buffers were built for, or the CPU lacks
-    /// AVX2/FMA (callers check [`available`]).
+    /// AVX2/FMA (callers check [`avx2_fma`]).
     pub fn step(
         &mut self,
         uv: &[f32],
@@ -132,16 +125,22 @@ impl Fused {
         assert_eq!(guv.len(), p * 2 * h, "guv shape");
         assert!(set.a.iter().chain(&set.b).all(|&i| (i as usize) < p));
         assert!(set.y.iter().all(|&y| (y as usize) < p));
-        assert!(available(), "the fused step needs AVX2 and FMA");
+        assert!(avx2_fma(), "the fused step needs AVX2 and FMA");
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: the CPU has AVX2 and FMA (asserted above); indices and shapes were checked.
-        unsafe {
-            self.step_avx2(uv, guv, act, set, scale)
+        {
+            // SAFETY: the CPU has AVX2 and FMA (asserted above); indices and shapes were
+            // checked.
+            unsafe { self.step_avx2(uv, guv, act, set, scale) }
         }
         #[cfg(not(target_arch = "x86_64"))]
         unreachable!()
     }
 
+    /// [`Self::step`] after its checks.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA; `uv` and `guv` must be [P × 2H] and every index of
+    /// `set` below P, for the P and H the buffers were built for.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn step_avx2(
@@ -165,12 +164,13 @@ impl Fused {
         for i0 in (0..n).step_by(BLOCK) {
             let nb = BLOCK.min(n - i0);
             self.gather(act, set, i0, nb);
-            // SAFETY (the kernels): every buffer was sized in `new` for P, H and BLOCK, and
-            // `nb` ≤ BLOCK.
+            // SAFETY: the CPU has AVX2 and FMA (this function's contract), and every buffer
+            // was sized in `new` for P, H and BLOCK.
             unsafe { self.logits_avx2() };
             self.labels[..nb].copy_from_slice(&set.y[i0..i0 + nb]);
             self.labels[nb..].fill(0);
             stats.nll_sum += self.softmax(nb, scale);
+            // SAFETY: as above, and nb ≤ BLOCK.
             unsafe {
                 self.dvt_avx2(nb);
                 self.dact_avx2(nb);
@@ -189,38 +189,23 @@ impl Fused {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     fn gather(&mut self, act: Activation, set: &PairSet, i0: usize, nb: usize) {
-        use std::arch::x86_64::*;
         let hp = self.hp;
-        let zero = _mm256_setzero_ps();
         for k in 0..nb {
             let ua = &self.u[set.a[i0 + k] as usize * hp..][..hp];
             let ub = &self.u[set.b[i0 + k] as usize * hp..][..hp];
-            let pre = &mut self.pre[k * hp..][..hp];
-            let out = &mut self.act[k * hp..][..hp];
-            for j in (0..hp).step_by(8) {
-                // SAFETY: j + 8 ≤ hp, the length of all four slices.
-                unsafe {
-                    let x = _mm256_add_ps(
-                        _mm256_loadu_ps(ua.as_ptr().add(j)),
-                        _mm256_loadu_ps(ub.as_ptr().add(j)),
-                    );
-                    _mm256_storeu_ps(pre.as_mut_ptr().add(j), x);
-                    let y = match act {
-                        Activation::Relu => _mm256_max_ps(x, zero),
-                        Activation::Square => _mm256_mul_ps(x, x),
-                    };
-                    _mm256_storeu_ps(out.as_mut_ptr().add(j), y);
-                }
+            for ((p, &x), &y) in self.pre[k * hp..][..hp].iter_mut().zip(ua).zip(ub) {
+                *p = x + y;
             }
         }
+        act.forward(&self.pre[..nb * hp], &mut self.act[..nb * hp]);
         // Rows past nb (a partial last block) only need to be finite: zero them.
         self.act[nb * hp..].fill(0.0);
-        // SAFETY: the CPU has AVX2 (the only caller is `step_avx2`); act is [32 × hp] and
-        // act_t [hp × 32], both whole 8 × 8 tiles.
-        #[cfg(target_arch = "x86_64")]
-        unsafe {
-            for k0 in (0..BLOCK).step_by(8) {
-                for j0 in (0..hp).step_by(8) {
+        for k0 in (0..BLOCK).step_by(8) {
+            for j0 in (0..hp).step_by(8) {
+                // SAFETY: the CPU has AVX2 (this function's target features); act is
+                // [32 × hp] and act_t [hp × 32], both whole 8 × 8 tiles, so rows k0..k0+8
+                // and columns j0..j0+8 of either are in bounds.
+                unsafe {
                     transpose8(
                         self.act.as_ptr().add(k0 * hp + j0),
                         hp,
@@ -232,32 +217,18 @@ impl Fused {
         }
     }
 
-    /// dpre = dact ⊙ σ'(pre), added onto rows a and b of dU.
+    /// dpre = dact ⊙ σ'(pre) (in `dact`), added onto rows a and b of dU.
     #[inline(never)] // a symbol of its own in profiles; called once per block
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     fn scatter(&mut self, act: Activation, set: &PairSet, i0: usize, nb: usize) {
-        use std::arch::x86_64::*;
         let hp = self.hp;
-        let (zero, two) = (_mm256_setzero_ps(), _mm256_set1_ps(2.0));
+        act.backward(&self.pre[..nb * hp], &mut self.dact[..nb * hp]);
         for k in 0..nb {
-            let pre = &self.pre[k * hp..][..hp];
             let g = &self.dact[k * hp..][..hp];
-            let (a, b) = (set.a[i0 + k] as usize * hp, set.b[i0 + k] as usize * hp);
-            for j in (0..hp).step_by(8) {
-                // SAFETY: j + 8 ≤ hp, the length of pre and g; a and b are row starts of
-                // gu ([P × hp]; indices checked in `step`).
-                unsafe {
-                    let x = _mm256_loadu_ps(pre.as_ptr().add(j));
-                    let d = _mm256_loadu_ps(g.as_ptr().add(j));
-                    let d = match act {
-                        Activation::Relu => _mm256_and_ps(d, _mm256_cmp_ps::<_CMP_GT_OQ>(x, zero)),
-                        Activation::Square => _mm256_mul_ps(d, _mm256_mul_ps(two, x)),
-                    };
-                    for row in [a, b] {
-                        let q = self.gu.as_mut_ptr().add(row + j);
-                        _mm256_storeu_ps(q, _mm256_add_ps(_mm256_loadu_ps(q), d));
-                    }
+            for row in [set.a[i0 + k], set.b[i0 + k]] {
+                for (d, &x) in self.gu[row as usize * hp..][..hp].iter_mut().zip(g) {
+                    *d += x;
                 }
             }
         }
@@ -265,6 +236,9 @@ impl Fused {
 
     /// L = Vt · actᵀ for the block, in tiles of 6 classes × 16 examples (12 accumulators,
     /// two loads and six broadcasts per step: 15 of the 16 registers).
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA (the buffers' shapes are this type's invariant).
     #[inline(never)] // a symbol of its own in profiles; called once per block
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
@@ -273,10 +247,10 @@ impl Fused {
         let vt = self.vt.as_ptr();
         let at = self.act_t.as_ptr();
         let out = self.logits.as_mut_ptr();
-        // SAFETY: rows c0..c0+R < P of vt ([P × hp]) and of the logits ([P × 32]), columns
-        // half..half+16 < 32; rows j < H of actᵀ ([H × 32]).
         self.colmax = [f32::NEG_INFINITY; BLOCK];
         let mx = self.colmax.as_mut_ptr();
+        // SAFETY: rows c0..c0+R < P of vt ([P × hp]) and of the logits ([P × 32]), columns
+        // half..half+16 < 32; rows j < H of actᵀ ([H × 32]).
         unsafe {
             for half in [0, 16] {
                 let (a, m) = (at.add(half), mx.add(half));
@@ -371,6 +345,9 @@ impl Fused {
 
     /// dVt += dL · act over the block's nb examples (dL = the softmax's columns times inv,
     /// folded into act's rows), in tiles of 3 classes × 24 units.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA, and nb ≤ BLOCK.
     #[inline(never)] // a symbol of its own in profiles; called once per block
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
@@ -403,7 +380,11 @@ impl Fused {
         }
     }
 
-    /// dact = dLᵀ · Vt for the block's nb examples (row k scaled by inv[k] on the way out), in tiles of 3 examples × 24 units.
+    /// dact = dLᵀ · Vt for the block's nb examples (row k scaled by inv[k] on the way out),
+    /// in tiles of 3 examples × 24 units.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA, and nb ≤ BLOCK.
     #[inline(never)] // a symbol of its own in profiles; called once per block
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
@@ -433,6 +414,10 @@ impl Fused {
 /// of accumulators: acc[r][v] += Σ_{i<n} a[r·ar + i·ai] · b[i·bi + 8v .. +8], with the a
 /// terms broadcast and the b terms loaded whole. The strides come in as constants at every
 /// call site, so after inlining each kernel is the loop it would be written as by hand.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA; `a` must be readable at a[r·ar + i·ai] for r < R, i < n,
+/// and `b` at b[i·bi .. i·bi + 8V] for i < n.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
@@ -467,6 +452,11 @@ unsafe fn rank1_updates<const R: usize, const V: usize>(
 
 /// R rows × 16 columns of L: out[r, 0..16] = Σ_{j<h} vt[r, j] · actᵀ[j, 0..16], and the
 /// running column maxima colmax[0..16] raised to cover them.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA; `vt` must hold R readable rows (stride `vstride`) of h
+/// entries, `act_t` h readable rows (stride 32) of 16, `out` R writable rows (stride 32) of
+/// 16 and `colmax` 16 readable and writable entries.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 unsafe fn logits_tile<const R: usize>(
@@ -496,6 +486,11 @@ unsafe fn logits_tile<const R: usize>(
 }
 
 /// R rows × V vectors of dVt: g[r, ·] += Σ_{k<nb} dL[r, k] · act[k, ·].
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA; `dl` must hold R readable rows (stride 32) of nb
+/// entries, `act` nb readable rows (stride hp) and `g` R readable and writable rows (stride
+/// hp) of 8V entries.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 unsafe fn dvt_tile<const R: usize, const V: usize>(
@@ -525,6 +520,11 @@ unsafe fn dvt_tile<const R: usize, const V: usize>(
 }
 
 /// R examples × V vectors of dact: out[r, ·] = inv[r] · Σ_{c<p} dL[c, r] · vt[c, ·].
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA; `dl` must hold p readable rows (stride 32) of R
+/// entries, `vt` p readable rows (stride hp) of 8V, `inv` R readable entries and `out` R
+/// writable rows (stride hp) of 8V.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
@@ -552,6 +552,10 @@ unsafe fn dact_tile<const R: usize, const V: usize>(
 }
 
 /// Transpose an 8 × 8 tile: dst[j, i] = src[i, j] (row strides in floats).
+///
+/// # Safety
+/// The CPU must have AVX; `src` must hold 8 readable rows (stride `sstride`) of 8 floats
+/// and `dst` 8 writable rows (stride `dstride`) of 8.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 unsafe fn transpose8(src: *const f32, sstride: usize, dst: *mut f32, dstride: usize) {
@@ -661,7 +665,7 @@ mod tests {
 
     #[test]
     fn fused_step_matches_a_plain_f64_computation() {
-        if !available() {
+        if !avx2_fma() {
             eprintln!("skipped: this CPU has no AVX2/FMA, so the fused step is never used");
             return;
         }
@@ -707,7 +711,7 @@ mod tests {
 
     #[test]
     fn a_fitted_batch_keeps_its_tiny_loss_and_label_gradients() {
-        if !available() {
+        if !avx2_fma() {
             eprintln!("skipped: this CPU has no AVX2/FMA, so the fused step is never used");
             return;
         }

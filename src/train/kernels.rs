@@ -2,10 +2,25 @@
 //! The softmax works on blocks of 16 examples held in registers, so the compiler vectorises
 //! it; it is compiled twice, for the baseline target and for AVX2+FMA, picked at run time.
 //! (Training on an AVX2+FMA CPU runs its own softmax inside the fused step, `fused.rs`.)
+//! Also here: the elementwise AdamW update, compiled the same two ways, and [`avx2_fma`],
+//! the one CPU check every AVX2 path is gated on.
 
 use super::linalg::fast_exp;
 #[cfg(target_arch = "x86_64")]
 use super::linalg::{EXP_LN2_HI, EXP_LN2_LO, EXP_ROUND, EXP_TAYLOR};
+
+/// Whether this CPU has AVX2 and FMA: the one check behind every AVX2 path (the fused
+/// step, the softmax, the AdamW update). std caches the detection, so this is cheap.
+pub fn avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
 
 /// Loss sum and correct count of one batch.
 #[derive(Clone, Copy, Debug, Default)]
@@ -151,6 +166,9 @@ fn softmax_xent_impl(
 /// The same, compiled for AVX2+FMA. Training on such a CPU takes the fused step
 /// (`fused.rs`), so the gradient here serves the portable path's tests; scoring (the
 /// evaluation passes) is what runs here in production.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA ([`avx2_fma`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn softmax_xent_avx2(
@@ -208,7 +226,7 @@ pub fn softmax_xent(
     assert!(n > 0 && logits_t.len().is_multiple_of(n));
     assert!(labels.iter().all(|&y| (y as usize) < logits_t.len() / n));
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+    if avx2_fma() {
         // SAFETY: the CPU supports the features the functions were compiled for, and the
         // shapes were checked above.
         return unsafe { softmax_xent_avx2(logits_t, n, labels, grad_scale) };
@@ -235,6 +253,76 @@ pub fn logistic(z: &mut [f32], labels: &[f32], grad_scale: Option<f32>) -> RowSt
         }
     }
     stats
+}
+
+/// The coefficients of one AdamW step (see `optim.rs`).
+pub(crate) struct AdamCoeffs {
+    pub b1: f32,
+    pub b2: f32,
+    pub lr: f32,
+    pub eps: f32,
+    pub l1_wd: f32,
+    pub l2_wd: f32,
+    pub inv_bc1: f32,
+    pub inv_bc2: f32,
+}
+
+#[inline(always)]
+fn adamw_impl(k: &AdamCoeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    let n = w.len();
+    let (g, m, v) = (&g[..n], &mut m[..n], &mut v[..n]);
+    // Two loops rather than one with a runtime switch, so L2 runs carry no sign term.
+    if k.l1_wd != 0.0 {
+        for j in 0..n {
+            let x = w[j];
+            // sign(0) = 0, as jnp.sign
+            let sign = if x > 0.0 {
+                1.0
+            } else if x < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
+            let gj = g[j] + k.l1_wd * sign;
+            let mj = k.b1 * m[j] + (1.0 - k.b1) * gj;
+            let vj = k.b2 * v[j] + (1.0 - k.b2) * gj * gj;
+            m[j] = mj;
+            v[j] = vj;
+            w[j] = x - k.lr * ((mj * k.inv_bc1) / ((vj * k.inv_bc2).sqrt() + k.eps));
+        }
+    } else {
+        for j in 0..n {
+            let x = w[j];
+            let gj = g[j];
+            let mj = k.b1 * m[j] + (1.0 - k.b1) * gj;
+            let vj = k.b2 * v[j] + (1.0 - k.b2) * gj * gj;
+            m[j] = mj;
+            v[j] = vj;
+            let upd = (mj * k.inv_bc1) / ((vj * k.inv_bc2).sqrt() + k.eps);
+            w[j] = x - k.lr * (upd + k.l2_wd * x);
+        }
+    }
+}
+
+/// The same, compiled for AVX2+FMA.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA ([`avx2_fma`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn adamw_avx2(k: &AdamCoeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    adamw_impl(k, w, g, m, v)
+}
+
+/// The elementwise AdamW update of one tensor `w` from its gradient `g` and moments `m`,
+/// `v` (all of `w`'s length), on AVX2 when the CPU has it.
+pub(crate) fn adamw(k: &AdamCoeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma() {
+        // SAFETY: the CPU supports the features the function was compiled for.
+        return unsafe { adamw_avx2(k, w, g, m, v) };
+    }
+    adamw_impl(k, w, g, m, v)
 }
 
 #[cfg(test)]

@@ -15,25 +15,21 @@
 //! wide ones, which is what makes a step cheap.
 //!
 //! Parity model: pre = X · W1 [N×H], act = σ(pre), z = act · w2 [N×1].
+//!
+//! The parameters are named tensors ([`ModularTensors`], [`ParityTensors`] of [`Param`]);
+//! gradients come back in a struct of the same shape.
 
 use super::Activation;
 use super::config::{Arch, Config, TaskKind};
-use super::fused::{self, Fused};
+use super::fused::Fused;
 use super::kernels::{self, RowStats};
 use super::linalg::{Threads, matmul};
+use super::params::{self, Elem, Grads, ModularTensors, Param, ParityTensors, Tensors};
 use super::rng::{Stream, purpose};
 use super::task::{BitSet, Data, PairSet};
 use super::weights::{ModularWeights, ParityWeights, Weights, widen};
 use ndarray::{Array2, ArrayView2, s};
 use std::ops::Range;
-
-/// A trainable (or frozen) weight matrix.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Param {
-    pub name: &'static str,
-    pub w: Array2<f32>,
-    pub trainable: bool,
-}
 
 /// Loss and accuracy of one pass over a dataset.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -80,12 +76,8 @@ pub struct ModModel {
     pub hidden: usize,
     pub embed: usize,
     pub activation: Activation,
-    params: Vec<Param>,
-    /// Indices into `params`.
-    e: Option<usize>,
-    wf: Option<usize>,
-    wd: Option<usize>,
-    /// Columns of `uv` computed as E·Wf, and columns stored directly in Wd.
+    params: ModularTensors<Param>,
+    /// Columns of `uv` computed as E·proj, and columns stored in `direct`.
     f_cols: Range<usize>,
     d_cols: Range<usize>,
     uv: Array2<f32>,
@@ -163,95 +155,81 @@ impl ModModel {
         let mut both = Array2::zeros((e.ncols(), 2 * h));
         both.slice_mut(s![.., ..h]).assign(&w_in);
         both.slice_mut(s![.., h..]).assign(&w_out.t());
-        let mut params = Vec::new();
-        let mut idx_e = None;
-        let mut idx_wf = None;
-        let mut idx_wd = None;
-        if nf > 0 {
-            idx_e = Some(params.len());
-            params.push(Param {
-                name: "embed",
-                w: e.clone(),
-                trainable: cfg.arch != Arch::FixedCircle,
-            });
-            idx_wf = Some(params.len());
-            params.push(Param {
-                name: match (in_f, out_f) {
-                    (true, true) => "in_out_proj",
-                    (true, false) => "in_proj",
-                    _ => "out_proj",
-                },
-                w: both.slice(s![.., f_cols.clone()]).to_owned(),
-                trainable: true,
-            });
-        }
-        if nf < 2 {
+        let factored = nf > 0;
+        let embed = factored.then(|| Param::new("embed", e.clone(), cfg.arch != Arch::FixedCircle));
+        let proj = factored.then(|| {
+            let name = match (in_f, out_f) {
+                (true, true) => "in_out_proj",
+                (true, false) => "in_proj",
+                _ => "out_proj",
+            };
+            Param::new(name, both.slice(s![.., f_cols.clone()]).to_owned(), true)
+        });
+        let direct = (nf < 2).then(|| {
             // Direct halves start as the factored model's product (same function at step 0).
             let full = e.dot(&both);
-            idx_wd = Some(params.len());
-            params.push(Param {
-                name: match (in_f, out_f) {
-                    (false, false) => "w_input_output",
-                    (true, false) => "w_output",
-                    _ => "w_input",
-                },
-                w: full.slice(s![.., d_cols.clone()]).to_owned(),
-                trainable: true,
-            });
-        }
+            let name = match (in_f, out_f) {
+                (false, false) => "w_input_output",
+                (true, false) => "w_output",
+                _ => "w_input",
+            };
+            Param::new(name, full.slice(s![.., d_cols.clone()]).to_owned(), true)
+        });
         let mut m = ModModel {
             arch: cfg.arch,
             modulus: p,
             hidden: h,
             embed: e.ncols(),
             activation: cfg.activation,
-            params,
-            e: idx_e,
-            wf: idx_wf,
-            wd: idx_wd,
+            params: ModularTensors {
+                embed,
+                proj,
+                direct,
+            },
             f_cols,
             d_cols,
             uv: Array2::zeros((p, 2 * h)),
             guv: Array2::zeros((p, 2 * h)),
             train_buf: ModBuffers::new(n_train, p, h),
             test_buf: ModBuffers::new(n_test, p, h),
-            fused: fused::available().then(|| Fused::new(p, h)),
+            fused: kernels::avx2_fma().then(|| Fused::new(p, h)),
             threads,
         };
         m.refresh_uv();
         m
     }
 
-    pub fn params(&self) -> &[Param] {
+    pub fn params(&self) -> &ModularTensors<Param> {
         &self.params
     }
 
-    pub fn params_mut(&mut self) -> &mut [Param] {
+    /// The parameters, to change (call [`Self::refresh_uv`] afterwards).
+    pub fn params_mut(&mut self) -> &mut ModularTensors<Param> {
         &mut self.params
     }
 
     /// Use the fused training step when the CPU allows it (the default), or the portable
     /// whole-batch path; returns whether the fused step is now in use.
     pub fn set_fused(&mut self, on: bool) -> bool {
-        self.fused = (on && fused::available()).then(|| Fused::new(self.modulus, self.hidden));
+        self.fused = (on && kernels::avx2_fma()).then(|| Fused::new(self.modulus, self.hidden));
         self.fused.is_some()
     }
 
     /// Recompute W_input and W_outputᵀ from the parameters.
     pub fn refresh_uv(&mut self) {
-        if let (Some(e), Some(wf)) = (self.e, self.wf) {
+        if let (Some(e), Some(proj)) = (&self.params.embed, &self.params.proj) {
             let cols = self.f_cols.clone();
             matmul(
                 self.uv.slice_mut(s![.., cols]),
-                self.params[e].w.view(),
-                self.params[wf].w.view(),
+                e.w.view(),
+                proj.w.view(),
                 false,
                 self.threads,
             );
         }
-        if let Some(wd) = self.wd {
+        if let Some(direct) = &self.params.direct {
             let cols = self.d_cols.clone();
-            self.uv.slice_mut(s![.., cols]).assign(&self.params[wd].w);
+            self.uv.slice_mut(s![.., cols]).assign(&direct.w);
         }
     }
 
@@ -265,22 +243,35 @@ impl ModModel {
         self.uv.slice(s![.., self.hidden..]).reversed_axes()
     }
 
+    /// W_in [D×H], where W_input = E·W_in: the factor of a factored input half (the main
+    /// model, five-neurons and collapsed-out).
+    pub fn in_proj(&self) -> Option<ArrayView2<'_, Elem>> {
+        let proj = &self.params.proj.as_ref()?.w;
+        (self.f_cols.start == 0).then(|| proj.slice(s![.., ..self.hidden]))
+    }
+
+    /// W_out [H×D], where W_output = W_out·Eᵀ: the factor of a factored output half (the
+    /// main model, five-neurons and collapsed-in).
+    pub fn out_proj(&self) -> Option<ArrayView2<'_, Elem>> {
+        let proj = &self.params.proj.as_ref()?.w;
+        // W_outᵀ follows W_in when both halves are factored.
+        let start = if self.f_cols.start == 0 {
+            self.hidden
+        } else {
+            0
+        };
+        (self.f_cols.end == 2 * self.hidden).then(|| proj.slice(s![.., start..]).reversed_axes())
+    }
+
     /// (W_in [D×H], W_out [H×D]) of a model whose both halves are factored (the main model
-    /// and five-neurons); None for collapsed variants.
-    pub fn projections(&self) -> Option<(ArrayView2<'_, f32>, ArrayView2<'_, f32>)> {
-        let wf = &self.params[self.wf?].w;
-        if self.f_cols.len() != 2 * self.hidden {
-            return None;
-        }
-        Some((
-            wf.slice(s![.., ..self.hidden]),
-            wf.slice(s![.., self.hidden..]).reversed_axes(),
-        ))
+    /// and five-neurons); None for the collapsed variants.
+    pub fn projections(&self) -> Option<(ArrayView2<'_, Elem>, ArrayView2<'_, Elem>)> {
+        self.in_proj().zip(self.out_proj())
     }
 
     /// The embedding E, when the model has one.
-    pub fn embedding(&self) -> Option<ArrayView2<'_, f32>> {
-        self.e.map(|i| self.params[i].w.view())
+    pub fn embedding(&self) -> Option<ArrayView2<'_, Elem>> {
+        self.params.embed.as_ref().map(|e| e.w.view())
     }
 
     fn forward(
@@ -295,32 +286,15 @@ impl ModModel {
         let w = 2 * h;
         let pre = buf.pre.as_slice_mut().expect("contiguous");
         let out = buf.act.as_slice_mut().expect("contiguous");
-        // One pass: gather U[a] + U[b], keep it, and apply the activation (matched once,
-        // outside the loop, so each arm vectorises).
+        // Row by row, while the row is in L1: gather U[a] + U[b], keep it, activate it.
         let rows = pre.chunks_exact_mut(h).zip(out.chunks_exact_mut(h));
-        match act {
-            Activation::Relu => {
-                for (n, (p, o)) in rows.enumerate() {
-                    let ua = &uvs[set.a[n] as usize * w..][..h];
-                    let ub = &uvs[set.b[n] as usize * w..][..h];
-                    for j in 0..h {
-                        let x = ua[j] + ub[j];
-                        p[j] = x;
-                        o[j] = x.max(0.0);
-                    }
-                }
+        for (n, (p, o)) in rows.enumerate() {
+            let ua = &uvs[set.a[n] as usize * w..][..h];
+            let ub = &uvs[set.b[n] as usize * w..][..h];
+            for ((p, &x), &y) in p.iter_mut().zip(ua).zip(ub) {
+                *p = x + y;
             }
-            Activation::Square => {
-                for (n, (p, o)) in rows.enumerate() {
-                    let ua = &uvs[set.a[n] as usize * w..][..h];
-                    let ub = &uvs[set.b[n] as usize * w..][..h];
-                    for j in 0..h {
-                        let x = ua[j] + ub[j];
-                        p[j] = x;
-                        o[j] = x * x;
-                    }
-                }
-            }
+            act.forward(p, o);
         }
         // logitsᵀ = Vt · actᵀ
         matmul(
@@ -387,11 +361,8 @@ impl ModModel {
         // dpre = dact ⊙ σ'(pre), then scattered onto the rows a and b of dU.
         let w = 2 * h;
         let dact = buf.dact.as_slice_mut().expect("contiguous");
-        scale_by_derivative(
-            self.activation,
-            buf.pre.as_slice().expect("contiguous"),
-            dact,
-        );
+        self.activation
+            .backward(buf.pre.as_slice().expect("contiguous"), dact);
         let guv = self.guv.as_slice_mut().expect("contiguous");
         for row in guv.chunks_exact_mut(w) {
             row[..h].fill(0.0);
@@ -407,10 +378,14 @@ impl ModModel {
     }
 
     /// One forward and backward pass over the training set (W_input and W_output must be
-    /// fresh, see [`Model::refresh`]): writes the gradient of the
-    /// loss (cross-entropy / P, averaged over examples) into `grads` (one per param, same
-    /// shapes) and returns the loss before the update.
-    pub fn forward_backward(&mut self, set: &PairSet, grads: &mut [Array2<f32>]) -> Score {
+    /// fresh, see [`Model::refresh`]): writes the gradient of the loss (cross-entropy / P,
+    /// averaged over examples) into `grads` (the parameters' shape; a frozen embedding's
+    /// stays untouched) and returns the loss before the update.
+    pub fn forward_backward(
+        &mut self,
+        set: &PairSet,
+        grads: &mut ModularTensors<Array2<Elem>>,
+    ) -> Score {
         let p = self.modulus;
         let scale = 1.0 / (set.len() as f32 * p as f32);
         let score = match self.fused.as_mut() {
@@ -426,29 +401,20 @@ impl ModModel {
             }
             None => self.batch_backward(set, scale),
         };
-        // Back through the factorisation: dWf = Eᵀ · dUV[:, f], dE = dUV[:, f] · Wfᵀ.
-        if let (Some(e), Some(wf)) = (self.e, self.wf) {
+        // Back through the factorisation: dproj = Eᵀ · dUV[:, f], dE = dUV[:, f] · projᵀ.
+        const SHAPE: &str = "grads have the parameters' shape";
+        if let (Some(e), Some(proj)) = (&self.params.embed, &self.params.proj) {
             let gf = self.guv.slice(s![.., self.f_cols.clone()]);
-            let (lo, hi) = grads.split_at_mut(wf);
-            matmul(
-                hi[0].view_mut(),
-                self.params[e].w.t(),
-                gf,
-                false,
-                self.threads,
-            );
-            if self.params[e].trainable {
-                matmul(
-                    lo[e].view_mut(),
-                    gf,
-                    self.params[wf].w.t(),
-                    false,
-                    self.threads,
-                );
+            let gproj = grads.proj.as_mut().expect(SHAPE);
+            matmul(gproj.view_mut(), e.w.t(), gf, false, self.threads);
+            if e.trainable {
+                let ge = grads.embed.as_mut().expect(SHAPE);
+                matmul(ge.view_mut(), gf, proj.w.t(), false, self.threads);
             }
         }
-        if let Some(wd) = self.wd {
-            grads[wd].assign(&self.guv.slice(s![.., self.d_cols.clone()]));
+        if self.params.direct.is_some() {
+            let gd = grads.direct.as_mut().expect(SHAPE);
+            gd.assign(&self.guv.slice(s![.., self.d_cols.clone()]));
         }
         score
     }
@@ -474,7 +440,7 @@ impl ParityBuffers {
 pub struct ParityModel {
     pub hidden: usize,
     pub activation: Activation,
-    params: Vec<Param>,
+    params: ParityTensors<Param>,
     train_buf: ParityBuffers,
     test_buf: ParityBuffers,
     threads: Threads,
@@ -491,43 +457,36 @@ impl ParityModel {
         ParityModel {
             hidden: h,
             activation: cfg.activation,
-            params: vec![
-                Param {
-                    name: "w1",
-                    w: w1,
-                    trainable: true,
-                },
-                Param {
-                    name: "w2",
-                    w: w2,
-                    trainable: true,
-                },
-            ],
+            params: ParityTensors {
+                w1: Param::new("w1", w1, true),
+                w2: Param::new("w2", w2, true),
+            },
             train_buf: ParityBuffers::new(n_train, h),
             test_buf: ParityBuffers::new(n_test, h),
             threads,
         }
     }
 
-    pub fn params(&self) -> &[Param] {
+    pub fn params(&self) -> &ParityTensors<Param> {
         &self.params
     }
 
-    pub fn params_mut(&mut self) -> &mut [Param] {
+    pub fn params_mut(&mut self) -> &mut ParityTensors<Param> {
         &mut self.params
     }
 
     /// W1 [(bits + 1) × H]: row j holds input j's weights; the last row is the bias input.
-    pub fn w1(&self) -> ArrayView2<'_, f32> {
-        self.params[0].w.view()
+    pub fn w1(&self) -> ArrayView2<'_, Elem> {
+        self.params.w1.w.view()
     }
 
-    pub fn w2(&self) -> ArrayView2<'_, f32> {
-        self.params[1].w.view()
+    /// w2 [H × 1].
+    pub fn w2(&self) -> ArrayView2<'_, Elem> {
+        self.params.w2.w.view()
     }
 
     fn forward(
-        params: &[Param],
+        params: &ParityTensors<Param>,
         act: Activation,
         set: &BitSet,
         buf: &mut ParityBuffers,
@@ -536,19 +495,18 @@ impl ParityModel {
         matmul(
             buf.pre.view_mut(),
             set.x.view(),
-            params[0].w.view(),
+            params.w1.w.view(),
             false,
             threads,
         );
-        apply_activation(
-            act,
+        act.forward(
             buf.pre.as_slice().expect("contiguous"),
             buf.act.as_slice_mut().expect("contiguous"),
         );
         matmul(
             buf.z.view_mut(),
             buf.act.view(),
-            params[1].w.view(),
+            params.w2.w.view(),
             false,
             threads,
         );
@@ -570,7 +528,11 @@ impl ParityModel {
     }
 
     /// Gradient of the mean binary cross-entropy into `grads`; returns the loss.
-    pub fn forward_backward(&mut self, set: &BitSet, grads: &mut [Array2<f32>]) -> Score {
+    pub fn forward_backward(
+        &mut self,
+        set: &BitSet,
+        grads: &mut ParityTensors<Array2<Elem>>,
+    ) -> Score {
         let buf = &mut self.train_buf;
         Self::forward(&self.params, self.activation, set, buf, self.threads);
         let n = set.len().max(1) as f64;
@@ -580,9 +542,8 @@ impl ParityModel {
             Some(1.0 / n as f32),
         );
         // dw2 = actᵀ · dz
-        let (g1, g2) = grads.split_at_mut(1);
         matmul(
-            g2[0].view_mut(),
+            grads.w2.view_mut(),
             buf.act.t(),
             buf.z.view(),
             false,
@@ -592,19 +553,17 @@ impl ParityModel {
         matmul(
             buf.act.view_mut(),
             buf.z.view(),
-            self.params[1].w.t(),
+            self.params.w2.w.t(),
             false,
             self.threads,
         );
-        let act = self.activation;
-        scale_by_derivative(
-            act,
+        self.activation.backward(
             buf.pre.as_slice().expect("contiguous"),
             buf.act.as_slice_mut().expect("contiguous"),
         );
         // dW1 = Xᵀ · dpre
         matmul(
-            g1[0].view_mut(),
+            grads.w1.view_mut(),
             set.x.t(),
             buf.act.view(),
             false,
@@ -613,38 +572,6 @@ impl ParityModel {
         Score {
             loss: st.nll_sum / n,
             acc: st.correct as f64 / n,
-        }
-    }
-}
-
-/// `out = σ(pre)`, elementwise; the activation is matched once so each loop vectorises.
-fn apply_activation(act: Activation, pre: &[f32], out: &mut [f32]) {
-    match act {
-        Activation::Relu => {
-            for (o, &x) in out.iter_mut().zip(pre) {
-                *o = x.max(0.0);
-            }
-        }
-        Activation::Square => {
-            for (o, &x) in out.iter_mut().zip(pre) {
-                *o = x * x;
-            }
-        }
-    }
-}
-
-/// `g ⊙= σ'(pre)`, elementwise, in the same vectorisable form.
-fn scale_by_derivative(act: Activation, pre: &[f32], g: &mut [f32]) {
-    match act {
-        Activation::Relu => {
-            for (g, &x) in g.iter_mut().zip(pre) {
-                *g = if x > 0.0 { *g } else { 0.0 };
-            }
-        }
-        Activation::Square => {
-            for (g, &x) in g.iter_mut().zip(pre) {
-                *g *= 2.0 * x;
-            }
         }
     }
 }
@@ -666,27 +593,43 @@ impl Model {
         }
     }
 
-    pub fn params(&self) -> &[Param] {
+    /// The parameter tensors in their fixed order (the checkpoint's and the optimiser's).
+    pub fn params(&self) -> params::Iter<'_, Param> {
         match self {
-            Model::Modular(m) => m.params(),
-            Model::Parity(m) => m.params(),
+            Model::Modular(m) => m.params().iter(),
+            Model::Parity(m) => m.params().iter(),
         }
     }
 
-    pub fn params_mut(&mut self) -> &mut [Param] {
+    /// The parameter tensors in their fixed order, to change (call [`Self::refresh`]
+    /// afterwards).
+    pub fn params_mut(&mut self) -> params::IterMut<'_, Param> {
         match self {
-            Model::Modular(m) => m.params_mut(),
-            Model::Parity(m) => m.params_mut(),
+            Model::Modular(m) => m.params_mut().iter_mut(),
+            Model::Parity(m) => m.params_mut().iter_mut(),
         }
     }
 
-    /// Gradient on the training set into `grads`; returns the training score before the
-    /// update.
-    pub fn forward_backward(&mut self, data: &Data, grads: &mut [Array2<f32>]) -> Score {
-        match (self, data) {
-            (Model::Modular(m), Data::Modular { train, .. }) => m.forward_backward(train, grads),
-            (Model::Parity(m), Data::Parity { train, .. }) => m.forward_backward(train, grads),
-            _ => unreachable!("model and data are built from the same config"),
+    /// Zero gradients, named and shaped as the parameters.
+    pub fn zero_grads(&self) -> Grads {
+        let zeros = |p: &Param| Array2::zeros(p.w.raw_dim());
+        match self {
+            Model::Modular(m) => Tensors::Modular(m.params().map(zeros)),
+            Model::Parity(m) => Tensors::Parity(m.params().map(zeros)),
+        }
+    }
+
+    /// Gradient on the training set into `grads` (from [`Self::zero_grads`]); returns the
+    /// training score before the update.
+    pub fn forward_backward(&mut self, data: &Data, grads: &mut Grads) -> Score {
+        match (self, data, grads) {
+            (Model::Modular(m), Data::Modular { train, .. }, Tensors::Modular(g)) => {
+                m.forward_backward(train, g)
+            }
+            (Model::Parity(m), Data::Parity { train, .. }, Tensors::Parity(g)) => {
+                m.forward_backward(train, g)
+            }
+            _ => unreachable!("model, data and gradients are built from the same config"),
         }
     }
 
@@ -706,21 +649,15 @@ impl Model {
     /// A plain copy of the weights: the article's matrices and the factors the model has.
     pub fn weights(&self) -> Weights {
         match self {
-            Model::Modular(m) => {
-                let (in_proj, out_proj) = match m.projections() {
-                    Some((i, o)) => (Some(widen(i)), Some(widen(o))),
-                    None => (None, None),
-                };
-                Weights::Modular(ModularWeights {
-                    arch: m.arch,
-                    activation: m.activation,
-                    w_input: widen(m.w_input()),
-                    w_output: widen(m.w_output()),
-                    embed: m.embedding().map(widen),
-                    in_proj,
-                    out_proj,
-                })
-            }
+            Model::Modular(m) => Weights::Modular(ModularWeights {
+                arch: m.arch,
+                activation: m.activation,
+                w_input: widen(m.w_input()),
+                w_output: widen(m.w_output()),
+                embed: m.embedding().map(widen),
+                in_proj: m.in_proj().map(widen),
+                out_proj: m.out_proj().map(widen),
+            }),
             Model::Parity(m) => Weights::Parity(ParityWeights {
                 activation: m.activation,
                 w1: widen(m.w1()),

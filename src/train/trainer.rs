@@ -3,8 +3,9 @@
 use super::config::Config;
 use super::error::{Error, Result};
 use super::linalg::Threads;
-use super::model::{Model, Param, Score};
+use super::model::{Model, Score};
 use super::optim::{AdamState, AdamW};
+use super::params::{self, Elem, Grads, Param};
 use super::task::Data;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ pub struct Metrics {
     pub test_loss: f64,
     pub train_acc: f64,
     pub test_acc: f64,
-    /// sqrt(Σ p²) over every trained parameter.
+    /// sqrt(Σ p²) over every trained parameter ([`params::weight_norm`]).
     pub weight_norm: f64,
 }
 
@@ -26,7 +27,7 @@ pub struct Trainer {
     cfg: Config,
     data: Data,
     model: Model,
-    grads: Vec<Array2<f32>>,
+    grads: Grads,
     opt: AdamW,
     state: AdamState,
     threads: Threads,
@@ -58,11 +59,7 @@ impl Trainer {
         }
         let data = Data::new(&cfg);
         let model = Model::new(&cfg, &data, threads);
-        let grads = model
-            .params()
-            .iter()
-            .map(|p| Array2::zeros(p.w.raw_dim()))
-            .collect();
+        let grads = model.zero_grads();
         let state = AdamState::new(model.params());
         let opt = AdamW {
             lr: cfg.lr as f32,
@@ -121,13 +118,13 @@ impl Trainer {
             });
         }
         self.opt
-            .update(self.model.params_mut(), &self.grads, &mut self.state);
+            .update(self.model.params_mut(), self.grads.iter(), &mut self.state);
         self.model.refresh();
         Ok(score)
     }
 
-    /// Gradients of the last step (one per parameter).
-    pub fn grads(&self) -> &[Array2<f32>] {
+    /// Gradients of the last step, named and shaped as the parameters.
+    pub fn grads(&self) -> &Grads {
         &self.grads
     }
 
@@ -144,15 +141,15 @@ impl Trainer {
         }
     }
 
+    /// sqrt(Σ p²) over every trained parameter.
     pub fn weight_norm(&self) -> f64 {
-        self.model
+        let trained: Vec<_> = self
+            .model
             .params()
-            .iter()
             .filter(|p| p.trainable)
-            .flat_map(|p| p.w.iter())
-            .map(|&x| (x as f64) * (x as f64))
-            .sum::<f64>()
-            .sqrt()
+            .map(|p| p.w.view())
+            .collect();
+        params::weight_norm(&trained)
     }
 
     /// A plain copy of the current weights: what every reader of the model looks at.
@@ -160,8 +157,9 @@ impl Trainer {
         self.model.weights()
     }
 
-    pub fn params(&self) -> &[Param] {
-        self.model.params()
+    /// The parameter tensors in their fixed order (the checkpoint's).
+    pub fn params(&self) -> Vec<&Param> {
+        self.model.params().collect()
     }
 
     pub(crate) fn adam_state(&self) -> &AdamState {
@@ -171,10 +169,10 @@ impl Trainer {
     /// Replace parameters and optimiser state (from a checkpoint); shapes must match.
     pub(crate) fn restore(
         &mut self,
-        weights: Vec<Array2<f32>>,
+        weights: Vec<Array2<Elem>>,
         state: AdamState,
     ) -> Result<(), String> {
-        let params = self.model.params_mut();
+        let mut params: Vec<&mut Param> = self.model.params_mut().collect();
         if weights.len() != params.len()
             || state.m.len() != params.len()
             || state.v.len() != params.len()

@@ -7,6 +7,7 @@
 
 use super::Activation;
 use super::config::Arch;
+use super::params::Elem;
 use ndarray::{Array2, ArrayView2};
 
 /// A modular model's weights. `w_input` and `w_output` are the article's matrices for every
@@ -20,11 +21,14 @@ pub struct ModularWeights {
     pub w_input: Array2<f64>,
     /// W_output [H×P].
     pub w_output: Array2<f64>,
-    /// The embedding E [P×D] (trained, or the frozen circle of five-neurons).
+    /// The embedding E [P×D] (trained, or the frozen circle of five-neurons); every variant
+    /// but the fully collapsed one has it.
     pub embed: Option<Array2<f64>>,
-    /// W_in [D×H], where W_input = E·W_in.
+    /// W_in [D×H], where W_input = E·W_in: where the input half is factored (factored,
+    /// five-neurons, collapsed-out).
     pub in_proj: Option<Array2<f64>>,
-    /// W_out [H×D], where W_output = W_out·Eᵀ.
+    /// W_out [H×D], where W_output = W_out·Eᵀ: where the output half is factored
+    /// (factored, five-neurons, collapsed-in).
     pub out_proj: Option<Array2<f64>>,
 }
 
@@ -97,12 +101,13 @@ impl Weights {
 /// Widest embedding whose factors a dashboard frame keeps.
 pub const FRAME_EMBED_MAX: usize = 8;
 
-/// An f32 view widened into an owned f64 matrix (exact).
-pub fn widen(w: ArrayView2<f32>) -> Array2<f64> {
+/// An engine-precision view widened into an owned f64 matrix (exact).
+pub fn widen(w: ArrayView2<Elem>) -> Array2<f64> {
     w.mapv(f64::from)
 }
 
-/// An f64 matrix narrowed to f32 (exact for values that came from [`widen`]).
-pub fn narrow(w: &Array2<f64>) -> Array2<f32> {
-    w.mapv(|x| x as f32)
+/// An f64 matrix narrowed to the engine's precision (exact for values that came from
+/// [`widen`]).
+pub fn narrow(w: &Array2<f64>) -> Array2<Elem> {
+    w.mapv(|x| x as Elem)
 }
