@@ -12,7 +12,7 @@
 use grokscope::app::harness::Harness;
 use grokscope::app::state::Action;
 use grokscope::train::presets;
-use grokscope::ui::{self, ColorMode, Theme};
+use grokscope::ui::{ColorMode, Theme};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -66,7 +66,8 @@ fn main() {
             } else {
                 Action::ScrubForward
             });
-            t.draw(|f| ui::render(f, &hs.app, &theme)).unwrap();
+            t.draw(|f| grokscope::app::draw(f, &hs.app, &theme))
+                .unwrap();
         }
         let per = start.elapsed().as_secs_f64() / n as f64;
         println!(
@@ -86,7 +87,8 @@ fn main() {
         let mut hs = Harness::new(cfg.clone()).unwrap();
         let counter = Counter::default();
         let mut t = terminal(120, 40, &counter);
-        t.draw(|f| ui::render(f, &hs.app, &theme)).unwrap();
+        t.draw(|f| grokscope::app::draw(f, &hs.app, &theme))
+            .unwrap();
         let mut report = Vec::new();
         for (phase, from, to) in [
             ("memorizing 0-4k", 0u64, 4_000u64),
@@ -95,13 +97,15 @@ fn main() {
         ] {
             if hs.runner.session.step_count() < from {
                 hs.train(from - hs.runner.session.step_count());
-                t.draw(|f| ui::render(f, &hs.app, &theme)).unwrap();
+                t.draw(|f| grokscope::app::draw(f, &hs.app, &theme))
+                    .unwrap();
             }
             let before = counter.0.get();
             let mut draws = 0u64;
             while hs.runner.session.step_count() < to {
                 hs.train(STEPS_PER_DRAW);
-                t.draw(|f| ui::render(f, &hs.app, &theme)).unwrap();
+                t.draw(|f| grokscope::app::draw(f, &hs.app, &theme))
+                    .unwrap();
                 draws += 1;
             }
             let bytes = counter.0.get() - before;

@@ -5,11 +5,11 @@ mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::session::Status;
-use grokscope::app::state::{Action, Command, View};
+use grokscope::app::state::{Action, Command};
 use grokscope::app::sweep::SweepState;
+use grokscope::app::watch::Watch;
 use grokscope::sweep::{Class, Event, Grid, RunRecord, RunSpec, Trace};
 use grokscope::train::presets;
-use grokscope::ui::sweep::{Chrome, render};
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -91,12 +91,8 @@ fn sweep(name: &str, done: usize, training: usize) -> SweepState {
 
 fn draw(s: &SweepState, w: u16, h: u16, theme: &Theme) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let chrome = Chrome {
-        title: s.grid.clone(),
-        keys: &grokscope::app::watch::WATCH_KEYS,
-        message: None,
-    };
-    t.draw(|f| render(f, s, theme, &chrome)).unwrap();
+    let watch = Watch::new(s.clone());
+    t.draw(|f| watch.draw(f, theme)).unwrap();
     t.backend().buffer().clone()
 }
 
@@ -218,7 +214,7 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
     assert_eq!(h.runner.status, Status::Running);
 
     h.press(key(KeyCode::Char('w')));
-    assert_eq!(h.app.view, View::Sweep);
+    assert_eq!(h.app.view.name, "sweep");
     assert_eq!(h.runner.status, Status::Paused, "the sweep gets the cores");
     let started = h.sweep_commands.iter().find_map(|c| match c {
         Command::RunSweep { grid, runs, .. } => Some((grid.clone(), runs.len())),
@@ -278,7 +274,7 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
 
     // w (or Esc) returns; the training run resumes where it was.
     h.press(key(KeyCode::Esc));
-    assert_eq!(h.app.view, View::Train);
+    assert_eq!(h.app.view.name, "training");
     assert!(!h.app.quit);
     assert_eq!(h.sweep_commands.last(), Some(&Command::PauseSweeps));
     assert_eq!(h.runner.status, Status::Running);

@@ -2,12 +2,13 @@
 //! Tests, the demo-tape replay and the render benchmark drive it key by key and step by step;
 //! the clock is injected, so rendered frames are deterministic.
 
-use super::keys;
+use super::keys::Key;
 use super::session::{Clock, Session};
 use super::state::{Action, App, Command};
+use super::views;
 use super::worker::Runner;
 use crate::train::{Config, Threads};
-use crate::ui::{self, Theme};
+use crate::ui::Theme;
 use crossterm::event::KeyEvent;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -58,7 +59,7 @@ impl Harness {
 
     /// Press a key; returns whether it mapped to an action.
     pub fn press(&mut self, key: KeyEvent) -> bool {
-        match keys::action(key) {
+        match Key::of(key).and_then(|k| views::dispatch(&self.app, k)) {
             Some(a) => {
                 self.act(a);
                 true
@@ -76,7 +77,7 @@ impl Harness {
     /// Render the dashboard into a `width × height` buffer.
     pub fn render(&self, width: u16, height: u16, theme: &Theme) -> Buffer {
         let mut t = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-        t.draw(|f| ui::render(f, &self.app, theme))
+        t.draw(|f| views::draw(f, &self.app, theme))
             .expect("draw into a test backend");
         t.backend().buffer().clone()
     }

@@ -1,61 +1,350 @@
-//! Keys to actions. One table, shown by the footer and the help overlay.
+//! Key tables, one per view (gitui's `commands()` pattern): each entry names its keys, the
+//! action they do, the footer's short label, the help text and whether it applies now. The
+//! key dispatch, the footer and the `?` help overlay are all generated from these tables.
 
-use super::state::Action;
+use super::state::{Action, App};
+use super::watch::Watch;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-/// The key table: (keys, what they do), for the footer and the help overlay.
-pub const KEY_HELP: [(&str, &str); 14] = [
-    (
-        "q / Esc",
-        "quit (Esc closes this help, or leaves the sweep view)",
-    ),
-    ("space", "pause / resume training"),
-    ("r", "restart the run with its settings"),
-    ("Tab / Shift-Tab", "next / previous preset"),
-    ("1 … 9", "switch to preset 1 … 9"),
-    ("↑ ↓ / k j", "select a hyperparameter"),
-    ("+ - / l h", "change it (not applied yet)"),
-    ("Enter", "restart with the changed settings"),
-    ("s", "save a checkpoint: grokscope-PRESET-stepN.grok"),
-    ("← →", "when paused: scrub back through the run"),
-    ("w", "sweep view: a grid's phase diagram, filling in live"),
-    (
-        "Tab space ← →",
-        "in the sweep view: next grid, pause it, page panels",
-    ),
-    ("?", "show / hide this help"),
-    ("Ctrl-C", "quit"),
+/// A key as the tables name it: its code, and whether Ctrl is held (Shift is part of the
+/// code: `BackTab`, `'+'`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl Key {
+    pub const fn char(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            ctrl: false,
+        }
+    }
+    pub const fn code(code: KeyCode) -> Key {
+        Key { code, ctrl: false }
+    }
+    pub const fn ctrl(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            ctrl: true,
+        }
+    }
+
+    /// The key of a press or repeat; `None` for a release.
+    pub fn of(ev: KeyEvent) -> Option<Key> {
+        (ev.kind != KeyEventKind::Release).then(|| Key {
+            code: ev.code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+        })
+    }
+
+    /// The event a terminal sends for this key (tests press every key of every table).
+    pub fn event(self) -> KeyEvent {
+        let m = if self.ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        KeyEvent::new(self.code, m)
+    }
+}
+
+/// One entry of a view's key table, over the state `S` that decides whether it applies.
+pub struct Binding<S> {
+    pub keys: &'static [Key],
+    /// The action of each of `keys`.
+    pub action: fn(Key) -> Action,
+    /// The keys as the help names them: "↑ ↓ / k j".
+    pub help_keys: &'static str,
+    pub help: &'static str,
+    /// The footer's entry (keys, label), if the footer lists it.
+    pub footer: Option<(&'static str, &'static str)>,
+    /// Whether it applies now: one that does not does nothing and is left out of the footer
+    /// and the help.
+    pub applies: fn(&S) -> bool,
+}
+
+fn always<S>(_: &S) -> bool {
+    true
+}
+
+/// The action of `key` in `table`, if an entry that applies binds it.
+pub fn lookup<S>(table: &[Binding<S>], s: &S, key: Key) -> Option<Action> {
+    table
+        .iter()
+        .find(|b| b.keys.contains(&key) && (b.applies)(s))
+        .map(|b| (b.action)(key))
+}
+
+/// The footer's entries, in table order.
+pub fn footer<S>(table: &[Binding<S>], s: &S) -> Vec<(&'static str, &'static str)> {
+    table
+        .iter()
+        .filter(|b| (b.applies)(s))
+        .filter_map(|b| b.footer)
+        .collect()
+}
+
+/// The help overlay's rows (keys, what they do), in table order.
+pub fn help<S>(table: &[Binding<S>], s: &S) -> Vec<(&'static str, &'static str)> {
+    table
+        .iter()
+        .filter(|b| (b.applies)(s))
+        .map(|b| (b.help_keys, b.help))
+        .collect()
+}
+
+const fn bind<S>(
+    keys: &'static [Key],
+    action: fn(Key) -> Action,
+    help_keys: &'static str,
+    help: &'static str,
+    footer: Option<(&'static str, &'static str)>,
+) -> Binding<S> {
+    Binding {
+        keys,
+        action,
+        help_keys,
+        help,
+        footer,
+        applies: always::<S>,
+    }
+}
+
+/// Ctrl-C and Ctrl-D quit in every view.
+const CTRL_QUIT: [Key; 2] = [Key::ctrl('c'), Key::ctrl('d')];
+
+const DIGITS: [Key; 9] = [
+    Key::char('1'),
+    Key::char('2'),
+    Key::char('3'),
+    Key::char('4'),
+    Key::char('5'),
+    Key::char('6'),
+    Key::char('7'),
+    Key::char('8'),
+    Key::char('9'),
 ];
 
-/// The action of a key press, if any.
-pub fn action(key: KeyEvent) -> Option<Action> {
-    if key.kind == KeyEventKind::Release {
-        return None;
-    }
-    if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return match key.code {
-            KeyCode::Char('c') | KeyCode::Char('d') => Some(Action::Quit),
-            _ => None,
-        };
-    }
-    Some(match key.code {
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Esc => Action::Back,
-        KeyCode::Char('w') => Action::ToggleSweep,
-        KeyCode::Char(' ') => Action::TogglePause,
-        KeyCode::Char('r') => Action::Restart,
-        KeyCode::Tab => Action::NextPreset,
-        KeyCode::BackTab => Action::PrevPreset,
+fn digit(k: Key) -> Action {
+    match k.code {
         KeyCode::Char(c @ '1'..='9') => Action::Preset(c as usize - '1' as usize),
-        KeyCode::Down | KeyCode::Char('j') => Action::SelectNext,
-        KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
-        KeyCode::Char('+') | KeyCode::Char('=') | KeyCode::Char('l') => Action::Increase,
-        KeyCode::Char('-') | KeyCode::Char('_') | KeyCode::Char('h') => Action::Decrease,
-        KeyCode::Enter => Action::Apply,
-        KeyCode::Char('s') => Action::Save,
-        KeyCode::Left => Action::ScrubBack,
-        KeyCode::Right => Action::ScrubForward,
-        KeyCode::Char('?') => Action::ToggleHelp,
-        _ => return None,
-    })
+        _ => Action::Preset(0),
+    }
 }
+
+/// Esc steps back (closes the help, leaves a view, else quits); the other key quits.
+fn quit_or_back(k: Key) -> Action {
+    if k.code == KeyCode::Esc {
+        Action::Back
+    } else {
+        Action::Quit
+    }
+}
+
+/// The training view: the run, its charts, weights and settings.
+pub static TRAINING: [Binding<App>; 13] = [
+    bind(
+        &[Key::char('q'), Key::code(KeyCode::Esc)],
+        quit_or_back,
+        "q / Esc",
+        "quit (Esc closes this help, or leaves the sweep view)",
+        Some(("q", "quit")),
+    ),
+    bind(
+        &[Key::char(' ')],
+        |_| Action::TogglePause,
+        "space",
+        "pause / resume training",
+        Some(("space", "pause")),
+    ),
+    bind(
+        &[Key::char('w')],
+        |_| Action::ToggleView("sweep"),
+        "w",
+        "sweep view: a grid's phase diagram, filling in live",
+        Some(("w", "sweep")),
+    ),
+    bind(
+        &[Key::char('r')],
+        |_| Action::Restart,
+        "r",
+        "restart the run with its settings",
+        Some(("r", "restart")),
+    ),
+    bind(
+        &[Key::code(KeyCode::Tab), Key::code(KeyCode::BackTab)],
+        |k| match k.code {
+            KeyCode::BackTab => Action::PrevPreset,
+            _ => Action::NextPreset,
+        },
+        "Tab / Shift-Tab",
+        "next / previous preset",
+        Some(("Tab/1-9", "preset")),
+    ),
+    bind(&DIGITS, digit, "1 … 9", "switch to preset 1 … 9", None),
+    bind(
+        &[
+            Key::code(KeyCode::Up),
+            Key::code(KeyCode::Down),
+            Key::char('k'),
+            Key::char('j'),
+        ],
+        |k| match k.code {
+            KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
+            _ => Action::SelectNext,
+        },
+        "↑ ↓ / k j",
+        "select a hyperparameter",
+        Some(("↑↓", "select")),
+    ),
+    bind(
+        &[
+            Key::char('+'),
+            Key::char('='),
+            Key::char('l'),
+            Key::char('-'),
+            Key::char('_'),
+            Key::char('h'),
+        ],
+        |k| match k.code {
+            KeyCode::Char('-' | '_' | 'h') => Action::Decrease,
+            _ => Action::Increase,
+        },
+        "+ - / l h",
+        "change it (not applied yet)",
+        Some(("+-", "change")),
+    ),
+    bind(
+        &[Key::code(KeyCode::Enter)],
+        |_| Action::Apply,
+        "Enter",
+        "restart with the changed settings",
+        Some(("⏎", "apply")),
+    ),
+    bind(
+        &[Key::char('s')],
+        |_| Action::Save,
+        "s",
+        "save a checkpoint: grokscope-PRESET-stepN.grok",
+        Some(("s", "save")),
+    ),
+    bind(
+        &[Key::code(KeyCode::Left), Key::code(KeyCode::Right)],
+        |k| match k.code {
+            KeyCode::Left => Action::ScrubBack,
+            _ => Action::ScrubForward,
+        },
+        "← →",
+        "when paused: scrub back through the run",
+        Some(("←→", "scrub")),
+    ),
+    bind(
+        &[Key::char('?')],
+        |_| Action::ToggleHelp,
+        "?",
+        "show / hide this help",
+        Some(("?", "help")),
+    ),
+    bind(&CTRL_QUIT, |_| Action::Quit, "Ctrl-C", "quit", None),
+];
+
+/// Paging through the diagram's panels, in the dashboard's sweep view and `sweep --watch`.
+fn page(k: Key) -> Action {
+    match k.code {
+        KeyCode::Left => Action::PageBack,
+        _ => Action::PageForward,
+    }
+}
+
+const PAGE_KEYS: [Key; 2] = [Key::code(KeyCode::Left), Key::code(KeyCode::Right)];
+
+/// The dashboard's sweep view: the built-in grids' phase diagrams, filling in live.
+pub static SWEEP: [Binding<App>; 7] = [
+    bind(
+        &[Key::char('w'), Key::code(KeyCode::Esc)],
+        |k| match k.code {
+            KeyCode::Esc => Action::Back,
+            _ => Action::ToggleView("sweep"),
+        },
+        "w / Esc",
+        "back to the training view",
+        Some(("w", "training view")),
+    ),
+    bind(
+        &[Key::code(KeyCode::Tab), Key::code(KeyCode::BackTab)],
+        |k| match k.code {
+            KeyCode::BackTab => Action::PrevGrid,
+            _ => Action::NextGrid,
+        },
+        "Tab / Shift-Tab",
+        "next / previous grid (each keeps its progress)",
+        Some(("Tab", "next grid")),
+    ),
+    bind(
+        &[Key::char(' ')],
+        |_| Action::PauseSweep,
+        "space",
+        "pause / resume this grid's sweep",
+        Some(("space", "pause")),
+    ),
+    bind(
+        &PAGE_KEYS,
+        page,
+        "← →",
+        "page through the panels (when they do not all fit)",
+        Some(("←→", "panels")),
+    ),
+    bind(
+        &[Key::char('?')],
+        |_| Action::ToggleHelp,
+        "?",
+        "show / hide this help",
+        Some(("?", "help")),
+    ),
+    bind(
+        &[Key::char('q')],
+        |_| Action::Quit,
+        "q",
+        "quit",
+        Some(("q", "quit")),
+    ),
+    bind(&CTRL_QUIT, |_| Action::Quit, "Ctrl-C", "quit", None),
+];
+
+/// `grokscope sweep --watch`: one sweep full screen.
+pub static WATCH: [Binding<Watch>; 5] = [
+    bind(
+        &[Key::char('q'), Key::code(KeyCode::Esc)],
+        quit_or_back,
+        "q / Esc",
+        "quit: stop the workers, print the tables",
+        Some(("q", "quit (prints the tables)")),
+    ),
+    Binding {
+        applies: |w: &Watch| !w.ended(),
+        ..bind(
+            &[Key::char(' ')],
+            |_| Action::PauseSweep,
+            "space",
+            "pause / resume the sweep",
+            Some(("space", "pause")),
+        )
+    },
+    bind(
+        &PAGE_KEYS,
+        page,
+        "← →",
+        "page through the panels (when they do not all fit)",
+        Some(("←→", "panels")),
+    ),
+    bind(
+        &[Key::char('?')],
+        |_| Action::ToggleHelp,
+        "?",
+        "show / hide this help",
+        None,
+    ),
+    bind(&CTRL_QUIT, |_| Action::Quit, "Ctrl-C", "quit", None),
+];

@@ -4,22 +4,29 @@
 //!   plain [`session::Snapshot`] the renderer draws.
 //! * [`worker`]: the trainer thread; it takes [`state::Command`]s and publishes snapshots.
 //! * [`state`]: the app state and its one `update(action)`.
-//! * [`keys`]: the key table.
+//! * [`views`]: the views by name (training, sweep), each with its render function and
+//!   key table.
+//! * [`keys`]: the key tables, one per view; dispatch, footer and help come from them.
+//! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
 //!
-//! Rendering lives in [`crate::ui`].
+//! One event loop ([`event_loop`]) serves the dashboard and `sweep --watch`: each is a
+//! [`Screen`]. Rendering lives in [`crate::ui`].
 
 pub mod harness;
 pub mod keys;
 pub mod session;
 pub mod state;
 pub mod sweep;
+pub mod views;
 pub mod watch;
 pub mod worker;
 
-use crate::cli::{Failure, TrainArgs};
 use crate::sweep::Pool;
+use crate::train::{Config, Threads};
 use crate::ui;
 use futures_util::StreamExt;
+use keys::Key;
+use ratatui::Frame;
 use session::{Clock, Session};
 use state::{Action, App, Command};
 use std::collections::HashMap;
@@ -28,6 +35,27 @@ use std::sync::{Arc, mpsc};
 use std::time::Duration;
 use sweep::Stopwatch;
 use worker::Runner;
+
+pub use views::draw;
+
+/// Why the dashboard or `sweep --watch` could not run, or stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// Bad input: a setting, an unknown view, no terminal.
+    Usage(String),
+    /// Something failed while running: the terminal, a thread, writing results.
+    Failed(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Error::Usage(m) | Error::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// A grid's pool in the dashboard, with its training time.
 struct LivePool {
@@ -114,118 +142,138 @@ impl Pools {
     }
 }
 
-/// Open the dashboard on the preset and overrides in `train`, redrawing at `fps`.
-pub fn launch(train: TrainArgs, fps: u32) -> Result<(), Failure> {
-    let cfg = train.config()?;
-    let threads = train.threads()?;
+/// Open the dashboard on `view`, training `cfg` on `threads`, redrawing at most `fps` times a
+/// second.
+pub fn launch(cfg: Config, threads: Threads, fps: u32, view: &str) -> Result<(), Error> {
     if fps == 0 || fps > 120 {
-        return Err(Failure::usage(format!(
+        return Err(Error::Usage(format!(
             "--fps must be in 1..=120 (got {fps})"
         )));
     }
+    let Some(view) = views::find(view) else {
+        return Err(Error::Usage(format!(
+            "unknown view {view:?}; the views are {}",
+            views::names().join(", ")
+        )));
+    };
     if !std::io::stdout().is_terminal() {
-        return Err(Failure::usage(
-            "the dashboard needs a terminal on stdout; to train without a screen use `grokscope run` (JSON lines on stdout)",
+        return Err(Error::Usage(
+            "the dashboard needs a terminal on stdout; to train without a screen use `grokscope run` (JSON lines on stdout)".into(),
         ));
     }
-    let session = Session::new(cfg, threads)?;
+    let session = Session::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
     let runner = Runner::new(session, threads);
     let theme = ui::Theme::from_env();
 
-    full_screen(async |terminal| event_loop(terminal, runner, theme, fps).await)
+    full_screen(async |terminal| {
+        let first = Arc::new(runner.snapshot(Clock::default()));
+        let (snap_tx, snap_rx) = tokio::sync::watch::channel(first.clone());
+        let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
+        let worker = std::thread::Builder::new()
+            .name("trainer".into())
+            .spawn(move || worker::run(runner, cmd_rx, snap_tx))
+            .map_err(|e| Error::Failed(format!("cannot start the trainer thread: {e}")))?;
+        let mut dashboard = Dashboard {
+            app: App::new(first),
+            pools: Pools::default(),
+            cmd_tx,
+            snap_rx,
+            theme,
+        };
+        dashboard.act(Action::ToggleView(view.name));
+        let outcome = event_loop(terminal, &mut dashboard, fps as f64).await;
+        // Stop the sweeps first (each worker returns within a training step).
+        let Dashboard {
+            pools,
+            cmd_tx,
+            snap_rx,
+            ..
+        } = dashboard;
+        drop(pools);
+        let _ = cmd_tx.send(Command::Quit);
+        drop(cmd_tx);
+        drop(snap_rx);
+        let _ = worker.join();
+        outcome
+    })
 }
 
 /// Run `body` full screen on a single-threaded event loop, and restore the terminal (main
 /// screen, cooked mode, cursor shown) whatever it returns. Panics restore it too: color-eyre's
 /// hook is installed first, then ratatui's (by `try_init`), so the terminal is back before
 /// the report prints. The dashboard and `sweep --watch` both go through here.
-pub(crate) fn full_screen<T>(
-    body: impl AsyncFnOnce(&mut ratatui::DefaultTerminal) -> Result<T, Failure>,
-) -> Result<T, Failure> {
+fn full_screen<T>(
+    body: impl AsyncFnOnce(&mut ratatui::DefaultTerminal) -> Result<T, Error>,
+) -> Result<T, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::failed(format!("cannot start the event loop: {e}")))?;
+        .map_err(|e| Error::Failed(format!("cannot start the event loop: {e}")))?;
     let _ = color_eyre::install();
     let mut terminal = ratatui::try_init()
-        .map_err(|e| Failure::failed(format!("cannot set up the terminal: {e}")))?;
+        .map_err(|e| Error::Failed(format!("cannot set up the terminal: {e}")))?;
     let result = runtime.block_on(body(&mut terminal));
     ratatui::restore();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
     result
 }
 
+/// What the one event loop drives: the dashboard, or `sweep --watch`.
+trait Screen {
+    /// Reports and clock readings since the last tick; whether the screen changed.
+    fn tick(&mut self) -> Result<bool, Error>;
+    /// A key press; whether the screen changed.
+    fn key(&mut self, key: Key) -> Result<bool, Error>;
+    /// Wait for the trainer's next snapshot and take it; `false` once the trainer is gone.
+    /// A screen without a trainer never returns.
+    async fn published(&mut self) -> bool {
+        std::future::pending().await
+    }
+    fn draw(&self, f: &mut Frame);
+    fn quit(&self) -> bool;
+}
+
+/// The one event loop: redraws on a tick when something changed, keys, resizes, the
+/// trainer's snapshots; ends on quit, on SIGTERM, SIGHUP or SIGINT, or when the terminal's
+/// input ends.
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
-    runner: Runner,
-    theme: ui::Theme,
-    fps: u32,
-) -> Result<(), Failure> {
+    screen: &mut impl Screen,
+    fps: f64,
+) -> Result<(), Error> {
     use tokio::signal::unix::{SignalKind, signal};
-    let io = |e: std::io::Error| Failure::failed(format!("terminal error: {e}"));
-
-    let first = Arc::new(runner.snapshot(Clock::default()));
-    let mut app = App::new(first.clone());
-    let (snap_tx, mut snap_rx) = tokio::sync::watch::channel(first);
-    let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
-    let worker = std::thread::Builder::new()
-        .name("trainer".into())
-        .spawn(move || worker::run(runner, cmd_rx, snap_tx))
-        .map_err(|e| Failure::failed(format!("cannot start the trainer thread: {e}")))?;
-
+    let io = |e: std::io::Error| Error::Failed(format!("terminal error: {e}"));
     let mut sigterm = signal(SignalKind::terminate()).map_err(io)?;
     let mut sighup = signal(SignalKind::hangup()).map_err(io)?;
     let mut sigint = signal(SignalKind::interrupt()).map_err(io)?;
     let mut events = crossterm::event::EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / fps as f64));
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / fps));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
-    let mut outcome = Ok(());
-    let mut pools = Pools::default();
-
-    while !app.quit {
+    while !screen.quit() {
         tokio::select! {
             _ = tick.tick() => {
-                for a in pools.poll(&app.sweeps) {
-                    if matches!(a, Action::SweepEvent(..)) || app.view == state::View::Sweep {
-                        dirty = true;
-                    }
-                    app.update(a);
-                }
+                dirty |= screen.tick()?;
                 if dirty {
-                    if let Err(e) = terminal.draw(|f| ui::render(f, &app, &theme)) {
-                        outcome = Err(io(e));
-                        break;
-                    }
+                    terminal.draw(|f| screen.draw(f)).map_err(io)?;
                     dirty = false;
                 }
             }
             ev = events.next() => match ev {
                 Some(Ok(crossterm::event::Event::Key(key))) => {
-                    if let Some(a) = keys::action(key) {
-                        for c in app.update(a) {
-                            match pools.handle(&c) {
-                                Ok(true) => {}
-                                Ok(false) => {
-                                    let _ = cmd_tx.send(c);
-                                }
-                                Err(e) => app.message = Some(e),
-                            }
-                        }
-                        dirty = true;
+                    if let Some(key) = Key::of(key) {
+                        dirty |= screen.key(key)?;
                     }
                 }
                 Some(Ok(crossterm::event::Event::Resize(..))) => dirty = true,
                 Some(Ok(_)) => {}
-                Some(Err(e)) => { outcome = Err(io(e)); break; }
+                Some(Err(e)) => return Err(io(e)),
                 None => break,
             },
-            changed = snap_rx.changed() => {
-                if changed.is_err() {
+            alive = screen.published() => {
+                if !alive {
                     break;
                 }
-                let snap = snap_rx.borrow_and_update().clone();
-                app.update(Action::Snapshot(snap));
                 dirty = true;
             }
             _ = sigterm.recv() => break,
@@ -233,11 +281,68 @@ async fn event_loop(
             _ = sigint.recv() => break,
         }
     }
-    // Stop the sweeps first (each worker returns within a training step).
-    drop(pools);
-    let _ = cmd_tx.send(Command::Quit);
-    drop(cmd_tx);
-    drop(snap_rx);
-    let _ = worker.join();
-    outcome
+    Ok(())
+}
+
+/// The dashboard as the event loop drives it: the app, the sweep pools, the trainer's ends of
+/// the channels.
+struct Dashboard {
+    app: App,
+    pools: Pools,
+    cmd_tx: mpsc::Sender<Command>,
+    snap_rx: tokio::sync::watch::Receiver<Arc<session::Snapshot>>,
+    theme: ui::Theme,
+}
+
+impl Dashboard {
+    /// Apply an action; its commands go to the sweep pools or the trainer.
+    fn act(&mut self, action: Action) {
+        for c in self.app.update(action) {
+            match self.pools.handle(&c) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let _ = self.cmd_tx.send(c);
+                }
+                Err(e) => self.app.message = Some(e),
+            }
+        }
+    }
+}
+
+impl Screen for Dashboard {
+    fn tick(&mut self) -> Result<bool, Error> {
+        let mut dirty = false;
+        for a in self.pools.poll(&self.app.sweeps) {
+            if matches!(a, Action::SweepEvent(..)) || self.app.view.name == "sweep" {
+                dirty = true;
+            }
+            self.app.update(a);
+        }
+        Ok(dirty)
+    }
+
+    fn key(&mut self, key: Key) -> Result<bool, Error> {
+        let Some(a) = views::dispatch(&self.app, key) else {
+            return Ok(false);
+        };
+        self.act(a);
+        Ok(true)
+    }
+
+    async fn published(&mut self) -> bool {
+        if self.snap_rx.changed().await.is_err() {
+            return false;
+        }
+        let snap = self.snap_rx.borrow_and_update().clone();
+        self.app.update(Action::Snapshot(snap));
+        true
+    }
+
+    fn draw(&self, f: &mut Frame) {
+        draw(f, &self.app, &self.theme);
+    }
+
+    fn quit(&self) -> bool {
+        self.app.quit
+    }
 }

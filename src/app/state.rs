@@ -3,9 +3,11 @@
 
 use super::session::{Snapshot, Status, WeightFrame};
 use super::sweep::{SweepState, SweepStatus, VIEW_GRIDS};
+use super::views::{self, View};
 use crate::sweep::{Event, RunSpec};
 use crate::train::presets::{self, Preset};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
+use crate::ui::fmt_rate;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,10 +33,18 @@ pub enum Action {
     ScrubBack,
     ScrubForward,
     ToggleHelp,
-    /// Switch between the training view and the sweep view.
-    ToggleSweep,
-    /// Esc: close the help, else leave the sweep view, else quit.
+    /// Show the view of this name, or the home view if it is on screen already.
+    ToggleView(&'static str),
+    /// Esc: close the help, else go back to the home view, else quit.
     Back,
+    /// Sweep view: show the next / previous grid.
+    NextGrid,
+    PrevGrid,
+    /// Sweep view: pause or resume the sweep on screen.
+    PauseSweep,
+    /// Sweep view: page through the diagram's panels.
+    PageBack,
+    PageForward,
     /// The trainer published a new snapshot.
     Snapshot(Arc<Snapshot>),
     /// A sweep pool reported (grid name, report).
@@ -62,13 +72,6 @@ pub enum Command {
     },
     /// For the event loop: pause every sweep pool.
     PauseSweeps,
-}
-
-/// Which screen the dashboard shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum View {
-    Train,
-    Sweep,
 }
 
 /// The sweep view's grids: the built-in ones, each started when first shown and kept (with
@@ -176,18 +179,6 @@ fn width_step(v: usize, up: bool) -> usize {
         WIDTHS.iter().copied().find(|&w| w > v).unwrap_or(v)
     } else {
         WIDTHS.iter().rev().copied().find(|&w| w < v).unwrap_or(v)
-    }
-}
-
-/// Human format of a rate: 1e-3, 0.05, 1.
-pub fn fmt_rate(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if (0.01..1000.0).contains(&v.abs()) {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{v:e}")
     }
 }
 
@@ -329,7 +320,8 @@ pub struct App {
     pub save_dir: PathBuf,
     /// Colour levels the heatmap showed last (for its hysteresis); the renderer's own memo.
     pub heat_memo: std::cell::RefCell<Vec<i8>>,
-    pub view: View,
+    /// The view on screen.
+    pub view: &'static View,
     pub sweeps: Sweeps,
     /// Whether leaving the sweep view resumes the training run (it was running on entry).
     pub resume_training: bool,
@@ -355,7 +347,7 @@ impl App {
             message: None,
             save_dir: PathBuf::from("."),
             heat_memo: Default::default(),
-            view: View::Train,
+            view: views::home(),
             sweeps: Sweeps::new(),
             resume_training: false,
         }
@@ -394,13 +386,33 @@ impl App {
         cmds
     }
 
-    /// The sweep view's answer to an action; `None` when the action is the same in both
-    /// views.
-    fn update_sweep_view(&mut self, action: &Action) -> Option<Vec<Command>> {
+    /// Entering the sweep view: one thing trains at a time, so the training run pauses
+    /// (and resumes on leaving, if it was running) and the grid on screen gets every core.
+    pub(super) fn enter_sweep(&mut self) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        if self.snapshot.status == Status::Running && !self.paused {
+            self.resume_training = true;
+            cmds.push(Command::Pause);
+        }
+        cmds.extend(self.show_sweep());
+        cmds
+    }
+
+    pub(super) fn leave_sweep(&mut self) -> Vec<Command> {
+        let mut cmds = vec![Command::PauseSweeps];
+        if std::mem::take(&mut self.resume_training) {
+            cmds.push(Command::Resume);
+        }
+        cmds
+    }
+
+    /// The sweep view's answer to an action; `None` when the action is the same in every
+    /// view.
+    pub(super) fn update_sweep_view(&mut self, action: &Action) -> Option<Vec<Command>> {
         let n = VIEW_GRIDS.len();
         Some(match action {
-            Action::NextPreset | Action::PrevPreset => {
-                let step = if matches!(action, Action::NextPreset) {
+            Action::NextGrid | Action::PrevGrid => {
+                let step = if matches!(action, Action::NextGrid) {
                     1
                 } else {
                     n - 1
@@ -409,7 +421,7 @@ impl App {
                 self.message = Some(format!("grid {}", self.sweeps.name()));
                 self.show_sweep()
             }
-            Action::TogglePause => {
+            Action::PauseSweep => {
                 let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() else {
                     return Some(Vec::new());
                 };
@@ -426,25 +438,42 @@ impl App {
                     self.show_sweep()
                 }
             }
-            Action::ScrubBack | Action::ScrubForward => {
+            Action::PageBack | Action::PageForward => {
                 if let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() {
-                    st.turn_page(matches!(action, Action::ScrubForward));
+                    st.turn_page(matches!(action, Action::PageForward));
                 }
                 Vec::new()
             }
-            Action::Restart
+            Action::TogglePause
+            | Action::Restart
             | Action::Apply
+            | Action::NextPreset
+            | Action::PrevPreset
             | Action::Preset(_)
             | Action::SelectNext
             | Action::SelectPrev
             | Action::Increase
             | Action::Decrease
-            | Action::Save => {
+            | Action::Save
+            | Action::ScrubBack
+            | Action::ScrubForward => {
                 self.message = Some("that key acts on the training run: w shows it".into());
                 Vec::new()
             }
             _ => return None,
         })
+    }
+
+    /// Show `view`: leave the one on screen, enter the new one.
+    fn show(&mut self, view: &'static View) -> Vec<Command> {
+        if view == self.view {
+            return Vec::new();
+        }
+        let mut cmds = (self.view.leave)(self);
+        self.view = view;
+        self.message = None;
+        cmds.extend((view.enter)(self));
+        cmds
     }
 
     pub fn setting(&self) -> Setting {
@@ -483,45 +512,31 @@ impl App {
     /// Apply one action; returns the commands for the trainer (and, for sweeps, the event
     /// loop).
     pub fn update(&mut self, action: Action) -> Vec<Command> {
-        if self.view == View::Sweep
-            && let Some(cmds) = self.update_sweep_view(&action)
-        {
+        if let Some(cmds) = (self.view.update)(self, &action) {
             return cmds;
         }
         match action {
-            Action::ToggleSweep => match self.view {
-                View::Train => {
-                    self.view = View::Sweep;
-                    self.message = None;
-                    let mut cmds = Vec::new();
-                    // One thing trains at a time: the sweep gets every core.
-                    if self.snapshot.status == Status::Running && !self.paused {
-                        self.resume_training = true;
-                        cmds.push(Command::Pause);
-                    }
-                    cmds.extend(self.show_sweep());
-                    cmds
-                }
-                View::Sweep => {
-                    self.view = View::Train;
-                    self.message = None;
-                    let mut cmds = vec![Command::PauseSweeps];
-                    if std::mem::take(&mut self.resume_training) {
-                        cmds.push(Command::Resume);
-                    }
-                    cmds
-                }
+            Action::ToggleView(name) => match views::find(name) {
+                Some(v) if v != self.view => self.show(v),
+                Some(_) => self.show(views::home()),
+                None => Vec::new(),
             },
             Action::Back => {
                 if self.help {
                     self.help = false;
                     Vec::new()
-                } else if self.view == View::Sweep {
-                    self.update(Action::ToggleSweep)
+                } else if self.view != views::home() {
+                    self.show(views::home())
                 } else {
                     self.update(Action::Quit)
                 }
             }
+            // The sweep view's own actions, elsewhere nothing.
+            Action::NextGrid
+            | Action::PrevGrid
+            | Action::PauseSweep
+            | Action::PageBack
+            | Action::PageForward => Vec::new(),
             Action::SweepEvent(grid, event) => {
                 if let Some(st) = self.sweeps.by_name(&grid) {
                     st.apply(event);
@@ -535,10 +550,6 @@ impl App {
                 Vec::new()
             }
             Action::Quit => {
-                if self.help {
-                    self.help = false;
-                    return Vec::new();
-                }
                 self.quit = true;
                 vec![Command::Quit]
             }

@@ -1,26 +1,19 @@
-//! `grokscope sweep --watch`: the sweep view full screen while a real sweep runs. Finished
-//! runs go to the caller as they arrive (it appends them to `--out`); quitting (q, Ctrl-C,
-//! SIGTERM, SIGHUP) cancels the workers, restores the terminal, and hands over the runs
-//! that finished meanwhile too.
+//! `grokscope sweep --watch`: the sweep view full screen while a real sweep runs, with no
+//! trainer, on the dashboard's event loop. Finished runs go to the caller as they arrive (it
+//! appends them to `--out`); quitting (q, Ctrl-C, SIGTERM, SIGHUP) cancels the workers,
+//! restores the terminal, and hands over the runs that finished meanwhile too.
 
+use super::keys::{self, Key};
+use super::state::Action;
 use super::sweep::{Stopwatch, SweepState, SweepStatus};
-use crate::cli::Failure;
+use super::{Error, Screen};
 use crate::sweep::{Event, Pool, RunRecord};
-use crate::ui::{self, Theme};
-use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
-use futures_util::StreamExt;
+use crate::ui::{self, Footer, Theme};
+use ratatui::Frame;
 use std::sync::mpsc::TryRecvError;
-use std::time::Duration;
 
 /// Redraws per second: the view changes when a run starts or ends, and once a second.
 const FPS: f64 = 10.0;
-
-/// Keys of the watch view, as its footer lists them.
-pub const WATCH_KEYS: [(&str, &str); 3] = [
-    ("q", "quit (prints the tables)"),
-    ("space", "pause"),
-    ("←→", "panels"),
-];
 
 /// How the watched sweep ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,120 +35,170 @@ pub fn drain(pool: &Pool) -> (Vec<Event>, bool) {
     }
 }
 
+/// The watch view's state: the sweep, its clock, the notice and the help overlay.
+pub struct Watch {
+    pub state: SweepState,
+    stopwatch: Stopwatch,
+    /// Every worker has ended.
+    ended: bool,
+    pub message: Option<String>,
+    pub help: bool,
+    quit: bool,
+}
+
+impl Watch {
+    pub fn new(state: SweepState) -> Self {
+        Watch {
+            state,
+            stopwatch: Stopwatch::default(),
+            ended: false,
+            message: None,
+            help: false,
+            quit: false,
+        }
+    }
+
+    /// Whether the workers have all ended (nothing is left to pause).
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// Whether an action asked to quit.
+    pub fn quitting(&self) -> bool {
+        self.quit
+    }
+
+    /// Apply an action of the watch's key table.
+    pub fn update(&mut self, action: Action, pool: Option<&Pool>) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Back if self.help => self.help = false,
+            Action::Back => self.quit = true,
+            Action::ToggleHelp => self.help = !self.help,
+            Action::PauseSweep if !self.ended => {
+                self.state.paused = !self.state.paused;
+                if let Some(pool) = pool {
+                    pool.set_paused(self.state.paused);
+                }
+                self.stopwatch.set_running(!self.state.paused);
+                self.message = self
+                    .state
+                    .paused
+                    .then(|| "paused: space resumes".to_string());
+            }
+            Action::PageBack => self.state.turn_page(false),
+            Action::PageForward => self.state.turn_page(true),
+            _ => {}
+        }
+    }
+
+    /// Draw the view: the sweep, the footer from the watch's key table, the help when open.
+    pub fn draw(&self, f: &mut Frame, theme: &Theme) {
+        let keys = keys::footer(&keys::WATCH, self);
+        let footer = Footer {
+            keys: &keys,
+            message: self.message.as_deref(),
+        };
+        ui::sweep::render(f, &self.state, theme, &self.state.grid, &footer);
+        let area = f.area();
+        if self.help && area.width >= ui::MIN_WIDTH && area.height >= ui::MIN_HEIGHT {
+            ui::help::render(f, area, &keys::help(&keys::WATCH, self), theme);
+        }
+    }
+}
+
+/// The watch as the event loop drives it.
+struct Watching<'p, 'r> {
+    watch: Watch,
+    pool: &'p Pool,
+    record: &'r mut dyn FnMut(RunRecord) -> Result<(), Error>,
+    theme: Theme,
+}
+
+impl Screen for Watching<'_, '_> {
+    fn tick(&mut self) -> Result<bool, Error> {
+        let w = &mut self.watch;
+        let mut dirty = false;
+        if !w.ended {
+            let (reports, done) = drain(self.pool);
+            for event in reports {
+                match &event {
+                    Event::Finished(r) => (self.record)((**r).clone())?,
+                    Event::Failed { run, error } => {
+                        return Err(Error::Usage(format!("run {run}: {error}")));
+                    }
+                    Event::Started { .. } => {}
+                }
+                w.state.apply(event);
+                dirty = true;
+            }
+            if done {
+                w.ended = true;
+                w.stopwatch.set_running(false);
+                w.message = Some(match w.state.status() {
+                    SweepStatus::Finished => {
+                        "finished: q closes the view and prints the tables".into()
+                    }
+                    _ => "the workers stopped".into(),
+                });
+                dirty = true;
+            }
+        }
+        let elapsed = w.stopwatch.elapsed();
+        if elapsed.as_secs() != w.state.elapsed.as_secs() {
+            dirty = true;
+        }
+        w.state.elapsed = elapsed;
+        Ok(dirty)
+    }
+
+    fn key(&mut self, key: Key) -> Result<bool, Error> {
+        let Some(a) = keys::lookup(&keys::WATCH, &self.watch, key) else {
+            return Ok(false);
+        };
+        self.watch.update(a, Some(self.pool));
+        Ok(true)
+    }
+
+    fn draw(&self, f: &mut Frame) {
+        self.watch.draw(f, &self.theme);
+    }
+
+    fn quit(&self) -> bool {
+        self.watch.quit
+    }
+}
+
 /// Run the view until the user quits; `record` gets each finished run as it arrives.
 pub fn watch(
-    mut state: SweepState,
+    state: SweepState,
     pool: Pool,
-    record: &mut dyn FnMut(RunRecord) -> Result<(), Failure>,
-) -> Result<WatchEnd, Failure> {
-    let theme = Theme::from_env();
-    let result = super::full_screen(async |terminal| {
-        event_loop(terminal, &mut state, &pool, record, theme).await
-    });
+    record: &mut dyn FnMut(RunRecord) -> Result<(), Error>,
+) -> Result<WatchEnd, Error> {
+    let mut watch = Watch::new(state);
+    watch.stopwatch.set_running(true);
+    watch.state.started = true;
+    let mut screen = Watching {
+        watch,
+        pool: &pool,
+        record,
+        theme: Theme::from_env(),
+    };
+    let result =
+        super::full_screen(async |terminal| super::event_loop(terminal, &mut screen, FPS).await);
+    let Watching {
+        mut watch, record, ..
+    } = screen;
     // Runs that finished before the cancellation took hold are whole: keep them.
     for event in pool.stop() {
         if let Event::Finished(r) = &event {
             let _ = record((**r).clone());
         }
-        state.apply(event);
+        watch.state.apply(event);
     }
     result?;
     Ok(WatchEnd {
-        left: state.total() - state.done(),
-        total: state.total(),
+        left: watch.state.total() - watch.state.done(),
+        total: watch.state.total(),
     })
-}
-
-async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
-    state: &mut SweepState,
-    pool: &Pool,
-    record: &mut dyn FnMut(RunRecord) -> Result<(), Failure>,
-    theme: Theme,
-) -> Result<(), Failure> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let io = |e: std::io::Error| Failure::failed(format!("terminal error: {e}"));
-    let mut sigterm = signal(SignalKind::terminate()).map_err(io)?;
-    let mut sighup = signal(SignalKind::hangup()).map_err(io)?;
-    let mut sigint = signal(SignalKind::interrupt()).map_err(io)?;
-    let mut events = crossterm::event::EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / FPS));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut stopwatch = Stopwatch::default();
-    stopwatch.set_running(true);
-    state.started = true;
-    let mut ended = false;
-    let mut dirty = true;
-    let mut message: Option<String> = None;
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                if !ended {
-                    let (reports, done) = drain(pool);
-                    for event in reports {
-                        match &event {
-                            Event::Finished(r) => record((**r).clone())?,
-                            Event::Failed { run, error } => {
-                                return Err(Failure::usage(format!("run {run}: {error}")));
-                            }
-                            Event::Started { .. } => {}
-                        }
-                        state.apply(event);
-                        dirty = true;
-                    }
-                    if done {
-                        ended = true;
-                        stopwatch.set_running(false);
-                        message = Some(match state.status() {
-                            SweepStatus::Finished => "finished: q closes the view and prints the tables".into(),
-                            _ => "the workers stopped".into(),
-                        });
-                        dirty = true;
-                    }
-                }
-                let elapsed = stopwatch.elapsed();
-                if elapsed.as_secs() != state.elapsed.as_secs() {
-                    dirty = true;
-                }
-                state.elapsed = elapsed;
-                if dirty {
-                    let chrome = ui::sweep::Chrome {
-                        title: state.grid.clone(),
-                        keys: &WATCH_KEYS,
-                        message: message.as_deref(),
-                    };
-                    terminal
-                        .draw(|f| ui::sweep::render(f, state, &theme, &chrome))
-                        .map_err(io)?;
-                    dirty = false;
-                }
-            }
-            ev = events.next() => match ev {
-                Some(Ok(crossterm::event::Event::Key(key))) if key.kind != KeyEventKind::Release => {
-                    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-                    match key.code {
-                        KeyCode::Char('c') | KeyCode::Char('d') if ctrl => return Ok(()),
-                        KeyCode::Char('q') | KeyCode::Esc => return Ok(()),
-                        KeyCode::Char(' ') if !ended => {
-                            state.paused = !state.paused;
-                            pool.set_paused(state.paused);
-                            stopwatch.set_running(!state.paused);
-                            message = state.paused.then(|| "paused: space resumes".to_string());
-                        }
-                        KeyCode::Left => state.turn_page(false),
-                        KeyCode::Right => state.turn_page(true),
-                        _ => continue,
-                    }
-                    dirty = true;
-                }
-                Some(Ok(crossterm::event::Event::Resize(..))) => dirty = true,
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(io(e)),
-                None => return Ok(()),
-            },
-            _ = sigterm.recv() => return Ok(()),
-            _ = sighup.recv() => return Ok(()),
-            _ = sigint.recv() => return Ok(()),
-        }
-    }
 }

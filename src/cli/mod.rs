@@ -31,6 +31,9 @@ pub struct Cli {
     /// Dashboard redraws per second
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub fps: u32,
+    /// Dashboard view to open on: training or sweep (a key switches between them)
+    #[arg(long, value_name = "NAME", default_value = "training")]
+    pub view: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -273,7 +276,7 @@ pub fn main() -> i32 {
         Some(Command::Construct(args)) => construct::run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Presets(args)) => presets::run(args),
-        None => crate::app::launch(cli.train, cli.fps),
+        None => launch(&cli),
     };
     match result {
         Ok(()) => 0,
@@ -281,6 +284,32 @@ pub fn main() -> i32 {
         Err(f) => {
             eprintln!("grokscope: {}", f.message);
             f.status
+        }
+    }
+}
+
+/// Open the dashboard with the command line's settings.
+fn launch(cli: &Cli) -> Result<(), Failure> {
+    let cfg = cli.train.config()?;
+    let threads = cli.train.threads()?;
+    Ok(crate::app::launch(cfg, threads, cli.fps, &cli.view)?)
+}
+
+impl From<crate::app::Error> for Failure {
+    fn from(e: crate::app::Error) -> Self {
+        match e {
+            crate::app::Error::Usage(m) => Failure::usage(m),
+            crate::app::Error::Failed(m) => Failure::failed(m),
+        }
+    }
+}
+
+impl From<Failure> for crate::app::Error {
+    fn from(f: Failure) -> Self {
+        if f.status == EXIT_USAGE {
+            crate::app::Error::Usage(f.message)
+        } else {
+            crate::app::Error::Failed(f.message)
         }
     }
 }

@@ -208,14 +208,16 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             None => "no --out: records print when this view closes".into(),
         };
         let pool = start(todo)?;
-        let outcome = crate::app::watch::watch(state, pool, &mut |r| recorder.record(r));
+        let outcome = crate::app::watch::watch(state, pool, &mut |r| {
+            recorder.record(r).map_err(crate::app::Error::from)
+        });
         // The terminal is restored: what the view held back, then the tables.
         let mut stdout = std::io::stdout().lock();
         for line in recorder.held.take().unwrap_or_default() {
             let _ = writeln!(stdout, "{line}");
         }
         drop(stdout);
-        let end = outcome?;
+        let end = outcome.map_err(Failure::from)?;
         eprint!("{}", report_text(&merge(recorder.done)?));
         if end.left > 0 {
             eprintln!(

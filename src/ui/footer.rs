@@ -1,33 +1,24 @@
-//! Footer: the keys, or the last notice.
+//! Footer: the view's keys (from its key table), then the last notice. The dashboard's views
+//! and `sweep --watch` all draw it.
 
 use super::Theme;
-use crate::app::state::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub const KEYS: [(&str, &str); 11] = [
-    ("q", "quit"),
-    ("space", "pause"),
-    ("w", "sweep"),
-    ("r", "restart"),
-    ("Tab/1-9", "preset"),
-    ("↑↓", "select"),
-    ("+-", "change"),
-    ("⏎", "apply"),
-    ("s", "save"),
-    ("←→", "scrub"),
-    ("?", "help"),
-];
+/// What the footer shows: (keys, label) pairs as many as fit, and a notice.
+pub struct Footer<'a> {
+    pub keys: &'a [(&'static str, &'static str)],
+    pub message: Option<&'a str>,
+}
 
-pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+pub fn render(f: &mut Frame, footer: &Footer, theme: &Theme, area: Rect) {
     let mut spans = Vec::new();
     let mut width = 0usize;
     let budget = area.width as usize;
-    let msg = app.message.as_deref();
-    let msg_w = msg.map_or(0, |m| m.chars().count() + 3);
-    for (k, what) in KEYS {
+    let msg_w = footer.message.map_or(0, |m| m.chars().count() + 3);
+    for &(k, what) in footer.keys {
         let w = k.chars().count() + what.chars().count() + 3;
         if width + w + msg_w > budget {
             break;
@@ -36,7 +27,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         spans.push(Span::styled(format!(" {what}  "), theme.dim()));
         width += w;
     }
-    if let Some(m) = msg {
+    if let Some(m) = footer.message {
         spans.push(Span::styled(format!("» {m}"), theme.edited()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);

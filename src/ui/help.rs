@@ -1,14 +1,13 @@
-//! The `?` overlay: the key table.
+//! The `?` overlay: the view's key table, as (keys, what they do) rows.
 
 use super::{Theme, panel};
-use crate::app::keys::KEY_HELP;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-pub fn render(f: &mut Frame, area: Rect, theme: &Theme) {
-    let h = (KEY_HELP.len() as u16 + 6).min(area.height);
+pub fn render(f: &mut Frame, area: Rect, rows: &[(&str, &str)], theme: &Theme) {
+    let h = (rows.len() as u16 + 6).min(area.height);
     let w = 74.min(area.width);
     let [row] = Layout::vertical([Constraint::Length(h)])
         .flex(Flex::Center)
@@ -16,12 +15,12 @@ pub fn render(f: &mut Frame, area: Rect, theme: &Theme) {
     let [rect] = Layout::horizontal([Constraint::Length(w)])
         .flex(Flex::Center)
         .areas(row);
-    let mut lines: Vec<Line> = KEY_HELP
+    let mut lines: Vec<Line> = rows
         .iter()
-        .map(|(k, what)| {
+        .map(|&(k, what)| {
             Line::from(vec![
                 Span::styled(format!(" {k:>16}  "), theme.title()),
-                Span::raw(*what),
+                Span::raw(what),
             ])
         })
         .collect();

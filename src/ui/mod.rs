@@ -17,9 +17,10 @@ pub mod sweep;
 pub mod theme;
 pub mod too_small;
 
+pub use footer::Footer;
 pub use theme::{ColorMode, Theme};
 
-use crate::app::state::{App, View};
+use crate::app::state::App;
 use crate::train::Arch;
 use crate::train::Weights;
 use ratatui::Frame;
@@ -72,6 +73,18 @@ pub fn header_start(theme: &Theme, compact: bool) -> Vec<Span<'static>> {
     }
 }
 
+/// Human format of a rate: 1e-3, 0.05, 1.
+pub fn fmt_rate(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if (0.01..1000.0).contains(&v.abs()) {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// 12345 → "12,345".
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -112,36 +125,18 @@ pub fn sticky_scale(v: f32) -> f32 {
     2f32.powf((v.log2() * 4.0).ceil() / 4.0)
 }
 
-/// Draw the whole dashboard.
-pub fn render(f: &mut Frame, app: &App, theme: &Theme) {
+/// The dashboard's training view: the run's charts, weights, settings and read-outs.
+pub fn training(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer) {
     let area = f.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small::render(f, area, theme);
-        return;
-    }
-    if app.view == View::Sweep {
-        render_sweep(f, app, theme);
-    } else if area.width >= FULL_WIDTH && area.height >= FULL_HEIGHT {
-        render_full(f, app, theme, area);
+    if area.width >= FULL_WIDTH && area.height >= FULL_HEIGHT {
+        render_full(f, app, theme, footer, area);
     } else {
-        render_compact(f, app, theme, area);
-    }
-    if app.help {
-        help::render(f, area, theme);
+        render_compact(f, app, theme, footer, area);
     }
 }
 
-/// Footer keys of the dashboard's sweep view.
-pub const SWEEP_KEYS: [(&str, &str); 6] = [
-    ("w", "training view"),
-    ("Tab", "next grid"),
-    ("space", "pause"),
-    ("←→", "panels"),
-    ("?", "help"),
-    ("q", "quit"),
-];
-
-fn render_sweep(f: &mut Frame, app: &App, theme: &Theme) {
+/// The dashboard's sweep view: the grid on screen, or why there is none.
+pub fn sweep_view(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer) {
     let Some(state) = app.sweeps.state() else {
         let text = app.message.clone().unwrap_or_default();
         f.render_widget(
@@ -150,20 +145,16 @@ fn render_sweep(f: &mut Frame, app: &App, theme: &Theme) {
         );
         return;
     };
-    let chrome = sweep::Chrome {
-        title: format!(
-            "{} ({}/{})",
-            app.sweeps.name(),
-            app.sweeps.current + 1,
-            crate::app::sweep::VIEW_GRIDS.len()
-        ),
-        keys: &SWEEP_KEYS,
-        message: app.message.as_deref(),
-    };
-    sweep::render(f, state, theme, &chrome);
+    let title = format!(
+        "{} ({}/{})",
+        app.sweeps.name(),
+        app.sweeps.current + 1,
+        app.sweeps.states.len()
+    );
+    sweep::render(f, state, theme, &title, footer);
 }
 
-fn render_full(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+fn render_full(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer, area: Rect) {
     let extra = area.height - FULL_HEIGHT;
     let [head, charts, weights, bottom, foot] = Layout::vertical([
         Constraint::Length(2),
@@ -180,10 +171,10 @@ fn render_full(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Layout::horizontal([Constraint::Length(40), Constraint::Fill(1)]).areas(bottom);
     settings::render(f, app, theme, set);
     readout::render(f, app, theme, info);
-    footer::render(f, app, theme, foot);
+    footer::render(f, footer, theme, foot);
 }
 
-fn render_compact(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+fn render_compact(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer, area: Rect) {
     let h = area.height;
     let charts_h = 7 + (h - MIN_HEIGHT) / 3;
     let [head, charts, weights, set, foot] = Layout::vertical([
@@ -198,7 +189,7 @@ fn render_compact(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     render_charts(f, app, theme, charts);
     render_weights(f, app, theme, weights);
     settings::render_strip(f, app, theme, set);
-    footer::render(f, app, theme, foot);
+    footer::render(f, footer, theme, foot);
 }
 
 fn render_charts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {

@@ -4,8 +4,7 @@
 //! trains. Beside or below it: the class counts (the legend) and the last finished run.
 //! Grids without those axes (`mod-add-seeds`) list their runs instead.
 
-use super::{Theme, panel, thousands, too_small};
-use crate::app::state::fmt_rate;
+use super::{Footer, Theme, fmt_rate, panel, thousands, too_small};
 use crate::app::sweep::{Diagram, RunState, SweepState, SweepStatus};
 use crate::sweep::{Class, RunRecord};
 use ratatui::Frame;
@@ -15,14 +14,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
-
-/// What surrounds the view: the title of the grid, the keys the footer lists and a notice.
-pub struct Chrome<'a> {
-    /// The grid as the header names it, e.g. `parity-quick (1/3)`.
-    pub title: String,
-    pub keys: &'a [(&'a str, &'a str)],
-    pub message: Option<&'a str>,
-}
 
 /// Classes in the order the article's chart runs as weight decay grows: too little
 /// memorizes, more groks, more still generalizes at once, too much fails.
@@ -51,8 +42,9 @@ fn loss(v: f64) -> String {
     }
 }
 
-/// Draw the sweep view over the whole frame.
-pub fn render(f: &mut Frame, s: &SweepState, theme: &Theme, chrome: &Chrome) {
+/// Draw the sweep view over the whole frame: `title` names the grid in the header (e.g.
+/// `parity-quick (1/3)`), `footer` lists the keys.
+pub fn render(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, footer: &Footer) {
     let area = f.area();
     if area.width < super::MIN_WIDTH || area.height < super::MIN_HEIGHT {
         too_small::render(f, area, theme);
@@ -66,29 +58,19 @@ pub fn render(f: &mut Frame, s: &SweepState, theme: &Theme, chrome: &Chrome) {
         Constraint::Length(1),
     ])
     .areas(area);
-    header(f, s, theme, chrome, head, area.width < super::FULL_WIDTH);
+    header(f, s, theme, title, head, area.width < super::FULL_WIDTH);
     bar(f.buffer_mut(), s, theme, gauge);
     match &s.diagram {
         Some(d) => render_diagram_body(f, s, d, theme, body),
         None => render_list_body(f, s, theme, body),
     }
-    footer(f, theme, chrome, foot);
+    super::footer::render(f, footer, theme, foot);
 }
 
-fn header(
-    f: &mut Frame,
-    s: &SweepState,
-    theme: &Theme,
-    chrome: &Chrome,
-    area: Rect,
-    compact: bool,
-) {
+fn header(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, area: Rect, compact: bool) {
     let sep = || super::header_sep(theme);
     let mut spans = super::header_start(theme, compact);
-    spans.push(Span::styled(
-        format!("sweep {}", chrome.title),
-        theme.title(),
-    ));
+    spans.push(Span::styled(format!("sweep {title}"), theme.title()));
     spans.push(sep());
     spans.push(Span::raw(if compact {
         format!(
@@ -204,25 +186,6 @@ fn bar(buf: &mut Buffer, s: &SweepState, theme: &Theme, area: Rect) {
         x0 = x0.max(x1);
     }
     buf.set_string(area.x + w as u16, area.y, label, Style::new());
-}
-
-fn footer(f: &mut Frame, theme: &Theme, chrome: &Chrome, area: Rect) {
-    let mut spans = Vec::new();
-    let mut width = 0usize;
-    let msg_w = chrome.message.map_or(0, |m| m.chars().count() + 3);
-    for (k, what) in chrome.keys {
-        let w = k.chars().count() + what.chars().count() + 3;
-        if width + w + msg_w > area.width as usize {
-            break;
-        }
-        spans.push(Span::styled(*k, theme.title()));
-        spans.push(Span::styled(format!(" {what}  "), theme.dim()));
-        width += w;
-    }
-    if let Some(m) = chrome.message {
-        spans.push(Span::styled(format!("» {m}"), theme.edited()));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// How the diagram's panels are drawn: each run as an `sx`×`sy` block (`compact`: each cell

@@ -1,0 +1,200 @@
+//! Views and their key tables: every entry of every table dispatches to its action through
+//! the real dispatcher, and is listed in that view's help overlay and (if it has a label) its
+//! footer, as drawn; `--view` opens on a view or names the views.
+
+mod common;
+use grokscope::app::harness::{Harness, text};
+use grokscope::app::keys::{self, Binding, Key, WATCH};
+use grokscope::app::state::{Action, App};
+use grokscope::app::views::{self, VIEWS};
+use grokscope::app::watch::Watch;
+use grokscope::sweep::Grid;
+use grokscope::train::presets;
+use grokscope::ui::{ColorMode, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::collections::HashSet;
+
+const PLAIN: Theme = Theme {
+    mode: ColorMode::None,
+};
+
+/// Wide and tall enough for every footer entry and help row to fit.
+const W: u16 = 200;
+const H: u16 = 50;
+
+fn name(a: &Action) -> String {
+    format!("{a:?}")
+}
+
+/// No key is bound twice in one table (the second entry would never dispatch).
+fn assert_keys_unique<S>(view: &str, table: &[Binding<S>]) {
+    let mut seen = HashSet::new();
+    for b in table {
+        for k in b.keys {
+            assert!(seen.insert(format!("{k:?}")), "{view}: {k:?} bound twice");
+        }
+    }
+}
+
+/// Each entry of the table is in the help rows and its label in the footer, as drawn.
+fn assert_listed<S>(view: &str, table: &[Binding<S>], help: &str, footer: &str) {
+    for b in table {
+        let row = format!("{:>16}  {}", b.help_keys, b.help);
+        assert!(help.contains(&row), "{view}: help lacks `{row}`:\n{help}");
+        if let Some((k, label)) = b.footer {
+            let item = format!("{k} {label}");
+            assert!(
+                footer.contains(&item),
+                "{view}: footer lacks `{item}`: {footer}"
+            );
+        }
+    }
+}
+
+fn dashboard_in(view: &str) -> Harness {
+    let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
+    h.app.sweeps.jobs = 1;
+    h.act(Action::ToggleView(views::find(view).unwrap().name));
+    assert_eq!(h.app.view.name, view);
+    h
+}
+
+fn last_line(t: &str) -> String {
+    t.lines().last().unwrap_or_default().to_string()
+}
+
+#[test]
+fn every_dashboard_key_dispatches_and_is_listed() {
+    for view in &VIEWS {
+        assert_keys_unique(view.name, view.keys);
+        let h = dashboard_in(view.name);
+        for b in view.keys {
+            assert!((b.applies)(&h.app), "{}: {} applies", view.name, b.help);
+            for &k in b.keys {
+                let got = Key::of(k.event()).and_then(|k| views::dispatch(&h.app, k));
+                assert_eq!(
+                    got.as_ref().map(name),
+                    Some(name(&(b.action)(k))),
+                    "{}: {k:?}",
+                    view.name
+                );
+            }
+        }
+        let footer = last_line(&text(&h.render(W, H, &PLAIN)));
+        let mut h = h;
+        h.act(Action::ToggleHelp);
+        let help = text(&h.render(W, H, &PLAIN));
+        assert_listed(view.name, view.keys, &help, &footer);
+        assert_eq!(
+            keys::help(view.keys, &h.app).len(),
+            view.keys.len(),
+            "{}: one help row per entry",
+            view.name
+        );
+    }
+}
+
+#[test]
+fn every_watch_key_dispatches_and_is_listed() {
+    assert_keys_unique("watch", &WATCH);
+    let grid = Grid::builtin("parity-quick", 20).unwrap();
+    let runs = grid.expand().unwrap();
+    let state = grokscope::app::sweep::SweepState::new(&grid, runs, None, 1);
+    let mut w = Watch::new(state);
+    for b in &WATCH {
+        assert!((b.applies)(&w), "watch: {} applies", b.help);
+        for &k in b.keys {
+            let got = keys::lookup(&WATCH, &w, Key::of(k.event()).unwrap());
+            assert_eq!(got.as_ref().map(name), Some(name(&(b.action)(k))), "{k:?}");
+        }
+    }
+    let draw = |w: &Watch| {
+        let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+        t.draw(|f| w.draw(f, &PLAIN)).unwrap();
+        text(t.backend().buffer())
+    };
+    let footer = last_line(&draw(&w));
+    w.update(Action::ToggleHelp, None);
+    assert!(w.help);
+    assert_listed("watch", &WATCH, &draw(&w), &footer);
+    // Esc closes the help first, then quits.
+    let esc = keys::lookup(&WATCH, &w, Key::code(crossterm::event::KeyCode::Esc)).unwrap();
+    w.update(esc.clone(), None);
+    assert!(!w.help && !w.quitting());
+    w.update(esc, None);
+    assert!(w.quitting());
+}
+
+/// The footer is generated from the table: the training view's reads as it always has.
+#[test]
+fn training_footer_reads_as_before() {
+    let h = dashboard_in("training");
+    let footer = keys::footer(&keys::TRAINING, &h.app);
+    let text: Vec<String> = footer.iter().map(|(k, l)| format!("{k} {l}")).collect();
+    assert_eq!(
+        text.join("  "),
+        "q quit  space pause  w sweep  r restart  Tab/1-9 preset  ↑↓ select  +- change  \
+         ⏎ apply  s save  ←→ scrub  ? help"
+    );
+}
+
+/// Keys of the training run in the sweep view do nothing to it and say where they act.
+#[test]
+fn training_keys_in_the_sweep_view_say_where_they_act() {
+    let mut h = dashboard_in("sweep");
+    let draft = h.app.draft.clone();
+    for c in ['r', '3', 'j', '+', 's'] {
+        h.app.message = None;
+        assert!(h.press(Key::char(c).event()), "{c}");
+        assert_eq!(h.app.draft, draft, "{c}");
+        assert_eq!(
+            h.app.message.as_deref(),
+            Some("that key acts on the training run: w shows it"),
+            "{c}"
+        );
+    }
+    assert_eq!(h.app.view.name, "sweep");
+    assert!(
+        !h.press(Key::char('x').event()),
+        "an unbound key does nothing"
+    );
+}
+
+/// With the help open, q quits (as the help and the README say); Esc only closes it.
+#[test]
+fn q_quits_with_the_help_open() {
+    for view in &VIEWS {
+        let mut h = dashboard_in(view.name);
+        h.press(Key::char('?').event());
+        assert!(h.app.help);
+        h.press(Key::code(crossterm::event::KeyCode::Esc).event());
+        assert!(!h.app.help && !h.app.quit, "{}", view.name);
+        assert_eq!(h.app.view.name, view.name, "Esc closed only the help");
+        h.press(Key::char('?').event());
+        h.press(Key::char('q').event());
+        assert!(h.app.quit, "{}: q quits from the help", view.name);
+    }
+}
+
+fn app_view(app: &App) -> &'static str {
+    app.view.name
+}
+
+/// Esc steps back: from the sweep view to the training view, from there it quits.
+#[test]
+fn esc_goes_back_to_the_training_view_then_quits() {
+    let mut h = dashboard_in("sweep");
+    h.press(Key::code(crossterm::event::KeyCode::Esc).event());
+    assert_eq!(app_view(&h.app), "training");
+    assert!(!h.app.quit);
+    h.press(Key::code(crossterm::event::KeyCode::Esc).event());
+    assert!(h.app.quit);
+}
+
+#[test]
+fn view_flag_names_the_views_when_unknown() {
+    common::assert_usage_error(&["--view", "gallery"], "training, sweep");
+    // A known view gets as far as wanting a terminal.
+    common::assert_usage_error(&["--view", "sweep"], "needs a terminal");
+}
