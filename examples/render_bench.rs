@@ -66,7 +66,7 @@ fn main() {
             } else {
                 Action::ScrubForward
             });
-            t.draw(|f| grokscope::app::draw(f, &hs.app, &theme))
+            t.draw(|f| grokscope::app::draw(f, &hs.app, &theme, &hs.memo))
                 .unwrap();
         }
         let per = start.elapsed().as_secs_f64() / n as f64;
@@ -87,7 +87,7 @@ fn main() {
         let mut hs = Harness::new(cfg.clone()).unwrap();
         let counter = Counter::default();
         let mut t = terminal(120, 40, &counter);
-        t.draw(|f| grokscope::app::draw(f, &hs.app, &theme))
+        t.draw(|f| grokscope::app::draw(f, &hs.app, &theme, &hs.memo))
             .unwrap();
         let mut report = Vec::new();
         for (phase, from, to) in [
@@ -97,14 +97,14 @@ fn main() {
         ] {
             if hs.runner.session.step_count() < from {
                 hs.train(from - hs.runner.session.step_count());
-                t.draw(|f| grokscope::app::draw(f, &hs.app, &theme))
+                t.draw(|f| grokscope::app::draw(f, &hs.app, &theme, &hs.memo))
                     .unwrap();
             }
             let before = counter.0.get();
             let mut draws = 0u64;
             while hs.runner.session.step_count() < to {
                 hs.train(STEPS_PER_DRAW);
-                t.draw(|f| grokscope::app::draw(f, &hs.app, &theme))
+                t.draw(|f| grokscope::app::draw(f, &hs.app, &theme, &hs.memo))
                     .unwrap();
                 draws += 1;
             }

@@ -23,6 +23,8 @@ pub struct Harness {
     /// Sweep commands the app gave (the event loop's, not the trainer's): kept for tests,
     /// which feed the sweep view hand-made reports instead of running pools.
     pub sweep_commands: Vec<Command>,
+    /// The renderer's memory between frames, as the event loop keeps it.
+    pub memo: crate::ui::Memo,
 }
 
 impl Harness {
@@ -35,6 +37,7 @@ impl Harness {
             app,
             clock,
             sweep_commands: Vec::new(),
+            memo: Default::default(),
         })
     }
 
@@ -77,7 +80,7 @@ impl Harness {
     /// Render the dashboard into a `width × height` buffer.
     pub fn render(&self, width: u16, height: u16, theme: &Theme) -> Buffer {
         let mut t = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-        t.draw(|f| views::draw(f, &self.app, theme))
+        t.draw(|f| views::draw(f, &self.app, theme, &self.memo))
             .expect("draw into a test backend");
         t.backend().buffer().clone()
     }

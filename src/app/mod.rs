@@ -179,6 +179,7 @@ pub fn launch(cfg: Config, threads: Threads, fps: u32, view: &str) -> Result<(),
             cmd_tx,
             snap_rx,
             theme,
+            memo: ui::Memo::default(),
         };
         dashboard.act(Action::ToggleView(view.name));
         let outcome = event_loop(terminal, &mut dashboard, fps as f64).await;
@@ -292,6 +293,8 @@ struct Dashboard {
     cmd_tx: mpsc::Sender<Command>,
     snap_rx: tokio::sync::watch::Receiver<Arc<session::Snapshot>>,
     theme: ui::Theme,
+    /// The renderer's memory between frames (heatmap hysteresis).
+    memo: ui::Memo,
 }
 
 impl Dashboard {
@@ -339,7 +342,7 @@ impl Screen for Dashboard {
     }
 
     fn draw(&self, f: &mut Frame) {
-        draw(f, &self.app, &self.theme);
+        draw(f, &self.app, &self.theme, &self.memo);
     }
 
     fn quit(&self) -> bool {

@@ -3,71 +3,16 @@
 //! step by step and the worker thread can run it at full speed.
 
 pub use crate::probe::Phase;
-use crate::probe::{Prober, Readings};
+use crate::probe::Prober;
+pub use crate::snapshot::{Clock, Snapshot, Status, WeightFrame};
 use crate::train::trainer::Diverged;
-use crate::train::{Config, Metrics, Run, Threads, Trainer, Weights};
+use crate::train::{Config, Metrics, Run, Threads, Trainer};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// At most this many weight frames are kept for scrubbing; when full, every other one is
 /// dropped, so the frames always span the whole run.
 pub const MAX_FRAMES: usize = 512;
-
-/// Weights and their read-outs at one evaluated step.
-#[derive(Clone, Debug)]
-pub struct WeightFrame {
-    pub metrics: Metrics,
-    /// The weights at this step (trimmed for keeping, see [`Weights::for_frame`]).
-    pub weights: Weights,
-    pub readings: Readings,
-    pub phase: Phase,
-}
-
-impl WeightFrame {
-    pub fn step(&self) -> u64 {
-        self.metrics.step
-    }
-}
-
-/// Whether the trainer is working.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Status {
-    Running,
-    Paused,
-    /// Reached the configured number of steps.
-    Finished,
-    /// The loss became NaN or infinite.
-    Diverged(String),
-}
-
-/// Wall-clock readings, injected so that rendered frames can be deterministic in tests.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Clock {
-    pub elapsed: Duration,
-    pub steps_per_s: f64,
-}
-
-/// Everything the renderer reads: plain data, cheap to share behind an `Arc`.
-#[derive(Clone, Debug)]
-pub struct Snapshot {
-    pub config: Config,
-    /// Increments on every restart, so the app can tell a new run from an update.
-    pub run: u64,
-    pub step: u64,
-    pub history: Vec<Metrics>,
-    pub frames: Vec<Arc<WeightFrame>>,
-    pub status: Status,
-    pub clock: Clock,
-    /// A one-line notice (checkpoint saved, restart refused, ...).
-    pub message: Option<String>,
-}
-
-impl Snapshot {
-    pub fn latest(&self) -> Option<&Arc<WeightFrame>> {
-        self.frames.last()
-    }
-}
 
 /// Metrics interval for a run of `steps` steps: about 200 points over the run, every 20 to
 /// 100 steps (evaluation costs about one step; at every 100 steps it takes ~1 % of the time).

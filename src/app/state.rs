@@ -7,7 +7,7 @@ use super::views::{self, View};
 use crate::sweep::{Event, RunSpec};
 use crate::train::presets::{self, Preset};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
-use crate::ui::fmt_rate;
+use crate::ui::{Ctx, Memo, SettingRow, Settings as UiSettings, Theme, fmt_rate};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -318,8 +318,6 @@ pub struct App {
     pub message: Option<String>,
     /// Where `s` saves checkpoints (the working directory unless set).
     pub save_dir: PathBuf,
-    /// Colour levels the heatmap showed last (for its hysteresis); the renderer's own memo.
-    pub heat_memo: std::cell::RefCell<Vec<i8>>,
     /// The view on screen.
     pub view: &'static View,
     pub sweeps: Sweeps,
@@ -346,7 +344,6 @@ impl App {
             quit: false,
             message: None,
             save_dir: PathBuf::from("."),
-            heat_memo: Default::default(),
             view: views::home(),
             sweeps: Sweeps::new(),
             resume_training: false,
@@ -485,6 +482,41 @@ impl App {
         match self.scrub {
             Some(i) => self.snapshot.frames.get(i),
             None => self.snapshot.latest(),
+        }
+    }
+
+    /// What the training view's panels draw from.
+    pub fn ctx<'a>(&'a self, theme: &'a Theme, memo: &'a Memo) -> Ctx<'a> {
+        Ctx {
+            snapshot: &self.snapshot,
+            frame: self.frame().map(|f| &**f),
+            scrubbing: self.scrub.is_some(),
+            paused: self.paused,
+            settings: self.settings_rows(),
+            theme,
+            memo,
+        }
+    }
+
+    /// The settings panel's rows for the current draft.
+    fn settings_rows(&self) -> UiSettings {
+        let running = &self.snapshot.config;
+        UiSettings {
+            rows: SETTINGS
+                .iter()
+                .map(|s| {
+                    let value = s.value(&self.draft);
+                    SettingRow {
+                        label: s.label(self.draft.task),
+                        short: s.short(self.draft.task),
+                        edited: value != s.value(running),
+                        value,
+                    }
+                })
+                .collect(),
+            selected: self.selected,
+            preset: self.draft.preset.clone(),
+            preset_index: (self.preset + 1, self.presets.len()),
         }
     }
 

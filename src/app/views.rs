@@ -4,7 +4,7 @@
 
 use super::keys::{self, Binding, Key};
 use super::state::{Action, App, Command};
-use crate::ui::{self, Footer, Theme};
+use crate::ui::{self, Footer, Memo, Theme};
 use ratatui::Frame;
 
 /// One view: what it draws, its keys, and what entering and leaving it asks of the trainer
@@ -12,7 +12,7 @@ use ratatui::Frame;
 pub struct View {
     pub name: &'static str,
     pub keys: &'static [Binding<App>],
-    pub render: fn(&mut Frame, &App, &Theme, &Footer),
+    pub render: fn(&mut Frame, &App, &Theme, &Memo, &Footer),
     pub enter: fn(&mut App) -> Vec<Command>,
     pub leave: fn(&mut App) -> Vec<Command>,
     /// The view's answer to an action: `None` leaves it to [`App::update`].
@@ -40,7 +40,7 @@ pub static VIEWS: [View; 2] = [
     View {
         name: "training",
         keys: &keys::TRAINING,
-        render: ui::training,
+        render: |f, app, theme, memo, footer| ui::training(f, &app.ctx(theme, memo), footer),
         enter: nothing,
         leave: nothing,
         update: |_, _| None,
@@ -48,7 +48,7 @@ pub static VIEWS: [View; 2] = [
     View {
         name: "sweep",
         keys: &keys::SWEEP,
-        render: ui::sweep_view,
+        render: |f, app, theme, _, footer| ui::sweep_view(f, app, theme, footer),
         enter: App::enter_sweep,
         leave: App::leave_sweep,
         update: App::update_sweep_view,
@@ -77,7 +77,7 @@ pub fn dispatch(app: &App, key: Key) -> Option<Action> {
 }
 
 /// Draw the dashboard: the view on screen, its footer, and the help overlay when open.
-pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
+pub fn draw(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo) {
     let area = f.area();
     if area.width < ui::MIN_WIDTH || area.height < ui::MIN_HEIGHT {
         ui::too_small::render(f, area, theme);
@@ -88,7 +88,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         keys: &keys,
         message: app.message.as_deref(),
     };
-    (app.view.render)(f, app, theme, &footer);
+    (app.view.render)(f, app, theme, memo, &footer);
     if app.help {
         ui::help::render(f, area, &keys::help(app.view.keys, app), theme);
     }

@@ -1,7 +1,6 @@
 //! Train and test accuracy as sparklines.
 
-use super::{Theme, panel};
-use crate::app::state::App;
+use super::{Ctx, Panel, panel};
 use crate::train::Metrics;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -36,12 +35,20 @@ pub fn resample(
         .collect()
 }
 
-pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+/// Train and test accuracy of the frame on screen, with their history (every run).
+pub const PANEL: Panel = Panel {
+    name: "accuracy",
+    applies: super::always,
+    render,
+};
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let theme = cx.theme;
     let block = panel("accuracy", theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let hist = &app.snapshot.history;
-    let shown = app.frame().map(|fr| fr.metrics).or(hist.last().copied());
+    let hist = &cx.snapshot.history;
+    let shown = cx.frame.map(|fr| fr.metrics).or(hist.last().copied());
     let (tr, te) = shown.map_or((0.0, 0.0), |m| (m.train_acc, m.test_acc));
     let spark_h = inner.height.saturating_sub(2) / 2;
     let [l1, s1, l2, s2] = Layout::vertical([
@@ -70,7 +77,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ])),
             lrect,
         );
-        let total = super::x_extent(app.snapshot.step, app.snapshot.config.steps);
+        let total = super::x_extent(cx.snapshot.step, cx.snapshot.config.steps);
         let data = resample(hist, w, total, pick);
         f.render_widget(
             Sparkline::default().data(&data).max(100).style(style),

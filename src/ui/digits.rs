@@ -1,14 +1,24 @@
 //! Parity: weight norm per input digit; the informative digits in the key colour, so the
 //! distractors visibly fade as the model generalizes.
 
-use super::{Theme, bars, panel};
-use crate::app::session::WeightFrame;
+use super::{Ctx, Panel, bars, panel};
+use crate::train::TaskKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
+/// parity: weight norm per input digit.
+pub const PANEL: Panel = Panel {
+    name: "digits",
+    applies: |c| c.task == TaskKind::Parity,
+    render,
+};
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let (Some(frame), theme) = (cx.frame, cx.theme) else {
+        return;
+    };
     let Some(reading) = &frame.readings.parity else {
         return;
     };

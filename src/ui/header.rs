@@ -1,27 +1,33 @@
 //! Header: preset, step, steps/s, elapsed, running state and the phase label.
 
-use super::{Theme, thousands};
-use crate::app::session::{Phase, Status};
-use crate::app::state::App;
+use super::{Ctx, thousands};
+use crate::probe::Phase;
+use crate::snapshot::Status;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool) {
-    let snap = &app.snapshot;
+/// The header line (two rows in the full layout): not a [`super::Panel`], as the layouts
+/// give it a form (`compact`) as well as an area.
+pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, compact: bool) {
+    let theme = cx.theme;
+    let snap = cx.snapshot;
     let cfg = &snap.config;
     let sep = || super::header_sep(theme);
     let mut spans = super::header_start(theme, compact);
     spans.push(Span::styled(
-        format!("{} ({}/{})", cfg.preset, app.preset + 1, app.presets.len()),
+        format!(
+            "{} ({}/{})",
+            cfg.preset, cx.settings.preset_index.0, cx.settings.preset_index.1
+        ),
         theme.title(),
     ));
     spans.push(sep());
-    let frame = app.frame();
-    match (app.scrub, frame) {
-        (Some(_), Some(fr)) => {
+    let frame = cx.frame;
+    match (cx.scrubbing, frame) {
+        (true, Some(fr)) => {
             spans.push(Span::styled(
                 format!("◂ step {} ▸", thousands(fr.step())),
                 theme.scrub().add_modifier(Modifier::REVERSED),
@@ -52,7 +58,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool
     spans.push(Span::raw(super::clock(snap.clock.elapsed)));
     spans.push(sep());
     let (state, style) = match &snap.status {
-        _ if app.paused => ("❚❚ paused", theme.warn()),
+        _ if cx.paused => ("❚❚ paused", theme.warn()),
         Status::Running => ("▶ running", theme.key()),
         Status::Paused => ("❚❚ paused", theme.warn()),
         Status::Finished => ("■ finished", theme.title()),
@@ -64,12 +70,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect, compact: bool
     spans.push(Span::styled(phase.label(), theme.phase(phase)));
     let mut lines = vec![Line::from(spans)];
     if !compact {
-        let shows = app
-            .presets
-            .iter()
-            .find(|p| p.name == cfg.preset)
-            .map(|p| p.shows)
-            .unwrap_or("");
+        let shows = crate::train::presets::find(&cfg.preset).map_or("", |p| p.shows);
         let detail = match &snap.status {
             Status::Diverged(why) => Span::styled(why.clone(), theme.warn()),
             _ => Span::styled(format!("{} · {}", shows, cfg.describe()), theme.dim()),

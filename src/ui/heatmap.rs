@@ -3,16 +3,25 @@
 //! Two neurons per text row with half blocks in colour; shading by |w| without colour.
 
 use super::theme::{heat_level, shade};
-use super::{Theme, panel};
-use crate::app::session::WeightFrame;
-use crate::app::state::App;
+use super::{Ctx, Panel, panel};
+use crate::snapshot::WeightFrame;
 use crate::train::Weights;
 use ndarray::Array2;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-pub fn render(f: &mut Frame, app: &App, frame: &WeightFrame, theme: &Theme, area: Rect) {
+/// The first layer as a heatmap (every run).
+pub const PANEL: Panel = Panel {
+    name: "heatmap",
+    applies: super::always,
+    render,
+};
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let (Some(frame), theme) = (cx.frame, cx.theme) else {
+        return;
+    };
     let (heat, title, bottom) = heat_rows(frame);
     let (rows, cols) = heat.dim();
     let inner_h = area.height.saturating_sub(2) as usize;
@@ -51,7 +60,7 @@ pub fn render(f: &mut Frame, app: &App, frame: &WeightFrame, theme: &Theme, area
     let vstretch = (slots / shown.max(1)).clamp(1, 4);
     let used = shown * vstretch;
     let row_of = |half: usize| (half < used).then(|| half / vstretch);
-    let mut memo = app.heat_memo.borrow_mut();
+    let mut memo = cx.memo.heat.borrow_mut();
     let cells = rows * cols;
     if memo.len() != cells {
         memo.clear();

@@ -1,8 +1,7 @@
 //! Train and test loss on a log scale (braille chart), so the rise of the train loss before
 //! generalization is visible.
 
-use super::{Theme, panel, thousands};
-use crate::app::state::App;
+use super::{Ctx, Panel, panel, thousands};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
@@ -16,8 +15,16 @@ fn log(v: f64) -> f64 {
     v.max(FLOOR).log10()
 }
 
-pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let hist = &app.snapshot.history;
+/// Train and test loss, log scale, over the run (every run).
+pub const PANEL: Panel = Panel {
+    name: "loss",
+    applies: super::always,
+    render,
+};
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let theme = cx.theme;
+    let hist = &cx.snapshot.history;
     let train: Vec<(f64, f64)> = hist
         .iter()
         .map(|m| (m.step as f64, log(m.train_loss)))
@@ -26,7 +33,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .iter()
         .map(|m| (m.step as f64, log(m.test_loss)))
         .collect();
-    let x_max = super::x_extent(app.snapshot.step, app.snapshot.config.steps) as f64;
+    let x_max = super::x_extent(cx.snapshot.step, cx.snapshot.config.steps) as f64;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for &(_, y) in train.iter().chain(&test) {
         lo = lo.min(y);
@@ -45,8 +52,8 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let ylabels: Vec<Span> = (0..n_labels)
         .map(|i| Span::styled(format!("1e{}", lo as i32 + i * stride), theme.dim()))
         .collect();
-    let scrub: Vec<(f64, f64)> = match (app.scrub, app.frame()) {
-        (Some(_), Some(fr)) => vec![(fr.step() as f64, lo), (fr.step() as f64, hi)],
+    let scrub: Vec<(f64, f64)> = match (cx.scrubbing, cx.frame) {
+        (true, Some(fr)) => vec![(fr.step() as f64, lo), (fr.step() as f64, hi)],
         _ => Vec::new(),
     };
     // Without colour, the test series uses a different marker.

@@ -1,5 +1,8 @@
-//! Rendering: one file per panel, each drawing from the app state (and its latest or
-//! scrubbed snapshot) into an area. Nothing here trains or blocks.
+//! Rendering: one file per panel, each a [`Panel`] drawing from one [`Ctx`] (the run's
+//! snapshot, the frame on screen, the settings being edited, theme and memo) into an area.
+//! Nothing here trains or blocks, and nothing here reads the app's state: the app builds the
+//! context. A new panel: copy `digits.rs` (a panel that applies to some tasks), give it a
+//! `PANEL`, and place it in a view's layout.
 
 pub mod accuracy;
 pub mod bars;
@@ -21,13 +24,14 @@ pub use footer::Footer;
 pub use theme::{ColorMode, Theme};
 
 use crate::app::state::App;
-use crate::train::Arch;
-use crate::train::Weights;
+use crate::snapshot::{Snapshot, WeightFrame};
+use crate::train::{Config, Weights};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};
+use std::cell::RefCell;
 
 /// Smallest terminal the dashboard draws in.
 pub const MIN_WIDTH: u16 = 80;
@@ -35,6 +39,65 @@ pub const MIN_HEIGHT: u16 = 24;
 /// From this size on, the full layout.
 pub const FULL_WIDTH: u16 = 120;
 pub const FULL_HEIGHT: u16 = 40;
+
+/// One row of the settings panel, as the app sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingRow {
+    pub label: &'static str,
+    /// For the compact strip.
+    pub short: &'static str,
+    pub value: String,
+    /// Differs from the running value (not applied yet).
+    pub edited: bool,
+}
+
+/// The settings being edited.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    pub rows: Vec<SettingRow>,
+    pub selected: usize,
+    /// The preset the draft starts from, and its place in the preset list (1-based, of n).
+    pub preset: String,
+    pub preset_index: (usize, usize),
+}
+
+impl Settings {
+    pub fn edited(&self) -> bool {
+        self.rows.iter().any(|r| r.edited)
+    }
+}
+
+/// What the renderer remembers between frames (never what it shows): the heatmap's colour
+/// levels, for its hysteresis. Owned by whoever draws, passed in with every frame.
+#[derive(Debug, Default)]
+pub struct Memo {
+    pub heat: RefCell<Vec<i8>>,
+}
+
+/// Everything a panel draws from.
+pub struct Ctx<'a> {
+    pub snapshot: &'a Snapshot,
+    /// The frame on screen: the scrubbed one while scrubbing, else the latest.
+    pub frame: Option<&'a WeightFrame>,
+    pub scrubbing: bool,
+    /// The user asked for a pause (the trainer may not have answered yet).
+    pub paused: bool,
+    pub settings: Settings,
+    pub theme: &'a Theme,
+    pub memo: &'a Memo,
+}
+
+/// A panel: its name, the runs it applies to, and how it draws.
+pub struct Panel {
+    pub name: &'static str,
+    pub applies: fn(&Config) -> bool,
+    pub render: fn(&mut Frame, &Ctx, Rect),
+}
+
+/// For panels that apply to every run.
+pub fn always(_: &Config) -> bool {
+    true
+}
 
 /// A panel's frame with its title.
 pub fn panel<'a>(title: impl Into<String>, theme: &Theme) -> Block<'a> {
@@ -126,12 +189,12 @@ pub fn sticky_scale(v: f32) -> f32 {
 }
 
 /// The dashboard's training view: the run's charts, weights, settings and read-outs.
-pub fn training(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer) {
+pub fn training(f: &mut Frame, cx: &Ctx, footer: &Footer) {
     let area = f.area();
     if area.width >= FULL_WIDTH && area.height >= FULL_HEIGHT {
-        render_full(f, app, theme, footer, area);
+        render_full(f, cx, footer, area);
     } else {
-        render_compact(f, app, theme, footer, area);
+        render_compact(f, cx, footer, area);
     }
 }
 
@@ -154,7 +217,7 @@ pub fn sweep_view(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer) {
     sweep::render(f, state, theme, &title, footer);
 }
 
-fn render_full(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer, area: Rect) {
+fn render_full(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
     let extra = area.height - FULL_HEIGHT;
     let [head, charts, weights, bottom, foot] = Layout::vertical([
         Constraint::Length(2),
@@ -164,17 +227,17 @@ fn render_full(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer, area: R
         Constraint::Length(1),
     ])
     .areas(area);
-    header::render(f, app, theme, head, false);
-    render_charts(f, app, theme, charts);
-    render_weights(f, app, theme, weights);
+    header::render(f, cx, head, false);
+    render_charts(f, cx, charts);
+    render_weights(f, cx, weights);
     let [set, info] =
         Layout::horizontal([Constraint::Length(40), Constraint::Fill(1)]).areas(bottom);
-    settings::render(f, app, theme, set);
-    readout::render(f, app, theme, info);
-    footer::render(f, footer, theme, foot);
+    (settings::PANEL.render)(f, cx, set);
+    (readout::PANEL.render)(f, cx, info);
+    footer::render(f, footer, cx.theme, foot);
 }
 
-fn render_compact(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer, area: Rect) {
+fn render_compact(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
     let h = area.height;
     let charts_h = 7 + (h - MIN_HEIGHT) / 3;
     let [head, charts, weights, set, foot] = Layout::vertical([
@@ -185,29 +248,34 @@ fn render_compact(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer, area
         Constraint::Length(1),
     ])
     .areas(area);
-    header::render(f, app, theme, head, true);
-    render_charts(f, app, theme, charts);
-    render_weights(f, app, theme, weights);
-    settings::render_strip(f, app, theme, set);
-    footer::render(f, footer, theme, foot);
+    header::render(f, cx, head, true);
+    render_charts(f, cx, charts);
+    render_weights(f, cx, weights);
+    (settings::STRIP.render)(f, cx, set);
+    footer::render(f, footer, cx.theme, foot);
 }
 
-fn render_charts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+fn render_charts(f: &mut Frame, cx: &Ctx, area: Rect) {
     let [l, r] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
-    loss::render(f, app, theme, l);
-    accuracy::render(f, app, theme, r);
+    (loss::PANEL.render)(f, cx, l);
+    (accuracy::PANEL.render)(f, cx, r);
 }
 
-fn render_weights(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let Some(frame) = app.frame() else {
+/// The panels beside the heatmap, in order of preference: the first that applies is drawn.
+const SIDE: [&Panel; 3] = [&digits::PANEL, &star::PANEL, &spectrum::PANEL];
+
+fn render_weights(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let Some(frame) = cx.frame else {
         return;
     };
     let inputs = match &frame.weights {
         Weights::Modular(m) => m.w_input.nrows() as u16,
         Weights::Parity(p) => p.w1.nrows() as u16,
     };
-    let five = matches!(app.snapshot.config.arch, Arch::FixedCircle);
+    let cfg = &cx.snapshot.config;
+    let side = SIDE.iter().find(|p| (p.applies)(cfg));
+    let five = side.is_some_and(|p| p.name == star::PANEL.name);
     // The heatmap gets one column per input when it can; the rest goes to the spectrum.
     let side_min = if five { 30 } else { 37 };
     // Few inputs (parity's 31): two columns each when there is room.
@@ -220,11 +288,9 @@ fn render_weights(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .min(area.width.saturating_sub(side_min))
         .max(20);
     let [h, s] = Layout::horizontal([Constraint::Length(heat_w), Constraint::Fill(1)]).areas(area);
-    heatmap::render(f, app, frame, theme, h);
-    match &frame.weights {
-        Weights::Parity(_) => digits::render(f, frame, theme, s),
-        Weights::Modular(_) if five => star::render(f, frame, theme, s),
-        Weights::Modular(_) => spectrum::render(f, frame, theme, s),
+    (heatmap::PANEL.render)(f, cx, h);
+    if let Some(p) = side {
+        (p.render)(f, cx, s);
     }
 }
 

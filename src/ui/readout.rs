@@ -2,9 +2,8 @@
 //! five neurons, the informative share for parity, and what the phase label means.
 
 use super::spectrum::sci;
-use super::{Theme, panel};
+use super::{Ctx, Panel, Theme, panel};
 use crate::app::session::Phase;
-use crate::app::state::App;
 use crate::probe::parity::ParityReading;
 use crate::train::Weights;
 use ratatui::Frame;
@@ -38,8 +37,16 @@ fn explain(phase: Phase) -> &'static str {
     }
 }
 
-pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let Some(frame) = app.frame() else {
+/// The frame's numbers, its probes' read-outs and the phase label (every run).
+pub const PANEL: Panel = Panel {
+    name: "readout",
+    applies: super::always,
+    render,
+};
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let theme = cx.theme;
+    let Some(frame) = cx.frame else {
         f.render_widget(panel("read-out", theme), area);
         return;
     };
@@ -50,11 +57,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             format!(
                 "{}{}",
                 super::thousands(m.step),
-                if app.scrub.is_some() {
-                    " (scrubbed)"
-                } else {
-                    ""
-                }
+                if cx.scrubbing { " (scrubbed)" } else { "" }
             ),
             theme,
         ),

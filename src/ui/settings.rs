@@ -1,29 +1,41 @@
 //! Settings: the hyperparameters with their values; the selected one reversed, edited ones
-//! (not yet applied) marked.
+//! (not yet applied) marked. The app hands over the rows ([`super::Settings`]).
 
-use super::{Theme, panel};
-use crate::app::state::{App, SETTINGS};
+use super::{Ctx, Panel, panel};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let task = app.draft.task;
-    let running = &app.snapshot.config;
-    let mut lines: Vec<Line> = SETTINGS
+/// The settings panel of the full layout (every run).
+pub const PANEL: Panel = Panel {
+    name: "settings",
+    applies: super::always,
+    render,
+};
+
+/// The two-line strip of the compact layout (every run).
+pub const STRIP: Panel = Panel {
+    name: "settings strip",
+    applies: super::always,
+    render: render_strip,
+};
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let (theme, set) = (cx.theme, &cx.settings);
+    let mut lines: Vec<Line> = set
+        .rows
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let value = s.value(&app.draft);
-            let changed = value != s.value(running);
+            let changed = s.edited;
             let label = format!(
                 "{} {:<15}",
-                if i == app.selected { "▸" } else { " " },
-                s.label(task)
+                if i == set.selected { "▸" } else { " " },
+                s.label
             );
             let mut v = Span::styled(
-                format!("{value}{}", if changed { " *" } else { "" }),
+                format!("{}{}", s.value, if changed { " *" } else { "" }),
                 if changed {
                     theme.edited()
                 } else {
@@ -31,7 +43,7 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 },
             );
             let mut l = Span::styled(label, theme.dim());
-            if i == app.selected {
+            if i == set.selected {
                 l = l.patch_style(theme.selected());
                 v = v.patch_style(theme.selected());
             }
@@ -39,42 +51,40 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         })
         .collect();
     lines.push(Line::styled(
-        if app.edited() {
+        if set.edited() {
             "* edited: Enter restarts with them"
         } else {
             "↑↓ select · +/- change · Enter apply"
         },
-        if app.edited() {
+        if set.edited() {
             theme.edited()
         } else {
             theme.dim()
         },
     ));
     f.render_widget(
-        Paragraph::new(lines).block(panel(format!("settings · {}", app.draft.preset), theme)),
+        Paragraph::new(lines).block(panel(format!("settings · {}", set.preset), theme)),
         area,
     );
 }
 
-/// The two-line strip of the compact layout.
-pub fn render_strip(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let task = app.draft.task;
-    let running = &app.snapshot.config;
-    let half = SETTINGS.len().div_ceil(2);
-    let lines: Vec<Line> = SETTINGS
+fn render_strip(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let (theme, set) = (cx.theme, &cx.settings);
+    let half = set.rows.len().div_ceil(2).max(1);
+    let lines: Vec<Line> = set
+        .rows
         .chunks(half)
         .enumerate()
         .map(|(row, chunk)| {
             let mut spans = Vec::new();
             for (j, s) in chunk.iter().enumerate() {
                 let i = row * half + j;
-                let value = s.value(&app.draft);
-                let changed = value != s.value(running);
+                let changed = s.edited;
                 let text = format!(
                     "{}{} {}{}",
-                    if i == app.selected { "▸" } else { " " },
-                    s.short(task),
-                    value,
+                    if i == set.selected { "▸" } else { " " },
+                    s.short,
+                    s.value,
                     if changed { "*" } else { "" }
                 );
                 let mut style = if changed {
@@ -82,7 +92,7 @@ pub fn render_strip(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 } else {
                     ratatui::style::Style::new()
                 };
-                if i == app.selected {
+                if i == set.selected {
                     style = style.patch(theme.selected());
                 }
                 spans.push(Span::styled(format!("{text:<19}"), style));

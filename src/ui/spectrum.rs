@@ -1,8 +1,8 @@
 //! Fourier frequency norms of W_input (k = 1..P/2) with the key frequencies marked, and the
 //! Gini coefficient and restricted / excluded losses beside them.
 
-use super::{Theme, bars, panel};
-use crate::app::session::WeightFrame;
+use super::{Ctx, Panel, bars, panel};
+use crate::train::TaskKind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -29,7 +29,17 @@ pub fn axis(n: usize, width: u16, key_frequencies: &[usize]) -> bars::Axis {
     )
 }
 
-pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
+/// modular: Fourier spectrum of W_input.
+pub const PANEL: Panel = Panel {
+    name: "spectrum",
+    applies: |c| c.task == TaskKind::Modular,
+    render,
+};
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let (Some(frame), theme) = (cx.frame, cx.theme) else {
+        return;
+    };
     let Some(reading) = &frame.readings.spectrum else {
         return;
     };

@@ -1,15 +1,25 @@
 //! Five neurons: the (cos, sin) weights of W_in and W_out as points around a circle. W_out
 //! turns twice as fast as W_in.
 
-use super::{Theme, panel};
-use crate::app::session::WeightFrame;
+use super::{Ctx, Panel, panel};
+use crate::train::Arch;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
 use ratatui::text::Span;
 use ratatui::widgets::canvas::{Canvas, Circle, Line as CLine};
 
-pub fn render(f: &mut Frame, frame: &WeightFrame, theme: &Theme, area: Rect) {
+/// five-neurons: the star of W_in and W_out.
+pub const PANEL: Panel = Panel {
+    name: "star",
+    applies: |c| c.arch == Arch::FixedCircle,
+    render,
+};
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let (Some(frame), theme) = (cx.frame, cx.theme) else {
+        return;
+    };
     let Some(five) = &frame.readings.five else {
         return;
     };

@@ -115,8 +115,8 @@ impl Theme {
         self.fg(Color::LightRed)
     }
     /// The phase label's style.
-    pub fn phase(&self, phase: crate::app::session::Phase) -> Style {
-        use crate::app::session::Phase;
+    pub fn phase(&self, phase: crate::probe::Phase) -> Style {
+        use crate::probe::Phase;
         let c = match phase {
             Phase::Starting => Color::Gray,
             Phase::Memorizing => Color::LightRed,
