@@ -3,7 +3,7 @@
 
 use super::spectrum::sci;
 use super::{Ctx, Panel, Theme, panel};
-use crate::app::session::Phase;
+use crate::probe::Phase;
 use crate::probe::parity::ParityReading;
 use crate::train::Weights;
 use ratatui::Frame;
