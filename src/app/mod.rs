@@ -22,7 +22,7 @@ pub mod watch;
 pub mod worker;
 
 use crate::sweep::Pool;
-use crate::train::{Config, Threads};
+use crate::train::{Config, Stopwatch, Threads};
 use crate::ui;
 use futures_util::StreamExt;
 use keys::Key;
@@ -33,7 +33,6 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
-use sweep::Stopwatch;
 use worker::Runner;
 
 pub use views::draw;
