@@ -9,14 +9,14 @@
 //! * [`keys`]: the key tables, one per view; dispatch, footer and help come from them.
 //! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
 //!
-//! One event loop ([`event_loop`]) serves the dashboard and `sweep --watch`: each is a
-//! [`Screen`]. Rendering lives in [`crate::ui`].
+//! One event loop (`event_loop`) serves the dashboard and `sweep --watch`: each is a
+//! `Screen`. Rendering lives in [`crate::ui`].
 
 pub mod harness;
 pub mod keys;
 pub mod session;
 pub mod state;
-pub mod sweep;
+mod sweep;
 pub mod views;
 pub mod watch;
 pub mod worker;

@@ -25,7 +25,7 @@ pub struct WatchEnd {
 }
 
 /// Every report the pool has ready; `true` once its workers have all ended.
-pub fn drain(pool: &Pool) -> (Vec<Event>, bool) {
+pub(super) fn drain(pool: &Pool) -> (Vec<Event>, bool) {
     let mut out = Vec::new();
     loop {
         match pool.events().try_recv() {

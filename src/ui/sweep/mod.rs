@@ -107,7 +107,6 @@ fn header(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, area: Rect,
         SweepStatus::Running => ("▶ running", theme.key()),
         SweepStatus::Paused => ("❚❚ paused", theme.warn()),
         SweepStatus::Finished => ("■ finished", theme.title()),
-        SweepStatus::Stopped => ("■ stopped", theme.warn()),
     };
     spans.push(Span::styled(state, style));
     let mut lines = vec![Line::from(spans)];

@@ -104,8 +104,6 @@ pub enum SweepStatus {
     Paused,
     /// Every run is recorded.
     Finished,
-    /// Cancelled before the end (quit, or a failed run).
-    Stopped,
 }
 
 /// One sweep as the view shows it.
@@ -125,7 +123,6 @@ pub struct SweepState {
     pub jobs: usize,
     pub started: bool,
     pub paused: bool,
-    pub stopped: bool,
     /// Where the records go, or why they are not kept: shown under the header.
     pub note: String,
     /// First panel shown when the panels do not all fit (←/→ page through them).
@@ -151,7 +148,6 @@ impl SweepState {
             jobs,
             started: false,
             paused: false,
-            stopped: false,
             note: String::new(),
             page: 0,
         }
@@ -167,8 +163,6 @@ impl SweepState {
         let p = &self.progress;
         if p.total() > 0 && p.done() == p.total() {
             SweepStatus::Finished
-        } else if self.stopped {
-            SweepStatus::Stopped
         } else if !self.started {
             SweepStatus::Waiting
         } else if self.paused {
