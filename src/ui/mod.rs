@@ -25,7 +25,6 @@ use crate::train::Arch;
 use crate::train::Weights;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};
 
@@ -226,9 +225,4 @@ fn render_weights(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Weights::Modular(_) if five => star::render(f, frame, theme, s),
         Weights::Modular(_) => spectrum::render(f, frame, theme, s),
     }
-}
-
-/// Style helper: `style` when colours are on, else plain.
-pub fn maybe(theme: &Theme, style: Style) -> Style {
-    if theme.colored() { style } else { Style::new() }
 }
