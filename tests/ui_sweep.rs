@@ -6,10 +6,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::session::Status;
 use grokscope::app::state::{Action, Command};
-use grokscope::app::sweep::SweepState;
 use grokscope::app::watch::Watch;
-use grokscope::sweep::{Class, Event, Grid, RunRecord, RunSpec, Trace};
+use grokscope::sweep::{Class, Event, Grid, Progress, RunRecord, RunSpec, Trace};
 use grokscope::train::presets;
+use grokscope::ui::sweep::SweepState;
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -77,7 +77,7 @@ fn record_as(grid: &str, spec: &RunSpec, class: Class) -> RunRecord {
 fn sweep(name: &str, done: usize, training: usize) -> SweepState {
     let grid = Grid::builtin(name, 20).unwrap();
     let runs = grid.expand().unwrap();
-    let mut s = SweepState::new(&grid, runs.clone(), None, 2);
+    let mut s = SweepState::new(&grid, Progress::new(runs.clone()), None, 2);
     s.note = "records → q.jsonl".into();
     for spec in &runs[..done + training] {
         s.apply(Event::Started { run: spec.index });
@@ -107,14 +107,14 @@ fn snap(name: &str, s: &SweepState, theme: &Theme) {
 #[test]
 fn quick_grid_empty_partly_filled_and_finished() {
     let empty = sweep("parity-quick", 0, 2);
-    assert_eq!(empty.total(), 18);
+    assert_eq!(empty.progress.total(), 18);
     snap("quick_empty", &empty, &TRUE);
     let partly = sweep("parity-quick", 7, 2);
     // 227 s for 7 runs, 11 left.
     assert_eq!(partly.eta().map(|d| d.as_secs()), Some(356));
     snap("quick_partly", &partly, &TRUE);
     let finished = sweep("parity-quick", 18, 0);
-    assert_eq!(finished.counts(), [6, 6, 2, 4]);
+    assert_eq!(finished.progress.counts(), [6, 6, 2, 4]);
     snap("quick_finished", &finished, &TRUE);
 }
 
@@ -134,7 +134,7 @@ fn article_grid_partly_filled_and_without_colour() {
 fn seed_grid_lists_its_runs() {
     let grid = Grid::builtin("mod-add-seeds", 6).unwrap();
     let runs = grid.expand().unwrap();
-    let mut s = SweepState::new(&grid, runs.clone(), None, 2);
+    let mut s = SweepState::new(&grid, Progress::new(runs.clone()), None, 2);
     for spec in &runs[..5] {
         s.apply(Event::Started { run: spec.index });
     }
@@ -270,7 +270,7 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
         |c| matches!(c, Command::RunSweep { grid, runs, .. } if grid == "parity-v4" && runs.len() == 1125)
     ));
     h.press(key(KeyCode::BackTab));
-    assert_eq!(h.app.sweeps.state().unwrap().done(), 1);
+    assert_eq!(h.app.sweeps.state().unwrap().progress.done(), 1);
 
     // w (or Esc) returns; the training run resumes where it was.
     h.press(key(KeyCode::Esc));
@@ -302,13 +302,13 @@ fn a_finished_sweep_stays_finished() {
         ));
     }
     let st = h.app.sweeps.state().unwrap();
-    assert_eq!((st.done(), st.finished_now), (18, 18));
+    assert_eq!((st.progress.done(), st.progress.finished_now), (18, 18));
     // A repeated report does not count twice.
     h.act(Action::SweepEvent(
         "parity-quick".into(),
         Event::Finished(Box::new(record("parity-quick", &runs[0]))),
     ));
-    assert_eq!(h.app.sweeps.state().unwrap().finished_now, 18);
+    assert_eq!(h.app.sweeps.state().unwrap().progress.finished_now, 18);
     h.sweep_commands.clear();
     h.press(key(KeyCode::Char(' ')));
     assert!(h.sweep_commands.is_empty());

@@ -399,3 +399,34 @@ fn dashboard_exits_when_its_terminal_hangs_up() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// `--view sweep` opens the dashboard on the sweep view; q there (with the help open, too)
+/// quits and restores the terminal.
+#[test]
+fn dashboard_opens_on_the_sweep_view_and_q_restores_the_terminal() {
+    let mut args = DASHBOARD.to_vec();
+    args.extend(["--view", "sweep"]);
+    let mut pty = Pty::start(&args);
+    pty.wait_drawn("sweep parity-quick");
+    pty.type_keys(b"?");
+    pty.wait_for("the help overlay", START_TIMEOUT, |o| {
+        find(o, b"next / previous grid").is_some()
+    });
+    pty.type_keys(b"q");
+    assert_restored(&pty.finish("q"), "dashboard --view sweep, q");
+}
+
+#[test]
+fn sweep_watch_restores_the_terminal_on_q() {
+    let mut pty = Pty::start(&["sweep", "--grid", "parity-quick", "--watch", "--jobs", "1"]);
+    pty.wait_drawn("parity-quick");
+    pty.type_keys(b"q");
+    let out = pty.finish("q");
+    assert_restored(&out, "sweep --watch, q");
+    let leave = rfind(out.as_bytes(), LEAVE_ALT).unwrap();
+    assert!(
+        out[leave..].contains("runs left"),
+        "no 'runs left' note after the view closed:\n{}",
+        out[leave..].escape_debug()
+    );
+}

@@ -8,7 +8,7 @@ use grokscope::app::keys::{self, Binding, Key, WATCH};
 use grokscope::app::state::{Action, App};
 use grokscope::app::views::{self, VIEWS};
 use grokscope::app::watch::Watch;
-use grokscope::sweep::Grid;
+use grokscope::sweep::{Grid, Progress};
 use grokscope::train::presets;
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
@@ -100,7 +100,7 @@ fn every_watch_key_dispatches_and_is_listed() {
     assert_keys_unique("watch", &WATCH);
     let grid = Grid::builtin("parity-quick", 20).unwrap();
     let runs = grid.expand().unwrap();
-    let state = grokscope::app::sweep::SweepState::new(&grid, runs, None, 1);
+    let state = grokscope::ui::sweep::SweepState::new(&grid, Progress::new(runs), None, 1);
     let mut w = Watch::new(state);
     for b in &WATCH {
         assert!((b.applies)(&w), "watch: {} applies", b.help);

@@ -9,20 +9,20 @@
 //! * [`keys`]: the key tables, one per view; dispatch, footer and help come from them.
 //! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
 //!
-//! One event loop ([`event_loop`]) serves the dashboard and `sweep --watch`: each is a
-//! [`Screen`]. Rendering lives in [`crate::ui`].
+//! One event loop (`event_loop`) serves the dashboard and `sweep --watch`: each is a
+//! `Screen`. Rendering lives in [`crate::ui`].
 
 pub mod harness;
 pub mod keys;
 pub mod session;
 pub mod state;
-pub mod sweep;
+mod sweep;
 pub mod views;
 pub mod watch;
 pub mod worker;
 
 use crate::sweep::Pool;
-use crate::train::{Config, Threads};
+use crate::train::{Config, Stopwatch, Threads};
 use crate::ui;
 use futures_util::StreamExt;
 use keys::Key;
@@ -33,7 +33,6 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
-use sweep::Stopwatch;
 use worker::Runner;
 
 pub use views::draw;

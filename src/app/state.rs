@@ -2,11 +2,12 @@
 //! the commands `update` returns go to the trainer.
 
 use super::session::{Snapshot, Status, WeightFrame};
-use super::sweep::{SweepState, SweepStatus, VIEW_GRIDS};
+use super::sweep::{self, VIEW_GRIDS};
 use super::views::{self, View};
 use crate::sweep::{Event, RunSpec};
 use crate::train::presets::{self, Preset};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
+use crate::ui::sweep::{SweepState, SweepStatus};
 use crate::ui::{Ctx, Memo, SettingRow, Settings as UiSettings, Theme, fmt_rate};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -356,7 +357,7 @@ impl App {
         let mut cmds = vec![Command::PauseSweeps];
         let i = self.sweeps.current;
         if self.sweeps.states[i].is_none() {
-            match SweepState::builtin(VIEW_GRIDS[i], self.sweeps.jobs) {
+            match sweep::builtin(VIEW_GRIDS[i], self.sweeps.jobs) {
                 Ok(mut st) => {
                     st.note =
                         "training run paused · not saved (sweep --watch --out FILE saves)".into();
@@ -375,7 +376,7 @@ impl App {
             st.started = true;
             cmds.push(Command::RunSweep {
                 grid: st.grid.clone(),
-                runs: st.todo(),
+                runs: st.progress.todo(),
                 every: st.every,
                 jobs: st.jobs,
             });

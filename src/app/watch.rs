@@ -5,9 +5,10 @@
 
 use super::keys::{self, Key};
 use super::state::Action;
-use super::sweep::{Stopwatch, SweepState, SweepStatus};
 use super::{Error, Screen};
-use crate::sweep::{Event, Pool, RunRecord};
+use crate::sweep::{Event, Grid, Pool, Progress, RunRecord, Shard};
+use crate::train::Stopwatch;
+use crate::ui::sweep::{SweepState, SweepStatus};
 use crate::ui::{self, Footer, Theme};
 use ratatui::Frame;
 use std::sync::mpsc::TryRecvError;
@@ -24,7 +25,7 @@ pub struct WatchEnd {
 }
 
 /// Every report the pool has ready; `true` once its workers have all ended.
-pub fn drain(pool: &Pool) -> (Vec<Event>, bool) {
+pub(super) fn drain(pool: &Pool) -> (Vec<Event>, bool) {
     let mut out = Vec::new();
     loop {
         match pool.events().try_recv() {
@@ -169,12 +170,25 @@ impl Screen for Watching<'_, '_> {
     }
 }
 
+/// The sweep to watch.
+pub struct Watched<'a> {
+    pub grid: &'a Grid,
+    /// Its runs (the shard's), those already recorded marked done.
+    pub progress: Progress,
+    pub shard: Option<Shard>,
+    pub jobs: usize,
+    /// Where the records go: shown under the header.
+    pub note: String,
+}
+
 /// Run the view until the user quits; `record` gets each finished run as it arrives.
 pub fn watch(
-    state: SweepState,
+    sweep: Watched,
     pool: Pool,
     record: &mut dyn FnMut(RunRecord) -> Result<(), Error>,
 ) -> Result<WatchEnd, Error> {
+    let mut state = SweepState::new(sweep.grid, sweep.progress, sweep.shard, sweep.jobs);
+    state.note = sweep.note;
     let mut watch = Watch::new(state);
     watch.stopwatch.set_running(true);
     watch.state.started = true;
@@ -197,8 +211,9 @@ pub fn watch(
         watch.state.apply(event);
     }
     result?;
+    let p = &watch.state.progress;
     Ok(WatchEnd {
-        left: watch.state.total() - watch.state.done(),
-        total: watch.state.total(),
+        left: p.total() - p.done(),
+        total: p.total(),
     })
 }

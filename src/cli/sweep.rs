@@ -4,9 +4,8 @@
 
 use super::Failure;
 
-use crate::app::sweep::SweepState;
 use crate::sweep::{
-    Event, Grid, Pool, RunRecord, Shard, phase_diagrams, seed_gallery, summary_table,
+    Event, Grid, Pool, Progress, RunRecord, Shard, phase_diagrams, seed_gallery, summary_table,
 };
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
@@ -179,9 +178,9 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             .collect(),
         _ => Vec::new(),
     };
-    let mut state = SweepState::new(&grid, runs, args.shard, jobs);
-    state.resume(done.iter().cloned());
-    let todo = state.todo();
+    let mut progress = Progress::new(runs);
+    progress.resume(done.iter().cloned());
+    let todo = progress.todo();
     let file = match &args.out {
         Some(p) => Some(
             std::fs::OpenOptions::new()
@@ -203,12 +202,18 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::failed(format!("cannot start the sweep's workers: {e}")))
     };
     if watch {
-        state.note = match &args.out {
-            Some(p) => format!("records → {}", p.display()),
-            None => "no --out: records print when this view closes".into(),
+        let sweep = crate::app::watch::Watched {
+            grid: &grid,
+            progress,
+            shard: args.shard,
+            jobs,
+            note: match &args.out {
+                Some(p) => format!("records → {}", p.display()),
+                None => "no --out: records print when this view closes".into(),
+            },
         };
         let pool = start(todo)?;
-        let outcome = crate::app::watch::watch(state, pool, &mut |r| {
+        let outcome = crate::app::watch::watch(sweep, pool, &mut |r| {
             recorder.record(r).map_err(crate::app::Error::from)
         });
         // The terminal is restored: what the view held back, then the tables.

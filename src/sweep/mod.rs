@@ -1,13 +1,16 @@
-//! Sweeps: grids of runs, the article's classification of each run (SPEC §4), and the
-//! tables that summarise a grid. Grids are data ([`Grid`], JSON), not code paths.
+//! Sweeps: grids of runs, the article's classification of each run (SPEC §4), a sweep's
+//! [`Progress`] and the tables that summarise a grid. Grids are data ([`Grid`], JSON), not
+//! code paths.
 
 pub mod grid;
 pub mod pool;
+pub mod progress;
 pub mod record;
 pub mod table;
 
 pub use crate::train::Control;
 pub use grid::{Grid, RunSpec, Shard};
 pub use pool::{Event, Pool};
+pub use progress::{Progress, RunState};
 pub use record::{Class, RunRecord, Trace, classify, run_one};
 pub use table::{phase_diagrams, seed_gallery, summary_table};

@@ -28,7 +28,6 @@ use crate::snapshot::{Snapshot, WeightFrame};
 use crate::train::{Config, Weights};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};
 use std::cell::RefCell;
@@ -292,9 +291,4 @@ fn render_weights(f: &mut Frame, cx: &Ctx, area: Rect) {
     if let Some(p) = side {
         (p.render)(f, cx, s);
     }
-}
-
-/// Style helper: `style` when colours are on, else plain.
-pub fn maybe(theme: &Theme, style: Style) -> Style {
-    if theme.colored() { style } else { Style::new() }
 }

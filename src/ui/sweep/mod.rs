@@ -4,9 +4,12 @@
 //! trains. Beside or below it: the class counts (the legend) and the last finished run.
 //! Grids without those axes (`mod-add-seeds`) list their runs instead.
 
+mod state;
+
+pub use state::{Diagram, SweepState, SweepStatus};
+
 use super::{Footer, Theme, fmt_rate, panel, thousands, too_small};
-use crate::app::sweep::{Diagram, RunState, SweepState, SweepStatus};
-use crate::sweep::{Class, RunRecord};
+use crate::sweep::{Class, RunRecord, RunState};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -75,21 +78,21 @@ fn header(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, area: Rect,
     spans.push(Span::raw(if compact {
         format!(
             "{}/{}",
-            thousands(s.done() as u64),
-            thousands(s.total() as u64)
+            thousands(s.progress.done() as u64),
+            thousands(s.progress.total() as u64)
         )
     } else {
         format!(
             "{} / {} runs",
-            thousands(s.done() as u64),
-            thousands(s.total() as u64)
+            thousands(s.progress.done() as u64),
+            thousands(s.progress.total() as u64)
         )
     }));
     spans.push(sep());
     spans.push(Span::raw(if compact {
-        format!("▒ {}", s.running.len())
+        format!("▒ {}", s.progress.running.len())
     } else {
-        format!("{} training", s.running.len())
+        format!("{} training", s.progress.running.len())
     }));
     spans.push(sep());
     spans.push(Span::raw(super::clock(s.elapsed)));
@@ -104,7 +107,6 @@ fn header(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, area: Rect,
         SweepStatus::Running => ("▶ running", theme.key()),
         SweepStatus::Paused => ("❚❚ paused", theme.warn()),
         SweepStatus::Finished => ("■ finished", theme.title()),
-        SweepStatus::Stopped => ("■ stopped", theme.warn()),
     };
     spans.push(Span::styled(state, style));
     let mut lines = vec![Line::from(spans)];
@@ -120,8 +122,11 @@ fn header(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, area: Rect,
         if let Some(sh) = s.shard {
             what.push_str(&format!(" · shard {}/{}", sh.index, sh.count));
         }
-        if s.resumed > 0 {
-            what.push_str(&format!(" · {} resumed", thousands(s.resumed as u64)));
+        if s.progress.resumed > 0 {
+            what.push_str(&format!(
+                " · {} resumed",
+                thousands(s.progress.resumed as u64)
+            ));
         }
         if !s.note.is_empty() {
             what.push_str(" · ");
@@ -149,15 +154,15 @@ fn run_glyph(state: RunState) -> &'static str {
 /// The progress bar: finished runs by class (in the chart's order), then those training,
 /// then the pending ones; the count and percentage at its right.
 fn bar(buf: &mut Buffer, s: &SweepState, theme: &Theme, area: Rect) {
-    let total = s.total().max(1);
+    let total = s.progress.total().max(1);
     let label = format!(
         " {}/{} · {:.0} %",
-        thousands(s.done() as u64),
-        thousands(s.total() as u64),
-        100.0 * s.done() as f64 / total as f64
+        thousands(s.progress.done() as u64),
+        thousands(s.progress.total() as u64),
+        100.0 * s.progress.done() as f64 / total as f64
     );
     let w = area.width.saturating_sub(label.chars().count() as u16) as usize;
-    let counts = s.counts();
+    let counts = s.progress.counts();
     let mut segments: Vec<(RunState, usize)> = ORDER
         .iter()
         .map(|&c| {
@@ -165,8 +170,8 @@ fn bar(buf: &mut Buffer, s: &SweepState, theme: &Theme, area: Rect) {
             (RunState::Done(c), counts[i])
         })
         .collect();
-    segments.push((RunState::Running, s.running.len()));
-    let pending = s.total().saturating_sub(s.done() + s.running.len());
+    segments.push((RunState::Running, s.progress.running.len()));
+    let pending = s.progress.pending();
     segments.push((RunState::Pending, pending));
     // Cumulative rounding: each segment ends at round(end / total × w).
     let mut x0 = 0usize;
@@ -377,8 +382,8 @@ fn render_diagram_body(f: &mut Frame, s: &SweepState, d: &Diagram, theme: &Theme
 
 /// "M memorize 3  G grok 5 ..." on one line, names left out when `width` is short.
 fn legend_spans(s: &SweepState, theme: &Theme, width: usize) -> Vec<Span<'static>> {
-    let counts = s.counts();
-    let pending = s.total().saturating_sub(s.done() + s.running.len());
+    let counts = s.progress.counts();
+    let pending = s.progress.pending();
     let mut items: Vec<(&'static str, Style, &'static str, usize)> = ORDER
         .iter()
         .map(|&c| {
@@ -391,7 +396,7 @@ fn legend_spans(s: &SweepState, theme: &Theme, width: usize) -> Vec<Span<'static
             )
         })
         .collect();
-    items.push(("▒", theme.running(), "training", s.running.len()));
+    items.push(("▒", theme.running(), "training", s.progress.running.len()));
     items.push(("·", theme.dim(), "pending", pending));
     let long: usize = items
         .iter()
@@ -493,7 +498,7 @@ fn draw_panel(
                     draw_run(
                         buf,
                         theme,
-                        s.state_of(run),
+                        s.progress.state_of(run),
                         col_x(j) + k as u16 * plan.sx,
                         row_y,
                         plan.sx,
@@ -543,15 +548,19 @@ fn draw_compact_cell(
             (
                 c,
                 runs.iter()
-                    .filter(|&&r| s.state_of(r) == RunState::Done(c))
+                    .filter(|&&r| s.progress.state_of(r) == RunState::Done(c))
                     .count(),
             )
         })
         .filter(|&(_, n)| n > 0)
         .collect();
     by_class.sort_by_key(|&(c, n)| (std::cmp::Reverse(n), ORDER.iter().position(|&o| o == c)));
-    let training = runs.iter().any(|&r| s.state_of(r) == RunState::Running);
-    let pending = runs.iter().any(|&r| s.state_of(r) == RunState::Pending);
+    let training = runs
+        .iter()
+        .any(|&r| s.progress.state_of(r) == RunState::Running);
+    let pending = runs
+        .iter()
+        .any(|&r| s.progress.state_of(r) == RunState::Pending);
     let rest = if training {
         Some(RunState::Running)
     } else if pending {
@@ -604,8 +613,8 @@ fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
 
 /// The legend with counts: one line per class in the chart's order, a bar of its share.
 fn render_counts(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
-    let counts = s.counts();
-    let done = s.done().max(1);
+    let counts = s.progress.counts();
+    let done = s.progress.done().max(1);
     let inner_w = area.width.saturating_sub(2) as usize;
     let bar_w = inner_w.saturating_sub(20);
     let mut lines: Vec<Line> = ORDER
@@ -623,10 +632,14 @@ fn render_counts(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
             ])
         })
         .collect();
-    let pending = s.total().saturating_sub(s.done() + s.running.len());
+    let pending = s.progress.pending();
     lines.push(Line::from(vec![
         Span::styled("▒", theme.running()),
-        Span::raw(format!(" {:<11}{:>5}", "training", s.running.len())),
+        Span::raw(format!(
+            " {:<11}{:>5}",
+            "training",
+            s.progress.running.len()
+        )),
     ]));
     lines.push(Line::from(vec![
         Span::styled("·", theme.dim()),
@@ -660,9 +673,9 @@ fn point_text(r: &RunRecord, axes: &[String]) -> String {
 /// The last finished run: where it sits in the grid and what made its class.
 fn render_last(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
     let mut lines = Vec::new();
-    match s.last_record() {
+    match s.progress.last_record() {
         None => lines.push(Line::styled(
-            if s.total() == 0 {
+            if s.progress.total() == 0 {
                 "nothing to run: every run of this grid is recorded"
             } else {
                 "no run finished yet; each takes seconds to minutes"
@@ -717,7 +730,7 @@ fn render_last(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
             )));
         }
     }
-    if let Some(e) = s.errors.last() {
+    if let Some(e) = s.progress.errors.last() {
         lines.push(Line::styled(e.clone(), theme.warn()));
     }
     f.render_widget(
@@ -732,7 +745,7 @@ fn render_last(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
 fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
     let axes: Vec<String> = {
         let mut names: Vec<String> = Vec::new();
-        for r in &s.runs {
+        for r in &s.progress.runs {
             for k in r.point.keys() {
                 if !names.contains(k) {
                     names.push(k.clone());
@@ -744,7 +757,8 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
     let widths: Vec<usize> = axes
         .iter()
         .map(|a| {
-            s.runs
+            s.progress
+                .runs
                 .iter()
                 .filter_map(|r| r.point.get(a))
                 .map(|v| fmt_value(v).chars().count())
@@ -780,15 +794,16 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
     let rows = body.height.saturating_sub(3) as usize;
     // Keep the runs in progress in view: start a few rows above the first unfinished one.
     let first_open = s
+        .progress
         .runs
         .iter()
-        .position(|r| !s.records.contains_key(&r.index))
-        .unwrap_or(s.runs.len());
+        .position(|r| !s.progress.records.contains_key(&r.index))
+        .unwrap_or(s.progress.runs.len());
     let start = first_open
         .saturating_sub(3)
-        .min(s.runs.len().saturating_sub(rows));
+        .min(s.progress.runs.len().saturating_sub(rows));
     let mut lines = vec![Line::styled(head, theme.dim())];
-    for r in s.runs.iter().skip(start).take(rows) {
+    for r in s.progress.runs.iter().skip(start).take(rows) {
         let mut text = format!("{:>5}", r.index);
         for (a, w) in axes.iter().zip(&widths) {
             let v = r.point.get(a).map(fmt_value).unwrap_or_default();
@@ -796,9 +811,9 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
         }
         text.push_str("  ");
         let mut spans = vec![Span::raw(text)];
-        match s.state_of(r.index) {
+        match s.progress.state_of(r.index) {
             RunState::Done(c) => {
-                let rec = &s.records[&r.index];
+                let rec = &s.progress.records[&r.index];
                 spans.push(Span::styled(
                     format!("{:<11}", c.name()),
                     theme.class_text(c),

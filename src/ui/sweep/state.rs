@@ -1,0 +1,196 @@
+//! The sweep view's state: one grid's [`Progress`], how the view shows it (its clock, pause,
+//! page of panels, the note under the header) and the layout of the article's phase diagram
+//! over its runs. Plain data, so tests build it from hand-made records; the dashboard and
+//! `grokscope sweep --watch` keep one and render it with [`super::render`].
+
+use crate::sweep::{Event, Grid, Progress, RunSpec, Shard};
+use serde_json::Value;
+use std::time::Duration;
+
+/// The article's chart over a grid: one panel per hidden size, weight decay down,
+/// training-set size across; each cell holds its runs (seeds and any other axes).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagram {
+    /// `n_train` or `train_frac`.
+    pub size_axis: String,
+    pub decays: Vec<Value>,
+    pub sizes: Vec<Value>,
+    /// Hidden sizes, or one `None` panel when the grid has no hidden axis.
+    pub panels: Vec<Option<Value>>,
+    /// Grid run indices of each cell: `cells[panel][decay][size]`, in run order.
+    pub cells: Vec<Vec<Vec<Vec<usize>>>>,
+    /// The most runs in one cell.
+    pub per_cell: usize,
+}
+
+/// Axis values in display order: numerically when they are numbers.
+fn sorted(mut vals: Vec<Value>) -> Vec<Value> {
+    vals.sort_by(|a, b| {
+        let (x, y) = (
+            a.as_f64().unwrap_or(f64::NAN),
+            b.as_f64().unwrap_or(f64::NAN),
+        );
+        x.total_cmp(&y)
+            .then_with(|| a.to_string().cmp(&b.to_string()))
+    });
+    vals.dedup();
+    vals
+}
+
+impl Diagram {
+    /// The diagram of these runs, when they vary (or fix) `weight_decay` and a training-set
+    /// size; `None` for grids without those axes (their runs are listed instead).
+    pub fn of(runs: &[RunSpec]) -> Option<Diagram> {
+        let has = |axis: &str| runs.iter().any(|r| r.point.contains_key(axis));
+        if runs.is_empty() || !has("weight_decay") {
+            return None;
+        }
+        let size_axis = ["n_train", "train_frac"].into_iter().find(|a| has(a))?;
+        let values = |axis: &str| {
+            sorted(
+                runs.iter()
+                    .filter_map(|r| r.point.get(axis).cloned())
+                    .collect(),
+            )
+        };
+        let decays = values("weight_decay");
+        let sizes = values(size_axis);
+        let panels: Vec<Option<Value>> = if has("hidden") {
+            values("hidden").into_iter().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        let mut cells = vec![vec![vec![Vec::new(); sizes.len()]; decays.len()]; panels.len()];
+        for r in runs {
+            let pos = |vals: &[Value], axis: &str| {
+                r.point
+                    .get(axis)
+                    .and_then(|v| vals.iter().position(|x| x == v))
+            };
+            let p = match r.point.get("hidden") {
+                Some(h) => panels.iter().position(|x| x.as_ref() == Some(h)),
+                None => Some(0),
+            };
+            if let (Some(p), Some(d), Some(s)) =
+                (p, pos(&decays, "weight_decay"), pos(&sizes, size_axis))
+            {
+                cells[p][d][s].push(r.index);
+            }
+        }
+        let per_cell = cells
+            .iter()
+            .flatten()
+            .flatten()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0);
+        Some(Diagram {
+            size_axis: size_axis.to_string(),
+            decays,
+            sizes,
+            panels,
+            cells,
+            per_cell,
+        })
+    }
+}
+
+/// Whether the sweep's workers are training.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SweepStatus {
+    /// Not started yet (the dashboard starts a grid when it is first shown).
+    Waiting,
+    Running,
+    Paused,
+    /// Every run is recorded.
+    Finished,
+}
+
+/// One sweep as the view shows it.
+#[derive(Clone, Debug)]
+pub struct SweepState {
+    pub grid: String,
+    pub preset: String,
+    pub every: u64,
+    /// Planned steps of the runs (the largest, when they differ).
+    pub steps: u64,
+    pub shard: Option<Shard>,
+    /// The grid's axes, in its order.
+    pub axes: Vec<String>,
+    pub progress: Progress,
+    /// Time spent training (pauses excluded).
+    pub elapsed: Duration,
+    pub jobs: usize,
+    pub started: bool,
+    pub paused: bool,
+    /// Where the records go, or why they are not kept: shown under the header.
+    pub note: String,
+    /// First panel shown when the panels do not all fit (←/→ page through them).
+    pub page: usize,
+    pub diagram: Option<Diagram>,
+}
+
+impl SweepState {
+    /// A sweep of `grid` at `progress` (its runs already filtered by `shard`) on `jobs`
+    /// workers.
+    pub fn new(grid: &Grid, progress: Progress, shard: Option<Shard>, jobs: usize) -> Self {
+        let runs = &progress.runs;
+        SweepState {
+            grid: grid.name.clone(),
+            preset: grid.preset.clone(),
+            every: grid.every,
+            steps: runs.iter().map(|r| r.config.steps).max().unwrap_or(0),
+            shard,
+            axes: grid.axes.iter().map(|(name, _)| name.clone()).collect(),
+            diagram: Diagram::of(runs),
+            progress,
+            elapsed: Duration::ZERO,
+            jobs,
+            started: false,
+            paused: false,
+            note: String::new(),
+            page: 0,
+        }
+    }
+
+    /// Apply a pool's report.
+    pub fn apply(&mut self, event: Event) {
+        self.started = true;
+        self.progress.apply(event);
+    }
+
+    pub fn status(&self) -> SweepStatus {
+        let p = &self.progress;
+        if p.total() > 0 && p.done() == p.total() {
+            SweepStatus::Finished
+        } else if !self.started {
+            SweepStatus::Waiting
+        } else if self.paused {
+            SweepStatus::Paused
+        } else {
+            SweepStatus::Running
+        }
+    }
+
+    /// Time left at the rate of the runs finished so far in this session; `None` before the
+    /// first one finishes or once nothing is left.
+    pub fn eta(&self) -> Option<Duration> {
+        let p = &self.progress;
+        let left = p.total() - p.done();
+        if p.finished_now == 0 || left == 0 || self.elapsed.is_zero() {
+            return None;
+        }
+        let per_run = self.elapsed.as_secs_f64() / p.finished_now as f64;
+        Some(Duration::from_secs_f64(per_run * left as f64))
+    }
+
+    /// Page through the diagram's panels (when they do not all fit).
+    pub fn turn_page(&mut self, forward: bool) {
+        let last = self.diagram.as_ref().map_or(0, |d| d.panels.len() - 1);
+        self.page = if forward {
+            (self.page + 1).min(last)
+        } else {
+            self.page.saturating_sub(1)
+        };
+    }
+}
