@@ -48,7 +48,11 @@ pub static VIEWS: [View; 2] = [
     View {
         name: "sweep",
         keys: &keys::SWEEP,
-        render: |f, app, theme, _, footer| ui::sweep_view(f, app, theme, footer),
+        render: |f, app, theme, _, footer| {
+            let s = &app.sweeps;
+            let title = format!("{} ({}/{})", s.name(), s.current + 1, s.states.len());
+            ui::sweep_view(f, s.state(), &title, theme, footer)
+        },
         enter: App::enter_sweep,
         leave: App::leave_sweep,
         update: App::update_sweep_view,

@@ -23,7 +23,6 @@ pub mod too_small;
 pub use footer::Footer;
 pub use theme::{ColorMode, Theme};
 
-use crate::app::state::App;
 use crate::snapshot::{Snapshot, WeightFrame};
 use crate::train::{Config, Weights};
 use ratatui::Frame;
@@ -198,22 +197,24 @@ pub fn training(f: &mut Frame, cx: &Ctx, footer: &Footer) {
 }
 
 /// The dashboard's sweep view: the grid on screen, or why there is none.
-pub fn sweep_view(f: &mut Frame, app: &App, theme: &Theme, footer: &Footer) {
-    let Some(state) = app.sweeps.state() else {
-        let text = app.message.clone().unwrap_or_default();
+/// `state` is the grid on screen (`None` when it could not be opened: `footer`'s message
+/// says why); `title` names it and its place in the list.
+pub fn sweep_view(
+    f: &mut Frame,
+    state: Option<&sweep::SweepState>,
+    title: &str,
+    theme: &Theme,
+    footer: &Footer,
+) {
+    let Some(state) = state else {
+        let text = footer.message.unwrap_or_default();
         f.render_widget(
             ratatui::widgets::Paragraph::new(format!("{text}\nw returns to the training view")),
             f.area(),
         );
         return;
     };
-    let title = format!(
-        "{} ({}/{})",
-        app.sweeps.name(),
-        app.sweeps.current + 1,
-        app.sweeps.states.len()
-    );
-    sweep::render(f, state, theme, &title, footer);
+    sweep::render(f, state, theme, title, footer);
 }
 
 fn render_full(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
