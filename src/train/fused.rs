@@ -613,7 +613,7 @@ mod tests {
         PairSet { a, b, y }
     }
 
-    /// The same gradient in f64, written plainly: (guv, Σ nll).
+    /// The same gradient in f64, written plainly (the activation's f64 forms): (guv, Σ nll).
     fn reference(
         uv: &[f32],
         p: usize,
@@ -629,13 +629,7 @@ mod tests {
         for n in 0..set.len() {
             let (a, b, y) = (set.a[n] as usize, set.b[n] as usize, set.y[n] as usize);
             let pre: Vec<f64> = (0..h).map(|j| at(a, j) + at(b, j)).collect();
-            let hid: Vec<f64> = pre
-                .iter()
-                .map(|&x| match act {
-                    Activation::Relu => x.max(0.0),
-                    Activation::Square => x * x,
-                })
-                .collect();
+            let hid: Vec<f64> = pre.iter().map(|&x| act.apply(x)).collect();
             let logits: Vec<f64> = (0..p)
                 .map(|c| (0..h).map(|j| hid[j] * at(c, h + j)).sum())
                 .collect();
@@ -651,11 +645,7 @@ mod tests {
                 }
             }
             for j in 0..h {
-                let d = dact[j]
-                    * match act {
-                        Activation::Relu => (pre[j] > 0.0) as u8 as f64,
-                        Activation::Square => 2.0 * pre[j],
-                    };
+                let d = act.backprop(dact[j], pre[j]);
                 g[a * w + j] += d;
                 g[b * w + j] += d;
             }
