@@ -191,10 +191,12 @@ impl Fused {
     fn gather(&mut self, act: Activation, set: &PairSet, i0: usize, nb: usize) {
         let hp = self.hp;
         for k in 0..nb {
-            let ua = &self.u[set.a[i0 + k] as usize * hp..][..hp];
-            let ub = &self.u[set.b[i0 + k] as usize * hp..][..hp];
-            for ((p, &x), &y) in self.pre[k * hp..][..hp].iter_mut().zip(ua).zip(ub) {
-                *p = x + y;
+            let ua = vectors(&self.u[set.a[i0 + k] as usize * hp..][..hp]);
+            let ub = vectors(&self.u[set.b[i0 + k] as usize * hp..][..hp]);
+            let pre = self.pre[k * hp..][..hp].as_chunks_mut::<8>().0;
+            for ((p, x), y) in pre.iter_mut().zip(ua).zip(ub) {
+                let (x, y) = (*x, *y);
+                *p = std::array::from_fn(|i| x[i] + y[i]);
             }
         }
         act.forward(&self.pre[..nb * hp], &mut self.act[..nb * hp]);
@@ -225,10 +227,15 @@ impl Fused {
         let hp = self.hp;
         act.backward(&self.pre[..nb * hp], &mut self.dact[..nb * hp]);
         for k in 0..nb {
-            let g = &self.dact[k * hp..][..hp];
+            let g = vectors(&self.dact[k * hp..][..hp]);
             for row in [set.a[i0 + k], set.b[i0 + k]] {
-                for (d, &x) in self.gu[row as usize * hp..][..hp].iter_mut().zip(g) {
-                    *d += x;
+                let dst = self.gu[row as usize * hp..][..hp].as_chunks_mut::<8>().0;
+                for (d, x) in dst.iter_mut().zip(g) {
+                    let (mut sum, x) = (*d, *x);
+                    for i in 0..8 {
+                        sum[i] += x[i];
+                    }
+                    *d = sum;
                 }
             }
         }
@@ -408,6 +415,16 @@ impl Fused {
             }
         }
     }
+}
+
+/// A padded row (hp long, a multiple of 8) as whole 8-float vectors. Copied into registers
+/// by value (`*x`) and back, each is one AVX load, operation and store: a loop over the
+/// row's floats would be vectorised for a trip count longer than H and run its scalar
+/// remainder, and one over a vector's floats in place stays scalar, since LLVM cannot tell
+/// that the destination row does not alias the source.
+#[inline(always)]
+fn vectors(row: &[f32]) -> &[[f32; 8]] {
+    row.as_chunks::<8>().0
 }
 
 /// The inner loop all three kernels share, a sum of rank-1 updates of an R × V-vector tile
@@ -613,7 +630,7 @@ mod tests {
         PairSet { a, b, y }
     }
 
-    /// The same gradient in f64, written plainly: (guv, Σ nll).
+    /// The same gradient in f64, written plainly (the activation's f64 forms): (guv, Σ nll).
     fn reference(
         uv: &[f32],
         p: usize,
@@ -629,13 +646,7 @@ mod tests {
         for n in 0..set.len() {
             let (a, b, y) = (set.a[n] as usize, set.b[n] as usize, set.y[n] as usize);
             let pre: Vec<f64> = (0..h).map(|j| at(a, j) + at(b, j)).collect();
-            let hid: Vec<f64> = pre
-                .iter()
-                .map(|&x| match act {
-                    Activation::Relu => x.max(0.0),
-                    Activation::Square => x * x,
-                })
-                .collect();
+            let hid: Vec<f64> = pre.iter().map(|&x| act.apply(x)).collect();
             let logits: Vec<f64> = (0..p)
                 .map(|c| (0..h).map(|j| hid[j] * at(c, h + j)).sum())
                 .collect();
@@ -651,11 +662,7 @@ mod tests {
                 }
             }
             for j in 0..h {
-                let d = dact[j]
-                    * match act {
-                        Activation::Relu => (pre[j] > 0.0) as u8 as f64,
-                        Activation::Square => 2.0 * pre[j],
-                    };
+                let d = act.backprop(dact[j], pre[j]);
                 g[a * w + j] += d;
                 g[b * w + j] += d;
             }
