@@ -7,7 +7,7 @@ mod presets;
 pub mod run;
 pub mod sweep;
 
-use crate::train::{self, Activation, Config, Decay, Threads, presets as preset_table};
+use crate::train::{self, Config, Threads, presets as preset_table};
 use clap::{Args, Parser, Subcommand};
 use std::fmt;
 
@@ -50,51 +50,54 @@ pub enum Command {
     Presets(presets::PresetsArgs),
 }
 
-/// Training options shared by every command; each overrides the preset's value.
+/// Training options shared by every command; each overrides the preset's value. Values are
+/// kept as given and parsed by the settings table ([`train::config::FIELDS`]), which grid files
+/// and the dashboard use too; a value that starts with '-' is a value (`--steps -5` says what
+/// is wrong with -5).
 #[derive(Args, Debug, Clone, Default)]
 pub struct TrainArgs {
     /// Preset to start from (see `grokscope presets`) [default: mod-add]
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
     /// Random seed: the data split, initialisation and parity sets
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub seed: Option<String>,
     /// Total training steps
-    #[arg(long, value_name = "N")]
-    pub steps: Option<u64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub steps: Option<String>,
     /// Learning rate
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
-    pub lr: Option<f64>,
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub lr: Option<String>,
     /// Weight decay strength
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
-    pub weight_decay: Option<f64>,
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub weight_decay: Option<String>,
     /// Weight decay kind: l1 (sign term added to the gradient) or l2 (decoupled, AdamW)
-    #[arg(long, value_name = "l1|l2")]
-    pub decay: Option<Decay>,
+    #[arg(long, value_name = "l1|l2", allow_hyphen_values = true)]
+    pub decay: Option<String>,
     /// Hidden units
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub hidden: Option<i64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub hidden: Option<String>,
     /// Embedding width of factored modular models
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub embed: Option<i64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub embed: Option<String>,
     /// Fraction of the pairs used for training (modular tasks)
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
-    pub train_frac: Option<f64>,
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub train_frac: Option<String>,
     /// Modulus P of modular tasks
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub modulus: Option<i64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub modulus: Option<String>,
     /// Operation of modular tasks: add, sub, mul or div
-    #[arg(long, value_name = "OP")]
-    pub op: Option<train::Op>,
+    #[arg(long, value_name = "OP", allow_hyphen_values = true)]
+    pub op: Option<String>,
     /// Training-set size of parity tasks
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub train_size: Option<i64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub train_size: Option<String>,
     /// Hidden activation
-    #[arg(long, value_name = "relu|square")]
-    pub activation: Option<Activation>,
-    /// Threads for the matrix products
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub threads: usize,
+    #[arg(long, value_name = "relu|square", allow_hyphen_values = true)]
+    pub activation: Option<String>,
+    /// Threads for the matrix products (at most this machine's cores)
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub threads: Option<String>,
 }
 
 /// A user-facing failure: its message and exit status.
@@ -135,13 +138,16 @@ impl From<train::Error> for Failure {
     }
 }
 
-fn count(name: &str, v: Option<i64>) -> Result<Option<usize>, Failure> {
-    match v {
-        None => Ok(None),
-        Some(x) if x < 0 => Err(Failure::usage(format!(
-            "{name} must not be negative (got {x})"
-        ))),
-        Some(x) => Ok(Some(x as usize)),
+/// A whole-number option that is not a setting (`--every`, `--repeats`, ...): parsed with
+/// the same messages as the settings.
+pub(crate) fn whole_flag(flag: &str, text: &str) -> Result<u64, Failure> {
+    match train::config::Field::by_key("steps")
+        .expect("steps is a setting")
+        .parse_text(text)
+    {
+        Ok(train::config::Value::Whole(n)) => Ok(n),
+        Ok(_) => unreachable!("steps parse as whole numbers"),
+        Err(e) => Err(Failure::usage(format!("--{flag} {e}"))),
     }
 }
 
@@ -150,98 +156,79 @@ impl TrainArgs {
         self.preset.as_deref().unwrap_or("mod-add")
     }
 
-    /// Whether any option other than --preset/--steps/--threads was given.
-    pub fn overrides_model(&self) -> Option<&'static str> {
+    /// The settings given, as (flag, text), in the settings table's order.
+    fn given(&self) -> Vec<(&'static str, &str)> {
         [
-            (self.seed.is_some(), "--seed"),
-            (self.lr.is_some(), "--lr"),
-            (self.weight_decay.is_some(), "--weight-decay"),
-            (self.decay.is_some(), "--decay"),
-            (self.hidden.is_some(), "--hidden"),
-            (self.embed.is_some(), "--embed"),
-            (self.train_frac.is_some(), "--train-frac"),
-            (self.modulus.is_some(), "--modulus"),
-            (self.op.is_some(), "--op"),
-            (self.train_size.is_some(), "--train-size"),
-            (self.activation.is_some(), "--activation"),
-            (self.preset.is_some(), "--preset"),
+            ("--seed", &self.seed),
+            ("--steps", &self.steps),
+            ("--lr", &self.lr),
+            ("--weight-decay", &self.weight_decay),
+            ("--decay", &self.decay),
+            ("--hidden", &self.hidden),
+            ("--embed", &self.embed),
+            ("--train-frac", &self.train_frac),
+            ("--modulus", &self.modulus),
+            ("--op", &self.op),
+            ("--train-size", &self.train_size),
+            ("--activation", &self.activation),
         ]
         .into_iter()
-        .find(|(set, _)| *set)
-        .map(|(_, name)| name)
+        .filter_map(|(flag, v)| v.as_deref().map(|t| (flag, t)))
+        .collect()
     }
 
-    /// The preset with these overrides applied, validated.
+    /// Whether any option other than --steps/--threads was given: the first such flag.
+    pub fn overrides_model(&self) -> Option<&'static str> {
+        if self.preset.is_some() {
+            return Some("--preset");
+        }
+        self.given()
+            .into_iter()
+            .map(|(flag, _)| flag)
+            .find(|&f| f != "--steps")
+    }
+
+    /// --steps, when given.
+    pub fn steps(&self) -> Result<Option<u64>, Failure> {
+        self.steps
+            .as_deref()
+            .map(|t| whole_flag("steps", t))
+            .transpose()
+    }
+
+    /// The preset with these overrides applied through the settings table, validated.
     pub fn config(&self) -> Result<Config, Failure> {
         let mut c = preset_table::find(self.preset_name())?.config;
-        let parity = c.task == train::TaskKind::Parity;
-        if let Some(v) = self.seed {
-            c.seed = v;
-        }
-        if let Some(v) = self.steps {
-            c.steps = v;
-        }
-        if let Some(v) = self.lr {
-            c.lr = v;
-        }
-        if let Some(v) = self.weight_decay {
-            c.weight_decay = v;
-        }
-        if let Some(v) = self.decay {
-            c.decay = v;
-        }
-        if let Some(v) = count("hidden size", self.hidden)? {
-            c.hidden = v;
-        }
-        if let Some(v) = count("embed size", self.embed)? {
-            c.embed = v;
-        }
-        if let Some(v) = self.train_frac {
-            if parity {
-                return Err(Failure::usage(
-                    "--train-frac applies to modular tasks; parity takes --train-size",
-                ));
-            }
-            c.train_frac = v;
-        }
-        if let Some(v) = count("modulus", self.modulus)? {
-            if parity {
-                return Err(Failure::usage(
-                    "--modulus applies to modular tasks, not parity",
-                ));
-            }
-            c.modulus = v;
-        }
-        if let Some(op) = self.op {
-            if parity {
-                return Err(Failure::usage("--op applies to modular tasks, not parity"));
-            }
-            c.op = op;
-            // Pairs a <= b only cover commutative operations.
-            if !op.commutative() {
-                c.symmetric = false;
-            }
-        }
-        if let Some(v) = count("training-set size", self.train_size)? {
-            if !parity {
-                return Err(Failure::usage(
-                    "--train-size applies to parity; modular tasks take --train-frac",
-                ));
-            }
-            c.n_train = v;
-        }
-        if let Some(v) = self.activation {
-            c.activation = v;
+        for (name, text) in self.given() {
+            let field = train::config::Field::by_flag(&name[2..]).expect("every flag is a setting");
+            let value = field
+                .parse_text(text)
+                .map_err(|e| Failure::usage(format!("{name} {e}")))?;
+            field.set(&mut c, value, name).map_err(|e| {
+                Failure::usage(e.to_string().trim_start_matches("invalid setting: "))
+            })?;
         }
         c.validate()?;
         Ok(c)
     }
 
+    /// --threads (1 unless given): at least 1 and at most this machine's cores, since more
+    /// threads than cores never speed up a product.
     pub fn threads(&self) -> Result<Threads, Failure> {
-        if self.threads == 0 {
+        let Some(text) = self.threads.as_deref() else {
+            return Ok(Threads(1));
+        };
+        let n = whole_flag("threads", text)?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if n == 0 {
             return Err(Failure::usage("--threads must be at least 1"));
         }
-        Ok(Threads(self.threads))
+        if n > cores as u64 {
+            return Err(Failure::usage(format!(
+                "--threads {n} exceeds this machine's {cores} cores"
+            )));
+        }
+        Ok(Threads(n as usize))
     }
 }
 
@@ -260,13 +247,7 @@ pub fn main() -> i32 {
                 let _ = e.print();
                 return 0;
             }
-            // clap's message spans several lines; keep its first, which names the problem.
-            let text = e.to_string();
-            let line = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            eprintln!("grokscope: {}", line.trim_start_matches("error: "));
+            eprintln!("grokscope: {}", one_line(&e.to_string()));
             return EXIT_USAGE;
         }
     };
@@ -312,6 +293,21 @@ impl From<Failure> for crate::app::Error {
             crate::app::Error::Failed(f.message)
         }
     }
+}
+
+/// clap's message on one line: its first line, and when that ends in a colon (a list of
+/// missing arguments follows) the list too, up to the usage line.
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ");
+    if !first.ends_with(':') {
+        return first.to_string();
+    }
+    let items: Vec<&str> = lines.take_while(|l| !l.starts_with("Usage:")).collect();
+    format!("{first} {}", items.join(", "))
 }
 
 /// Write `text` to stdout. A reader that closed the pipe early (`grokscope presets | head`)

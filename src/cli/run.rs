@@ -136,7 +136,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 )));
             }
             let mut trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), threads)?;
-            let total = args.train.steps.unwrap_or(trainer.config().steps);
+            let total = args.train.steps()?.unwrap_or(trainer.config().steps);
             trainer.set_planned_steps(total);
             let prior = read_prior_lines(dir, args.format, trainer.step_count());
             (trainer, total, prior)

@@ -1,5 +1,6 @@
 //! Grid files: a base preset with overrides, axes to cross, and the schedule.
 
+use crate::train::config::Field;
 use crate::train::{Config, Error, Result, presets};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -13,8 +14,9 @@ use std::collections::BTreeMap;
 ///  "axes": [["weight_decay", [0.01, 0.1, 1.0]], ["seed", [0, 1]]]}
 /// ```
 ///
-/// `base` and each axis name a [`Config`] field (`weight_decay`, `hidden`, `n_train`,
-/// `seed`, `lr`, `train_frac`, ...). Axes are crossed in the order given, the last varying
+/// `base` and each axis name a setting of [`crate::train::config::FIELDS`] by its key
+/// (`weight_decay`, `hidden`, `n_train`, `seed`, `lr`, `train_frac`, ...); a setting of
+/// another task (`train_frac` on parity) is an error. Axes are crossed in the order given, the last varying
 /// fastest, and runs are numbered in that order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,17 +70,18 @@ impl Shard {
     }
 }
 
-fn apply(cfg: &Config, field: &str, value: &serde_json::Value) -> Result<Config> {
-    let mut json = serde_json::to_value(cfg).expect("configs serialise");
-    let obj = json.as_object_mut().expect("a config is an object");
-    if !obj.contains_key(field) || field == "preset" {
-        return Err(Error::config(format!(
-            "grid names an unknown setting '{field}'"
-        )));
-    }
-    obj.insert(field.to_string(), value.clone());
-    serde_json::from_value(json)
-        .map_err(|e| Error::config(format!("grid value {value} for '{field}': {e}")))
+/// `cfg` with one setting of the grid changed, through the settings table the command line
+/// and the dashboard use.
+fn apply(cfg: &Config, key: &str, value: &serde_json::Value) -> Result<Config> {
+    let field = Field::by_key(key)
+        .ok_or_else(|| Error::config(format!("grid names an unknown setting '{key}'")))?;
+    let name = format!("grid setting '{key}'");
+    let v = field
+        .from_json(value)
+        .map_err(|e| Error::config(format!("{name} {e}")))?;
+    let mut next = cfg.clone();
+    field.set(&mut next, v, &name)?;
+    Ok(next)
 }
 
 impl Grid {

@@ -2,7 +2,7 @@
 //! (not yet applied) marked.
 
 use super::{Theme, panel};
-use crate::app::state::{App, SETTINGS};
+use crate::app::state::{App, Setting};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let task = app.draft.task;
     let running = &app.snapshot.config;
-    let mut lines: Vec<Line> = SETTINGS
+    let mut lines: Vec<Line> = Setting::panel(task)
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -60,8 +60,9 @@ pub fn render(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 pub fn render_strip(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let task = app.draft.task;
     let running = &app.snapshot.config;
-    let half = SETTINGS.len().div_ceil(2);
-    let lines: Vec<Line> = SETTINGS
+    let rows = Setting::panel(task);
+    let half = rows.len().div_ceil(2);
+    let lines: Vec<Line> = rows
         .chunks(half)
         .enumerate()
         .map(|(row, chunk)| {
