@@ -13,7 +13,7 @@ use std::fmt;
 
 /// Exit status for bad input.
 pub const EXIT_USAGE: i32 = 2;
-/// Exit status for a run that failed (diverged).
+/// Exit status for work that failed: a diverged run, a failed sweep run, a write error.
 pub const EXIT_FAILURE: i32 = 1;
 
 #[derive(Parser, Debug)]
@@ -100,35 +100,49 @@ pub struct TrainArgs {
     pub threads: Option<String>,
 }
 
-/// A user-facing failure: its message and exit status.
+/// A user-facing failure: what went wrong, and so the exit status.
 #[derive(Debug)]
-pub struct Failure {
-    pub message: String,
-    pub status: i32,
+pub enum Failure {
+    /// Bad input (settings, arguments, unreadable files): status 2.
+    Usage(String),
+    /// The work itself failed (a diverged run, a failed sweep run, a write error): status 1.
+    Failed(String),
+    /// stdout was closed by its reader (`| head`): the command ends quietly with status 0.
+    ClosedPipe,
 }
 
 impl Failure {
     pub fn usage(message: impl fmt::Display) -> Self {
-        Failure {
-            message: message.to_string(),
-            status: EXIT_USAGE,
-        }
+        Failure::Usage(message.to_string())
     }
     pub fn failed(message: impl fmt::Display) -> Self {
-        Failure {
-            message: message.to_string(),
-            status: EXIT_FAILURE,
-        }
-    }
-    /// stdout was closed by its reader; the command ends quietly with success.
-    pub fn closed_pipe() -> Self {
-        Failure {
-            message: String::new(),
-            status: 0,
-        }
+        Failure::Failed(message.to_string())
     }
     pub fn is_closed_pipe(&self) -> bool {
-        self.status == 0 && self.message.is_empty()
+        matches!(self, Failure::ClosedPipe)
+    }
+    /// The line printed on stderr (empty for a closed pipe).
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::Usage(m) | Failure::Failed(m) => m,
+            Failure::ClosedPipe => "",
+        }
+    }
+    /// The process exit status.
+    pub fn status(&self) -> i32 {
+        match self {
+            Failure::Usage(_) => EXIT_USAGE,
+            Failure::Failed(_) => EXIT_FAILURE,
+            Failure::ClosedPipe => 0,
+        }
+    }
+    /// A failed write to stdout: a closed pipe, or an error of its own (`> /dev/full`).
+    pub fn stdout(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::ClosedPipe
+        } else {
+            Failure::failed(format!("writing to stdout: {e}"))
+        }
     }
 }
 
@@ -261,10 +275,10 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(()) => 0,
-        Err(f) if f.is_closed_pipe() => 0,
+        Err(Failure::ClosedPipe) => 0,
         Err(f) => {
-            eprintln!("grokscope: {}", f.message);
-            f.status
+            eprintln!("grokscope: {}", f.message());
+            f.status()
         }
     }
 }
@@ -287,10 +301,11 @@ impl From<crate::app::Error> for Failure {
 
 impl From<Failure> for crate::app::Error {
     fn from(f: Failure) -> Self {
-        if f.status == EXIT_USAGE {
-            crate::app::Error::Usage(f.message)
-        } else {
-            crate::app::Error::Failed(f.message)
+        match f {
+            Failure::Usage(m) => crate::app::Error::Usage(m),
+            Failure::Failed(m) => crate::app::Error::Failed(m),
+            // The live view holds stdout's lines back, so it never meets a closed pipe.
+            Failure::ClosedPipe => crate::app::Error::Failed("stdout was closed".into()),
         }
     }
 }
@@ -317,8 +332,50 @@ pub(crate) fn print_out(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::closed_pipe()),
-        Err(e) => Err(Failure::failed(format!("writing to stdout: {e}"))),
+        Err(e) => Err(Failure::stdout(e)),
+    }
+}
+
+/// The text of a file that must be a regular file of at most `limit` bytes: a device
+/// (`/dev/zero`), a pipe or a directory is refused before anything is read, and a file that
+/// grows past the limit while read is refused without reading more than the limit.
+pub(crate) fn read_regular(path: &std::path::Path, limit: u64) -> Result<String, Failure> {
+    use std::io::Read;
+    let bad = |m: String| Failure::usage(format!("{}: {m}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| bad(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(bad("not a regular file".into()));
+    }
+    if meta.len() > limit {
+        return Err(bad(format!(
+            "{} is larger than the {} this command reads",
+            train::config::show_bytes(meta.len()),
+            train::config::show_bytes(limit)
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| bad(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(bad(format!(
+            "larger than the {} this command reads",
+            train::config::show_bytes(limit)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))
+}
+
+/// Refuse an output path that exists and is not a regular file (`/dev/stdout`, `/dev/full`,
+/// a directory): output files are appended to and read back.
+pub(crate) fn check_output_file(path: &std::path::Path) -> Result<(), Failure> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(Failure::usage(format!(
+            "{}: not a regular file (the output must be a file it can read back)",
+            path.display()
+        ))),
+        _ => Ok(()),
     }
 }
 

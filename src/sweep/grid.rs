@@ -30,6 +30,10 @@ pub struct Grid {
     pub axes: Vec<(String, Vec<serde_json::Value>)>,
 }
 
+/// Most runs a grid may have. The article's grid has 1,125; a million runs of the quickest
+/// preset take weeks on a workstation, and each run's settings are held in memory.
+pub const MAX_RUNS: u64 = 1_000_000;
+
 /// One run of a grid.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunSpec {
@@ -102,11 +106,21 @@ impl Grid {
         for (k, v) in &self.base {
             base = apply(&base, k, v)?;
         }
-        let mut runs = vec![(BTreeMap::new(), base)];
+        // Count before building anything: a grid is every combination of its axes.
+        let mut total: u64 = 1;
         for (name, values) in &self.axes {
             if values.is_empty() {
                 return Err(Error::config(format!("grid axis '{name}' has no values")));
             }
+            total = total.saturating_mul(values.len() as u64);
+        }
+        if total > MAX_RUNS {
+            return Err(Error::config(format!(
+                "grid has {total} runs (limit {MAX_RUNS}); use fewer axis values"
+            )));
+        }
+        let mut runs = vec![(BTreeMap::new(), base)];
+        for (name, values) in &self.axes {
             let mut next = Vec::with_capacity(runs.len() * values.len());
             for (point, cfg) in &runs {
                 for v in values {
