@@ -5,6 +5,7 @@ use super::session::{Snapshot, Status, WeightFrame};
 use super::sweep::{self, VIEW_GRIDS};
 use super::views::{self, View};
 use crate::sweep::{Event, RunSpec};
+use crate::train::config::{Field, Value};
 use crate::train::presets::{self, Preset};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
 use crate::ui::sweep::{SweepState, SweepStatus};
@@ -115,7 +116,8 @@ impl Sweeps {
     }
 }
 
-/// The hyperparameters the settings panel edits.
+/// The hyperparameters the settings panel edits; each is a field of the settings table
+/// ([`crate::train::config::FIELDS`]) that the command line and grid files use too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {
     LearningRate,
@@ -123,18 +125,23 @@ pub enum Setting {
     Decay,
     Hidden,
     Embed,
+    /// Modular tasks: the share of the pairs trained on.
     TrainFraction,
+    /// Parity: the number of training sequences.
+    TrainSize,
     Seed,
     Activation,
 }
 
-pub const SETTINGS: [Setting; 8] = [
+/// Every setting the panel can show.
+pub const SETTINGS: [Setting; 9] = [
     Setting::LearningRate,
     Setting::WeightDecay,
     Setting::Decay,
     Setting::Hidden,
     Setting::Embed,
     Setting::TrainFraction,
+    Setting::TrainSize,
     Setting::Seed,
     Setting::Activation,
 ];
@@ -184,48 +191,71 @@ fn width_step(v: usize, up: bool) -> usize {
 }
 
 impl Setting {
-    pub fn label(self, task: TaskKind) -> &'static str {
+    /// The panel's rows for a task: the training-set row is the train fraction for modular
+    /// tasks and the train size for parity.
+    pub fn panel(task: TaskKind) -> [Setting; 8] {
+        let mut rows = [Setting::LearningRate; 8];
+        let mut n = 0;
+        for s in SETTINGS {
+            if s.field().applies_to(task) || s == Setting::Embed {
+                rows[n] = s;
+                n += 1;
+            }
+        }
+        debug_assert_eq!(n, 8, "every task shows eight settings");
+        rows
+    }
+
+    /// The settings-table field behind this setting.
+    pub fn field(self) -> &'static Field {
+        let key = match self {
+            Setting::LearningRate => "lr",
+            Setting::WeightDecay => "weight_decay",
+            Setting::Decay => "decay",
+            Setting::Hidden => "hidden",
+            Setting::Embed => "embed",
+            Setting::TrainFraction => "train_frac",
+            Setting::TrainSize => "n_train",
+            Setting::Seed => "seed",
+            Setting::Activation => "activation",
+        };
+        Field::by_key(key).expect("every setting is in the settings table")
+    }
+
+    pub fn label(self, _task: TaskKind) -> &'static str {
         match self {
             Setting::LearningRate => "learning rate",
             Setting::WeightDecay => "weight decay",
             Setting::Decay => "decay",
             Setting::Hidden => "hidden",
             Setting::Embed => "embed",
-            Setting::TrainFraction => match task {
-                TaskKind::Modular => "train fraction",
-                TaskKind::Parity => "train size",
-            },
+            Setting::TrainFraction => "train fraction",
+            Setting::TrainSize => "train size",
             Setting::Seed => "seed",
             Setting::Activation => "activation",
         }
     }
 
     /// Short label for the compact (80-column) settings strip.
-    pub fn short(self, task: TaskKind) -> &'static str {
+    pub fn short(self, _task: TaskKind) -> &'static str {
         match self {
             Setting::LearningRate => "lr",
             Setting::WeightDecay => "wd",
             Setting::Decay => "decay",
             Setting::Hidden => "hidden",
             Setting::Embed => "embed",
-            Setting::TrainFraction => match task {
-                TaskKind::Modular => "train",
-                TaskKind::Parity => "n train",
-            },
+            Setting::TrainFraction => "train",
+            Setting::TrainSize => "n train",
             Setting::Seed => "seed",
             Setting::Activation => "act",
         }
     }
 
-    /// Whether the setting means anything for `cfg`.
+    /// Whether the setting means anything for `cfg`: its task, and for embed a factored
+    /// architecture (the collapsed model has no E to size; the fixed circle's is 2 wide).
     pub fn applies(self, cfg: &Config) -> bool {
-        match self {
-            Setting::Embed => {
-                cfg.task == TaskKind::Modular
-                    && !matches!(cfg.arch, Arch::Collapsed | Arch::FixedCircle)
-            }
-            _ => true,
-        }
+        self.field().applies_to(cfg.task)
+            && !(self == Setting::Embed && matches!(cfg.arch, Arch::Collapsed | Arch::FixedCircle))
     }
 
     /// The value as shown.
@@ -245,58 +275,82 @@ impl Setting {
             },
             Setting::Hidden => cfg.hidden.to_string(),
             Setting::Embed => cfg.embed.to_string(),
-            Setting::TrainFraction => match cfg.task {
-                TaskKind::Modular => format!("{:.2}", cfg.train_frac),
-                TaskKind::Parity => cfg.n_train.to_string(),
-            },
+            Setting::TrainFraction => format!("{:.2}", cfg.train_frac),
+            Setting::TrainSize => cfg.n_train.to_string(),
             Setting::Seed => cfg.seed.to_string(),
             Setting::Activation => cfg.activation.name().into(),
         }
     }
 
-    /// Step the value up or down in `cfg`.
-    pub fn adjust(self, cfg: &mut Config, up: bool) {
-        if !self.applies(cfg) {
-            return;
-        }
+    /// The value one step up or down from `cfg`'s.
+    fn next(self, cfg: &Config, up: bool) -> Value {
         match self {
-            Setting::LearningRate => cfg.lr = ladder(cfg.lr, up, false),
-            Setting::WeightDecay => cfg.weight_decay = ladder(cfg.weight_decay, up, true),
-            Setting::Decay => {
-                cfg.decay = match cfg.decay {
+            Setting::LearningRate => Value::Number(ladder(cfg.lr, up, false)),
+            Setting::WeightDecay => Value::Number(ladder(cfg.weight_decay, up, true)),
+            Setting::Decay => Value::Word(
+                match cfg.decay {
                     Decay::L1 => Decay::L2,
                     Decay::L2 => Decay::L1,
                 }
+                .name()
+                .into(),
+            ),
+            Setting::Hidden => Value::Whole(width_step(cfg.hidden, up) as u64),
+            Setting::Embed => Value::Whole(width_step(cfg.embed, up) as u64),
+            Setting::TrainFraction => {
+                let f = cfg.train_frac + if up { 0.05 } else { -0.05 };
+                Value::Number(((f * 20.0).round() / 20.0).clamp(0.05, 0.95))
             }
-            Setting::Hidden => cfg.hidden = width_step(cfg.hidden, up),
-            Setting::Embed => cfg.embed = width_step(cfg.embed, up),
-            Setting::TrainFraction => match cfg.task {
-                TaskKind::Modular => {
-                    let f = cfg.train_frac + if up { 0.05 } else { -0.05 };
-                    cfg.train_frac = ((f * 20.0).round() / 20.0).clamp(0.05, 0.95);
-                }
-                TaskKind::Parity => {
-                    cfg.n_train = if up {
-                        cfg.n_train + 250
-                    } else {
-                        cfg.n_train.saturating_sub(250).max(250)
-                    }
-                }
-            },
-            Setting::Seed => {
-                cfg.seed = if up {
-                    cfg.seed.saturating_add(1)
-                } else {
-                    cfg.seed.saturating_sub(1)
-                }
-            }
-            Setting::Activation => {
-                cfg.activation = match cfg.activation {
+            Setting::TrainSize => Value::Whole(if up {
+                cfg.n_train.saturating_add(250) as u64
+            } else {
+                cfg.n_train.saturating_sub(250).max(250) as u64
+            }),
+            Setting::Seed => Value::Whole(if up {
+                cfg.seed.saturating_add(1)
+            } else {
+                cfg.seed.saturating_sub(1)
+            }),
+            Setting::Activation => Value::Word(
+                match cfg.activation {
                     Activation::Relu => Activation::Square,
                     Activation::Square => Activation::Relu,
                 }
-            }
+                .name()
+                .into(),
+            ),
         }
+    }
+
+    /// Step the value up or down in `cfg` through the settings table; a step that would make
+    /// the settings invalid (too large to allocate, say) leaves `cfg` as it was and says why.
+    pub fn step(self, cfg: &mut Config, up: bool) -> Result<(), String> {
+        if !self.applies(cfg) {
+            return Err(format!(
+                "{} does not apply to {}",
+                self.label(cfg.task),
+                cfg.preset
+            ));
+        }
+        let mut next = cfg.clone();
+        self.field()
+            .set(&mut next, self.next(cfg, up), self.label(cfg.task))
+            .and_then(|()| next.validate())
+            .map_err(|e| {
+                format!(
+                    "{} stays {}: {}",
+                    self.label(cfg.task),
+                    self.value(cfg),
+                    e.to_string().trim_start_matches("invalid setting: ")
+                )
+            })?;
+        *cfg = next;
+        Ok(())
+    }
+
+    /// Step the value up or down in `cfg`, where the step is valid (see [`Setting::step`]).
+    pub fn adjust(self, cfg: &mut Config, up: bool) {
+        let _ = self.step(cfg, up);
     }
 }
 
@@ -475,7 +529,7 @@ impl App {
     }
 
     pub fn setting(&self) -> Setting {
-        SETTINGS[self.selected]
+        Setting::panel(self.draft.task)[self.selected]
     }
 
     /// The frame the weight panels show: the scrubbed one, else the latest.
@@ -503,7 +557,7 @@ impl App {
     fn settings_rows(&self) -> UiSettings {
         let running = &self.snapshot.config;
         UiSettings {
-            rows: SETTINGS
+            rows: Setting::panel(self.draft.task)
                 .iter()
                 .map(|s| {
                     let value = s.value(&self.draft);
@@ -621,29 +675,27 @@ impl App {
             }
             Action::Preset(i) => self.switch_preset(i),
             Action::SelectNext => {
-                self.selected = (self.selected + 1) % SETTINGS.len();
+                let n = Setting::panel(self.draft.task).len();
+                self.selected = (self.selected + 1) % n;
                 Vec::new()
             }
             Action::SelectPrev => {
-                self.selected = (self.selected + SETTINGS.len() - 1) % SETTINGS.len();
+                let n = Setting::panel(self.draft.task).len();
+                self.selected = (self.selected + n - 1) % n;
                 Vec::new()
             }
             Action::Increase | Action::Decrease => {
                 let s = self.setting();
-                if !s.applies(&self.draft) {
-                    self.message = Some(format!(
-                        "{} does not apply to {}",
-                        s.label(self.draft.task),
-                        self.draft.preset
-                    ));
-                } else {
-                    s.adjust(&mut self.draft, matches!(action, Action::Increase));
-                    self.message = Some(format!(
-                        "{} → {}: Enter restarts with it",
-                        s.label(self.draft.task),
-                        s.value(&self.draft)
-                    ));
-                }
+                self.message = Some(
+                    match s.step(&mut self.draft, matches!(action, Action::Increase)) {
+                        Ok(()) => format!(
+                            "{} → {}: Enter restarts with it",
+                            s.label(self.draft.task),
+                            s.value(&self.draft)
+                        ),
+                        Err(why) => why,
+                    },
+                );
                 Vec::new()
             }
             Action::Save => vec![Command::Save(self.save_dir.clone())],

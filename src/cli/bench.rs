@@ -9,21 +9,34 @@ use clap::Args;
 pub struct BenchArgs {
     #[command(flatten)]
     pub train: TrainArgs,
-    /// Timed repeats; the reported figure is their median
-    #[arg(long, default_value_t = 5)]
-    pub repeats: usize,
+    /// Timed repeats (1..=1000); the reported figure is their median
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "5",
+        allow_hyphen_values = true
+    )]
+    pub repeats: String,
 }
+
+/// Most timed repeats: a median of a thousand is as steady as it gets.
+const MAX_REPEATS: u64 = 1_000;
 
 pub fn run(args: BenchArgs) -> Result<(), Failure> {
     let mut train = args.train.clone();
     // Bench times steps, not a whole run: default to 1,000 steps per repeat.
-    let steps = train.steps.take().unwrap_or(1_000);
+    let steps = train.steps()?.unwrap_or(1_000);
+    train.steps = None;
     if steps == 0 {
         return Err(Failure::usage("--steps must be at least 1 for a benchmark"));
     }
-    if args.repeats == 0 {
-        return Err(Failure::usage("--repeats must be at least 1"));
+    let repeats = super::whole_flag("repeats", &args.repeats)?;
+    if !(1..=MAX_REPEATS).contains(&repeats) {
+        return Err(Failure::usage(format!(
+            "--repeats must be in 1..={MAX_REPEATS} (got {repeats})"
+        )));
     }
+    let repeats = repeats as usize;
     let cfg = train.config()?;
     let threads = train.threads()?;
     let mut run = Run::new(Trainer::new(cfg, threads)?, u64::MAX);
@@ -31,8 +44,8 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     for _ in 0..steps.min(200) {
         run.step_unevaluated().map_err(Failure::failed)?;
     }
-    let mut rates = Vec::with_capacity(args.repeats);
-    for _ in 0..args.repeats {
+    let mut rates = Vec::with_capacity(repeats);
+    for _ in 0..repeats {
         let watch = Stopwatch::started();
         for _ in 0..steps {
             run.step_unevaluated().map_err(Failure::failed)?;

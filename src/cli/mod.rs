@@ -7,13 +7,13 @@ mod presets;
 pub mod run;
 pub mod sweep;
 
-use crate::train::{self, Activation, Config, Decay, Threads, presets as preset_table};
+use crate::train::{self, Config, Threads, presets as preset_table};
 use clap::{Args, Parser, Subcommand};
 use std::fmt;
 
 /// Exit status for bad input.
 pub const EXIT_USAGE: i32 = 2;
-/// Exit status for a run that failed (diverged).
+/// Exit status for work that failed: a diverged run, a failed sweep run, a write error.
 pub const EXIT_FAILURE: i32 = 1;
 
 #[derive(Parser, Debug)]
@@ -50,82 +50,99 @@ pub enum Command {
     Presets(presets::PresetsArgs),
 }
 
-/// Training options shared by every command; each overrides the preset's value.
+/// Training options shared by every command; each overrides the preset's value. Values are
+/// kept as given and parsed by the settings table ([`train::config::FIELDS`]), which grid files
+/// and the dashboard use too; a value that starts with '-' is a value (`--steps -5` says what
+/// is wrong with -5).
 #[derive(Args, Debug, Clone, Default)]
 pub struct TrainArgs {
     /// Preset to start from (see `grokscope presets`) [default: mod-add]
     #[arg(long, value_name = "NAME")]
     pub preset: Option<String>,
     /// Random seed: the data split, initialisation and parity sets
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub seed: Option<String>,
     /// Total training steps
-    #[arg(long, value_name = "N")]
-    pub steps: Option<u64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub steps: Option<String>,
     /// Learning rate
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
-    pub lr: Option<f64>,
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub lr: Option<String>,
     /// Weight decay strength
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
-    pub weight_decay: Option<f64>,
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub weight_decay: Option<String>,
     /// Weight decay kind: l1 (sign term added to the gradient) or l2 (decoupled, AdamW)
-    #[arg(long, value_name = "l1|l2")]
-    pub decay: Option<Decay>,
+    #[arg(long, value_name = "l1|l2", allow_hyphen_values = true)]
+    pub decay: Option<String>,
     /// Hidden units
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub hidden: Option<i64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub hidden: Option<String>,
     /// Embedding width of factored modular models
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub embed: Option<i64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub embed: Option<String>,
     /// Fraction of the pairs used for training (modular tasks)
-    #[arg(long, value_name = "X", allow_negative_numbers = true)]
-    pub train_frac: Option<f64>,
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    pub train_frac: Option<String>,
     /// Modulus P of modular tasks
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub modulus: Option<i64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub modulus: Option<String>,
     /// Operation of modular tasks: add, sub, mul or div
-    #[arg(long, value_name = "OP")]
-    pub op: Option<train::Op>,
+    #[arg(long, value_name = "OP", allow_hyphen_values = true)]
+    pub op: Option<String>,
     /// Training-set size of parity tasks
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub train_size: Option<i64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub train_size: Option<String>,
     /// Hidden activation
-    #[arg(long, value_name = "relu|square")]
-    pub activation: Option<Activation>,
-    /// Threads for the matrix products
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub threads: usize,
+    #[arg(long, value_name = "relu|square", allow_hyphen_values = true)]
+    pub activation: Option<String>,
+    /// Threads for the matrix products (at most this machine's cores)
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub threads: Option<String>,
 }
 
-/// A user-facing failure: its message and exit status.
+/// A user-facing failure: what went wrong, and so the exit status.
 #[derive(Debug)]
-pub struct Failure {
-    pub message: String,
-    pub status: i32,
+pub enum Failure {
+    /// Bad input (settings, arguments, unreadable files): status 2.
+    Usage(String),
+    /// The work itself failed (a diverged run, a failed sweep run, a write error): status 1.
+    Failed(String),
+    /// stdout was closed by its reader (`| head`): the command ends quietly with status 0.
+    ClosedPipe,
 }
 
 impl Failure {
     pub fn usage(message: impl fmt::Display) -> Self {
-        Failure {
-            message: message.to_string(),
-            status: EXIT_USAGE,
-        }
+        Failure::Usage(message.to_string())
     }
     pub fn failed(message: impl fmt::Display) -> Self {
-        Failure {
-            message: message.to_string(),
-            status: EXIT_FAILURE,
-        }
-    }
-    /// stdout was closed by its reader; the command ends quietly with success.
-    pub fn closed_pipe() -> Self {
-        Failure {
-            message: String::new(),
-            status: 0,
-        }
+        Failure::Failed(message.to_string())
     }
     pub fn is_closed_pipe(&self) -> bool {
-        self.status == 0 && self.message.is_empty()
+        matches!(self, Failure::ClosedPipe)
+    }
+    /// The line printed on stderr (empty for a closed pipe).
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::Usage(m) | Failure::Failed(m) => m,
+            Failure::ClosedPipe => "",
+        }
+    }
+    /// The process exit status.
+    pub fn status(&self) -> i32 {
+        match self {
+            Failure::Usage(_) => EXIT_USAGE,
+            Failure::Failed(_) => EXIT_FAILURE,
+            Failure::ClosedPipe => 0,
+        }
+    }
+    /// A failed write to stdout: a closed pipe, or an error of its own (`> /dev/full`).
+    pub fn stdout(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::ClosedPipe
+        } else {
+            Failure::failed(format!("writing to stdout: {e}"))
+        }
     }
 }
 
@@ -135,13 +152,16 @@ impl From<train::Error> for Failure {
     }
 }
 
-fn count(name: &str, v: Option<i64>) -> Result<Option<usize>, Failure> {
-    match v {
-        None => Ok(None),
-        Some(x) if x < 0 => Err(Failure::usage(format!(
-            "{name} must not be negative (got {x})"
-        ))),
-        Some(x) => Ok(Some(x as usize)),
+/// A whole-number option that is not a setting (`--every`, `--repeats`, ...): parsed with
+/// the same messages as the settings.
+pub(crate) fn whole_flag(flag: &str, text: &str) -> Result<u64, Failure> {
+    match train::config::Field::by_key("steps")
+        .expect("steps is a setting")
+        .parse_text(text)
+    {
+        Ok(train::config::Value::Whole(n)) => Ok(n),
+        Ok(_) => unreachable!("steps parse as whole numbers"),
+        Err(e) => Err(Failure::usage(format!("--{flag} {e}"))),
     }
 }
 
@@ -150,98 +170,79 @@ impl TrainArgs {
         self.preset.as_deref().unwrap_or("mod-add")
     }
 
-    /// Whether any option other than --preset/--steps/--threads was given.
-    pub fn overrides_model(&self) -> Option<&'static str> {
+    /// The settings given, as (flag, text), in the settings table's order.
+    fn given(&self) -> Vec<(&'static str, &str)> {
         [
-            (self.seed.is_some(), "--seed"),
-            (self.lr.is_some(), "--lr"),
-            (self.weight_decay.is_some(), "--weight-decay"),
-            (self.decay.is_some(), "--decay"),
-            (self.hidden.is_some(), "--hidden"),
-            (self.embed.is_some(), "--embed"),
-            (self.train_frac.is_some(), "--train-frac"),
-            (self.modulus.is_some(), "--modulus"),
-            (self.op.is_some(), "--op"),
-            (self.train_size.is_some(), "--train-size"),
-            (self.activation.is_some(), "--activation"),
-            (self.preset.is_some(), "--preset"),
+            ("--seed", &self.seed),
+            ("--steps", &self.steps),
+            ("--lr", &self.lr),
+            ("--weight-decay", &self.weight_decay),
+            ("--decay", &self.decay),
+            ("--hidden", &self.hidden),
+            ("--embed", &self.embed),
+            ("--train-frac", &self.train_frac),
+            ("--modulus", &self.modulus),
+            ("--op", &self.op),
+            ("--train-size", &self.train_size),
+            ("--activation", &self.activation),
         ]
         .into_iter()
-        .find(|(set, _)| *set)
-        .map(|(_, name)| name)
+        .filter_map(|(flag, v)| v.as_deref().map(|t| (flag, t)))
+        .collect()
     }
 
-    /// The preset with these overrides applied, validated.
+    /// Whether any option other than --steps/--threads was given: the first such flag.
+    pub fn overrides_model(&self) -> Option<&'static str> {
+        if self.preset.is_some() {
+            return Some("--preset");
+        }
+        self.given()
+            .into_iter()
+            .map(|(flag, _)| flag)
+            .find(|&f| f != "--steps")
+    }
+
+    /// --steps, when given.
+    pub fn steps(&self) -> Result<Option<u64>, Failure> {
+        self.steps
+            .as_deref()
+            .map(|t| whole_flag("steps", t))
+            .transpose()
+    }
+
+    /// The preset with these overrides applied through the settings table, validated.
     pub fn config(&self) -> Result<Config, Failure> {
         let mut c = preset_table::find(self.preset_name())?.config;
-        let parity = c.task == train::TaskKind::Parity;
-        if let Some(v) = self.seed {
-            c.seed = v;
-        }
-        if let Some(v) = self.steps {
-            c.steps = v;
-        }
-        if let Some(v) = self.lr {
-            c.lr = v;
-        }
-        if let Some(v) = self.weight_decay {
-            c.weight_decay = v;
-        }
-        if let Some(v) = self.decay {
-            c.decay = v;
-        }
-        if let Some(v) = count("hidden size", self.hidden)? {
-            c.hidden = v;
-        }
-        if let Some(v) = count("embed size", self.embed)? {
-            c.embed = v;
-        }
-        if let Some(v) = self.train_frac {
-            if parity {
-                return Err(Failure::usage(
-                    "--train-frac applies to modular tasks; parity takes --train-size",
-                ));
-            }
-            c.train_frac = v;
-        }
-        if let Some(v) = count("modulus", self.modulus)? {
-            if parity {
-                return Err(Failure::usage(
-                    "--modulus applies to modular tasks, not parity",
-                ));
-            }
-            c.modulus = v;
-        }
-        if let Some(op) = self.op {
-            if parity {
-                return Err(Failure::usage("--op applies to modular tasks, not parity"));
-            }
-            c.op = op;
-            // Pairs a <= b only cover commutative operations.
-            if !op.commutative() {
-                c.symmetric = false;
-            }
-        }
-        if let Some(v) = count("training-set size", self.train_size)? {
-            if !parity {
-                return Err(Failure::usage(
-                    "--train-size applies to parity; modular tasks take --train-frac",
-                ));
-            }
-            c.n_train = v;
-        }
-        if let Some(v) = self.activation {
-            c.activation = v;
+        for (name, text) in self.given() {
+            let field = train::config::Field::by_flag(&name[2..]).expect("every flag is a setting");
+            let value = field
+                .parse_text(text)
+                .map_err(|e| Failure::usage(format!("{name} {e}")))?;
+            field.set(&mut c, value, name).map_err(|e| {
+                Failure::usage(e.to_string().trim_start_matches("invalid setting: "))
+            })?;
         }
         c.validate()?;
         Ok(c)
     }
 
+    /// --threads (1 unless given): at least 1 and at most this machine's cores, since more
+    /// threads than cores never speed up a product.
     pub fn threads(&self) -> Result<Threads, Failure> {
-        if self.threads == 0 {
+        let Some(text) = self.threads.as_deref() else {
+            return Ok(Threads(1));
+        };
+        let n = whole_flag("threads", text)?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if n == 0 {
             return Err(Failure::usage("--threads must be at least 1"));
         }
-        Ok(Threads(self.threads))
+        if n > cores as u64 {
+            return Err(Failure::usage(format!(
+                "--threads {n} exceeds this machine's {cores} cores"
+            )));
+        }
+        Ok(Threads(n as usize))
     }
 }
 
@@ -260,13 +261,7 @@ pub fn main() -> i32 {
                 let _ = e.print();
                 return 0;
             }
-            // clap's message spans several lines; keep its first, which names the problem.
-            let text = e.to_string();
-            let line = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            eprintln!("grokscope: {}", line.trim_start_matches("error: "));
+            eprintln!("grokscope: {}", one_line(&e.to_string()));
             return EXIT_USAGE;
         }
     };
@@ -280,10 +275,10 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(()) => 0,
-        Err(f) if f.is_closed_pipe() => 0,
+        Err(Failure::ClosedPipe) => 0,
         Err(f) => {
-            eprintln!("grokscope: {}", f.message);
-            f.status
+            eprintln!("grokscope: {}", f.message());
+            f.status()
         }
     }
 }
@@ -306,12 +301,28 @@ impl From<crate::app::Error> for Failure {
 
 impl From<Failure> for crate::app::Error {
     fn from(f: Failure) -> Self {
-        if f.status == EXIT_USAGE {
-            crate::app::Error::Usage(f.message)
-        } else {
-            crate::app::Error::Failed(f.message)
+        match f {
+            Failure::Usage(m) => crate::app::Error::Usage(m),
+            Failure::Failed(m) => crate::app::Error::Failed(m),
+            // The live view holds stdout's lines back, so it never meets a closed pipe.
+            Failure::ClosedPipe => crate::app::Error::Failed("stdout was closed".into()),
         }
     }
+}
+
+/// clap's message on one line: its first line, and when that ends in a colon (a list of
+/// missing arguments follows) the list too, up to the usage line.
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ");
+    if !first.ends_with(':') {
+        return first.to_string();
+    }
+    let items: Vec<&str> = lines.take_while(|l| !l.starts_with("Usage:")).collect();
+    format!("{first} {}", items.join(", "))
 }
 
 /// Write `text` to stdout. A reader that closed the pipe early (`grokscope presets | head`)
@@ -321,8 +332,50 @@ pub(crate) fn print_out(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::closed_pipe()),
-        Err(e) => Err(Failure::failed(format!("writing to stdout: {e}"))),
+        Err(e) => Err(Failure::stdout(e)),
+    }
+}
+
+/// The text of a file that must be a regular file of at most `limit` bytes: a device
+/// (`/dev/zero`), a pipe or a directory is refused before anything is read, and a file that
+/// grows past the limit while read is refused without reading more than the limit.
+pub(crate) fn read_regular(path: &std::path::Path, limit: u64) -> Result<String, Failure> {
+    use std::io::Read;
+    let bad = |m: String| Failure::usage(format!("{}: {m}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| bad(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(bad("not a regular file".into()));
+    }
+    if meta.len() > limit {
+        return Err(bad(format!(
+            "{} is larger than the {} this command reads",
+            train::config::show_bytes(meta.len()),
+            train::config::show_bytes(limit)
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| bad(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(bad(format!(
+            "larger than the {} this command reads",
+            train::config::show_bytes(limit)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))
+}
+
+/// Refuse an output path that exists and is not a regular file (`/dev/stdout`, `/dev/full`,
+/// a directory): output files are appended to and read back.
+pub(crate) fn check_output_file(path: &std::path::Path) -> Result<(), Failure> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(Failure::usage(format!(
+            "{}: not a regular file (the output must be a file it can read back)",
+            path.display()
+        ))),
+        _ => Ok(()),
     }
 }
 

@@ -136,7 +136,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                 )));
             }
             let mut trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), threads)?;
-            let total = args.train.steps.unwrap_or(trainer.config().steps);
+            let total = args.train.steps()?.unwrap_or(trainer.config().steps);
             trainer.set_planned_steps(total);
             let prior = read_prior_lines(dir, args.format, trainer.step_count());
             (trainer, total, prior)
@@ -158,19 +158,13 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         trainer.step_count(),
         "{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}",
     );
-    let stdout = std::io::stdout();
-    let mut stdout = stdout.lock();
+    let mut stdout = Stdout {
+        lock: std::io::stdout().lock(),
+        failure: None,
+        has_out: out.is_some(),
+    };
     let mut emit = |text: &str, out: &mut Option<OutDir>| -> Result<(), Failure> {
-        // A closed pipe (`| head`) is not an error worth a message; stop quietly.
-        if writeln!(stdout, "{text}")
-            .and_then(|_| stdout.flush())
-            .is_err()
-        {
-            return Err(Failure {
-                message: String::new(),
-                status: 0,
-            });
-        }
+        stdout.line(text)?;
         if let Some(o) = out {
             o.write_line(text)?;
         }
@@ -236,7 +230,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let summary_json = serde_json::to_string(&summary).expect("summary serialises");
     match args.format {
         Format::Jsonl => {
-            let _ = writeln!(std::io::stdout(), "{summary_json}");
+            let _ = stdout.line(&summary_json);
         }
         Format::Csv => eprintln!("{summary_json}"),
     }
@@ -251,7 +245,38 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             o.finish(None, &summary_json, result.is_ok().then_some(trainer))?;
         }
     }
-    result
+    result?;
+    // stdout failed while --out kept the run: a closed pipe ends quietly, any other error
+    // is the command's failure (status 1).
+    match stdout.failure {
+        Some(f) => Err(f),
+        None => Ok(()),
+    }
+}
+
+/// stdout of `run`: the lines go there until writing fails. Without --out the first failure
+/// ends the run; with --out the run goes on into its files and the failure is reported at
+/// the end.
+struct Stdout {
+    lock: std::io::StdoutLock<'static>,
+    failure: Option<Failure>,
+    has_out: bool,
+}
+
+impl Stdout {
+    fn line(&mut self, text: &str) -> Result<(), Failure> {
+        if self.failure.is_some() {
+            return Ok(());
+        }
+        match writeln!(self.lock, "{text}").and_then(|()| self.lock.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if self.has_out => {
+                self.failure = Some(Failure::stdout(e));
+                Ok(())
+            }
+            Err(e) => Err(Failure::stdout(e)),
+        }
+    }
 }
 
 /// Lines of an earlier run's metrics file up to `step`, so a resumed run's file is whole.

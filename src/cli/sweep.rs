@@ -24,9 +24,14 @@ pub struct SweepArgs {
     /// A grid file (JSON; see the README)
     #[arg(long, value_name = "FILE", conflicts_with = "grid")]
     pub grid_file: Option<PathBuf>,
-    /// Seeds of mod-add-seeds
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub seeds: usize,
+    /// Seeds of mod-add-seeds (1..=100000)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "20",
+        allow_hyphen_values = true
+    )]
+    pub seeds: String,
     /// Runs in parallel [default: all cores]
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
@@ -52,23 +57,55 @@ pub enum SweepAction {
     },
 }
 
-/// Records of a sweep output file; a line that is not a record is an error naming it.
+/// Largest sweep output read: about a kilobyte per run, so room for some 250,000 runs.
+const MAX_OUTPUT_BYTES: u64 = 256 << 20;
+/// Most seeds of mod-add-seeds: each run takes seconds to minutes.
+const MAX_SEEDS: u64 = 100_000;
+/// Largest grid file read.
+const MAX_GRID_BYTES: u64 = 64 << 20;
+
+/// The records of a sweep output file. A last line that is cut short (no newline, not a
+/// record: a sweep killed mid-write) is dropped with a notice on stderr; any other line that
+/// is not a record is an error naming it.
 pub fn read_records(path: &Path) -> Result<Vec<RunRecord>, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str::<RunRecord>(l).map_err(|e| {
-                Failure::usage(format!(
+    Ok(read_output(path)?.0)
+}
+
+/// [`read_records`], and the length of the file's whole lines when a torn last line was
+/// dropped (where an appending writer must cut the file).
+fn read_output(path: &Path) -> Result<(Vec<RunRecord>, Option<u64>), Failure> {
+    let text = super::read_regular(path, MAX_OUTPUT_BYTES)?;
+    let mut records = Vec::new();
+    let mut torn = None;
+    let mut offset = 0;
+    let mut lines = text.split_inclusive('\n').enumerate().peekable();
+    while let Some((i, raw)) = lines.next() {
+        let start = offset;
+        offset += raw.len();
+        let l = raw.trim();
+        if l.is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<RunRecord>(l) {
+            Ok(r) => records.push(r),
+            Err(_) if lines.peek().is_none() && !raw.ends_with('\n') => {
+                eprintln!(
+                    "grokscope: {}:{}: dropped a torn last line (a sweep stopped while writing it)",
+                    path.display(),
+                    i + 1
+                );
+                torn = Some(start as u64);
+            }
+            Err(e) => {
+                return Err(Failure::usage(format!(
                     "{}:{}: not a sweep record ({e})",
                     path.display(),
                     i + 1
-                ))
-            })
-        })
-        .collect()
+                )));
+            }
+        }
+    }
+    Ok((records, torn))
 }
 
 /// Records keyed by (grid, run); a run recorded twice with different classes is an error.
@@ -115,10 +152,29 @@ struct Recorder {
     file: Option<File>,
     /// Lines held back while the live view owns the terminal.
     held: Option<Vec<String>>,
+    /// Writing to stdout failed: no more lines go there (the output file still gets them).
+    stdout_failure: Option<Failure>,
     done: Vec<RunRecord>,
 }
 
 impl Recorder {
+    /// One line on stdout. Once a write fails, later lines are dropped; without an output
+    /// file nothing would keep the records, so the failure ends the sweep at once.
+    fn print(&mut self, line: &str) -> Result<(), Failure> {
+        if self.stdout_failure.is_some() {
+            return Ok(());
+        }
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+            let f = Failure::stdout(e);
+            if self.file.is_none() {
+                return Err(f);
+            }
+            self.stdout_failure = Some(f);
+        }
+        Ok(())
+    }
+
     fn record(&mut self, record: RunRecord) -> Result<(), Failure> {
         let line = serde_json::to_string(&record).expect("records serialise");
         if let Some(f) = self.file.as_mut() {
@@ -127,9 +183,7 @@ impl Recorder {
         }
         match self.held.as_mut() {
             Some(lines) => lines.push(line),
-            None => {
-                let _ = writeln!(std::io::stdout().lock(), "{line}");
-            }
+            None => self.print(&line)?,
         }
         self.done.push(record);
         Ok(())
@@ -144,11 +198,16 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         }
         return super::print_out(&report_text(&merge(all)?));
     }
+    let seeds = super::whole_flag("seeds", &args.seeds)?;
+    if !(1..=MAX_SEEDS).contains(&seeds) {
+        return Err(Failure::usage(format!(
+            "--seeds must be in 1..={MAX_SEEDS} (got {seeds})"
+        )));
+    }
     let grid = match (&args.grid, &args.grid_file) {
-        (Some(name), None) => Grid::builtin(name, args.seeds)?,
+        (Some(name), None) => Grid::builtin(name, seeds as usize)?,
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+            let text = super::read_regular(path, MAX_GRID_BYTES)?;
             Grid::parse(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
         }
         _ => {
@@ -157,9 +216,6 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             ));
         }
     };
-    if args.seeds == 0 {
-        return Err(Failure::usage("--seeds must be at least 1"));
-    }
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -171,12 +227,22 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         .into_iter()
         .filter(|r| args.shard.is_none_or(|s| s.takes(r.index)))
         .collect();
+    let mut torn = None;
     let done: Vec<RunRecord> = match &args.out {
-        Some(p) if p.exists() => read_records(p)?
-            .into_iter()
-            .filter(|r| r.grid == grid.name)
-            .collect(),
-        _ => Vec::new(),
+        Some(p) => {
+            super::check_output_file(p)?;
+            if p.exists() {
+                let (records, cut) = read_output(p)?;
+                torn = cut;
+                records
+                    .into_iter()
+                    .filter(|r| r.grid == grid.name)
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        }
+        None => Vec::new(),
     };
     let mut progress = Progress::new(runs);
     progress.resume(done.iter().cloned());
@@ -187,6 +253,13 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 .create(true)
                 .append(true)
                 .open(p)
+                .and_then(|f| {
+                    // Cut a torn last line so the next record starts on a line of its own.
+                    if let Some(len) = torn {
+                        f.set_len(len)?;
+                    }
+                    Ok(f)
+                })
                 .map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?,
         ),
         None => None,
@@ -195,6 +268,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let mut recorder = Recorder {
         file,
         held: watch.then(Vec::new),
+        stdout_failure: None,
         done,
     };
     let start = |todo| {
@@ -217,13 +291,14 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             recorder.record(r).map_err(crate::app::Error::from)
         });
         // The terminal is restored: what the view held back, then the tables.
-        let mut stdout = std::io::stdout().lock();
         for line in recorder.held.take().unwrap_or_default() {
-            let _ = writeln!(stdout, "{line}");
+            recorder.print(&line)?;
         }
-        drop(stdout);
         let end = outcome.map_err(Failure::from)?;
         eprint!("{}", report_text(&merge(recorder.done)?));
+        if let Some(f) = recorder.stdout_failure {
+            return Err(f);
+        }
         if end.left > 0 {
             eprintln!(
                 "stopped with {} of {} runs left{}",
@@ -257,7 +332,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 bar.inc(1);
             }
             Event::Failed { run, error } => {
-                failure.get_or_insert(Failure::usage(format!("run {run}: {error}")));
+                failure.get_or_insert(Failure::failed(format!("run {run}: {error}")));
                 pool.cancel();
             }
         }
@@ -267,5 +342,10 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         return Err(f);
     }
     eprint!("{}", report_text(&merge(recorder.done)?));
-    Ok(())
+    // stdout failed while the output file kept the records: a closed pipe ends quietly,
+    // another error is the sweep's failure.
+    match recorder.stdout_failure {
+        Some(f) => Err(f),
+        None => Ok(()),
+    }
 }

@@ -164,6 +164,19 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
         .map_err(|e| bad(format!("unreadable header: {e}")))?;
     let mut trainer = Trainer::new(header.config, threads)
         .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
+    // The header's tensors must be the model's, names and shapes, before any size is
+    // computed from them: a valid checksum only says the bytes are the ones once written.
+    let params = trainer.params();
+    let shapes_match = params.len() == header.tensors.len()
+        && params
+            .iter()
+            .zip(&header.tensors)
+            .all(|(p, t)| p.name == t.name && p.w.dim() == (t.rows, t.cols));
+    if !shapes_match {
+        return Err(bad(
+            "tensors do not match the model its configuration builds".into(),
+        ));
+    }
     let expected: usize = header.tensors.iter().map(|t| 3 * 4 * t.rows * t.cols).sum();
     if body_end - pos != expected {
         return Err(bad(format!(

@@ -1,0 +1,247 @@
+//! Issue 10's file and stream contract: bounded reads of regular files only, outputs that
+//! must be files, honest statuses when stdout fails, torn sweep lines, absurd checkpoints.
+
+mod common;
+
+use common::{assert_usage_error, grokscope};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("grokscope-files-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A one-run parity grid that trains in a moment.
+const TINY_GRID: &str = r#"{"name": "tiny", "preset": "parity", "base": {"steps": 20, "hidden": 8, "n_train": 100, "n_test": 100}, "every": 10, "axes": [["seed", [0, 1]]]}"#;
+
+#[test]
+fn devices_and_pipes_are_refused_where_a_file_is_needed() {
+    let t0 = Instant::now();
+    assert_usage_error(&["sweep", "report", "/dev/zero"], "not a regular file");
+    assert_usage_error(&["sweep", "--grid-file", "/dev/zero"], "not a regular file");
+    assert_usage_error(
+        &["sweep", "--grid", "parity-quick", "--out", "/dev/full"],
+        "not a regular file",
+    );
+    assert_usage_error(&["sweep", "report", "/tmp"], "not a regular file");
+    assert!(t0.elapsed() < Duration::from_secs(10), "nothing was read");
+    // `--out /dev/stdout | cat`: refused at once instead of blocking on its own pipe.
+    let out = Command::new(env!("CARGO_BIN_EXE_grokscope"))
+        .args(["sweep", "--grid", "parity-quick", "--out", "/dev/stdout"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+}
+
+#[test]
+fn huge_grids_and_seed_counts_are_refused_before_anything_is_built() {
+    let dir = tmpdir("huge");
+    let axis: Vec<String> = (0..2_000_000).map(|i| i.to_string()).collect();
+    let grid = format!(
+        r#"{{"name": "big", "preset": "parity", "every": 10, "axes": [["seed", [{}]]]}}"#,
+        axis.join(",")
+    );
+    let path = dir.join("big.json");
+    std::fs::write(&path, grid).unwrap();
+    let t0 = Instant::now();
+    assert_usage_error(
+        &["sweep", "--grid-file", path.to_str().unwrap()],
+        "grid has 2000000 runs (limit 1000000)",
+    );
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    let cube = r#"{"name": "cube", "preset": "parity", "every": 10, "axes": [["seed", [0,1,2,3,4,5,6,7,8,9]], ["hidden", [1,2,3,4,5,6,7,8,9,10]], ["n_train", [1,2,3,4,5,6,7,8,9,10]], ["n_test", [1,2,3,4,5,6,7,8,9,10]], ["lr", [1,2,3,4,5,6,7,8,9,10]], ["steps", [1,2,3,4,5,6,7,8,9,10]], ["k_bits", [1,2,3,4,5,6,7,8,9,10]]]}"#;
+    std::fs::write(&path, cube).unwrap();
+    assert_usage_error(
+        &["sweep", "--grid-file", path.to_str().unwrap()],
+        "10000000 runs",
+    );
+    for seeds in ["1000000000", "18446744073709551615"] {
+        assert_usage_error(
+            &["sweep", "--grid", "mod-add-seeds", "--seeds", seeds],
+            "--seeds must be in 1..=100000",
+        );
+    }
+    assert_usage_error(
+        &["sweep", "--grid", "mod-add-seeds", "--seeds", "-1"],
+        "negative",
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_torn_last_line_is_dropped_and_the_sweep_continues() {
+    let dir = tmpdir("torn");
+    let grid = dir.join("grid.json");
+    std::fs::write(&grid, TINY_GRID).unwrap();
+    let out = dir.join("out.jsonl");
+    let (g, o) = (grid.to_str().unwrap(), out.to_str().unwrap());
+    let first = grokscope(&["sweep", "--grid-file", g, "--out", o, "--jobs", "1"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    // A kill while writing the second record: half of it, no newline.
+    let torn = format!("{}\n{}", lines[0], &lines[1][..lines[1].len() / 2]);
+    std::fs::write(&out, &torn).unwrap();
+    let report = grokscope(&["sweep", "report", o]);
+    let err = String::from_utf8_lossy(&report.stderr);
+    assert!(report.status.success(), "{err}");
+    assert!(
+        err.contains("out.jsonl:2: dropped a torn last line"),
+        "{err}"
+    );
+    let rerun = grokscope(&["sweep", "--grid-file", g, "--out", o, "--jobs", "1"]);
+    assert!(
+        rerun.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rerun.stderr)
+    );
+    let again = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        again.lines().count(),
+        2,
+        "the torn record was redone: {again}"
+    );
+    assert!(again.ends_with('\n'));
+    for l in again.lines() {
+        serde_json::from_str::<serde_json::Value>(l).unwrap();
+    }
+    // Corruption in the middle is still refused.
+    std::fs::write(&out, format!("{{oops\n{}\n", lines[0])).unwrap();
+    assert_usage_error(&["sweep", "report", o], "out.jsonl:1: not a sweep record");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Run grokscope with stdout on /dev/full.
+fn to_dev_full(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_grokscope"))
+        .args(args)
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_full_stdout_is_status_1_and_out_still_gets_its_files() {
+    for args in [
+        &[
+            "run", "--preset", "parity", "--hidden", "8", "--steps", "20", "--every", "10",
+        ][..],
+        &["presets"],
+    ] {
+        let out = to_dev_full(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains("writing to stdout"), "{err}");
+    }
+    let dir = tmpdir("full");
+    let d = dir.join("run");
+    let out = to_dev_full(&[
+        "run",
+        "--preset",
+        "parity",
+        "--hidden",
+        "8",
+        "--steps",
+        "20",
+        "--every",
+        "10",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for f in ["metrics.jsonl", "summary.json", "checkpoint.grok"] {
+        assert!(d.join(f).exists(), "{f} in --out");
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.join("metrics.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        4
+    );
+    let grid = dir.join("grid.json");
+    std::fs::write(&grid, TINY_GRID).unwrap();
+    let sweep = to_dev_full(&[
+        "sweep",
+        "--grid-file",
+        grid.to_str().unwrap(),
+        "--jobs",
+        "1",
+    ]);
+    assert_eq!(
+        sweep.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&sweep.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+#[test]
+fn a_checkpoint_with_a_valid_checksum_and_an_absurd_shape_is_refused() {
+    let dir = tmpdir("shape");
+    let d = dir.join("run");
+    let ok = grokscope(&[
+        "run",
+        "--preset",
+        "parity",
+        "--hidden",
+        "8",
+        "--steps",
+        "10",
+        "--every",
+        "10",
+        "--out",
+        d.to_str().unwrap(),
+    ]);
+    assert!(ok.status.success());
+    let bytes = std::fs::read(d.join("checkpoint.grok")).unwrap();
+    let header_len = u64::from_le_bytes(bytes[19..27].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[27..27 + header_len]).unwrap();
+    for rows in [4_611_686_018_427_387_904u64, 3] {
+        let mut h = header.clone();
+        h["tensors"][0]["rows"] = serde_json::json!(rows);
+        let h = serde_json::to_vec(&h).unwrap();
+        let mut out = bytes[..19].to_vec();
+        out.extend_from_slice(&(h.len() as u64).to_le_bytes());
+        out.extend_from_slice(&h);
+        out.extend_from_slice(&bytes[27 + header_len..bytes.len() - 8]);
+        let sum = fnv1a(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        std::fs::write(d.join("checkpoint.grok"), out).unwrap();
+        assert_usage_error(
+            &["run", "--resume", d.to_str().unwrap()],
+            "tensors do not match the model",
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
