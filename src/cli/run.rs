@@ -29,9 +29,17 @@ pub struct RunArgs {
     /// Directory for the metrics file, a summary and the final checkpoint
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Continue the run saved in DIR (its checkpoint); --steps sets the new total
-    #[arg(long, value_name = "DIR")]
+    /// Continue the run saved in DIR (its latest checkpoint), or from a checkpoint FILE (one
+    /// the dashboard saved with s); --steps sets the new total
+    #[arg(long, value_name = "DIR|FILE")]
     pub resume: Option<PathBuf>,
+    /// Write a checkpoint into --out at the first metrics line after every N steps
+    /// [default: after every minute of training]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub checkpoint_every: Option<String>,
+    /// Overwrite an --out directory that holds another run
+    #[arg(long)]
+    pub force: bool,
     /// Output format on stdout and in --out
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
@@ -39,6 +47,121 @@ pub struct RunArgs {
 
 /// File names inside `--out` / `--resume` directories.
 pub const CHECKPOINT_FILE: &str = "checkpoint.grok";
+/// The run's settings, written when the directory is claimed: every file beside it belongs
+/// to this run.
+pub const RUN_FILE: &str = "run.json";
+/// Default checkpoint cadence: the first metrics line after each minute of training, so a
+/// kill loses at most a minute (plus one metrics interval) of work.
+const CHECKPOINT_WALL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// When `run --out` writes a checkpoint before the end.
+#[derive(Clone, Copy)]
+enum Cadence {
+    Steps(u64),
+    Wall(std::time::Duration),
+}
+
+/// Whether two paths name the same directory.
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The files a run leaves in its directory.
+fn run_files() -> [String; 6] {
+    [
+        CHECKPOINT_FILE.to_string(),
+        SUMMARY_FILE.to_string(),
+        RUN_FILE.to_string(),
+        metrics_file(Format::Jsonl).to_string(),
+        metrics_file(Format::Csv).to_string(),
+        format!(".{}.partial", metrics_file(Format::Jsonl)),
+    ]
+}
+
+/// Make `dir` this run's: refuse (status 2) when it holds another run's files, unless
+/// `force`, which removes them.
+fn claim(dir: &Path, force: bool) -> Result<(), Failure> {
+    let mut held: Vec<String> = run_files()
+        .into_iter()
+        .chain([format!(".{}.partial", metrics_file(Format::Csv))])
+        .filter(|f| dir.join(f).exists())
+        .collect();
+    if held.is_empty() {
+        return Ok(());
+    }
+    if !force {
+        return Err(Failure::usage(format!(
+            "{} holds another run ({}); --resume {} continues it, --force overwrites it",
+            dir.display(),
+            held.remove(0),
+            dir.display()
+        )));
+    }
+    for f in held {
+        std::fs::remove_file(dir.join(&f))
+            .map_err(|e| Failure::usage(format!("{}: {e}", dir.join(&f).display())))?;
+    }
+    Ok(())
+}
+
+/// Refuse to resume a directory whose files are not all of one run: its run.json (when
+/// there is one) must hold the checkpoint's settings, and its summary the same preset.
+fn check_same_run(dir: &Path, config: &crate::train::Config) -> Result<(), Failure> {
+    let mixed = |what: &str| {
+        Failure::usage(format!(
+            "{}: {what} is not the checkpoint's run (the directory mixes runs)",
+            dir.display()
+        ))
+    };
+    let read = |name: &str| -> Option<serde_json::Value> {
+        let text = std::fs::read_to_string(dir.join(name)).ok()?;
+        serde_json::from_str(text.trim()).ok()
+    };
+    if dir.join(RUN_FILE).exists() {
+        let same = read(RUN_FILE)
+            .and_then(|v| serde_json::from_value::<crate::train::Config>(v["config"].clone()).ok())
+            .is_some_and(|c| {
+                let mut c = c;
+                c.steps = config.steps;
+                &c == config
+            });
+        if !same {
+            return Err(mixed(RUN_FILE));
+        }
+    }
+    if let Some(summary) = read(SUMMARY_FILE)
+        && summary["preset"].as_str() != Some(config.preset.as_str())
+    {
+        return Err(mixed(SUMMARY_FILE));
+    }
+    Ok(())
+}
+
+/// Remove the temporary files a killed run left (`.summary.json.tmp.PID`,
+/// `.checkpoint.grok.tmp.PID`, a half-copied metrics file) before writing anew.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = run_files()
+            .iter()
+            .chain([&format!(".{}.partial", metrics_file(Format::Csv))])
+            .any(|f| {
+                let base = f.trim_start_matches('.');
+                name.starts_with(&format!(".{base}.tmp."))
+                    || name == format!(".{base}.new")
+                    || name == format!(".{base}.partial.new")
+            });
+        if ours {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
 pub const SUMMARY_FILE: &str = "summary.json";
 pub fn metrics_file(format: Format) -> &'static str {
     match format {
@@ -135,10 +258,21 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
                     "{flag} cannot change a resumed run (only --steps and --threads apply)"
                 )));
             }
-            let mut trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), threads)?;
+            let mut trainer = if dir.is_file() {
+                // A checkpoint file (the dashboard's `s`): no metrics to continue.
+                checkpoint::load(dir, threads)?
+            } else {
+                let t = checkpoint::load(&dir.join(CHECKPOINT_FILE), threads)?;
+                check_same_run(dir, t.config())?;
+                t
+            };
             let total = args.train.steps()?.unwrap_or(trainer.config().steps);
             trainer.set_planned_steps(total);
-            let prior = read_prior_lines(dir, args.format, trainer.step_count());
+            let prior = if dir.is_file() {
+                Vec::new()
+            } else {
+                read_prior_lines(dir, args.format, trainer.step_count())
+            };
             (trainer, total, prior)
         }
         None => {
@@ -147,11 +281,30 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             (Trainer::new(cfg, threads)?, total, Vec::new())
         }
     };
+    let checkpoint_every = match &args.checkpoint_every {
+        Some(t) => match super::whole_flag("checkpoint-every", t)? {
+            0 => return Err(Failure::usage("--checkpoint-every must be at least 1")),
+            n => Cadence::Steps(n),
+        },
+        None => Cadence::Wall(CHECKPOINT_WALL),
+    };
     let out = match &args.out {
-        Some(dir) => Some(OutDir::create(dir, args.format, &prior_lines)?),
+        Some(dir) => {
+            let resuming_it = args.resume.as_deref().is_some_and(|r| same_dir(r, dir));
+            if !resuming_it {
+                claim(dir, args.force)?;
+            }
+            Some(OutDir::create(
+                dir,
+                args.format,
+                &prior_lines,
+                trainer.config(),
+            )?)
+        }
         None => None,
     };
     let mut out = out;
+    let mut last_checkpoint = (trainer.step_count(), std::time::Instant::now());
 
     let progress = super::progress_bar(
         total_steps,
@@ -188,6 +341,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         };
         phase = Some(prober.phase(m, &readings));
         emit(&line.render(args.format), &mut out)?;
+        if let Some(o) = out.as_mut() {
+            let due = match checkpoint_every {
+                Cadence::Steps(n) => m.step >= last_checkpoint.0 + n,
+                Cadence::Wall(d) => last_checkpoint.1.elapsed() >= d,
+            };
+            if due && !run.finished() {
+                o.checkpoint(run.trainer())?;
+                last_checkpoint = (m.step, std::time::Instant::now());
+            }
+        }
         progress.set_position(m.step);
         if grokked_at.is_none() && m.test_acc >= 0.99 {
             grokked_at = Some(m.step);
@@ -281,7 +444,11 @@ impl Stdout {
 
 /// Lines of an earlier run's metrics file up to `step`, so a resumed run's file is whole.
 fn read_prior_lines(dir: &Path, format: Format, step: u64) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(dir.join(metrics_file(format))) else {
+    // A finished run's file, else the lines a killed run had flushed.
+    let text = std::fs::read_to_string(dir.join(metrics_file(format))).or_else(|_| {
+        std::fs::read_to_string(dir.join(format!(".{}.partial", metrics_file(format))))
+    });
+    let Ok(text) = text else {
         return Vec::new();
     };
     text.lines()
@@ -311,11 +478,24 @@ struct OutDir {
 }
 
 impl OutDir {
-    fn create(dir: &Path, format: Format, prior: &[String]) -> Result<Self, Failure> {
+    fn create(
+        dir: &Path,
+        format: Format,
+        prior: &[String],
+        config: &crate::train::Config,
+    ) -> Result<Self, Failure> {
         let io = |e: std::io::Error| Failure::usage(format!("{}: {e}", dir.display()));
         std::fs::create_dir_all(dir).map_err(io)?;
+        remove_stale_temporaries(dir);
         let partial = dir.join(format!(".{}.partial", metrics_file(format)));
-        let file = std::fs::File::create(&partial).map_err(io)?;
+        // Written aside and renamed, so a kill never leaves the prior lines half copied.
+        let staged = dir.join(format!(".{}.partial.new", metrics_file(format)));
+        let file = std::fs::File::create(&staged).map_err(io)?;
+        checkpoint::write_atomic(
+            &dir.join(RUN_FILE),
+            format!("{}\n", serde_json::json!({ "config": config })).as_bytes(),
+        )
+        .map_err(|e| Failure::failed(e.to_string()))?;
         let mut out = OutDir {
             dir: dir.to_path_buf(),
             format,
@@ -328,7 +508,24 @@ impl OutDir {
         for l in prior {
             out.write_line(l)?;
         }
+        out.sync()?;
+        std::fs::rename(&staged, &out.partial).map_err(io)?;
         Ok(out)
+    }
+
+    /// Flush the metrics written so far to disk.
+    fn sync(&mut self) -> Result<(), Failure> {
+        let fail = |e: std::io::Error| Failure::failed(format!("{}: {e}", self.partial.display()));
+        self.file.flush().map_err(fail)?;
+        self.file.get_ref().sync_data().map_err(fail)
+    }
+
+    /// A crash-safe checkpoint: the metrics up to this step on disk first, then the
+    /// checkpoint renamed into place, so a resume finds every line up to its step.
+    fn checkpoint(&mut self, trainer: &Trainer) -> Result<(), Failure> {
+        self.sync()?;
+        checkpoint::save(trainer, &self.dir.join(CHECKPOINT_FILE))
+            .map_err(|e| Failure::failed(e.to_string()))
     }
 
     fn write_line(&mut self, text: &str) -> Result<(), Failure> {
