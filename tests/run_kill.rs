@@ -156,3 +156,65 @@ fn resume_takes_a_checkpoint_file_and_refuses_mixed_directories() {
     std::fs::remove_dir_all(&a).ok();
     std::fs::remove_dir_all(&b).ok();
 }
+
+/// SIGINT, SIGTERM and SIGHUP end `run --out` cleanly: status 0, a summary saying it was
+/// stopped by a signal, the final checkpoint at the step it stopped, and `--resume`
+/// continuing from there into an uninterrupted run's remaining lines.
+#[test]
+fn a_signal_finishes_the_run_with_a_checkpoint_and_summary() {
+    let whole = tmpdir("sig-whole");
+    let w = whole.to_str().unwrap();
+    assert!(
+        grokscope(&[&["run"][..], &RUN, &["--out", w]].concat())
+            .status
+            .success()
+    );
+    let expected = metrics(&whole);
+    for sig in ["INT", "TERM", "HUP"] {
+        let dir = tmpdir(&format!("sig-{sig}"));
+        let d = dir.to_str().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_grokscope"))
+            .args([&["run"][..], &RUN, &["--out", d]].concat())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until it trains (its partial metrics file has lines), then signal it.
+        let partial = dir.join(".metrics.jsonl.partial");
+        let t0 = std::time::Instant::now();
+        while std::fs::metadata(&partial).map_or(0, |m| m.len()) < 200 {
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "{sig}: never started"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let killed = Command::new("kill")
+            .args(["-s", sig, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{sig}: {status:?}");
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(summary["stopped"], "signal", "{sig}: {summary}");
+        let stopped_at = summary["steps"].as_u64().unwrap();
+        assert!(stopped_at < 6000, "{sig}: stopped early");
+        assert!(dir.join("checkpoint.grok").exists(), "{sig}");
+        let out = grokscope(&["run", "--resume", d, "--out", d, "--every", "50"]);
+        assert!(
+            out.status.success(),
+            "{sig}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            metrics(&dir),
+            expected,
+            "{sig}: resumed lines match bit for bit"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    std::fs::remove_dir_all(&whole).ok();
+}

@@ -379,6 +379,41 @@ pub(crate) fn check_output_file(path: &std::path::Path) -> Result<(), Failure> {
     }
 }
 
+/// Cancel `control` when the process gets SIGINT, SIGTERM or SIGHUP, from a thread of its
+/// own (the handlers are installed before this returns). Without a working signal set-up
+/// the signals keep their default action, which ends the process.
+pub(crate) fn cancel_on_signals(control: std::sync::Arc<crate::train::Control>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+    else {
+        return;
+    };
+    let installed = rt.block_on(async {
+        Some((
+            signal(SignalKind::interrupt()).ok()?,
+            signal(SignalKind::terminate()).ok()?,
+            signal(SignalKind::hangup()).ok()?,
+        ))
+    });
+    let Some((mut int, mut term, mut hup)) = installed else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            rt.block_on(async {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                    _ = hup.recv() => {}
+                }
+            });
+            control.cancel();
+        });
+}
+
 /// A progress bar on stderr when stderr is a terminal, hidden otherwise (pipes and logs get
 /// no escape codes).
 pub(crate) fn progress_bar(len: u64, pos: u64, template: &str) -> indicatif::ProgressBar {

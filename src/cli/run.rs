@@ -332,7 +332,11 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let mut prober = Prober::new(trainer.config(), trainer.data());
     let mut phase = None;
     let mut run = Run::new(trainer, args.every);
-    let stop = drive(&mut run, &Control::new(), |run, m| {
+    // SIGINT, SIGTERM and SIGHUP (an SSH drop) end the loop within a step; the run then
+    // finishes as any other: summary, final checkpoint and metrics in --out.
+    let control = std::sync::Arc::new(Control::new());
+    super::cancel_on_signals(control.clone());
+    let stop = drive(&mut run, &control, |run, m| {
         let readings = prober.read_all(&run.trainer().weights());
         let line = Line {
             metrics: *m,
@@ -361,7 +365,11 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         })
     });
     progress.finish_and_clear();
-    let stopped = stop.as_ref().map_or("steps", |s| s.name());
+    let stopped = match &stop {
+        Ok(Stop::Cancelled) => "signal",
+        Ok(s) => s.name(),
+        Err(_) => "steps",
+    };
     let result = match stop {
         Ok(Stop::Diverged(d)) => Err(Failure::failed(d)),
         Ok(_) => Ok(()),
