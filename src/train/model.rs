@@ -263,12 +263,6 @@ impl ModModel {
         (self.f_cols.end == 2 * self.hidden).then(|| proj.slice(s![.., start..]).reversed_axes())
     }
 
-    /// (W_in [D×H], W_out [H×D]) of a model whose both halves are factored (the main model
-    /// and five-neurons); None for the collapsed variants.
-    pub fn projections(&self) -> Option<(ArrayView2<'_, Elem>, ArrayView2<'_, Elem>)> {
-        self.in_proj().zip(self.out_proj())
-    }
-
     /// The embedding E, when the model has one.
     pub fn embedding(&self) -> Option<ArrayView2<'_, Elem>> {
         self.params.embed.as_ref().map(|e| e.w.view())
