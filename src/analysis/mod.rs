@@ -16,15 +16,15 @@
 //! `logits(a, b) = act(W_input[a] + W_input[b]) · W_output`.
 
 pub mod construct;
-pub mod five;
-pub mod fourier;
-pub mod parity;
-pub mod progress;
+mod five;
+mod fourier;
+mod parity;
+mod progress;
 
 pub use construct::{
     ConstructReport, closed_form_logit, construct, constructed_logits, constructed_weights,
 };
-pub use five::{FiveNeuronReadout, angle_fit, five_neuron_readout};
+pub use five::{FiveNeuronReadout, five_neuron_readout};
 pub use fourier::{
     Fourier, FourierCoeffs, KeyFrequencyRule, NeuronFrequency, Spectrum, fourier_basis, gini,
     key_frequencies, n_frequencies, order_by_frequency_phase,
