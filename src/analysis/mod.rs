@@ -7,7 +7,7 @@
 //!   their Gini coefficient and the key frequencies.
 //! * [`progress`]: the progress measures of Nanda et al. (2023) — restricted and excluded loss —
 //!   the total weight norm, and the logits of one frequency group of neurons.
-//! * [`construct`]: the article's hand-built circular solution (SPEC §6) and its report.
+//! * [`construct`](mod@construct): the article's hand-built circular solution (SPEC §6) and its report.
 //! * [`five`]: read-outs of the five-neuron model (angles of `W_in` and `W_out`).
 //! * [`parity`]: how much first-layer weight sits on the informative digits of sparse parity.
 //!

@@ -14,7 +14,7 @@
 //! error (shown as what it is) where it could not run.
 //!
 //! A new probe: copy `five.rs` (a read-out of weights that applies to some models), add its
-//! field to [`Readings`] and fill it in [`Prober::read`].
+//! field to [`Readings`] and fill it in [`Prober::read_all`] and [`Prober::read_frame`].
 
 mod five;
 pub(crate) mod parity;

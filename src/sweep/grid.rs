@@ -177,8 +177,8 @@ impl Grid {
                 ],
             }),
             "parity-quick" => {
-                // The same axes, fewer points: 18 runs of 20,000 steps, about two minutes
-                // on two cores.
+                // The same axes, fewer points: 18 runs of 20,000 steps, 26–36 s with
+                // `--jobs 2` on two cores.
                 let base = parity_base;
                 Ok(Grid {
                     name: name.into(),

@@ -83,7 +83,7 @@ pub struct ModModel {
     guv: Array2<f32>,
     train_buf: ModBuffers,
     test_buf: ModBuffers,
-    /// The fused training step (see [`fused`]), when the CPU has AVX2 and FMA.
+    /// The fused training step (see [`super::fused`]), when the CPU has AVX2 and FMA.
     fused: Option<Fused>,
     threads: Threads,
 }
