@@ -8,7 +8,7 @@ pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod probe;
-pub mod snapshot;
+mod snapshot;
 pub mod sweep;
 pub mod train;
 pub mod ui;

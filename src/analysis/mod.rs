@@ -7,7 +7,7 @@
 //!   their Gini coefficient and the key frequencies.
 //! * [`progress`]: the progress measures of Nanda et al. (2023) — restricted and excluded loss —
 //!   the total weight norm, and the logits of one frequency group of neurons.
-//! * [`construct`]: the article's hand-built circular solution (SPEC §6) and its report.
+//! * [`construct`](mod@construct): the article's hand-built circular solution (SPEC §6) and its report.
 //! * [`five`]: read-outs of the five-neuron model (angles of `W_in` and `W_out`).
 //! * [`parity`]: how much first-layer weight sits on the informative digits of sparse parity.
 //!
@@ -16,15 +16,15 @@
 //! `logits(a, b) = act(W_input[a] + W_input[b]) · W_output`.
 
 pub mod construct;
-pub mod five;
-pub mod fourier;
-pub mod parity;
-pub mod progress;
+mod five;
+mod fourier;
+mod parity;
+mod progress;
 
 pub use construct::{
     ConstructReport, closed_form_logit, construct, constructed_logits, constructed_weights,
 };
-pub use five::{FiveNeuronReadout, angle_fit, five_neuron_readout};
+pub use five::{FiveNeuronReadout, five_neuron_readout};
 pub use fourier::{
     Fourier, FourierCoeffs, KeyFrequencyRule, NeuronFrequency, Spectrum, fourier_basis, gini,
     key_frequencies, n_frequencies, order_by_frequency_phase,

@@ -115,6 +115,23 @@ const fn bind<S>(
 /// Ctrl-C and Ctrl-D quit in every view.
 const CTRL_QUIT: [Key; 2] = [Key::ctrl('c'), Key::ctrl('d')];
 
+const fn ctrl_quit<S>() -> Binding<S> {
+    bind(&CTRL_QUIT, |_| Action::Quit, "Ctrl-C", "quit", None)
+}
+
+const HELP_KEY: [Key; 1] = [Key::char('?')];
+
+/// `?` opens and closes the help in every view; `footer`: its footer entry, if any.
+const fn help_key<S>(footer: Option<(&'static str, &'static str)>) -> Binding<S> {
+    bind(
+        &HELP_KEY,
+        |_| Action::ToggleHelp,
+        "?",
+        "show / hide this help",
+        footer,
+    )
+}
+
 const DIGITS: [Key; 9] = [
     Key::char('1'),
     Key::char('2'),
@@ -240,14 +257,8 @@ pub static TRAINING: [Binding<App>; 13] = [
         "when paused: scrub back through the run",
         Some(("←→", "scrub")),
     ),
-    bind(
-        &[Key::char('?')],
-        |_| Action::ToggleHelp,
-        "?",
-        "show / hide this help",
-        Some(("?", "help")),
-    ),
-    bind(&CTRL_QUIT, |_| Action::Quit, "Ctrl-C", "quit", None),
+    help_key(Some(("?", "help"))),
+    ctrl_quit(),
 ];
 
 /// Paging through the diagram's panels, in the dashboard's sweep view and `sweep --watch`.
@@ -259,6 +270,16 @@ fn page(k: Key) -> Action {
 }
 
 const PAGE_KEYS: [Key; 2] = [Key::code(KeyCode::Left), Key::code(KeyCode::Right)];
+
+const fn paging<S>() -> Binding<S> {
+    bind(
+        &PAGE_KEYS,
+        page,
+        "← →",
+        "page through the panels (when they do not all fit)",
+        Some(("←→", "panels")),
+    )
+}
 
 /// The dashboard's sweep view: the built-in grids' phase diagrams, filling in live.
 pub static SWEEP: [Binding<App>; 7] = [
@@ -289,20 +310,8 @@ pub static SWEEP: [Binding<App>; 7] = [
         "pause / resume this grid's sweep",
         Some(("space", "pause")),
     ),
-    bind(
-        &PAGE_KEYS,
-        page,
-        "← →",
-        "page through the panels (when they do not all fit)",
-        Some(("←→", "panels")),
-    ),
-    bind(
-        &[Key::char('?')],
-        |_| Action::ToggleHelp,
-        "?",
-        "show / hide this help",
-        Some(("?", "help")),
-    ),
+    paging(),
+    help_key(Some(("?", "help"))),
     bind(
         &[Key::char('q')],
         |_| Action::Quit,
@@ -310,7 +319,7 @@ pub static SWEEP: [Binding<App>; 7] = [
         "quit",
         Some(("q", "quit")),
     ),
-    bind(&CTRL_QUIT, |_| Action::Quit, "Ctrl-C", "quit", None),
+    ctrl_quit(),
 ];
 
 /// `grokscope sweep --watch`: one sweep full screen.
@@ -332,19 +341,7 @@ pub static WATCH: [Binding<Watch>; 5] = [
             Some(("space", "pause")),
         )
     },
-    bind(
-        &PAGE_KEYS,
-        page,
-        "← →",
-        "page through the panels (when they do not all fit)",
-        Some(("←→", "panels")),
-    ),
-    bind(
-        &[Key::char('?')],
-        |_| Action::ToggleHelp,
-        "?",
-        "show / hide this help",
-        None,
-    ),
-    bind(&CTRL_QUIT, |_| Action::Quit, "Ctrl-C", "quit", None),
+    paging(),
+    help_key(None),
+    ctrl_quit(),
 ];

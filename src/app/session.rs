@@ -2,7 +2,6 @@
 //! and the plain [`Snapshot`] it publishes. Synchronous and thread-free, so tests can drive it
 //! step by step and the worker thread can run it at full speed.
 
-pub use crate::probe::Phase;
 use crate::probe::Prober;
 pub use crate::snapshot::{Clock, Snapshot, Status, WeightFrame};
 use crate::train::trainer::Diverged;

@@ -1,5 +1,5 @@
 //! The dashboard's sweep view offers the built-in grids; each gets a
-//! [`SweepState`](crate::ui::sweep::SweepState) when first shown.
+//! [`SweepState`] when first shown.
 
 use crate::sweep::{Grid, Progress};
 use crate::ui::sweep::SweepState;

@@ -4,8 +4,8 @@
 mod bench;
 mod construct;
 mod presets;
-pub mod run;
-pub mod sweep;
+mod run;
+mod sweep;
 
 use crate::train::{self, Config, Threads, presets as preset_table};
 use clap::{Args, Parser, Subcommand};

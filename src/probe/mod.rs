@@ -14,13 +14,13 @@
 //! error (shown as what it is) where it could not run.
 //!
 //! A new probe: copy `five.rs` (a read-out of weights that applies to some models), add its
-//! field to [`Readings`] and fill it in [`Prober::read`].
+//! field to [`Readings`] and fill it in [`Prober::read_all`] and [`Prober::read_frame`].
 
-pub mod five;
-pub mod parity;
-pub mod phase;
+mod five;
+pub(crate) mod parity;
+mod phase;
 pub mod progress;
-pub mod spectrum;
+pub(crate) mod spectrum;
 
 use crate::analysis::AnalysisError;
 use crate::train::task::Data;

@@ -24,13 +24,6 @@ pub struct SpectrumReading {
     pub by_frequency: bool,
 }
 
-impl SpectrumReading {
-    /// The dominant frequency of the neuron drawn `i`-th.
-    pub fn frequency_at(&self, i: usize) -> usize {
-        self.neurons[self.order[i]].frequency
-    }
-}
-
 /// The spectrum under the key-frequency rule every read-out uses.
 pub fn of_coefficients(coeffs: &FourierCoeffs) -> SpectrumReading {
     let spectrum = Spectrum::from_coefficients(coeffs, KeyFrequencyRule::default());

@@ -2,15 +2,15 @@
 //! [`Progress`] and the tables that summarise a grid. Grids are data ([`Grid`], JSON), not
 //! code paths.
 
-pub mod grid;
-pub mod pool;
-pub mod progress;
-pub mod record;
-pub mod table;
+mod grid;
+mod pool;
+mod progress;
+mod record;
+mod table;
 
 pub use crate::train::Control;
 pub use grid::{Grid, RunSpec, Shard};
 pub use pool::{Event, Pool};
 pub use progress::{Progress, RunState};
-pub use record::{Class, RunRecord, Trace, classify, run_one};
+pub use record::{Class, RunRecord, Trace};
 pub use table::{phase_diagrams, seed_gallery, summary_table};

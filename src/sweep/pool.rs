@@ -25,7 +25,6 @@ pub struct Pool {
     control: Arc<Control>,
     events: Receiver<Event>,
     workers: Vec<JoinHandle<()>>,
-    total: usize,
 }
 
 impl Pool {
@@ -50,7 +49,6 @@ impl Pool {
             control,
             events,
             workers: Vec::new(),
-            total,
         };
         for i in 0..jobs.max(1).min(total) {
             let w = Worker {
@@ -71,15 +69,6 @@ impl Pool {
             }
         }
         Ok(pool)
-    }
-
-    /// Runs handed to this pool.
-    pub fn total(&self) -> usize {
-        self.total
-    }
-
-    pub fn control(&self) -> &Control {
-        &self.control
     }
 
     /// The pool's reports. The channel disconnects once every worker has ended (all runs

@@ -785,7 +785,7 @@ impl Field {
     }
 
     /// The value of a grid file's JSON.
-    pub fn from_json(&self, v: &serde_json::Value) -> std::result::Result<Value, String> {
+    pub fn parse_json(&self, v: &serde_json::Value) -> std::result::Result<Value, String> {
         let wrong = |what: &str| format!("must be {what} (got {v})");
         match self.kind {
             Kind::Whole => v

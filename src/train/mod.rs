@@ -1,22 +1,22 @@
 //! The training engine: tasks, models, optimizer, presets and the trainer loop. No terminal
 //! or async code lives here.
 
-pub mod activation;
+mod activation;
 pub mod checkpoint;
-pub mod config;
-pub mod error;
-pub mod fused;
+pub(crate) mod config;
+mod error;
+mod fused;
 pub mod kernels;
-pub mod linalg;
+pub(crate) mod linalg;
 pub mod model;
-pub mod optim;
-pub mod params;
+mod optim;
+pub(crate) mod params;
 pub mod presets;
-pub mod rng;
-pub mod run;
+mod rng;
+mod run;
 pub mod task;
-pub mod trainer;
-pub mod weights;
+pub(crate) mod trainer;
+pub(crate) mod weights;
 
 pub use activation::Activation;
 pub use config::{Arch, Config, Decay, Op, TaskKind};

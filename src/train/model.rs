@@ -74,7 +74,6 @@ pub struct ModModel {
     pub arch: Arch,
     pub modulus: usize,
     pub hidden: usize,
-    pub embed: usize,
     pub activation: Activation,
     params: ModularTensors<Param>,
     /// Columns of `uv` computed as E·proj, and columns stored in `direct`.
@@ -84,7 +83,7 @@ pub struct ModModel {
     guv: Array2<f32>,
     train_buf: ModBuffers,
     test_buf: ModBuffers,
-    /// The fused training step (see [`fused`]), when the CPU has AVX2 and FMA.
+    /// The fused training step (see [`super::fused`]), when the CPU has AVX2 and FMA.
     fused: Option<Fused>,
     threads: Threads,
 }
@@ -179,7 +178,6 @@ impl ModModel {
             arch: cfg.arch,
             modulus: p,
             hidden: h,
-            embed: e.ncols(),
             activation: cfg.activation,
             params: ModularTensors {
                 embed,
@@ -432,7 +430,6 @@ impl ParityBuffers {
 
 /// The parity network: inputs (bits and a constant 1) → hidden → one logit.
 pub struct ParityModel {
-    pub hidden: usize,
     pub activation: Activation,
     params: ParityTensors<Param>,
     train_buf: ParityBuffers,
@@ -449,7 +446,6 @@ impl ParityModel {
         let w1 = trunc_normal(&mut rng, inputs, h, 1.0 / (inputs as f64).sqrt());
         let w2 = trunc_normal(&mut rng, h, 1, 1.0 / (h as f64).sqrt());
         ParityModel {
-            hidden: h,
             activation: cfg.activation,
             params: ParityTensors {
                 w1: Param::new("w1", w1, true),

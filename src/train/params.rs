@@ -134,20 +134,6 @@ impl<T> Tensors<T> {
             Tensors::Parity(t) => t.iter(),
         }
     }
-
-    pub fn iter_mut(&mut self) -> IterMut<'_, T> {
-        match self {
-            Tensors::Modular(t) => t.iter_mut(),
-            Tensors::Parity(t) => t.iter_mut(),
-        }
-    }
-
-    pub fn map<U>(&self, f: impl FnMut(&T) -> U) -> Tensors<U> {
-        match self {
-            Tensors::Modular(t) => Tensors::Modular(t.map(f)),
-            Tensors::Parity(t) => Tensors::Parity(t.map(f)),
-        }
-    }
 }
 
 /// Gradients of the loss, one per parameter tensor, same names and shapes (a frozen

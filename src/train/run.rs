@@ -83,10 +83,6 @@ impl Control {
             .compare_exchange(from, to, Ordering::Relaxed, Ordering::Relaxed);
     }
 
-    pub fn paused(&self) -> bool {
-        self.state.load(Ordering::Relaxed) == PAUSED
-    }
-
     /// Whether a loop must stop and look: paused or cancelled.
     #[inline]
     pub fn held(&self) -> bool {
@@ -185,10 +181,6 @@ impl Run {
     /// Training time (pauses excluded).
     pub fn elapsed(&self) -> Duration {
         self.stopwatch.elapsed()
-    }
-
-    pub fn stopwatch_mut(&mut self) -> &mut Stopwatch {
-        &mut self.stopwatch
     }
 
     /// Whether step `s` is an evaluation point: every `every` steps and the last one.

@@ -30,7 +30,6 @@ pub struct Trainer {
     grads: Grads,
     opt: AdamW,
     state: AdamState,
-    threads: Threads,
 }
 
 /// The training loss came out NaN or infinite.
@@ -76,7 +75,6 @@ impl Trainer {
             grads,
             opt,
             state,
-            threads,
         })
     }
 
@@ -96,10 +94,6 @@ impl Trainer {
 
     pub fn model(&self) -> &Model {
         &self.model
-    }
-
-    pub fn threads(&self) -> Threads {
-        self.threads
     }
 
     /// Steps taken so far.
@@ -191,10 +185,5 @@ impl Trainer {
         self.state = state;
         self.model.refresh();
         Ok(())
-    }
-
-    /// The optimiser's settings.
-    pub fn adamw(&self) -> AdamW {
-        self.opt
     }
 }

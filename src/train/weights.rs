@@ -32,16 +32,6 @@ pub struct ModularWeights {
     pub out_proj: Option<Array2<f64>>,
 }
 
-impl ModularWeights {
-    pub fn modulus(&self) -> usize {
-        self.w_input.nrows()
-    }
-
-    pub fn hidden(&self) -> usize {
-        self.w_input.ncols()
-    }
-}
-
 /// The parity network's weights.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParityWeights {

@@ -4,21 +4,21 @@
 //! context. A new panel: copy `digits.rs` (a panel that applies to some tasks), give it a
 //! `PANEL`, and place it in a view's layout.
 
-pub mod accuracy;
+mod accuracy;
 pub mod bars;
-pub mod digits;
-pub mod footer;
-pub mod header;
+mod digits;
+mod footer;
+mod header;
 pub mod heatmap;
-pub mod help;
-pub mod loss;
-pub mod readout;
-pub mod settings;
+pub(crate) mod help;
+mod loss;
+mod readout;
+mod settings;
 pub mod spectrum;
-pub mod star;
+mod star;
 pub mod sweep;
-pub mod theme;
-pub mod too_small;
+mod theme;
+pub(crate) mod too_small;
 
 pub use footer::Footer;
 pub use theme::{ColorMode, Theme};

@@ -51,15 +51,6 @@ impl Theme {
         self.mode != ColorMode::None
     }
 
-    /// An RGB colour in this mode.
-    pub fn rgb(&self, r: u8, g: u8, b: u8) -> Color {
-        match self.mode {
-            ColorMode::TrueColor => Color::Rgb(r, g, b),
-            ColorMode::Ansi256 => Color::Indexed(cube(r, g, b)),
-            ColorMode::None => Color::Reset,
-        }
-    }
-
     fn fg(&self, c: Color) -> Style {
         if self.colored() {
             Style::new().fg(c)
@@ -160,12 +151,6 @@ impl Theme {
     /// A sweep run still training.
     pub fn running(&self) -> Style {
         self.fg(Color::Yellow)
-    }
-
-    /// Diverging colour of a weight scaled to [-1, 1]: blue below zero, orange above, dark
-    /// at zero; quantized to `HEAT_LEVELS` per sign, from the 256-colour palette.
-    pub fn heat(&self, v: f32) -> Color {
-        self.heat_color(heat_level(v, None))
     }
 
     /// Colour of a quantized level in `-HEAT_LEVELS..=HEAT_LEVELS`.
