@@ -34,16 +34,18 @@ fn metrics(dir: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The uninterrupted run every interrupted one is compared with: its directory and lines.
+fn uninterrupted(name: &str) -> (PathBuf, Vec<serde_json::Value>) {
+    let whole = tmpdir(name);
+    let out = grokscope(&[&["run"][..], &RUN, &["--out", whole.to_str().unwrap()]].concat());
+    assert!(out.status.success(), "{out:?}");
+    let lines = metrics(&whole);
+    (whole, lines)
+}
+
 #[test]
 fn a_killed_run_resumes_from_its_latest_checkpoint_without_gap_or_duplicate() {
-    let whole = tmpdir("whole");
-    let w = whole.to_str().unwrap();
-    assert!(
-        grokscope(&[&["run"][..], &RUN, &["--out", w]].concat())
-            .status
-            .success()
-    );
-    let expected = metrics(&whole);
+    let (whole, expected) = uninterrupted("whole");
     let mut resumed = 0;
     for (i, ms) in [150u64, 400, 900, 1600].into_iter().enumerate() {
         let dir = tmpdir(&format!("killed-{i}"));
@@ -162,14 +164,7 @@ fn resume_takes_a_checkpoint_file_and_refuses_mixed_directories() {
 /// continuing from there into an uninterrupted run's remaining lines.
 #[test]
 fn a_signal_finishes_the_run_with_a_checkpoint_and_summary() {
-    let whole = tmpdir("sig-whole");
-    let w = whole.to_str().unwrap();
-    assert!(
-        grokscope(&[&["run"][..], &RUN, &["--out", w]].concat())
-            .status
-            .success()
-    );
-    let expected = metrics(&whole);
+    let (whole, expected) = uninterrupted("sig-whole");
     for sig in ["INT", "TERM", "HUP"] {
         let dir = tmpdir(&format!("sig-{sig}"));
         let d = dir.to_str().unwrap();

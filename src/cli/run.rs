@@ -365,10 +365,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         })
     });
     progress.finish_and_clear();
+    // The summary's word for why the run ended (its only observer stop is --until).
     let stopped = match &stop {
+        Ok(Stop::Steps) | Err(_) => "steps",
+        Ok(Stop::Observer) => "until",
+        Ok(Stop::Diverged(_)) => "diverged",
         Ok(Stop::Cancelled) => "signal",
-        Ok(s) => s.name(),
-        Err(_) => "steps",
     };
     let result = match stop {
         Ok(Stop::Diverged(d)) => Err(Failure::failed(d)),

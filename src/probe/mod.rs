@@ -84,6 +84,24 @@ pub struct Readings {
     pub parity: Reading<parity::ParityReading>,
 }
 
+/// Every probe on `w`, the progress measures as `progress` gives them from the spectrum
+/// (computed now, or carried from an earlier frame).
+fn readings(
+    ctx: &Context,
+    w: &Weights,
+    progress: impl FnOnce(
+        Option<&Result<spectrum::SpectrumReading, AnalysisError>>,
+    ) -> Reading<crate::analysis::ProgressMeasures>,
+) -> Readings {
+    let spectrum = spectrum::read(ctx, w);
+    Readings {
+        progress: progress(spectrum.as_ref()),
+        spectrum,
+        five: five::read(w),
+        parity: parity::read(ctx, w),
+    }
+}
+
 /// An `Ok` reading, if any.
 fn ok<T>(r: &Reading<T>) -> Option<&T> {
     r.as_ref().and_then(|r| r.as_ref().ok())
@@ -142,7 +160,7 @@ pub struct Readout {
 /// the last progress measures (between refreshes) and the phase tracker.
 pub struct Prober {
     ctx: Context,
-    /// Frames since the progress measures were last computed, and the measures.
+    /// The step the progress measures were last computed at, and the measures.
     progress: Option<(u64, Reading<crate::analysis::ProgressMeasures>)>,
     tracker: PhaseTracker,
 }
@@ -162,35 +180,24 @@ impl Prober {
 
     /// Every probe on `w`.
     pub fn read_all(&self, w: &Weights) -> Readings {
-        let spectrum = spectrum::read(&self.ctx, w);
-        let progress = progress::read(&self.ctx, w, spectrum.as_ref());
-        Readings {
-            spectrum,
-            progress,
-            five: five::read(w),
-            parity: parity::read(&self.ctx, w),
-        }
+        readings(&self.ctx, w, |s| progress::read(&self.ctx, w, s))
     }
 
     /// The probes of one dashboard frame at step `step`: the progress measures are
     /// recomputed every [`progress::EVERY_FRAMES`] frames (and when `force`d, at a run's last
     /// step) and carried forward in between.
     pub fn read_frame(&mut self, w: &Weights, step: u64, every: u64, force: bool) -> Readings {
-        let spectrum = spectrum::read(&self.ctx, w);
-        let due = self
-            .progress
-            .as_ref()
-            .is_none_or(|(at, _)| step >= at + progress::EVERY_FRAMES * every || step < *at)
-            || force;
-        if due {
-            self.progress = Some((step, progress::read(&self.ctx, w, spectrum.as_ref())));
-        }
-        Readings {
-            progress: self.progress.as_ref().and_then(|(_, p)| p.clone()),
-            spectrum,
-            five: five::read(w),
-            parity: parity::read(&self.ctx, w),
-        }
+        let (ctx, kept) = (&self.ctx, &mut self.progress);
+        readings(ctx, w, |s| {
+            let due = kept
+                .as_ref()
+                .is_none_or(|(at, _)| step >= at + progress::EVERY_FRAMES * every || step < *at)
+                || force;
+            if due {
+                *kept = Some((step, progress::read(ctx, w, s)));
+            }
+            kept.as_ref().and_then(|(_, p)| p.clone())
+        })
     }
 
     /// The phase label of a frame (the tracker remembers the run's past).

@@ -114,18 +114,6 @@ pub enum Stop {
     Cancelled,
 }
 
-impl Stop {
-    /// The name `grokscope run`'s summary gives it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Stop::Steps => "steps",
-            Stop::Observer => "until",
-            Stop::Diverged(_) => "diverged",
-            Stop::Cancelled => "cancelled",
-        }
-    }
-}
-
 /// What an observer of evaluations answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
