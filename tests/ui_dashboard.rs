@@ -531,3 +531,37 @@ fn digit_axis_keeps_its_labels() {
         assert!(lines[y - 1].contains("││▲▲▲                           b "));
     }
 }
+
+/// `[` and `]` select a hidden neuron, wrapping at both ends; a new run with fewer neurons
+/// keeps the selection inside the model.
+#[test]
+fn brackets_select_a_neuron_and_it_stays_inside_the_model() {
+    let mut cfg = presets::find("mod-add").unwrap().config;
+    cfg.steps = 100;
+    let mut h = Harness::new(cfg.clone()).unwrap();
+    h.train(100);
+    let hidden = cfg.hidden;
+    assert_eq!(h.app.neuron, 0);
+    assert_eq!(h.app.ctx(&TRUE, &Default::default()).neuron, 0);
+    h.press(key(KeyCode::Char('[')));
+    assert_eq!(h.app.neuron, hidden - 1, "wraps below the first");
+    h.press(key(KeyCode::Char(']')));
+    h.press(key(KeyCode::Char(']')));
+    assert_eq!(h.app.neuron, 1, "wraps past the last");
+    assert!(text(&h.render(120, 40, &TRUE)).contains(&format!("neuron 1 of {hidden} selected")));
+    let help = {
+        h.press(key(KeyCode::Char('?')));
+        text(&h.render(120, 40, &TRUE))
+    };
+    assert!(help.contains("[ ]"), "{help}");
+    h.press(key(KeyCode::Char('?')));
+
+    for _ in 0..hidden - 2 {
+        h.press(key(KeyCode::Char(']')));
+    }
+    assert_eq!(h.app.neuron, hidden - 1);
+    h.app.draft.hidden = 4;
+    h.act(Action::Apply);
+    h.train(20);
+    assert_eq!(h.app.neuron, 3, "clamped to the narrower model");
+}

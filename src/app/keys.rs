@@ -161,7 +161,7 @@ fn quit_or_back(k: Key) -> Action {
 }
 
 /// The training view: the run, its charts, weights and settings.
-pub static TRAINING: [Binding<App>; 13] = [
+pub static TRAINING: [Binding<App>; 14] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -256,6 +256,16 @@ pub static TRAINING: [Binding<App>; 13] = [
         "← →",
         "when paused: scrub back through the run",
         Some(("←→", "scrub")),
+    ),
+    bind(
+        &[Key::char('['), Key::char(']')],
+        |k| match k.code {
+            KeyCode::Char('[') => Action::PrevNeuron,
+            _ => Action::NextNeuron,
+        },
+        "[ ]",
+        "select the previous / next neuron (highlighted)",
+        None,
     ),
     help_key(Some(("?", "help"))),
     ctrl_quit(),

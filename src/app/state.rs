@@ -34,6 +34,9 @@ pub enum Action {
     Save,
     ScrubBack,
     ScrubForward,
+    /// Select the next / previous hidden neuron (wrapping).
+    NextNeuron,
+    PrevNeuron,
     ToggleHelp,
     /// Show the view of this name, or the home view if it is on screen already.
     ToggleView(&'static str),
@@ -367,6 +370,9 @@ pub struct App {
     pub paused: bool,
     /// Index into `snapshot.frames` while scrubbing (only when paused).
     pub scrub: Option<usize>,
+    /// The selected hidden neuron, highlighted by the panels that draw neurons (kept below
+    /// the running model's width).
+    pub neuron: usize,
     pub help: bool,
     pub quit: bool,
     /// A notice in the footer: the last thing that happened.
@@ -395,6 +401,7 @@ impl App {
             selected: 0,
             paused: false,
             scrub: None,
+            neuron: 0,
             help: false,
             quit: false,
             message: None,
@@ -532,6 +539,12 @@ impl App {
         Setting::panel(self.draft.task)[self.selected]
     }
 
+    /// The running model's number of hidden neurons, once it has a frame.
+    fn hidden(&self) -> Option<usize> {
+        let h = self.snapshot.latest()?.weights.hidden();
+        (h > 0).then_some(h)
+    }
+
     /// The frame the weight panels show: the scrubbed one, else the latest.
     pub fn frame(&self) -> Option<&Arc<WeightFrame>> {
         match self.scrub {
@@ -547,6 +560,7 @@ impl App {
             frame: self.frame().map(|f| &**f),
             scrubbing: self.scrub.is_some(),
             paused: self.paused,
+            neuron: self.neuron,
             settings: self.settings_rows(),
             theme,
             memo,
@@ -699,6 +713,17 @@ impl App {
                 Vec::new()
             }
             Action::Save => vec![Command::Save(self.save_dir.clone())],
+            Action::NextNeuron | Action::PrevNeuron => {
+                if let Some(h) = self.hidden() {
+                    self.neuron = if matches!(action, Action::NextNeuron) {
+                        (self.neuron + 1) % h
+                    } else {
+                        (self.neuron + h - 1) % h
+                    };
+                    self.message = Some(format!("neuron {} of {h} selected", self.neuron));
+                }
+                Vec::new()
+            }
             Action::ScrubBack | Action::ScrubForward => {
                 // A finished or failed run can be scrubbed too; a running one is paused first.
                 let running = matches!(self.snapshot.status, Status::Running);
@@ -745,6 +770,9 @@ impl App {
                     self.paused = matches!(snap.status, Status::Paused);
                 }
                 self.snapshot = snap;
+                if let Some(h) = self.hidden() {
+                    self.neuron = self.neuron.min(h - 1);
+                }
                 Vec::new()
             }
         }

@@ -63,6 +63,14 @@ impl Weights {
             Weights::Modular(_) => None,
         }
     }
+
+    /// The number of hidden neurons (H).
+    pub fn hidden(&self) -> usize {
+        match self {
+            Weights::Modular(m) => m.w_input.ncols(),
+            Weights::Parity(p) => p.w1.ncols(),
+        }
+    }
 }
 
 impl Weights {

@@ -80,6 +80,9 @@ pub struct Ctx<'a> {
     pub scrubbing: bool,
     /// The user asked for a pause (the trainer may not have answered yet).
     pub paused: bool,
+    /// The selected hidden neuron (an index into the model's H neurons, in the model's own
+    /// order): panels that draw neurons highlight it.
+    pub neuron: usize,
     pub settings: Settings,
     pub theme: &'a Theme,
     pub memo: &'a Memo,
