@@ -85,6 +85,10 @@ fn threads_and_repeats_beyond_what_helps_are_refused() {
         "--repeats must be in 1..=1000",
     );
     assert_usage_error(&["bench", "--repeats", "0"], "--repeats");
+    assert_usage_error(
+        &["sweep", "--grid", "parity-quick", "--jobs", "1000000"],
+        "--jobs 1000000 exceeds this machine's",
+    );
 }
 
 #[test]

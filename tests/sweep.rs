@@ -44,6 +44,65 @@ fn builtin_grids_have_the_articles_shape() {
     assert!(Grid::builtin("nope", 1).is_err());
 }
 
+/// Runs are built on demand from their index, in the order of nested loops over the axes
+/// (the last fastest), each with the settings its point names.
+#[test]
+fn runs_are_built_on_demand_in_nested_axis_order() {
+    let grid = Grid::parse(TINY).unwrap();
+    let runs = grid.runs().unwrap();
+    assert_eq!(runs.len(), 8);
+    let mut k = 0;
+    for wd in [0.1, 1.0] {
+        for n_train in [100, 200] {
+            for seed in [0, 1] {
+                let r = runs.get(k).unwrap().unwrap();
+                assert_eq!(r.index, k);
+                assert_eq!(
+                    (r.config.weight_decay, r.config.n_train, r.config.seed),
+                    (wd, n_train, seed)
+                );
+                assert_eq!(r.point["seed"], serde_json::json!(seed));
+                assert_eq!(r.config.steps, 300, "the base applies to every run");
+                k += 1;
+            }
+        }
+    }
+    assert!(runs.get(8).is_none());
+    // Filtering keeps grid indices and builds the same runs.
+    let odd = runs.filter(|i| i % 2 == 1);
+    assert_eq!(odd.indices().collect::<Vec<_>>(), [1, 3, 5, 7]);
+    assert!(odd.contains(5) && !odd.contains(4));
+    assert_eq!(odd.get(2).unwrap().unwrap(), runs.get(5).unwrap().unwrap());
+    assert_eq!(
+        grid.expand().unwrap(),
+        runs.iter().collect::<Result<Vec<_>, _>>().unwrap()
+    );
+}
+
+/// A grid of the most runs allowed is checked and listed without building them all: its
+/// last run is there, with its point, and a value one past the limit is refused.
+#[test]
+fn a_million_run_grid_is_checked_and_indexed_lazily() {
+    let seeds: Vec<String> = (0..1_000_000).map(|i| i.to_string()).collect();
+    let text = format!(
+        r#"{{"name": "big", "preset": "parity-l2", "every": 100, "base": {{"steps": 200}},
+            "axes": [["seed", [{}]]]}}"#,
+        seeds.join(",")
+    );
+    let (grid, runs) = Grid::parse_runs(&text).unwrap();
+    assert_eq!(runs.len(), 1_000_000);
+    let last = runs.get(999_999).unwrap().unwrap();
+    assert_eq!((last.index, last.config.seed), (999_999, 999_999));
+    assert!(runs.contains(999_999) && !runs.contains(1_000_000));
+    let mut bigger = grid.clone();
+    bigger.axes.push((
+        "hidden".into(),
+        vec![serde_json::json!(8), serde_json::json!(16)],
+    ));
+    let err = bigger.runs().unwrap_err().to_string();
+    assert!(err.contains("2000000 runs (limit 1000000)"), "{err}");
+}
+
 #[test]
 fn shards_cover_every_run_exactly_once() {
     let runs = Grid::parse(TINY).unwrap().expand().unwrap();

@@ -4,7 +4,7 @@
 use super::session::{Snapshot, Status, WeightFrame};
 use super::sweep::{self, VIEW_GRIDS};
 use super::views::{self, View};
-use crate::sweep::{Event, RunSpec};
+use crate::sweep::{Event, Runs};
 use crate::train::config::{Field, Value};
 use crate::train::presets::{self, Preset};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
@@ -71,7 +71,7 @@ pub enum Command {
     /// grid's pool if it is only paused), pausing every other grid's.
     RunSweep {
         grid: String,
-        runs: Vec<RunSpec>,
+        runs: Runs,
         every: u64,
         jobs: usize,
     },

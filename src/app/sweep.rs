@@ -13,6 +13,6 @@ pub const VIEW_SEEDS: usize = 20;
 /// A built-in grid, whole, on `jobs` workers.
 pub fn builtin(name: &str, jobs: usize) -> crate::train::Result<SweepState> {
     let grid = Grid::builtin(name, VIEW_SEEDS)?;
-    let runs = grid.expand()?;
+    let runs = grid.runs()?;
     Ok(SweepState::new(&grid, Progress::new(runs), None, jobs))
 }

@@ -204,11 +204,16 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             "--seeds must be in 1..={MAX_SEEDS} (got {seeds})"
         )));
     }
-    let grid = match (&args.grid, &args.grid_file) {
-        (Some(name), None) => Grid::builtin(name, seeds as usize)?,
+    let (grid, runs) = match (&args.grid, &args.grid_file) {
+        (Some(name), None) => {
+            let grid = Grid::builtin(name, seeds as usize)?;
+            let runs = grid.runs()?;
+            (grid, runs)
+        }
         (None, Some(path)) => {
             let text = super::read_regular(path, MAX_GRID_BYTES)?;
-            Grid::parse(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
+            Grid::parse_runs(&text)
+                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
         }
         _ => {
             return Err(Failure::usage(
@@ -216,17 +221,19 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             ));
         }
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // Each job trains one run on one thread: more jobs than cores only share them (and a
+    // huge count would try to start that many threads).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = args.jobs.unwrap_or(cores);
     if jobs == 0 {
         return Err(Failure::usage("--jobs must be at least 1"));
     }
-    let runs: Vec<_> = grid
-        .expand()?
-        .into_iter()
-        .filter(|r| args.shard.is_none_or(|s| s.takes(r.index)))
-        .collect();
+    if jobs > cores {
+        return Err(Failure::usage(format!(
+            "--jobs {jobs} exceeds this machine's {cores} cores (each job trains one run on one)"
+        )));
+    }
+    let runs = runs.filter(|i| args.shard.is_none_or(|s| s.takes(i)));
     let mut torn = None;
     let done: Vec<RunRecord> = match &args.out {
         Some(p) => {

@@ -3,7 +3,9 @@
 use crate::train::config::Field;
 use crate::train::{Config, Error, Result, presets};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A grid of runs: every combination of the axes' values applied to the base settings.
 ///
@@ -42,6 +44,134 @@ pub struct RunSpec {
     /// The axis values of this run, by axis name.
     pub point: BTreeMap<String, serde_json::Value>,
     pub config: Config,
+}
+
+/// Some runs of a grid, in grid order: built on demand from the grid ([`Grid::runs`]), or
+/// listed (hand-made in tests).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Runs(Source);
+
+#[derive(Clone, Debug, PartialEq)]
+enum Source {
+    Listed(Vec<RunSpec>),
+    Grid {
+        grid: Arc<Grid>,
+        base: Arc<Config>,
+        /// Grid indices of the runs, ascending.
+        indices: Vec<usize>,
+    },
+}
+
+impl Default for Runs {
+    fn default() -> Runs {
+        Runs(Source::Listed(Vec::new()))
+    }
+}
+
+impl From<Vec<RunSpec>> for Runs {
+    fn from(runs: Vec<RunSpec>) -> Runs {
+        Runs(Source::Listed(runs))
+    }
+}
+
+impl Runs {
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Source::Listed(v) => v.len(),
+            Source::Grid { indices, .. } => indices.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The grid index of the `k`-th run.
+    pub fn index(&self, k: usize) -> Option<usize> {
+        match &self.0 {
+            Source::Listed(v) => v.get(k).map(|r| r.index),
+            Source::Grid { indices, .. } => indices.get(k).copied(),
+        }
+    }
+
+    /// The grid indices, in order.
+    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).filter_map(|k| self.index(k))
+    }
+
+    /// Whether the run of grid index `index` is among these.
+    pub fn contains(&self, index: usize) -> bool {
+        match &self.0 {
+            Source::Listed(v) => v.iter().any(|r| r.index == index),
+            Source::Grid { indices, .. } => indices.binary_search(&index).is_ok(),
+        }
+    }
+
+    /// The `k`-th run. A grid's runs were all checked when it was expanded, so this fails
+    /// only if building one again does (it would be the run's failure).
+    pub fn get(&self, k: usize) -> Option<Result<RunSpec>> {
+        match &self.0 {
+            Source::Listed(v) => v.get(k).cloned().map(Ok),
+            Source::Grid {
+                grid,
+                base,
+                indices,
+            } => indices.get(k).map(|&i| grid.spec(base, i)),
+        }
+    }
+
+    /// The runs in order, built one by one.
+    pub fn iter(&self) -> impl Iterator<Item = Result<RunSpec>> + '_ {
+        (0..self.len()).filter_map(|k| self.get(k))
+    }
+
+    /// The runs whose grid index passes `keep`.
+    pub fn filter(&self, keep: impl Fn(usize) -> bool) -> Runs {
+        Runs(match &self.0 {
+            Source::Listed(v) => {
+                Source::Listed(v.iter().filter(|r| keep(r.index)).cloned().collect())
+            }
+            Source::Grid {
+                grid,
+                base,
+                indices,
+            } => Source::Grid {
+                grid: grid.clone(),
+                base: base.clone(),
+                indices: indices.iter().copied().filter(|&i| keep(i)).collect(),
+            },
+        })
+    }
+
+    /// Each axis's values as these runs' points hold them (a grid's axes, or the distinct
+    /// values of the listed runs), axes by name as the points order them. A grid's are
+    /// borrowed: the view asks every frame.
+    pub fn axis_values(&self) -> Vec<(&str, Cow<'_, [serde_json::Value]>)> {
+        match &self.0 {
+            Source::Grid { grid, .. } => {
+                let mut axes: Vec<_> = grid
+                    .axes
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), Cow::Borrowed(v.as_slice())))
+                    .collect();
+                axes.sort_by(|a, b| a.0.cmp(b.0));
+                axes
+            }
+            Source::Listed(v) => {
+                let mut axes: Vec<(&str, Vec<serde_json::Value>)> = Vec::new();
+                for r in v {
+                    for (k, val) in &r.point {
+                        match axes.iter_mut().find(|(n, _)| n == k) {
+                            Some((_, vals)) if vals.contains(val) => {}
+                            Some((_, vals)) => vals.push(val.clone()),
+                            None => axes.push((k.as_str(), vec![val.clone()])),
+                        }
+                    }
+                }
+                axes.into_iter().map(|(n, v)| (n, Cow::Owned(v))).collect()
+            }
+        }
+    }
 }
 
 /// `i/n`: every n-th run starting at run i.
@@ -86,24 +216,25 @@ fn apply(cfg: &Config, key: &str, value: &serde_json::Value) -> Result<Config> {
 }
 
 impl Grid {
-    /// Parse a grid file's text.
+    /// Parse a grid file's text, checking every run's settings.
     pub fn parse(text: &str) -> Result<Grid> {
-        let g: Grid = serde_json::from_str(text)
-            .map_err(|e| Error::config(format!("malformed grid file: {e}")))?;
-        g.expand()?;
-        Ok(g)
+        Ok(Grid::parse_runs(text)?.0)
     }
 
-    /// Every run of the grid, validated.
-    pub fn expand(&self) -> Result<Vec<RunSpec>> {
+    /// Parse a grid file's text, and its runs (checked once).
+    pub fn parse_runs(text: &str) -> Result<(Grid, Runs)> {
+        let g: Grid = serde_json::from_str(text)
+            .map_err(|e| Error::config(format!("malformed grid file: {e}")))?;
+        let runs = g.runs()?;
+        Ok((g, runs))
+    }
+
+    /// The number of runs (every combination of the axes), checked against [`MAX_RUNS`]
+    /// before anything is built.
+    pub fn count(&self) -> Result<usize> {
         if self.every == 0 {
             return Err(Error::config("grid 'every' must be at least 1"));
         }
-        let mut base = presets::find(&self.preset)?.config;
-        for (k, v) in &self.base {
-            base = apply(&base, k, v)?;
-        }
-        // Count before building anything: a grid is every combination of its axes.
         let mut total: u64 = 1;
         for (name, values) in &self.axes {
             if values.is_empty() {
@@ -116,31 +247,60 @@ impl Grid {
                 "grid has {total} runs (limit {MAX_RUNS}); use fewer axis values"
             )));
         }
-        let mut runs = vec![(BTreeMap::new(), base)];
-        for (name, values) in &self.axes {
-            let mut next = Vec::with_capacity(runs.len() * values.len());
-            for (point, cfg) in &runs {
-                for v in values {
-                    let mut p = point.clone();
-                    p.insert(name.clone(), v.clone());
-                    next.push((p, apply(cfg, name, v)?));
-                }
-            }
-            runs = next;
+        Ok(total as usize)
+    }
+
+    /// The preset's settings with the grid's `base` applied.
+    fn base_config(&self) -> Result<Config> {
+        let mut base = presets::find(&self.preset)?.config;
+        for (k, v) in &self.base {
+            base = apply(&base, k, v)?;
         }
-        runs.into_iter()
-            .enumerate()
-            .map(|(index, (point, config))| {
-                config
-                    .validate()
-                    .map_err(|e| Error::config(format!("grid run {index}: {e}")))?;
-                Ok(RunSpec {
-                    index,
-                    point,
-                    config,
-                })
-            })
-            .collect()
+        Ok(base)
+    }
+
+    /// Run `index` (the last axis varying fastest) from the base settings, validated.
+    fn spec(&self, base: &Config, index: usize) -> Result<RunSpec> {
+        let mut digits = vec![0; self.axes.len()];
+        let mut rest = index;
+        for (d, (_, values)) in digits.iter_mut().zip(&self.axes).rev() {
+            *d = rest % values.len();
+            rest /= values.len();
+        }
+        let mut point = BTreeMap::new();
+        let mut config = base.clone();
+        for (&d, (name, values)) in digits.iter().zip(&self.axes) {
+            config = apply(&config, name, &values[d])?;
+            point.insert(name.clone(), values[d].clone());
+        }
+        config
+            .validate()
+            .map_err(|e| Error::config(format!("grid run {index}: {e}")))?;
+        Ok(RunSpec {
+            index,
+            point,
+            config,
+        })
+    }
+
+    /// The grid's runs, every one checked (one at a time, none kept), built again when
+    /// asked for: a grid of a million runs costs its indices, not a million configs.
+    pub fn runs(&self) -> Result<Runs> {
+        let total = self.count()?;
+        let base = self.base_config()?;
+        for i in 0..total {
+            self.spec(&base, i)?;
+        }
+        Ok(Runs(Source::Grid {
+            grid: Arc::new(self.clone()),
+            base: Arc::new(base),
+            indices: (0..total).collect(),
+        }))
+    }
+
+    /// Every run of the grid, validated, built (for small grids and tests).
+    pub fn expand(&self) -> Result<Vec<RunSpec>> {
+        self.runs()?.iter().collect()
     }
 
     /// The built-in grids: `parity-v4` (the article's 1,125 runs), `parity-quick`, and

@@ -9,7 +9,7 @@ mod record;
 mod table;
 
 pub use crate::train::Control;
-pub use grid::{Grid, RunSpec, Shard};
+pub use grid::{Grid, RunSpec, Runs, Shard};
 pub use pool::{Event, Pool};
 pub use progress::{Progress, RunState};
 pub use record::{Class, RunRecord, Trace};

@@ -2,7 +2,7 @@
 //! a channel, pausable and cancellable. `grokscope sweep` (with or without its live view)
 //! and the dashboard's sweep view both drive it; nothing here touches a terminal.
 
-use super::grid::RunSpec;
+use super::grid::Runs;
 use super::record::{RunRecord, run_one};
 use crate::train::{Control, Threads};
 use std::sync::Arc;
@@ -29,18 +29,24 @@ pub struct Pool {
 
 impl Pool {
     /// Start training `runs` of grid `grid` (metrics every `every` steps) on `jobs` threads.
-    pub fn start(grid: &str, runs: Vec<RunSpec>, every: u64, jobs: usize) -> std::io::Result<Pool> {
+    pub fn start(
+        grid: &str,
+        runs: impl Into<Runs>,
+        every: u64,
+        jobs: usize,
+    ) -> std::io::Result<Pool> {
         Self::start_with(grid, runs, every, jobs, Arc::new(Control::new()))
     }
 
     /// As [`Pool::start`], with a control made beforehand (say, already paused).
     pub fn start_with(
         grid: &str,
-        runs: Vec<RunSpec>,
+        runs: impl Into<Runs>,
         every: u64,
         jobs: usize,
         control: Arc<Control>,
     ) -> std::io::Result<Pool> {
+        let runs: Runs = runs.into();
         let total = runs.len();
         let runs = Arc::new(runs);
         let next = Arc::new(AtomicUsize::new(0));
@@ -109,7 +115,7 @@ impl Drop for Pool {
 
 struct Worker {
     grid: String,
-    runs: Arc<Vec<RunSpec>>,
+    runs: Arc<Runs>,
     next: Arc<AtomicUsize>,
     every: u64,
     control: Arc<Control>,
@@ -124,15 +130,19 @@ impl Worker {
                 return;
             }
             let i = self.next.fetch_add(1, Ordering::Relaxed);
-            let Some(spec) = self.runs.get(i) else { return };
-            if self.tx.send(Event::Started { run: spec.index }).is_err() {
+            let (Some(run), Some(spec)) = (self.runs.index(i), self.runs.get(i)) else {
+                return;
+            };
+            if self.tx.send(Event::Started { run }).is_err() {
                 return;
             }
-            let event = match run_one(&self.grid, spec, self.every, Threads(1), &self.control) {
+            let event = match spec
+                .and_then(|spec| run_one(&self.grid, &spec, self.every, Threads(1), &self.control))
+            {
                 Ok(Some(record)) => Event::Finished(Box::new(record)),
                 Ok(None) => return,
                 Err(e) => Event::Failed {
-                    run: spec.index,
+                    run,
                     error: e.to_string(),
                 },
             };

@@ -2,7 +2,7 @@
 //! view): its runs, the records of those finished (found in the output file or reported by
 //! the pool), those training, and the errors. Plain data updated by pool [`Event`]s.
 
-use super::{Class, Event, RunRecord, RunSpec};
+use super::{Class, Event, RunRecord, Runs};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Where one run is.
@@ -16,7 +16,7 @@ pub enum RunState {
 #[derive(Clone, Debug, Default)]
 pub struct Progress {
     /// The runs this sweep covers (the shard's, when sharded), by grid index.
-    pub runs: Vec<RunSpec>,
+    pub runs: Runs,
     pub records: BTreeMap<usize, RunRecord>,
     pub running: BTreeSet<usize>,
     /// Runs found already recorded in the output file when the sweep started.
@@ -30,9 +30,9 @@ pub struct Progress {
 
 impl Progress {
     /// Nothing done yet of `runs`.
-    pub fn new(runs: Vec<RunSpec>) -> Self {
+    pub fn new(runs: impl Into<Runs>) -> Self {
         Progress {
-            runs,
+            runs: runs.into(),
             ..Progress::default()
         }
     }
@@ -41,7 +41,7 @@ impl Progress {
     /// (another shard's, or beyond the grid) are ignored.
     pub fn resume(&mut self, records: impl IntoIterator<Item = RunRecord>) {
         for r in records {
-            if self.runs.iter().any(|s| s.index == r.run) && !self.records.contains_key(&r.run) {
+            if self.runs.contains(r.run) && !self.records.contains_key(&r.run) {
                 self.records.insert(r.run, r);
                 self.resumed += 1;
             }
@@ -49,12 +49,8 @@ impl Progress {
     }
 
     /// The runs still to train, in grid order.
-    pub fn todo(&self) -> Vec<RunSpec> {
-        self.runs
-            .iter()
-            .filter(|r| !self.records.contains_key(&r.index))
-            .cloned()
-            .collect()
+    pub fn todo(&self) -> Runs {
+        self.runs.filter(|i| !self.records.contains_key(&i))
     }
 
     /// Apply a pool's report.

@@ -743,24 +743,12 @@ fn render_last(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
 
 /// Grids without a weight decay × training-set axis pair: one line per run.
 fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
-    let axes: Vec<String> = {
-        let mut names: Vec<String> = Vec::new();
-        for r in &s.progress.runs {
-            for k in r.point.keys() {
-                if !names.contains(k) {
-                    names.push(k.clone());
-                }
-            }
-        }
-        names
-    };
-    let widths: Vec<usize> = axes
+    let axis_values = s.progress.runs.axis_values();
+    let axes: Vec<&str> = axis_values.iter().map(|(a, _)| *a).collect();
+    let widths: Vec<usize> = axis_values
         .iter()
-        .map(|a| {
-            s.progress
-                .runs
-                .iter()
-                .filter_map(|r| r.point.get(a))
+        .map(|(a, vals)| {
+            vals.iter()
                 .map(|v| fmt_value(v).chars().count())
                 .max()
                 .unwrap_or(0)
@@ -796,17 +784,20 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
     let first_open = s
         .progress
         .runs
-        .iter()
-        .position(|r| !s.progress.records.contains_key(&r.index))
+        .indices()
+        .position(|i| !s.progress.records.contains_key(&i))
         .unwrap_or(s.progress.runs.len());
     let start = first_open
         .saturating_sub(3)
         .min(s.progress.runs.len().saturating_sub(rows));
     let mut lines = vec![Line::styled(head, theme.dim())];
-    for r in s.progress.runs.iter().skip(start).take(rows) {
+    for k in start..(start + rows).min(s.progress.runs.len()) {
+        let Some(Ok(r)) = s.progress.runs.get(k) else {
+            continue;
+        };
         let mut text = format!("{:>5}", r.index);
         for (a, w) in axes.iter().zip(&widths) {
-            let v = r.point.get(a).map(fmt_value).unwrap_or_default();
+            let v = r.point.get(*a).map(fmt_value).unwrap_or_default();
             text.push_str(&format!("  {v:>w$}"));
         }
         text.push_str("  ");

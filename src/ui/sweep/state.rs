@@ -3,7 +3,7 @@
 //! over its runs. Plain data, so tests build it from hand-made records; the dashboard and
 //! `grokscope sweep --watch` keep one and render it with [`super::render`].
 
-use crate::sweep::{Event, Grid, Progress, RunSpec, Shard};
+use crate::sweep::{Event, Grid, Progress, Runs, Shard};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -40,19 +40,15 @@ fn sorted(mut vals: Vec<Value>) -> Vec<Value> {
 impl Diagram {
     /// The diagram of these runs, when they vary (or fix) `weight_decay` and a training-set
     /// size; `None` for grids without those axes (their runs are listed instead).
-    pub fn of(runs: &[RunSpec]) -> Option<Diagram> {
-        let has = |axis: &str| runs.iter().any(|r| r.point.contains_key(axis));
+    pub fn of(runs: &Runs) -> Option<Diagram> {
+        let axes = runs.axis_values();
+        let axis = |name: &str| axes.iter().find(|(n, _)| *n == name).map(|(_, v)| v);
+        let has = |name: &str| axis(name).is_some();
         if runs.is_empty() || !has("weight_decay") {
             return None;
         }
         let size_axis = ["n_train", "train_frac"].into_iter().find(|a| has(a))?;
-        let values = |axis: &str| {
-            sorted(
-                runs.iter()
-                    .filter_map(|r| r.point.get(axis).cloned())
-                    .collect(),
-            )
-        };
+        let values = |name: &str| sorted(axis(name).map(|v| v.to_vec()).unwrap_or_default());
         let decays = values("weight_decay");
         let sizes = values(size_axis);
         let panels: Vec<Option<Value>> = if has("hidden") {
@@ -61,7 +57,7 @@ impl Diagram {
             vec![None]
         };
         let mut cells = vec![vec![vec![Vec::new(); sizes.len()]; decays.len()]; panels.len()];
-        for r in runs {
+        for r in runs.iter().filter_map(|r| r.ok()) {
             let pos = |vals: &[Value], axis: &str| {
                 r.point
                     .get(axis)
@@ -139,7 +135,11 @@ impl SweepState {
             grid: grid.name.clone(),
             preset: grid.preset.clone(),
             every: grid.every,
-            steps: runs.iter().map(|r| r.config.steps).max().unwrap_or(0),
+            steps: runs
+                .iter()
+                .filter_map(|r| r.ok().map(|r| r.config.steps))
+                .max()
+                .unwrap_or(0),
             shard,
             axes: grid.axes.iter().map(|(name, _)| name.clone()).collect(),
             diagram: Diagram::of(runs),
