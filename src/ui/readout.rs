@@ -34,6 +34,12 @@ fn explain(phase: Phase) -> &'static str {
         Phase::NotLearning => {
             "Not learning: the training set is still at chance while the loss or the weights blow up; try a smaller learning rate."
         }
+        Phase::FallingBack => {
+            "Falling back to memorizing (reverse grokking): the training set stays fitted, but the test loss has doubled from its low and test accuracy slips from its peak as the weights grow."
+        }
+        Phase::Failing => {
+            "Fail: the training set is not being fitted and the training loss has stopped falling; this model or these settings cannot memorize it."
+        }
     }
 }
 

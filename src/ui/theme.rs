@@ -114,7 +114,8 @@ impl Theme {
             Phase::CircuitForming => Color::Yellow,
             Phase::CleaningUp => Color::LightBlue,
             Phase::Grokked => Color::Green,
-            Phase::NotLearning => Color::Red,
+            Phase::NotLearning | Phase::Failing => Color::Red,
+            Phase::FallingBack => Color::Magenta,
         };
         self.fg(c).add_modifier(Modifier::BOLD)
     }
