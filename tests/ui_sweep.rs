@@ -70,6 +70,8 @@ fn record_as(grid: &str, spec: &RunSpec, class: Class) -> RunRecord {
         diverged_at: None,
         elapsed_s: 6.25,
         settings: spec.config.clone(),
+        curve: Vec::new(),
+        shows: Vec::new(),
     }
 }
 

@@ -5,7 +5,8 @@
 use super::Failure;
 
 use crate::sweep::{
-    Event, Grid, Pool, Progress, RunRecord, Shard, phase_diagrams, seed_gallery, summary_table,
+    Event, Grid, Pool, Progress, RunRecord, Shard, phase_diagrams, phenomena, seed_gallery,
+    summary_table,
 };
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
@@ -18,13 +19,13 @@ use std::path::{Path, PathBuf};
 pub struct SweepArgs {
     #[command(subcommand)]
     pub action: Option<SweepAction>,
-    /// Built-in grid: parity-v4, parity-quick or mod-add-seeds
+    /// Built-in grid: parity-v4, parity-quick, mod-add-seeds, or a preset's seed search: regrok-seeds, reverse-grok-seeds, parity-seeds
     #[arg(long, value_name = "NAME")]
     pub grid: Option<String>,
     /// A grid file (JSON; see the README)
     #[arg(long, value_name = "FILE", conflicts_with = "grid")]
     pub grid_file: Option<PathBuf>,
-    /// Seeds of mod-add-seeds (1..=100000)
+    /// Seeds of mod-add-seeds and the seed searches (1..=100000)
     #[arg(
         long,
         value_name = "N",
@@ -142,6 +143,10 @@ pub fn report_text(records: &[RunRecord]) -> String {
     if let Some(g) = seed_gallery(records) {
         out.push('\n');
         out.push_str(&g);
+    }
+    if let Some(p) = phenomena(records) {
+        out.push('\n');
+        out.push_str(&p);
     }
     out
 }

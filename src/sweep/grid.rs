@@ -30,11 +30,33 @@ pub struct Grid {
     /// Metrics interval in steps.
     pub every: u64,
     pub axes: Vec<(String, Vec<serde_json::Value>)>,
+    /// Whether a run stops once its class is settled (a grok for good): the default. A
+    /// search for what happens after grokking (regrok, reverse grokking) trains every step.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub stop_early: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// Most runs a grid may have. The article's grid has 1,125; a million runs of the quickest
 /// preset take weeks on a workstation, and each run's settings are held in memory.
 pub const MAX_RUNS: u64 = 1_000_000;
+
+/// The built-in grids' names.
+pub const BUILTIN: [&str; 6] = [
+    "parity-v4",
+    "parity-quick",
+    "mod-add-seeds",
+    "regrok-seeds",
+    "reverse-grok-seeds",
+    "parity-seeds",
+];
 
 /// One run of a grid.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +66,8 @@ pub struct RunSpec {
     /// The axis values of this run, by axis name.
     pub point: BTreeMap<String, serde_json::Value>,
     pub config: Config,
+    /// The grid's [`Grid::stop_early`].
+    pub stop_early: bool,
 }
 
 /// Some runs of a grid, in grid order: built on demand from the grid ([`Grid::runs`]), or
@@ -280,6 +304,7 @@ impl Grid {
             index,
             point,
             config,
+            stop_early: self.stop_early,
         })
     }
 
@@ -303,8 +328,10 @@ impl Grid {
         self.runs()?.iter().collect()
     }
 
-    /// The built-in grids: `parity-v4` (the article's 1,125 runs), `parity-quick`, and
-    /// `mod-add-seeds` (the main model over `seeds` seeds).
+    /// The built-in grids: `parity-v4` (the article's 1,125 runs), `parity-quick`,
+    /// `mod-add-seeds` (the main model over `seeds` seeds), and the seed searches
+    /// `regrok-seeds`, `reverse-grok-seeds` and `parity-seeds` (`seeds` seeds of that preset,
+    /// trained to the end).
     pub fn builtin(name: &str, seeds: usize) -> Result<Grid> {
         let nums = |xs: &[f64]| xs.iter().map(|&x| serde_json::json!(x)).collect::<Vec<_>>();
         let ints = |xs: &[usize]| xs.iter().map(|&x| serde_json::json!(x)).collect::<Vec<_>>();
@@ -335,6 +362,7 @@ impl Grid {
                     ("n_train".into(), ints(&[750, 1000, 1250, 1500, 1750])),
                     ("seed".into(), ints(&(0..9).collect::<Vec<_>>())),
                 ],
+                stop_early: true,
             }),
             "parity-quick" => {
                 // The same axes, fewer points: 18 runs of 20,000 steps, 26–36 s with
@@ -351,6 +379,7 @@ impl Grid {
                         ("n_train".into(), ints(&[750, 1250, 1750])),
                         ("seed".into(), ints(&[0, 1])),
                     ],
+                    stop_early: true,
                 })
             }
             "mod-add-seeds" => Ok(Grid {
@@ -359,9 +388,22 @@ impl Grid {
                 base: BTreeMap::new(),
                 every: 100,
                 axes: vec![("seed".into(), ints(&(0..seeds).collect::<Vec<_>>()))],
+                stop_early: true,
+            }),
+            // The seed searches behind the presets named for a phenomenon: the preset's
+            // values, `seeds` seeds, every step trained (the phenomena come after grokking),
+            // each record saying which phenomena its curve shows (sweep::Phenomenon).
+            "regrok-seeds" | "reverse-grok-seeds" | "parity-seeds" => Ok(Grid {
+                name: name.into(),
+                preset: name.trim_end_matches("-seeds").into(),
+                base: BTreeMap::new(),
+                every: 100,
+                axes: vec![("seed".into(), ints(&(0..seeds).collect::<Vec<_>>()))],
+                stop_early: false,
             }),
             other => Err(Error::config(format!(
-                "unknown grid '{other}' (built-in: parity-v4, parity-quick, mod-add-seeds)"
+                "unknown grid '{other}' (built-in: {})",
+                BUILTIN.join(", ")
             ))),
         }
     }

@@ -3,14 +3,16 @@
 //! code paths.
 
 mod grid;
+mod phenomenon;
 mod pool;
 mod progress;
 mod record;
 mod table;
 
 pub use crate::train::Control;
-pub use grid::{Grid, RunSpec, Runs, Shard};
+pub use grid::{BUILTIN, Grid, RunSpec, Runs, Shard};
+pub use phenomenon::{Phenomenon, Point, shown};
 pub use pool::{Event, Pool};
 pub use progress::{Progress, RunState};
 pub use record::{Class, RunRecord, Trace};
-pub use table::{phase_diagrams, seed_gallery, summary_table};
+pub use table::{phase_diagrams, phenomena, seed_gallery, summary_table};

@@ -1,6 +1,7 @@
 //! One run of a sweep: its metric trace, its class (SPEC §4) and the JSON line it leaves.
 
 use super::grid::RunSpec;
+use super::phenomenon::{Phenomenon, Point};
 use crate::probe::Prober;
 use crate::train::{Control, Flow, Run, Stop, Threads, Trainer, drive};
 use serde::{Deserialize, Serialize};
@@ -153,6 +154,13 @@ pub struct RunRecord {
     pub diverged_at: Option<u64>,
     pub elapsed_s: f64,
     pub settings: crate::train::Config,
+    /// Every logged point, at the grid's metrics interval (absent in records of older
+    /// versions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub curve: Vec<Point>,
+    /// The phenomena the curve shows ([`super::Phenomenon`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shows: Vec<Phenomenon>,
 }
 
 /// Train one run of a grid, logging every `every` steps; stop early once the class is
@@ -172,9 +180,17 @@ pub fn run_one(
     let mut run = Run::new(Trainer::new(spec.config.clone(), threads)?, every);
     let planned = spec.config.steps;
     let mut trace = Trace::default();
+    let mut curve = Vec::new();
     let stop = drive(&mut run, control, |_, m| {
         trace.push(m.step, m.train_loss, m.test_loss, m.train_acc, m.test_acc);
-        Ok::<_, std::convert::Infallible>(if trace.settled() {
+        curve.push(Point {
+            step: m.step,
+            train_loss: m.train_loss,
+            test_loss: m.test_loss,
+            train_acc: m.train_acc,
+            test_acc: m.test_acc,
+        });
+        Ok::<_, std::convert::Infallible>(if spec.stop_early && trace.settled() {
             Flow::Stop
         } else {
             Flow::Continue
@@ -206,6 +222,8 @@ pub fn run_one(
         diverged_at,
         elapsed_s: (run.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
         settings: spec.config.clone(),
+        shows: super::shown(&curve),
+        curve,
     }))
 }
 

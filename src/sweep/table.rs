@@ -193,3 +193,48 @@ pub fn seed_gallery(records: &[RunRecord]) -> Option<String> {
     }
     Some(out)
 }
+
+/// How many runs show each phenomenon, with their seeds (runs without a kept curve, from
+/// older records, are left out of the count and said so); `None` when no record has one.
+pub fn phenomena(records: &[RunRecord]) -> Option<String> {
+    let with: Vec<&RunRecord> = records.iter().filter(|r| !r.curve.is_empty()).collect();
+    if with.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for p in super::Phenomenon::ALL {
+        let mut showing: Vec<&RunRecord> = with
+            .iter()
+            .copied()
+            .filter(|r| r.shows.contains(&p))
+            .collect();
+        showing.sort_by_key(|r| r.run);
+        let which: Vec<String> = showing
+            .iter()
+            .map(|r| match r.point.get("seed") {
+                Some(s) => format!("seed {s}"),
+                None => format!("run {}", r.run),
+            })
+            .collect();
+        let _ = write!(
+            out,
+            "{:>16} {:>6} of {} runs",
+            p.name(),
+            showing.len(),
+            with.len()
+        );
+        if !which.is_empty() {
+            let _ = write!(out, ": {}", which.join(", "));
+        }
+        out.push('\n');
+    }
+    if with.len() < records.len() {
+        let _ = writeln!(
+            out,
+            "{:>16} {} runs kept no curve (recorded by an older grokscope)",
+            "",
+            records.len() - with.len()
+        );
+    }
+    Some(out)
+}
