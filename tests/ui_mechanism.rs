@@ -394,3 +394,36 @@ fn render_time() {
         median(&mut cold)
     );
 }
+
+/// Every modular preset (five-neurons and the collapsed variants too) and odd shapes (an
+/// even modulus with its Nyquist frequency, a tiny model) draw every page at both sizes.
+#[test]
+fn every_modular_model_draws_every_page() {
+    let mut cfgs: Vec<Config> = presets::all()
+        .into_iter()
+        .map(|p| p.config)
+        .filter(|c| c.task == grokscope::train::TaskKind::Modular)
+        .collect();
+    assert!(cfgs.len() >= 7);
+    let mut small = presets::find("mod-add-collapsed").unwrap().config;
+    (small.modulus, small.hidden) = (10, 3);
+    cfgs.push(small);
+    for cfg in cfgs {
+        let name = cfg.preset.clone();
+        let mut h = Harness::new(cfg).unwrap();
+        h.train(40);
+        assert!(h.press(ch('m')));
+        for _ in 0..3 {
+            for (w, ht) in [(120, 40), (80, 24), (200, 60)] {
+                let t = text(&h.render(w, ht, &TRUE));
+                let drawn = ["waves ·", "logit waves", "DFT"]
+                    .iter()
+                    .any(|p| t.contains(p));
+                assert!(drawn, "{name} {w}×{ht}:\n{t}");
+            }
+            h.press(ch('f'));
+            h.press(ch('o'));
+            h.press(ch('u'));
+        }
+    }
+}
