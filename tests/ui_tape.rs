@@ -1,7 +1,7 @@
 //! `demo.tape` cannot be recorded here (no vhs), so this test reads it and replays its
 //! keystrokes against the app, synchronously: the launch command must parse as grokscope's
 //! command line, every key must do something, and the tour must reach parity and
-//! five-neurons, show the help and the sweep view, and quit. `Sleep` trains a bounded
+//! five-neurons, show the mechanism view, the help and the sweep view, and quit. `Sleep` trains a bounded
 //! number of steps.
 
 use clap::Parser;
@@ -126,6 +126,7 @@ fn demo_tape_replays_against_the_app() {
     let mut help_seen = false;
     let mut scrubbed_seen = false;
     let mut sweep_seen = false;
+    let mut mechanism_seen = false;
     for s in it {
         assert!(!h.app.quit, "keys after quitting: {s:?}");
         match s {
@@ -149,6 +150,7 @@ fn demo_tape_replays_against_the_app() {
         help_seen |= h.app.help;
         scrubbed_seen |= h.app.scrub.is_some();
         sweep_seen |= h.app.view.name == "sweep";
+        mechanism_seen |= h.app.view.name == "mechanism";
         let p = &h.app.snapshot.config.preset;
         if presets_seen.last() != Some(p) {
             presets_seen.push(p.clone());
@@ -162,6 +164,7 @@ fn demo_tape_replays_against_the_app() {
     assert!(help_seen, "the tape shows the help overlay");
     assert!(scrubbed_seen, "the tape scrubs back through a paused run");
     assert!(sweep_seen, "the tape shows the sweep view");
+    assert!(mechanism_seen, "the tape shows the mechanism view");
     assert_eq!(h.app.view.name, "training", "and leaves it");
     assert_eq!(presets_seen, ["mod-add", "parity", "five-neurons"]);
 }

@@ -2,6 +2,7 @@
 //! action they do, the footer's short label, the help text and whether it applies now. The
 //! key dispatch, the footer and the `?` help overlay are all generated from these tables.
 
+use super::mechanism::Change;
 use super::state::{Action, App};
 use super::watch::Watch;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -161,7 +162,7 @@ fn quit_or_back(k: Key) -> Action {
 }
 
 /// The training view: the run, its charts, weights and settings.
-pub static TRAINING: [Binding<App>; 14] = [
+pub static TRAINING: [Binding<App>; 15] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -182,6 +183,13 @@ pub static TRAINING: [Binding<App>; 14] = [
         "w",
         "sweep view: a grid's phase diagram, filling in live",
         Some(("w", "sweep")),
+    ),
+    bind(
+        &[Key::char('m')],
+        |_| Action::ToggleView("mechanism"),
+        "m",
+        "mechanism view: waves, stars, logit waves, DFT",
+        None,
     ),
     bind(
         &[Key::char('r')],
@@ -268,6 +276,82 @@ pub static TRAINING: [Binding<App>; 14] = [
         None,
     ),
     help_key(Some(("?", "help"))),
+    ctrl_quit(),
+];
+
+/// The mechanism view: how the model on screen computes. The training keys it does not bind
+/// (pause, scrub, restart, presets, the selected neuron) act as in the training view.
+pub static MECHANISM: [Binding<App>; 11] = [
+    bind(
+        &[Key::char('m'), Key::code(KeyCode::Esc)],
+        |k| match k.code {
+            KeyCode::Esc => Action::Back,
+            _ => Action::ToggleView("mechanism"),
+        },
+        "m / Esc",
+        "back to the training view",
+        Some(("m", "training view")),
+    ),
+    bind(
+        &[Key::char('a'), Key::char('A')],
+        |k| Action::Mechanism(Change::A(k.code == KeyCode::Char('a'))),
+        "a / A",
+        "next / previous a of the pair drawn",
+        Some(("a/A b/B", "pair")),
+    ),
+    bind(
+        &[Key::char('b'), Key::char('B')],
+        |k| Action::Mechanism(Change::B(k.code == KeyCode::Char('b'))),
+        "b / B",
+        "next / previous b",
+        None,
+    ),
+    bind(
+        &[Key::char('o')],
+        |_| Action::Mechanism(Change::Output),
+        "o",
+        "W_output / W_input (waves; stars, DFT if one fits)",
+        Some(("o", "W_in/W_out")),
+    ),
+    bind(
+        &[Key::char('u')],
+        |_| Action::Mechanism(Change::Unwrap),
+        "u",
+        "unwrapped waves: against k·a mod P",
+        Some(("u", "unwrap")),
+    ),
+    bind(
+        &[Key::char('f'), Key::char('F')],
+        |k| Action::Mechanism(Change::Page(k.code == KeyCode::Char('f'))),
+        "f / F",
+        "next / previous page (below 120×40)",
+        Some(("f", "page")),
+    ),
+    bind(
+        &[Key::char(' ')],
+        |_| Action::TogglePause,
+        "space",
+        "pause / resume training",
+        Some(("space", "pause")),
+    ),
+    bind(
+        &[Key::code(KeyCode::Left), Key::code(KeyCode::Right)],
+        |k| match k.code {
+            KeyCode::Left => Action::ScrubBack,
+            _ => Action::ScrubForward,
+        },
+        "← →",
+        "when paused: scrub back through the run",
+        Some(("←→", "scrub")),
+    ),
+    help_key(Some(("?", "help"))),
+    bind(
+        &[Key::char('q')],
+        |_| Action::Quit,
+        "q",
+        "quit",
+        Some(("q", "quit")),
+    ),
     ctrl_quit(),
 ];
 

@@ -14,6 +14,7 @@
 
 pub mod harness;
 pub mod keys;
+pub mod mechanism;
 pub mod session;
 pub mod state;
 mod sweep;

@@ -50,6 +50,8 @@ pub enum Action {
     /// Sweep view: page through the diagram's panels.
     PageBack,
     PageForward,
+    /// Mechanism view: a change of what it shows.
+    Mechanism(super::mechanism::Change),
     /// The trainer published a new snapshot.
     Snapshot(Arc<Snapshot>),
     /// A sweep pool reported (grid name, report).
@@ -384,6 +386,8 @@ pub struct App {
     pub sweeps: Sweeps,
     /// Whether leaving the sweep view resumes the training run (it was running on entry).
     pub resume_training: bool,
+    /// What the mechanism view shows.
+    pub mechanism: crate::ui::mechanism::Choice,
 }
 
 impl App {
@@ -409,6 +413,7 @@ impl App {
             view: views::home(),
             sweeps: Sweeps::new(),
             resume_training: false,
+            mechanism: Default::default(),
         }
     }
 
@@ -561,6 +566,7 @@ impl App {
             scrubbing: self.scrub.is_some(),
             paused: self.paused,
             neuron: self.neuron,
+            mechanism: self.mechanism,
             settings: self.settings_rows(),
             theme,
             memo,
@@ -637,7 +643,8 @@ impl App {
             | Action::PrevGrid
             | Action::PauseSweep
             | Action::PageBack
-            | Action::PageForward => Vec::new(),
+            | Action::PageForward
+            | Action::Mechanism(_) => Vec::new(),
             Action::SweepEvent(grid, event) => {
                 if let Some(st) = self.sweeps.by_name(&grid) {
                     st.apply(event);

@@ -36,7 +36,7 @@ fn nothing(_: &mut App) -> Vec<Command> {
 }
 
 /// The views; the first is the home view (Esc comes back to it; it quits from there).
-pub static VIEWS: [View; 2] = [
+pub static VIEWS: [View; 3] = [
     View {
         name: "training",
         keys: &keys::TRAINING,
@@ -56,6 +56,16 @@ pub static VIEWS: [View; 2] = [
         enter: App::enter_sweep,
         leave: App::leave_sweep,
         update: App::update_sweep_view,
+    },
+    View {
+        name: "mechanism",
+        keys: &keys::MECHANISM,
+        render: |f, app, theme, memo, footer| {
+            ui::mechanism::render(f, &app.ctx(theme, memo), footer)
+        },
+        enter: nothing,
+        leave: nothing,
+        update: super::mechanism::update,
     },
 ];
 

@@ -31,7 +31,7 @@ pub struct Cli {
     /// Dashboard redraws per second
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub fps: u32,
-    /// Dashboard view to open on: training or sweep (a key switches between them)
+    /// Dashboard view to open on: training, sweep or mechanism (keys switch between them)
     #[arg(long, value_name = "NAME", default_value = "training")]
     pub view: String,
 }

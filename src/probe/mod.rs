@@ -9,6 +9,9 @@
 //! * [`five`]: the five-neuron model's angles (fixed-circle models).
 //! * [`parity`]: weight per input digit, the informative share and the neuron order.
 //! * [`phase`]: the phase label, from the metrics and the other read-outs.
+//! * [`mechanism`]: both matrices' Fourier coefficients, the neurons grouped by frequency
+//!   and each group's logits for a pair (the mechanism view's; computed when it draws, not
+//!   a field of [`Readings`]).
 //!
 //! Each reading is a [`Reading`]: `None` where the probe does not apply to the task, an
 //! error (shown as what it is) where it could not run.
@@ -17,6 +20,7 @@
 //! field to [`Readings`] and fill it in [`Prober::read_all`] and [`Prober::read_frame`].
 
 mod five;
+pub mod mechanism;
 pub(crate) mod parity;
 mod phase;
 pub mod progress;

@@ -12,6 +12,7 @@ mod header;
 pub mod heatmap;
 pub(crate) mod help;
 mod loss;
+pub(crate) mod mechanism;
 mod readout;
 mod settings;
 pub mod spectrum;
@@ -70,6 +71,8 @@ impl Settings {
 #[derive(Debug, Default)]
 pub struct Memo {
     pub heat: RefCell<Vec<i8>>,
+    /// The mechanism view's read-out of the frame on screen.
+    pub mechanism: RefCell<mechanism::Memo>,
 }
 
 /// Everything a panel draws from.
@@ -83,6 +86,8 @@ pub struct Ctx<'a> {
     /// The selected hidden neuron (an index into the model's H neurons, in the model's own
     /// order): panels that draw neurons highlight it.
     pub neuron: usize,
+    /// What the mechanism view shows (its pair, matrix, page).
+    pub mechanism: mechanism::Choice,
     pub settings: Settings,
     pub theme: &'a Theme,
     pub memo: &'a Memo,

@@ -105,6 +105,10 @@ impl Theme {
     pub fn w_out(&self) -> Style {
         self.fg(Color::LightRed)
     }
+    /// The selected neuron, wherever it is drawn (bold, so it shows without colour too).
+    pub fn neuron(&self) -> Style {
+        self.fg(Color::LightYellow).add_modifier(Modifier::BOLD)
+    }
     /// The phase label's style.
     pub fn phase(&self, phase: crate::probe::Phase) -> Style {
         use crate::probe::Phase;

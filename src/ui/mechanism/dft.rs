@@ -1,0 +1,200 @@
+//! DFT heatmaps (the article's mod-bot-dft): neurons × Fourier coefficients (constant, then
+//! cos k and sin k for k = 1…P/2) of W_input and of W_output, neurons ordered by frequency
+//! and phase, so that each neuron's sparsity shows, not only the summed spectrum. Two
+//! neurons per text row with half blocks in colour, shading by |coefficient| without; both
+//! matrices where they fit one above the other, else the one `o` picks.
+
+use super::{Shown, shown};
+use crate::analysis::FourierCoeffs;
+use crate::ui::theme::{heat_level, shade};
+use crate::ui::{Ctx, Panel, panel, sticky_scale};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub const PANEL: Panel = Panel {
+    name: "DFT",
+    applies: |c| c.task == crate::train::TaskKind::Modular,
+    render,
+};
+
+/// Label columns left of the heatmap: the group's frequency and the selected-neuron mark.
+const LABEL: u16 = 4;
+
+/// The panel's width for modulus `p`: one column per coefficient and the labels, at most
+/// `max`.
+pub(super) fn width(p: usize, max: u16) -> u16 {
+    (p as u16 + LABEL + 2).min(max)
+}
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let Ok(s) = shown(cx) else {
+        return;
+    };
+    let theme = cx.theme;
+    let order = s.mech.order();
+    let per_row = if theme.colored() { 2 } else { 1 };
+    let rows_of = |n: usize| n.div_ceil(per_row) as u16;
+    let inner = panel("", theme).inner(area);
+    // Each matrix: a title row and its neurons; one axis row at the bottom.
+    let need = rows_of(order.len()) + 1;
+    let both = 2 * need < inner.height;
+    let matrices: Vec<bool> = if both {
+        vec![false, true]
+    } else {
+        vec![s.choice.output]
+    };
+    let title = if both {
+        "DFT · neurons × (const, cos k, sin k) · by frequency"
+    } else if s.choice.output {
+        "DFT of W_output · neurons × (const, cos k, sin k) (o: W_input)"
+    } else {
+        "DFT of W_input · neurons × (const, cos k, sin k) (o: W_output)"
+    };
+    let block = panel(title, theme);
+    f.render_widget(block, area);
+    if inner.width <= LABEL || inner.height < 3 {
+        return;
+    }
+    let room = (inner.height - 1) / matrices.len() as u16;
+    let mut y = inner.y;
+    for &output in &matrices {
+        let coeffs = if output {
+            &s.mech.output
+        } else {
+            &s.mech.input
+        };
+        let (name, style) = if output {
+            ("W_output (its rows, over c)", theme.w_out())
+        } else {
+            ("W_input (its columns, over a)", theme.w_in())
+        };
+        let h = room.min(need);
+        let shown_rows = h.saturating_sub(1);
+        let total = rows_of(order.len());
+        let mut title = vec![Span::styled(name, style)];
+        if shown_rows < total {
+            title.push(Span::styled(
+                format!(
+                    " ({} of {} neurons)",
+                    shown_rows as usize * per_row,
+                    order.len()
+                ),
+                theme.dim(),
+            ));
+        }
+        let at = Rect::new(inner.x, y, inner.width, 1);
+        f.render_widget(Paragraph::new(Line::from(title)), at);
+        let body = Rect::new(inner.x, y + 1, inner.width, shown_rows);
+        heat(f, cx, &s, body, coeffs, &order, per_row);
+        y += h;
+    }
+    axis(
+        f,
+        cx,
+        &s,
+        Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
+    );
+}
+
+/// Which coefficient row (basis order) column `x` of a `width`-column map shows.
+fn coefficient(x: usize, p: usize, width: usize) -> usize {
+    if p > width { x * p / width } else { x }
+}
+
+fn heat(
+    f: &mut Frame,
+    cx: &Ctx,
+    s: &Shown,
+    area: Rect,
+    coeffs: &FourierCoeffs,
+    order: &[usize],
+    per_row: usize,
+) {
+    let theme = cx.theme;
+    let m = coeffs.matrix();
+    let p = m.nrows();
+    let scale = sticky_scale(m.iter().fold(0.0f32, |a, v| a.max(v.abs())));
+    let width = (area.width.saturating_sub(LABEL) as usize).min(p);
+    let freq = |j: usize| s.mech.neurons[j].frequency;
+    let buf = f.buffer_mut();
+    for row in 0..area.height as usize {
+        let y = area.y + row as u16;
+        let top = row * per_row;
+        let Some(&first) = order.get(top) else {
+            break;
+        };
+        let second = (per_row == 2)
+            .then(|| order.get(top + 1).copied())
+            .flatten();
+        // Labels: the frequency where a group starts, ▸ at the selected neuron.
+        let starts = top == 0 || freq(order[top - 1]) != freq(first);
+        let starts2 = second.is_some_and(|j| freq(j) != freq(first));
+        let k = if starts {
+            Some(freq(first))
+        } else if starts2 {
+            second.map(freq)
+        } else {
+            None
+        };
+        if let Some(k) = k {
+            let style = if s.keys.contains(&k) {
+                theme.key()
+            } else {
+                theme.dim()
+            };
+            buf.set_string(area.x, y, format!("{k:>3}"), style);
+        }
+        if first == s.neuron || second == Some(s.neuron) {
+            buf.set_string(area.x + LABEL - 1, y, "▸", theme.neuron());
+        }
+        for x in 0..width {
+            let c = coefficient(x, p, width);
+            let cell = &mut buf[(area.x + LABEL + x as u16, y)];
+            let v = |j: usize| m[[c, j]] / scale;
+            if theme.colored() {
+                let upper = theme.heat_color(heat_level(v(first), None));
+                let lower =
+                    second.map_or(Color::Reset, |j| theme.heat_color(heat_level(v(j), None)));
+                cell.set_symbol("▀").set_fg(upper).set_bg(lower);
+            } else {
+                cell.set_symbol(shade(v(first)));
+            }
+        }
+    }
+}
+
+/// The coefficient axis: `c` over the constant, then k = 1, 5, 10, … over cos k.
+fn axis(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect) {
+    let theme = cx.theme;
+    let width = (area.width.saturating_sub(LABEL) as usize).min(s.p);
+    let buf = f.buffer_mut();
+    buf.set_string(area.x, area.y, "  k", theme.dim());
+    let mut next_free = 0usize;
+    for x in 0..width {
+        let c = coefficient(x, s.p, width);
+        let label = if c == 0 {
+            Some("c".to_string())
+        } else if c % 2 == 1 {
+            let k = c.div_ceil(2);
+            (k == 1 || k.is_multiple_of(5)).then(|| k.to_string())
+        } else {
+            None
+        };
+        if let Some(l) = label
+            && x >= next_free
+            && x + l.len() <= width
+        {
+            let k = c.div_ceil(2);
+            let style = if c > 0 && s.keys.contains(&k) {
+                theme.key()
+            } else {
+                theme.dim()
+            };
+            buf.set_string(area.x + LABEL + x as u16, area.y, &l, style);
+            next_free = x + l.len() + 1;
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Logit waves (the article's mod-bot-sliders and mod-bot-logits): for the pair (a, b) on
+//! screen (moved with a/A and b/B), each frequency group's contribution to the logits over
+//! c = 0…P−1 (a wave cos(2πk(a + b − c)/P) once the model has grokked), and their total, the
+//! model's logits, with the right answer and the model's argmax marked. Whether (a, b) is a
+//! training or a test pair is said: before grokking the argmax is right on training pairs
+//! only.
+
+use super::{Shown, grid, shown, strongest_groups};
+use crate::probe::mechanism::PairKind;
+use crate::ui::{Ctx, Panel, panel, sticky_scale};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::widgets::canvas::{Canvas, Line as CLine};
+
+pub const PANEL: Panel = Panel {
+    name: "logit waves",
+    applies: |c| c.task == crate::train::TaskKind::Modular,
+    render,
+};
+
+/// The pair, the answer, the model's and the split, as one line.
+pub(super) fn pair_line(cx: &Ctx, s: &Shown) -> Line<'static> {
+    let theme = cx.theme;
+    let l = &s.logits;
+    let op = cx.snapshot.config.op;
+    let mut spans = vec![
+        Span::styled("a ", theme.dim()),
+        Span::styled(format!("{}", l.a), theme.title()),
+        Span::styled(format!(" {} b ", symbol(op)), theme.dim()),
+        Span::styled(format!("{}", l.b), theme.title()),
+        Span::styled(" → ", theme.dim()),
+    ];
+    match l.answer {
+        Some(c) => spans.push(Span::styled(format!("{c}"), theme.key())),
+        None => spans.push(Span::styled("undefined", theme.warn())),
+    }
+    spans.push(Span::styled(" · model ", theme.dim()));
+    let (mark, style) = if l.correct() {
+        ("✓", theme.key())
+    } else {
+        ("✗", theme.warn())
+    };
+    spans.push(Span::styled(format!("{} {mark}", l.argmax), style));
+    let (kind, style) = match s.kind {
+        PairKind::Train => ("training pair", theme.train()),
+        PairKind::Test => ("test pair", theme.test()),
+        PairKind::Unused => ("not in the data", theme.dim()),
+    };
+    spans.push(Span::styled(" · ", theme.dim()));
+    spans.push(Span::styled(kind, style));
+    Line::from(spans)
+}
+
+fn symbol(op: crate::train::Op) -> &'static str {
+    use crate::train::Op;
+    match op {
+        Op::Add => "+",
+        Op::Sub => "−",
+        Op::Mul => "×",
+        Op::Div => "÷",
+    }
+}
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let Ok(s) = shown(cx) else {
+        return;
+    };
+    let theme = cx.theme;
+    let title = format!(
+        "logit waves of a {} b mod {} · each group's part (a/A b/B)",
+        symbol(cx.snapshot.config.op),
+        s.p
+    );
+    let block = panel(title, theme);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height < 3 {
+        return;
+    }
+    let total_h = (inner.height * 2 / 5).max(4).min(inner.height - 1);
+    let [head, groups_area, total_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(total_h),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(pair_line(cx, &s)), head);
+    let room = grid(groups_area, s.mech.groups.len(), 20, 3).len();
+    let shown_groups = strongest_groups(&s, room);
+    let cells = grid(groups_area, shown_groups.len(), 20, 3);
+    let answer = s.logits.answer;
+    for (&g, &cell) in shown_groups.iter().zip(&cells) {
+        let group = &s.mech.groups[g];
+        let k = group.frequency;
+        let key = s.keys.contains(&k);
+        let [label, plot] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(cell);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(
+                    format!("k={k}"),
+                    if key { theme.key() } else { theme.title() },
+                ),
+                Span::styled(
+                    format!(
+                        " · {} neuron{}",
+                        group.neurons.len(),
+                        super::waves::plural(group.neurons.len())
+                    ),
+                    theme.dim(),
+                ),
+            ])),
+            label,
+        );
+        chart(f, plot, &s.logits.groups[g], answer, None, false, cx);
+    }
+    let [label, plot, marks] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(total_area);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("all groups", theme.title()),
+            Span::styled(" · the model's logits over c", theme.dim()),
+        ])),
+        label,
+    );
+    let argmax = Some(s.logits.argmax);
+    chart(f, plot, &s.logits.total, answer, argmax, true, cx);
+    markers(f, marks, s.p, answer, s.logits.argmax, cx);
+}
+
+/// The cell column of output `c` in a `width`-cell canvas spanning 0…P−1 (the canvas's own
+/// mapping: braille has two dots per cell).
+fn column(c: usize, p: usize, width: u16) -> u16 {
+    let dots = (width as usize * 2).saturating_sub(1);
+    ((c * dots) / (p.max(2) - 1) / 2) as u16
+}
+
+/// ▲ under the right answer, ✗ under a wrong argmax, with their numbers.
+fn markers(f: &mut Frame, area: Rect, p: usize, answer: Option<usize>, argmax: usize, cx: &Ctx) {
+    let theme = cx.theme;
+    let buf = f.buffer_mut();
+    let mut put = |c: usize, text: String, style: Style| {
+        let x = column(c, p, area.width);
+        let len = text.chars().count() as u16;
+        let x = x.min(area.width.saturating_sub(len));
+        buf.set_string(area.x + x, area.y, text, style);
+    };
+    if answer != Some(argmax) {
+        put(argmax, format!("✗{argmax}"), theme.warn());
+    }
+    if let Some(c) = answer {
+        put(c, format!("▲{c}"), theme.key());
+    }
+}
+
+/// One logit chart over c in ±max|v|: a line (bars for the total), the right answer's
+/// column in the key colour, a wrong argmax's in the warning colour.
+fn chart(
+    f: &mut Frame,
+    area: Rect,
+    values: &[f32],
+    answer: Option<usize>,
+    argmax: Option<usize>,
+    bars: bool,
+    cx: &Ctx,
+) {
+    if area.width == 0 || area.height == 0 || values.is_empty() {
+        return;
+    }
+    let theme = cx.theme;
+    let p = values.len();
+    let max = values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let scale = f64::from(sticky_scale(max));
+    let color = |st: Style| st.fg.unwrap_or(Color::Reset);
+    let (key, warn, plain, dim) = (
+        color(theme.key()),
+        color(theme.warn()),
+        color(theme.bar()),
+        color(theme.dim()),
+    );
+    let canvas = Canvas::default()
+        .marker(Marker::Braille)
+        .x_bounds([0.0, (p.max(2) - 1) as f64])
+        .y_bounds([-scale, scale])
+        .paint(|ctx| {
+            ctx.draw(&CLine::new(0.0, 0.0, (p - 1) as f64, 0.0, dim));
+            if bars {
+                for (c, &v) in values.iter().enumerate() {
+                    if Some(c) == answer || Some(c) == argmax {
+                        continue;
+                    }
+                    ctx.draw(&CLine::new(c as f64, 0.0, c as f64, f64::from(v), plain));
+                }
+            } else {
+                for (c, w) in values.windows(2).enumerate() {
+                    ctx.draw(&CLine::new(
+                        c as f64,
+                        f64::from(w[0]),
+                        (c + 1) as f64,
+                        f64::from(w[1]),
+                        plain,
+                    ));
+                }
+            }
+            ctx.layer();
+            if let Some(c) = argmax.filter(|&c| Some(c) != answer) {
+                ctx.draw(&CLine::new(
+                    c as f64,
+                    0.0,
+                    c as f64,
+                    f64::from(values[c]),
+                    warn,
+                ));
+            }
+            if let Some(c) = answer {
+                let top = if bars { f64::from(values[c]) } else { scale };
+                let bottom = if bars { 0.0 } else { -scale };
+                ctx.draw(&CLine::new(c as f64, bottom, c as f64, top, key));
+            }
+        });
+    f.render_widget(canvas, area);
+}

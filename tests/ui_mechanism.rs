@@ -1,0 +1,429 @@
+//! The mechanism view (`m`, `--view mechanism`): rendered frames of a grokked model (the
+//! article's construction at three frequencies, deterministic) and of a memorizing one
+//! (mod-add trained 1,000 steps in the test), at 120×40, 80×24 and without colour; the styles
+//! that carry meaning; and a key script.
+
+mod common;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use grokscope::analysis::{constructed_weights, loss_on_pairs, pair_logits};
+use grokscope::app::harness::{Harness, text};
+use grokscope::app::session::{Clock, Snapshot, Status, WeightFrame};
+use grokscope::app::state::{Action, App};
+use grokscope::app::views;
+use grokscope::probe::Prober;
+use grokscope::probe::mechanism::{PairKind, Split};
+use grokscope::train::task::{Data, PairSet};
+use grokscope::train::{Activation, Arch, Config, Metrics, ModularWeights, Weights, presets};
+use grokscope::ui::{ColorMode, Memo, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use std::sync::Arc;
+
+const TRUE: Theme = Theme {
+    mode: ColorMode::TrueColor,
+};
+const PLAIN: Theme = Theme {
+    mode: ColorMode::None,
+};
+
+fn key(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn ch(c: char) -> KeyEvent {
+    key(KeyCode::Char(c))
+}
+
+/// Frequencies and neurons per group of the hand-built model.
+const KS: [usize; 3] = [4, 11, 19];
+const N: usize = 8;
+
+/// The construction at each of `KS` (8 neurons each): W_input row a is the one-frequency
+/// construction's row k·a mod P, W_output column c likewise; x² makes it exact.
+fn constructed(p: usize) -> ModularWeights {
+    let (w_in, w_out) = constructed_weights(p, N).unwrap();
+    let h = N * KS.len();
+    ModularWeights {
+        arch: Arch::Collapsed,
+        activation: Activation::Square,
+        w_input: ndarray::Array2::from_shape_fn((p, h), |(a, j)| {
+            f64::from(w_in[[KS[j / N] * a % p, j % N]])
+        }),
+        w_output: ndarray::Array2::from_shape_fn((h, p), |(j, c)| {
+            f64::from(w_out[[j % N, KS[j / N] * c % p]])
+        }),
+        embed: None,
+        in_proj: None,
+        out_proj: None,
+    }
+}
+
+fn score(m: &ModularWeights, set: &PairSet) -> (f64, f64) {
+    let (w_in, w_out) = (m.w_input.mapv(|x| x as f32), m.w_output.mapv(|x| x as f32));
+    let pairs: Vec<(usize, usize)> = set
+        .a
+        .iter()
+        .zip(&set.b)
+        .map(|(&a, &b)| (a as usize, b as usize))
+        .collect();
+    let loss = loss_on_pairs(w_in.view(), w_out.view(), m.activation, &pairs).unwrap();
+    let right = pairs
+        .iter()
+        .zip(&set.y)
+        .filter(|&(&(a, b), &y)| {
+            let l = pair_logits(w_in.view(), w_out.view(), m.activation, a, b).unwrap();
+            let best = l.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            l[y as usize] == best
+        })
+        .count();
+    (loss, right as f64 / pairs.len() as f64)
+}
+
+/// A finished run whose one frame is the hand-built grokked model, in the mechanism view.
+fn grokked() -> App {
+    let mut cfg: Config = presets::find("mod-add-collapsed").unwrap().config;
+    cfg.hidden = N * KS.len();
+    cfg.activation = Activation::Square;
+    let m = constructed(cfg.modulus);
+    let data = Data::new(&cfg);
+    let Data::Modular { train, test } = &data else {
+        unreachable!()
+    };
+    let ((train_loss, train_acc), (test_loss, test_acc)) = (score(&m, train), score(&m, test));
+    let metrics = Metrics {
+        step: cfg.steps,
+        train_loss,
+        test_loss,
+        train_acc,
+        test_acc,
+        weight_norm: 0.0,
+    };
+    let weights = Weights::Modular(m);
+    let mut prober = Prober::new(&cfg, &data);
+    let readings = prober.read_all(&weights);
+    let phase = prober.phase(&metrics, &readings);
+    let snap = Snapshot {
+        run: 0,
+        step: cfg.steps,
+        history: vec![metrics],
+        frames: vec![Arc::new(WeightFrame {
+            metrics,
+            weights,
+            readings,
+            phase,
+        })],
+        status: Status::Finished,
+        clock: Clock::default(),
+        message: None,
+        config: cfg,
+    };
+    let mut app = App::new(Arc::new(snap));
+    app.update(Action::ToggleView("mechanism"));
+    assert_eq!(app.view.name, "mechanism");
+    app
+}
+
+fn draw(app: &App, w: u16, h: u16, theme: &Theme, memo: &Memo) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| views::draw(f, app, theme, memo)).unwrap();
+    t.backend().buffer().clone()
+}
+
+/// mod-add after 1,000 steps: it has memorized the training pairs, not the test pairs.
+fn memorizing() -> Harness {
+    let mut h = Harness::new(presets::find("mod-add").unwrap().config).unwrap();
+    h.train(1000);
+    assert!(h.press(ch('m')));
+    assert_eq!(h.app.view.name, "mechanism");
+    h
+}
+
+fn press(app: &mut App, k: KeyEvent) {
+    let action = grokscope::app::keys::Key::of(k)
+        .and_then(|k| views::dispatch(app, k))
+        .expect("a bound key");
+    app.update(action);
+}
+
+/// The first cell (x, y) whose row text contains `needle` at that column.
+fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let t = text(buf);
+    for (y, line) in t.lines().enumerate() {
+        if let Some(byte) = line.find(needle) {
+            return Some((line[..byte].chars().count() as u16, y as u16));
+        }
+    }
+    None
+}
+
+#[test]
+fn grokked_frames() {
+    let s = common::snapshot_settings();
+    let mut app = grokked();
+    let memo = Memo::default();
+    let t = text(&draw(&app, 120, 40, &TRUE, &memo));
+    // Three groups of eight at the built frequencies, all key; the pair is answered right.
+    for k in KS {
+        assert!(t.contains(&format!("k={k} · 8 neurons")), "{t}");
+    }
+    assert!(t.contains("a 13 + b 19 → 32 · model 32 ✓"), "{t}");
+    s.bind(|| insta::assert_snapshot!("mechanism_grokked_120x40", t));
+    s.bind(|| {
+        insta::assert_snapshot!(
+            "mechanism_grokked_no_color_120x40",
+            text(&draw(&app, 120, 40, &PLAIN, &memo))
+        )
+    });
+    for page in 1..=3 {
+        let t = text(&draw(&app, 80, 24, &TRUE, &memo));
+        assert!(t.contains(&format!("page {page}/3 · f")), "{t}");
+        s.bind(|| insta::assert_snapshot!(format!("mechanism_grokked_80x24_page{page}"), t));
+        press(&mut app, ch('f'));
+    }
+}
+
+#[test]
+fn memorizing_frames() {
+    let s = common::snapshot_settings();
+    let h = memorizing();
+    let t = text(&h.render(120, 40, &TRUE));
+    s.bind(|| insta::assert_snapshot!("mechanism_memorizing_120x40", t));
+    let t = text(&h.render(80, 24, &TRUE));
+    s.bind(|| insta::assert_snapshot!("mechanism_memorizing_80x24", t));
+    let t = text(&h.render(80, 24, &PLAIN));
+    s.bind(|| insta::assert_snapshot!("mechanism_memorizing_no_color_80x24", t));
+}
+
+/// The right answer is marked in the key colour, a wrong argmax in the warning colour, the
+/// selected neuron in its own (bold) style; without colour the marks are still there.
+#[test]
+fn styles_carry_meaning() {
+    let app = grokked();
+    let memo = Memo::default();
+    let buf = draw(&app, 120, 40, &TRUE, &memo);
+    let (x, y) = find(&buf, "▲32").expect("the answer is marked");
+    assert_eq!(buf[(x, y)].fg, Color::Green);
+    let (x, y) = find(&buf, "32 ✓").unwrap();
+    assert_eq!(
+        buf[(x, y)].fg,
+        Color::Green,
+        "a right model answer is green"
+    );
+    let neuron = |buf: &Buffer, sym: &str| {
+        buf.content()
+            .iter()
+            .filter(|c| c.symbol() == sym)
+            .map(|c| (c.fg, c.modifier.contains(Modifier::BOLD)))
+            .collect::<Vec<_>>()
+    };
+    let stars = neuron(&buf, "●");
+    assert!(!stars.is_empty(), "the selected neuron is on the stars");
+    assert!(
+        stars.iter().all(|&s| s == (Color::LightYellow, true)),
+        "{stars:?}"
+    );
+    assert_eq!(
+        neuron(&buf, "▸"),
+        vec![(Color::LightYellow, true)],
+        "one row marked"
+    );
+    let mono = draw(&app, 120, 40, &PLAIN, &memo);
+    assert!(
+        mono.content()
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+    );
+    assert!(find(&mono, "▲32").is_some() && !neuron(&mono, "●").is_empty());
+
+    // A test pair the memorizing model gets wrong: its argmax is marked in red.
+    let mut h = memorizing();
+    let split = Split::of(&h.app.snapshot.config).unwrap();
+    let mut found = false;
+    for _ in 0..67 {
+        let buf = h.render(120, 40, &TRUE);
+        let t = text(&buf);
+        if t.contains("✗") {
+            let (x, y) = find(&buf, "✗").unwrap();
+            assert_eq!(buf[(x, y)].fg, Color::Red);
+            let c = &h.app.mechanism;
+            assert_ne!(
+                split.kind(c.a, c.b),
+                PairKind::Train,
+                "a training pair is right"
+            );
+            found = true;
+            break;
+        }
+        h.press(ch('a'));
+    }
+    assert!(
+        found,
+        "some test pair with b = 19 is answered wrong after 1,000 steps"
+    );
+}
+
+/// Switch to the view, move a and b, select a neuron, flip the matrix and the unwrapping,
+/// scrub, and go back: the screen follows each key.
+#[test]
+fn key_script() {
+    let mut h = memorizing();
+    let cfg = h.app.snapshot.config.clone();
+    let split = Split::of(&cfg).unwrap();
+    let pair_line = |h: &Harness| {
+        let t = text(&h.render(120, 40, &TRUE));
+        t.lines()
+            .find(|l| l.contains("→"))
+            .map(|l| l.split('│').nth(1).unwrap_or("").trim().to_string())
+            .unwrap()
+    };
+    let said = |a: usize, b: usize| match split.kind(a, b) {
+        PairKind::Train => "training pair",
+        PairKind::Test => "test pair",
+        PairKind::Unused => "not in the data",
+    };
+    let first = pair_line(&h);
+    assert!(first.starts_with("a 13 + b 19 → 32 · model"), "{first}");
+    assert!(first.ends_with(said(13, 19)), "{first}");
+    h.press(ch('a'));
+    h.press(ch('B'));
+    h.press(ch('B'));
+    let moved = pair_line(&h);
+    assert!(moved.starts_with("a 14 + b 17 → 31 · model"), "{moved}");
+    assert!(moved.ends_with(said(14, 17)), "{moved}");
+    // Wrapping at both ends.
+    for _ in 0..14 {
+        h.press(ch('A'));
+    }
+    h.press(ch('A'));
+    assert!(
+        pair_line(&h).starts_with("a 66 + b 17 → 16"),
+        "{}",
+        pair_line(&h)
+    );
+
+    // The selected neuron: its number on its group's waves, its row marked in the heatmap.
+    let before = text(&h.render(120, 40, &TRUE));
+    assert!(before.contains("#0"), "{before}");
+    h.press(ch(']'));
+    h.press(ch(']'));
+    let after = text(&h.render(120, 40, &TRUE));
+    assert!(after.contains("#2") && !after.contains("#0"), "{after}");
+    assert_ne!(
+        before.lines().position(|l| l.contains('▸')),
+        after
+            .lines()
+            .position(|l| l.contains('▸'))
+            .or(Some(usize::MAX)),
+    );
+
+    h.press(ch('o'));
+    let t = text(&h.render(120, 40, &TRUE));
+    assert!(t.contains("waves · W_output over c by frequency"), "{t}");
+    assert!(t.contains("DFT of W_output"), "{t}");
+    h.press(ch('u'));
+    let t = text(&h.render(120, 40, &TRUE));
+    assert!(t.contains("waves · W_output over c unwrapped"), "{t}");
+
+    // Pause and scrub back: the view draws the earlier frame.
+    let latest = h.app.snapshot.step;
+    h.press(ch(' '));
+    h.press(key(KeyCode::Left));
+    h.press(key(KeyCode::Left));
+    let t = text(&h.render(120, 40, &TRUE));
+    let step = h.app.frame().unwrap().step();
+    assert!(step < latest);
+    assert!(t.contains(&format!("◂ step {step} ▸")), "{t}");
+
+    // m goes back to the training view, m again returns with the same choices; Esc leaves.
+    h.press(ch('m'));
+    assert_eq!(h.app.view.name, "training");
+    h.press(ch('m'));
+    assert_eq!(h.app.view.name, "mechanism");
+    assert!(h.app.mechanism.output && h.app.mechanism.unwrapped);
+    h.press(key(KeyCode::Esc));
+    assert_eq!(h.app.view.name, "training");
+    assert!(!h.app.quit);
+}
+
+/// A parity run has no mechanism to draw: the view says so instead of drawing empty panels.
+#[test]
+fn parity_says_the_view_is_for_modular_models() {
+    let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
+    h.train(20);
+    h.press(ch('m'));
+    let t = text(&h.render(120, 40, &TRUE));
+    assert!(
+        t.contains("the mechanism view draws the modular models"),
+        "{t}"
+    );
+}
+
+/// Render time of one mechanism frame at 160×50 (`cargo test --test ui_mechanism
+/// render_time -- --ignored --nocapture`): medians of a redraw of the same frame (the
+/// read-out remembered) and of a frame just arrived (read-out computed).
+#[test]
+#[ignore]
+fn render_time() {
+    let h = memorizing();
+    let mut t = Terminal::new(TestBackend::new(160, 50)).unwrap();
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let memo = Memo::default();
+    let mut warm: Vec<f64> = (0..101)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            t.draw(|f| views::draw(f, &h.app, &TRUE, &memo)).unwrap();
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    let mut cold: Vec<f64> = (0..101)
+        .map(|_| {
+            let memo = Memo::default();
+            let start = std::time::Instant::now();
+            t.draw(|f| views::draw(f, &h.app, &TRUE, &memo)).unwrap();
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    println!(
+        "mechanism view at 160×50, median of 101: redraw {:.3} ms, new frame {:.3} ms",
+        median(&mut warm),
+        median(&mut cold)
+    );
+}
+
+/// Every modular preset (five-neurons and the collapsed variants too) and odd shapes (an
+/// even modulus with its Nyquist frequency, a tiny model) draw every page at both sizes.
+#[test]
+fn every_modular_model_draws_every_page() {
+    let mut cfgs: Vec<Config> = presets::all()
+        .into_iter()
+        .map(|p| p.config)
+        .filter(|c| c.task == grokscope::train::TaskKind::Modular)
+        .collect();
+    assert!(cfgs.len() >= 7);
+    let mut small = presets::find("mod-add-collapsed").unwrap().config;
+    (small.modulus, small.hidden) = (10, 3);
+    cfgs.push(small);
+    for cfg in cfgs {
+        let name = cfg.preset.clone();
+        let mut h = Harness::new(cfg).unwrap();
+        h.train(40);
+        assert!(h.press(ch('m')));
+        for _ in 0..3 {
+            for (w, ht) in [(120, 40), (80, 24), (200, 60)] {
+                let t = text(&h.render(w, ht, &TRUE));
+                let drawn = ["waves ·", "logit waves", "DFT"]
+                    .iter()
+                    .any(|p| t.contains(p));
+                assert!(drawn, "{name} {w}×{ht}:\n{t}");
+            }
+            h.press(ch('f'));
+            h.press(ch('o'));
+            h.press(ch('u'));
+        }
+    }
+}
