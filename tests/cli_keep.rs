@@ -128,7 +128,14 @@ fn completions_are_generated_for_bash_zsh_and_fish() {
             text.lines().count()
         );
         assert!(text.contains(mark), "{shell}: {mark}");
-        for word in ["run", "sweep", "presets", "frame-every", "checkpoint-every"] {
+        for word in [
+            "run",
+            "sweep",
+            "presets",
+            "export",
+            "frame-every",
+            "checkpoint-every",
+        ] {
             assert!(text.contains(word), "{shell} completes {word}");
         }
     }

@@ -3,6 +3,7 @@
 
 mod bench;
 mod construct;
+mod export;
 mod presets;
 mod run;
 mod sweep;
@@ -48,6 +49,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// List the presets and their settings.
     Presets(presets::PresetsArgs),
+    /// Write a kept run's weights (final and every frame) as named tensors for Python.
+    Export(export::ExportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout: `grokscope man | man -l -`.
@@ -315,6 +318,7 @@ pub fn main() -> i32 {
         Some(Command::Construct(args)) => construct::run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Presets(args)) => presets::run(args),
+        Some(Command::Export(args)) => export::run(args),
         Some(Command::Completions(args)) => completions(args),
         Some(Command::Man) => man(),
         None => launch(&cli),
