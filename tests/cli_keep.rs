@@ -132,6 +132,7 @@ fn completions_are_generated_for_bash_zsh_and_fish() {
             "run",
             "sweep",
             "presets",
+            "replay",
             "export",
             "frame-every",
             "checkpoint-every",
@@ -155,6 +156,8 @@ fn the_man_page_covers_every_subcommand_and_its_options() {
         "CONSTRUCT",
         "BENCH",
         "PRESETS",
+        "REPLAY",
+        "EXPORT",
         "COMPLETIONS",
     ] {
         assert!(page.contains(&format!(".SH \"GROKSCOPE {sub}\"")), "{sub}");

@@ -35,6 +35,22 @@ pub struct Cli {
     /// Dashboard view to open on: training or sweep (a key switches between them)
     #[arg(long, value_name = "NAME", default_value = "training")]
     pub view: String,
+    /// Open the dashboard on a run `run --out DIR` kept, without training (as `replay DIR`)
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<std::path::PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// A directory `run --out` kept (or is writing: it is followed)
+    #[arg(value_name = "DIR")]
+    pub dir: std::path::PathBuf,
+    /// Dashboard redraws per second
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    pub fps: u32,
+    /// Dashboard view to open on
+    #[arg(long, value_name = "NAME", default_value = "training")]
+    pub view: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -49,6 +65,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// List the presets and their settings.
     Presets(presets::PresetsArgs),
+    /// Open the dashboard on a kept run without training: scrub it, follow it while written.
+    Replay(ReplayArgs),
     /// Write a kept run's weights (final and every frame) as named tensors for Python.
     Export(export::ExportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
@@ -319,6 +337,9 @@ pub fn main() -> i32 {
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Presets(args)) => presets::run(args),
         Some(Command::Export(args)) => export::run(args),
+        Some(Command::Replay(args)) => {
+            crate::app::launch_replay(&args.dir, args.fps, &args.view).map_err(Failure::from)
+        }
         Some(Command::Completions(args)) => completions(args),
         Some(Command::Man) => man(),
         None => launch(&cli),
@@ -335,6 +356,18 @@ pub fn main() -> i32 {
 
 /// Open the dashboard with the command line's settings.
 fn launch(cli: &Cli) -> Result<(), Failure> {
+    if let Some(dir) = &cli.replay {
+        if let Some(flag) =
+            cli.train
+                .overrides_model()
+                .or(cli.train.steps.as_ref().map(|_| "--steps"))
+        {
+            return Err(Failure::usage(format!(
+                "{flag} cannot change a replayed run (it shows the settings it was trained with)"
+            )));
+        }
+        return Ok(crate::app::launch_replay(dir, cli.fps, &cli.view)?);
+    }
     let cfg = cli.train.config()?;
     let threads = cli.train.threads()?;
     Ok(crate::app::launch(cfg, threads, cli.fps, &cli.view)?)
