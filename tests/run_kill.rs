@@ -43,6 +43,27 @@ fn uninterrupted(name: &str) -> (PathBuf, Vec<serde_json::Value>) {
     (whole, lines)
 }
 
+/// The weight frames of `dir` are those of `whole`: the same steps (no gap, no duplicate),
+/// metrics and weights bit for bit (the wall-clock field aside).
+fn assert_same_frames(dir: &Path, whole: &Path, what: &str) {
+    use grokscope::train::keep::read_frames;
+    let (_, got) = read_frames(&dir.join("frames.bin")).unwrap();
+    let (_, want) = read_frames(&whole.join("frames.bin")).unwrap();
+    let steps = |f: &[grokscope::train::keep::SavedFrame]| {
+        f.iter().map(|f| f.metrics.step).collect::<Vec<_>>()
+    };
+    assert_eq!(steps(&got), steps(&want), "{what}: frame steps");
+    assert_eq!(want.len(), 121, "frames at every 50 steps from 0 to 6000");
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g.metrics, w.metrics, "{what}");
+        assert!(
+            g.weights == w.weights,
+            "{what}: weights at {}",
+            g.metrics.step
+        );
+    }
+}
+
 #[test]
 fn a_killed_run_resumes_from_its_latest_checkpoint_without_gap_or_duplicate() {
     let (whole, expected) = uninterrupted("whole");
@@ -81,6 +102,7 @@ fn a_killed_run_resumes_from_its_latest_checkpoint_without_gap_or_duplicate() {
         let got = metrics(&dir);
         assert_eq!(got.len(), expected.len(), "moment {ms} ms");
         assert_eq!(got, expected, "moment {ms} ms: the same lines, bit for bit");
+        assert_same_frames(&dir, &whole, &format!("moment {ms} ms"));
         let leftovers: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .flatten()
@@ -209,7 +231,62 @@ fn a_signal_finishes_the_run_with_a_checkpoint_and_summary() {
             expected,
             "{sig}: resumed lines match bit for bit"
         );
+        assert_same_frames(&dir, &whole, sig);
         std::fs::remove_dir_all(&dir).ok();
     }
+    std::fs::remove_dir_all(&whole).ok();
+}
+
+/// A frames file whose last frame was torn (a kill mid-write) reads up to the last whole
+/// frame; `--resume` cuts the torn bytes and goes on without gap or duplicate. A frame that
+/// fails its checksum with whole frames after it is corruption: status 2, one line.
+#[test]
+fn a_torn_frames_tail_is_dropped_and_resumed_over() {
+    use grokscope::train::keep::read_frames;
+    let (whole, _) = uninterrupted("torn-whole");
+    let dir = tmpdir("torn");
+    let d = dir.to_str().unwrap();
+    // Stopped at step 3000 by --steps (its final checkpoint there).
+    let mut short = RUN;
+    short[5] = "3000";
+    let out = grokscope(&[&["run"][..], &short, &["--out", d]].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = dir.join("frames.bin");
+    let (_, frames) = read_frames(&path).unwrap();
+    assert_eq!(frames.last().unwrap().metrics.step, 3000);
+    // A kill while the frame after the checkpoint was written: half a frame at the end.
+    let bytes = std::fs::read(&path).unwrap();
+    let record = 8 + 48 + 4 * (31 * 16 + 16) + 8;
+    let mut torn = bytes.clone();
+    torn.extend_from_slice(&bytes[bytes.len() - record..bytes.len() - record / 2]);
+    std::fs::write(&path, &torn).unwrap();
+    let (_, read) = read_frames(&path).unwrap();
+    assert_eq!(read.len(), frames.len(), "the torn frame is dropped");
+    assert_eq!(read.last().unwrap().metrics.step, 3000);
+    let out = grokscope(&[
+        "run", "--resume", d, "--out", d, "--steps", "6000", "--every", "50",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_frames(&dir, &whole, "torn");
+    // A flipped byte in an early frame: refused, not silently cut.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let n = bytes.len();
+    bytes[n / 3] ^= 0x40;
+    std::fs::write(&path, &bytes).unwrap();
+    let err = read_frames(&path).unwrap_err().to_string();
+    assert!(err.contains("fails its checksum"), "{err}");
+    common::assert_usage_error(
+        &["run", "--resume", d, "--out", d, "--steps", "6100"],
+        "fails its checksum",
+    );
+    std::fs::remove_dir_all(&dir).ok();
     std::fs::remove_dir_all(&whole).ok();
 }

@@ -8,6 +8,7 @@
 //!   key table.
 //! * [`keys`]: the key tables, one per view; dispatch, footer and help come from them.
 //! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
+//! * [`replay`]: `grokscope replay DIR`, a kept run published as the trainer's snapshots.
 //!
 //! One event loop (`event_loop`) serves the dashboard and `sweep --watch`: each is a
 //! `Screen`. Rendering lives in [`crate::ui`].
@@ -15,6 +16,7 @@
 pub mod harness;
 pub mod keys;
 pub mod mechanism;
+pub mod replay;
 pub mod session;
 pub mod state;
 mod sweep;
@@ -145,6 +147,28 @@ impl Pools {
 /// Open the dashboard on `view`, training `cfg` on `threads`, redrawing at most `fps` times a
 /// second.
 pub fn launch(cfg: Config, threads: Threads, fps: u32, view: &str) -> Result<(), Error> {
+    let view = check_launch(fps, view)?;
+    let session = Session::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
+    let runner = Runner::new(session, threads);
+    let first = Arc::new(runner.snapshot(Clock::default()));
+    dashboard(first, view, fps, "trainer", move |rx, tx| {
+        worker::run(runner, rx, tx)
+    })
+}
+
+/// Open the dashboard on the run kept in `dir` (`grokscope replay DIR`): no training; a run
+/// still being written is followed.
+pub fn launch_replay(dir: &std::path::Path, fps: u32, view: &str) -> Result<(), Error> {
+    let replay = replay::Replay::open(dir)?;
+    let view = check_launch(fps, view)?;
+    let first = Arc::new(replay.snapshot(None));
+    dashboard(first, view, fps, "replay", move |rx, tx| {
+        replay::run(replay, rx, tx)
+    })
+}
+
+/// The checks before a dashboard opens: the redraw rate, the view, a terminal.
+fn check_launch(fps: u32, view: &str) -> Result<&'static views::View, Error> {
     if fps == 0 || fps > 120 {
         return Err(Error::Usage(format!(
             "--fps must be in 1..=120 (got {fps})"
@@ -161,20 +185,32 @@ pub fn launch(cfg: Config, threads: Threads, fps: u32, view: &str) -> Result<(),
             "the dashboard needs a terminal on stdout; to train without a screen use `grokscope run` (JSON lines on stdout)".into(),
         ));
     }
-    let session = Session::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
-    let runner = Runner::new(session, threads);
-    let theme = ui::Theme::from_env();
+    Ok(view)
+}
 
+/// The dashboard full screen on `view`, its snapshots published by `source` (the trainer,
+/// or a replay) on a thread of its own, which takes the app's commands.
+fn dashboard(
+    first: Arc<session::Snapshot>,
+    view: &'static views::View,
+    fps: u32,
+    thread: &str,
+    source: impl FnOnce(mpsc::Receiver<Command>, tokio::sync::watch::Sender<Arc<session::Snapshot>>)
+    + Send
+    + 'static,
+) -> Result<(), Error> {
+    let theme = ui::Theme::from_env();
     full_screen(async |terminal| {
-        let first = Arc::new(runner.snapshot(Clock::default()));
         let (snap_tx, snap_rx) = tokio::sync::watch::channel(first.clone());
         let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
         let worker = std::thread::Builder::new()
-            .name("trainer".into())
-            .spawn(move || worker::run(runner, cmd_rx, snap_tx))
-            .map_err(|e| Error::Failed(format!("cannot start the trainer thread: {e}")))?;
+            .name(thread.into())
+            .spawn(move || source(cmd_rx, snap_tx))
+            .map_err(|e| Error::Failed(format!("cannot start the {thread} thread: {e}")))?;
+        let mut app = App::new(first.clone());
+        app.message = first.message.clone();
         let mut dashboard = Dashboard {
-            app: App::new(first),
+            app,
             pools: Pools::default(),
             cmd_tx,
             snap_rx,

@@ -3,6 +3,7 @@
 use super::{Failure, TrainArgs};
 use crate::probe::{Phase, Prober, Readout};
 use crate::train::checkpoint;
+use crate::train::keep::{FrameWriter, RunFile};
 use crate::train::{Control, Flow, Metrics, Run, Stop, Trainer, drive};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -37,6 +38,11 @@ pub struct RunArgs {
     /// [default: after every minute of training]
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub checkpoint_every: Option<String>,
+    /// Keep a weight frame in --out at the first metrics line after every N steps (and at
+    /// the last) [default: the dashboard's frame interval, about 200 frames a run, at most
+    /// every 100 steps, rounded up to a multiple of --every]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub frame_every: Option<String>,
     /// Overwrite an --out directory that holds another run
     #[arg(long)]
     pub force: bool,
@@ -50,6 +56,8 @@ pub const CHECKPOINT_FILE: &str = "checkpoint.grok";
 /// The run's settings, written when the directory is claimed: every file beside it belongs
 /// to this run.
 pub const RUN_FILE: &str = "run.json";
+/// The weight frames (see [`crate::train::keep`]).
+pub const FRAMES_FILE: &str = "frames.bin";
 /// Default checkpoint cadence: the first metrics line after each minute of training, so a
 /// kill loses at most a minute (plus one metrics interval) of work.
 const CHECKPOINT_WALL: std::time::Duration = std::time::Duration::from_secs(60);
@@ -70,9 +78,10 @@ fn same_dir(a: &Path, b: &Path) -> bool {
 }
 
 /// The files a run leaves in its directory.
-fn run_files() -> [String; 6] {
+fn run_files() -> [String; 7] {
     [
         CHECKPOINT_FILE.to_string(),
+        FRAMES_FILE.to_string(),
         SUMMARY_FILE.to_string(),
         RUN_FILE.to_string(),
         metrics_file(Format::Jsonl).to_string(),
@@ -108,8 +117,9 @@ fn claim(dir: &Path, force: bool) -> Result<(), Failure> {
 }
 
 /// Refuse to resume a directory whose files are not all of one run: its run.json (when
-/// there is one) must hold the checkpoint's settings, and its summary the same preset.
-fn check_same_run(dir: &Path, config: &crate::train::Config) -> Result<(), Failure> {
+/// there is one) must hold the checkpoint's settings, and its summary the same preset. A
+/// run file this build cannot read is refused with the reason. Returns the run file.
+fn check_same_run(dir: &Path, config: &crate::train::Config) -> Result<Option<RunFile>, Failure> {
     let mixed = |what: &str| {
         Failure::usage(format!(
             "{}: {what} is not the checkpoint's run (the directory mixes runs)",
@@ -120,24 +130,30 @@ fn check_same_run(dir: &Path, config: &crate::train::Config) -> Result<(), Failu
         let text = std::fs::read_to_string(dir.join(name)).ok()?;
         serde_json::from_str(text.trim()).ok()
     };
-    if dir.join(RUN_FILE).exists() {
-        let same = read(RUN_FILE)
-            .and_then(|v| serde_json::from_value::<crate::train::Config>(v["config"].clone()).ok())
-            .is_some_and(|c| {
-                let mut c = c;
-                c.steps = config.steps;
-                &c == config
-            });
-        if !same {
+    let run_file = if dir.join(RUN_FILE).exists() {
+        let file = RunFile::read(&dir.join(RUN_FILE))?;
+        let mut c = file.config.clone();
+        c.steps = config.steps;
+        if &c != config {
             return Err(mixed(RUN_FILE));
         }
-    }
+        Some(file)
+    } else {
+        None
+    };
     if let Some(summary) = read(SUMMARY_FILE)
         && summary["preset"].as_str() != Some(config.preset.as_str())
     {
         return Err(mixed(SUMMARY_FILE));
     }
-    Ok(())
+    Ok(run_file)
+}
+
+/// The default frame interval: the dashboard's (about 200 frames a run, every 20 to 100
+/// steps), rounded up to a multiple of the metrics interval, since frames are kept at
+/// metrics lines.
+fn default_frame_every(cfg: &crate::train::Config, every: u64) -> u64 {
+    crate::app::session::eval_interval(cfg).div_ceil(every) * every
 }
 
 /// Remove the temporary files a killed run left (`.summary.json.tmp.PID`,
@@ -223,6 +239,9 @@ impl Line {
 #[derive(Serialize)]
 struct Summary {
     summary: bool,
+    /// The grokscope version that wrote it and the run file's format version.
+    grokscope: &'static str,
+    run_format: u32,
     preset: String,
     steps: u64,
     steps_per_s: f64,
@@ -234,6 +253,8 @@ struct Summary {
     #[serde(flatten)]
     metrics: Metrics,
     elapsed_s: f64,
+    /// The run's settings.
+    config: crate::train::Config,
 }
 
 fn round(x: f64, digits: i32) -> f64 {
@@ -251,19 +272,20 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         )));
     }
     let threads = args.train.threads()?;
-    let (trainer, total_steps, prior_lines) = match &args.resume {
+    let (trainer, total_steps, prior_lines, saved) = match &args.resume {
         Some(dir) => {
             if let Some(flag) = args.train.overrides_model() {
                 return Err(Failure::usage(format!(
                     "{flag} cannot change a resumed run (only --steps and --threads apply)"
                 )));
             }
+            let mut saved = None;
             let mut trainer = if dir.is_file() {
                 // A checkpoint file (the dashboard's `s`): no metrics to continue.
                 checkpoint::load(dir, threads)?
             } else {
                 let t = checkpoint::load(&dir.join(CHECKPOINT_FILE), threads)?;
-                check_same_run(dir, t.config())?;
+                saved = check_same_run(dir, t.config())?;
                 t
             };
             let total = args.train.steps()?.unwrap_or(trainer.config().steps);
@@ -273,13 +295,27 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             } else {
                 read_prior_lines(dir, args.format, trainer.step_count())
             };
-            (trainer, total, prior)
+            (trainer, total, prior, saved)
         }
         None => {
             let cfg = args.train.config()?;
             let total = cfg.steps;
-            (Trainer::new(cfg, threads)?, total, Vec::new())
+            (Trainer::new(cfg, threads)?, total, Vec::new(), None)
         }
+    };
+    let kept_every = saved.as_ref().and_then(|f| f.frame_every);
+    let frame_every = match (&args.frame_every, kept_every) {
+        (Some(t), kept) => match (super::whole_flag("frame-every", t)?, kept) {
+            (0, _) => return Err(Failure::usage("--frame-every must be at least 1")),
+            (n, Some(k)) if n != k => {
+                return Err(Failure::usage(format!(
+                    "--frame-every cannot change a resumed run (it keeps a frame every {k} steps)"
+                )));
+            }
+            (n, _) => n,
+        },
+        (None, Some(k)) => k,
+        (None, None) => default_frame_every(trainer.config(), args.every),
     };
     let checkpoint_every = match &args.checkpoint_every {
         Some(t) => match super::whole_flag("checkpoint-every", t)? {
@@ -294,16 +330,28 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             if !resuming_it {
                 claim(dir, args.force)?;
             }
+            // The frames continue from the resumed directory's (copied in when it is another).
+            let frames_from = args
+                .resume
+                .as_deref()
+                .map(|r| r.join(FRAMES_FILE))
+                .filter(|f| f.is_file());
             Some(OutDir::create(
                 dir,
                 args.format,
                 &prior_lines,
-                trainer.config(),
+                &trainer,
+                frame_every,
+                frames_from.as_deref(),
             )?)
         }
         None => None,
     };
     let mut out = out;
+    let mut next_frame = out
+        .as_ref()
+        .and_then(|o| o.frames.last_step())
+        .map_or(0, |s| (s / frame_every + 1) * frame_every);
     let mut last_checkpoint = (trainer.step_count(), std::time::Instant::now());
 
     let progress = super::progress_bar(
@@ -337,7 +385,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let control = std::sync::Arc::new(Control::new());
     super::cancel_on_signals(control.clone());
     let stop = drive(&mut run, &control, |run, m| {
-        let readings = prober.read_all(&run.trainer().weights());
+        let weights = run.trainer().weights();
+        let readings = prober.read_all(&weights);
         let line = Line {
             metrics: *m,
             elapsed_s: round(run.elapsed().as_secs_f64(), 4),
@@ -345,7 +394,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         };
         phase = Some(prober.phase(m, &readings));
         emit(&line.render(args.format), &mut out)?;
+        let stopping = args.until.is_some_and(|u| m.test_acc >= u);
         if let Some(o) = out.as_mut() {
+            if m.step >= next_frame || run.finished() || stopping {
+                o.frame(m, line.elapsed_s, &weights.for_frame())?;
+                next_frame = (m.step / frame_every + 1) * frame_every;
+            }
             let due = match checkpoint_every {
                 Cadence::Steps(n) => m.step >= last_checkpoint.0 + n,
                 Cadence::Wall(d) => last_checkpoint.1.elapsed() >= d,
@@ -359,10 +413,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         if grokked_at.is_none() && m.test_acc >= 0.99 {
             grokked_at = Some(m.step);
         }
-        Ok(match args.until {
-            Some(u) if m.test_acc >= u => Flow::Stop,
-            _ => Flow::Continue,
-        })
+        Ok(if stopping { Flow::Stop } else { Flow::Continue })
     });
     progress.finish_and_clear();
     // The summary's word for why the run ended (its only observer stop is --until).
@@ -391,6 +442,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let trainer = run.trainer();
     let summary = Summary {
         summary: true,
+        grokscope: crate::train::keep::GROKSCOPE_VERSION,
+        run_format: crate::train::keep::VERSION,
         preset: trainer.config().preset.clone(),
         steps: trainer.step_count(),
         steps_per_s: round(steps_done as f64 / elapsed.max(1e-9), 1),
@@ -399,6 +452,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         phase: phase.map(Phase::label),
         metrics: last,
         elapsed_s: round(elapsed, 4),
+        config: trainer.config().clone(),
     };
     let summary_json = serde_json::to_string(&summary).expect("summary serialises");
     match args.format {
@@ -485,25 +539,48 @@ struct OutDir {
     format: Format,
     partial: PathBuf,
     file: std::io::BufWriter<std::fs::File>,
+    frames: FrameWriter,
 }
 
 impl OutDir {
+    /// `frames_from`: the frames file of the run being resumed, continued from the
+    /// trainer's step.
     fn create(
         dir: &Path,
         format: Format,
         prior: &[String],
-        config: &crate::train::Config,
+        trainer: &Trainer,
+        frame_every: u64,
+        frames_from: Option<&Path>,
     ) -> Result<Self, Failure> {
+        let config = trainer.config();
         let io = |e: std::io::Error| Failure::usage(format!("{}: {e}", dir.display()));
         std::fs::create_dir_all(dir).map_err(io)?;
         remove_stale_temporaries(dir);
+        let frames_path = dir.join(FRAMES_FILE);
+        let frames = match frames_from {
+            Some(from) => {
+                if !same_dir(from, &frames_path) {
+                    let copy = std::fs::read(from)
+                        .map_err(|e| Failure::usage(format!("{}: {e}", from.display())))?;
+                    checkpoint::write_atomic(&frames_path, &copy)?;
+                }
+                FrameWriter::resume(&frames_path, config, trainer.step_count())?
+            }
+            None => FrameWriter::create(
+                &frames_path,
+                config,
+                frame_every,
+                &trainer.weights().for_frame(),
+            )?,
+        };
         let partial = dir.join(format!(".{}.partial", metrics_file(format)));
         // Written aside and renamed, so a kill never leaves the prior lines half copied.
         let staged = dir.join(format!(".{}.partial.new", metrics_file(format)));
         let file = std::fs::File::create(&staged).map_err(io)?;
         checkpoint::write_atomic(
             &dir.join(RUN_FILE),
-            format!("{}\n", serde_json::json!({ "config": config })).as_bytes(),
+            RunFile::new(config, Some(frame_every)).to_json().as_bytes(),
         )
         .map_err(|e| Failure::failed(e.to_string()))?;
         let mut out = OutDir {
@@ -511,6 +588,7 @@ impl OutDir {
             format,
             partial,
             file: std::io::BufWriter::new(file),
+            frames,
         };
         if format == Format::Csv && prior.is_empty() {
             out.write_line(CSV_HEADER)?;
@@ -523,11 +601,26 @@ impl OutDir {
         Ok(out)
     }
 
-    /// Flush the metrics written so far to disk.
+    /// Flush the metrics and frames written so far to disk.
     fn sync(&mut self) -> Result<(), Failure> {
         let fail = |e: std::io::Error| Failure::failed(format!("{}: {e}", self.partial.display()));
         self.file.flush().map_err(fail)?;
-        self.file.get_ref().sync_data().map_err(fail)
+        self.file.get_ref().sync_data().map_err(fail)?;
+        self.frames
+            .sync()
+            .map_err(|e| Failure::failed(e.to_string()))
+    }
+
+    /// Keep the weight frame of step `m.step`.
+    fn frame(
+        &mut self,
+        m: &Metrics,
+        elapsed_s: f64,
+        w: &crate::train::Weights,
+    ) -> Result<(), Failure> {
+        self.frames
+            .append(m, elapsed_s, w)
+            .map_err(|e| Failure::failed(e.to_string()))
     }
 
     /// A crash-safe checkpoint: the metrics up to this step on disk first, then the
@@ -560,6 +653,7 @@ impl OutDir {
             .get_ref()
             .sync_all()
             .map_err(|e| fail(format!("{}: {e}", self.partial.display())))?;
+        self.frames.sync().map_err(|e| fail(e.to_string()))?;
         let target = self.dir.join(metrics_file(self.format));
         std::fs::rename(&self.partial, &target)
             .map_err(|e| fail(format!("{}: {e}", target.display())))?;

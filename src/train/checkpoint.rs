@@ -42,14 +42,7 @@ struct TensorInfo {
     cols: usize,
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
+use super::keep::fnv1a;
 
 /// Serialise a trainer's state.
 pub fn encode(trainer: &Trainer) -> Vec<u8> {
@@ -141,7 +134,8 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     let version = u32::from_le_bytes(take(&mut pos, 4)?.try_into().expect("4 bytes"));
     if version != VERSION {
         return Err(bad(format!(
-            "format version {version} is not supported (this build reads {VERSION})"
+            "format version {version} is not supported (this build, grokscope {}, reads {VERSION})",
+            super::keep::GROKSCOPE_VERSION
         )));
     }
     if bytes.len() < pos + 8 + 8 {

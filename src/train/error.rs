@@ -10,6 +10,9 @@ pub enum Error {
     UnknownPreset(String),
     #[error("checkpoint {path}: {reason}")]
     Checkpoint { path: String, reason: String },
+    /// A file a run keeps (run file, frames) that cannot be read, and why.
+    #[error("{path}: {reason}")]
+    Kept { path: String, reason: String },
     #[error("{path}: {source}")]
     Io {
         path: String,

@@ -6,6 +6,7 @@ pub mod checkpoint;
 pub(crate) mod config;
 mod error;
 mod fused;
+pub mod keep;
 pub mod kernels;
 pub(crate) mod linalg;
 pub mod model;

@@ -1,0 +1,192 @@
+//! `grokscope export DIR --format npz|safetensors`: a kept run's weights as named tensors that
+//! numpy (`numpy.load`) or the `safetensors` package read directly.
+//!
+//! Tensors: the final weights from the checkpoint under their own names (`w_input`,
+//! `w_output`, and `embed`, `in_proj`, `out_proj` where the model has them; parity's `w1`,
+//! `w2`) with `step`; the frames stacked along a first axis under `frames.NAME`, with
+//! `frames.step` and the frames' metrics (`frames.train_loss`, ...).
+
+use super::Failure;
+use super::run::{CHECKPOINT_FILE, FRAMES_FILE, RUN_FILE};
+use crate::train::keep::{self, RunFile};
+use crate::train::{Threads, checkpoint};
+use clap::{Args, ValueEnum};
+use ndarray::{ArrayD, IxDyn};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// numpy's zip of .npy arrays: `numpy.load(FILE)`
+    Npz,
+    /// Hugging Face's safetensors: `safetensors.numpy.load_file(FILE)`
+    Safetensors,
+}
+
+impl ExportFormat {
+    fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Npz => "npz",
+            ExportFormat::Safetensors => "safetensors",
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// A directory `run --out` kept
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The file format
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Where to write [default: DIR/weights.npz or DIR/weights.safetensors]
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// One named array.
+pub(crate) enum Tensor {
+    F32(ArrayD<f32>),
+    F64(ArrayD<f64>),
+    I64(ArrayD<i64>),
+}
+
+/// The named tensors of a kept run, in a fixed order; with the run file's text for the
+/// safetensors metadata.
+pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Failure> {
+    let run_file = RunFile::read(&dir.join(RUN_FILE))?;
+    let trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), Threads(1))?;
+    let mut out = Vec::new();
+    let weights = trainer.weights();
+    for (name, a) in keep::tensors(&weights) {
+        out.push((
+            name.to_string(),
+            Tensor::F32(a.mapv(|x| x as f32).into_dyn()),
+        ));
+    }
+    out.push((
+        "step".into(),
+        Tensor::I64(ArrayD::from_elem(IxDyn(&[1]), trainer.step_count() as i64)),
+    ));
+    let frames_path = dir.join(FRAMES_FILE);
+    if frames_path.exists() {
+        let (info, frames) = keep::read_frames(&frames_path)?;
+        let n = frames.len();
+        let column = |f: &dyn Fn(&keep::SavedFrame) -> f64| {
+            Tensor::F64(
+                ArrayD::from_shape_vec(IxDyn(&[n]), frames.iter().map(f).collect())
+                    .expect("n values"),
+            )
+        };
+        out.push((
+            "frames.step".into(),
+            Tensor::I64(
+                ArrayD::from_shape_vec(
+                    IxDyn(&[n]),
+                    frames.iter().map(|f| f.metrics.step as i64).collect(),
+                )
+                .expect("n values"),
+            ),
+        ));
+        for (i, t) in info.tensors.iter().enumerate() {
+            let mut values = Vec::with_capacity(n * t.rows * t.cols);
+            for f in &frames {
+                let (_, a) = keep::tensors(&f.weights)[i];
+                values.extend(a.iter().map(|&x| x as f32));
+            }
+            let stacked = ArrayD::from_shape_vec(IxDyn(&[n, t.rows, t.cols]), values)
+                .expect("frames share their shapes");
+            out.push((format!("frames.{}", t.name), Tensor::F32(stacked)));
+        }
+        out.push((
+            "frames.train_loss".into(),
+            column(&|f| f.metrics.train_loss),
+        ));
+        out.push(("frames.test_loss".into(), column(&|f| f.metrics.test_loss)));
+        out.push(("frames.train_acc".into(), column(&|f| f.metrics.train_acc)));
+        out.push(("frames.test_acc".into(), column(&|f| f.metrics.test_acc)));
+    }
+    Ok((out, run_file))
+}
+
+fn npz(tensors: &[(String, Tensor)]) -> Result<Vec<u8>, String> {
+    let mut w = ndarray_npy::NpzWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, t) in tensors {
+        match t {
+            Tensor::F32(a) => w.add_array(name.as_str(), a),
+            Tensor::F64(a) => w.add_array(name.as_str(), a),
+            Tensor::I64(a) => w.add_array(name.as_str(), a),
+        }
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(w.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+fn safetensors(tensors: &[(String, Tensor)], run_file: &RunFile) -> Result<Vec<u8>, String> {
+    use safetensors::tensor::{Dtype, TensorView};
+    let bytes: Vec<(Dtype, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(_, t)| match t {
+            Tensor::F32(a) => (
+                Dtype::F32,
+                a.shape().to_vec(),
+                le_bytes(a, f32::to_le_bytes),
+            ),
+            Tensor::F64(a) => (
+                Dtype::F64,
+                a.shape().to_vec(),
+                le_bytes(a, f64::to_le_bytes),
+            ),
+            Tensor::I64(a) => (
+                Dtype::I64,
+                a.shape().to_vec(),
+                le_bytes(a, i64::to_le_bytes),
+            ),
+        })
+        .collect();
+    let views = tensors
+        .iter()
+        .zip(&bytes)
+        .map(|((name, _), (dtype, shape, data))| {
+            TensorView::new(*dtype, shape.clone(), data).map(|v| (name.clone(), v))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let metadata = std::collections::HashMap::from([
+        ("grokscope".to_string(), keep::GROKSCOPE_VERSION.to_string()),
+        ("run".to_string(), run_file.to_json().trim_end().to_string()),
+    ]);
+    safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())
+}
+
+fn le_bytes<T: Copy, const N: usize>(a: &ArrayD<T>, f: fn(T) -> [u8; N]) -> Vec<u8> {
+    a.iter().flat_map(|&x| f(x)).collect()
+}
+
+pub fn run(args: ExportArgs) -> Result<(), Failure> {
+    if !args.dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "{}: not a directory (export reads a directory `run --out` kept)",
+            args.dir.display()
+        )));
+    }
+    let (tensors, run_file) = tensors(&args.dir)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        args.dir
+            .join(format!("weights.{}", args.format.extension()))
+    });
+    super::check_output_file(&out)?;
+    let bytes = match args.format {
+        ExportFormat::Npz => npz(&tensors),
+        ExportFormat::Safetensors => safetensors(&tensors, &run_file),
+    }
+    .map_err(|e| Failure::failed(format!("{}: {e}", out.display())))?;
+    checkpoint::write_atomic(&out, &bytes).map_err(|e| Failure::failed(e.to_string()))?;
+    eprintln!(
+        "wrote {} ({} tensors, {} bytes)",
+        out.display(),
+        tensors.len(),
+        bytes.len()
+    );
+    Ok(())
+}

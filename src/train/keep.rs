@@ -1,0 +1,537 @@
+//! What `run --out DIR` keeps besides the checkpoint, in versioned formats a newer grokscope
+//! reads or refuses with the reason:
+//!
+//! * the run file (`run.json`): the format name and version, the grokscope version that
+//!   wrote it, the settings and the frame interval;
+//! * the weight frames (`frames.bin`): an append-only file of whole frames, each with its
+//!   own checksum, so a torn tail (a kill mid-write) is detected and dropped on read.
+//!
+//! Frames layout (integers little-endian):
+//!
+//! ```text
+//! "GROKSCOPE-FRAMES\n"  magic, 17 bytes
+//! u32                   format version (1)
+//! u64                   header length
+//! header                JSON: {"grokscope", "config", "every", "tensors": [{"name", "rows", "cols"}]}
+//! u64                   FNV-1a 64 checksum of every byte before it
+//! frame, repeated:      u64 step, f64 elapsed_s, f64 train_loss, test_loss, train_acc,
+//!                       test_acc, weight_norm, each tensor as f32 (row-major),
+//!                       u64 FNV-1a 64 checksum of the frame's bytes before it
+//! ```
+//!
+//! A frame holds the weights a dashboard frame keeps ([`Weights::for_frame`]): the
+//! article's matrices W_input and W_output always, the factors where the embedding is
+//! narrow; parity's W1 and w2. Every value is an f32 widened exactly, so the f32 copy is
+//! exact.
+
+use super::config::Config;
+use super::error::{Error, Result};
+use super::trainer::Metrics;
+use super::weights::{ModularWeights, ParityWeights, Weights};
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// The version of grokscope that writes these files.
+pub const GROKSCOPE_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The run file's `format` value.
+pub const RUN_FORMAT: &str = "grokscope-run";
+/// Version of the run file and of the frames file this build writes (and reads, with the
+/// run file of before versions, which held only the settings).
+pub const VERSION: u32 = 1;
+const MAGIC: &[u8; 17] = b"GROKSCOPE-FRAMES\n";
+
+fn bad(path: &Path, reason: impl Into<String>) -> Error {
+    Error::Kept {
+        path: path.display().to_string(),
+        reason: reason.into(),
+    }
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The run file: which run a directory holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunFile {
+    pub format: String,
+    pub version: u32,
+    /// The grokscope version that wrote it.
+    pub grokscope: String,
+    pub config: Config,
+    /// Steps between weight frames (absent: the run keeps none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame_every: Option<u64>,
+}
+
+impl RunFile {
+    pub fn new(config: &Config, frame_every: Option<u64>) -> Self {
+        RunFile {
+            format: RUN_FORMAT.into(),
+            version: VERSION,
+            grokscope: GROKSCOPE_VERSION.into(),
+            config: config.clone(),
+            frame_every,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        format!(
+            "{}\n",
+            serde_json::to_string(self).expect("run file serialises")
+        )
+    }
+
+    /// Parse a run file, saying exactly why one cannot be read: not JSON, not grokscope's, a
+    /// newer format, settings this build does not know. The run file of before versions
+    /// (`{"config"}` alone) reads as version 0.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let v: serde_json::Value = serde_json::from_str(text.trim())
+            .map_err(|_| bad(path, "not a grokscope run file (not JSON)"))?;
+        let Some(obj) = v.as_object() else {
+            return Err(bad(path, "not a grokscope run file (not a JSON object)"));
+        };
+        let writer = obj
+            .get("grokscope")
+            .and_then(|g| g.as_str())
+            .unwrap_or("an earlier grokscope");
+        let version = match obj.get("format") {
+            None if obj.contains_key("config") => 0,
+            Some(f) if f.as_str() == Some(RUN_FORMAT) => obj
+                .get("version")
+                .and_then(|v| v.as_u64())
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or_else(|| bad(path, "run file without a format version"))?,
+            _ => return Err(bad(path, "not a grokscope run file")),
+        };
+        if version > VERSION {
+            return Err(bad(
+                path,
+                format!(
+                    "run format {version} (written by grokscope {writer}) is newer than this \
+                     build's ({VERSION}, grokscope {GROKSCOPE_VERSION}); use a newer grokscope"
+                ),
+            ));
+        }
+        let config: Config = serde_json::from_value(obj["config"].clone()).map_err(|e| {
+            bad(
+                path,
+                format!("settings this build cannot read (written by grokscope {writer}): {e}"),
+            )
+        })?;
+        Ok(RunFile {
+            format: RUN_FORMAT.into(),
+            version,
+            grokscope: writer.to_string(),
+            config,
+            frame_every: obj.get("frame_every").and_then(|v| v.as_u64()),
+        })
+    }
+
+    /// Read `path`.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => bad(path, "not a grokscope run file (not text)"),
+            _ => io(path)(e),
+        })?;
+        Self::parse(&text, path)
+    }
+}
+
+/// One tensor of a frame: its name and shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TensorInfo {
+    pub name: String,
+    pub rows: usize,
+    pub cols: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    grokscope: String,
+    config: Config,
+    every: u64,
+    tensors: Vec<TensorInfo>,
+}
+
+/// The named tensors of a frame's weights, in the file's order.
+pub fn tensors(w: &Weights) -> Vec<(&'static str, &Array2<f64>)> {
+    match w {
+        Weights::Modular(m) => {
+            let mut t = vec![("w_input", &m.w_input), ("w_output", &m.w_output)];
+            for (name, a) in [
+                ("embed", &m.embed),
+                ("in_proj", &m.in_proj),
+                ("out_proj", &m.out_proj),
+            ] {
+                if let Some(a) = a {
+                    t.push((name, a));
+                }
+            }
+            t
+        }
+        Weights::Parity(p) => vec![("w1", &p.w1), ("w2", &p.w2)],
+    }
+}
+
+fn infos(w: &Weights) -> Vec<TensorInfo> {
+    tensors(w)
+        .into_iter()
+        .map(|(name, a)| TensorInfo {
+            name: name.into(),
+            rows: a.nrows(),
+            cols: a.ncols(),
+        })
+        .collect()
+}
+
+/// A frame read back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavedFrame {
+    pub metrics: Metrics,
+    pub elapsed_s: f64,
+    pub weights: Weights,
+}
+
+/// What a frames file holds besides its frames.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FramesInfo {
+    pub grokscope: String,
+    pub config: Config,
+    pub every: u64,
+    pub tensors: Vec<TensorInfo>,
+}
+
+impl FramesInfo {
+    fn record_len(&self) -> usize {
+        8 + 8
+            + 5 * 8
+            + self
+                .tensors
+                .iter()
+                .map(|t| 4 * t.rows * t.cols)
+                .sum::<usize>()
+            + 8
+    }
+}
+
+/// Bytes of one frame.
+fn encode_frame(m: &Metrics, elapsed_s: f64, w: &Weights) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&m.step.to_le_bytes());
+    for x in [
+        elapsed_s,
+        m.train_loss,
+        m.test_loss,
+        m.train_acc,
+        m.test_acc,
+        m.weight_norm,
+    ] {
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    for (_, a) in tensors(w) {
+        for &x in a.iter() {
+            out.extend_from_slice(&(x as f32).to_le_bytes());
+        }
+    }
+    let sum = fnv1a(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+fn decode_frame(info: &FramesInfo, b: &[u8]) -> Option<SavedFrame> {
+    let body = b.len() - 8;
+    if fnv1a(&b[..body]) != u64::from_le_bytes(b[body..].try_into().ok()?) {
+        return None;
+    }
+    let u = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    let f = |i: usize| f64::from_bits(u(i));
+    let metrics = Metrics {
+        step: u(0),
+        train_loss: f(16),
+        test_loss: f(24),
+        train_acc: f(32),
+        test_acc: f(40),
+        weight_norm: f(48),
+    };
+    let mut pos = 56;
+    let mut arrays = Vec::new();
+    for t in &info.tensors {
+        let n = t.rows * t.cols;
+        let v: Vec<f64> = b[pos..pos + 4 * n]
+            .chunks_exact(4)
+            .map(|c| f64::from(f32::from_le_bytes(c.try_into().expect("4 bytes"))))
+            .collect();
+        pos += 4 * n;
+        arrays.push((
+            t.name.as_str(),
+            Array2::from_shape_vec((t.rows, t.cols), v).expect("length checked"),
+        ));
+    }
+    let mut take = |name: &str| {
+        arrays
+            .iter()
+            .position(|(n, _)| *n == name)
+            .map(|i| arrays.remove(i).1)
+    };
+    let cfg = &info.config;
+    let weights = match cfg.task {
+        super::TaskKind::Modular => Weights::Modular(ModularWeights {
+            arch: cfg.arch,
+            activation: cfg.activation,
+            w_input: take("w_input")?,
+            w_output: take("w_output")?,
+            embed: take("embed"),
+            in_proj: take("in_proj"),
+            out_proj: take("out_proj"),
+        }),
+        super::TaskKind::Parity => Weights::Parity(ParityWeights {
+            activation: cfg.activation,
+            w1: take("w1")?,
+            w2: take("w2")?,
+        }),
+    };
+    Some(SavedFrame {
+        metrics,
+        elapsed_s: f(8),
+        weights,
+    })
+}
+
+/// Reads a frames file, and goes on reading the frames appended since (a run still being
+/// written).
+pub struct FrameReader {
+    path: PathBuf,
+    info: FramesInfo,
+    /// Where the next frame starts.
+    offset: u64,
+}
+
+impl FrameReader {
+    /// Open `path` and check its header: the magic bytes, a version this build reads, a
+    /// whole header with a valid checksum, tensors that are the model's for its settings.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut f = std::fs::File::open(path).map_err(io(path))?;
+        let mut head = [0u8; 17 + 4 + 8];
+        let n = read_up_to(&mut f, &mut head).map_err(io(path))?;
+        if n < MAGIC.len() || &head[..MAGIC.len()] != MAGIC {
+            return Err(bad(path, "not a grokscope frames file (bad magic bytes)"));
+        }
+        if n < head.len() {
+            return Err(bad(path, format!("truncated header ({n} bytes)")));
+        }
+        let version = u32::from_le_bytes(head[17..21].try_into().expect("4 bytes"));
+        if version != VERSION {
+            return Err(bad(
+                path,
+                format!(
+                    "frames format version {version} is not supported (this build, grokscope \
+                     {GROKSCOPE_VERSION}, reads {VERSION})"
+                ),
+            ));
+        }
+        let len = u64::from_le_bytes(head[21..29].try_into().expect("8 bytes"));
+        let size = f.metadata().map_err(io(path))?.len();
+        if len > size.saturating_sub(head.len() as u64 + 8) {
+            return Err(bad(path, format!("truncated header ({size} bytes)")));
+        }
+        let mut rest = vec![0u8; len as usize + 8];
+        f.read_exact(&mut rest).map_err(io(path))?;
+        let mut all = head.to_vec();
+        all.extend_from_slice(&rest[..len as usize]);
+        let stored = u64::from_le_bytes(rest[len as usize..].try_into().expect("8 bytes"));
+        if fnv1a(&all) != stored {
+            return Err(bad(path, "header checksum mismatch (the file is corrupt)"));
+        }
+        let h: Header = serde_json::from_slice(&rest[..len as usize]).map_err(|e| {
+            bad(
+                path,
+                format!("header this build cannot read (written by a newer grokscope?): {e}"),
+            )
+        })?;
+        let info = FramesInfo {
+            grokscope: h.grokscope,
+            config: h.config,
+            every: h.every,
+            tensors: h.tensors,
+        };
+        // The tensors must be the ones the settings' model keeps in a frame.
+        let expected = super::Trainer::new(info.config.clone(), super::Threads(1))
+            .map_err(|e| bad(path, format!("holds invalid settings: {e}")))?
+            .weights()
+            .for_frame();
+        if infos(&expected) != info.tensors {
+            return Err(bad(
+                path,
+                "tensors do not match the model its settings build",
+            ));
+        }
+        Ok(FrameReader {
+            path: path.to_path_buf(),
+            info,
+            offset: head.len() as u64 + len + 8,
+        })
+    }
+
+    pub fn info(&self) -> &FramesInfo {
+        &self.info
+    }
+
+    /// The whole frames written since the last call. A torn last frame (being written, or
+    /// cut by a kill) is left for later; a bad frame with whole frames after it is
+    /// corruption, an error.
+    pub fn read_new(&mut self) -> Result<Vec<SavedFrame>> {
+        let path = &self.path;
+        let mut f = std::fs::File::open(path).map_err(io(path))?;
+        let size = f.metadata().map_err(io(path))?.len();
+        if size < self.offset {
+            return Err(bad(path, "shrank while read (another run overwrote it?)"));
+        }
+        f.seek(SeekFrom::Start(self.offset)).map_err(io(path))?;
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).map_err(io(path))?;
+        let r = self.info.record_len();
+        let whole = bytes.len() / r;
+        let mut out = Vec::new();
+        for (i, chunk) in bytes.chunks_exact(r).enumerate() {
+            match decode_frame(&self.info, chunk) {
+                Some(fr) => out.push(fr),
+                None if i + 1 == whole => break, // torn last frame
+                None => {
+                    let at = self.offset + (i * r) as u64;
+                    return Err(bad(
+                        path,
+                        format!("frame at byte {at} fails its checksum (the file is corrupt)"),
+                    ));
+                }
+            }
+        }
+        self.offset += (out.len() * r) as u64;
+        Ok(out)
+    }
+
+    /// Byte offset after the last whole frame read.
+    pub fn end(&self) -> u64 {
+        self.offset
+    }
+}
+
+fn read_up_to(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Every whole frame of a frames file, with its header.
+pub fn read_frames(path: &Path) -> Result<(FramesInfo, Vec<SavedFrame>)> {
+    let mut r = FrameReader::open(path)?;
+    let frames = r.read_new()?;
+    Ok((r.info, frames))
+}
+
+/// Appends frames to a frames file. Each frame goes out in one write; [`FrameWriter::sync`]
+/// puts them on disk (at each checkpoint and at the end).
+pub struct FrameWriter {
+    path: PathBuf,
+    file: std::fs::File,
+    /// The step of the last frame written.
+    last: Option<u64>,
+}
+
+impl FrameWriter {
+    /// A new frames file for a run of `config` whose frames hold tensors shaped like `w`'s:
+    /// the header is written aside and renamed into place.
+    pub fn create(path: &Path, config: &Config, every: u64, w: &Weights) -> Result<Self> {
+        let header = Header {
+            grokscope: GROKSCOPE_VERSION.into(),
+            config: config.clone(),
+            every,
+            tensors: infos(w),
+        };
+        let json = serde_json::to_vec(&header).expect("header serialises");
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(json.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&json);
+        let sum = fnv1a(&bytes);
+        bytes.extend_from_slice(&sum.to_le_bytes());
+        super::checkpoint::write_atomic(path, &bytes)?;
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(io(path))?;
+        Ok(FrameWriter {
+            path: path.to_path_buf(),
+            file,
+            last: None,
+        })
+    }
+
+    /// Continue the frames file of a run resumed at step `at`: its frames after `at` (written
+    /// after the checkpoint a kill left) and a torn tail are cut, so the resumed run's frames
+    /// follow without gap or duplicate. The file must be this run's (`config`, steps aside).
+    pub fn resume(path: &Path, config: &Config, at: u64) -> Result<Self> {
+        let mut reader = FrameReader::open(path)?;
+        let mut theirs = reader.info.config.clone();
+        theirs.steps = config.steps;
+        if &theirs != config {
+            return Err(bad(
+                path,
+                "is not the checkpoint's run (the directory mixes runs)",
+            ));
+        }
+        let frames = reader.read_new()?;
+        let r = reader.info.record_len() as u64;
+        let kept = frames.iter().take_while(|f| f.metrics.step <= at).count() as u64;
+        let keep_len = reader.end() - (frames.len() as u64 - kept) * r;
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(io(path))?;
+        file.set_len(keep_len).map_err(io(path))?;
+        file.sync_all().map_err(io(path))?;
+        Ok(FrameWriter {
+            path: path.to_path_buf(),
+            file,
+            last: frames[..kept as usize].last().map(|f| f.metrics.step),
+        })
+    }
+
+    /// The step of the last frame in the file.
+    pub fn last_step(&self) -> Option<u64> {
+        self.last
+    }
+
+    /// Append the frame of step `m.step`.
+    pub fn append(&mut self, m: &Metrics, elapsed_s: f64, w: &Weights) -> Result<()> {
+        self.file
+            .write_all(&encode_frame(m, elapsed_s, w))
+            .map_err(io(&self.path))?;
+        self.last = Some(m.step);
+        Ok(())
+    }
+
+    /// Put the frames written so far on disk.
+    pub fn sync(&mut self) -> Result<()> {
+        self.file.sync_data().map_err(io(&self.path))
+    }
+}
