@@ -35,6 +35,8 @@ pub enum Action {
     ScrubBack,
     ScrubForward,
     /// Select the next / previous hidden neuron (wrapping).
+    /// Appendix view: take M and N from the training run (its next frequency group).
+    TakeModel,
     NextNeuron,
     PrevNeuron,
     ToggleHelp,
@@ -384,6 +386,8 @@ pub struct App {
     pub sweeps: Sweeps,
     /// Whether leaving the sweep view resumes the training run (it was running on entry).
     pub resume_training: bool,
+    /// The appendix view's parameters and constructions.
+    pub appendix: super::appendix::Appendix,
 }
 
 impl App {
@@ -409,6 +413,7 @@ impl App {
             view: views::home(),
             sweeps: Sweeps::new(),
             resume_training: false,
+            appendix: Default::default(),
         }
     }
 
@@ -637,7 +642,8 @@ impl App {
             | Action::PrevGrid
             | Action::PauseSweep
             | Action::PageBack
-            | Action::PageForward => Vec::new(),
+            | Action::PageForward
+            | Action::TakeModel => Vec::new(),
             Action::SweepEvent(grid, event) => {
                 if let Some(st) = self.sweeps.by_name(&grid) {
                     st.apply(event);

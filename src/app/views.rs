@@ -36,7 +36,7 @@ fn nothing(_: &mut App) -> Vec<Command> {
 }
 
 /// The views; the first is the home view (Esc comes back to it; it quits from there).
-pub static VIEWS: [View; 2] = [
+pub static VIEWS: [View; 3] = [
     View {
         name: "training",
         keys: &keys::TRAINING,
@@ -56,6 +56,14 @@ pub static VIEWS: [View; 2] = [
         enter: App::enter_sweep,
         leave: App::leave_sweep,
         update: App::update_sweep_view,
+    },
+    View {
+        name: "appendix",
+        keys: &keys::APPENDIX,
+        render: |f, app, theme, _, footer| super::appendix::render(f, app, theme, footer),
+        enter: nothing,
+        leave: nothing,
+        update: super::appendix::update,
     },
 ];
 
