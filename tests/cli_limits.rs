@@ -100,3 +100,26 @@ fn missing_required_arguments_are_named() {
         "not provided: --neurons <N>",
     );
 }
+
+#[test]
+fn construct_takes_moduli_up_to_500_and_refuses_one_more() {
+    assert_usage_error(
+        &["construct", "--modulus", "501", "--neurons", "5"],
+        "modulus must be in 2..=500 (got 501)",
+    );
+    assert_usage_error(
+        &["construct", "--modulus", "67", "--neurons", "4097"],
+        "number of neurons must be in 1..=4096 (got 4097)",
+    );
+    let out = grokscope(&["construct", "--modulus", "500", "--neurons", "5"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // x² at even M: every pair but the M half a turn apart, whose logits all tie.
+    assert_eq!(line["modulus"], 500);
+    assert_eq!(line["ties"], 500);
+    assert_eq!(line["accuracy"], 0.998);
+}

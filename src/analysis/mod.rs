@@ -22,7 +22,8 @@ mod parity;
 mod progress;
 
 pub use construct::{
-    ConstructReport, closed_form_logit, construct, constructed_logits, constructed_weights,
+    ConstructReport, Construction, PairReading, closed_form_logit, construct, constructed_logits,
+    constructed_weights,
 };
 pub use five::{FiveNeuronReadout, five_neuron_readout};
 pub use fourier::{

@@ -162,7 +162,7 @@ fn quit_or_back(k: Key) -> Action {
 }
 
 /// The training view: the run, its charts, weights and settings.
-pub static TRAINING: [Binding<App>; 15] = [
+pub static TRAINING: [Binding<App>; 16] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -275,6 +275,13 @@ pub static TRAINING: [Binding<App>; 15] = [
         "select the previous / next neuron (highlighted)",
         None,
     ),
+    bind(
+        &[Key::char('x')],
+        |_| Action::ToggleView("appendix"),
+        "x",
+        "appendix view: the circle built by hand",
+        None,
+    ),
     help_key(Some(("?", "help"))),
     ctrl_quit(),
 ];
@@ -343,6 +350,68 @@ pub static MECHANISM: [Binding<App>; 11] = [
         "← →",
         "when paused: scrub back through the run",
         Some(("←→", "scrub")),
+    ),
+    help_key(Some(("?", "help"))),
+    bind(
+        &[Key::char('q')],
+        |_| Action::Quit,
+        "q",
+        "quit",
+        Some(("q", "quit")),
+    ),
+    ctrl_quit(),
+];
+
+/// The appendix view: the hand-built circle's parameters.
+pub static APPENDIX: [Binding<App>; 7] = [
+    bind(
+        &[Key::char('x'), Key::code(KeyCode::Esc)],
+        |k| match k.code {
+            KeyCode::Esc => Action::Back,
+            _ => Action::ToggleView("appendix"),
+        },
+        "x / Esc",
+        "back to the training view",
+        Some(("x", "training view")),
+    ),
+    bind(
+        &[
+            Key::code(KeyCode::Up),
+            Key::code(KeyCode::Down),
+            Key::char('k'),
+            Key::char('j'),
+        ],
+        |k| match k.code {
+            KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
+            _ => Action::SelectNext,
+        },
+        "↑ ↓ / k j",
+        "select a parameter: M, N, activation, a, b",
+        Some(("↑↓", "select")),
+    ),
+    bind(
+        &[
+            Key::char('+'),
+            Key::char('='),
+            Key::code(KeyCode::Right),
+            Key::char('-'),
+            Key::char('_'),
+            Key::code(KeyCode::Left),
+        ],
+        |k| match k.code {
+            KeyCode::Char('-' | '_') | KeyCode::Left => Action::Decrease,
+            _ => Action::Increase,
+        },
+        "+ - / ← →",
+        "change it (M 2…500, N 1…64; a, b wrap)",
+        Some(("+- ←→", "change")),
+    ),
+    bind(
+        &[Key::char('t')],
+        |_| Action::TakeModel,
+        "t",
+        "take M and N from the run's next frequency group",
+        Some(("t", "take from run")),
     ),
     help_key(Some(("?", "help"))),
     bind(

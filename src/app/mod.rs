@@ -4,7 +4,8 @@
 //!   plain [`session::Snapshot`] the renderer draws.
 //! * [`worker`]: the trainer thread; it takes [`state::Command`]s and publishes snapshots.
 //! * [`state`]: the app state and its one `update(action)`.
-//! * [`views`]: the views by name (training, sweep), each with its render function and
+//! * [`appendix`]: the appendix view's parameters and its memo of constructions.
+//! * [`views`]: the views by name (training, sweep, appendix), each with its render function and
 //!   key table.
 //! * [`keys`]: the key tables, one per view; dispatch, footer and help come from them.
 //! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
@@ -13,6 +14,7 @@
 //! One event loop (`event_loop`) serves the dashboard and `sweep --watch`: each is a
 //! `Screen`. Rendering lives in [`crate::ui`].
 
+pub mod appendix;
 pub mod harness;
 pub mod keys;
 pub mod mechanism;

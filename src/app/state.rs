@@ -35,6 +35,8 @@ pub enum Action {
     ScrubBack,
     ScrubForward,
     /// Select the next / previous hidden neuron (wrapping).
+    /// Appendix view: take M and N from the training run (its next frequency group).
+    TakeModel,
     NextNeuron,
     PrevNeuron,
     ToggleHelp,
@@ -388,6 +390,8 @@ pub struct App {
     pub resume_training: bool,
     /// What the mechanism view shows.
     pub mechanism: crate::ui::mechanism::Choice,
+    /// The appendix view's parameters and constructions.
+    pub appendix: super::appendix::Appendix,
 }
 
 impl App {
@@ -414,6 +418,7 @@ impl App {
             sweeps: Sweeps::new(),
             resume_training: false,
             mechanism: Default::default(),
+            appendix: Default::default(),
         }
     }
 
@@ -644,7 +649,8 @@ impl App {
             | Action::PauseSweep
             | Action::PageBack
             | Action::PageForward
-            | Action::Mechanism(_) => Vec::new(),
+            | Action::Mechanism(_)
+            | Action::TakeModel => Vec::new(),
             Action::SweepEvent(grid, event) => {
                 if let Some(st) = self.sweeps.by_name(&grid) {
                     st.apply(event);

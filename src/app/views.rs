@@ -36,7 +36,7 @@ fn nothing(_: &mut App) -> Vec<Command> {
 }
 
 /// The views; the first is the home view (Esc comes back to it; it quits from there).
-pub static VIEWS: [View; 3] = [
+pub static VIEWS: [View; 4] = [
     View {
         name: "training",
         keys: &keys::TRAINING,
@@ -66,6 +66,14 @@ pub static VIEWS: [View; 3] = [
         enter: nothing,
         leave: nothing,
         update: super::mechanism::update,
+    },
+    View {
+        name: "appendix",
+        keys: &keys::APPENDIX,
+        render: |f, app, theme, _, footer| super::appendix::render(f, app, theme, footer),
+        enter: nothing,
+        leave: nothing,
+        update: super::appendix::update,
     },
 ];
 

@@ -5,14 +5,13 @@ use crate::analysis::construct;
 use crate::train::Activation;
 use clap::Args;
 
-/// Largest modulus accepted: the report scores all M² pairs over M outputs (M³ logits in
-/// f64), 134 MB at M = 256.
-const MAX_MODULUS: i64 = 256;
+/// Largest modulus accepted (the appendix view's too).
+const MAX_MODULUS: i64 = crate::analysis::construct::MAX_MODULUS as i64;
 const MAX_NEURONS: i64 = 4096;
 
 #[derive(Args, Debug)]
 pub struct ConstructArgs {
-    /// Modulus M (2..=256)
+    /// Modulus M (2..=500)
     #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub modulus: i64,
     /// Number of neurons N, evenly spaced around the circle

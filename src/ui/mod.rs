@@ -5,6 +5,7 @@
 //! `PANEL`, and place it in a view's layout.
 
 mod accuracy;
+pub mod appendix;
 pub mod bars;
 mod digits;
 mod footer;
