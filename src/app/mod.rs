@@ -7,6 +7,7 @@
 //! * [`views`]: the views by name (training, sweep), each with its render function and
 //!   key table.
 //! * [`keys`]: the key tables, one per view; dispatch, footer and help come from them.
+//! * [`seek`]: scrubbing through the kept frames: jumps, a typed step, replays.
 //! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
 //!
 //! One event loop (`event_loop`) serves the dashboard and `sweep --watch`: each is a
@@ -14,6 +15,7 @@
 
 pub mod harness;
 pub mod keys;
+pub mod seek;
 pub mod session;
 pub mod state;
 mod sweep;
@@ -179,6 +181,7 @@ pub fn launch(cfg: Config, threads: Threads, fps: u32, view: &str) -> Result<(),
             snap_rx,
             theme,
             memo: ui::Memo::default(),
+            started: std::time::Instant::now(),
         };
         dashboard.act(Action::ToggleView(view.name));
         let outcome = event_loop(terminal, &mut dashboard, fps as f64).await;
@@ -294,6 +297,8 @@ struct Dashboard {
     theme: ui::Theme,
     /// The renderer's memory between frames (heatmap hysteresis).
     memo: ui::Memo,
+    /// The app's clock starts here (replays and held keys go by it).
+    started: std::time::Instant,
 }
 
 impl Dashboard {
@@ -313,7 +318,9 @@ impl Dashboard {
 
 impl Screen for Dashboard {
     fn tick(&mut self) -> Result<bool, Error> {
-        let mut dirty = false;
+        let shown = (self.app.scrub, self.app.seek.playing.is_some());
+        self.app.update(Action::Tick(self.started.elapsed()));
+        let mut dirty = shown != (self.app.scrub, self.app.seek.playing.is_some());
         for a in self.pools.poll(&self.app.sweeps) {
             if matches!(a, Action::SweepEvent(..)) || self.app.view.name == "sweep" {
                 dirty = true;
@@ -324,6 +331,7 @@ impl Screen for Dashboard {
     }
 
     fn key(&mut self, key: Key) -> Result<bool, Error> {
+        self.app.update(Action::Tick(self.started.elapsed()));
         let Some(a) = views::dispatch(&self.app, key) else {
             return Ok(false);
         };

@@ -76,7 +76,12 @@ pub fn names() -> Vec<&'static str> {
 /// The action of a key in the view on screen. A key of the home view that this view does not
 /// bind goes to the home view's table, so the view can answer it ("that key acts on the
 /// training run").
+///
+/// While a step is typed (after `g`), every key but Ctrl-C goes to the typing.
 pub fn dispatch(app: &App, key: Key) -> Option<Action> {
+    if app.seek.typing.is_some() && !key.ctrl {
+        return Some(super::seek::typing_action(key.code));
+    }
     keys::lookup(app.view.keys, app, key).or_else(|| keys::lookup(home().keys, app, key))
 }
 

@@ -83,6 +83,8 @@ pub struct Ctx<'a> {
     /// The selected hidden neuron (an index into the model's H neurons, in the model's own
     /// order): panels that draw neurons highlight it.
     pub neuron: usize,
+    /// Replaying the recorded history at this many steps per second.
+    pub playing: Option<u64>,
     pub settings: Settings,
     pub theme: &'a Theme,
     pub memo: &'a Memo,
