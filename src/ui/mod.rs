@@ -274,22 +274,25 @@ fn render_weights(f: &mut Frame, cx: &Ctx, area: Rect) {
     let Some(frame) = cx.frame else {
         return;
     };
-    let inputs = match &frame.weights {
-        Weights::Modular(m) => m.w_input.nrows() as u16,
-        Weights::Parity(p) => p.w1.nrows() as u16,
+    // Columns of the heatmap's two maps: W_input's inputs and W_output's outputs (parity:
+    // W1's digits and w2's one column).
+    let (inputs, outputs) = match &frame.weights {
+        Weights::Modular(m) => (m.w_input.nrows() as u16, m.w_output.ncols() as u16),
+        Weights::Parity(p) => (p.w1.nrows() as u16, 1),
     };
     let cfg = &cx.snapshot.config;
     let side = SIDE.iter().find(|p| (p.applies)(cfg));
     let five = side.is_some_and(|p| p.name == star::PANEL.name);
-    // The heatmap gets one column per input when it can; the rest goes to the spectrum.
+    // The heatmap gets one column per input and output when it can; the rest goes to the
+    // panel beside it.
     let side_min = if five { 30 } else { 37 };
     // Few inputs (parity's 31): two columns each when there is room.
-    let per_input = if inputs * 2 + 2 + side_min <= area.width {
+    let per_input = if (inputs + outputs) * 2 + 3 + side_min <= area.width {
         2
     } else {
         1
     };
-    let heat_w = (inputs * per_input + 2)
+    let heat_w = ((inputs + outputs) * per_input + 3)
         .min(area.width.saturating_sub(side_min))
         .max(20);
     let [h, s] = Layout::horizontal([Constraint::Length(heat_w), Constraint::Fill(1)]).areas(area);

@@ -99,6 +99,14 @@ impl Theme {
     pub fn scrub(&self) -> Style {
         self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD)
     }
+    /// The selected neuron's marks: bold white (bold alone without colour).
+    pub fn neuron(&self) -> Style {
+        self.fg(Color::White).add_modifier(Modifier::BOLD)
+    }
+    /// Parity's bias weights: pink, as the article draws them.
+    pub fn bias(&self) -> Style {
+        self.fg(Color::Indexed(211))
+    }
     pub fn w_in(&self) -> Style {
         self.fg(Color::Cyan)
     }
