@@ -131,3 +131,78 @@ fn the_selected_neuron_is_marked() {
     let buf = h.render(120, 40, &TRUE);
     assert!(find(&buf, "▸ neuron 2").is_some());
 }
+
+#[test]
+fn five_neurons_pentagon_and_pentagram() {
+    let h = trained("five-neurons", 3000);
+    snapshots(&h, "weights_five-neurons");
+    let buf = h.render(120, 40, &TRUE);
+    let t = text(&buf);
+    let (px, py) = find(&buf, "╭ pentagon: W_in-proj · pentagram: W_out-proj").unwrap();
+    let right = (px + 1..120)
+        .find(|&x| buf[(x, py)].symbol() == "╮")
+        .unwrap();
+    let bottom = (py + 1..40)
+        .find(|&y| buf[(px, y)].symbol() == "╰")
+        .unwrap();
+    let mid = px + (right - px) / 2;
+    // Every neuron numbered once in each circle; the pentagon's lines cyan (W_in), the
+    // pentagram's light red (W_out), in their halves of the panel.
+    let cells =
+        |x0: u16, x1: u16| (py + 1..bottom - 4).flat_map(move |y| (x0..x1).map(move |x| (x, y)));
+    for (x0, x1, colour) in [(px + 1, mid, Color::Cyan), (mid, right, Color::LightRed)] {
+        for n in 1..=5 {
+            let label = n.to_string();
+            let found: Vec<_> = cells(x0, x1)
+                .filter(|&(x, y)| buf[(x, y)].symbol() == label)
+                .collect();
+            assert_eq!(found.len(), 1, "neuron {n} once in {x0}..{x1}:\n{t}");
+            assert_eq!(buf[found[0]].fg, colour);
+        }
+        let lines = cells(x0, x1)
+            .filter(|&(x, y)| {
+                let c = &buf[(x, y)];
+                c.symbol()
+                    .chars()
+                    .all(|ch| ('\u{2801}'..='\u{28ff}').contains(&ch))
+                    && c.fg == colour
+            })
+            .count();
+        assert!(lines >= 10, "{colour:?} lines drawn: {lines}\n{t}");
+    }
+    // The selected neuron (0) is numbered reversed in both.
+    let sel: Vec<_> = cells(px + 1, right)
+        .filter(|&(x, y)| buf[(x, y)].symbol() == "1")
+        .collect();
+    assert_eq!(sel.len(), 2);
+    for p in sel {
+        assert!(buf[p].modifier.contains(Modifier::REVERSED), "{p:?}");
+    }
+    // The 5 × (cos, sin) heatmaps under them.
+    assert!(
+        t.contains("│in   1  2  3  4  5    out  1  2  3  4  5"),
+        "{t}"
+    );
+    assert!(
+        t.contains("│cos  ██ ██ ██ ██ ██   cos  ██ ██ ██ ██ ██"),
+        "{t}"
+    );
+    // Without colour they are shaded, not blank, and the circles still drawn.
+    let mono = text(&h.render(120, 40, &PLAIN));
+    assert!(mono.contains("│sin  "), "{mono}");
+}
+
+#[test]
+fn pentagon_joins_neurons_adjacent_in_angle() {
+    use grokscope::analysis::FiveNeuronReadout;
+    use grokscope::ui::star::by_angle;
+    let r = FiveNeuronReadout {
+        w_in: vec![[1.0, 0.0]; 5],
+        w_out: vec![[1.0, 0.0]; 5],
+        angle_in: vec![0.5, -1.0, 2.0, 1.0, -2.5],
+        angle_out: vec![0.0; 5],
+        offset: 0.0,
+        mean_residual: 0.0,
+    };
+    assert_eq!(by_angle(&r), [4, 1, 0, 3, 2]);
+}

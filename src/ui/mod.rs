@@ -15,7 +15,7 @@ mod loss;
 mod readout;
 mod settings;
 pub mod spectrum;
-mod star;
+pub mod star;
 pub mod sweep;
 mod theme;
 pub(crate) mod too_small;
@@ -285,7 +285,7 @@ fn render_weights(f: &mut Frame, cx: &Ctx, area: Rect) {
     let five = side.is_some_and(|p| p.name == star::PANEL.name);
     // The heatmap gets one column per input and output when it can; the rest goes to the
     // panel beside it.
-    let side_min = if five { 30 } else { 37 };
+    let side_min = if five { 46 } else { 37 };
     // Few inputs (parity's 31): two columns each when there is room.
     let per_input = if (inputs + outputs) * 2 + 3 + side_min <= area.width {
         2
