@@ -81,7 +81,7 @@ fn w2_beside_w1_for_parity() {
     let h = trained("parity", 300);
     let buf = h.render(120, 40, &TRUE);
     let t = text(&buf);
-    let (x1, y1) = find(&buf, "╭ W1").unwrap();
+    let (x1, y1) = find(&buf, "╭ W1 ·").unwrap();
     let (xs, ys) = find(&buf, "┬w2").unwrap();
     assert_eq!(ys, y1);
     // 31 inputs, two columns each, then the separator and w2's two columns.
@@ -205,4 +205,49 @@ fn pentagon_joins_neurons_adjacent_in_angle() {
         mean_residual: 0.0,
     };
     assert_eq!(by_angle(&r), [4, 1, 0, 3, 2]);
+}
+
+/// Parity's weight trajectories: every W1 weight a line over the kept frames, the
+/// informative digits green, the bias pink, the rest grey; the scrubbed step marked.
+#[test]
+fn parity_weight_trajectories() {
+    let mut h = trained("parity", 1500);
+    snapshots(&h, "weights_parity");
+    let styles = |buf: &Buffer| {
+        let (x0, y0) = find(buf, "╭ W1 over training").unwrap();
+        let right = (x0 + 1..buf.area.width)
+            .find(|&x| buf[(x, y0)].symbol() == "╮")
+            .unwrap();
+        let mut fgs = std::collections::HashSet::new();
+        for y in y0 + 1..y0 + 10 {
+            for x in x0 + 1..right {
+                let c = &buf[(x, y)];
+                if c.symbol()
+                    .chars()
+                    .all(|ch| ('\u{2801}'..='\u{28ff}').contains(&ch))
+                {
+                    fgs.insert(format!("{:?}", c.fg));
+                }
+            }
+        }
+        (fgs, x0, y0, right)
+    };
+    let buf = h.render(120, 40, &TRUE);
+    let (fgs, x0, y0, right) = styles(&buf);
+    for c in [Color::Green, Color::Indexed(211), Color::DarkGray] {
+        assert!(fgs.contains(&format!("{c:?}")), "{c:?} lines among {fgs:?}");
+    }
+    // The legend names the kinds in their colours.
+    let (lx, ly) = find(&buf, "━ 1-3").unwrap();
+    assert_eq!(buf[(lx, ly)].fg, Color::Green);
+    let (bx, by) = find(&buf, "━ bias").unwrap();
+    assert_eq!(buf[(bx, by)].fg, Color::Indexed(211));
+    // Scrubbed back to the start: a marker column at the left of the chart.
+    h.press(Key::code(KeyCode::Home).event());
+    let buf = h.render(120, 40, &TRUE);
+    let marked = (y0 + 1..y0 + 10)
+        .filter(|&y| buf[(x0 + 1, y)].fg == Color::LightMagenta)
+        .count();
+    assert!(marked >= 8, "scrub marker at step 0: {marked}");
+    assert!(right > x0 + 30);
 }

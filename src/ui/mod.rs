@@ -19,6 +19,7 @@ pub mod star;
 pub mod sweep;
 mod theme;
 pub(crate) mod too_small;
+mod trajectory;
 
 pub use footer::Footer;
 pub use theme::{ColorMode, Theme};
@@ -261,6 +262,19 @@ fn render_compact(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
 }
 
 fn render_charts(f: &mut Frame, cx: &Ctx, area: Rect) {
+    // Parity: the weight trajectories between the loss and the accuracy, on the same steps.
+    if (trajectory::PANEL.applies)(&cx.snapshot.config) {
+        let [l, m, r] = Layout::horizontal([
+            Constraint::Percentage(38),
+            Constraint::Percentage(37),
+            Constraint::Percentage(25),
+        ])
+        .areas(area);
+        (loss::PANEL.render)(f, cx, l);
+        (trajectory::PANEL.render)(f, cx, m);
+        (accuracy::PANEL.render)(f, cx, r);
+        return;
+    }
     let [l, r] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
     (loss::PANEL.render)(f, cx, l);
