@@ -294,3 +294,44 @@ fn scrub_keys_in_the_sweep_view_say_where_they_act() {
     }
     assert!(h.app.seek.typing.is_none());
 }
+
+/// A click or a drag on the loss or the accuracy chart scrubs to the step under it (pausing
+/// the run); other mouse events and clicks elsewhere do nothing.
+#[test]
+fn clicks_on_the_charts_scrub() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut h = Harness::new(presets::find("mod-add").unwrap().config).unwrap();
+    h.train(1000);
+    let at = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let down = MouseEventKind::Down(MouseButton::Left);
+    // Nothing drawn yet: nothing to click on.
+    assert!(!h.mouse(at(down, 40, 6)));
+    let buf = h.render(120, 40, &Theme::new(ColorMode::TrueColor));
+    let t = text(&buf);
+    // The loss chart's graph starts right of "1e-2│" (column 6) and spans steps 0 … 1,000.
+    let line = t.lines().nth(6).unwrap();
+    assert!(
+        line.starts_with("│1e-2│") || line.starts_with("│    │"),
+        "{t}"
+    );
+    assert!(h.mouse(at(down, 6, 6)));
+    assert!(h.app.paused, "a click pauses the run");
+    assert_eq!(h.app.frame().unwrap().step(), 0);
+    // Dragging to the middle of the graph: about step 500.
+    h.render(120, 40, &Theme::new(ColorMode::TrueColor));
+    assert!(h.mouse(at(MouseEventKind::Drag(MouseButton::Left), 6 + 32, 6)));
+    assert_eq!(h.app.frame().unwrap().step(), 500);
+    // The accuracy chart maps its columns over the same steps.
+    h.render(120, 40, &Theme::new(ColorMode::TrueColor));
+    assert!(h.mouse(at(down, 118, 5)));
+    assert_eq!(h.app.scrub, None, "its right end is the latest step");
+    // Not on a chart, or not a left click: nothing.
+    assert!(!h.mouse(at(down, 10, 30)));
+    assert!(!h.mouse(at(MouseEventKind::Moved, 40, 6)));
+    assert!(!h.mouse(at(MouseEventKind::Down(MouseButton::Right), 40, 6)));
+}

@@ -166,7 +166,7 @@ pub fn launch(cfg: Config, threads: Threads, fps: u32, view: &str) -> Result<(),
     let runner = Runner::new(session, threads);
     let theme = ui::Theme::from_env();
 
-    full_screen(async |terminal| {
+    full_screen(true, async |terminal| {
         let first = Arc::new(runner.snapshot(Clock::default()));
         let (snap_tx, snap_rx) = tokio::sync::watch::channel(first.clone());
         let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
@@ -202,10 +202,13 @@ pub fn launch(cfg: Config, threads: Threads, fps: u32, view: &str) -> Result<(),
 }
 
 /// Run `body` full screen on a single-threaded event loop, and restore the terminal (main
-/// screen, cooked mode, cursor shown) whatever it returns. Panics restore it too: color-eyre's
-/// hook is installed first, then ratatui's (by `try_init`), so the terminal is back before
-/// the report prints. The dashboard and `sweep --watch` both go through here.
+/// screen, cooked mode, cursor shown, mouse released) whatever it returns. Panics restore it
+/// too: color-eyre's hook is installed first, then ratatui's (by `try_init`), then the one
+/// releasing the mouse, so the terminal is back before the report prints. With `mouse`, the
+/// mouse is captured (clicks on the charts scrub). The dashboard and `sweep --watch` both go
+/// through here.
 fn full_screen<T>(
+    mouse: bool,
     body: impl AsyncFnOnce(&mut ratatui::DefaultTerminal) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -215,7 +218,18 @@ fn full_screen<T>(
     let _ = color_eyre::install();
     let mut terminal = ratatui::try_init()
         .map_err(|e| Error::Failed(format!("cannot set up the terminal: {e}")))?;
+    if mouse {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+            hook(info);
+        }));
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     let result = runtime.block_on(body(&mut terminal));
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
     ratatui::restore();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
     result
@@ -227,6 +241,10 @@ trait Screen {
     fn tick(&mut self) -> Result<bool, Error>;
     /// A key press; whether the screen changed.
     fn key(&mut self, key: Key) -> Result<bool, Error>;
+    /// A mouse event (where the screen captures the mouse); whether the screen changed.
+    fn mouse(&mut self, _ev: crossterm::event::MouseEvent) -> bool {
+        false
+    }
     /// Wait for the trainer's next snapshot and take it; `false` once the trainer is gone.
     /// A screen without a trainer never returns.
     async fn published(&mut self) -> bool {
@@ -268,6 +286,7 @@ async fn event_loop(
                         dirty |= screen.key(key)?;
                     }
                 }
+                Some(Ok(crossterm::event::Event::Mouse(m))) => dirty |= screen.mouse(m),
                 Some(Ok(crossterm::event::Event::Resize(..))) => dirty = true,
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(io(e)),
@@ -337,6 +356,15 @@ impl Screen for Dashboard {
         };
         self.act(a);
         Ok(true)
+    }
+
+    fn mouse(&mut self, ev: crossterm::event::MouseEvent) -> bool {
+        let Some(a) = views::mouse(&self.memo, ev) else {
+            return false;
+        };
+        self.app.update(Action::Tick(self.started.elapsed()));
+        self.act(a);
+        true
     }
 
     async fn published(&mut self) -> bool {

@@ -67,10 +67,35 @@ impl Settings {
 }
 
 /// What the renderer remembers between frames (never what it shows): the heatmap's colour
-/// levels, for its hysteresis. Owned by whoever draws, passed in with every frame.
+/// levels, for its hysteresis, and where the last frame's charts drew their step axes, for
+/// clicks on them. Owned by whoever draws, passed in with every frame.
 #[derive(Debug, Default)]
 pub struct Memo {
     pub heat: RefCell<Vec<i8>>,
+    pub axes: RefCell<Vec<StepAxis>>,
+}
+
+/// A chart's step axis as drawn: a click in `area` at column `x` means the step that column
+/// shows (steps 0 to `max` over the columns `x0 .. x0 + width`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepAxis {
+    pub area: Rect,
+    pub x0: u16,
+    pub width: u16,
+    pub max: u64,
+}
+
+impl StepAxis {
+    /// The step under the cell (column, row), if it is on the chart.
+    pub fn step_at(&self, column: u16, row: u16) -> Option<u64> {
+        let a = self.area;
+        if column < a.x || column >= a.right() || row < a.y || row >= a.bottom() || self.width == 0
+        {
+            return None;
+        }
+        let dx = column.saturating_sub(self.x0).min(self.width - 1) as u64;
+        Some(dx * self.max / (self.width.max(2) - 1) as u64)
+    }
 }
 
 /// Everything a panel draws from.

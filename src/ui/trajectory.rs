@@ -123,6 +123,12 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         .fold(0.0f64, |m, v| m.max(v.abs()));
     let top = super::sticky_scale(top as f32) as f64;
     let x_max = super::x_extent(snap.step, snap.config.steps) as f64;
+    cx.memo.axes.borrow_mut().push(super::StepAxis {
+        area,
+        x0: inner.x,
+        width: inner.width,
+        max: x_max as u64,
+    });
     let (w, h) = (inner.width as usize, inner.height as usize);
     let (xd, yd) = (2 * w, 4 * h);
     let dot_x = |step: u64| ((step as f64 / x_max) * (xd - 1) as f64).round() as usize;
