@@ -7,6 +7,7 @@
 use clap::Parser;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::harness::{Harness, text};
+use grokscope::app::state::Action;
 use grokscope::cli::Cli;
 use grokscope::ui::{ColorMode, Theme};
 
@@ -54,7 +55,7 @@ fn parse(tape: &str) -> Vec<Step> {
             }
             "Sleep" => out.push(Step::Sleep(parse_duration(rest))),
             "Enter" | "Space" | "Tab" | "Escape" | "Up" | "Down" | "Left" | "Right"
-            | "Backspace" => {
+            | "Backspace" | "PageUp" | "PageDown" => {
                 let code = match cmd {
                     "Enter" => KeyCode::Enter,
                     "Space" => KeyCode::Char(' '),
@@ -64,6 +65,8 @@ fn parse(tape: &str) -> Vec<Step> {
                     "Down" => KeyCode::Down,
                     "Left" => KeyCode::Left,
                     "Right" => KeyCode::Right,
+                    "PageUp" => KeyCode::PageUp,
+                    "PageDown" => KeyCode::PageDown,
                     _ => KeyCode::Backspace,
                 };
                 // `Left Left Left` and `Left 3` both repeat.
@@ -127,11 +130,19 @@ fn demo_tape_replays_against_the_app() {
     let mut scrubbed_seen = false;
     let mut sweep_seen = false;
     let mut mechanism_seen = false;
+    let mut replay_seen = false;
+    let mut jumped_seen = false;
+    // The app's clock: a replay advances by it.
+    let mut now = std::time::Duration::ZERO;
     for s in it {
         assert!(!h.app.quit, "keys after quitting: {s:?}");
         match s {
             // Real time in the tape; here a bounded number of steps keeps the test quick.
-            Step::Sleep(secs) => h.train(((secs * 50.0) as u64).min(400)),
+            Step::Sleep(secs) => {
+                h.train(((secs * 50.0) as u64).min(400));
+                now += std::time::Duration::from_secs_f64(secs);
+                h.act(Action::Tick(now));
+            }
             Step::Type(t) => {
                 for c in t.chars() {
                     press(&mut h, KeyCode::Char(c), KeyModifiers::NONE);
@@ -149,6 +160,12 @@ fn demo_tape_replays_against_the_app() {
         }
         help_seen |= h.app.help;
         scrubbed_seen |= h.app.scrub.is_some();
+        replay_seen |= h.app.seek.playing.is_some();
+        jumped_seen |= h
+            .app
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("step 6,000"));
         sweep_seen |= h.app.view.name == "sweep";
         mechanism_seen |= h.app.view.name == "mechanism";
         let p = &h.app.snapshot.config.preset;
@@ -165,6 +182,8 @@ fn demo_tape_replays_against_the_app() {
     assert!(scrubbed_seen, "the tape scrubs back through a paused run");
     assert!(sweep_seen, "the tape shows the sweep view");
     assert!(mechanism_seen, "the tape shows the mechanism view");
+    assert!(jumped_seen, "the tape goes to a typed step");
+    assert!(replay_seen, "the tape replays the run");
     assert_eq!(h.app.view.name, "training", "and leaves it");
     assert_eq!(presets_seen, ["mod-add", "parity", "five-neurons"]);
 }

@@ -15,6 +15,9 @@ const ENTER_ALT: &[u8] = b"\x1b[?1049h";
 const LEAVE_ALT: &[u8] = b"\x1b[?1049l";
 const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
 const HIDE_CURSOR: &[u8] = b"\x1b[?25l";
+/// Mouse capture (crossterm's first of five modes) on and off.
+const MOUSE_ON: &[u8] = b"\x1b[?1000h";
+const MOUSE_OFF: &[u8] = b"\x1b[?1000l";
 /// Printed by the wrapper shell once grokscope has exited.
 const MARK: &str = "ui-terminal-end";
 /// Generous: the machine may be busy with other tests (each case trains while it runs).
@@ -322,6 +325,12 @@ fn assert_restored(out: &str, case: &str) {
         "cursor left hidden: {}",
         show()
     );
+    // Where the mouse was captured, it is released after the last capture.
+    if let Some(on) = rfind(bytes, MOUSE_ON) {
+        let off = rfind(bytes, MOUSE_OFF)
+            .unwrap_or_else(|| panic!("mouse capture never released: {}", show()));
+        assert!(off > on, "mouse left captured: {}", show());
+    }
     let line = out
         .lines()
         .find_map(|l| l.strip_prefix(MARK))
@@ -340,6 +349,12 @@ const DASHBOARD: [&str; 6] = ["--preset", "five-neurons", "--fps", "5", "--threa
 fn dashboard() -> Pty {
     let mut pty = Pty::start(&DASHBOARD);
     pty.wait_drawn("five-neurons");
+    // The dashboard captures the mouse (clicks on the charts scrub); assert_restored checks
+    // that it lets it go.
+    assert!(
+        find(&pty.output(), MOUSE_ON).is_some(),
+        "the dashboard captures the mouse"
+    );
     pty
 }
 

@@ -71,6 +71,18 @@ impl Harness {
         }
     }
 
+    /// A mouse event, as the event loop would take it (on the frame last rendered); returns
+    /// whether it mapped to an action.
+    pub fn mouse(&mut self, ev: crossterm::event::MouseEvent) -> bool {
+        match views::mouse(&self.memo, ev) {
+            Some(a) => {
+                self.act(a);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn publish(&mut self) {
         let snap = Arc::new(self.runner.snapshot(self.clock));
         self.runner.message = None;

@@ -3,6 +3,7 @@
 //! key dispatch, the footer and the `?` help overlay are all generated from these tables.
 
 use super::mechanism::Change;
+use super::seek::Scrub;
 use super::state::{Action, App};
 use super::watch::Watch;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -162,7 +163,7 @@ fn quit_or_back(k: Key) -> Action {
 }
 
 /// The training view: the run, its charts, weights and settings.
-pub static TRAINING: [Binding<App>; 16] = [
+pub static TRAINING: [Binding<App>; 19] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -262,7 +263,7 @@ pub static TRAINING: [Binding<App>; 16] = [
             _ => Action::ScrubForward,
         },
         "← →",
-        "when paused: scrub back through the run",
+        "scrub (pauses training; faster while held)",
         Some(("←→", "scrub")),
     ),
     bind(
@@ -280,6 +281,45 @@ pub static TRAINING: [Binding<App>; 16] = [
         |_| Action::ToggleView("appendix"),
         "x",
         "appendix view: the circle built by hand",
+        None,
+    ),
+    bind(
+        &[
+            Key::code(KeyCode::PageUp),
+            Key::code(KeyCode::PageDown),
+            Key::code(KeyCode::Home),
+            Key::code(KeyCode::End),
+        ],
+        |k| {
+            Action::Seek(match k.code {
+                KeyCode::PageUp => Scrub::PageBack,
+                KeyCode::PageDown => Scrub::PageForward,
+                KeyCode::Home => Scrub::Start,
+                _ => Scrub::End,
+            })
+        },
+        "PgUp/Dn Home/End",
+        "jump 10 % back / forward, to the start / the latest",
+        None,
+    ),
+    bind(
+        &[Key::char('g')],
+        |_| Action::Seek(Scrub::Type),
+        "g",
+        "go to a step: type it, Enter (Esc cancels)",
+        None,
+    ),
+    bind(
+        &[Key::char('p'), Key::char('<'), Key::char('>')],
+        |k| {
+            Action::Seek(match k.code {
+                KeyCode::Char('<') => Scrub::Slower,
+                KeyCode::Char('>') => Scrub::Faster,
+                _ => Scrub::Play,
+            })
+        },
+        "p / < >",
+        "replay from the step on screen; slower / faster",
         None,
     ),
     help_key(Some(("?", "help"))),

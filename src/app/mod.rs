@@ -8,6 +8,7 @@
 //! * [`views`]: the views by name (training, sweep, appendix), each with its render function and
 //!   key table.
 //! * [`keys`]: the key tables, one per view; dispatch, footer and help come from them.
+//! * [`seek`]: scrubbing through the kept frames: jumps, a typed step, replays.
 //! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
 //! * [`replay`]: `grokscope replay DIR`, a kept run published as the trainer's snapshots.
 //!
@@ -19,6 +20,7 @@ pub mod harness;
 pub mod keys;
 pub mod mechanism;
 pub mod replay;
+pub mod seek;
 pub mod session;
 pub mod state;
 mod sweep;
@@ -202,7 +204,7 @@ fn dashboard(
     + 'static,
 ) -> Result<(), Error> {
     let theme = ui::Theme::from_env();
-    full_screen(async |terminal| {
+    full_screen(true, async |terminal| {
         let (snap_tx, snap_rx) = tokio::sync::watch::channel(first.clone());
         let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
         let worker = std::thread::Builder::new()
@@ -218,6 +220,7 @@ fn dashboard(
             snap_rx,
             theme,
             memo: ui::Memo::default(),
+            started: std::time::Instant::now(),
         };
         dashboard.act(Action::ToggleView(view.name));
         let outcome = event_loop(terminal, &mut dashboard, fps as f64).await;
@@ -238,10 +241,13 @@ fn dashboard(
 }
 
 /// Run `body` full screen on a single-threaded event loop, and restore the terminal (main
-/// screen, cooked mode, cursor shown) whatever it returns. Panics restore it too: color-eyre's
-/// hook is installed first, then ratatui's (by `try_init`), so the terminal is back before
-/// the report prints. The dashboard and `sweep --watch` both go through here.
+/// screen, cooked mode, cursor shown, mouse released) whatever it returns. Panics restore it
+/// too: color-eyre's hook is installed first, then ratatui's (by `try_init`), then the one
+/// releasing the mouse, so the terminal is back before the report prints. With `mouse`, the
+/// mouse is captured (clicks on the charts scrub). The dashboard and `sweep --watch` both go
+/// through here.
 fn full_screen<T>(
+    mouse: bool,
     body: impl AsyncFnOnce(&mut ratatui::DefaultTerminal) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -251,7 +257,18 @@ fn full_screen<T>(
     let _ = color_eyre::install();
     let mut terminal = ratatui::try_init()
         .map_err(|e| Error::Failed(format!("cannot set up the terminal: {e}")))?;
+    if mouse {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+            hook(info);
+        }));
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     let result = runtime.block_on(body(&mut terminal));
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
     ratatui::restore();
     let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
     result
@@ -263,6 +280,10 @@ trait Screen {
     fn tick(&mut self) -> Result<bool, Error>;
     /// A key press; whether the screen changed.
     fn key(&mut self, key: Key) -> Result<bool, Error>;
+    /// A mouse event (where the screen captures the mouse); whether the screen changed.
+    fn mouse(&mut self, _ev: crossterm::event::MouseEvent) -> bool {
+        false
+    }
     /// Wait for the trainer's next snapshot and take it; `false` once the trainer is gone.
     /// A screen without a trainer never returns.
     async fn published(&mut self) -> bool {
@@ -304,6 +325,7 @@ async fn event_loop(
                         dirty |= screen.key(key)?;
                     }
                 }
+                Some(Ok(crossterm::event::Event::Mouse(m))) => dirty |= screen.mouse(m),
                 Some(Ok(crossterm::event::Event::Resize(..))) => dirty = true,
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(io(e)),
@@ -333,6 +355,8 @@ struct Dashboard {
     theme: ui::Theme,
     /// The renderer's memory between frames (heatmap hysteresis).
     memo: ui::Memo,
+    /// The app's clock starts here (replays and held keys go by it).
+    started: std::time::Instant,
 }
 
 impl Dashboard {
@@ -352,7 +376,9 @@ impl Dashboard {
 
 impl Screen for Dashboard {
     fn tick(&mut self) -> Result<bool, Error> {
-        let mut dirty = false;
+        let shown = (self.app.scrub, self.app.seek.playing.is_some());
+        self.app.update(Action::Tick(self.started.elapsed()));
+        let mut dirty = shown != (self.app.scrub, self.app.seek.playing.is_some());
         for a in self.pools.poll(&self.app.sweeps) {
             if matches!(a, Action::SweepEvent(..)) || self.app.view.name == "sweep" {
                 dirty = true;
@@ -363,11 +389,21 @@ impl Screen for Dashboard {
     }
 
     fn key(&mut self, key: Key) -> Result<bool, Error> {
+        self.app.update(Action::Tick(self.started.elapsed()));
         let Some(a) = views::dispatch(&self.app, key) else {
             return Ok(false);
         };
         self.act(a);
         Ok(true)
+    }
+
+    fn mouse(&mut self, ev: crossterm::event::MouseEvent) -> bool {
+        let Some(a) = views::mouse(&self.memo, ev) else {
+            return false;
+        };
+        self.app.update(Action::Tick(self.started.elapsed()));
+        self.act(a);
+        true
     }
 
     async fn published(&mut self) -> bool {

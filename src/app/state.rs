@@ -1,6 +1,7 @@
 //! App state and its one `update(action)`: no terminal, no threads. Rendering reads [`App`];
 //! the commands `update` returns go to the trainer.
 
+use super::seek::{Scrub, Seek};
 use super::session::{Snapshot, Status, WeightFrame};
 use super::sweep::{self, VIEW_GRIDS};
 use super::views::{self, View};
@@ -39,6 +40,10 @@ pub enum Action {
     TakeModel,
     NextNeuron,
     PrevNeuron,
+    /// Jump, type a step, play: see [`super::seek`].
+    Seek(Scrub),
+    /// The event loop's clock, since it started (replays advance by it).
+    Tick(Duration),
     ToggleHelp,
     /// Show the view of this name, or the home view if it is on screen already.
     ToggleView(&'static str),
@@ -377,6 +382,8 @@ pub struct App {
     /// The selected hidden neuron, highlighted by the panels that draw neurons (kept below
     /// the running model's width).
     pub neuron: usize,
+    /// Scrubbing beside the frame on screen: a typed step, a replay, a held key.
+    pub seek: Seek,
     pub help: bool,
     pub quit: bool,
     /// A notice in the footer: the last thing that happened.
@@ -410,6 +417,7 @@ impl App {
             paused: false,
             scrub: None,
             neuron: 0,
+            seek: Seek::default(),
             help: false,
             quit: false,
             message: None,
@@ -525,7 +533,8 @@ impl App {
             | Action::Decrease
             | Action::Save
             | Action::ScrubBack
-            | Action::ScrubForward => {
+            | Action::ScrubForward
+            | Action::Seek(_) => {
                 self.message = Some("that key acts on the training run: w shows it".into());
                 Vec::new()
             }
@@ -572,6 +581,7 @@ impl App {
             paused: self.paused,
             neuron: self.neuron,
             mechanism: self.mechanism,
+            playing: self.seek.playing.map(|_| self.seek.steps_per_s()),
             settings: self.settings_rows(),
             theme,
             memo,
@@ -617,6 +627,7 @@ impl App {
 
     fn restart_with_draft(&mut self) -> Vec<Command> {
         self.scrub = None;
+        self.seek.reset();
         self.paused = false;
         vec![Command::Restart(Box::new(self.draft.clone()))]
     }
@@ -678,6 +689,7 @@ impl App {
                     vec![Command::Pause]
                 } else {
                     self.scrub = None;
+                    self.seek.reset();
                     self.message = None;
                     vec![Command::Resume]
                 }
@@ -738,23 +750,11 @@ impl App {
                 Vec::new()
             }
             Action::ScrubBack | Action::ScrubForward => {
-                // A finished or failed run can be scrubbed too; a running one is paused first.
-                let running = matches!(self.snapshot.status, Status::Running);
-                if !self.paused && running {
-                    self.message = Some("pause (space) to scrub through the run".into());
-                    return Vec::new();
-                }
-                let n = self.snapshot.frames.len();
-                if n == 0 {
-                    return Vec::new();
-                }
-                let cur = self.scrub.unwrap_or(n - 1);
-                let next = if matches!(action, Action::ScrubBack) {
-                    cur.saturating_sub(1)
-                } else {
-                    (cur + 1).min(n - 1)
-                };
-                self.scrub = if next == n - 1 { None } else { Some(next) };
+                self.scrub_step(matches!(action, Action::ScrubForward))
+            }
+            Action::Seek(s) => self.seek(s),
+            Action::Tick(now) => {
+                self.tick(now);
                 Vec::new()
             }
             Action::Snapshot(snap) => {
@@ -764,6 +764,7 @@ impl App {
                 }
                 if new_run {
                     self.scrub = None;
+                    self.seek.reset();
                     if let Some(i) = self
                         .presets
                         .iter()

@@ -94,12 +94,36 @@ pub fn names() -> Vec<&'static str> {
 /// The action of a key in the view on screen. A key of the home view that this view does not
 /// bind goes to the home view's table, so the view can answer it ("that key acts on the
 /// training run").
+///
+/// While a step is typed (after `g`), every key but Ctrl-C goes to the typing.
 pub fn dispatch(app: &App, key: Key) -> Option<Action> {
+    if app.seek.typing.is_some() && !key.ctrl {
+        return Some(super::seek::typing_action(key.code));
+    }
     keys::lookup(app.view.keys, app, key).or_else(|| keys::lookup(home().keys, app, key))
+}
+
+/// The action of a mouse event: a click or a drag on a chart's step axis (as last drawn)
+/// scrubs to that step.
+pub fn mouse(memo: &Memo, ev: crossterm::event::MouseEvent) -> Option<Action> {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    if !matches!(
+        ev.kind,
+        MouseEventKind::Down(MouseButton::Left) | MouseEventKind::Drag(MouseButton::Left)
+    ) {
+        return None;
+    }
+    let step = memo
+        .axes
+        .borrow()
+        .iter()
+        .find_map(|a| a.step_at(ev.column, ev.row))?;
+    Some(Action::Seek(super::seek::Scrub::To(step)))
 }
 
 /// Draw the dashboard: the view on screen, its footer, and the help overlay when open.
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo) {
+    memo.axes.borrow_mut().clear();
     let area = f.area();
     if area.width < ui::MIN_WIDTH || area.height < ui::MIN_HEIGHT {
         ui::too_small::render(f, area, theme);

@@ -198,8 +198,9 @@ pub fn watch(
         record,
         theme: Theme::from_env(),
     };
-    let result =
-        super::full_screen(async |terminal| super::event_loop(terminal, &mut screen, FPS).await);
+    let result = super::full_screen(false, async |terminal| {
+        super::event_loop(terminal, &mut screen, FPS).await
+    });
     let Watching {
         mut watch, record, ..
     } = screen;

@@ -59,6 +59,12 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     ])
     .areas(inner);
     let w = inner.width as usize;
+    cx.memo.axes.borrow_mut().push(super::StepAxis {
+        area,
+        x0: inner.x,
+        width: inner.width,
+        max: super::x_extent(cx.snapshot.step, cx.snapshot.config.steps),
+    });
     for (label, value, style, pick, lrect, srect) in [
         (
             "train",

@@ -57,7 +57,16 @@ pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, compact: bool) {
     spans.push(sep());
     spans.push(Span::raw(super::clock(snap.clock.elapsed)));
     spans.push(sep());
+    let replay = cx.playing.map(|speed| {
+        let speed = thousands(speed);
+        if compact {
+            format!("⏵ {speed}/s")
+        } else {
+            format!("⏵ replay {speed} steps/s")
+        }
+    });
     let (state, style) = match &snap.status {
+        _ if let Some(r) = &replay => (r.as_str(), theme.scrub()),
         _ if cx.paused => ("❚❚ paused", theme.warn()),
         Status::Running => ("▶ running", theme.key()),
         Status::Paused => ("❚❚ paused", theme.warn()),

@@ -1,6 +1,8 @@
-//! Heatmap of the first layer: W_input (neurons × inputs; neurons ordered by frequency and
-//! phase once the spectrum is meaningful), or for parity W1 (strongest neurons × 31 inputs).
-//! Two neurons per text row with half blocks in colour; shading by |w| without colour.
+//! Heatmap of the weights around the hidden layer: W_input (neurons × inputs; neurons ordered
+//! by frequency and phase once the spectrum is meaningful) and beside it W_output (the same
+//! neurons × outputs), as the article shows both; for parity W1 (strongest neurons × 31
+//! inputs) and beside it w2, the output column. Two neurons per text row with half blocks in
+//! colour; shading by |w| without colour.
 
 use super::theme::{heat_level, shade};
 use super::{Ctx, Panel, panel};
@@ -8,93 +10,266 @@ use crate::snapshot::WeightFrame;
 use crate::train::Weights;
 use ndarray::Array2;
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-/// The first layer as a heatmap (every run).
+/// The weights as a heatmap (every run).
 pub const PANEL: Panel = Panel {
     name: "heatmap",
     applies: super::always,
     render,
 };
 
-fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
-    let (Some(frame), theme) = (cx.frame, cx.theme) else {
-        return;
-    };
-    let (heat, title, bottom) = heat_rows(frame);
-    let (rows, cols) = heat.dim();
-    let inner_h = area.height.saturating_sub(2) as usize;
-    let per_row = if theme.colored() { 2 } else { 1 };
-    let shown = rows.min(inner_h * per_row);
-    let title = if shown < rows {
-        format!("{title} ({shown} of {rows})")
-    } else {
-        title.to_string()
-    };
-    let block = panel(title, theme).title_bottom(Line::styled(bottom, theme.dim()));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    if inner.width == 0 || inner.height == 0 || cols == 0 {
-        return;
+/// W_output keeps at least 1/OUT_SHARE of W_input's columns before W_input gives up its one
+/// column per input.
+const OUT_SHARE: usize = 6;
+
+/// Columns of the two maps in an inner width of `width`: (W_input, W_output), with one
+/// separating column between them when both are drawn.
+fn split(width: usize, cols_in: usize, cols_out: usize) -> (usize, usize) {
+    if cols_out == 0 || width < 3 {
+        return (width.min(cols_in.max(1) * 2), 0);
     }
-    let scale = heat
+    // A column or two of w2: always at full width.
+    if cols_out <= 2 {
+        let out = (cols_out * 2).min(width / 3);
+        return ((width - out - 1).min(cols_in * 2), out);
+    }
+    let both = cols_in + 1 + cols_out;
+    if width >= 2 * both {
+        return (2 * cols_in, 2 * cols_out);
+    }
+    if width >= both {
+        return (cols_in, cols_out);
+    }
+    // W_input keeps its one column per input while W_output gets a fair share; else halves.
+    let min_out = cols_out.div_ceil(OUT_SHARE);
+    if width >= cols_in + 1 + min_out {
+        return (cols_in, width - cols_in - 1);
+    }
+    let inp = width / 2;
+    (inp, width - 1 - inp)
+}
+
+/// The matrix column drawn in screen column `x` of `width`: one column per matrix column,
+/// two when they fit twice, or every n-th when there are too many.
+fn column(x: usize, cols: usize, width: usize) -> usize {
+    if cols > width {
+        x * cols / width
+    } else {
+        x / (width / cols.max(1)).clamp(1, 2)
+    }
+}
+
+/// The largest |w| of the first `shown` rows, on the sticky scale.
+fn scale(heat: &Array2<f32>, shown: usize) -> f32 {
+    let s = heat
         .rows()
         .into_iter()
         .take(shown)
         .flat_map(|r| r.into_iter().copied())
         .fold(0.0f32, |m, v| m.max(v.abs()));
-    let scale = super::sticky_scale(scale);
-    // One column per input, two when they fit twice, or every n-th input when too many.
-    let stretch = (inner.width as usize / cols).clamp(1, 2);
-    let width = (inner.width as usize).min(cols * stretch);
-    let col = |x: usize| {
-        if cols > width {
-            x * cols / width
-        } else {
-            x / stretch
+    super::sticky_scale(s)
+}
+
+/// Where one matrix is drawn and how its rows map onto the text rows.
+struct Map<'a> {
+    heat: &'a Array2<f32>,
+    x: u16,
+    y: u16,
+    width: usize,
+    height: usize,
+    /// Half-rows (colour) or rows (no colour) per neuron.
+    vstretch: usize,
+    /// Neurons drawn.
+    shown: usize,
+}
+
+impl Map<'_> {
+    fn row_of(&self, half: usize) -> Option<usize> {
+        (half < self.shown * self.vstretch).then(|| half / self.vstretch)
+    }
+
+    /// Paint the map; `memo` holds the levels shown last (one per matrix cell).
+    fn paint(&self, buf: &mut Buffer, cx: &Ctx, memo: &mut [i8]) {
+        let theme = cx.theme;
+        let (_, cols) = self.heat.dim();
+        let scale = scale(self.heat, self.shown);
+        let mut level = |r: usize, c: usize| {
+            let slot = &mut memo[r * cols + c];
+            let prev = (*slot != i8::MIN).then_some(*slot);
+            *slot = heat_level(self.heat[[r, c]] / scale, prev);
+            *slot
+        };
+        for y in 0..self.height {
+            for x in 0..self.width {
+                let c = column(x, cols, self.width);
+                let cell = &mut buf[(self.x + x as u16, self.y + y as u16)];
+                if theme.colored() {
+                    let Some(top) = self.row_of(2 * y) else {
+                        break;
+                    };
+                    let upper = theme.heat_color(level(top, c));
+                    let lower = match self.row_of(2 * y + 1) {
+                        Some(r) => theme.heat_color(level(r, c)),
+                        None => ratatui::style::Color::Reset,
+                    };
+                    cell.set_symbol("▀").set_fg(upper).set_bg(lower);
+                } else {
+                    let Some(r) = self.row_of(y) else {
+                        break;
+                    };
+                    cell.set_symbol(shade(self.heat[[r, c]] / scale));
+                }
+            }
         }
+    }
+}
+
+fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
+    let (Some(frame), theme) = (cx.frame, cx.theme) else {
+        return;
     };
+    let (heat, title, bottom) = heat_rows(frame);
+    let (out, out_title, out_bottom) = out_rows(frame);
+    let (rows, cols) = heat.dim();
+    let cols_out = out.ncols();
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let per_row = if theme.colored() { 2 } else { 1 };
+    let shown = rows.min(inner_h * per_row);
+    let (w_in, w_out) = split(area.width.saturating_sub(2) as usize, cols, cols_out);
+    // Beside W_output, a narrow W_input's title is its name only.
+    let title = match title.split_once(" · ") {
+        Some((name, _)) if w_out > 0 && title.chars().count() + 3 > w_in => name,
+        _ => title,
+    };
+    let title = if shown < rows {
+        format!("{title} ({shown} of {rows})")
+    } else {
+        title.to_string()
+    };
+    let block = panel(title, theme).title_bottom(Line::styled(bottom.clone(), theme.dim()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.width == 0 || inner.height == 0 || cols == 0 {
+        return;
+    }
     // Few neurons (five-neurons): several half-rows each, up to 4.
     let slots = inner.height as usize * per_row;
     let vstretch = (slots / shown.max(1)).clamp(1, 4);
-    let used = shown * vstretch;
-    let row_of = |half: usize| (half < used).then(|| half / vstretch);
+    let map = |heat, x, width| Map {
+        heat,
+        x,
+        y: inner.y,
+        width,
+        height: inner.height as usize,
+        vstretch,
+        shown,
+    };
     let mut memo = cx.memo.heat.borrow_mut();
-    let cells = rows * cols;
+    let cells = rows * (cols + cols_out);
     if memo.len() != cells {
         memo.clear();
         memo.resize(cells, i8::MIN);
     }
-    let mut level = |r: usize, c: usize| {
-        let slot = &mut memo[r * cols + c];
-        let prev = (*slot != i8::MIN).then_some(*slot);
-        *slot = heat_level(heat[[r, c]] / scale, prev);
-        *slot
-    };
+    let (memo_in, memo_out) = memo.split_at_mut(rows * cols);
     let buf = f.buffer_mut();
-    for y in 0..inner.height as usize {
-        for x in 0..width {
-            let c = col(x);
-            let cell = &mut buf[(inner.x + x as u16, inner.y + y as u16)];
-            if theme.colored() {
-                let Some(top) = row_of(2 * y) else {
-                    break;
-                };
-                let upper = theme.heat_color(level(top, c));
-                let lower = match row_of(2 * y + 1) {
-                    Some(r) => theme.heat_color(level(r, c)),
-                    None => ratatui::style::Color::Reset,
-                };
-                cell.set_symbol("▀").set_fg(upper).set_bg(lower);
-            } else {
-                let Some(r) = row_of(y) else {
-                    break;
-                };
-                cell.set_symbol(shade(heat[[r, c]] / scale));
-            }
-        }
+    map(&heat, inner.x, w_in).paint(buf, cx, memo_in);
+    if w_out > 0 {
+        let out = Map {
+            heat: &out,
+            ..map(&heat, inner.x + w_in as u16 + 1, w_out)
+        };
+        draw_output(buf, cx, area, &out, memo_out, out_title, &out_bottom);
     }
+    // The neuron's number goes on the bottom border after W_input's label.
+    let label_x = area.x + 1 + bottom.chars().count() as u16;
+    let room = (w_in + 1).saturating_sub(bottom.chars().count());
+    mark_neuron(
+        buf,
+        cx,
+        frame,
+        area,
+        (rows, shown, vstretch, per_row),
+        (label_x, room),
+    );
+}
+
+/// W_output's map right of the separator, with its labels on the panel's borders.
+fn draw_output(
+    buf: &mut Buffer,
+    cx: &Ctx,
+    area: Rect,
+    out: &Map,
+    memo: &mut [i8],
+    title: &str,
+    bottom: &str,
+) {
+    let theme = cx.theme;
+    // The separator and W_output's own labels on the panel's borders.
+    let sep = out.x - 1;
+    for y in out.y..out.y + out.height as u16 {
+        buf[(sep, y)].set_symbol("│").set_style(theme.dim());
+    }
+    buf[(sep, area.y)].set_symbol("┬").set_style(theme.dim());
+    buf[(sep, area.bottom() - 1)]
+        .set_symbol("┴")
+        .set_style(theme.dim());
+    out.paint(buf, cx, memo);
+    let room = (area.right() - 1).saturating_sub(out.x) as usize;
+    let top: String = title.chars().take(room).collect();
+    buf.set_string(out.x, area.y, top, theme.title());
+    let low: String = bottom.chars().take(room).collect();
+    buf.set_string(out.x, area.bottom() - 1, low, theme.dim());
+}
+
+/// The selected neuron's row, if drawn: ▸ and ◂ on the panel's side borders (in colour two
+/// neurons share a text row, its upper and lower half) and its number on the bottom border.
+/// `rows`: (neurons, neurons drawn, half-rows per neuron, neurons per text row); `label`:
+/// where the number may go on the bottom border, and how many cells it has there.
+fn mark_neuron(
+    buf: &mut Buffer,
+    cx: &Ctx,
+    frame: &WeightFrame,
+    area: Rect,
+    (rows, shown, vstretch, per_row): (usize, usize, usize, usize),
+    (label_x, room): (u16, usize),
+) {
+    let order = neuron_order(frame, rows);
+    let Some(r) = order.iter().position(|&n| n == cx.neuron) else {
+        return;
+    };
+    if r >= shown || area.height < 3 {
+        return;
+    }
+    let style = cx.theme.neuron();
+    // Its half-rows (rows without colour) r·vstretch … (r+1)·vstretch, as text rows.
+    let first = r * vstretch / per_row;
+    let last = ((r + 1) * vstretch).div_ceil(per_row);
+    for t in first..last {
+        let y = area.y + 1 + t as u16;
+        if y + 1 >= area.bottom() {
+            break;
+        }
+        buf[(area.x, y)].set_symbol("▸").set_style(style);
+        buf[(area.right() - 1, y)].set_symbol("◂").set_style(style);
+    }
+    let label = format!("▸ neuron {} ", cx.neuron);
+    if label.chars().count() <= room {
+        buf.set_string(label_x, area.bottom() - 1, label, style);
+    }
+}
+
+/// The neuron order of the heatmap's rows: by frequency and phase when the spectrum says so,
+/// parity's strongest first, else as they are.
+fn neuron_order(frame: &WeightFrame, hidden: usize) -> Vec<usize> {
+    let r = &frame.readings;
+    let order = match &frame.weights {
+        Weights::Modular(_) => r.spectrum().map(|s| s.order.as_slice()),
+        Weights::Parity(_) => r.parity().map(|p| p.order.as_slice()),
+    };
+    order.map_or_else(|| (0..hidden).collect(), <[usize]>::to_vec)
 }
 
 /// The first layer transposed, one row per neuron in drawing order (by frequency and phase
@@ -102,12 +277,12 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
 /// and bottom label.
 pub fn heat_rows(frame: &WeightFrame) -> (Array2<f32>, &'static str, String) {
     let r = &frame.readings;
-    let (w, order) = match &frame.weights {
-        Weights::Modular(m) => (&m.w_input, r.spectrum().map(|s| s.order.as_slice())),
-        Weights::Parity(p) => (&p.w1, r.parity().map(|p| p.order.as_slice())),
+    let w = match &frame.weights {
+        Weights::Modular(m) => &m.w_input,
+        Weights::Parity(p) => &p.w1,
     };
     let (inputs, hidden) = w.dim();
-    let index: Vec<usize> = order.map_or_else(|| (0..hidden).collect(), <[usize]>::to_vec);
+    let index = neuron_order(frame, hidden);
     let heat = Array2::from_shape_fn((hidden, inputs), |(row, c)| w[[c, index[row]]] as f32);
     match &frame.weights {
         Weights::Modular(_) => {
@@ -129,6 +304,31 @@ pub fn heat_rows(frame: &WeightFrame) -> (Array2<f32>, &'static str, String) {
                 "W1 · strongest neurons × digits",
                 format!(" digits 1-{k} informative · last = bias "),
             )
+        }
+    }
+}
+
+/// The output layer in the heatmap's neuron order, one row per neuron: W_output's outputs c
+/// (modular) or w2's one column (parity); its title and bottom label.
+pub fn out_rows(frame: &WeightFrame) -> (Array2<f32>, &'static str, String) {
+    match &frame.weights {
+        Weights::Modular(m) => {
+            let (hidden, outputs) = m.w_output.dim();
+            let index = neuron_order(frame, hidden);
+            let heat = Array2::from_shape_fn((hidden, outputs), |(row, c)| {
+                m.w_output[[index[row], c]] as f32
+            });
+            (
+                heat,
+                " W_output ",
+                format!(" c = 0 … {} ", outputs.saturating_sub(1)),
+            )
+        }
+        Weights::Parity(p) => {
+            let hidden = p.w2.nrows();
+            let index = neuron_order(frame, hidden);
+            let heat = Array2::from_shape_fn((hidden, 1), |(row, _)| p.w2[[index[row], 0]] as f32);
+            (heat, "w2", String::new())
         }
     }
 }

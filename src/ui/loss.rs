@@ -96,8 +96,20 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         Span::styled(test_mark, theme.test()),
         Span::raw(" "),
     ]);
+    // Where the chart puts its graph (ratatui's layout: the y labels, at most a third of the
+    // width, then the axis line), for clicks on it.
+    let block = panel("", theme).title(title);
+    let inner = block.inner(area);
+    let labels_w = ylabels.iter().map(|s| s.width() as u16).max().unwrap_or(0);
+    let x0 = inner.x + labels_w.min(inner.width / 3) + 1;
+    cx.memo.axes.borrow_mut().push(super::StepAxis {
+        area,
+        x0,
+        width: inner.right().saturating_sub(x0),
+        max: x_max as u64,
+    });
     let chart = Chart::new(datasets)
-        .block(panel("", theme).title(title))
+        .block(block)
         .x_axis(
             Axis::default()
                 .bounds([0.0, x_max])

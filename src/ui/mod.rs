@@ -17,10 +17,11 @@ pub(crate) mod mechanism;
 mod readout;
 mod settings;
 pub mod spectrum;
-mod star;
+pub mod star;
 pub mod sweep;
 mod theme;
 pub(crate) mod too_small;
+mod trajectory;
 
 pub use footer::Footer;
 pub use theme::{ColorMode, Theme};
@@ -68,12 +69,37 @@ impl Settings {
 }
 
 /// What the renderer remembers between frames (never what it shows): the heatmap's colour
-/// levels, for its hysteresis. Owned by whoever draws, passed in with every frame.
+/// levels, for its hysteresis, and where the last frame's charts drew their step axes, for
+/// clicks on them. Owned by whoever draws, passed in with every frame.
 #[derive(Debug, Default)]
 pub struct Memo {
     pub heat: RefCell<Vec<i8>>,
     /// The mechanism view's read-out of the frame on screen.
     pub mechanism: RefCell<mechanism::Memo>,
+    pub axes: RefCell<Vec<StepAxis>>,
+}
+
+/// A chart's step axis as drawn: a click in `area` at column `x` means the step that column
+/// shows (steps 0 to `max` over the columns `x0 .. x0 + width`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepAxis {
+    pub area: Rect,
+    pub x0: u16,
+    pub width: u16,
+    pub max: u64,
+}
+
+impl StepAxis {
+    /// The step under the cell (column, row), if it is on the chart.
+    pub fn step_at(&self, column: u16, row: u16) -> Option<u64> {
+        let a = self.area;
+        if column < a.x || column >= a.right() || row < a.y || row >= a.bottom() || self.width == 0
+        {
+            return None;
+        }
+        let dx = column.saturating_sub(self.x0).min(self.width - 1) as u64;
+        Some(dx * self.max / (self.width.max(2) - 1) as u64)
+    }
 }
 
 /// Everything a panel draws from.
@@ -89,6 +115,8 @@ pub struct Ctx<'a> {
     pub neuron: usize,
     /// What the mechanism view shows (its pair, matrix, page).
     pub mechanism: mechanism::Choice,
+    /// Replaying the recorded history at this many steps per second.
+    pub playing: Option<u64>,
     pub settings: Settings,
     pub theme: &'a Theme,
     pub memo: &'a Memo,
@@ -265,6 +293,19 @@ fn render_compact(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
 }
 
 fn render_charts(f: &mut Frame, cx: &Ctx, area: Rect) {
+    // Parity: the weight trajectories between the loss and the accuracy, on the same steps.
+    if (trajectory::PANEL.applies)(&cx.snapshot.config) {
+        let [l, m, r] = Layout::horizontal([
+            Constraint::Percentage(38),
+            Constraint::Percentage(37),
+            Constraint::Percentage(25),
+        ])
+        .areas(area);
+        (loss::PANEL.render)(f, cx, l);
+        (trajectory::PANEL.render)(f, cx, m);
+        (accuracy::PANEL.render)(f, cx, r);
+        return;
+    }
     let [l, r] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
     (loss::PANEL.render)(f, cx, l);
@@ -278,22 +319,25 @@ fn render_weights(f: &mut Frame, cx: &Ctx, area: Rect) {
     let Some(frame) = cx.frame else {
         return;
     };
-    let inputs = match &frame.weights {
-        Weights::Modular(m) => m.w_input.nrows() as u16,
-        Weights::Parity(p) => p.w1.nrows() as u16,
+    // Columns of the heatmap's two maps: W_input's inputs and W_output's outputs (parity:
+    // W1's digits and w2's one column).
+    let (inputs, outputs) = match &frame.weights {
+        Weights::Modular(m) => (m.w_input.nrows() as u16, m.w_output.ncols() as u16),
+        Weights::Parity(p) => (p.w1.nrows() as u16, 1),
     };
     let cfg = &cx.snapshot.config;
     let side = SIDE.iter().find(|p| (p.applies)(cfg));
     let five = side.is_some_and(|p| p.name == star::PANEL.name);
-    // The heatmap gets one column per input when it can; the rest goes to the spectrum.
-    let side_min = if five { 30 } else { 37 };
+    // The heatmap gets one column per input and output when it can; the rest goes to the
+    // panel beside it.
+    let side_min = if five { 46 } else { 37 };
     // Few inputs (parity's 31): two columns each when there is room.
-    let per_input = if inputs * 2 + 2 + side_min <= area.width {
+    let per_input = if (inputs + outputs) * 2 + 3 + side_min <= area.width {
         2
     } else {
         1
     };
-    let heat_w = (inputs * per_input + 2)
+    let heat_w = ((inputs + outputs) * per_input + 3)
         .min(area.width.saturating_sub(side_min))
         .max(20);
     let [h, s] = Layout::horizontal([Constraint::Length(heat_w), Constraint::Fill(1)]).areas(area);

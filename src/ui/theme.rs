@@ -99,6 +99,10 @@ impl Theme {
     pub fn scrub(&self) -> Style {
         self.fg(Color::LightMagenta).add_modifier(Modifier::BOLD)
     }
+    /// Parity's bias weights: pink, as the article draws them.
+    pub fn bias(&self) -> Style {
+        self.fg(Color::Indexed(211))
+    }
     pub fn w_in(&self) -> Style {
         self.fg(Color::Cyan)
     }

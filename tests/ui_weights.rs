@@ -1,0 +1,253 @@
+//! The training view's weight panels: W_output beside W_input (W1 and w2 for parity), the
+//! selected neuron marked; parity's weight trajectories; five-neurons' pentagon and
+//! pentagram. Insta snapshots in the top-level `snapshots/` at 120×40 and 80×24, in colour
+//! and without, from runs trained deterministically in the test, and the styles that carry
+//! meaning.
+
+mod common;
+use crossterm::event::KeyCode;
+use grokscope::app::harness::{Harness, text};
+use grokscope::app::keys::Key;
+use grokscope::train::presets;
+use grokscope::ui::heatmap;
+use grokscope::ui::{ColorMode, Theme};
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+
+const TRUE: Theme = Theme {
+    mode: ColorMode::TrueColor,
+};
+const PLAIN: Theme = Theme {
+    mode: ColorMode::None,
+};
+
+fn trained(name: &str, steps: u64) -> Harness {
+    let mut h = Harness::new(presets::find(name).unwrap().config).unwrap();
+    h.train(steps);
+    h
+}
+
+/// The first cell holding `needle`, as (column, row).
+fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    let t = text(buf);
+    for (y, line) in t.lines().enumerate() {
+        if let Some(byte) = line.find(needle) {
+            let x = line[..byte].chars().count();
+            return Some((x as u16, y as u16));
+        }
+    }
+    None
+}
+
+fn snapshots(h: &Harness, name: &str) {
+    let s = common::snapshot_settings();
+    for (w, ht) in [(120, 40), (80, 24)] {
+        for (theme, tag) in [(TRUE, ""), (PLAIN, "_no_color")] {
+            let buf = h.render(w, ht, &theme);
+            s.bind(|| insta::assert_snapshot!(format!("{name}{tag}_{w}x{ht}"), text(&buf)));
+        }
+    }
+}
+
+#[test]
+fn w_output_beside_w_input() {
+    let h = trained("mod-add", 1000);
+    snapshots(&h, "weights_mod-add");
+    for (w, ht) in [(120, 40), (80, 24)] {
+        let buf = h.render(w, ht, &TRUE);
+        let (x0, y0) = find(&buf, "╭ W_input").unwrap();
+        let (xo, yo) = find(&buf, "┬ W_output").unwrap();
+        assert_eq!(yo, y0, "{w}×{ht}: one panel, W_output on its top border");
+        assert!(xo > x0 + 10);
+        // The separator runs down to the bottom border, where W_output's outputs are named.
+        let (xb, _) = find(&buf, "┴ c = 0 … 66").unwrap();
+        assert_eq!(xb, xo);
+        assert_eq!(buf[(xo, y0 + 1)].symbol(), "│");
+        // W_output's cells are heat colours like W_input's.
+        let c = &buf[(xo + 1, y0 + 1)];
+        assert_eq!(c.symbol(), "▀");
+        assert!(matches!(c.fg, Color::Indexed(16..=231)), "{:?}", c.fg);
+    }
+    // W_output's first row is the first heatmap row's neuron (the same order).
+    let frame = h.app.frame().unwrap();
+    let (heat, _, _) = heatmap::heat_rows(frame);
+    let (out, _, _) = heatmap::out_rows(frame);
+    assert_eq!(heat.nrows(), out.nrows());
+    assert_eq!(out.ncols(), 67);
+}
+
+#[test]
+fn w2_beside_w1_for_parity() {
+    let h = trained("parity", 300);
+    let buf = h.render(120, 40, &TRUE);
+    let t = text(&buf);
+    let (x1, y1) = find(&buf, "╭ W1 ·").unwrap();
+    let (xs, ys) = find(&buf, "┬w2").unwrap();
+    assert_eq!(ys, y1);
+    // 31 inputs, two columns each, then the separator and w2's two columns.
+    assert_eq!(xs, x1 + 1 + 62, "{t}");
+    assert_eq!(
+        buf[(xs + 3, y1)].symbol(),
+        "╮",
+        "w2 is two columns wide:\n{t}"
+    );
+}
+
+#[test]
+fn the_selected_neuron_is_marked() {
+    let mut h = trained("mod-add", 300);
+    for _ in 0..3 {
+        assert!(h.press(Key::char(']').event()));
+    }
+    assert_eq!(h.app.neuron, 3);
+    let buf = h.render(120, 40, &TRUE);
+    let frame = h.app.frame().unwrap();
+    let order = frame
+        .readings
+        .spectrum()
+        .map(|s| s.order.clone())
+        .unwrap_or_else(|| (0..24).collect());
+    let row = order.iter().position(|&n| n == 3).unwrap() as u16;
+    let (x0, y0) = find(&buf, "╭ W_input").unwrap();
+    // Two neurons a text row: its row holds ▸ on the left border and ◂ on the right.
+    let y = y0 + 1 + row / 2;
+    let left = &buf[(x0, y)];
+    assert_eq!(left.symbol(), "▸");
+    assert_eq!(left.fg, Color::LightYellow);
+    assert!(left.modifier.contains(Modifier::BOLD));
+    let marks: Vec<u16> = (y0 + 1..y0 + 13)
+        .filter(|&y| buf[(x0, y)].symbol() == "▸")
+        .collect();
+    assert_eq!(marks, [y], "only the selected neuron's row is marked");
+    let (xl, yl) = find(&buf, "▸ neuron 3").unwrap();
+    assert_eq!(buf[(xl, yl)].fg, Color::LightYellow);
+    // Without colour, one neuron a row: the row is the neuron's own.
+    let mono = h.render(120, 40, &PLAIN);
+    let (x0, y0) = find(&mono, "╭ W_input").unwrap();
+    assert_eq!(mono[(x0, y0 + 1 + row)].symbol(), "▸");
+    assert!(mono[(x0, y0 + 1 + row)].modifier.contains(Modifier::BOLD));
+    // Moving it moves the mark.
+    h.press(Key::code(KeyCode::Char('[')).event());
+    let buf = h.render(120, 40, &TRUE);
+    assert!(find(&buf, "▸ neuron 2").is_some());
+}
+
+#[test]
+fn five_neurons_pentagon_and_pentagram() {
+    let h = trained("five-neurons", 3000);
+    snapshots(&h, "weights_five-neurons");
+    let buf = h.render(120, 40, &TRUE);
+    let t = text(&buf);
+    let (px, py) = find(&buf, "╭ pentagon: W_in-proj · pentagram: W_out-proj").unwrap();
+    let right = (px + 1..120)
+        .find(|&x| buf[(x, py)].symbol() == "╮")
+        .unwrap();
+    let bottom = (py + 1..40)
+        .find(|&y| buf[(px, y)].symbol() == "╰")
+        .unwrap();
+    let mid = px + (right - px) / 2;
+    // Every neuron numbered once in each circle; the pentagon's lines cyan (W_in), the
+    // pentagram's light red (W_out), in their halves of the panel.
+    let cells =
+        |x0: u16, x1: u16| (py + 1..bottom - 4).flat_map(move |y| (x0..x1).map(move |x| (x, y)));
+    for (x0, x1, colour) in [(px + 1, mid, Color::Cyan), (mid, right, Color::LightRed)] {
+        for n in 1..=5 {
+            let label = n.to_string();
+            let found: Vec<_> = cells(x0, x1)
+                .filter(|&(x, y)| buf[(x, y)].symbol() == label)
+                .collect();
+            assert_eq!(found.len(), 1, "neuron {n} once in {x0}..{x1}:\n{t}");
+            assert_eq!(buf[found[0]].fg, colour);
+        }
+        let lines = cells(x0, x1)
+            .filter(|&(x, y)| {
+                let c = &buf[(x, y)];
+                c.symbol()
+                    .chars()
+                    .all(|ch| ('\u{2801}'..='\u{28ff}').contains(&ch))
+                    && c.fg == colour
+            })
+            .count();
+        assert!(lines >= 10, "{colour:?} lines drawn: {lines}\n{t}");
+    }
+    // The selected neuron (0) is numbered reversed in both.
+    let sel: Vec<_> = cells(px + 1, right)
+        .filter(|&(x, y)| buf[(x, y)].symbol() == "1")
+        .collect();
+    assert_eq!(sel.len(), 2);
+    for p in sel {
+        assert!(buf[p].modifier.contains(Modifier::REVERSED), "{p:?}");
+    }
+    // The 5 × (cos, sin) heatmaps under them.
+    assert!(
+        t.contains("│in   1  2  3  4  5    out  1  2  3  4  5"),
+        "{t}"
+    );
+    assert!(
+        t.contains("│cos  ██ ██ ██ ██ ██   cos  ██ ██ ██ ██ ██"),
+        "{t}"
+    );
+    // Without colour they are shaded, not blank, and the circles still drawn.
+    let mono = text(&h.render(120, 40, &PLAIN));
+    assert!(mono.contains("│sin  "), "{mono}");
+}
+
+#[test]
+fn pentagon_joins_neurons_adjacent_in_angle() {
+    use grokscope::analysis::FiveNeuronReadout;
+    use grokscope::ui::star::by_angle;
+    let r = FiveNeuronReadout {
+        w_in: vec![[1.0, 0.0]; 5],
+        w_out: vec![[1.0, 0.0]; 5],
+        angle_in: vec![0.5, -1.0, 2.0, 1.0, -2.5],
+        angle_out: vec![0.0; 5],
+        offset: 0.0,
+        mean_residual: 0.0,
+    };
+    assert_eq!(by_angle(&r), [4, 1, 0, 3, 2]);
+}
+
+/// Parity's weight trajectories: every W1 weight a line over the kept frames, the
+/// informative digits green, the bias pink, the rest grey; the scrubbed step marked.
+#[test]
+fn parity_weight_trajectories() {
+    let mut h = trained("parity", 1500);
+    snapshots(&h, "weights_parity");
+    let styles = |buf: &Buffer| {
+        let (x0, y0) = find(buf, "╭ W1 over training").unwrap();
+        let right = (x0 + 1..buf.area.width)
+            .find(|&x| buf[(x, y0)].symbol() == "╮")
+            .unwrap();
+        let mut fgs = std::collections::HashSet::new();
+        for y in y0 + 1..y0 + 10 {
+            for x in x0 + 1..right {
+                let c = &buf[(x, y)];
+                if c.symbol()
+                    .chars()
+                    .all(|ch| ('\u{2801}'..='\u{28ff}').contains(&ch))
+                {
+                    fgs.insert(format!("{:?}", c.fg));
+                }
+            }
+        }
+        (fgs, x0, y0, right)
+    };
+    let buf = h.render(120, 40, &TRUE);
+    let (fgs, x0, y0, right) = styles(&buf);
+    for c in [Color::Green, Color::Indexed(211), Color::DarkGray] {
+        assert!(fgs.contains(&format!("{c:?}")), "{c:?} lines among {fgs:?}");
+    }
+    // The legend names the kinds in their colours.
+    let (lx, ly) = find(&buf, "━ 1-3").unwrap();
+    assert_eq!(buf[(lx, ly)].fg, Color::Green);
+    let (bx, by) = find(&buf, "━ bias").unwrap();
+    assert_eq!(buf[(bx, by)].fg, Color::Indexed(211));
+    // Scrubbed back to the start: a marker column at the left of the chart.
+    h.press(Key::code(KeyCode::Home).event());
+    let buf = h.render(120, 40, &TRUE);
+    let marked = (y0 + 1..y0 + 10)
+        .filter(|&y| buf[(x0 + 1, y)].fg == Color::LightMagenta)
+        .count();
+    assert!(marked >= 8, "scrub marker at step 0: {marked}");
+    assert!(right > x0 + 30);
+}
