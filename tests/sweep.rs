@@ -255,3 +255,28 @@ fn watch_without_a_terminal_prints_like_a_plain_sweep() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("wd \\ train"));
     let _ = std::fs::remove_file(&grid);
 }
+
+/// The reverse-grok preset shows what it is named for, in the real engine: its seed's curve
+/// passes sweep::Phenomenon's reverse-grok rule (test loss ×8.7 from its low while the
+/// training loss keeps falling) and no other.
+#[test]
+fn the_reverse_grok_preset_shows_reverse_grokking() {
+    let g = tmp("reverse.json");
+    std::fs::write(
+        &g,
+        r#"{"name": "rg", "preset": "reverse-grok", "every": 200, "stop_early": false,
+            "axes": [["seed", [68]]]}"#,
+    )
+    .unwrap();
+    let out = grokscope(&["sweep", "--grid-file", g.to_str().unwrap(), "--jobs", "1"]);
+    assert!(out.status.success(), "{out:?}");
+    let line = String::from_utf8(out.stdout).unwrap();
+    let record: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        record["shows"],
+        serde_json::json!(["reverse-grok"]),
+        "{record}"
+    );
+    assert_eq!(record["steps"], 20_000, "trained to the end");
+    assert_eq!(record["curve"].as_array().unwrap().len(), 101);
+}

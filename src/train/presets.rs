@@ -106,7 +106,10 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "reverse-grok",
             shows: "no weight decay: generalizes, then falls back to memorizing with periodic embeddings",
-            source: "SPEC §1: embed 5, hidden 10, weight decay 0, 20,000 steps, seed 68",
+            source: "SPEC §1: embed 5, hidden 10, weight decay 0, 20,000 steps, seed 68; \
+                     seed search (sweep --grid reverse-grok-seeds --seeds 40): 35 of seeds \
+                     0-39 show reverse grokking by sweep::Phenomenon's rule, and so does 68 \
+                     (test loss x8.7 from its low at step 4,000 while train loss falls to 8e-9)",
             config: with("reverse-grok", &|c| {
                 c.embed = 5;
                 c.hidden = 10;
