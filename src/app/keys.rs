@@ -153,6 +153,22 @@ fn digit(k: Key) -> Action {
     }
 }
 
+/// ↑ ↓ / k j: the previous / next row of a view's list (hyperparameters, the appendix's
+/// parameters).
+const SELECT_KEYS: [Key; 4] = [
+    Key::code(KeyCode::Up),
+    Key::code(KeyCode::Down),
+    Key::char('k'),
+    Key::char('j'),
+];
+
+fn select(k: Key) -> Action {
+    match k.code {
+        KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
+        _ => Action::SelectNext,
+    }
+}
+
 /// Esc steps back (closes the help, leaves a view, else quits); the other key quits.
 fn quit_or_back(k: Key) -> Action {
     if k.code == KeyCode::Esc {
@@ -211,16 +227,8 @@ pub static TRAINING: [Binding<App>; 19] = [
     ),
     bind(&DIGITS, digit, "1 … 9", "switch to preset 1 … 9", None),
     bind(
-        &[
-            Key::code(KeyCode::Up),
-            Key::code(KeyCode::Down),
-            Key::char('k'),
-            Key::char('j'),
-        ],
-        |k| match k.code {
-            KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
-            _ => Action::SelectNext,
-        },
+        &SELECT_KEYS,
+        select,
         "↑ ↓ / k j",
         "select a hyperparameter",
         Some(("↑↓", "select")),
@@ -415,16 +423,8 @@ pub static APPENDIX: [Binding<App>; 7] = [
         Some(("x", "training view")),
     ),
     bind(
-        &[
-            Key::code(KeyCode::Up),
-            Key::code(KeyCode::Down),
-            Key::char('k'),
-            Key::char('j'),
-        ],
-        |k| match k.code {
-            KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
-            _ => Action::SelectNext,
-        },
+        &SELECT_KEYS,
+        select,
         "↑ ↓ / k j",
         "select a parameter: M, N, activation, a, b",
         Some(("↑↓", "select")),

@@ -327,7 +327,7 @@ fn pixels(
     xb: [f64; 2],
     yb: [f64; 2],
     points: impl Iterator<Item = (f64, f64)>,
-) -> Vec<(f64, f64)> {
+) -> Pixels {
     let (w, h) = (inner.width as usize * 2, inner.height as usize * 4);
     if w == 0 || h == 0 {
         return Vec::new();
@@ -355,7 +355,27 @@ fn pixels(
 /// Pairs as (target, offset).
 type Landings = Vec<(usize, f32)>;
 
+/// Canvas points, one per lit braille dot.
+type Pixels = Vec<(f64, f64)>;
+
 /// Every pair's (target, offset), split into right and wrong (or tied) answers.
+/// The pixels of the pairs answered right and of those answered wrong, each landing
+/// (target t, offset o) drawn at (t, y(t, o)).
+fn split_pixels(
+    c: &Construction,
+    inner: Rect,
+    xb: [f64; 2],
+    yb: [f64; 2],
+    y: fn(f64, f64) -> f64,
+) -> (Pixels, Pixels) {
+    let (right, wrong) = split(c);
+    let at = |v: &Landings| {
+        let points = v.iter().map(|&(t, o)| (t as f64, y(t as f64, o as f64)));
+        pixels(inner, xb, yb, points)
+    };
+    (at(&right), at(&wrong))
+}
+
 fn split(c: &Construction) -> (Landings, Landings) {
     let m = c.modulus;
     let (mut right, mut wrong) = (Vec::new(), Vec::new());
@@ -382,19 +402,7 @@ fn landing_chart(f: &mut Frame, s: &Scene, area: Rect) {
     );
     let inner = block.inner(area);
     let (xb, yb) = ([-0.5, m - 0.5], [-1.0, m]);
-    let (right, wrong) = split(c);
-    let ok = pixels(
-        inner,
-        xb,
-        yb,
-        right.iter().map(|&(t, o)| (t as f64, t as f64 + o as f64)),
-    );
-    let bad = pixels(
-        inner,
-        xb,
-        yb,
-        wrong.iter().map(|&(t, o)| (t as f64, t as f64 + o as f64)),
-    );
+    let (ok, bad) = split_pixels(c, inner, xb, yb, |t, o| t + o);
     let p = c.pair(s.a, s.b);
     let (dim, wout, warn, title) = (
         color(theme.dim()),
@@ -440,19 +448,7 @@ fn error_chart(f: &mut Frame, s: &Scene, area: Rect) {
     let block = panel(format!("error: output − target, ±{top:.2}"), theme);
     let inner = block.inner(area);
     let (xb, yb) = ([-0.5, m - 0.5], [-top, top]);
-    let (right, wrong) = split(c);
-    let ok = pixels(
-        inner,
-        xb,
-        yb,
-        right.iter().map(|&(t, o)| (t as f64, o as f64)),
-    );
-    let bad = pixels(
-        inner,
-        xb,
-        yb,
-        wrong.iter().map(|&(t, o)| (t as f64, o as f64)),
-    );
+    let (ok, bad) = split_pixels(c, inner, xb, yb, |_, o| o);
     let dashes: Vec<(f64, f64)> = (0..inner.width as usize)
         .step_by(2)
         .flat_map(|i| {
