@@ -10,21 +10,12 @@ use grokscope::train::{Threads, Weights, checkpoint};
 use std::path::{Path, PathBuf};
 
 fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("grokscope-export-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::tmpdir("export", name)
 }
 
 /// A kept run: five-neurons (factors in every frame) for 300 steps, a frame every 100.
 fn kept(name: &str, args: &[&str]) -> PathBuf {
-    let dir = tmpdir(name);
-    let out = grokscope(&[&["run"][..], args, &["--out", dir.to_str().unwrap()]].concat());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
+    common::kept_run("export", name, args)
 }
 
 const FIVE: [&str; 8] = [

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{assert_usage_error, grokscope};
+use common::assert_usage_error;
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::replay::Replay;
 use grokscope::app::session::{Clock, Status};
@@ -18,20 +18,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("grokscope-replay-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::tmpdir("replay", name)
 }
 
 fn kept(name: &str, args: &[&str]) -> PathBuf {
-    let dir = tmpdir(name);
-    let out = grokscope(&[&["run"][..], args, &["--out", dir.to_str().unwrap()]].concat());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
+    common::kept_run("replay", name, args)
 }
 
 #[test]

@@ -63,3 +63,24 @@ pub fn snapshot_settings() -> insta::Settings {
     s.set_prepend_module_to_snapshot(false);
     s
 }
+
+/// A fresh (removed if present) directory under the temp dir, named after the test file's
+/// `prefix`, this process and `name`.
+pub fn tmpdir(prefix: &str, name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("grokscope-{prefix}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// `grokscope run ARGS --out DIR` into a fresh directory, which it returns; the run must
+/// succeed.
+pub fn kept_run(prefix: &str, name: &str, args: &[&str]) -> std::path::PathBuf {
+    let dir = tmpdir(prefix, name);
+    let out = grokscope(&[&["run"][..], args, &["--out", dir.to_str().unwrap()]].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
