@@ -14,5 +14,5 @@ pub use grid::{BUILTIN, Grid, RunSpec, Runs, Shard};
 pub use phenomenon::{Phenomenon, Point, shown};
 pub use pool::{Event, Pool};
 pub use progress::{Progress, RunState};
-pub use record::{Class, RunRecord, Trace};
+pub use record::{Class, RunRecord, Thresholds, Trace, classify_with};
 pub use table::{phase_diagrams, phenomena, seed_gallery, summary_table};

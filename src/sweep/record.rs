@@ -117,16 +117,41 @@ impl Trace {
     }
 }
 
+/// The two numbers the classification turns on: the article's sliders ("Min Loss" and "Max
+/// Test/Train Loss Ratio"). [`Default`] is the article's setting, the one [`classify`] uses
+/// and the tables print.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Thresholds {
+    /// A loss at or below this counts as fitted.
+    pub fit_loss: f64,
+    /// A fitted run whose test/train loss ratio reached this counts as grokking.
+    pub grok_ratio: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            fit_loss: FIT_LOSS,
+            grok_ratio: GROK_RATIO,
+        }
+    }
+}
+
 /// SPEC §4, in this order: min train loss > 1e-5 → fail; min test loss > 1e-5 → memorize;
 /// max test/train ratio < 5e4 → generalize; otherwise grok.
 pub fn classify(t: &Trace) -> Class {
+    classify_with(t, &Thresholds::default())
+}
+
+/// [`classify`] with other thresholds, as the article's sliders move them.
+pub fn classify_with(t: &Trace, th: &Thresholds) -> Class {
     // NaN (a run that diverged before logging anything finite) counts as not fitted.
-    let fitted = |loss: f64| loss <= FIT_LOSS;
+    let fitted = |loss: f64| loss <= th.fit_loss;
     if !fitted(t.min_train_loss) {
         Class::Fail
     } else if !fitted(t.min_test_loss) {
         Class::Memorize
-    } else if t.max_ratio < GROK_RATIO {
+    } else if t.max_ratio < th.grok_ratio {
         Class::Generalize
     } else {
         Class::Grok
@@ -289,6 +314,33 @@ mod tests {
             classify(&trace(&[(train, train * 49_999.0), (train, train)])),
             Class::Generalize
         );
+    }
+
+    #[test]
+    fn thresholds_move_the_classes() {
+        // A grok at the article's thresholds: fitted at 1e-6, max ratio 0.5 / 1.19e-7.
+        let t = trace(&[(0.7, 0.7), (1.19e-7, 0.5), (1.19e-7, 1e-6)]);
+        let th = Thresholds::default();
+        assert_eq!(classify_with(&t, &th), Class::Grok);
+        assert_eq!(classify_with(&t, &th), classify(&t));
+        // The ratio bar raised above its max ratio (≈ 4.2e6): train and test fell together.
+        let high = Thresholds {
+            grok_ratio: 1e7,
+            ..th
+        };
+        assert_eq!(classify_with(&t, &high), Class::Generalize);
+        // A stricter fit: the test loss (1e-6) no longer counts as fitted, the train loss does.
+        let strict = Thresholds {
+            fit_loss: 1e-7 * 1.5,
+            ..th
+        };
+        assert_eq!(classify_with(&t, &strict), Class::Memorize);
+        // Stricter still: nothing is fitted.
+        let stricter = Thresholds {
+            fit_loss: 1e-8,
+            ..th
+        };
+        assert_eq!(classify_with(&t, &stricter), Class::Fail);
     }
 
     #[test]

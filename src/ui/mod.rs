@@ -7,6 +7,7 @@
 mod accuracy;
 pub mod appendix;
 pub mod bars;
+pub mod curves;
 mod digits;
 mod footer;
 mod header;
