@@ -280,3 +280,29 @@ fn the_reverse_grok_preset_shows_reverse_grokking() {
     assert_eq!(record["steps"], 20_000, "trained to the end");
     assert_eq!(record["curve"].as_array().unwrap().len(), 101);
 }
+
+/// The parity preset shows the article's "train loss gets a bit worse" in the real engine:
+/// its seed memorizes (training set fitted at test accuracy near chance), its training loss
+/// then rises from its low (×2.4 here), and it generalizes (sweep::Phenomenon's
+/// train-loss-rise rule); 2,000 of its 8,000 steps are enough to see it.
+#[test]
+fn the_parity_preset_shows_the_train_loss_rise() {
+    let g = tmp("parity-rise.json");
+    std::fs::write(
+        &g,
+        r#"{"name": "pr", "preset": "parity", "every": 100, "stop_early": false,
+            "base": {"steps": 2000}, "axes": [["seed", [1]]]}"#,
+    )
+    .unwrap();
+    let out = grokscope(&["sweep", "--grid-file", g.to_str().unwrap(), "--jobs", "1"]);
+    assert!(out.status.success(), "{out:?}");
+    let line = String::from_utf8(out.stdout).unwrap();
+    let record: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        record["shows"],
+        serde_json::json!(["train-loss-rise"]),
+        "{record}"
+    );
+    assert_eq!(record["settings"]["decay"], "l1");
+    assert!(record["test_acc_99"].as_u64().unwrap() <= 1500, "{record}");
+}

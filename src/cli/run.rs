@@ -376,7 +376,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
 
     let start_step = trainer.step_count();
-    let mut grokked_at = None;
+    // A resumed run that grokked before it stopped keeps that step.
+    let mut grokked_at = first_grokked(&prior_lines, args.format);
     let mut prober = Prober::new(trainer.config(), trainer.data());
     let mut phase = None;
     let mut run = Run::new(trainer, args.every);
@@ -532,6 +533,28 @@ fn read_prior_lines(dir: &Path, format: Format, step: u64) -> Vec<String> {
         .collect()
 }
 
+/// The first step whose test accuracy reached 99 % among earlier metrics lines (JSON lines,
+/// or CSV under its header).
+fn first_grokked(lines: &[String], format: Format) -> Option<u64> {
+    match format {
+        Format::Jsonl => lines.iter().find_map(|l| {
+            let v = serde_json::from_str::<serde_json::Value>(l).ok()?;
+            let acc = v.get("test_acc")?.as_f64()?;
+            (acc >= 0.99).then(|| v.get("step")?.as_u64()).flatten()
+        }),
+        Format::Csv => {
+            let header = lines.iter().find(|l| l.starts_with("step,"))?;
+            let col = header.split(',').position(|c| c == "test_acc")?;
+            lines.iter().find_map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                let step = cells.first()?.parse::<u64>().ok()?;
+                let acc = cells.get(col)?.parse::<f64>().ok()?;
+                (acc >= 0.99).then_some(step)
+            })
+        }
+    }
+}
+
 /// The `--out` directory: metrics are written to a hidden partial file and renamed into
 /// place at the end, next to the summary and the final checkpoint.
 struct OutDir {
@@ -667,5 +690,32 @@ impl OutDir {
                 .map_err(|e| fail(e.to_string()))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resumed_run_keeps_the_step_it_grokked_at() {
+        let owned = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let json = owned(&[
+            r#"{"step":0,"test_acc":0.5}"#,
+            r#"{"step":100,"test_acc":0.989}"#,
+            r#"{"step":200,"test_acc":0.99}"#,
+            r#"{"step":300,"test_acc":1.0}"#,
+        ]);
+        assert_eq!(first_grokked(&json, Format::Jsonl), Some(200));
+        assert_eq!(first_grokked(&json[..3], Format::Jsonl), Some(200));
+        assert_eq!(first_grokked(&json[..2], Format::Jsonl), None);
+        let csv = owned(&[
+            CSV_HEADER,
+            "0,0.7,0.7,0.5,0.5,1,0",
+            "50,0.1,0.2,1,0.995,1,0",
+        ]);
+        assert_eq!(first_grokked(&csv, Format::Csv), Some(50));
+        assert_eq!(first_grokked(&csv[..2], Format::Csv), None);
+        assert_eq!(first_grokked(&[], Format::Csv), None);
     }
 }

@@ -56,10 +56,10 @@ fn parity_base() -> Config {
         n_test: 5000,
         embed: 0,
         hidden: 128,
-        lr: 5e-4,
+        lr: 2e-3,
         beta1: 0.99,
         beta2: 0.98,
-        weight_decay: 3e-5,
+        weight_decay: 1e-5,
         decay: Decay::L1,
         steps: 8_000,
         seed: 0,
@@ -122,7 +122,10 @@ pub fn all() -> Vec<Preset> {
             name: "regrok",
             shows: "generalizes, memorizes, then generalizes again",
             source: "SPEC §1: train fraction 0.7, embed 8, hidden 16, weight decay 0.05, \
-                     80,000 steps, seed 78",
+                     80,000 steps, seed 78. Not reproduced here: of seeds 0-32 at these values \
+                     (and 0-3 at lr 3e-3) none passes the regrok rule; the largest fall of test \
+                     accuracy with the training set fitted is 5.8 points (seed 27), against \
+                     the rule's 20",
             config: with("regrok", &|c| {
                 c.train_frac = 0.7;
                 c.embed = 8;
@@ -151,14 +154,19 @@ pub fn all() -> Vec<Preset> {
             name: "parity",
             shows: "memorizes 1,200 sequences, then drops the 27 distracting digits and generalizes",
             source: "SPEC §3 (30 bits, parity of 3, 1,200 training sequences, L1 decay). Hidden \
-                     size, rate, decay and length are unknown in the source; chosen here: hidden \
-                     128, lr 5e-4 with the sweep's β (0.99, 0.98), L1 3e-5, 8,000 steps, 5,000 \
-                     test sequences. Seeds 0-3 fit the training set by step 1,100-1,300 with test \
-                     accuracy 0.53-0.60, and reach 99 % test accuracy at 2,500-3,300. At the \
-                     sweep's lr 3e-3 the model generalizes as fast as it memorizes; under Adam \
-                     the L1 term is normalised, so the rate, not the strength, sets how fast the \
-                     distractor weights are pruned",
-            config: parity_base(),
+                     size, rate, decay, length and seed are unknown in the source; chosen here by \
+                     a search for the article's memorize, train loss up a bit, generalize (the \
+                     train-loss-rise rule): hidden 128, the sweep's β (0.99, 0.98), 5,000 test \
+                     sequences, 8,000 steps. lr 5e-4 with L1 3e-5 (the earlier values): 0 of 37 \
+                     seeds; L1 1e-4 and 3e-4 at lr 5e-4 and 1e-3: 0 of 24 (the train loss only \
+                     falls); L1 1e-5 at lr 1e-3: 1 of 4, at 3e-3: 4 of 4; L1 1e-5 at lr 2e-3 \
+                     (kept): 17 of seeds 0-19. Those fit the training set by step 400-500 at \
+                     test accuracy 0.54-0.65 and reach 99 % at 1,200-1,400; seed 1 (its train \
+                     loss ×2.4 from step 900 to 1,200, 99 % test at 1,400) is the preset's",
+            config: Config {
+                seed: 1,
+                ..parity_base()
+            },
         },
         Preset {
             name: "parity-l2",
