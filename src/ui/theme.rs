@@ -71,9 +71,9 @@ impl Theme {
     pub fn train_compared(&self) -> Style {
         self.fg(Color::Indexed(30))
     }
-    /// The compared run's test-set series: test's hue, darker.
+    /// The compared run's test-set series: test's warm hue, darker (dark orange).
     pub fn test_compared(&self) -> Style {
-        self.fg(Color::Indexed(136))
+        self.fg(Color::Indexed(130))
     }
     /// Key frequencies, informative digits: what generalization uses.
     pub fn key(&self) -> Style {
