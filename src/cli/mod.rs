@@ -69,7 +69,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// List the presets and their settings.
     Presets(presets::PresetsArgs),
-    /// Open the dashboard on a kept run without training: scrub it, follow it while written.
+    /// Open the dashboard on a kept run without training: scrub it, follow it while written,
+    /// compare a second run on the same axes.
     Replay(ReplayArgs),
     /// Write a kept run's weights (final and every frame) as named tensors for Python.
     Export(export::ExportArgs),

@@ -177,6 +177,29 @@ mod tests {
     }
 
     #[test]
+    fn a_cursor_reads_the_last_point_at_or_before_it_and_nothing_past_the_end() {
+        let m = |step: u64| crate::train::Metrics {
+            step,
+            train_loss: step as f64,
+            test_loss: 0.0,
+            train_acc: 0.0,
+            test_acc: 0.0,
+            weight_norm: 0.0,
+        };
+        let mut c = compared(preset("mod-add"));
+        c.history = vec![m(0), m(20), m(40)];
+        let at = |c: &Compared, s: u64| c.at(s).map(|m| m.step);
+        assert_eq!(at(&c, 0), Some(0));
+        assert_eq!(at(&c, 30), Some(20));
+        assert_eq!(at(&c, 40), Some(40));
+        assert_eq!(at(&c, 60), None, "it ended at 40");
+        c.status = Status::Running;
+        assert_eq!(at(&c, 60), Some(40), "still going: its latest");
+        c.history.clear();
+        assert_eq!(at(&c, 0), None);
+    }
+
+    #[test]
     fn differences_name_the_settings_that_differ() {
         let a = preset("mod-add");
         let mut b = a.clone();
