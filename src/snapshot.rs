@@ -55,6 +55,35 @@ pub struct Snapshot {
     pub clock: Clock,
     /// A one-line notice (checkpoint saved, restart refused, ...).
     pub message: Option<String>,
+    /// A second run drawn on the same axes (`grokscope replay DIR DIR2`).
+    pub compare: Option<Arc<Compared>>,
+}
+
+/// A second kept run, drawn beside the one on screen on the loss and accuracy charts'
+/// axes: its settings and metrics only (no weights, no read-outs).
+#[derive(Clone, Debug)]
+pub struct Compared {
+    /// What the legend calls the run on screen and this one: their directories' names.
+    pub names: (String, String),
+    pub config: Config,
+    pub history: Vec<Metrics>,
+    pub status: Status,
+}
+
+impl Compared {
+    /// The last step it recorded.
+    pub fn step(&self) -> u64 {
+        self.history.last().map_or(0, |m| m.step)
+    }
+
+    /// Its metrics at `step`, as a cursor there reads them: the last recorded at or before
+    /// it; `None` before its first, and past its last once it has ended (it never got there).
+    pub fn at(&self, step: u64) -> Option<Metrics> {
+        let i = self.history.partition_point(|m| m.step <= step);
+        let m = *self.history.get(i.checked_sub(1)?)?;
+        let ended = !matches!(self.status, Status::Running | Status::Paused);
+        (m.step == step || !ended || i < self.history.len()).then_some(m)
+    }
 }
 
 impl Snapshot {

@@ -117,6 +117,7 @@ fn grokked() -> App {
         status: Status::Finished,
         clock: Clock::default(),
         message: None,
+        compare: None,
         config: cfg,
     };
     let mut app = App::new(Arc::new(snap));

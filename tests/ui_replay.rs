@@ -208,3 +208,267 @@ fn a_truncated_or_foreign_directory_is_refused_with_one_line() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Two small mod-add runs kept side by side under one directory (so that their names, the
+/// legend's, are the same on every machine): seeds 1 and 2, or the given extra settings for
+/// the second.
+fn kept_pair(name: &str, second: &[&str]) -> (PathBuf, PathBuf, PathBuf) {
+    let parent = tmpdir(name);
+    std::fs::create_dir_all(&parent).unwrap();
+    // Small enough to be quick, large enough to generalize some (seed 2 more than seed 1).
+    let small = [
+        "--preset",
+        "mod-add",
+        "--modulus",
+        "23",
+        "--hidden",
+        "32",
+        "--embed",
+        "8",
+        "--train-frac",
+        "0.6",
+        "--lr",
+        "0.01",
+        "--steps",
+        "600",
+        "--every",
+        "20",
+    ];
+    let mut dirs = Vec::new();
+    for (sub, extra) in [("seed-1", &["--seed", "1"][..]), ("seed-2", second)] {
+        let dir = parent.join(sub);
+        let out = common::grokscope(
+            &[
+                &["run"][..],
+                &small,
+                extra,
+                &["--out", dir.to_str().unwrap()],
+            ]
+            .concat(),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dirs.push(dir);
+    }
+    let b = dirs.pop().unwrap();
+    let a = dirs.pop().unwrap();
+    (parent, a, b)
+}
+
+/// The dashboard on `replay`'s snapshot (with a fixed clock), as the event loop starts it.
+fn dashboard(replay: &Replay) -> Harness {
+    let snap = replay.snapshot(Some(Clock::default()));
+    let mut h = Harness::new(snap.config.clone()).unwrap();
+    h.app = App::new(Arc::new(snap));
+    h.app.message = replay.message.clone();
+    h
+}
+
+/// Press a key through the real dispatcher (without the harness's trainer, which would
+/// publish its own run).
+fn press(h: &mut Harness, c: char) {
+    use grokscope::app::{keys::Key, views};
+    let a = views::dispatch(&h.app, Key::char(c)).unwrap_or_else(|| panic!("{c} unbound"));
+    h.app.update(a);
+}
+
+#[test]
+fn two_kept_runs_are_drawn_on_the_same_axes() {
+    let (parent, a, b) = kept_pair("pair", &["--seed", "2"]);
+    let replay = Replay::open(&a).unwrap().compare(&b).unwrap();
+    let snap = replay.snapshot(Some(Clock::default()));
+    let other = snap.compare.as_ref().expect("a compared run");
+    assert_eq!(other.names, ("seed-1".into(), "seed-2".into()));
+    assert_eq!(other.config.seed, 2);
+    assert_eq!(other.status, Status::Finished);
+    // Its metrics as the run kept them, frame by frame.
+    let (_, frames) = read_frames(&b.join("frames.bin")).unwrap();
+    let kept: Vec<_> = frames.iter().map(|f| f.metrics).collect();
+    assert_eq!(other.history, kept);
+    assert_ne!(other.history, snap.history, "another seed, other curves");
+
+    let s = common::snapshot_settings();
+    let color = Theme::detect(false, "truecolor");
+    let plain = Theme::detect(true, "");
+    let mut h = dashboard(&replay);
+    let wide = text(&h.render(120, 40, &color));
+    let narrow = text(&h.render(80, 24, &plain));
+    for screen in [&wide, &narrow] {
+        assert!(screen.contains("seed-1 (seed 1)"), "{screen}");
+        assert!(screen.contains("seed-2 (seed 2)"), "{screen}");
+    }
+    assert!(
+        narrow.contains("+x seed-2"),
+        "marks without colour: {narrow}"
+    );
+    s.bind(|| insta::assert_snapshot!("replay_compare_120x40", wide));
+    s.bind(|| insta::assert_snapshot!("replay_compare_no_color_80x24", narrow));
+    // The compared run in its colours: train's and test's hues, darker.
+    let buf = h.render(120, 40, &color);
+    let fgs: std::collections::HashSet<_> = (0..120)
+        .flat_map(|x| (2..13).map(move |y| (x, y)))
+        .map(|p| buf[p].fg)
+        .collect();
+    for style in [color.train_compared(), color.test_compared()] {
+        assert!(fgs.contains(&style.fg.unwrap()), "{style:?} drawn");
+    }
+
+    // The cursor's read-outs give both runs' values at its step.
+    for _ in 0..7 {
+        h.app.update(grokscope::app::state::Action::ScrubBack);
+    }
+    let at = h.app.frame().unwrap().metrics;
+    assert_eq!(at.step, 460);
+    let theirs = other.history.iter().find(|m| m.step == 460).unwrap();
+    let scrubbed = text(&h.render(120, 40, &color));
+    let pct = |v: f64| format!("{:6.2}%", v * 100.0);
+    let train_row = format!("train {}  ━ {}", pct(at.train_acc), pct(theirs.train_acc));
+    let test_row = format!("test  {}  ━ {}", pct(at.test_acc), pct(theirs.test_acc));
+    assert!(scrubbed.contains(&train_row), "{train_row}: {scrubbed}");
+    assert!(scrubbed.contains(&test_row), "{test_row}: {scrubbed}");
+    let sci = grokscope::ui::spectrum::sci;
+    let loss_row = format!(
+        "{} / {}   ━━ {} / {}",
+        sci(at.train_loss),
+        sci(at.test_loss),
+        sci(theirs.train_loss),
+        sci(theirs.test_loss)
+    );
+    assert!(scrubbed.contains(&loss_row), "{loss_row}: {scrubbed}");
+
+    // `c` hides it: the screen is the one replaying the first run alone; and shows it again.
+    for _ in 0..7 {
+        h.app.update(grokscope::app::state::Action::ScrubForward);
+    }
+    press(&mut h, 'c');
+    assert!(h.app.message.as_deref().unwrap().contains("seed-2 hidden"));
+    let hidden = text(&h.render(120, 40, &color));
+    let mut alone = dashboard(&Replay::open(&a).unwrap());
+    for d in [&mut h, &mut alone] {
+        d.app.message = None;
+    }
+    let body = |t: &str| t.lines().take(39).collect::<Vec<_>>().join("\n");
+    assert!(!body(&hidden).contains("seed-2"), "{hidden}");
+    assert_eq!(
+        text(&h.render(120, 40, &color)),
+        text(&alone.render(120, 40, &color))
+    );
+    press(&mut h, 'c');
+    assert_eq!(body(&text(&h.render(120, 40, &color))), body(&wide));
+    // Without a compared run, `c` says so and changes nothing else.
+    let before = text(&alone.render(120, 40, &color));
+    press(&mut alone, 'c');
+    assert!(
+        alone
+            .app
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("no compared run")
+    );
+    alone.app.message = None;
+    assert_eq!(text(&alone.render(120, 40, &color)), before);
+    std::fs::remove_dir_all(&parent).ok();
+}
+
+#[test]
+fn a_compared_run_being_written_is_followed() {
+    let (parent, a, b) = kept_pair("follow-pair", &["--seed", "2"]);
+    // The second run as though still going: no summary, its last frame not yet written.
+    let frames = b.join("frames.bin");
+    let bytes = std::fs::read(&frames).unwrap();
+    let (_, all) = read_frames(&frames).unwrap();
+    let header = grokscope::train::keep::FrameReader::open(&frames)
+        .unwrap()
+        .end() as usize;
+    let per = (bytes.len() - header) / all.len();
+    std::fs::write(&frames, &bytes[..bytes.len() - per]).unwrap();
+    let summary = std::fs::read(b.join("summary.json")).unwrap();
+    std::fs::remove_file(b.join("summary.json")).unwrap();
+    let mut replay = Replay::open(&a).unwrap().compare(&b).unwrap();
+    let other = |r: &Replay| r.snapshot(None).compare.unwrap();
+    assert_eq!(other(&replay).history.len(), all.len() - 1);
+    assert_eq!(other(&replay).status, Status::Running);
+    assert!(!replay.poll().unwrap(), "nothing new");
+    std::fs::write(&frames, &bytes).unwrap();
+    assert!(
+        replay.poll().unwrap(),
+        "the first run has ended; the second is followed"
+    );
+    assert_eq!(other(&replay).history.len(), all.len());
+    std::fs::write(b.join("summary.json"), summary).unwrap();
+    assert!(replay.poll().unwrap());
+    assert_eq!(other(&replay).status, Status::Finished);
+    std::fs::remove_dir_all(&parent).ok();
+}
+
+#[test]
+fn runs_of_different_tasks_share_the_axes_and_the_legend_says_so() {
+    let parent = tmpdir("tasks");
+    let (m, p) = (parent.join("modular"), parent.join("parity"));
+    for (dir, preset, hidden) in [(&m, "mod-add", "8"), (&p, "parity", "16")] {
+        let out = common::grokscope(&[
+            "run",
+            "--preset",
+            preset,
+            "--hidden",
+            hidden,
+            "--steps",
+            "400",
+            "--every",
+            "20",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Loss (cross-entropy) and accuracy against steps mean the same for both; their chance
+    // levels differ, and the legend names the tasks.
+    let replay = Replay::open(&p).unwrap().compare(&m).unwrap();
+    let h = dashboard(&replay);
+    let screen = text(&h.render(120, 40, &Theme::detect(true, "")));
+    assert!(screen.contains("parity (parity)"), "{screen}");
+    assert!(screen.contains("modular (mod-add)"), "{screen}");
+    std::fs::remove_dir_all(&parent).ok();
+}
+
+#[test]
+fn a_bad_second_directory_is_refused_with_one_line() {
+    let (parent, a, b) = kept_pair("bad-pair", &["--seed", "2"]);
+    let (da, db) = (a.to_str().unwrap(), b.to_str().unwrap());
+    // Both readable: only the terminal is missing (the tests have none).
+    assert_usage_error(&["replay", da, db], "needs a terminal");
+    assert_usage_error(&["--replay", da, "--replay", db], "needs a terminal");
+    assert_usage_error(&["replay", da], "needs a terminal");
+    assert_usage_error(
+        &["replay", da, "/nonexistent-run"],
+        "cannot compare with /nonexistent-run",
+    );
+    assert_usage_error(&["replay", da, da], "it is the run replayed");
+    assert_usage_error(&["replay", da, db, db], "unexpected argument");
+    assert_usage_error(
+        &["--replay", da, "--replay", db, "--replay", db],
+        "twice to compare two runs",
+    );
+    let frames = b.join("frames.bin");
+    let bytes = std::fs::read(&frames).unwrap();
+    std::fs::write(&frames, &bytes[..20]).unwrap();
+    assert_usage_error(&["replay", da, db], "truncated header");
+    let mut newer = bytes.clone();
+    newer[17] = 9;
+    std::fs::write(&frames, &newer).unwrap();
+    assert_usage_error(
+        &["--replay", da, "--replay", db],
+        "frames format version 9 is not supported",
+    );
+    std::fs::remove_file(&frames).unwrap();
+    assert_usage_error(&["replay", da, db], "keeps no weight frames");
+    std::fs::remove_dir_all(&parent).ok();
+}

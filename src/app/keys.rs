@@ -179,7 +179,7 @@ fn quit_or_back(k: Key) -> Action {
 }
 
 /// The training view: the run, its charts, weights and settings.
-pub static TRAINING: [Binding<App>; 19] = [
+pub static TRAINING: [Binding<App>; 20] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -273,6 +273,13 @@ pub static TRAINING: [Binding<App>; 19] = [
         "← →",
         "scrub (pauses training; faster while held)",
         Some(("←→", "scrub")),
+    ),
+    bind(
+        &[Key::char('c')],
+        |_| Action::ToggleCompared,
+        "c",
+        "hide / show the compared run (replay DIR DIR2)",
+        None,
     ),
     bind(
         &[Key::char('['), Key::char(']')],

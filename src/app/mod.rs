@@ -161,9 +161,18 @@ pub fn launch(cfg: Config, threads: Threads, fps: u32, view: &str) -> Result<(),
 }
 
 /// Open the dashboard on the run kept in `dir` (`grokscope replay DIR`): no training; a run
-/// still being written is followed.
-pub fn launch_replay(dir: &std::path::Path, fps: u32, view: &str) -> Result<(), Error> {
-    let replay = replay::Replay::open(dir)?;
+/// still being written is followed. With `compare`, that run's curves are drawn on the same
+/// axes (`replay DIR DIR2`).
+pub fn launch_replay(
+    dir: &std::path::Path,
+    compare: Option<&std::path::Path>,
+    fps: u32,
+    view: &str,
+) -> Result<(), Error> {
+    let mut replay = replay::Replay::open(dir)?;
+    if let Some(other) = compare {
+        replay = replay.compare(other)?;
+    }
     let view = check_launch(fps, view)?;
     let first = Arc::new(replay.snapshot(None));
     dashboard(first, view, fps, "replay", move |rx, tx| {

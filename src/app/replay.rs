@@ -2,11 +2,14 @@
 //! [`Replay`] reads the directory's weight frames, re-probes each with [`Prober`] (the task
 //! data rebuilt from the saved settings and seed) exactly as the live session does, and
 //! publishes the same [`Snapshot`] the trainer thread does, so every view works unchanged.
-//! A run still being written is followed: new frames are read as they land.
+//! A run still being written is followed: new frames are read as they land. A second kept
+//! run ([`Replay::compare`]) is followed the same way for its metrics, which the loss and
+//! accuracy charts draw on the same axes.
 
 use super::session::{Clock, MAX_FRAMES, Snapshot, Status, WeightFrame};
 use super::state::Command;
 use crate::probe::Prober;
+use crate::snapshot::Compared;
 use crate::train::keep::{FrameReader, RunFile, SavedFrame};
 use crate::train::{Config, Metrics, Threads, Trainer};
 use std::collections::VecDeque;
@@ -34,7 +37,93 @@ pub struct Replay {
     elapsed: Duration,
     /// Steps per second between the last two frames (a followed run's speed).
     rate: f64,
+    /// The run drawn on the same axes, if any.
+    compare: Option<Other>,
     pub message: Option<String>,
+}
+
+/// The compared run: its frames file, followed for its metrics.
+struct Other {
+    dir: PathBuf,
+    reader: FrameReader,
+    run: Arc<Compared>,
+}
+
+impl Other {
+    /// Read its metrics written since the last look, and whether it has ended; whether
+    /// anything changed.
+    fn poll(&mut self) -> Result<bool, super::Error> {
+        if !matches!(self.run.status, Status::Running) {
+            return Ok(false);
+        }
+        let new = self.reader.read_new().map_err(|e| {
+            super::Error::Failed(format!("cannot follow {}: {e}", self.dir.display()))
+        })?;
+        let ended = ended(&self.dir);
+        if new.is_empty() && ended.is_none() {
+            return Ok(false);
+        }
+        let run = Arc::make_mut(&mut self.run);
+        run.history.extend(new.into_iter().map(|f| f.metrics));
+        if let Some(status) = ended {
+            run.status = status;
+        }
+        Ok(true)
+    }
+}
+
+/// A kept run's settings (with the total steps its run file names: a resumed run may be
+/// extended) and its frames file, opened; `bad` words why not.
+fn open_kept(
+    dir: &Path,
+    bad: impl Fn(String) -> super::Error,
+) -> Result<(Config, FrameReader), super::Error> {
+    let run_file = RunFile::read(&dir.join("run.json")).map_err(|e| bad(e.to_string()))?;
+    let frames = dir.join("frames.bin");
+    if !frames.exists() {
+        return Err(bad(
+            "it keeps no weight frames (frames.bin; runs kept by an earlier grokscope have none)"
+                .into(),
+        ));
+    }
+    let reader = FrameReader::open(&frames).map_err(|e| super::Error::Usage(e.to_string()))?;
+    let mut config = reader.info().config.clone();
+    config.steps = run_file.config.steps;
+    Ok((config, reader))
+}
+
+/// The summary's status, once the run in `dir` wrote one.
+fn ended(dir: &Path) -> Option<Status> {
+    let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(text.trim()).ok()?;
+    Some(match v["stopped"].as_str() {
+        Some("diverged") => Status::Diverged("the loss became NaN or infinite".into()),
+        _ => Status::Finished,
+    })
+}
+
+/// The legend's names of two runs: their directories' last components, or their last two
+/// where those are the same (`a/out`, `b/out`).
+fn names(a: &Path, b: &Path) -> (String, String) {
+    let tail = |p: &Path, n: usize| {
+        let parts: Vec<String> = p
+            .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let name = parts[parts.len().saturating_sub(n)..].join("/");
+        if name.is_empty() {
+            p.display().to_string()
+        } else {
+            name
+        }
+    };
+    let (x, y) = (tail(a, 1), tail(b, 1));
+    if x == y {
+        (tail(a, 2), tail(b, 2))
+    } else {
+        (x, y)
+    }
 }
 
 /// Why a directory cannot be replayed: one line.
@@ -46,19 +135,7 @@ impl Replay {
     /// Open `dir` and read the frames written so far. Refuses (with the reason) a directory
     /// without a run file or frames, or whose files this build cannot read.
     pub fn open(dir: &Path) -> Result<Self, super::Error> {
-        let run_file = RunFile::read(&dir.join("run.json")).map_err(|e| open_error(dir, e))?;
-        let frames = dir.join("frames.bin");
-        if !frames.exists() {
-            return Err(open_error(
-                dir,
-                "it keeps no weight frames (frames.bin; runs kept by an earlier grokscope have none)",
-            ));
-        }
-        let reader = FrameReader::open(&frames).map_err(|e| super::Error::Usage(e.to_string()))?;
-        // The frames file holds the settings the run started with; the run file the total
-        // steps (a resumed run may be extended).
-        let mut config = reader.info().config.clone();
-        config.steps = run_file.config.steps;
+        let (config, reader) = open_kept(dir, |e| open_error(dir, e))?;
         let trainer = Trainer::new(config.clone(), Threads(1)).map_err(|e| open_error(dir, e))?;
         let mut r = Replay {
             dir: dir.to_path_buf(),
@@ -72,45 +149,83 @@ impl Replay {
             paused: false,
             elapsed: Duration::ZERO,
             rate: 0.0,
+            compare: None,
             message: Some(format!("replaying {}", dir.display())),
         };
         r.poll()?;
         Ok(r)
     }
 
+    /// Draw the run kept in `other` on the same axes (`replay DIR DIR2`): its metrics, read
+    /// as this run's frames are and followed while it is written. Refused as `open` refuses
+    /// a directory, and when it is this same run.
+    pub fn compare(mut self, other: &Path) -> Result<Self, super::Error> {
+        let bad = |e: &dyn std::fmt::Display| {
+            super::Error::Usage(format!("cannot compare with {}: {e}", other.display()))
+        };
+        let (config, reader) = open_kept(other, |e| bad(&e))?;
+        let same = |d: &Path| std::fs::canonicalize(d).ok();
+        if same(other).is_some() && same(other) == same(&self.dir) {
+            return Err(bad(&"it is the run replayed (give another directory)"));
+        }
+        let names = names(&self.dir, other);
+        self.message = Some(format!(
+            "replaying {} against {} (c hides it)",
+            names.0, names.1
+        ));
+        self.compare = Some(Other {
+            dir: other.to_path_buf(),
+            reader,
+            run: Arc::new(Compared {
+                names,
+                config,
+                history: Vec::new(),
+                status: Status::Running,
+            }),
+        });
+        self.poll()?;
+        Ok(self)
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }
 
-    /// Read the frames written since the last look, and whether the run has ended (its
-    /// summary); whether anything changed.
+    /// Read the frames written since the last look (this run's and the compared run's), and
+    /// whether each has ended (its summary); whether anything changed. A compared run that
+    /// cannot be followed further is left as it was, with the reason in the footer.
     pub fn poll(&mut self) -> Result<bool, super::Error> {
-        if self.paused || !matches!(self.status, Status::Running) {
+        if self.paused {
             return Ok(false);
+        }
+        let mut changed = false;
+        if let Some(other) = &mut self.compare {
+            match other.poll() {
+                Ok(c) => changed |= c,
+                Err(e) => {
+                    let run = Arc::make_mut(&mut other.run);
+                    run.status = Status::Diverged(e.to_string());
+                    self.message = Some(e.to_string());
+                    changed = true;
+                }
+            }
+        }
+        if !matches!(self.status, Status::Running) {
+            return Ok(changed);
         }
         let new = self
             .reader
             .read_new()
             .map_err(|e| super::Error::Failed(e.to_string()))?;
-        let changed = !new.is_empty();
+        changed |= !new.is_empty();
         for f in new {
             self.record(f);
         }
-        if let Some(status) = self.ended() {
+        if let Some(status) = ended(&self.dir) {
             self.status = status;
             return Ok(true);
         }
         Ok(changed)
-    }
-
-    /// The summary's status, once the run wrote one.
-    fn ended(&self) -> Option<Status> {
-        let text = std::fs::read_to_string(self.dir.join("summary.json")).ok()?;
-        let v: serde_json::Value = serde_json::from_str(text.trim()).ok()?;
-        Some(match v["stopped"].as_str() {
-            Some("diverged") => Status::Diverged("the loss became NaN or infinite".into()),
-            _ => Status::Finished,
-        })
     }
 
     /// A frame as the live session records it: probed in step order, the progress measures
@@ -184,6 +299,7 @@ impl Replay {
                 steps_per_s: if running { self.rate } else { 0.0 },
             }),
             message: self.message.clone(),
+            compare: self.compare.as_ref().map(|o| o.run.clone()),
         }
     }
 }

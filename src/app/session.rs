@@ -123,6 +123,7 @@ impl Session {
             status,
             clock,
             message,
+            compare: None,
         }
     }
 }

@@ -59,6 +59,8 @@ pub enum Action {
     PageForward,
     /// Mechanism view: a change of what it shows.
     Mechanism(super::mechanism::Change),
+    /// Hide or show the compared run (`replay DIR DIR2`).
+    ToggleCompared,
     /// The trainer published a new snapshot.
     Snapshot(Arc<Snapshot>),
     /// A sweep pool reported (grid name, report).
@@ -399,6 +401,8 @@ pub struct App {
     pub mechanism: crate::ui::mechanism::Choice,
     /// The appendix view's parameters and constructions.
     pub appendix: super::appendix::Appendix,
+    /// The user hid the compared run (`c`), if there is one.
+    pub hide_compared: bool,
 }
 
 impl App {
@@ -427,6 +431,7 @@ impl App {
             resume_training: false,
             mechanism: Default::default(),
             appendix: Default::default(),
+            hide_compared: false,
         }
     }
 
@@ -583,6 +588,9 @@ impl App {
             mechanism: self.mechanism,
             playing: self.seek.playing.map(|_| self.seek.steps_per_s()),
             settings: self.settings_rows(),
+            compare: (!self.hide_compared)
+                .then(|| self.snapshot.compare.as_deref())
+                .flatten(),
             theme,
             memo,
         }
@@ -680,6 +688,20 @@ impl App {
             }
             Action::ToggleHelp => {
                 self.help = !self.help;
+                Vec::new()
+            }
+            Action::ToggleCompared => {
+                self.message = Some(match &self.snapshot.compare {
+                    None => "no compared run: grokscope replay DIR DIR2 draws one".into(),
+                    Some(c) => {
+                        self.hide_compared = !self.hide_compared;
+                        if self.hide_compared {
+                            format!("{} hidden: c shows it", c.names.1)
+                        } else {
+                            format!("{} against {}", c.names.0, c.names.1)
+                        }
+                    }
+                });
                 Vec::new()
             }
             Action::TogglePause => {

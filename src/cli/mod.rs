@@ -35,9 +35,10 @@ pub struct Cli {
     /// Dashboard view to open on: training, sweep or mechanism (keys switch between them)
     #[arg(long, value_name = "NAME", default_value = "training")]
     pub view: String,
-    /// Open the dashboard on a run `run --out DIR` kept, without training (as `replay DIR`)
+    /// Open the dashboard on a run `run --out DIR` kept, without training (as `replay DIR`);
+    /// given twice, the second run's curves are drawn on the same axes (as `replay DIR DIR2`)
     #[arg(long, value_name = "DIR")]
-    pub replay: Option<std::path::PathBuf>,
+    pub replay: Vec<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -45,6 +46,9 @@ pub struct ReplayArgs {
     /// A directory `run --out` kept (or is writing: it is followed)
     #[arg(value_name = "DIR")]
     pub dir: std::path::PathBuf,
+    /// A second kept run, its loss and accuracy drawn on the same axes (followed too)
+    #[arg(value_name = "DIR2")]
+    pub compare: Option<std::path::PathBuf>,
     /// Dashboard redraws per second
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub fps: u32,
@@ -65,7 +69,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// List the presets and their settings.
     Presets(presets::PresetsArgs),
-    /// Open the dashboard on a kept run without training: scrub it, follow it while written.
+    /// Open the dashboard on a kept run without training: scrub it, follow it while written,
+    /// compare a second run on the same axes.
     Replay(ReplayArgs),
     /// Write a kept run's weights (final and every frame) as named tensors for Python.
     Export(export::ExportArgs),
@@ -338,7 +343,8 @@ pub fn main() -> i32 {
         Some(Command::Presets(args)) => presets::run(args),
         Some(Command::Export(args)) => export::run(args),
         Some(Command::Replay(args)) => {
-            crate::app::launch_replay(&args.dir, args.fps, &args.view).map_err(Failure::from)
+            crate::app::launch_replay(&args.dir, args.compare.as_deref(), args.fps, &args.view)
+                .map_err(Failure::from)
         }
         Some(Command::Completions(args)) => completions(args),
         Some(Command::Man) => man(),
@@ -356,7 +362,12 @@ pub fn main() -> i32 {
 
 /// Open the dashboard with the command line's settings.
 fn launch(cli: &Cli) -> Result<(), Failure> {
-    if let Some(dir) = &cli.replay {
+    if let [dir, rest @ ..] = &cli.replay[..] {
+        if rest.len() > 1 {
+            return Err(Failure::usage(
+                "--replay is given once, or twice to compare two runs (not more)",
+            ));
+        }
         if let Some(flag) =
             cli.train
                 .overrides_model()
@@ -366,7 +377,8 @@ fn launch(cli: &Cli) -> Result<(), Failure> {
                 "{flag} cannot change a replayed run (it shows the settings it was trained with)"
             )));
         }
-        return Ok(crate::app::launch_replay(dir, cli.fps, &cli.view)?);
+        let compare = rest.first().map(|d| d.as_path());
+        return Ok(crate::app::launch_replay(dir, compare, cli.fps, &cli.view)?);
     }
     let cfg = cli.train.config()?;
     let threads = cli.train.threads()?;

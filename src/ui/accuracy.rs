@@ -1,11 +1,13 @@
-//! Train and test accuracy as sparklines.
+//! Train and test accuracy as sparklines; with a compared run (`replay DIR DIR2`), both runs
+//! as lines on the same axes.
 
 use super::{Ctx, Panel, panel};
 use crate::train::Metrics;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Sparkline};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Sparkline};
 
 /// `history` laid out over `total` steps: column `i` of `width` covers steps
 /// `[i·total/width, (i+1)·total/width)` and shows the last value in it (carried forward over
@@ -59,14 +61,21 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     ])
     .areas(inner);
     let w = inner.width as usize;
+    let total = super::steps_shown(cx);
     cx.memo.axes.borrow_mut().push(super::StepAxis {
         area,
         x0: inner.x,
         width: inner.width,
-        max: super::x_extent(cx.snapshot.step, cx.snapshot.config.steps),
+        max: total,
     });
-    for (label, value, style, pick, lrect, srect) in [
+    // The compared run's values at the step on screen.
+    let other = cx.compare.map(|c| {
+        c.at(shown.map_or(0, |m| m.step))
+            .map(|m| (m.train_acc, m.test_acc))
+    });
+    for (test, label, value, style, pick, lrect, srect) in [
         (
+            false,
             "train",
             tr,
             theme.train(),
@@ -74,20 +83,70 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             l1,
             s1,
         ),
-        ("test ", te, theme.test(), |m: &Metrics| m.test_acc, l2, s2),
+        (
+            true,
+            "test ",
+            te,
+            theme.test(),
+            |m: &Metrics| m.test_acc,
+            l2,
+            s2,
+        ),
     ] {
-        f.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(label, style),
-                Span::raw(format!(" {:6.2}%", value * 100.0)),
-            ])),
-            lrect,
-        );
-        let total = super::x_extent(cx.snapshot.step, cx.snapshot.config.steps);
-        let data = resample(hist, w, total, pick);
-        f.render_widget(
-            Sparkline::default().data(&data).max(100).style(style),
-            srect,
-        );
+        let mut spans = vec![
+            Span::styled(label, style),
+            Span::raw(format!(" {:6.2}%", value * 100.0)),
+        ];
+        if let Some(at) = other {
+            let v = at.map(|(tr, te)| if test { te } else { tr });
+            spans.push(Span::raw("  "));
+            spans.push(super::compare::mark(theme, test));
+            spans.push(Span::styled(
+                v.map_or(" —".into(), |v| format!(" {:6.2}%", v * 100.0)),
+                if test {
+                    theme.test_compared()
+                } else {
+                    theme.train_compared()
+                },
+            ));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), lrect);
+        match cx.compare {
+            None => {
+                let data = resample(hist, w, total, pick);
+                f.render_widget(
+                    Sparkline::default().data(&data).max(100).style(style),
+                    srect,
+                );
+            }
+            Some(c) => {
+                // Both runs as lines on the same axes: the compared run's beneath.
+                let points = |h: &[Metrics]| -> Vec<(f64, f64)> {
+                    h.iter().map(|m| (m.step as f64, pick(m) * 100.0)).collect()
+                };
+                let (mine, theirs) = (points(hist), points(&c.history));
+                let (train_marker, test_marker) = super::compare::markers(theme);
+                let (marker, other_style) = if test {
+                    (test_marker, theme.test_compared())
+                } else {
+                    (train_marker, theme.train_compared())
+                };
+                let chart = Chart::new(vec![
+                    Dataset::default()
+                        .marker(marker)
+                        .graph_type(GraphType::Line)
+                        .style(other_style)
+                        .data(&theirs),
+                    Dataset::default()
+                        .marker(Marker::Braille)
+                        .graph_type(GraphType::Line)
+                        .style(style)
+                        .data(&mine),
+                ])
+                .x_axis(Axis::default().bounds([0.0, total as f64]))
+                .y_axis(Axis::default().bounds([0.0, 100.0]));
+                f.render_widget(chart, srect);
+            }
+        }
     }
 }

@@ -33,9 +33,24 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         .iter()
         .map(|m| (m.step as f64, log(m.test_loss)))
         .collect();
-    let x_max = super::x_extent(cx.snapshot.step, cx.snapshot.config.steps) as f64;
+    // The compared run's, drawn beneath in its own style.
+    let other = cx.compare.map(|c| &c.history[..]).unwrap_or_default();
+    let other_train: Vec<(f64, f64)> = other
+        .iter()
+        .map(|m| (m.step as f64, log(m.train_loss)))
+        .collect();
+    let other_test: Vec<(f64, f64)> = other
+        .iter()
+        .map(|m| (m.step as f64, log(m.test_loss)))
+        .collect();
+    let x_max = super::steps_shown(cx) as f64;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &(_, y) in train.iter().chain(&test) {
+    for &(_, y) in train
+        .iter()
+        .chain(&test)
+        .chain(&other_train)
+        .chain(&other_test)
+    {
         lo = lo.min(y);
         hi = hi.max(y);
     }
@@ -62,7 +77,23 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     } else {
         Marker::Dot
     };
-    let mut datasets = vec![
+    let mut datasets = Vec::new();
+    if cx.compare.is_some() {
+        let (train_marker, test_marker) = super::compare::markers(theme);
+        for (marker, style, data) in [
+            (train_marker, theme.train_compared(), &other_train),
+            (test_marker, theme.test_compared(), &other_test),
+        ] {
+            datasets.push(
+                Dataset::default()
+                    .marker(marker)
+                    .graph_type(GraphType::Line)
+                    .style(style)
+                    .data(data),
+            );
+        }
+    }
+    datasets.extend([
         Dataset::default()
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
@@ -73,7 +104,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             .graph_type(GraphType::Line)
             .style(theme.test())
             .data(&test),
-    ];
+    ]);
     if !scrub.is_empty() {
         datasets.push(
             Dataset::default()
@@ -98,7 +129,11 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     ]);
     // Where the chart puts its graph (ratatui's layout: the y labels, at most a third of the
     // width, then the axis line), for clicks on it.
-    let block = panel("", theme).title(title);
+    let mut block = panel("", theme).title(title);
+    if let Some(c) = cx.compare {
+        let width = area.width.saturating_sub(2) as usize;
+        block = block.title_bottom(super::compare::legend(theme, c, &cx.snapshot.config, width));
+    }
     let inner = block.inner(area);
     let labels_w = ylabels.iter().map(|s| s.width() as u16).max().unwrap_or(0);
     let x0 = inner.x + labels_w.min(inner.width / 3) + 1;

@@ -7,6 +7,7 @@
 mod accuracy;
 pub mod appendix;
 pub mod bars;
+mod compare;
 pub mod curves;
 mod digits;
 mod footer;
@@ -27,7 +28,7 @@ mod trajectory;
 pub use footer::Footer;
 pub use theme::{ColorMode, Theme};
 
-use crate::snapshot::{Snapshot, WeightFrame};
+use crate::snapshot::{Compared, Snapshot, WeightFrame};
 use crate::train::{Config, Weights};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -119,6 +120,8 @@ pub struct Ctx<'a> {
     /// Replaying the recorded history at this many steps per second.
     pub playing: Option<u64>,
     pub settings: Settings,
+    /// A second run drawn on the loss and accuracy charts' axes, when one is shown.
+    pub compare: Option<&'a Compared>,
     pub theme: &'a Theme,
     pub memo: &'a Memo,
 }
@@ -212,6 +215,14 @@ pub fn x_extent(step: u64, total: u64) -> u64 {
         }
         unit *= 10;
     }
+}
+
+/// The step range the step charts span (see [`x_extent`]): the run's, and the compared
+/// run's where one is shown, so that both fit.
+pub fn steps_shown(cx: &Ctx) -> u64 {
+    let own = x_extent(cx.snapshot.step, cx.snapshot.config.steps);
+    cx.compare
+        .map_or(own, |c| own.max(x_extent(c.step(), c.config.steps)))
 }
 
 /// `v` rounded up to a power of 2^(1/4): colour and bar scales change in small steps only

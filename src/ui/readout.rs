@@ -74,6 +74,18 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         ),
         row("weight norm", format!("{:.2}", m.weight_norm), theme),
     ];
+    // The compared run's losses at the same step, on the loss row.
+    if let Some(c) = cx.compare {
+        let theirs = c.at(m.step).map_or("—".into(), |o| {
+            format!("{} / {}", sci(o.train_loss), sci(o.test_loss))
+        });
+        lines[1].spans.extend([
+            Span::raw("   "),
+            super::compare::mark(theme, false),
+            super::compare::mark(theme, true),
+            Span::styled(format!(" {theirs}"), theme.train_compared()),
+        ]);
+    }
     let rd = &frame.readings;
     let title = match (&frame.weights, rd.five()) {
         (Weights::Modular(_), Some(r)) => {

@@ -67,6 +67,14 @@ impl Theme {
     pub fn test(&self) -> Style {
         self.fg(Color::Yellow)
     }
+    /// The compared run's training-set series (`replay DIR DIR2`): train's hue, darker.
+    pub fn train_compared(&self) -> Style {
+        self.fg(Color::Indexed(30))
+    }
+    /// The compared run's test-set series: test's warm hue, darker (dark orange).
+    pub fn test_compared(&self) -> Style {
+        self.fg(Color::Indexed(130))
+    }
     /// Key frequencies, informative digits: what generalization uses.
     pub fn key(&self) -> Style {
         self.fg(Color::Green).add_modifier(Modifier::BOLD)

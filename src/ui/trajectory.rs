@@ -122,7 +122,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         .flat_map(|(_, w)| w.iter())
         .fold(0.0f64, |m, v| m.max(v.abs()));
     let top = super::sticky_scale(top as f32) as f64;
-    let x_max = super::x_extent(snap.step, snap.config.steps) as f64;
+    let x_max = super::steps_shown(cx) as f64;
     cx.memo.axes.borrow_mut().push(super::StepAxis {
         area,
         x0: inner.x,
