@@ -73,6 +73,12 @@ pub enum Command {
     Pause,
     Resume,
     Restart(Box<Config>),
+    /// Pause the run once it reaches `step` (at once if it is there), saying `say`; a
+    /// restart forgets it. The gallery sends it after a restart: "retrained seed 3 to …".
+    PauseAt {
+        step: u64,
+        say: String,
+    },
     /// Save a checkpoint into this directory, named after the preset and the step.
     Save(PathBuf),
     Quit,
