@@ -59,6 +59,8 @@ pub enum Action {
     PageForward,
     /// Mechanism view: a change of what it shows.
     Mechanism(super::mechanism::Change),
+    /// Gallery view: move the selection, open the selected run.
+    Gallery(super::gallery::Change),
     /// The trainer published a new snapshot.
     Snapshot(Arc<Snapshot>),
     /// A sweep pool reported (grid name, report).
@@ -405,6 +407,8 @@ pub struct App {
     pub mechanism: crate::ui::mechanism::Choice,
     /// The appendix view's parameters and constructions.
     pub appendix: super::appendix::Appendix,
+    /// The seed gallery's runs and selection.
+    pub gallery: super::gallery::Gallery,
 }
 
 impl App {
@@ -433,6 +437,7 @@ impl App {
             resume_training: false,
             mechanism: Default::default(),
             appendix: Default::default(),
+            gallery: Default::default(),
         }
     }
 
@@ -549,7 +554,7 @@ impl App {
     }
 
     /// Show `view`: leave the one on screen, enter the new one.
-    fn show(&mut self, view: &'static View) -> Vec<Command> {
+    pub(super) fn show(&mut self, view: &'static View) -> Vec<Command> {
         if view == self.view {
             return Vec::new();
         }
@@ -631,7 +636,8 @@ impl App {
         self.restart_with_draft()
     }
 
-    fn restart_with_draft(&mut self) -> Vec<Command> {
+    pub(super) fn restart_with_draft(&mut self) -> Vec<Command> {
+        self.gallery.pause_at = None;
         self.scrub = None;
         self.seek.reset();
         self.paused = false;
@@ -667,6 +673,7 @@ impl App {
             | Action::PageBack
             | Action::PageForward
             | Action::Mechanism(_)
+            | Action::Gallery(_)
             | Action::TakeModel => Vec::new(),
             Action::SweepEvent(grid, event) => {
                 if let Some(st) = self.sweeps.by_name(&grid) {
@@ -789,6 +796,7 @@ impl App {
                 if new_run {
                     self.paused = matches!(snap.status, Status::Paused);
                 }
+                self.gallery_snapshot(&snap.status, snap.step);
                 self.snapshot = snap;
                 if let Some(h) = self.hidden() {
                     self.neuron = self.neuron.min(h - 1);

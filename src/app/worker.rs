@@ -62,6 +62,11 @@ impl Runner {
                 }
             }
             Command::PauseAt { step, say } => {
+                let on_the_way = format!("pausing at step {}", crate::ui::thousands(step));
+                self.message = Some(match self.message.take() {
+                    Some(m) => format!("{m} · {on_the_way}"),
+                    None => on_the_way,
+                });
                 self.pause_at = Some((step, say));
                 self.pause_if_there();
             }

@@ -10,6 +10,7 @@ pub mod bars;
 pub mod curves;
 mod digits;
 mod footer;
+pub mod gallery;
 mod header;
 pub mod heatmap;
 pub(crate) mod help;
