@@ -466,3 +466,40 @@ fn a_retrained_run_logs_the_curve_its_record_kept() {
         );
     }
 }
+
+/// The class marks carry the class's colour with colour on; without colour nothing is
+/// coloured and the glyphs alone tell the classes (and the thick frame the selection).
+#[test]
+fn classes_are_coloured_and_lettered() {
+    use ratatui::style::Color;
+    let mut h = dashboard(short_mod_add(), twenty());
+    h.press(key(KeyCode::Char('G')));
+    let buf = h.render(120, 40, &TRUE);
+    let t = text(&buf);
+    let find = |needle: &str| {
+        let (y, line) = t
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap();
+        let x = line[..line.find(needle).unwrap()].chars().count();
+        (x as u16, y as u16)
+    };
+    let (x, y) = find("G 11,500");
+    assert_eq!(buf[(x, y)].fg, Color::Green, "grok is green");
+    let (x, y) = find("─ M ╯");
+    assert_eq!(buf[(x + 2, y)].fg, Color::LightRed, "memorize is red");
+    let plain = h.render(120, 40, &PLAIN);
+    let a = plain.area;
+    for y in 0..a.height {
+        for x in 0..a.width {
+            let c = &plain[(x, y)];
+            assert!(
+                matches!(c.fg, Color::Reset) && matches!(c.bg, Color::Reset),
+                "colour at {x},{y} without colour"
+            );
+        }
+    }
+    let t = text(&plain);
+    assert!(t.contains("┏ s0") && t.contains("╭ s1"), "{t}");
+}

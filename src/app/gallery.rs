@@ -132,9 +132,8 @@ impl App {
         if self.sweeps.states[i].is_none() {
             match sweep::builtin(GRID, self.sweeps.jobs) {
                 Ok(mut st) => {
-                    st.note =
-                        "training run paused · not saved: sweep --out FILE, then --sweep-file FILE"
-                            .into();
+                    // Short, to fit under the header (the README says how to keep a gallery).
+                    st.note = "training run paused".into();
                     self.sweeps.states[i] = Some(st);
                 }
                 Err(e) => {

@@ -179,7 +179,7 @@ fn header(f: &mut Frame, v: &View, theme: &Theme, area: Rect, compact: bool) {
                 theme.test(),
             ),
             Span::styled(
-                " │ G grok (and its 99 % step) · g generalize · M memorize · x fail",
+                " │ G grok · g generalize · M memorize · x fail",
                 theme.dim(),
             ),
         ];
