@@ -132,8 +132,9 @@ impl App {
         if self.sweeps.states[i].is_none() {
             match sweep::builtin(GRID, self.sweeps.jobs) {
                 Ok(mut st) => {
-                    // Short, to fit under the header (the README says how to keep a gallery).
-                    st.note = "training run paused".into();
+                    // As the sweep view notes it (the grid's state is shared).
+                    st.note =
+                        "training run paused · not saved (sweep --watch --out FILE saves)".into();
                     self.sweeps.states[i] = Some(st);
                 }
                 Err(e) => {
@@ -361,7 +362,7 @@ impl App {
                         crate::ui::clock(st.elapsed),
                     ],
                     Some(st.status()),
-                    st.note.clone(),
+                    "training run paused".to_string(),
                     st.steps,
                 ),
                 None => (GRID.into(), Vec::new(), None, String::new(), 0),
