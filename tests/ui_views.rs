@@ -194,7 +194,8 @@ fn esc_goes_back_to_the_training_view_then_quits() {
 
 #[test]
 fn view_flag_names_the_views_when_unknown() {
-    common::assert_usage_error(&["--view", "gallery"], "training, sweep");
+    common::assert_usage_error(&["--view", "galery"], "training, sweep");
+    common::assert_usage_error(&["--view", "galery"], "appendix, gallery");
     // A known view gets as far as wanting a terminal.
     common::assert_usage_error(&["--view", "sweep"], "needs a terminal");
 }

@@ -93,3 +93,35 @@ fn recording_does_not_change_training() {
         }
     }
 }
+
+/// `PauseAt`: the runner stops at exactly that step (at once when it is there already),
+/// saying what it was told; a restart forgets it.
+#[test]
+fn runner_pauses_at_the_step_it_was_given() {
+    let cfg = presets::find("five-neurons").unwrap().config;
+    let mut r = Runner::new(Session::new(cfg.clone(), Threads(1)).unwrap(), Threads(1));
+    r.handle(Command::PauseAt {
+        step: 130,
+        say: "there".into(),
+    });
+    r.train(100);
+    assert_eq!((r.session.step_count(), &r.status), (100, &Status::Running));
+    r.train(100);
+    assert_eq!((r.session.step_count(), &r.status), (130, &Status::Paused));
+    assert_eq!(r.message.as_deref(), Some("there"));
+    r.handle(Command::Resume);
+    r.train(10);
+    assert_eq!(r.session.step_count(), 140, "once is enough");
+    r.handle(Command::PauseAt {
+        step: 5,
+        say: "behind".into(),
+    });
+    assert_eq!(r.status, Status::Paused, "at once when already past it");
+    r.handle(Command::PauseAt {
+        step: 200,
+        say: "never".into(),
+    });
+    r.handle(Command::Restart(Box::new(cfg)));
+    r.train(300);
+    assert_eq!((r.session.step_count(), &r.status), (300, &Status::Running));
+}

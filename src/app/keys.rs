@@ -2,6 +2,7 @@
 //! action they do, the footer's short label, the help text and whether it applies now. The
 //! key dispatch, the footer and the `?` help overlay are all generated from these tables.
 
+use super::gallery::Change as GalleryChange;
 use super::mechanism::Change;
 use super::seek::Scrub;
 use super::state::{Action, App};
@@ -179,7 +180,7 @@ fn quit_or_back(k: Key) -> Action {
 }
 
 /// The training view: the run, its charts, weights and settings.
-pub static TRAINING: [Binding<App>; 20] = [
+pub static TRAINING: [Binding<App>; 21] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -296,6 +297,13 @@ pub static TRAINING: [Binding<App>; 20] = [
         |_| Action::ToggleView("appendix"),
         "x",
         "appendix view: the circle built by hand",
+        None,
+    ),
+    bind(
+        &[Key::char('G')],
+        |_| Action::ToggleView("gallery"),
+        "G",
+        "gallery view: the seed sweep as small loss charts",
         None,
     ),
     bind(
@@ -521,6 +529,105 @@ pub static SWEEP: [Binding<App>; 7] = [
         Some(("space", "pause")),
     ),
     paging(),
+    help_key(Some(("?", "help"))),
+    bind(
+        &[Key::char('q')],
+        |_| Action::Quit,
+        "q",
+        "quit",
+        Some(("q", "quit")),
+    ),
+    ctrl_quit(),
+];
+
+/// The seed gallery: one small loss chart per run of `mod-add-seeds`.
+pub static GALLERY: [Binding<App>; 9] = [
+    bind(
+        &[Key::char('G'), Key::code(KeyCode::Esc)],
+        |k| match k.code {
+            KeyCode::Esc => Action::Back,
+            _ => Action::ToggleView("gallery"),
+        },
+        "G / Esc",
+        "back to the training view",
+        Some(("G", "training view")),
+    ),
+    bind(
+        &[
+            Key::code(KeyCode::Left),
+            Key::code(KeyCode::Right),
+            Key::code(KeyCode::Up),
+            Key::code(KeyCode::Down),
+            Key::char('h'),
+            Key::char('l'),
+            Key::char('k'),
+            Key::char('j'),
+        ],
+        |k| {
+            Action::Gallery(match k.code {
+                KeyCode::Left | KeyCode::Char('h') => GalleryChange::Left,
+                KeyCode::Right | KeyCode::Char('l') => GalleryChange::Right,
+                KeyCode::Up | KeyCode::Char('k') => GalleryChange::Up,
+                _ => GalleryChange::Down,
+            })
+        },
+        "← → ↑ ↓ / h l k j",
+        "select a run",
+        Some(("←→↑↓", "select")),
+    ),
+    bind(
+        &[
+            Key::code(KeyCode::PageUp),
+            Key::code(KeyCode::PageDown),
+            Key::code(KeyCode::Home),
+            Key::code(KeyCode::End),
+        ],
+        |k| {
+            Action::Gallery(match k.code {
+                KeyCode::PageUp => GalleryChange::PageBack,
+                KeyCode::PageDown => GalleryChange::PageForward,
+                KeyCode::Home => GalleryChange::First,
+                _ => GalleryChange::Last,
+            })
+        },
+        "PgUp/Dn Home/End",
+        "previous / next page of charts, the first / last run",
+        Some(("PgUp/Dn", "page")),
+    ),
+    bind(
+        &[
+            Key::char('<'),
+            Key::char('>'),
+            Key::code(KeyCode::Backspace),
+        ],
+        |k| {
+            Action::Gallery(match k.code {
+                KeyCode::Char('<') => GalleryChange::StepBack,
+                KeyCode::Char('>') => GalleryChange::StepForward,
+                _ => GalleryChange::StepOff,
+            })
+        },
+        "< > / Backspace",
+        "move the step cursor all charts show / remove it",
+        Some(("<>", "step")),
+    ),
+    bind(
+        &[Key::code(KeyCode::Enter)],
+        |_| Action::Gallery(GalleryChange::Open),
+        "Enter",
+        "open the run: retrain it to its grok step, paused",
+        Some(("⏎", "open run")),
+    ),
+    Binding {
+        applies: |a: &App| a.gallery.file.is_none(),
+        ..bind(
+            &[Key::char(' ')],
+            |_| Action::PauseSweep,
+            "space",
+            "pause / resume the gallery's sweep",
+            Some(("space", "pause")),
+        )
+    },
     help_key(Some(("?", "help"))),
     bind(
         &[Key::char('q')],

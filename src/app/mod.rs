@@ -5,8 +5,9 @@
 //! * [`worker`]: the trainer thread; it takes [`state::Command`]s and publishes snapshots.
 //! * [`state`]: the app state and its one `update(action)`.
 //! * [`appendix`]: the appendix view's parameters and its memo of constructions.
-//! * [`views`]: the views by name (training, sweep, appendix), each with its render function and
-//!   key table.
+//! * [`gallery`]: the seed gallery view's runs (live or from a sweep's file) and selection.
+//! * [`views`]: the views by name (training, sweep, mechanism, appendix, gallery), each with its
+//!   render function and key table.
 //! * [`keys`]: the key tables, one per view; dispatch, footer and help come from them.
 //! * [`seek`]: scrubbing through the kept frames: jumps, a typed step, replays.
 //! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
@@ -16,6 +17,7 @@
 //! `Screen`. Rendering lives in [`crate::ui`].
 
 pub mod appendix;
+pub mod gallery;
 pub mod harness;
 pub mod keys;
 pub mod mechanism;
@@ -149,13 +151,19 @@ impl Pools {
 }
 
 /// Open the dashboard on `view`, training `cfg` on `threads`, redrawing at most `fps` times a
-/// second.
-pub fn launch(cfg: Config, threads: Threads, fps: u32, view: &str) -> Result<(), Error> {
+/// second; the gallery view shows `gallery`'s runs when given (else it trains its grid).
+pub fn launch(
+    cfg: Config,
+    threads: Threads,
+    fps: u32,
+    view: &str,
+    gallery: Option<gallery::FileRuns>,
+) -> Result<(), Error> {
     let view = check_launch(fps, view)?;
     let session = Session::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
     let runner = Runner::new(session, threads);
     let first = Arc::new(runner.snapshot(Clock::default()));
-    dashboard(first, view, fps, "trainer", move |rx, tx| {
+    dashboard(first, view, fps, gallery, "trainer", move |rx, tx| {
         worker::run(runner, rx, tx)
     })
 }
@@ -175,7 +183,7 @@ pub fn launch_replay(
     }
     let view = check_launch(fps, view)?;
     let first = Arc::new(replay.snapshot(None));
-    dashboard(first, view, fps, "replay", move |rx, tx| {
+    dashboard(first, view, fps, None, "replay", move |rx, tx| {
         replay::run(replay, rx, tx)
     })
 }
@@ -207,6 +215,7 @@ fn dashboard(
     first: Arc<session::Snapshot>,
     view: &'static views::View,
     fps: u32,
+    gallery: Option<gallery::FileRuns>,
     thread: &str,
     source: impl FnOnce(mpsc::Receiver<Command>, tokio::sync::watch::Sender<Arc<session::Snapshot>>)
     + Send
@@ -222,6 +231,9 @@ fn dashboard(
             .map_err(|e| Error::Failed(format!("cannot start the {thread} thread: {e}")))?;
         let mut app = App::new(first.clone());
         app.message = first.message.clone();
+        if let Some(runs) = gallery {
+            app.gallery = gallery::Gallery::from_file(runs);
+        }
         let mut dashboard = Dashboard {
             app,
             pools: Pools::default(),
@@ -389,7 +401,9 @@ impl Screen for Dashboard {
         self.app.update(Action::Tick(self.started.elapsed()));
         let mut dirty = shown != (self.app.scrub, self.app.seek.playing.is_some());
         for a in self.pools.poll(&self.app.sweeps) {
-            if matches!(a, Action::SweepEvent(..)) || self.app.view.name == "sweep" {
+            if matches!(a, Action::SweepEvent(..))
+                || matches!(self.app.view.name, "sweep" | "gallery")
+            {
                 dirty = true;
             }
             self.app.update(a);

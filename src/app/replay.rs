@@ -263,6 +263,8 @@ impl Replay {
             Command::RunSweep { .. } | Command::PauseSweeps => {}
             Command::Pause => self.paused = true,
             Command::Resume => self.paused = false,
+            // A replay does not train: there is no step to pause at (its Restart says so).
+            Command::PauseAt { .. } => {}
             Command::Restart(_) => {
                 self.message = Some(
                     "a replay does not train: run grokscope with these settings to train them"

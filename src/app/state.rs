@@ -61,6 +61,8 @@ pub enum Action {
     Mechanism(super::mechanism::Change),
     /// Hide or show the compared run (`replay DIR DIR2`).
     ToggleCompared,
+    /// Gallery view: move the selection, open the selected run.
+    Gallery(super::gallery::Change),
     /// The trainer published a new snapshot.
     Snapshot(Arc<Snapshot>),
     /// A sweep pool reported (grid name, report).
@@ -75,6 +77,12 @@ pub enum Command {
     Pause,
     Resume,
     Restart(Box<Config>),
+    /// Pause the run once it reaches `step` (at once if it is there), saying `say`; a
+    /// restart forgets it. The gallery sends it after a restart: "retrained seed 3 to …".
+    PauseAt {
+        step: u64,
+        say: String,
+    },
     /// Save a checkpoint into this directory, named after the preset and the step.
     Save(PathBuf),
     Quit,
@@ -403,6 +411,8 @@ pub struct App {
     pub appendix: super::appendix::Appendix,
     /// The user hid the compared run (`c`), if there is one.
     pub hide_compared: bool,
+    /// The seed gallery's runs and selection.
+    pub gallery: super::gallery::Gallery,
 }
 
 impl App {
@@ -432,6 +442,7 @@ impl App {
             mechanism: Default::default(),
             appendix: Default::default(),
             hide_compared: false,
+            gallery: Default::default(),
         }
     }
 
@@ -548,7 +559,7 @@ impl App {
     }
 
     /// Show `view`: leave the one on screen, enter the new one.
-    fn show(&mut self, view: &'static View) -> Vec<Command> {
+    pub(super) fn show(&mut self, view: &'static View) -> Vec<Command> {
         if view == self.view {
             return Vec::new();
         }
@@ -633,7 +644,8 @@ impl App {
         self.restart_with_draft()
     }
 
-    fn restart_with_draft(&mut self) -> Vec<Command> {
+    pub(super) fn restart_with_draft(&mut self) -> Vec<Command> {
+        self.gallery.pause_at = None;
         self.scrub = None;
         self.seek.reset();
         self.paused = false;
@@ -669,6 +681,7 @@ impl App {
             | Action::PageBack
             | Action::PageForward
             | Action::Mechanism(_)
+            | Action::Gallery(_)
             | Action::TakeModel => Vec::new(),
             Action::SweepEvent(grid, event) => {
                 if let Some(st) = self.sweeps.by_name(&grid) {
@@ -805,6 +818,7 @@ impl App {
                 if new_run {
                     self.paused = matches!(snap.status, Status::Paused);
                 }
+                self.gallery_snapshot(&snap.status, snap.step);
                 self.snapshot = snap;
                 if let Some(h) = self.hidden() {
                     self.neuron = self.neuron.min(h - 1);

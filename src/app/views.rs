@@ -36,7 +36,7 @@ fn nothing(_: &mut App) -> Vec<Command> {
 }
 
 /// The views; the first is the home view (Esc comes back to it; it quits from there).
-pub static VIEWS: [View; 4] = [
+pub static VIEWS: [View; 5] = [
     View {
         name: "training",
         keys: &keys::TRAINING,
@@ -74,6 +74,14 @@ pub static VIEWS: [View; 4] = [
         enter: nothing,
         leave: nothing,
         update: super::appendix::update,
+    },
+    View {
+        name: "gallery",
+        keys: &keys::GALLERY,
+        render: |f, app, theme, _, footer| super::gallery::render(f, app, theme, footer),
+        enter: App::enter_gallery,
+        leave: App::leave_gallery,
+        update: super::gallery::update,
     },
 ];
 

@@ -20,6 +20,8 @@ pub struct Runner {
     pub status: Status,
     pub message: Option<String>,
     threads: Threads,
+    /// Pause once the run reaches this step, saying this ([`Command::PauseAt`]).
+    pause_at: Option<(u64, String)>,
 }
 
 impl Runner {
@@ -34,6 +36,7 @@ impl Runner {
             status,
             message: None,
             threads,
+            pause_at: None,
         }
     }
 
@@ -58,7 +61,17 @@ impl Runner {
                     self.status = Status::Running;
                 }
             }
+            Command::PauseAt { step, say } => {
+                let on_the_way = format!("pausing at step {}", crate::ui::thousands(step));
+                self.message = Some(match self.message.take() {
+                    Some(m) => format!("{m} · {on_the_way}"),
+                    None => on_the_way,
+                });
+                self.pause_at = Some((step, say));
+                self.pause_if_there();
+            }
             Command::Restart(cfg) => {
+                self.pause_at = None;
                 let name = cfg.preset.clone();
                 match Trainer::new(*cfg, self.threads) {
                     Ok(t) => {
@@ -91,9 +104,28 @@ impl Runner {
         true
     }
 
-    /// Up to `n` steps while running; updates the status at the end or on divergence.
+    /// Pause where [`Command::PauseAt`] asked, once the run is there.
+    fn pause_if_there(&mut self) {
+        if let Some((step, _)) = &self.pause_at
+            && self.session.step_count() >= *step
+            && let Some((_, say)) = self.pause_at.take()
+        {
+            if self.status == Status::Running {
+                self.status = if self.session.finished() {
+                    Status::Finished
+                } else {
+                    Status::Paused
+                };
+            }
+            self.message = Some(say);
+        }
+    }
+
+    /// Up to `n` steps while running; updates the status at the end or on divergence, and
+    /// pauses at the step [`Command::PauseAt`] named.
     pub fn train(&mut self, n: u64) {
         for _ in 0..n {
+            self.pause_if_there();
             if !self.running() {
                 return;
             }
@@ -106,6 +138,7 @@ impl Runner {
                 return;
             }
         }
+        self.pause_if_there();
         if self.session.finished() {
             self.status = Status::Finished;
         }

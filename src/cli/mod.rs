@@ -4,6 +4,7 @@
 mod bench;
 mod construct;
 mod export;
+mod gallery;
 mod presets;
 mod run;
 mod sweep;
@@ -32,13 +33,18 @@ pub struct Cli {
     /// Dashboard redraws per second
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub fps: u32,
-    /// Dashboard view to open on: training, sweep or mechanism (keys switch between them)
+    /// Dashboard view to open on: training, mechanism, appendix, sweep or gallery (keys switch
+    /// between them)
     #[arg(long, value_name = "NAME", default_value = "training")]
     pub view: String,
     /// Open the dashboard on a run `run --out DIR` kept, without training (as `replay DIR`);
     /// given twice, the second run's curves are drawn on the same axes (as `replay DIR DIR2`)
     #[arg(long, value_name = "DIR")]
     pub replay: Vec<std::path::PathBuf>,
+    /// The gallery view's runs from a finished sweep's output (`sweep --grid mod-add-seeds
+    /// --out FILE`) instead of training the grid live; Enter retrains a run in the dashboard
+    #[arg(long, value_name = "FILE", conflicts_with = "replay")]
+    pub sweep_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -382,7 +388,10 @@ fn launch(cli: &Cli) -> Result<(), Failure> {
     }
     let cfg = cli.train.config()?;
     let threads = cli.train.threads()?;
-    Ok(crate::app::launch(cfg, threads, cli.fps, &cli.view)?)
+    let gallery = cli.sweep_file.as_deref().map(gallery::read).transpose()?;
+    Ok(crate::app::launch(
+        cfg, threads, cli.fps, &cli.view, gallery,
+    )?)
 }
 
 impl From<crate::app::Error> for Failure {

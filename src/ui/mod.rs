@@ -11,6 +11,7 @@ mod compare;
 pub mod curves;
 mod digits;
 mod footer;
+pub mod gallery;
 mod header;
 pub mod heatmap;
 pub(crate) mod help;

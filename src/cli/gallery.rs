@@ -1,0 +1,72 @@
+//! `grokscope --view gallery --sweep-file FILE`: the runs of a finished sweep's output for the
+//! gallery view, read strictly (the gallery has no later pass to finish a torn file).
+
+use super::Failure;
+use crate::app::gallery::FileRuns;
+use crate::sweep::RunRecord;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Largest sweep output read (as `sweep report` reads).
+const MAX_BYTES: u64 = 256 << 20;
+
+/// The records of `path` in grid order, one per run: every line a sweep record of one grid
+/// with valid settings. A foreign file, a last line cut short, runs of several grids or no run
+/// at all: one line naming the problem (status 2).
+pub fn read(path: &Path) -> Result<FileRuns, Failure> {
+    let text = super::read_regular(path, MAX_BYTES)?;
+    let bad = |line: usize, why: String| {
+        Failure::usage(format!(
+            "{}:{line}: {why} (the gallery reads `grokscope sweep --grid mod-add-seeds --out FILE`)",
+            path.display()
+        ))
+    };
+    let mut records: Vec<RunRecord> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for (i, raw) in lines.iter().enumerate() {
+        let l = raw.trim();
+        if l.is_empty() {
+            continue;
+        }
+        let r: RunRecord = match serde_json::from_str(l) {
+            Ok(r) => r,
+            Err(_) if i + 1 == lines.len() && !raw.ends_with('\n') => {
+                return Err(bad(
+                    i + 1,
+                    "the last line is cut short (a sweep stopped while writing it; rerun it with the same --out to finish)".into(),
+                ));
+            }
+            Err(e) => return Err(bad(i + 1, format!("not a sweep record ({e})"))),
+        };
+        if let Some(first) = records.first()
+            && first.grid != r.grid
+        {
+            return Err(bad(
+                i + 1,
+                format!(
+                    "a run of grid {} after runs of {}: the gallery shows one grid",
+                    r.grid, first.grid
+                ),
+            ));
+        }
+        r.settings
+            .validate()
+            .map_err(|e| bad(i + 1, format!("run {}'s settings: {e}", r.run)))?;
+        // A run recorded twice (a resumed sweep): the first record stands.
+        if seen.insert(r.run) {
+            records.push(r);
+        }
+    }
+    if records.is_empty() {
+        return Err(Failure::usage(format!(
+            "{}: no sweep records (the gallery reads `grokscope sweep --grid mod-add-seeds --out FILE`)",
+            path.display()
+        )));
+    }
+    records.sort_by_key(|r| r.run);
+    Ok(FileRuns {
+        path: path.to_path_buf(),
+        records,
+    })
+}
