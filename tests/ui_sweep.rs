@@ -7,9 +7,9 @@ use grokscope::app::harness::{Harness, text};
 use grokscope::app::session::Status;
 use grokscope::app::state::{Action, Command};
 use grokscope::app::watch::Watch;
-use grokscope::sweep::{Class, Event, Grid, Progress, RunRecord, RunSpec, Trace};
+use grokscope::sweep::{Class, Event, Grid, Point, Progress, RunRecord, RunSpec, Trace};
 use grokscope::train::presets;
-use grokscope::ui::sweep::SweepState;
+use grokscope::ui::sweep::{Cell, Move, SweepState};
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -324,4 +324,241 @@ fn a_finished_sweep_stays_finished() {
             .any(|c| matches!(c, Command::RunSweep { .. }))
     );
     assert!(text(&h.render(120, 40, &TRUE)).contains("■ finished"));
+}
+
+/// A made-up loss curve of a class, every 500 steps to `steps`: train and test falling
+/// together (generalize), train alone (memorize: test rises), train long before test
+/// (grok), neither (fail).
+fn curve(class: Class, steps: u64) -> Vec<Point> {
+    (0..=steps / 500)
+        .map(|k| {
+            let t = (k * 500) as f64 / 20_000.0;
+            let fall = |from: f64, to: f64, at: f64| {
+                if t <= at {
+                    from * (to / from).powf(t / at)
+                } else {
+                    to
+                }
+            };
+            let (train, test) = match class {
+                Class::Generalize => (fall(0.7, 1.2e-7, 0.5), fall(0.7, 3e-7, 0.5)),
+                Class::Memorize => (fall(0.7, 1.2e-7, 0.3), 0.7 + 2.0 * t),
+                Class::Grok => (
+                    fall(0.7, 1.2e-7, 0.1),
+                    if t < 0.3 {
+                        0.7 + t
+                    } else {
+                        fall(1.0, 1e-6, 0.42)
+                    },
+                ),
+                Class::Fail => (0.69 - 0.3 * t, 0.7),
+            };
+            Point {
+                step: k * 500,
+                train_loss: train,
+                test_loss: test,
+                train_acc: 0.0,
+                test_acc: 0.0,
+            }
+        })
+        .collect()
+}
+
+/// `sweep` with each finished run's record carrying its class's curve (to the step it
+/// stopped at).
+fn sweep_with_curves(name: &str, done: usize, training: usize) -> SweepState {
+    let mut s = sweep(name, done, training);
+    for r in s.progress.records.values_mut() {
+        r.curve = curve(r.class, r.steps);
+    }
+    s
+}
+
+#[test]
+fn the_cursor_moves_over_cells_and_crosses_panels() {
+    let mut s = sweep("parity-v4", 0, 0);
+    let d = s.diagram.clone().unwrap();
+    assert_eq!((d.panels.len(), d.decays.len(), d.sizes.len()), (5, 5, 5));
+    // At the top left it stays put going left or up.
+    for m in [Move::Left, Move::Up] {
+        s.move_cursor(m);
+        assert_eq!(s.cell, Cell::default(), "{m:?}");
+    }
+    // Right along the sizes, then into the next panel's first column.
+    for _ in 0..4 {
+        s.move_cursor(Move::Right);
+    }
+    assert_eq!(
+        s.cell,
+        Cell {
+            panel: 0,
+            decay: 0,
+            size: 4
+        }
+    );
+    s.move_cursor(Move::Right);
+    assert_eq!(
+        s.cell,
+        Cell {
+            panel: 1,
+            decay: 0,
+            size: 0
+        }
+    );
+    s.move_cursor(Move::Left);
+    assert_eq!(
+        s.cell,
+        Cell {
+            panel: 0,
+            decay: 0,
+            size: 4
+        }
+    );
+    // Down to the last weight decay, where it stops.
+    for _ in 0..7 {
+        s.move_cursor(Move::Down);
+    }
+    assert_eq!(s.cell.decay, 4);
+    // At the last panel's last column it stays.
+    for _ in 0..30 {
+        s.move_cursor(Move::Right);
+    }
+    assert_eq!(
+        s.cell,
+        Cell {
+            panel: 4,
+            decay: 4,
+            size: 4
+        }
+    );
+    // The cell's runs are its nine seeds.
+    assert_eq!(s.selected().len(), 9);
+    // The page follows: at 80×24 four panels fit, and the fifth (hidden 258) is shown.
+    let t = text(&draw(&s, 80, 24, &PLAIN));
+    assert!(t.contains("hidden 258") && t.contains("panels 2–5"), "{t}");
+    // Back to the first panel: the page follows it back.
+    for _ in 0..20 {
+        s.move_cursor(Move::Left);
+    }
+    assert_eq!(s.cell.panel, 0);
+    let t = text(&draw(&s, 80, 24, &PLAIN));
+    assert!(t.contains("hidden 16") && t.contains("panels 1–4"), "{t}");
+}
+
+#[test]
+fn the_cursor_moves_over_a_list_of_runs() {
+    let grid = Grid::builtin("mod-add-seeds", 6).unwrap();
+    let runs = grid.expand().unwrap();
+    let mut s = SweepState::new(&grid, Progress::new(runs.clone()), None, 2);
+    for spec in &runs[..2] {
+        s.apply(Event::Finished(Box::new(record("mod-add-seeds", spec))));
+    }
+    assert_eq!(s.row, None);
+    assert_eq!(
+        s.selected(),
+        [runs[1].index],
+        "the last finished, before a move"
+    );
+    // The first move lands on the first run not finished; then one by one, within the list.
+    s.move_cursor(Move::Down);
+    assert_eq!(s.row, Some(2));
+    s.move_cursor(Move::Left);
+    assert_eq!(s.row, Some(2), "← → do nothing in a list");
+    for _ in 0..10 {
+        s.move_cursor(Move::Down);
+    }
+    assert_eq!(s.row, Some(5));
+    for _ in 0..10 {
+        s.move_cursor(Move::Up);
+    }
+    assert_eq!(s.row, Some(0));
+    assert_eq!(s.selected(), [runs[0].index]);
+    let t = text(&draw(&s, 120, 40, &PLAIN));
+    assert!(t.contains("▸   0"), "{t}");
+}
+
+/// The drill-down: the cursor's cell's runs as loss charts, titled with class and seed;
+/// runs still to come say so, and records without a curve (from before curves were kept)
+/// say that.
+#[test]
+fn drill_down_shows_the_cells_runs() {
+    let mut s = sweep_with_curves("parity-quick", 9, 2);
+    s.drill = true;
+    // wd 0.1 × n_train 750: two groks.
+    s.move_cursor(Move::Down);
+    snap("drill_grok_no_color", &s, &PLAIN);
+    let t = text(&draw(&s, 120, 40, &PLAIN));
+    assert!(t.contains("wd 0.1 · n_train 750 · hidden 32"), "{t}");
+    assert!(
+        t.contains("G grok · seed 0") && t.contains("G grok · seed 1"),
+        "{t}"
+    );
+    // The next cell: one finished (its record from before curves were kept), one training.
+    s.move_cursor(Move::Right);
+    assert_eq!(s.selected(), [8, 9]);
+    s.progress.records.get_mut(&8).unwrap().curve.clear();
+    snap("drill_pending_no_color", &s, &PLAIN);
+    let t = text(&draw(&s, 80, 24, &PLAIN));
+    assert!(
+        t.contains("no curve kept") && t.contains("▒ training"),
+        "{t}"
+    );
+    // The next: one training, one not started.
+    s.move_cursor(Move::Right);
+    let t = text(&draw(&s, 120, 40, &PLAIN));
+    assert!(
+        t.contains("· pending · seed 1") && t.contains("not started"),
+        "{t}"
+    );
+    // Enter closes it again (the side column is back).
+    s.drill = false;
+    assert!(text(&draw(&s, 120, 40, &PLAIN)).contains("last finished"));
+}
+
+#[test]
+fn drill_down_of_nine_seeds_and_of_a_list() {
+    let mut s = sweep_with_curves("parity-v4", 400, 2);
+    s.drill = true;
+    s.move_cursor(Move::Down);
+    let t = text(&draw(&s, 120, 40, &PLAIN));
+    for seed in 0..9 {
+        assert!(t.contains(&format!("seed {seed}")), "seed {seed}:\n{t}");
+    }
+    snap("drill_nine_no_color", &s, &PLAIN);
+    // A list's drill-down: the run under the cursor, below the list.
+    let grid = Grid::builtin("mod-add-seeds", 6).unwrap();
+    let runs = grid.expand().unwrap();
+    let mut s = SweepState::new(&grid, Progress::new(runs.clone()), None, 2);
+    for spec in &runs[..3] {
+        let mut r = record_as("mod-add-seeds", spec, Class::Grok);
+        r.curve = curve(Class::Grok, r.steps);
+        r.key_freqs = Some(vec![14, 22, 35]);
+        s.apply(Event::Finished(Box::new(r)));
+    }
+    s.drill = true;
+    s.move_cursor(Move::Down);
+    s.move_cursor(Move::Up);
+    snap("drill_list_no_color", &s, &PLAIN);
+}
+
+/// Every grid with the drill-down open renders at many sizes without panicking.
+#[test]
+fn drill_down_renders_at_any_size() {
+    for mut s in [
+        sweep_with_curves("parity-quick", 5, 2),
+        sweep_with_curves("parity-v4", 1000, 2),
+        sweep_with_curves("mod-add-seeds", 3, 2),
+    ] {
+        s.drill = true;
+        s.move_cursor(Move::Down);
+        for (w, h) in [(80, 24), (100, 30), (160, 50), (250, 70), (30, 8)] {
+            for theme in [&TRUE, &PLAIN] {
+                let t = text(&draw(&s, w, h, theme));
+                assert!(
+                    t.contains(&format!("sweep {}", s.grid)) || t.contains("terminal too small"),
+                    "{w}×{h}"
+                );
+            }
+        }
+    }
 }

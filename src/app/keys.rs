@@ -6,6 +6,7 @@ use super::mechanism::Change;
 use super::seek::Scrub;
 use super::state::{Action, App};
 use super::watch::Watch;
+use crate::ui::sweep::Move;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// A key as the tables name it: its code, and whether Ctrl is held (Shift is part of the
@@ -464,28 +465,52 @@ pub static APPENDIX: [Binding<App>; 7] = [
     ctrl_quit(),
 ];
 
-/// Paging through the diagram's panels, in the dashboard's sweep view and `sweep --watch`.
-fn page(k: Key) -> Action {
-    match k.code {
-        KeyCode::Left => Action::PageBack,
-        _ => Action::PageForward,
-    }
+/// The cursor over the diagram's cells (or the listed runs) and the drill-down, in the
+/// dashboard's sweep view and `sweep --watch`.
+fn cursor(k: Key) -> Action {
+    Action::MoveCursor(match k.code {
+        KeyCode::Left | KeyCode::Char('h') => Move::Left,
+        KeyCode::Right | KeyCode::Char('l') => Move::Right,
+        KeyCode::Up | KeyCode::Char('k') => Move::Up,
+        _ => Move::Down,
+    })
 }
 
-const PAGE_KEYS: [Key; 2] = [Key::code(KeyCode::Left), Key::code(KeyCode::Right)];
+const CURSOR_KEYS: [Key; 8] = [
+    Key::code(KeyCode::Left),
+    Key::code(KeyCode::Right),
+    Key::code(KeyCode::Up),
+    Key::code(KeyCode::Down),
+    Key::char('h'),
+    Key::char('l'),
+    Key::char('k'),
+    Key::char('j'),
+];
 
-const fn paging<S>() -> Binding<S> {
+const fn cursor_keys<S>() -> Binding<S> {
     bind(
-        &PAGE_KEYS,
-        page,
-        "← →",
-        "page through the panels (when they do not all fit)",
-        Some(("←→", "panels")),
+        &CURSOR_KEYS,
+        cursor,
+        "←→↑↓ / h l k j",
+        "move the cursor over cells (← → cross panels) or runs",
+        Some(("←→↑↓", "cell")),
+    )
+}
+
+const ENTER: [Key; 1] = [Key::code(KeyCode::Enter)];
+
+const fn drill_key<S>() -> Binding<S> {
+    bind(
+        &ENTER,
+        |_| Action::ToggleDrill,
+        "Enter",
+        "open / close the drill-down (the cell's loss curves)",
+        Some(("⏎", "drill-down")),
     )
 }
 
 /// The dashboard's sweep view: the built-in grids' phase diagrams, filling in live.
-pub static SWEEP: [Binding<App>; 7] = [
+pub static SWEEP: [Binding<App>; 8] = [
     bind(
         &[Key::char('w'), Key::code(KeyCode::Esc)],
         |k| match k.code {
@@ -513,7 +538,8 @@ pub static SWEEP: [Binding<App>; 7] = [
         "pause / resume this grid's sweep",
         Some(("space", "pause")),
     ),
-    paging(),
+    cursor_keys(),
+    drill_key(),
     help_key(Some(("?", "help"))),
     bind(
         &[Key::char('q')],
@@ -526,7 +552,7 @@ pub static SWEEP: [Binding<App>; 7] = [
 ];
 
 /// `grokscope sweep --watch`: one sweep full screen.
-pub static WATCH: [Binding<Watch>; 5] = [
+pub static WATCH: [Binding<Watch>; 6] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -544,7 +570,8 @@ pub static WATCH: [Binding<Watch>; 5] = [
             Some(("space", "pause")),
         )
     },
-    paging(),
+    cursor_keys(),
+    drill_key(),
     help_key(None),
     ctrl_quit(),
 ];

@@ -57,6 +57,10 @@ pub enum Action {
     /// Sweep view: page through the diagram's panels.
     PageBack,
     PageForward,
+    /// Sweep view: move the cursor over the diagram's cells (or the listed runs).
+    MoveCursor(crate::ui::sweep::Move),
+    /// Sweep view: open / close the drill-down (the selected cell's runs as loss charts).
+    ToggleDrill,
     /// Mechanism view: a change of what it shows.
     Mechanism(super::mechanism::Change),
     /// The trainer published a new snapshot.
@@ -521,6 +525,18 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::MoveCursor(m) => {
+                if let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() {
+                    st.move_cursor(*m);
+                }
+                Vec::new()
+            }
+            Action::ToggleDrill => {
+                if let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() {
+                    st.drill = !st.drill;
+                }
+                Vec::new()
+            }
             Action::TogglePause
             | Action::Restart
             | Action::Apply
@@ -660,6 +676,8 @@ impl App {
             | Action::PauseSweep
             | Action::PageBack
             | Action::PageForward
+            | Action::MoveCursor(_)
+            | Action::ToggleDrill
             | Action::Mechanism(_)
             | Action::TakeModel => Vec::new(),
             Action::SweepEvent(grid, event) => {
