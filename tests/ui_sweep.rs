@@ -4,12 +4,15 @@
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::harness::{Harness, text};
+use grokscope::app::keys::{self, Key};
 use grokscope::app::session::Status;
 use grokscope::app::state::{Action, Command};
 use grokscope::app::watch::Watch;
-use grokscope::sweep::{Class, Event, Grid, Point, Progress, RunRecord, RunSpec, Trace};
+use grokscope::sweep::{
+    Class, Event, Grid, Point, Progress, RunRecord, RunSpec, RunState, Thresholds, Trace,
+};
 use grokscope::train::presets;
-use grokscope::ui::sweep::{Cell, Move, SweepState};
+use grokscope::ui::sweep::{Cell, FIT_RANGE, Move, Nudge, RATIO_RANGE, SweepState, fmt_threshold};
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -561,4 +564,178 @@ fn drill_down_renders_at_any_size() {
             }
         }
     }
+}
+
+/// Moving a threshold re-classifies every run by its trace: the cells, the counts and the
+/// drill-down's titles; the recorded classes (the tables') stay the article's.
+#[test]
+fn moving_a_threshold_reclassifies_the_runs() {
+    let mut s = sweep("parity-quick", 18, 0);
+    let article = [6, 6, 2, 4];
+    assert_eq!(s.counts(), article);
+    // Run 6 (wd 0.1, n_train 750) groks: fitted (train 1.2e-7, test 3.4e-6), ratio 2.5e5.
+    assert_eq!(s.state_of(6), RunState::Done(Class::Grok));
+    // The ratio threshold up past its ratio: 5e4 → 1.6e5 (still a grok) → 5e5 (generalize).
+    s.nudge(Nudge::RatioUp);
+    assert_eq!(fmt_threshold(s.thresholds.grok_ratio), "1.6e5");
+    assert_eq!(s.state_of(6), RunState::Done(Class::Grok));
+    s.nudge(Nudge::RatioUp);
+    assert_eq!(s.thresholds.grok_ratio, 5e5);
+    assert_eq!(s.state_of(6), RunState::Done(Class::Generalize));
+    // Every grok is now a generalize: counts in Class::ALL order (fail, memorize, gen, grok).
+    assert_eq!(s.counts(), [6, 6, 6, 0]);
+    assert_eq!(s.reclassified(), 4);
+    // The tables' classes do not move.
+    assert_eq!(s.progress.counts(), article);
+    assert_eq!(s.progress.records[&6].class, Class::Grok);
+    s.nudge(Nudge::Reset);
+    assert_eq!(s.thresholds, Thresholds::default());
+    assert_eq!(s.counts(), article);
+
+    // The fit threshold down past its test loss (3.4e-6): memorize; past its train loss
+    // (1.2e-7): fail.
+    s.nudge(Nudge::FitDown);
+    assert_eq!(fmt_threshold(s.thresholds.fit_loss), "3.2e-6");
+    assert_eq!(s.state_of(6), RunState::Done(Class::Memorize));
+    for _ in 0..3 {
+        s.nudge(Nudge::FitDown);
+    }
+    assert_eq!(fmt_threshold(s.thresholds.fit_loss), "1e-7");
+    assert_eq!(s.state_of(6), RunState::Done(Class::Fail));
+    // Up past the failing runs' train loss (0.31): fitted; their test loss 0.69 too.
+    s.nudge(Nudge::Reset);
+    for _ in 0..10 {
+        s.nudge(Nudge::FitUp);
+    }
+    assert_eq!(s.thresholds.fit_loss, 1.0, "clamped at the article's top");
+    assert_eq!(s.state_of(17), RunState::Done(Class::Generalize));
+}
+
+/// The thresholds step by half decades within the article's ranges, and back onto the
+/// steps from a clamped end.
+#[test]
+fn thresholds_step_by_half_decades_within_the_articles_ranges() {
+    let mut s = sweep("parity-quick", 0, 0);
+    let mut seen = Vec::new();
+    for _ in 0..12 {
+        s.nudge(Nudge::RatioDown);
+        seen.push(fmt_threshold(s.thresholds.grok_ratio));
+    }
+    assert_eq!(
+        seen,
+        [
+            "1.6e4", "5e3", "1.6e3", "5e2", "1.6e2", "5e1", "1.6e1", "5e0", "1.6e0", "1e0", "1e0",
+            "1e0"
+        ]
+    );
+    assert_eq!(s.thresholds.grok_ratio, RATIO_RANGE.0);
+    s.nudge(Nudge::RatioUp);
+    assert_eq!(
+        fmt_threshold(s.thresholds.grok_ratio),
+        "1.6e0",
+        "back onto the steps"
+    );
+    for _ in 0..30 {
+        s.nudge(Nudge::RatioUp);
+    }
+    assert_eq!(s.thresholds.grok_ratio, RATIO_RANGE.1);
+    s.nudge(Nudge::RatioDown);
+    assert_eq!(s.thresholds.grok_ratio, 5e7);
+    for _ in 0..30 {
+        s.nudge(Nudge::FitDown);
+    }
+    assert_eq!(s.thresholds.fit_loss, FIT_RANGE.0);
+    s.nudge(Nudge::Reset);
+    s.nudge(Nudge::FitUp);
+    s.nudge(Nudge::FitDown);
+    assert_eq!(
+        s.thresholds,
+        Thresholds::default(),
+        "up and down is back exactly"
+    );
+}
+
+/// The threshold keys in `sweep --watch` and the dashboard's sweep view: the thresholds on
+/// screen, the runs re-coloured, the footer saying how many changed class.
+#[test]
+fn threshold_keys_recolour_the_view() {
+    let mut w = Watch::new(sweep_with_curves("parity-quick", 18, 0));
+    let press = |w: &mut Watch, c: char| {
+        let a = keys::lookup(&keys::WATCH, w, Key::char(c)).unwrap();
+        w.update(a, None);
+    };
+    w.state.drill = true;
+    press(&mut w, 'j');
+    press(&mut w, 'R');
+    press(&mut w, 'R');
+    assert_eq!(
+        w.message.as_deref(),
+        Some("fit ≤ 1e-5 · grok ≥ 5e5: 4 runs change class · 0 resets")
+    );
+    let frame = |w: &Watch, width, height| {
+        let mut t = Terminal::new(TestBackend::new(width, height)).unwrap();
+        t.draw(|f| w.draw(f, &PLAIN)).unwrap();
+        text(t.backend().buffer())
+    };
+    let settings = common::snapshot_settings();
+    for (width, height) in [(120, 40), (80, 24)] {
+        let t = frame(&w, width, height);
+        assert!(t.contains("g generalize · seed 0"), "{t}");
+        assert!(t.contains("grok: test/train ≥ 5e5"), "{t}");
+        settings.bind(|| {
+            insta::assert_snapshot!(
+                format!("sweep_thresholds_drill_no_color_{width}x{height}"),
+                t
+            )
+        });
+    }
+    // Closed: the classes panel (or the legend row) shows them.
+    let enter = keys::lookup(&keys::WATCH, &w, Key::code(KeyCode::Enter)).unwrap();
+    w.update(enter, None);
+    assert!(!w.state.drill);
+    press(&mut w, 't');
+    for (width, height) in [(120, 40), (80, 24)] {
+        let t = frame(&w, width, height);
+        settings.bind(|| {
+            insta::assert_snapshot!(format!("sweep_thresholds_no_color_{width}x{height}"), t)
+        });
+    }
+    let t = frame(&w, 120, 40);
+    assert!(
+        t.contains("loss ≤ 3.2e-6") && t.contains("test/train ≥ 5e5"),
+        "{t}"
+    );
+    press(&mut w, '0');
+    assert_eq!(w.state.thresholds, Thresholds::default());
+    assert_eq!(
+        w.message.as_deref(),
+        Some("fit ≤ 1e-5 · grok ≥ 5e4: the article's")
+    );
+
+    // The dashboard's sweep view: the same keys on the grid on screen.
+    let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
+    h.press(key(KeyCode::Char('w')));
+    h.press(key(KeyCode::Char('r')));
+    let st = h.app.sweeps.state().unwrap();
+    assert_eq!(fmt_threshold(st.thresholds.grok_ratio), "1.6e4");
+    assert!(
+        h.app
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("fit ≤ 1e-5 · grok ≥ 1.6e4")
+    );
+    h.press(key(KeyCode::Enter));
+    h.press(key(KeyCode::Char('l')));
+    let st = h.app.sweeps.state().unwrap();
+    assert!(st.drill);
+    assert_eq!(
+        st.cell,
+        Cell {
+            panel: 0,
+            decay: 0,
+            size: 1
+        }
+    );
+    assert!(text(&h.render(120, 40, &PLAIN)).contains("wd 0.01 · n_train 1250"));
 }

@@ -6,7 +6,7 @@ use super::mechanism::Change;
 use super::seek::Scrub;
 use super::state::{Action, App};
 use super::watch::Watch;
-use crate::ui::sweep::Move;
+use crate::ui::sweep::{Move, Nudge};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// A key as the tables name it: its code, and whether Ctrl is held (Shift is part of the
@@ -509,8 +509,54 @@ const fn drill_key<S>() -> Binding<S> {
     )
 }
 
+/// The class thresholds, as the article's two sliders: t T the min loss, r R the
+/// test/train ratio, 0 both back.
+fn threshold(k: Key) -> Action {
+    Action::Threshold(match k.code {
+        KeyCode::Char('t') => Nudge::FitDown,
+        KeyCode::Char('T') => Nudge::FitUp,
+        KeyCode::Char('r') => Nudge::RatioDown,
+        KeyCode::Char('R') => Nudge::RatioUp,
+        _ => Nudge::Reset,
+    })
+}
+
+const FIT_KEYS: [Key; 2] = [Key::char('t'), Key::char('T')];
+const RATIO_KEYS: [Key; 2] = [Key::char('r'), Key::char('R')];
+const RESET_KEYS: [Key; 1] = [Key::char('0')];
+
+const fn fit_keys<S>() -> Binding<S> {
+    bind(
+        &FIT_KEYS,
+        threshold,
+        "t / T",
+        "min-loss threshold down / up ×√10 (1e-8 … 1)",
+        Some(("t/T r/R", "thresholds")),
+    )
+}
+
+const fn ratio_keys<S>() -> Binding<S> {
+    bind(
+        &RATIO_KEYS,
+        threshold,
+        "r / R",
+        "test/train-ratio threshold down / up ×√10 (1 … 1e8)",
+        None,
+    )
+}
+
+const fn reset_key<S>() -> Binding<S> {
+    bind(
+        &RESET_KEYS,
+        threshold,
+        "0",
+        "thresholds back to the article's (1e-5, 5e4)",
+        None,
+    )
+}
+
 /// The dashboard's sweep view: the built-in grids' phase diagrams, filling in live.
-pub static SWEEP: [Binding<App>; 8] = [
+pub static SWEEP: [Binding<App>; 11] = [
     bind(
         &[Key::char('w'), Key::code(KeyCode::Esc)],
         |k| match k.code {
@@ -540,6 +586,9 @@ pub static SWEEP: [Binding<App>; 8] = [
     ),
     cursor_keys(),
     drill_key(),
+    fit_keys(),
+    ratio_keys(),
+    reset_key(),
     help_key(Some(("?", "help"))),
     bind(
         &[Key::char('q')],
@@ -552,7 +601,7 @@ pub static SWEEP: [Binding<App>; 8] = [
 ];
 
 /// `grokscope sweep --watch`: one sweep full screen.
-pub static WATCH: [Binding<Watch>; 6] = [
+pub static WATCH: [Binding<Watch>; 9] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -572,6 +621,9 @@ pub static WATCH: [Binding<Watch>; 6] = [
     },
     cursor_keys(),
     drill_key(),
+    fit_keys(),
+    ratio_keys(),
+    reset_key(),
     help_key(None),
     ctrl_quit(),
 ];

@@ -61,6 +61,8 @@ pub enum Action {
     MoveCursor(crate::ui::sweep::Move),
     /// Sweep view: open / close the drill-down (the selected cell's runs as loss charts).
     ToggleDrill,
+    /// Sweep view: move a class threshold (re-classifying every run on screen).
+    Threshold(crate::ui::sweep::Nudge),
     /// Mechanism view: a change of what it shows.
     Mechanism(super::mechanism::Change),
     /// The trainer published a new snapshot.
@@ -537,6 +539,13 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::Threshold(n) => {
+                if let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() {
+                    st.nudge(*n);
+                    self.message = Some(st.threshold_note());
+                }
+                Vec::new()
+            }
             Action::TogglePause
             | Action::Restart
             | Action::Apply
@@ -678,6 +687,7 @@ impl App {
             | Action::PageForward
             | Action::MoveCursor(_)
             | Action::ToggleDrill
+            | Action::Threshold(_)
             | Action::Mechanism(_)
             | Action::TakeModel => Vec::new(),
             Action::SweepEvent(grid, event) => {

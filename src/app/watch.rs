@@ -91,6 +91,10 @@ impl Watch {
             Action::PageForward => self.state.turn_page(true),
             Action::MoveCursor(m) => self.state.move_cursor(m),
             Action::ToggleDrill => self.state.drill = !self.state.drill,
+            Action::Threshold(n) => {
+                self.state.nudge(n);
+                self.message = Some(self.state.threshold_note());
+            }
             _ => {}
         }
     }

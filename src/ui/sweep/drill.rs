@@ -2,8 +2,8 @@
 //! loss on one log scale, each titled with the run's class and what tells it apart from the
 //! cell's other runs, as the article shows a cell's runs when it is hovered.
 
-use super::{SweepState, panel, run_glyph};
-use crate::sweep::RunState;
+use super::{SweepState, fmt_threshold, panel, run_glyph};
+use crate::sweep::{RunState, Thresholds};
 use crate::ui::Theme;
 use crate::ui::curves::{MiniOpts, mini_loss};
 use ratatui::Frame;
@@ -59,7 +59,7 @@ pub(super) fn render(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
     let runs = s.selected();
     f.render_widget(panel(title(s), theme), area);
     let i = super::inner(area);
-    let head = header(s, theme);
+    let head = header(s, theme, i.width);
     let head_h = (head.len() as u16).min(i.height);
     f.render_widget(
         Paragraph::new(head),
@@ -137,15 +137,42 @@ fn title(s: &SweepState) -> String {
     }
 }
 
-/// What the charts draw: the two lines and the scale.
-fn header(_s: &SweepState, theme: &Theme) -> Vec<Line<'static>> {
-    vec![Line::from(vec![
-        Span::styled("⠉⠉", theme.train()),
-        Span::raw(" train  "),
-        Span::styled(if theme.colored() { "⠉⠉" } else { "••" }, theme.test()),
-        Span::raw(" test  "),
-        Span::styled("loss 1e1 … 1e-8, log", theme.dim()),
-    ])]
+/// What the charts draw: the two lines, the fit threshold's level and the scale; the grok
+/// threshold.
+fn header(s: &SweepState, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let t = s.thresholds;
+    let d = Thresholds::default();
+    let value = |v: f64, moved: bool| {
+        Span::styled(
+            fmt_threshold(v),
+            if moved { theme.edited() } else { Style::new() },
+        )
+    };
+    vec![
+        Line::from(vec![
+            Span::styled("⠉⠉", theme.train()),
+            Span::raw(" train  "),
+            Span::styled(if theme.colored() { "⠉⠉" } else { "••" }, theme.test()),
+            Span::raw(" test  "),
+            Span::styled("⠁ ⠁", theme.dim()),
+            Span::raw(" fit ≤ "),
+            value(t.fit_loss, t.fit_loss != d.fit_loss),
+            Span::styled(" t T", theme.dim()),
+        ]),
+        Line::from(vec![
+            Span::raw("grok: test/train ≥ "),
+            value(t.grok_ratio, t.grok_ratio != d.grok_ratio),
+            Span::styled(" r R", theme.dim()),
+            Span::styled(
+                if width >= 50 {
+                    " · loss 1e1 … 1e-8, log"
+                } else {
+                    ""
+                },
+                theme.dim(),
+            ),
+        ]),
+    ]
 }
 
 /// What tells a run apart from the cell's others ("seed 3"), or its grid point in a list.
@@ -235,7 +262,10 @@ fn chart(buf: &mut Buffer, s: &SweepState, theme: &Theme, run: usize, a: Rect) {
                     &r.curve,
                     r.planned_steps,
                     theme,
-                    MiniOpts::default(),
+                    MiniOpts {
+                        level: Some(s.thresholds.fit_loss),
+                        cursor: None,
+                    },
                 );
             }
             _ => note(

@@ -7,10 +7,12 @@
 mod drill;
 mod state;
 
-pub use state::{Cell, Diagram, Move, SweepState, SweepStatus};
+pub use state::{
+    Cell, Diagram, FIT_RANGE, Move, Nudge, RATIO_RANGE, SweepState, SweepStatus, fmt_threshold,
+};
 
 use super::{Footer, Theme, fmt_rate, panel, thousands, too_small};
-use crate::sweep::{Class, RunRecord, RunState};
+use crate::sweep::{Class, RunRecord, RunState, Thresholds};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -25,6 +27,8 @@ pub const ORDER: [Class; 4] = [Class::Memorize, Class::Grok, Class::Generalize, 
 
 /// Width of the side column (class counts, last run) when it fits beside the diagram.
 const SIDE_W: u16 = 36;
+/// Height of the class counts (with the thresholds) in the side column.
+const COUNTS_H: u16 = 10;
 /// Height of the strip below the diagram when the side column does not fit.
 const STRIP_H: u16 = 10;
 /// Width of the drill-down beside the diagram: two fifths of the body, within these.
@@ -393,21 +397,56 @@ fn render_diagram_alone(
         first.max((s.cell.panel + 1).saturating_sub(cap))
     };
     draw_panels(f.buffer_mut(), s, d, theme, &plan, grid, first);
-    // Which panels are shown, shorter where the row is narrow.
+    // Which panels are shown (long, short).
     let pages = (cap > 0 && cap < d.panels.len()).then(|| {
         let (a, b, n) = (first + 1, (first + cap).min(d.panels.len()), d.panels.len());
-        let long = format!("│ panels {a}–{b} of {n} (←/→)");
-        if long.chars().count() + 40 <= legend_row.width as usize {
-            long
-        } else {
-            format!("│ {a}–{b}/{n}")
-        }
+        (
+            format!("│ panels {a}–{b} of {n} (←/→)"),
+            format!("│ {a}–{b}/{n}"),
+        )
     });
-    let room =
-        (legend_row.width as usize).saturating_sub(pages.as_ref().map_or(0, |p| p.chars().count()));
-    let mut spans = legend_spans(s, theme, room);
-    spans.extend(pages.map(|p| Span::styled(p, theme.dim())));
-    f.render_widget(Paragraph::new(Line::from(spans)), legend_row);
+    let line = legend_line(s, theme, legend_row.width as usize, pages);
+    f.render_widget(Paragraph::new(line), legend_row);
+}
+
+/// A legend row: the class counts, the thresholds and (when paged) the panels shown, each
+/// in its longest form that lets the row fit `width`, the counts first.
+fn legend_line(
+    s: &SweepState,
+    theme: &Theme,
+    width: usize,
+    pages: Option<(String, String)>,
+) -> Line<'static> {
+    let t = s.thresholds;
+    let (fit, ratio) = (fmt_threshold(t.fit_loss), fmt_threshold(t.grok_ratio));
+    let th_style = if t == Thresholds::default() {
+        theme.dim()
+    } else {
+        theme.edited()
+    };
+    let th_long = format!("│ fit ≤ {fit} · grok ≥ {ratio} ");
+    let th_short = format!("│ ≤{fit} ≥{ratio} ");
+    let (p_long, p_short) = pages.unwrap_or_default();
+    let tries = [
+        (&p_long, &th_long),
+        (&p_long, &th_short),
+        (&p_short, &th_long),
+        (&p_short, &th_short),
+    ];
+    let len = |t: &str| t.chars().count();
+    let width_of = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    for (p, th) in tries {
+        let room = width.saturating_sub(len(p) + len(th));
+        let mut spans = legend_spans(s, theme, room);
+        if width_of(&spans) <= room {
+            spans.push(Span::styled(th.clone(), th_style));
+            spans.push(Span::styled(p.clone(), theme.dim()));
+            return Line::from(spans);
+        }
+    }
+    let mut spans = legend_spans(s, theme, width.saturating_sub(len(&p_short)));
+    spans.push(Span::styled(p_short, theme.dim()));
+    Line::from(spans)
 }
 
 /// "M memorize 3  G grok 5 ..." on one line, names left out when `width` is short.
@@ -673,9 +712,13 @@ fn draw_compact_cell(
 /// The side column: class counts (the legend), the last finished run and, when there is
 /// room, how to read the chart.
 fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
-    let reading = if side.height >= 8 + 11 + 8 { 8 } else { 0 };
+    let reading = if side.height >= COUNTS_H + 11 + 8 {
+        8
+    } else {
+        0
+    };
     let [counts, last, about] = Layout::vertical([
-        Constraint::Length(8),
+        Constraint::Length(COUNTS_H),
         Constraint::Fill(1),
         Constraint::Length(reading),
     ])
@@ -738,7 +781,41 @@ fn render_counts(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
             thousands(pending as u64)
         )),
     ]));
+    lines.extend(threshold_lines(s, theme));
     f.render_widget(Paragraph::new(lines).block(panel("classes", theme)), area);
+}
+
+/// The two thresholds the classes turn on, with their keys; a value moved from the
+/// article's in the edited style.
+fn threshold_lines(s: &SweepState, theme: &Theme) -> [Line<'static>; 2] {
+    let (t, d) = (s.thresholds, Thresholds::default());
+    let style = |moved: bool| if moved { theme.edited() } else { Style::new() };
+    let line = |name: &'static str, what: &'static str, v: f64, moved: bool, keys| {
+        let v = fmt_threshold(v);
+        Line::from(vec![
+            Span::styled(format!("{name:<5}"), theme.dim()),
+            Span::raw(what),
+            Span::styled(v.clone(), style(moved)),
+            Span::raw(" ".repeat(21usize.saturating_sub(what.chars().count() + v.len()))),
+            Span::styled(keys, theme.dim()),
+        ])
+    };
+    [
+        line(
+            "fit",
+            "loss ≤ ",
+            t.fit_loss,
+            t.fit_loss != d.fit_loss,
+            "t T",
+        ),
+        line(
+            "grok",
+            "test/train ≥ ",
+            t.grok_ratio,
+            t.grok_ratio != d.grok_ratio,
+            "r R",
+        ),
+    ]
 }
 
 /// A run's grid point, in the grid's axis order: "wd 0.1  hidden 32  n_train 750  seed 1"
@@ -932,7 +1009,7 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
     f.render_widget(panel("runs", theme), body);
     f.render_widget(Paragraph::new(lines), list);
     f.render_widget(
-        Paragraph::new(Line::from(legend_spans(s, theme, legend.width as usize))),
+        Paragraph::new(legend_line(s, theme, legend.width as usize, None)),
         legend,
     );
     if let Some(side) = side {

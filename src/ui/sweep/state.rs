@@ -4,7 +4,9 @@
 //! hand-made records; the dashboard and `grokscope sweep --watch` keep one and render it with
 //! [`super::render`].
 
-use crate::sweep::{Class, Event, Grid, Progress, RunRecord, RunState, Runs, Shard};
+use crate::sweep::{
+    Class, Event, Grid, Progress, RunRecord, RunState, Runs, Shard, Thresholds, classify_with,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -34,6 +36,40 @@ pub struct Cell {
     pub panel: usize,
     pub decay: usize,
     pub size: usize,
+}
+
+/// A move of one of the class thresholds, as the article's sliders move them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nudge {
+    /// The min-loss threshold (a loss at or below it counts as fitted) down / up.
+    FitDown,
+    FitUp,
+    /// The test/train loss-ratio threshold (at or above it a fitted run groks) down / up.
+    RatioDown,
+    RatioUp,
+    /// Both back to the article's.
+    Reset,
+}
+
+/// The article's slider ranges: "Min Loss" 1e-8 … 1, "Max Test/Train Loss Ratio" 1 … 1e8.
+pub const FIT_RANGE: (f64, f64) = (1e-8, 1.0);
+pub const RATIO_RANGE: (f64, f64) = (1.0, 1e8);
+
+/// `value` one half-decade step (×√10) down or up on the steps default × 10^(k/2), within
+/// `range`; from a clamped end it steps to the nearest step inside.
+fn half_decade(value: f64, default: f64, up: bool, (lo, hi): (f64, f64)) -> f64 {
+    let k = 2.0 * (value / default).log10();
+    let k = if up {
+        (k + 1e-9).floor() + 1.0
+    } else {
+        (k - 1e-9).ceil() - 1.0
+    };
+    (default * 10f64.powf(k / 2.0)).clamp(lo, hi)
+}
+
+/// A threshold as shown: 1e-5, 3.2e-5, 5e4, 1.6e5.
+pub fn fmt_threshold(v: f64) -> String {
+    format!("{v:.1e}").replace(".0e", "e")
 }
 
 /// A move of the cursor.
@@ -199,6 +235,9 @@ pub struct SweepState {
     pub row: Option<usize>,
     /// Whether the drill-down (the selected cell's runs as loss charts) is open.
     pub drill: bool,
+    /// The class thresholds the view colours runs by (the article's by default; the tables
+    /// `sweep` prints keep the article's).
+    pub thresholds: Thresholds,
 }
 
 impl SweepState {
@@ -228,6 +267,7 @@ impl SweepState {
             cell: Cell::default(),
             row: None,
             drill: false,
+            thresholds: Thresholds::default(),
         }
     }
 
@@ -297,9 +337,55 @@ impl SweepState {
         }
     }
 
-    /// A finished run's class as the view shows it.
+    /// A finished run's class at the view's thresholds (its recorded class at the
+    /// article's). A run that stopped early (settled as a grok at the article's) is classed
+    /// on the steps it trained.
     pub fn class_of(&self, r: &RunRecord) -> Class {
-        r.class
+        if self.thresholds == Thresholds::default() {
+            r.class
+        } else {
+            classify_with(&r.trace, &self.thresholds)
+        }
+    }
+
+    /// Move a class threshold; every run is re-classified by it when next drawn.
+    pub fn nudge(&mut self, n: Nudge) {
+        let d = Thresholds::default();
+        let t = &mut self.thresholds;
+        match n {
+            Nudge::FitDown | Nudge::FitUp => {
+                t.fit_loss = half_decade(t.fit_loss, d.fit_loss, n == Nudge::FitUp, FIT_RANGE);
+            }
+            Nudge::RatioDown | Nudge::RatioUp => {
+                t.grok_ratio =
+                    half_decade(t.grok_ratio, d.grok_ratio, n == Nudge::RatioUp, RATIO_RANGE);
+            }
+            Nudge::Reset => *t = d,
+        }
+    }
+
+    /// Finished runs whose class at the view's thresholds differs from their recorded one.
+    pub fn reclassified(&self) -> usize {
+        self.progress
+            .records
+            .values()
+            .filter(|r| self.class_of(r) != r.class)
+            .count()
+    }
+
+    /// What a threshold move did, for the footer.
+    pub fn threshold_note(&self) -> String {
+        let t = &self.thresholds;
+        let what = if *t == Thresholds::default() {
+            "the article's".to_string()
+        } else {
+            format!("{} runs change class · 0 resets", self.reclassified())
+        };
+        format!(
+            "fit ≤ {} · grok ≥ {}: {what}",
+            fmt_threshold(t.fit_loss),
+            fmt_threshold(t.grok_ratio)
+        )
     }
 
     /// Where a run is, finished runs by [`SweepState::class_of`].
