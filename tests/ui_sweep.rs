@@ -739,3 +739,50 @@ fn threshold_keys_recolour_the_view() {
     );
     assert!(text(&h.render(120, 40, &PLAIN)).contains("wd 0.01 · n_train 1250"));
 }
+
+/// Render time of the sweep view at 160×50 (`cargo test --test ui_sweep render_time --
+/// --ignored --nocapture`): `parity-v4` with 1,000 runs finished, each with a curve of 200
+/// points (every 100 of 20,000 steps), medians of 51 frames: drill-down closed, open on a
+/// cell of nine, and open with both thresholds moved (every run re-classified each frame).
+#[test]
+#[ignore]
+fn render_time() {
+    let mut s = sweep("parity-v4", 1000, 2);
+    for r in s.progress.records.values_mut() {
+        r.curve = curve(r.class, 20_000)
+            .windows(2)
+            .flat_map(|w| {
+                (0..5).map(move |k| Point {
+                    step: w[0].step + 100 * k,
+                    ..w[0]
+                })
+            })
+            .collect();
+    }
+    assert_eq!(s.progress.records[&0].curve.len(), 200);
+    let time = |s: &SweepState| {
+        let watch = Watch::new(s.clone());
+        let mut t = Terminal::new(TestBackend::new(160, 50)).unwrap();
+        let mut v: Vec<f64> = (0..51)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                t.draw(|f| watch.draw(f, &TRUE)).unwrap();
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let closed = time(&s);
+    s.drill = true;
+    s.move_cursor(Move::Down);
+    assert_eq!(s.selected().len(), 9);
+    let open = time(&s);
+    s.nudge(Nudge::RatioUp);
+    s.nudge(Nudge::FitDown);
+    let moved = time(&s);
+    println!(
+        "sweep view at 160×50, median of 51: drill-down closed {closed:.3} ms, open {open:.3} ms, \
+         open with thresholds moved {moved:.3} ms"
+    );
+}
