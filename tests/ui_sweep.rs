@@ -17,7 +17,7 @@ use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 use std::time::Duration;
 
 const TRUE: Theme = Theme {
@@ -436,6 +436,22 @@ fn the_cursor_moves_over_cells_and_crosses_panels() {
     );
     // The cell's runs are its nine seeds.
     assert_eq!(s.selected().len(), 9);
+    // Drawn as brackets either side of the cell: light yellow with colour; without, its
+    // runs reversed (the brackets alone would be easy to miss).
+    let find = |buf: &Buffer, sym: &str| {
+        let a = buf.area;
+        (0..a.height)
+            .flat_map(|y| (0..a.width).map(move |x| (x, y)))
+            .find(|&(x, y)| buf[(x, y)].symbol() == sym)
+    };
+    let colour = draw(&s, 120, 40, &TRUE);
+    let (x, y) = find(&colour, "[").unwrap();
+    assert_eq!(colour[(x, y)].fg, Color::LightYellow);
+    assert!(!colour[(x + 1, y)].modifier.contains(Modifier::REVERSED));
+    let plain = draw(&s, 120, 40, &PLAIN);
+    let (x, y) = find(&plain, "[").unwrap();
+    assert!(plain[(x + 1, y)].modifier.contains(Modifier::REVERSED));
+    assert!(!plain[(x - 1, y)].modifier.contains(Modifier::REVERSED));
     // The page follows: at 80×24 four panels fit, and the fifth (hidden 258) is shown.
     let t = text(&draw(&s, 80, 24, &PLAIN));
     assert!(t.contains("hidden 258") && t.contains("panels 2–5"), "{t}");
