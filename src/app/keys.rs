@@ -7,6 +7,7 @@ use super::mechanism::Change;
 use super::seek::Scrub;
 use super::state::{Action, App};
 use super::watch::Watch;
+use crate::ui::sweep::{Move, Nudge};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// A key as the tables name it: its code, and whether Ctrl is held (Shift is part of the
@@ -479,28 +480,98 @@ pub static APPENDIX: [Binding<App>; 7] = [
     ctrl_quit(),
 ];
 
-/// Paging through the diagram's panels, in the dashboard's sweep view and `sweep --watch`.
-fn page(k: Key) -> Action {
-    match k.code {
-        KeyCode::Left => Action::PageBack,
-        _ => Action::PageForward,
-    }
+/// The cursor over the diagram's cells (or the listed runs) and the drill-down, in the
+/// dashboard's sweep view and `sweep --watch`.
+fn cursor(k: Key) -> Action {
+    Action::MoveCursor(match k.code {
+        KeyCode::Left | KeyCode::Char('h') => Move::Left,
+        KeyCode::Right | KeyCode::Char('l') => Move::Right,
+        KeyCode::Up | KeyCode::Char('k') => Move::Up,
+        _ => Move::Down,
+    })
 }
 
-const PAGE_KEYS: [Key; 2] = [Key::code(KeyCode::Left), Key::code(KeyCode::Right)];
+const CURSOR_KEYS: [Key; 8] = [
+    Key::code(KeyCode::Left),
+    Key::code(KeyCode::Right),
+    Key::code(KeyCode::Up),
+    Key::code(KeyCode::Down),
+    Key::char('h'),
+    Key::char('l'),
+    Key::char('k'),
+    Key::char('j'),
+];
 
-const fn paging<S>() -> Binding<S> {
+const fn cursor_keys<S>() -> Binding<S> {
     bind(
-        &PAGE_KEYS,
-        page,
-        "← →",
-        "page through the panels (when they do not all fit)",
-        Some(("←→", "panels")),
+        &CURSOR_KEYS,
+        cursor,
+        "←→↑↓ / h l k j",
+        "move the cursor over cells (← → cross panels) or runs",
+        Some(("←→↑↓", "cell")),
+    )
+}
+
+const ENTER: [Key; 1] = [Key::code(KeyCode::Enter)];
+
+const fn drill_key<S>() -> Binding<S> {
+    bind(
+        &ENTER,
+        |_| Action::ToggleDrill,
+        "Enter",
+        "open / close the drill-down (the cell's loss curves)",
+        Some(("⏎", "drill-down")),
+    )
+}
+
+/// The class thresholds, as the article's two sliders: t T the min loss, r R the
+/// test/train ratio, 0 both back.
+fn threshold(k: Key) -> Action {
+    Action::Threshold(match k.code {
+        KeyCode::Char('t') => Nudge::FitDown,
+        KeyCode::Char('T') => Nudge::FitUp,
+        KeyCode::Char('r') => Nudge::RatioDown,
+        KeyCode::Char('R') => Nudge::RatioUp,
+        _ => Nudge::Reset,
+    })
+}
+
+const FIT_KEYS: [Key; 2] = [Key::char('t'), Key::char('T')];
+const RATIO_KEYS: [Key; 2] = [Key::char('r'), Key::char('R')];
+const RESET_KEYS: [Key; 1] = [Key::char('0')];
+
+const fn fit_keys<S>() -> Binding<S> {
+    bind(
+        &FIT_KEYS,
+        threshold,
+        "t / T",
+        "min-loss threshold down / up ×√10 (1e-8 … 1)",
+        Some(("t/T r/R", "thresholds")),
+    )
+}
+
+const fn ratio_keys<S>() -> Binding<S> {
+    bind(
+        &RATIO_KEYS,
+        threshold,
+        "r / R",
+        "test/train-ratio threshold down / up ×√10 (1 … 1e8)",
+        None,
+    )
+}
+
+const fn reset_key<S>() -> Binding<S> {
+    bind(
+        &RESET_KEYS,
+        threshold,
+        "0",
+        "thresholds back to the article's (1e-5, 5e4)",
+        None,
     )
 }
 
 /// The dashboard's sweep view: the built-in grids' phase diagrams, filling in live.
-pub static SWEEP: [Binding<App>; 7] = [
+pub static SWEEP: [Binding<App>; 11] = [
     bind(
         &[Key::char('w'), Key::code(KeyCode::Esc)],
         |k| match k.code {
@@ -528,7 +599,11 @@ pub static SWEEP: [Binding<App>; 7] = [
         "pause / resume this grid's sweep",
         Some(("space", "pause")),
     ),
-    paging(),
+    cursor_keys(),
+    drill_key(),
+    fit_keys(),
+    ratio_keys(),
+    reset_key(),
     help_key(Some(("?", "help"))),
     bind(
         &[Key::char('q')],
@@ -640,7 +715,7 @@ pub static GALLERY: [Binding<App>; 9] = [
 ];
 
 /// `grokscope sweep --watch`: one sweep full screen.
-pub static WATCH: [Binding<Watch>; 5] = [
+pub static WATCH: [Binding<Watch>; 9] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -658,7 +733,11 @@ pub static WATCH: [Binding<Watch>; 5] = [
             Some(("space", "pause")),
         )
     },
-    paging(),
+    cursor_keys(),
+    drill_key(),
+    fit_keys(),
+    ratio_keys(),
+    reset_key(),
     help_key(None),
     ctrl_quit(),
 ];

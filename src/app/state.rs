@@ -57,6 +57,12 @@ pub enum Action {
     /// Sweep view: page through the diagram's panels.
     PageBack,
     PageForward,
+    /// Sweep view: move the cursor over the diagram's cells (or the listed runs).
+    MoveCursor(crate::ui::sweep::Move),
+    /// Sweep view: open / close the drill-down (the selected cell's runs as loss charts).
+    ToggleDrill,
+    /// Sweep view: move a class threshold (re-classifying every run on screen).
+    Threshold(crate::ui::sweep::Nudge),
     /// Mechanism view: a change of what it shows.
     Mechanism(super::mechanism::Change),
     /// Hide or show the compared run (`replay DIR DIR2`).
@@ -537,6 +543,25 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::MoveCursor(m) => {
+                if let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() {
+                    st.move_cursor(*m);
+                }
+                Vec::new()
+            }
+            Action::ToggleDrill => {
+                if let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() {
+                    st.drill = !st.drill;
+                }
+                Vec::new()
+            }
+            Action::Threshold(n) => {
+                if let Some(st) = self.sweeps.states[self.sweeps.current].as_mut() {
+                    st.nudge(*n);
+                    self.message = Some(st.threshold_note());
+                }
+                Vec::new()
+            }
             Action::TogglePause
             | Action::Restart
             | Action::Apply
@@ -680,6 +705,9 @@ impl App {
             | Action::PauseSweep
             | Action::PageBack
             | Action::PageForward
+            | Action::MoveCursor(_)
+            | Action::ToggleDrill
+            | Action::Threshold(_)
             | Action::Mechanism(_)
             | Action::Gallery(_)
             | Action::TakeModel => Vec::new(),

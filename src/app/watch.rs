@@ -89,6 +89,12 @@ impl Watch {
             }
             Action::PageBack => self.state.turn_page(false),
             Action::PageForward => self.state.turn_page(true),
+            Action::MoveCursor(m) => self.state.move_cursor(m),
+            Action::ToggleDrill => self.state.drill = !self.state.drill,
+            Action::Threshold(n) => {
+                self.state.nudge(n);
+                self.message = Some(self.state.threshold_note());
+            }
             _ => {}
         }
     }

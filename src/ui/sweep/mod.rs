@@ -4,16 +4,19 @@
 //! trains. Beside or below it: the class counts (the legend) and the last finished run.
 //! Grids without those axes (`mod-add-seeds`) list their runs instead.
 
+mod drill;
 mod state;
 
-pub use state::{Diagram, SweepState, SweepStatus};
+pub use state::{
+    Cell, Diagram, FIT_RANGE, Move, Nudge, RATIO_RANGE, SweepState, SweepStatus, fmt_threshold,
+};
 
 use super::{Footer, Theme, fmt_rate, panel, thousands, too_small};
-use crate::sweep::{Class, RunRecord, RunState};
+use crate::sweep::{Class, RunRecord, RunState, Thresholds};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use serde_json::Value;
@@ -24,8 +27,13 @@ pub const ORDER: [Class; 4] = [Class::Memorize, Class::Grok, Class::Generalize, 
 
 /// Width of the side column (class counts, last run) when it fits beside the diagram.
 const SIDE_W: u16 = 36;
+/// Height of the class counts (with the thresholds) in the side column.
+const COUNTS_H: u16 = 10;
 /// Height of the strip below the diagram when the side column does not fit.
 const STRIP_H: u16 = 10;
+/// Width of the drill-down beside the diagram: two fifths of the body, within these.
+const DRILL_MIN_W: u16 = 36;
+const DRILL_MAX_W: u16 = 72;
 
 /// A value of a grid axis as shown: 0.01, 1, 750, l2.
 pub fn fmt_value(v: &Value) -> String {
@@ -138,7 +146,7 @@ fn header(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, area: Rect,
 }
 
 /// One character of a run in the progress bar and the compact cells.
-fn run_glyph(state: RunState) -> &'static str {
+pub(super) fn run_glyph(state: RunState) -> &'static str {
     match state {
         RunState::Pending => "·",
         RunState::Running => "▒",
@@ -162,7 +170,7 @@ fn bar(buf: &mut Buffer, s: &SweepState, theme: &Theme, area: Rect) {
         100.0 * s.progress.done() as f64 / total as f64
     );
     let w = area.width.saturating_sub(label.chars().count() as u16) as usize;
-    let counts = s.progress.counts();
+    let counts = s.counts();
     let mut segments: Vec<(RunState, usize)> = ORDER
         .iter()
         .map(|&c| {
@@ -271,7 +279,7 @@ impl Plan {
 }
 
 /// Inner area of a bordered panel.
-fn inner(r: Rect) -> Rect {
+pub(super) fn inner(r: Rect) -> Rect {
     Rect {
         x: r.x + 1,
         y: r.y + 1,
@@ -297,6 +305,15 @@ fn render_diagram_body(f: &mut Frame, s: &SweepState, d: &Diagram, theme: &Theme
             "phase diagram · wd ↓".to_string()
         }
     };
+    // 0. The drill-down beside the diagram (with its legend row).
+    if s.drill {
+        let drill_w = (body.width * 2 / 5).clamp(DRILL_MIN_W, DRILL_MAX_W);
+        let [diag, drill] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(drill_w)]).areas(body);
+        render_diagram_alone(f, s, d, theme, diag, &title(diag.width));
+        drill::render(f, s, theme, drill);
+        return;
+    }
     // 1. The side column beside a diagram of whole runs.
     if body.width > SIDE_W + 20 {
         let diag = Rect {
@@ -338,10 +355,22 @@ fn render_diagram_body(f: &mut Frame, s: &SweepState, d: &Diagram, theme: &Theme
             return;
         }
     }
-    // 3. The diagram alone, with the legend (and counts) on its last row; compact cells or
-    //    pages of panels when whole runs do not fit.
-    f.render_widget(panel(title(body.width), theme), body);
-    let i = inner(body);
+    // 3. The diagram alone.
+    render_diagram_alone(f, s, d, theme, body, &title(body.width));
+}
+
+/// The diagram alone in `area`, with the legend (and counts) on its last row; compact cells
+/// or pages of panels when whole runs do not fit (the page holds the cursor's panel).
+fn render_diagram_alone(
+    f: &mut Frame,
+    s: &SweepState,
+    d: &Diagram,
+    theme: &Theme,
+    area: Rect,
+    title: &str,
+) {
+    f.render_widget(panel(title, theme), area);
+    let i = inner(area);
     let (grid, legend_row) = if i.height > 1 {
         (
             Rect {
@@ -363,26 +392,66 @@ fn render_diagram_body(f: &mut Frame, s: &SweepState, d: &Diagram, theme: &Theme
     let first = if cap == 0 || cap >= d.panels.len() {
         0
     } else {
-        s.page.min(d.panels.len() - cap)
+        let first = s.page.min(d.panels.len() - cap);
+        // The cursor's panel stays in view.
+        first.max((s.cell.panel + 1).saturating_sub(cap))
     };
     draw_panels(f.buffer_mut(), s, d, theme, &plan, grid, first);
+    // Which panels are shown (long, short).
     let pages = (cap > 0 && cap < d.panels.len()).then(|| {
-        format!(
-            "│ panels {}–{} of {} (←/→)",
-            first + 1,
-            (first + cap).min(d.panels.len()),
-            d.panels.len()
+        let (a, b, n) = (first + 1, (first + cap).min(d.panels.len()), d.panels.len());
+        (
+            format!("│ panels {a}–{b} of {n} (←/→)"),
+            format!("│ {a}–{b}/{n}"),
         )
     });
-    let room = legend_row.width as usize - pages.as_ref().map_or(0, |p| p.chars().count());
-    let mut spans = legend_spans(s, theme, room);
-    spans.extend(pages.map(|p| Span::styled(p, theme.dim())));
-    f.render_widget(Paragraph::new(Line::from(spans)), legend_row);
+    let line = legend_line(s, theme, legend_row.width as usize, pages);
+    f.render_widget(Paragraph::new(line), legend_row);
+}
+
+/// A legend row: the class counts, the thresholds and (when paged) the panels shown, each
+/// in its longest form that lets the row fit `width`, the counts first.
+fn legend_line(
+    s: &SweepState,
+    theme: &Theme,
+    width: usize,
+    pages: Option<(String, String)>,
+) -> Line<'static> {
+    let t = s.thresholds;
+    let (fit, ratio) = (fmt_threshold(t.fit_loss), fmt_threshold(t.grok_ratio));
+    let th_style = if t == Thresholds::default() {
+        theme.dim()
+    } else {
+        theme.edited()
+    };
+    let th_long = format!("│ fit ≤ {fit} · grok ≥ {ratio} ");
+    let th_short = format!("│ ≤{fit} ≥{ratio} ");
+    let (p_long, p_short) = pages.unwrap_or_default();
+    let tries = [
+        (&p_long, &th_long),
+        (&p_long, &th_short),
+        (&p_short, &th_long),
+        (&p_short, &th_short),
+    ];
+    let len = |t: &str| t.chars().count();
+    let width_of = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    for (p, th) in tries {
+        let room = width.saturating_sub(len(p) + len(th));
+        let mut spans = legend_spans(s, theme, room);
+        if width_of(&spans) <= room {
+            spans.push(Span::styled(th.clone(), th_style));
+            spans.push(Span::styled(p.clone(), theme.dim()));
+            return Line::from(spans);
+        }
+    }
+    let mut spans = legend_spans(s, theme, width.saturating_sub(len(&p_short)));
+    spans.push(Span::styled(p_short, theme.dim()));
+    Line::from(spans)
 }
 
 /// "M memorize 3  G grok 5 ..." on one line, names left out when `width` is short.
 fn legend_spans(s: &SweepState, theme: &Theme, width: usize) -> Vec<Span<'static>> {
-    let counts = s.progress.counts();
+    let counts = s.counts();
     let pending = s.progress.pending();
     let mut items: Vec<(&'static str, Style, &'static str, usize)> = ORDER
         .iter()
@@ -402,13 +471,16 @@ fn legend_spans(s: &SweepState, theme: &Theme, width: usize) -> Vec<Span<'static
         .iter()
         .map(|(_, _, name, n)| name.len() + n.to_string().len() + 5)
         .sum();
+    let short: usize = items.iter().map(|(.., n)| n.to_string().len() + 4).sum();
     let mut spans = Vec::new();
     for (glyph, style, name, n) in items {
         spans.push(Span::styled(glyph, style));
         spans.push(Span::raw(if long <= width {
             format!(" {name} {n}  ")
-        } else {
+        } else if short <= width {
             format!(" {n}  ")
+        } else {
+            format!(" {n} ")
         }));
     }
     spans
@@ -498,7 +570,7 @@ fn draw_panel(
                     draw_run(
                         buf,
                         theme,
-                        s.progress.state_of(run),
+                        s.state_of(run),
                         col_x(j) + k as u16 * plan.sx,
                         row_y,
                         plan.sx,
@@ -508,6 +580,66 @@ fn draw_panel(
             }
         }
     }
+    if s.cell.panel == p {
+        draw_cursor(buf, s, d, theme, plan, x, y, col_x(s.cell.size));
+    }
+}
+
+/// The cursor on its cell (drawn over the panel at `x`, `y`; the cell's column at `cx`):
+/// brackets either side of the cell's runs, its weight decay and size in the cursor's
+/// style, and (without colour) the runs reversed.
+#[allow(clippy::too_many_arguments)]
+fn draw_cursor(
+    buf: &mut Buffer,
+    s: &SweepState,
+    d: &Diagram,
+    theme: &Theme,
+    plan: &Plan,
+    x: u16,
+    y: u16,
+    cx: u16,
+) {
+    let (i, j) = (s.cell.decay, s.cell.size);
+    if i >= d.decays.len() || j >= d.sizes.len() {
+        return;
+    }
+    let style = cursor_style(theme);
+    let row_y = y + 2 + i as u16 * (plan.sy + plan.gap_y);
+    let n = d.cells[s.cell.panel][i][j].len().max(1) as u16;
+    // Blocks wider than one character end in a gap: the closing bracket goes there.
+    let (width, close) = if plan.compact {
+        (2, cx + 2)
+    } else if plan.sx > 1 {
+        (n * plan.sx - 1, cx + n * plan.sx - 1)
+    } else {
+        (n, cx + n)
+    };
+    for dy in 0..plan.sy {
+        buf.set_string(cx - 1, row_y + dy, "[", style);
+        buf.set_string(close, row_y + dy, "]", style);
+    }
+    if !theme.colored() {
+        buf.set_style(
+            Rect::new(cx, row_y, width, plan.sy),
+            Style::new().add_modifier(Modifier::REVERSED),
+        );
+    }
+    let label = fmt_value(&d.decays[i]);
+    buf.set_string(
+        x,
+        row_y + plan.sy / 2,
+        format!("{label:>w$}", w = plan.label_w as usize - 1),
+        style,
+    );
+    let label = fmt_value(&d.sizes[j]);
+    let pad = (plan.cell_w as usize).saturating_sub(label.chars().count()) / 2;
+    buf.set_string(cx + pad as u16, y + 1, label, style);
+}
+
+/// The cursor's marks: bold light yellow (bold alone without colour), the selected
+/// neuron's style elsewhere.
+fn cursor_style(theme: &Theme) -> Style {
+    theme.neuron()
 }
 
 /// One run as a `w`×`h` block: coloured by class with its letter in the middle (the letter
@@ -548,19 +680,15 @@ fn draw_compact_cell(
             (
                 c,
                 runs.iter()
-                    .filter(|&&r| s.progress.state_of(r) == RunState::Done(c))
+                    .filter(|&&r| s.state_of(r) == RunState::Done(c))
                     .count(),
             )
         })
         .filter(|&(_, n)| n > 0)
         .collect();
     by_class.sort_by_key(|&(c, n)| (std::cmp::Reverse(n), ORDER.iter().position(|&o| o == c)));
-    let training = runs
-        .iter()
-        .any(|&r| s.progress.state_of(r) == RunState::Running);
-    let pending = runs
-        .iter()
-        .any(|&r| s.progress.state_of(r) == RunState::Pending);
+    let training = runs.iter().any(|&r| s.state_of(r) == RunState::Running);
+    let pending = runs.iter().any(|&r| s.state_of(r) == RunState::Pending);
     let rest = if training {
         Some(RunState::Running)
     } else if pending {
@@ -584,9 +712,13 @@ fn draw_compact_cell(
 /// The side column: class counts (the legend), the last finished run and, when there is
 /// room, how to read the chart.
 fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
-    let reading = if side.height >= 8 + 11 + 8 { 8 } else { 0 };
+    let reading = if side.height >= COUNTS_H + 11 + 8 {
+        8
+    } else {
+        0
+    };
     let [counts, last, about] = Layout::vertical([
-        Constraint::Length(8),
+        Constraint::Length(COUNTS_H),
         Constraint::Fill(1),
         Constraint::Length(reading),
     ])
@@ -613,7 +745,7 @@ fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
 
 /// The legend with counts: one line per class in the chart's order, a bar of its share.
 fn render_counts(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
-    let counts = s.progress.counts();
+    let counts = s.counts();
     let done = s.progress.done().max(1);
     let inner_w = area.width.saturating_sub(2) as usize;
     let bar_w = inner_w.saturating_sub(20);
@@ -649,7 +781,41 @@ fn render_counts(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
             thousands(pending as u64)
         )),
     ]));
+    lines.extend(threshold_lines(s, theme));
     f.render_widget(Paragraph::new(lines).block(panel("classes", theme)), area);
+}
+
+/// The two thresholds the classes turn on, with their keys; a value moved from the
+/// article's in the edited style.
+fn threshold_lines(s: &SweepState, theme: &Theme) -> [Line<'static>; 2] {
+    let (t, d) = (s.thresholds, Thresholds::default());
+    let style = |moved: bool| if moved { theme.edited() } else { Style::new() };
+    let line = |name: &'static str, what: &'static str, v: f64, moved: bool, keys| {
+        let v = fmt_threshold(v);
+        Line::from(vec![
+            Span::styled(format!("{name:<5}"), theme.dim()),
+            Span::raw(what),
+            Span::styled(v.clone(), style(moved)),
+            Span::raw(" ".repeat(21usize.saturating_sub(what.chars().count() + v.len()))),
+            Span::styled(keys, theme.dim()),
+        ])
+    };
+    [
+        line(
+            "fit",
+            "loss ≤ ",
+            t.fit_loss,
+            t.fit_loss != d.fit_loss,
+            "t T",
+        ),
+        line(
+            "grok",
+            "test/train ≥ ",
+            t.grok_ratio,
+            t.grok_ratio != d.grok_ratio,
+            "r R",
+        ),
+    ]
 }
 
 /// A run's grid point, in the grid's axis order: "wd 0.1  hidden 32  n_train 750  seed 1"
@@ -685,7 +851,10 @@ fn render_last(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
         Some(r) => {
             lines.push(Line::from(vec![
                 Span::raw(format!("run {} ", r.run)),
-                Span::styled(format!(" {} ", r.class.name()), theme.class_cell(r.class)),
+                Span::styled(
+                    format!(" {} ", s.class_of(r).name()),
+                    theme.class_cell(s.class_of(r)),
+                ),
             ]));
             lines.push(Line::raw(point_text(r, &s.axes)));
             let at = |v: Option<u64>| {
@@ -763,9 +932,18 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
         "  {:<11} {:>11} {:>11}  key frequencies",
         "class", "test 99 %", "steps"
     ));
-    // The side column when the list leaves room for it (and some for key frequencies).
+    // The drill-down below the list when open; else the side column when the list leaves
+    // room for it (and some for key frequencies).
     let list_w = head.chars().count() as u16 + 2 + 16;
-    let (body, side) = if body.width >= list_w + SIDE_W {
+    let (body, side) = if s.drill {
+        let [list, drill] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length((body.height / 2).clamp(8, 16)),
+        ])
+        .areas(body);
+        drill::render(f, s, theme, drill);
+        (list, None)
+    } else if body.width >= list_w + SIDE_W {
         let main = Rect {
             width: body.width - SIDE_W,
             ..body
@@ -780,29 +958,27 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
         (body, None)
     };
     let rows = body.height.saturating_sub(3) as usize;
-    // Keep the runs in progress in view: start a few rows above the first unfinished one.
-    let first_open = s
-        .progress
-        .runs
-        .indices()
-        .position(|i| !s.progress.records.contains_key(&i))
-        .unwrap_or(s.progress.runs.len());
-    let start = first_open
-        .saturating_sub(3)
-        .min(s.progress.runs.len().saturating_sub(rows));
+    // Keep the runs in progress in view: start a few rows above the first unfinished one;
+    // once the cursor moved, keep it in view instead.
+    let n = s.progress.runs.len();
+    let mut start = s.first_open().saturating_sub(3).min(n.saturating_sub(rows));
+    if let Some(k) = s.row {
+        start = start.min(k).max((k + 1).saturating_sub(rows));
+    }
     let mut lines = vec![Line::styled(head, theme.dim())];
-    for k in start..(start + rows).min(s.progress.runs.len()) {
+    for k in start..(start + rows).min(n) {
         let Some(Ok(r)) = s.progress.runs.get(k) else {
             continue;
         };
-        let mut text = format!("{:>5}", r.index);
+        let selected = s.row == Some(k);
+        let mut text = format!("{}{:>4}", if selected { "▸" } else { " " }, r.index);
         for (a, w) in axes.iter().zip(&widths) {
             let v = r.point.get(*a).map(fmt_value).unwrap_or_default();
             text.push_str(&format!("  {v:>w$}"));
         }
         text.push_str("  ");
         let mut spans = vec![Span::raw(text)];
-        match s.progress.state_of(r.index) {
+        match s.state_of(r.index) {
             RunState::Done(c) => {
                 let rec = &s.progress.records[&r.index];
                 spans.push(Span::styled(
@@ -822,14 +998,18 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
             RunState::Running => spans.push(Span::styled("▒ training", theme.running())),
             RunState::Pending => spans.push(Span::styled("· pending", theme.dim())),
         }
-        lines.push(Line::from(spans));
+        let mut line = Line::from(spans);
+        if selected {
+            line = line.patch_style(Modifier::REVERSED);
+        }
+        lines.push(line);
     }
     let [list, legend] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner(body));
     f.render_widget(panel("runs", theme), body);
     f.render_widget(Paragraph::new(lines), list);
     f.render_widget(
-        Paragraph::new(Line::from(legend_spans(s, theme, legend.width as usize))),
+        Paragraph::new(legend_line(s, theme, legend.width as usize, None)),
         legend,
     );
     if let Some(side) = side {
