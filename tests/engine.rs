@@ -468,3 +468,114 @@ fn checkpoints_of_the_unnamed_parameters_load_and_match_a_fresh_run_byte_for_byt
         );
     }
 }
+
+/// The untied variants' weights: W_input is a's side E_in·W_a, `w_input_b` b's side
+/// E_in·W_b, W_output = W_out·E_outᵀ; their first three draws are the factored model's
+/// (E, W_in, W_out), the new tensors drawn after them.
+#[test]
+fn untied_variants_are_the_articles_general_model() {
+    use grokscope::train::Weights;
+    use ndarray::Array2;
+    let off = |got: Array2<f64>, want: &Array2<f64>| {
+        let tol = 1e-5 * (1.0 + want.iter().fold(0f64, |m, x| m.max(x.abs())));
+        let d = (got - want).iter().fold(0f64, |m, x| m.max(x.abs()));
+        assert!(d < tol, "{d} off (tolerance {tol})");
+    };
+    let mut base = preset("mod-add");
+    base.embed = 16;
+    let weights = |arch: Arch, steps: usize| {
+        let mut cfg = base.clone();
+        cfg.arch = arch;
+        let mut t = Trainer::new(cfg, Threads(1)).unwrap();
+        for _ in 0..steps {
+            t.step().unwrap();
+        }
+        match t.weights() {
+            Weights::Modular(w) => w,
+            Weights::Parity(_) => panic!("modular"),
+        }
+    };
+    let factored = weights(Arch::Factored, 0);
+    let collapsed_out = weights(Arch::CollapsedOut, 0);
+    for arch in [
+        Arch::UntiedEmbed,
+        Arch::UntiedIn,
+        Arch::UntiedEmbedIn,
+        Arch::UntiedInCollapsedOut,
+    ] {
+        let init = weights(arch, 0);
+        assert_eq!(init.arch, arch);
+        assert_eq!(init.embed, factored.embed, "{arch:?}: E is drawn first");
+        assert_eq!(
+            init.in_proj, factored.in_proj,
+            "{arch:?}: W_in (W_a) second"
+        );
+        if arch == Arch::UntiedInCollapsedOut {
+            assert_eq!(init.w_output, collapsed_out.w_output, "{arch:?}: W_output");
+        } else if arch.untied_embed() {
+            assert_eq!(init.out_proj, factored.out_proj, "{arch:?}: W_out third");
+            assert_ne!(
+                init.embed_out, init.embed,
+                "{arch:?}: E_out is its own draw"
+            );
+        } else {
+            assert_eq!(init.w_output, factored.w_output, "{arch:?}: W_output");
+        }
+        let w = weights(arch, 3);
+        let e = w.embed.as_ref().unwrap();
+        off(e.dot(w.in_proj.as_ref().unwrap()), &w.w_input);
+        assert_eq!(w.embed_out.is_some(), arch.untied_embed(), "{arch:?}");
+        assert_eq!(w.w_input_b.is_some(), arch.untied_in(), "{arch:?}");
+        assert_eq!(w.in_proj_b.is_some(), arch.untied_in(), "{arch:?}");
+        if let (Some(wb), Some(ub)) = (&w.in_proj_b, &w.w_input_b) {
+            off(e.dot(wb), ub);
+            assert_ne!(ub, &w.w_input, "{arch:?}: a's and b's sides differ");
+        }
+        if let Some(wo) = &w.out_proj {
+            let e_out = w.embed_out.as_ref().unwrap_or(e);
+            off(wo.dot(&e_out.t()), &w.w_output);
+        }
+    }
+}
+
+/// Checkpoints of the untied variants hold their own tensors and resume bit for bit.
+#[test]
+fn untied_checkpoints_round_trip_and_resume_bit_for_bit() {
+    let dir = std::env::temp_dir().join(format!("grokscope-untied-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for arch in [Arch::UntiedEmbedIn, Arch::UntiedInCollapsedOut] {
+        let mut cfg = preset("mod-add");
+        cfg.embed = 16;
+        cfg.arch = arch;
+        let mut straight = Trainer::new(cfg.clone(), Threads(1)).unwrap();
+        for _ in 0..10 {
+            straight.step().unwrap();
+        }
+        let path = dir.join(format!("{}.grok", arch.name()));
+        checkpoint::save(&straight, &path).unwrap();
+        let mut resumed = checkpoint::load(&path, Threads(1)).unwrap();
+        assert_eq!(resumed.config().arch, arch);
+        let names: Vec<&str> = resumed.params().iter().map(|p| p.name).collect();
+        assert!(names.contains(&"in_proj_b"), "{names:?}");
+        for _ in 0..10 {
+            straight.step().unwrap();
+            resumed.step().unwrap();
+        }
+        assert_eq!(straight.evaluate(), resumed.evaluate(), "{arch:?}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Only the eight real models parse; a combination of switches that is none is one line.
+#[test]
+fn architectures_that_are_no_model_are_rejected_by_name() {
+    for a in Arch::ALL {
+        assert_eq!(a.name().parse::<Arch>(), Ok(a));
+    }
+    for bad in ["untied-in-collapsed-in", "untied-embed-collapsed-out"] {
+        let e = bad.parse::<Arch>().unwrap_err();
+        assert!(e.contains("is not a model") && !e.contains('\n'), "{e}");
+    }
+    let e = "tied".parse::<Arch>().unwrap_err();
+    assert!(e.contains("untied-embed-in"), "{e}");
+}

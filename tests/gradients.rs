@@ -32,6 +32,23 @@ fn small_parity(act: Activation) -> Config {
     c
 }
 
+/// An untied in-proj has only the portable path: asking for the fused step is refused.
+#[test]
+fn untied_in_projs_train_on_the_portable_path() {
+    for arch in [
+        Arch::UntiedIn,
+        Arch::UntiedEmbedIn,
+        Arch::UntiedInCollapsedOut,
+    ] {
+        let cfg = small_modular(arch, Activation::Relu);
+        let data = Data::new(&cfg);
+        let Model::Modular(mut m) = Model::new(&cfg, &data, Threads(1)) else {
+            panic!("modular")
+        };
+        assert!(!m.set_fused(true), "{arch:?}");
+    }
+}
+
 /// Compare analytic and numeric gradients of every trainable parameter entry.
 /// Returns (entries checked, entries off, relative error of the whole gradient vector).
 fn check(cfg: &Config, fused: bool) -> (usize, usize, f64) {
@@ -147,6 +164,36 @@ fn half_collapsed_model_gradients() {
     }
 }
 
+/// The architecture sweep's untied variants: E_out, W_b and the E both in-projs share get
+/// their gradients from every half they feed.
+#[test]
+fn untied_model_gradients() {
+    for arch in [
+        Arch::UntiedEmbed,
+        Arch::UntiedIn,
+        Arch::UntiedEmbedIn,
+        Arch::UntiedInCollapsedOut,
+    ] {
+        for act in [Activation::Relu, Activation::Square] {
+            let cfg = small_modular(arch, act);
+            assert_gradients(&cfg);
+            let data = Data::new(&cfg);
+            let model = Model::new(&cfg, &data, Threads(1));
+            let names: Vec<&str> = model.params().map(|p| p.name).collect();
+            assert_eq!(
+                names.contains(&"embed_out"),
+                arch.untied_embed(),
+                "{arch:?}: {names:?}"
+            );
+            assert_eq!(
+                names.contains(&"in_proj_b"),
+                arch.untied_in(),
+                "{arch:?}: {names:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn fixed_circle_gradients_leave_the_embedding_frozen() {
     for act in [Activation::Relu, Activation::Square] {
@@ -192,16 +239,21 @@ fn fused_step_matches_the_portable_path_on_the_same_weights() {
         eprintln!("skipped: this CPU has no AVX2/FMA, so only the portable path exists");
         return;
     }
-    for name in [
-        "mod-add",
-        "mod-add-collapsed",
-        "mod-add-collapsed-in",
-        "mod-add-collapsed-out",
-        "five-neurons",
+    // An untied embedding keeps one U for both operands, so it takes the fused step too.
+    for (name, arch) in [
+        ("mod-add", None),
+        ("mod-add-collapsed", None),
+        ("mod-add-collapsed-in", None),
+        ("mod-add-collapsed-out", None),
+        ("five-neurons", None),
+        ("mod-add", Some(Arch::UntiedEmbed)),
     ] {
         for act in [Activation::Relu, Activation::Square] {
             let mut cfg = presets::find(name).unwrap().config;
             cfg.activation = act;
+            if let Some(a) = arch {
+                cfg.arch = a;
+            }
             let data = Data::new(&cfg);
             let run = |fused: bool| {
                 let mut model = Model::new(&cfg, &data, Threads(1));

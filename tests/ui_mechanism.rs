@@ -57,6 +57,9 @@ fn constructed(p: usize) -> ModularWeights {
         embed: None,
         in_proj: None,
         out_proj: None,
+        w_input_b: None,
+        embed_out: None,
+        in_proj_b: None,
     }
 }
 

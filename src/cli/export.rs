@@ -2,8 +2,8 @@
 //! numpy (`numpy.load`) or the `safetensors` package read directly.
 //!
 //! Tensors: the final weights from the checkpoint under their own names (`w_input`,
-//! `w_output`, and `embed`, `in_proj`, `out_proj` where the model has them; parity's `w1`,
-//! `w2`) with `step`; the frames stacked along a first axis under `frames.NAME`, with
+//! `w_output`, and `embed`, `in_proj`, `out_proj` where the model has them; the untied
+//! variants' `w_input_b`, `embed_out`, `in_proj_b`; parity's `w1`, `w2`) with `step`; the frames stacked along a first axis under `frames.NAME`, with
 //! `frames.step` and the frames' metrics (`frames.train_loss`, ...).
 
 use super::Failure;

@@ -5,8 +5,8 @@
 use super::Failure;
 
 use crate::sweep::{
-    Event, Grid, Pool, Progress, RunRecord, Shard, phase_diagrams, phenomena, seed_gallery,
-    summary_table,
+    Event, Grid, Pool, Progress, RunRecord, Shard, arch_table, phase_diagrams, phenomena,
+    seed_gallery, summary_table,
 };
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub struct SweepArgs {
     #[command(subcommand)]
     pub action: Option<SweepAction>,
-    /// Built-in grid: parity-v4, parity-quick, mod-add-seeds, or a preset's seed search: regrok-seeds, reverse-grok-seeds, parity-seeds
+    /// Built-in grid: parity-v4, parity-quick, mod-add-seeds, mod-add-arch (the architecture sweep), or a preset's seed search: regrok-seeds, reverse-grok-seeds, parity-seeds
     #[arg(long, value_name = "NAME")]
     pub grid: Option<String>,
     /// A grid file (JSON; see the README)
@@ -139,6 +139,10 @@ pub fn report_text(records: &[RunRecord]) -> String {
     if let Some(p) = phase_diagrams(records) {
         out.push('\n');
         out.push_str(&p);
+    }
+    if let Some(a) = arch_table(records) {
+        out.push('\n');
+        out.push_str(&a);
     }
     if let Some(g) = seed_gallery(records) {
         out.push('\n');

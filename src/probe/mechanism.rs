@@ -251,6 +251,9 @@ mod tests {
             embed: None,
             in_proj: None,
             out_proj: None,
+            w_input_b: None,
+            embed_out: None,
+            in_proj_b: None,
         }
     }
 

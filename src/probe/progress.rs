@@ -19,7 +19,8 @@ pub fn read(
     spectrum: Option<&Result<SpectrumReading, crate::analysis::AnalysisError>>,
 ) -> Reading<ProgressMeasures> {
     let m = w.modular()?;
-    if ctx.op != Op::Add {
+    // The measures score one W_input for both operands; an untied in-proj has two.
+    if ctx.op != Op::Add || m.w_input_b.is_some() {
         return None;
     }
     let keys = match spectrum? {

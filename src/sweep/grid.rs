@@ -20,6 +20,11 @@ use std::sync::Arc;
 /// (`weight_decay`, `hidden`, `n_train`, `seed`, `lr`, `train_frac`, ...); a setting of
 /// another task (`train_frac` on parity) is an error. Axes are crossed in the order given, the last varying
 /// fastest, and runs are numbered in that order.
+///
+/// An axis may set several settings together: its name joins their keys with `+` and each
+/// value is a list of one value per key, e.g. `["decay+weight_decay", [["l2", 0.1], ["l1",
+/// 1e-9]]]` (L1 and L2 decay at strengths of their own, without crossing them). A run's
+/// point then holds each setting under its own key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Grid {
@@ -49,14 +54,39 @@ fn is_true(b: &bool) -> bool {
 pub const MAX_RUNS: u64 = 1_000_000;
 
 /// The built-in grids' names.
-pub const BUILTIN: [&str; 6] = [
+pub const BUILTIN: [&str; 7] = [
     "parity-v4",
     "parity-quick",
     "mod-add-seeds",
     "regrok-seeds",
     "reverse-grok-seeds",
     "parity-seeds",
+    "mod-add-arch",
 ];
+
+/// The settings a grid axis sets: its name's `+`-joined keys.
+fn axis_keys(name: &str) -> impl Iterator<Item = &str> {
+    name.split('+')
+}
+
+/// The (key, value) pairs that one value of an axis sets.
+fn axis_settings<'a>(
+    name: &'a str,
+    value: &'a serde_json::Value,
+) -> Result<Vec<(&'a str, &'a serde_json::Value)>> {
+    if !name.contains('+') {
+        return Ok(vec![(name, value)]);
+    }
+    let keys: Vec<&str> = axis_keys(name).collect();
+    match value.as_array() {
+        Some(vals) if vals.len() == keys.len() => Ok(keys.into_iter().zip(vals).collect()),
+        _ => Err(Error::config(format!(
+            "grid axis '{name}' sets {} settings: each value must be a list of {} values (got {value})",
+            keys.len(),
+            keys.len()
+        ))),
+    }
+}
 
 /// One run of a grid.
 #[derive(Clone, Debug, PartialEq)]
@@ -173,11 +203,23 @@ impl Runs {
     pub fn axis_values(&self) -> Vec<(&str, Cow<'_, [serde_json::Value]>)> {
         match &self.0 {
             Source::Grid { grid, .. } => {
-                let mut axes: Vec<_> = grid
-                    .axes
-                    .iter()
-                    .map(|(n, v)| (n.as_str(), Cow::Borrowed(v.as_slice())))
-                    .collect();
+                let mut axes: Vec<(&str, Cow<'_, [serde_json::Value]>)> = Vec::new();
+                for (n, v) in &grid.axes {
+                    if !n.contains('+') {
+                        axes.push((n.as_str(), Cow::Borrowed(v.as_slice())));
+                        continue;
+                    }
+                    // A joint axis: each of its settings' distinct values, in order.
+                    for (i, key) in axis_keys(n).enumerate() {
+                        let mut vals: Vec<serde_json::Value> = Vec::new();
+                        for x in v.iter().filter_map(|x| x.as_array()?.get(i)) {
+                            if !vals.contains(x) {
+                                vals.push(x.clone());
+                            }
+                        }
+                        axes.push((key, Cow::Owned(vals)));
+                    }
+                }
                 axes.sort_by(|a, b| a.0.cmp(b.0));
                 axes
             }
@@ -294,8 +336,10 @@ impl Grid {
         let mut point = BTreeMap::new();
         let mut config = base.clone();
         for (&d, (name, values)) in digits.iter().zip(&self.axes) {
-            config = apply(&config, name, &values[d])?;
-            point.insert(name.clone(), values[d].clone());
+            for (key, value) in axis_settings(name, &values[d])? {
+                config = apply(&config, key, value)?;
+                point.insert(key.to_string(), value.clone());
+            }
         }
         config
             .validate()
@@ -329,7 +373,8 @@ impl Grid {
     }
 
     /// The built-in grids: `parity-v4` (the article's 1,125 runs), `parity-quick`,
-    /// `mod-add-seeds` (the main model over `seeds` seeds), and the seed searches
+    /// `mod-add-seeds` (the main model over `seeds` seeds), `mod-add-arch` (the architecture
+    /// sweep, see [`mod_add_arch`]), and the seed searches
     /// `regrok-seeds`, `reverse-grok-seeds` and `parity-seeds` (`seeds` seeds of that preset,
     /// trained to the end).
     pub fn builtin(name: &str, seeds: usize) -> Result<Grid> {
@@ -401,10 +446,76 @@ impl Grid {
                 axes: vec![("seed".into(), ints(&(0..seeds).collect::<Vec<_>>()))],
                 stop_early: false,
             }),
+            "mod-add-arch" => Ok(mod_add_arch()),
             other => Err(Error::config(format!(
                 "unknown grid '{other}' (built-in: {})",
                 BUILTIN.join(", ")
             ))),
         }
+    }
+}
+
+/// The article's architecture sweep (its "Which Model Constraints Work Best?"), sized for
+/// this machine: mod-add's task and model (P 67, 40 % of the symmetric pairs, hidden 24,
+/// AdamW β (0.9, 0.98)) under each of the eight architectures of [`Arch::SWEEP`] (embedding
+/// tied/untied × in-proj tied/untied/collapsed × out-proj factored/collapsed: the real
+/// models among those twelve combinations), L1 and L2 decay each at two strengths of its
+/// own, two of the article's rates and embed sizes, 9 seeds per cell, stopping early once a
+/// run groks. 9 × 3 × 4 × 8 = 864 runs.
+///
+/// Steps per run are fewer than mod-add's 50,000 where the classes are decided sooner,
+/// measured: at lr 1e-2 the factored model generalizes by step 600 (embed 32, L2 1), so
+/// 4,000 steps; at lr 1e-3 embed 32 reaches 99 % test accuracy at 7,700–9,000 steps (L1
+/// 1e-7, L2 1) with test loss still 1e-4 at 10,000, so 20,000. Embed 128 at lr 1e-3 is left
+/// out: its test loss is still 0.02–0.06 at 10,000 steps (grokking would need tens of
+/// thousands more, beyond this machine's hour), so embed 128 runs at lr 1e-2 only; lr 1e-4
+/// (slower still) and the other strengths are left out alike.
+///
+/// Sizing (measured on this 2-core machine while shared with other work, a dev-profile
+/// binary, which has the release profile's opt-level 3): a run costs about 1.0 ms of CPU
+/// per step at embed 32 or 128, evaluations every 100 steps included (78 CPU-s for eight
+/// 10,000-step runs, half of them untied-in, which takes the portable step, about 1.2×
+/// the fused one). Only groks stop early, so count every run at its cap: 576 runs ×
+/// 4,000 + 288 × 20,000 = 8.1 M steps, 8,100 CPU-s, 68 min on two jobs at that rate, less
+/// the groks' early stops (about a tenth: 61 min), and less again on an idle machine
+/// (the shared machine's CPU-seconds run slow).
+///
+/// Axes run seed slowest and architecture fastest, so a sweep cut short (or one shard of
+/// it) has covered every architecture and setting for its first seeds.
+///
+/// [`Arch::SWEEP`]: crate::train::Arch::SWEEP
+fn mod_add_arch() -> Grid {
+    use serde_json::json;
+    let archs = crate::train::Arch::SWEEP
+        .iter()
+        .map(|a| json!(a.name()))
+        .collect();
+    Grid {
+        name: "mod-add-arch".into(),
+        preset: "mod-add".into(),
+        base: BTreeMap::new(),
+        every: 100,
+        axes: vec![
+            ("seed".into(), (0..9).map(|s| json!(s)).collect()),
+            (
+                "lr+steps+embed".into(),
+                vec![
+                    json!([1e-2, 4_000, 32]),
+                    json!([1e-2, 4_000, 128]),
+                    json!([1e-3, 20_000, 32]),
+                ],
+            ),
+            (
+                "decay+weight_decay".into(),
+                vec![
+                    json!(["l2", 1.0]),
+                    json!(["l2", 0.1]),
+                    json!(["l1", 1e-7]),
+                    json!(["l1", 1e-9]),
+                ],
+            ),
+            ("arch".into(), archs),
+        ],
+        stop_early: true,
     }
 }

@@ -15,4 +15,4 @@ pub use phenomenon::{Phenomenon, Point, shown};
 pub use pool::{Event, Pool};
 pub use progress::{Progress, RunState};
 pub use record::{Class, RunRecord, Thresholds, Trace, classify_with};
-pub use table::{phase_diagrams, phenomena, seed_gallery, summary_table};
+pub use table::{arch_table, phase_diagrams, phenomena, seed_gallery, summary_table};

@@ -238,3 +238,45 @@ pub fn phenomena(records: &[RunRecord]) -> Option<String> {
     }
     Some(out)
 }
+
+/// The architecture sweep's class counts: one row per architecture and decay (the
+/// article's bars as numbers), architectures in [`Arch::SWEEP`]'s order; `None` when no
+/// record varies the architecture.
+pub fn arch_table(records: &[RunRecord]) -> Option<String> {
+    use crate::train::{Arch, Decay};
+    if !records.iter().any(|r| r.point.contains_key("arch")) {
+        return None;
+    }
+    let mut out = format!("{:>24} {:>5} {:>6}", "architecture", "decay", "runs");
+    for class in Class::ALL {
+        let _ = write!(out, " {:>10}", class.name());
+    }
+    out.push('\n');
+    let mut archs: Vec<Arch> = Arch::SWEEP.to_vec();
+    for r in records {
+        if !archs.contains(&r.settings.arch) {
+            archs.push(r.settings.arch);
+        }
+    }
+    for arch in archs {
+        for decay in [Decay::L1, Decay::L2] {
+            let mut c: BTreeMap<Class, usize> = BTreeMap::new();
+            let of = records
+                .iter()
+                .filter(|r| r.settings.arch == arch && r.settings.decay == decay);
+            for r in of {
+                *c.entry(r.class).or_default() += 1;
+            }
+            let total: usize = c.values().sum();
+            if total == 0 {
+                continue;
+            }
+            let _ = write!(out, "{:>24} {:>5} {total:>6}", arch.name(), decay.name());
+            for class in Class::ALL {
+                let _ = write!(out, " {:>10}", c.get(&class).copied().unwrap_or(0));
+            }
+            out.push('\n');
+        }
+    }
+    Some(out)
+}

@@ -177,6 +177,9 @@ pub fn tensors(w: &Weights) -> Vec<(&'static str, &Array2<f64>)> {
                 ("embed", &m.embed),
                 ("in_proj", &m.in_proj),
                 ("out_proj", &m.out_proj),
+                ("w_input_b", &m.w_input_b),
+                ("embed_out", &m.embed_out),
+                ("in_proj_b", &m.in_proj_b),
             ] {
                 if let Some(a) = a {
                     t.push((name, a));
@@ -298,6 +301,9 @@ fn decode_frame(info: &FramesInfo, b: &[u8]) -> Option<SavedFrame> {
             embed: take("embed"),
             in_proj: take("in_proj"),
             out_proj: take("out_proj"),
+            w_input_b: take("w_input_b"),
+            embed_out: take("embed_out"),
+            in_proj_b: take("in_proj_b"),
         }),
         super::TaskKind::Parity => Weights::Parity(ParityWeights {
             activation: cfg.activation,

@@ -14,6 +14,12 @@
 //! halves together turns six narrow products (E·W_in, E·W_outᵀ and their gradients) into two
 //! wide ones, which is what makes a step cheap.
 //!
+//! The untied variants (the article's architecture sweep) change how `uv` is made, not
+//! what it is: with an untied embedding the output half is E_out·W_outᵀ instead of
+//! E·W_outᵀ; with an untied in-proj, `uv`'s input half is a's side (E·W_a) and b's side
+//! (E·W_b) is a second matrix `ub` [P×H], so pre[n] = U[a_n] + Ub[b_n]. Those take the
+//! portable whole-batch step (the fused step gathers both operands from one U).
+//!
 //! Parity model: pre = X · W1 [N×H], act = σ(pre), z = act · w2 [N×1].
 //!
 //! The parameters are named tensors ([`ModularTensors`], [`ParityTensors`] of [`Param`]);
@@ -81,6 +87,9 @@ pub struct ModModel {
     d_cols: Range<usize>,
     uv: Array2<f32>,
     guv: Array2<f32>,
+    /// b's side of the input, E·W_b [P×H], and its gradient, where the in-proj is untied.
+    ub: Option<Array2<f32>>,
+    gub: Option<Array2<f32>>,
     train_buf: ModBuffers,
     test_buf: ModBuffers,
     /// The fused training step (see [`super::fused`]), when the CPU has AVX2 and FMA.
@@ -112,7 +121,9 @@ impl ModModel {
     pub fn new(cfg: &Config, n_train: usize, n_test: usize, threads: Threads) -> Self {
         let (p, d, h) = (cfg.modulus, cfg.embed, cfg.hidden);
         let mut rng = Stream::new(cfg.seed, purpose::INIT);
-        // SPEC §1 init, drawn in a fixed order whatever the variant: E, W_in, W_out.
+        // SPEC §1 init, drawn in a fixed order whatever the variant: E, W_in, W_out; then
+        // the untied variants' own tensors from the same stream, E_out (as E) and W_b (as
+        // W_in), so every variant's first three draws are the same.
         let (e, w_in, w_out) = if cfg.arch == Arch::FixedCircle {
             let e = circular_embedding(p);
             let w_in = trunc_normal(&mut rng, 2, h, 1.0 / 2f64.sqrt());
@@ -129,12 +140,25 @@ impl ModModel {
             let w_out = trunc_normal(&mut rng, h, d, 1.0 / (h as f64).sqrt());
             (e, w_in, w_out)
         };
+        let d = e.ncols();
+        let e_out = cfg
+            .arch
+            .untied_embed()
+            .then(|| trunc_normal(&mut rng, p, d, (2.0 / p as f64).sqrt() / 0.879_625_66));
+        let w_b = cfg
+            .arch
+            .untied_in()
+            .then(|| trunc_normal(&mut rng, d, h, 1.0 / (d as f64).sqrt()));
         // Which halves of uv = [W_input | W_outputᵀ] are products with E.
         let (in_f, out_f) = match cfg.arch {
-            Arch::Factored | Arch::FixedCircle => (true, true),
+            Arch::Factored
+            | Arch::FixedCircle
+            | Arch::UntiedEmbed
+            | Arch::UntiedIn
+            | Arch::UntiedEmbedIn => (true, true),
             Arch::Collapsed => (false, false),
             Arch::CollapsedIn => (false, true),
-            Arch::CollapsedOut => (true, false),
+            Arch::CollapsedOut | Arch::UntiedInCollapsedOut => (true, false),
             Arch::Mlp => unreachable!("validated: modular tasks never use the mlp"),
         };
         let nf = in_f as usize + out_f as usize;
@@ -174,6 +198,9 @@ impl ModModel {
             };
             Param::new(name, full.slice(s![.., d_cols.clone()]).to_owned(), true)
         });
+        let embed_out = e_out.map(|w| Param::new("embed_out", w, true));
+        let untied_in = w_b.is_some();
+        let proj_b = w_b.map(|w| Param::new("in_proj_b", w, true));
         let mut m = ModModel {
             arch: cfg.arch,
             modulus: p,
@@ -183,14 +210,18 @@ impl ModModel {
                 embed,
                 proj,
                 direct,
+                embed_out,
+                proj_b,
             },
             f_cols,
             d_cols,
             uv: Array2::zeros((p, 2 * h)),
             guv: Array2::zeros((p, 2 * h)),
+            ub: untied_in.then(|| Array2::zeros((p, h))),
+            gub: untied_in.then(|| Array2::zeros((p, h))),
             train_buf: ModBuffers::new(n_train, p, h),
             test_buf: ModBuffers::new(n_test, p, h),
-            fused: kernels::avx2_fma().then(|| Fused::new(p, h)),
+            fused: (kernels::avx2_fma() && !untied_in).then(|| Fused::new(p, h)),
             threads,
         };
         m.refresh_uv();
@@ -207,23 +238,50 @@ impl ModModel {
     }
 
     /// Use the fused training step when the CPU allows it (the default), or the portable
-    /// whole-batch path; returns whether the fused step is now in use.
+    /// whole-batch path; returns whether the fused step is now in use (never for an untied
+    /// in-proj, which only the portable path handles).
     pub fn set_fused(&mut self, on: bool) -> bool {
-        self.fused = (on && kernels::avx2_fma()).then(|| Fused::new(self.modulus, self.hidden));
+        self.fused = (on && kernels::avx2_fma() && self.ub.is_none())
+            .then(|| Fused::new(self.modulus, self.hidden));
         self.fused.is_some()
     }
 
-    /// Recompute W_input and W_outputᵀ from the parameters.
+    /// Recompute W_input and W_outputᵀ (and b's side, where untied) from the parameters.
     pub fn refresh_uv(&mut self) {
+        let h = self.hidden;
         if let (Some(e), Some(proj)) = (&self.params.embed, &self.params.proj) {
-            let cols = self.f_cols.clone();
-            matmul(
-                self.uv.slice_mut(s![.., cols]),
-                e.w.view(),
-                proj.w.view(),
-                false,
-                self.threads,
-            );
+            match &self.params.embed_out {
+                None => {
+                    let cols = self.f_cols.clone();
+                    matmul(
+                        self.uv.slice_mut(s![.., cols]),
+                        e.w.view(),
+                        proj.w.view(),
+                        false,
+                        self.threads,
+                    );
+                }
+                // An untied embedding: both halves factored, each by its own E.
+                Some(e_out) => {
+                    matmul(
+                        self.uv.slice_mut(s![.., ..h]),
+                        e.w.view(),
+                        proj.w.slice(s![.., ..h]),
+                        false,
+                        self.threads,
+                    );
+                    matmul(
+                        self.uv.slice_mut(s![.., h..]),
+                        e_out.w.view(),
+                        proj.w.slice(s![.., h..]),
+                        false,
+                        self.threads,
+                    );
+                }
+            }
+            if let (Some(w_b), Some(ub)) = (&self.params.proj_b, &mut self.ub) {
+                matmul(ub.view_mut(), e.w.view(), w_b.w.view(), false, self.threads);
+            }
         }
         if let Some(direct) = &self.params.direct {
             let cols = self.d_cols.clone();
@@ -231,9 +289,25 @@ impl ModModel {
         }
     }
 
-    /// The article's W_input [P×H] (row a: input a's contribution to each neuron).
+    /// The article's W_input [P×H] (row a: input a's contribution to each neuron); a's side
+    /// where the in-proj is untied.
     pub fn w_input(&self) -> ArrayView2<'_, f32> {
         self.uv.slice(s![.., ..self.hidden])
+    }
+
+    /// b's side of the input, E·W_b [P×H], where the in-proj is untied.
+    pub fn w_input_b(&self) -> Option<ArrayView2<'_, f32>> {
+        self.ub.as_ref().map(|u| u.view())
+    }
+
+    /// W_b [D×H], b's in-proj, where the in-proj is untied.
+    pub fn in_proj_b(&self) -> Option<ArrayView2<'_, Elem>> {
+        self.params.proj_b.as_ref().map(|p| p.w.view())
+    }
+
+    /// E_out [P×D], where the embedding is untied.
+    pub fn embedding_out(&self) -> Option<ArrayView2<'_, Elem>> {
+        self.params.embed_out.as_ref().map(|e| e.w.view())
     }
 
     /// The article's W_output [H×P].
@@ -242,7 +316,7 @@ impl ModModel {
     }
 
     /// W_in [D×H], where W_input = E·W_in: the factor of a factored input half (the main
-    /// model, five-neurons and collapsed-out).
+    /// model, five-neurons and collapsed-out; a's W_a where the in-proj is untied).
     pub fn in_proj(&self) -> Option<ArrayView2<'_, Elem>> {
         let proj = &self.params.proj.as_ref()?.w;
         (self.f_cols.start == 0).then(|| proj.slice(s![.., ..self.hidden]))
@@ -266,8 +340,10 @@ impl ModModel {
         self.params.embed.as_ref().map(|e| e.w.view())
     }
 
+    /// `ub`: b's side of the input where the in-proj is untied (else b's row of U too).
     fn forward(
         uv: &Array2<f32>,
+        ub: Option<&Array2<f32>>,
         h: usize,
         act: Activation,
         set: &PairSet,
@@ -276,13 +352,18 @@ impl ModModel {
     ) {
         let uvs = uv.as_slice().expect("uv is contiguous");
         let w = 2 * h;
+        // b's rows and their stride.
+        let (bs, bw) = match ub {
+            Some(u) => (u.as_slice().expect("ub is contiguous"), h),
+            None => (uvs, w),
+        };
         let pre = buf.pre.as_slice_mut().expect("contiguous");
         let out = buf.act.as_slice_mut().expect("contiguous");
         // Row by row, while the row is in L1: gather U[a] + U[b], keep it, activate it.
         let rows = pre.chunks_exact_mut(h).zip(out.chunks_exact_mut(h));
         for (n, (p, o)) in rows.enumerate() {
             let ua = &uvs[set.a[n] as usize * w..][..h];
-            let ub = &uvs[set.b[n] as usize * w..][..h];
+            let ub = &bs[set.b[n] as usize * bw..][..h];
             for ((p, &x), &y) in p.iter_mut().zip(ua).zip(ub) {
                 *p = x + y;
             }
@@ -317,6 +398,7 @@ impl ModModel {
         };
         Self::forward(
             &self.uv,
+            self.ub.as_ref(),
             self.hidden,
             self.activation,
             set,
@@ -331,7 +413,15 @@ impl ModModel {
     fn batch_backward(&mut self, set: &PairSet, scale: f32) -> Score {
         let (p, h) = (self.modulus, self.hidden);
         let buf = &mut self.train_buf;
-        Self::forward(&self.uv, h, self.activation, set, buf, self.threads);
+        Self::forward(
+            &self.uv,
+            self.ub.as_ref(),
+            h,
+            self.activation,
+            set,
+            buf,
+            self.threads,
+        );
         let score = Self::score(buf, p, set, Some(scale));
         let dlogits_t = buf.logits_t.view();
         // dVt = dlogitsᵀ · act  → right half of guv
@@ -359,10 +449,28 @@ impl ModModel {
         for row in guv.chunks_exact_mut(w) {
             row[..h].fill(0.0);
         }
-        for (n, g) in dact.chunks_exact(h).enumerate() {
-            for idx in [set.a[n] as usize, set.b[n] as usize] {
-                for (d, &x) in guv[idx * w..][..h].iter_mut().zip(g) {
-                    *d += x;
+        match self.gub.as_mut() {
+            None => {
+                for (n, g) in dact.chunks_exact(h).enumerate() {
+                    for idx in [set.a[n] as usize, set.b[n] as usize] {
+                        for (d, &x) in guv[idx * w..][..h].iter_mut().zip(g) {
+                            *d += x;
+                        }
+                    }
+                }
+            }
+            // An untied in-proj: a's rows into U's gradient, b's into Ub's.
+            Some(gub) => {
+                let gb = gub.as_slice_mut().expect("contiguous");
+                gb.fill(0.0);
+                for (n, g) in dact.chunks_exact(h).enumerate() {
+                    let (a, b) = (set.a[n] as usize, set.b[n] as usize);
+                    for (d, &x) in guv[a * w..][..h].iter_mut().zip(g) {
+                        *d += x;
+                    }
+                    for (d, &x) in gb[b * h..][..h].iter_mut().zip(g) {
+                        *d += x;
+                    }
                 }
             }
         }
@@ -395,13 +503,48 @@ impl ModModel {
         };
         // Back through the factorisation: dproj = Eᵀ · dUV[:, f], dE = dUV[:, f] · projᵀ.
         const SHAPE: &str = "grads have the parameters' shape";
+        let h = self.hidden;
         if let (Some(e), Some(proj)) = (&self.params.embed, &self.params.proj) {
-            let gf = self.guv.slice(s![.., self.f_cols.clone()]);
             let gproj = grads.proj.as_mut().expect(SHAPE);
-            matmul(gproj.view_mut(), e.w.t(), gf, false, self.threads);
-            if e.trainable {
+            match &self.params.embed_out {
+                None => {
+                    let gf = self.guv.slice(s![.., self.f_cols.clone()]);
+                    matmul(gproj.view_mut(), e.w.t(), gf, false, self.threads);
+                    if e.trainable {
+                        let ge = grads.embed.as_mut().expect(SHAPE);
+                        matmul(ge.view_mut(), gf, proj.w.t(), false, self.threads);
+                    }
+                }
+                // Untied embedding: each half back through its own E.
+                Some(e_out) => {
+                    let (gu, gvt) = (self.guv.slice(s![.., ..h]), self.guv.slice(s![.., h..]));
+                    let (pin, pout) = (proj.w.slice(s![.., ..h]), proj.w.slice(s![.., h..]));
+                    matmul(
+                        gproj.slice_mut(s![.., ..h]),
+                        e.w.t(),
+                        gu,
+                        false,
+                        self.threads,
+                    );
+                    matmul(
+                        gproj.slice_mut(s![.., h..]),
+                        e_out.w.t(),
+                        gvt,
+                        false,
+                        self.threads,
+                    );
+                    let ge = grads.embed.as_mut().expect(SHAPE);
+                    matmul(ge.view_mut(), gu, pin.t(), false, self.threads);
+                    let geo = grads.embed_out.as_mut().expect(SHAPE);
+                    matmul(geo.view_mut(), gvt, pout.t(), false, self.threads);
+                }
+            }
+            // Untied in-proj: dW_b = Eᵀ · dUb, and dE gains dUb · W_bᵀ.
+            if let (Some(w_b), Some(gub)) = (&self.params.proj_b, &self.gub) {
+                let gpb = grads.proj_b.as_mut().expect(SHAPE);
+                matmul(gpb.view_mut(), e.w.t(), gub.view(), false, self.threads);
                 let ge = grads.embed.as_mut().expect(SHAPE);
-                matmul(ge.view_mut(), gf, proj.w.t(), false, self.threads);
+                matmul(ge.view_mut(), gub.view(), w_b.w.t(), true, self.threads);
             }
         }
         if self.params.direct.is_some() {
@@ -647,6 +790,9 @@ impl Model {
                 embed: m.embedding().map(widen),
                 in_proj: m.in_proj().map(widen),
                 out_proj: m.out_proj().map(widen),
+                w_input_b: m.w_input_b().map(widen),
+                embed_out: m.embedding_out().map(widen),
+                in_proj_b: m.in_proj_b().map(widen),
             }),
             Model::Parity(m) => Weights::Parity(ParityWeights {
                 activation: m.activation,

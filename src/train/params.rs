@@ -33,10 +33,10 @@ impl Param {
     }
 }
 
-/// Tensors in their fixed order; at most three per model.
-pub type Iter<'a, T> = std::iter::Flatten<std::array::IntoIter<Option<&'a T>, 3>>;
+/// Tensors in their fixed order; at most five per model.
+pub type Iter<'a, T> = std::iter::Flatten<std::array::IntoIter<Option<&'a T>, 5>>;
 /// Mutable tensors in their fixed order.
-pub type IterMut<'a, T> = std::iter::Flatten<std::array::IntoIter<Option<&'a mut T>, 3>>;
+pub type IterMut<'a, T> = std::iter::Flatten<std::array::IntoIter<Option<&'a mut T>, 5>>;
 
 /// A modular model's tensors, each where the variant has it (see `model.rs` for the
 /// layout [W_input | W_outputᵀ] the halves fill).
@@ -48,14 +48,28 @@ pub type IterMut<'a, T> = std::iter::Flatten<std::array::IntoIter<Option<&'a mut
 /// | collapsed-in         | E            | `out_proj` [D×H]        | `w_input` [P×H]        |
 /// | collapsed-out        | E            | `in_proj` [D×H]         | `w_output` [P×H]       |
 /// | collapsed            | –            | –                       | `w_input_output` [P×2H]|
+///
+/// The untied variants add `embed_out` (E_out [P×D], W_output = W_out·E_outᵀ) and `proj_b`
+/// (`in_proj_b`, W_b [D×H]: b's side of the input is E·W_b, while `proj`'s W_in is a's):
+///
+/// | variant                 | embed    | proj                 | direct           | embed_out | proj_b      |
+/// |-------------------------|----------|----------------------|------------------|-----------|-------------|
+/// | untied-embed            | E_in     | `in_out_proj` [D×2H] | –                | E_out     | –           |
+/// | untied-in               | E        | `in_out_proj` [D×2H] | –                | –         | `in_proj_b` |
+/// | untied-embed-in         | E_in     | `in_out_proj` [D×2H] | –                | E_out     | `in_proj_b` |
+/// | untied-in-collapsed-out | E        | `in_proj` [D×H]      | `w_output` [P×H] | –         | `in_proj_b` |
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModularTensors<T> {
-    /// The shared embedding E.
+    /// The embedding E (E_in where the embedding is untied).
     pub embed: Option<T>,
     /// The factored halves' right factor: W_in and/or W_outᵀ side by side.
     pub proj: Option<T>,
     /// The halves of [W_input | W_outputᵀ] stored directly.
     pub direct: Option<T>,
+    /// The output side's embedding E_out, where the embedding is untied.
+    pub embed_out: Option<T>,
+    /// b's in-proj W_b, where the in-proj is untied.
+    pub proj_b: Option<T>,
 }
 
 impl<T> ModularTensors<T> {
@@ -64,6 +78,8 @@ impl<T> ModularTensors<T> {
             self.embed.as_ref(),
             self.proj.as_ref(),
             self.direct.as_ref(),
+            self.embed_out.as_ref(),
+            self.proj_b.as_ref(),
         ]
         .into_iter()
         .flatten()
@@ -74,6 +90,8 @@ impl<T> ModularTensors<T> {
             self.embed.as_mut(),
             self.proj.as_mut(),
             self.direct.as_mut(),
+            self.embed_out.as_mut(),
+            self.proj_b.as_mut(),
         ]
         .into_iter()
         .flatten()
@@ -84,10 +102,14 @@ impl<T> ModularTensors<T> {
         let embed = self.embed.as_ref().map(&mut f);
         let proj = self.proj.as_ref().map(&mut f);
         let direct = self.direct.as_ref().map(&mut f);
+        let embed_out = self.embed_out.as_ref().map(&mut f);
+        let proj_b = self.proj_b.as_ref().map(&mut f);
         ModularTensors {
             embed,
             proj,
             direct,
+            embed_out,
+            proj_b,
         }
     }
 }
@@ -103,11 +125,13 @@ pub struct ParityTensors<T> {
 
 impl<T> ParityTensors<T> {
     pub fn iter(&self) -> Iter<'_, T> {
-        [Some(&self.w1), Some(&self.w2), None].into_iter().flatten()
+        [Some(&self.w1), Some(&self.w2), None, None, None]
+            .into_iter()
+            .flatten()
     }
 
     pub fn iter_mut(&mut self) -> IterMut<'_, T> {
-        [Some(&mut self.w1), Some(&mut self.w2), None]
+        [Some(&mut self.w1), Some(&mut self.w2), None, None, None]
             .into_iter()
             .flatten()
     }

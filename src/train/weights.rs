@@ -17,7 +17,9 @@ use ndarray::{Array2, ArrayView2};
 pub struct ModularWeights {
     pub arch: Arch,
     pub activation: Activation,
-    /// W_input [P×H]: row a is input a's contribution to each hidden neuron.
+    /// W_input [P×H]: row a is input a's contribution to each hidden neuron. Where the
+    /// in-proj is untied this is a's side (E·W_a), which every reader (spectrum, heatmap,
+    /// mechanism) shows; b's side is [`Self::w_input_b`].
     pub w_input: Array2<f64>,
     /// W_output [H×P].
     pub w_output: Array2<f64>,
@@ -30,6 +32,13 @@ pub struct ModularWeights {
     /// W_out [H×D], where W_output = W_out·Eᵀ: where the output half is factored
     /// (factored, five-neurons, collapsed-in).
     pub out_proj: Option<Array2<f64>>,
+    /// b's side of the input, E·W_b [P×H], where the in-proj is untied (`pre = W_input[a] +
+    /// w_input_b[b]`); `None` where both operands share W_input.
+    pub w_input_b: Option<Array2<f64>>,
+    /// E_out [P×D], where the embedding is untied (W_output = W_out·E_outᵀ).
+    pub embed_out: Option<Array2<f64>>,
+    /// W_b [D×H], b's in-proj, where the in-proj is untied (`in_proj` is then a's W_a).
+    pub in_proj_b: Option<Array2<f64>>,
 }
 
 /// The parity network's weights.
@@ -42,7 +51,9 @@ pub struct ParityWeights {
     pub w2: Array2<f64>,
 }
 
-/// A model's weights at one step.
+/// A model's weights at one step. The modular variant's nine matrix headers make it the
+/// larger one; the matrices themselves are on the heap either way.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Weights {
     Modular(ModularWeights),
@@ -75,7 +86,7 @@ impl Weights {
 
 impl Weights {
     /// The weights a dashboard frame keeps (hundreds are kept per run): the article's
-    /// matrices always, the factors only where the embedding is narrow (at most
+    /// matrices always (b's side of the input too, where untied), the factors only where the embedding is narrow (at most
     /// [`FRAME_EMBED_MAX`] wide: five-neurons, reverse-grok, regrok), where they are what
     /// the views draw. mod-add's 67×500 embedding would make each frame twenty times larger.
     pub fn for_frame(self) -> Weights {
@@ -88,6 +99,8 @@ impl Weights {
                     m.embed = None;
                     m.in_proj = None;
                     m.out_proj = None;
+                    m.embed_out = None;
+                    m.in_proj_b = None;
                 }
                 Weights::Modular(m)
             }

@@ -4,6 +4,7 @@
 //! trains. Beside or below it: the class counts (the legend) and the last finished run.
 //! Grids without those axes (`mod-add-seeds`) list their runs instead.
 
+pub mod arch;
 mod drill;
 mod state;
 
@@ -73,6 +74,7 @@ pub fn render(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, footer:
     bar(f.buffer_mut(), s, theme, gauge);
     match &s.diagram {
         Some(d) => render_diagram_body(f, s, d, theme, body),
+        None if arch::applies(s) => arch::render_body(f, s, theme, body, &s.thresholds),
         None => render_list_body(f, s, theme, body),
     }
     super::footer::render(f, footer, theme, foot);
