@@ -8,7 +8,7 @@
 
 use super::session::Status;
 use super::state::{Action, App, Command};
-use super::sweep::{self, VIEW_GRIDS};
+use super::sweep::VIEW_GRIDS;
 use crate::sweep::{RunRecord, RunState};
 use crate::ui::gallery::{self as ui, Shape, Tile, TileState};
 use crate::ui::sweep::SweepStatus;
@@ -127,34 +127,8 @@ impl App {
         if self.gallery.file.is_some() {
             return cmds;
         }
-        cmds.push(Command::PauseSweeps);
         let i = self.gallery_grid();
-        if self.sweeps.states[i].is_none() {
-            match sweep::builtin(GRID, self.sweeps.jobs) {
-                Ok(mut st) => {
-                    // As the sweep view notes it (the grid's state is shared).
-                    st.note =
-                        "training run paused · not saved (sweep --watch --out FILE saves)".into();
-                    self.sweeps.states[i] = Some(st);
-                }
-                Err(e) => {
-                    self.message = Some(format!("cannot open {GRID}: {e}"));
-                    return cmds;
-                }
-            }
-        }
-        if let Some(st) = self.sweeps.states[i].as_mut()
-            && !st.paused
-            && st.status() != SweepStatus::Finished
-        {
-            st.started = true;
-            cmds.push(Command::RunSweep {
-                grid: st.grid.clone(),
-                runs: st.progress.todo(),
-                every: st.every,
-                jobs: st.jobs,
-            });
-        }
+        cmds.extend(self.show_grid(i));
         cmds
     }
 

@@ -455,8 +455,14 @@ impl App {
     /// Show the current grid: create its state when first shown, and (unless it is done or
     /// paused by the user) ask for its runs to train, every other grid pausing.
     fn show_sweep(&mut self) -> Vec<Command> {
+        self.show_grid(self.sweeps.current)
+    }
+
+    /// Show grid `i` of [`VIEW_GRIDS`] (the sweep view's current one, or the gallery's):
+    /// create its state when first shown, and (unless it is done or paused by the user) ask
+    /// for its runs to train, every other grid pausing.
+    pub(super) fn show_grid(&mut self, i: usize) -> Vec<Command> {
         let mut cmds = vec![Command::PauseSweeps];
-        let i = self.sweeps.current;
         if self.sweeps.states[i].is_none() {
             match sweep::builtin(VIEW_GRIDS[i], self.sweeps.jobs) {
                 Ok(mut st) => {
