@@ -11,17 +11,17 @@
 //! Classes come from each run's trace and the thresholds given, so a change of thresholds
 //! re-colours the bars.
 
-use super::{COUNTS_H, SIDE_W, SweepState, fmt_value, render_counts, render_last};
+use super::{SIDE_W, SweepState, fmt_value};
 use crate::sweep::{Class, RunState, Thresholds, classify_with};
 use crate::train::config::InProj;
 use crate::train::{Arch, Decay};
 use crate::ui::{Theme, panel};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use serde_json::Value;
 
 /// The order of a bar's class segments (the article's).
@@ -222,31 +222,9 @@ pub fn render_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect, th:
 /// The side column: class counts, the last finished run and, when there is room, how to
 /// read the bars.
 fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
-    let reading = if side.height >= COUNTS_H + 11 + 9 {
-        9
-    } else {
-        0
-    };
-    let [counts, last, about] = Layout::vertical([
-        Constraint::Length(COUNTS_H),
-        Constraint::Fill(1),
-        Constraint::Length(reading),
-    ])
-    .areas(side);
-    render_counts(f, s, theme, counts);
-    render_last(f, s, theme, last);
-    if reading > 0 {
-        f.render_widget(
-            Paragraph::new(
-                "Which model constraints work best: each bar is one architecture's runs over \
-                 every rate, embed size, decay strength and seed, split by class.",
-            )
-            .style(theme.dim())
-            .wrap(Wrap { trim: true })
-            .block(panel("reading it", theme)),
-            about,
-        );
-    }
+    let about = "Which model constraints work best: each bar is one architecture's runs over \
+                 every rate, embed size, decay strength and seed, split by class.";
+    super::render_side_with(f, s, theme, side, about, 9);
 }
 
 /// Rows of one decay's block: its title, and two panel rows of a title, the column heads and

@@ -714,12 +714,32 @@ fn draw_compact_cell(
 /// The side column: class counts (the legend), the last finished run and, when there is
 /// room, how to read the chart.
 fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
-    let reading = if side.height >= COUNTS_H + 11 + 8 {
-        8
+    let text = if s.diagram.is_some() {
+        "Too little weight decay memorizes, more groks, more still generalizes at once, \
+         too much fails: the article's chart, one block per run."
+    } else {
+        "Grokking is contingent on the seed: each run finds its own key frequencies, \
+         or none. \"test 99 %\" is the grok step; classes use the loss thresholds."
+    };
+    render_side_with(f, s, theme, side, text, 8);
+}
+
+/// The side column with `about` (how to read the view, `about_h` rows) under the class
+/// counts and the last finished run, when the column has room for it.
+pub(super) fn render_side_with(
+    f: &mut Frame,
+    s: &SweepState,
+    theme: &Theme,
+    side: Rect,
+    about: &str,
+    about_h: u16,
+) {
+    let reading = if side.height >= COUNTS_H + 11 + about_h {
+        about_h
     } else {
         0
     };
-    let [counts, last, about] = Layout::vertical([
+    let [counts, last, area] = Layout::vertical([
         Constraint::Length(COUNTS_H),
         Constraint::Fill(1),
         Constraint::Length(reading),
@@ -728,19 +748,12 @@ fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
     render_counts(f, s, theme, counts);
     render_last(f, s, theme, last);
     if reading > 0 {
-        let text = if s.diagram.is_some() {
-            "Too little weight decay memorizes, more groks, more still generalizes at once, \
-             too much fails: the article's chart, one block per run."
-        } else {
-            "Grokking is contingent on the seed: each run finds its own key frequencies, \
-             or none. \"test 99 %\" is the grok step; classes use the loss thresholds."
-        };
         f.render_widget(
-            Paragraph::new(text)
+            Paragraph::new(about)
                 .style(theme.dim())
                 .wrap(Wrap { trim: true })
                 .block(panel("reading it", theme)),
-            about,
+            area,
         );
     }
 }
