@@ -156,22 +156,7 @@ impl App {
                 Vec::new()
             }
             Action::PauseSweep => self.pause_gallery_sweep(),
-            Action::TogglePause
-            | Action::Restart
-            | Action::Apply
-            | Action::NextPreset
-            | Action::PrevPreset
-            | Action::Preset(_)
-            | Action::SelectNext
-            | Action::SelectPrev
-            | Action::Increase
-            | Action::Decrease
-            | Action::Save
-            | Action::ScrubBack
-            | Action::ScrubForward
-            | Action::NextNeuron
-            | Action::PrevNeuron
-            | Action::Seek(_) => {
+            a if a.acts_on_training_run() => {
                 self.message = Some(
                     "that key acts on the training run: G shows it (Enter opens a run)".into(),
                 );

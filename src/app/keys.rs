@@ -123,6 +123,19 @@ const fn ctrl_quit<S>() -> Binding<S> {
     bind(&CTRL_QUIT, |_| Action::Quit, "Ctrl-C", "quit", None)
 }
 
+const QUIT_KEY: [Key; 1] = [Key::char('q')];
+
+/// `q` quits from the views where Esc only goes back.
+const fn quit_key<S>() -> Binding<S> {
+    bind(
+        &QUIT_KEY,
+        |_| Action::Quit,
+        "q",
+        "quit",
+        Some(("q", "quit")),
+    )
+}
+
 const HELP_KEY: [Key; 1] = [Key::char('?')];
 
 /// `?` opens and closes the help in every view; `footer`: its footer entry, if any.
@@ -416,13 +429,7 @@ pub static MECHANISM: [Binding<App>; 11] = [
         Some(("←→", "scrub")),
     ),
     help_key(Some(("?", "help"))),
-    bind(
-        &[Key::char('q')],
-        |_| Action::Quit,
-        "q",
-        "quit",
-        Some(("q", "quit")),
-    ),
+    quit_key(),
     ctrl_quit(),
 ];
 
@@ -470,13 +477,7 @@ pub static APPENDIX: [Binding<App>; 7] = [
         Some(("t", "take from run")),
     ),
     help_key(Some(("?", "help"))),
-    bind(
-        &[Key::char('q')],
-        |_| Action::Quit,
-        "q",
-        "quit",
-        Some(("q", "quit")),
-    ),
+    quit_key(),
     ctrl_quit(),
 ];
 
@@ -605,13 +606,7 @@ pub static SWEEP: [Binding<App>; 11] = [
     ratio_keys(),
     reset_key(),
     help_key(Some(("?", "help"))),
-    bind(
-        &[Key::char('q')],
-        |_| Action::Quit,
-        "q",
-        "quit",
-        Some(("q", "quit")),
-    ),
+    quit_key(),
     ctrl_quit(),
 ];
 
@@ -704,13 +699,7 @@ pub static GALLERY: [Binding<App>; 9] = [
         )
     },
     help_key(Some(("?", "help"))),
-    bind(
-        &[Key::char('q')],
-        |_| Action::Quit,
-        "q",
-        "quit",
-        Some(("q", "quit")),
-    ),
+    quit_key(),
     ctrl_quit(),
 ];
 

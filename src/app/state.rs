@@ -77,6 +77,33 @@ pub enum Action {
     SweepClock(String, Duration),
 }
 
+impl Action {
+    /// A training-view key's action on the training run (its settings, pause, scrubbing,
+    /// selected neuron): views of other runs (the sweeps, the gallery) answer it by saying
+    /// where it acts.
+    pub(super) fn acts_on_training_run(&self) -> bool {
+        matches!(
+            self,
+            Action::TogglePause
+                | Action::Restart
+                | Action::Apply
+                | Action::NextPreset
+                | Action::PrevPreset
+                | Action::Preset(_)
+                | Action::SelectNext
+                | Action::SelectPrev
+                | Action::Increase
+                | Action::Decrease
+                | Action::Save
+                | Action::ScrubBack
+                | Action::ScrubForward
+                | Action::NextNeuron
+                | Action::PrevNeuron
+                | Action::Seek(_)
+        )
+    }
+}
+
 /// What the app asks of the trainer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -568,20 +595,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::TogglePause
-            | Action::Restart
-            | Action::Apply
-            | Action::NextPreset
-            | Action::PrevPreset
-            | Action::Preset(_)
-            | Action::SelectNext
-            | Action::SelectPrev
-            | Action::Increase
-            | Action::Decrease
-            | Action::Save
-            | Action::ScrubBack
-            | Action::ScrubForward
-            | Action::Seek(_) => {
+            a if a.acts_on_training_run() => {
                 self.message = Some("that key acts on the training run: w shows it".into());
                 Vec::new()
             }
