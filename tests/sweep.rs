@@ -256,22 +256,26 @@ fn watch_without_a_terminal_prints_like_a_plain_sweep() {
     let _ = std::fs::remove_file(&grid);
 }
 
+/// Run the grid file `grid` (written as `name`) on one job; its first record.
+fn first_record(name: &str, grid: &str) -> serde_json::Value {
+    let g = tmp(name);
+    std::fs::write(&g, grid).unwrap();
+    let out = grokscope(&["sweep", "--grid-file", g.to_str().unwrap(), "--jobs", "1"]);
+    assert!(out.status.success(), "{out:?}");
+    let line = String::from_utf8(out.stdout).unwrap();
+    serde_json::from_str(line.lines().next().unwrap()).unwrap()
+}
+
 /// The reverse-grok preset shows what it is named for, in the real engine: its seed's curve
 /// passes sweep::Phenomenon's reverse-grok rule (test loss ×8.7 from its low while the
 /// training loss keeps falling) and no other.
 #[test]
 fn the_reverse_grok_preset_shows_reverse_grokking() {
-    let g = tmp("reverse.json");
-    std::fs::write(
-        &g,
+    let record = first_record(
+        "reverse.json",
         r#"{"name": "rg", "preset": "reverse-grok", "every": 200, "stop_early": false,
             "axes": [["seed", [68]]]}"#,
-    )
-    .unwrap();
-    let out = grokscope(&["sweep", "--grid-file", g.to_str().unwrap(), "--jobs", "1"]);
-    assert!(out.status.success(), "{out:?}");
-    let line = String::from_utf8(out.stdout).unwrap();
-    let record: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    );
     assert_eq!(
         record["shows"],
         serde_json::json!(["reverse-grok"]),
@@ -287,17 +291,11 @@ fn the_reverse_grok_preset_shows_reverse_grokking() {
 /// train-loss-rise rule); 2,000 of its 8,000 steps are enough to see it.
 #[test]
 fn the_parity_preset_shows_the_train_loss_rise() {
-    let g = tmp("parity-rise.json");
-    std::fs::write(
-        &g,
+    let record = first_record(
+        "parity-rise.json",
         r#"{"name": "pr", "preset": "parity", "every": 100, "stop_early": false,
             "base": {"steps": 2000}, "axes": [["seed", [1]]]}"#,
-    )
-    .unwrap();
-    let out = grokscope(&["sweep", "--grid-file", g.to_str().unwrap(), "--jobs", "1"]);
-    assert!(out.status.success(), "{out:?}");
-    let line = String::from_utf8(out.stdout).unwrap();
-    let record: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    );
     assert_eq!(
         record["shows"],
         serde_json::json!(["train-loss-rise"]),

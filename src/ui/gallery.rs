@@ -153,13 +153,7 @@ fn header(f: &mut Frame, v: &View, theme: &Theme, area: Rect, compact: bool) {
     }
     if let Some(s) = v.status {
         spans.push(sep());
-        let (state, style) = match s {
-            SweepStatus::Waiting => ("waiting", theme.dim()),
-            SweepStatus::Running => ("▶ running", theme.key()),
-            SweepStatus::Paused => ("❚❚ paused", theme.warn()),
-            SweepStatus::Finished => ("■ finished", theme.title()),
-        };
-        spans.push(Span::styled(state, style));
+        spans.push(super::sweep::status_span(s, theme));
     }
     let mut lines = vec![Line::from(spans)];
     if area.height > 1 {

@@ -112,13 +112,7 @@ fn header(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, area: Rect,
         _ => "eta —".into(),
     }));
     spans.push(sep());
-    let (state, style) = match s.status() {
-        SweepStatus::Waiting => ("waiting", theme.dim()),
-        SweepStatus::Running => ("▶ running", theme.key()),
-        SweepStatus::Paused => ("❚❚ paused", theme.warn()),
-        SweepStatus::Finished => ("■ finished", theme.title()),
-    };
-    spans.push(Span::styled(state, style));
+    spans.push(status_span(s.status(), theme));
     let mut lines = vec![Line::from(spans)];
     if area.height > 1 {
         let mut what = format!(
@@ -756,6 +750,17 @@ pub(super) fn render_side_with(
             area,
         );
     }
+}
+
+/// A sweep's status as the headers show it.
+pub fn status_span(status: SweepStatus, theme: &Theme) -> Span<'static> {
+    let (state, style) = match status {
+        SweepStatus::Waiting => ("waiting", theme.dim()),
+        SweepStatus::Running => ("▶ running", theme.key()),
+        SweepStatus::Paused => ("❚❚ paused", theme.warn()),
+        SweepStatus::Finished => ("■ finished", theme.title()),
+    };
+    Span::styled(state, style)
 }
 
 /// The legend with counts: one line per class in the chart's order, a bar of its share.
