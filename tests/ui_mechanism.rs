@@ -364,7 +364,7 @@ fn parity_says_the_view_is_for_modular_models() {
     );
 }
 
-/// Render time of one mechanism frame at 160×50 (`cargo test --test ui_mechanism
+/// Render time of one mechanism frame at 160×50 (`cargo test --release --test ui_mechanism
 /// render_time -- --ignored --nocapture`): medians of a redraw of the same frame (the
 /// read-out remembered) and of a frame just arrived (read-out computed).
 #[test]

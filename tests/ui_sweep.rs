@@ -756,7 +756,7 @@ fn threshold_keys_recolour_the_view() {
     assert!(text(&h.render(120, 40, &PLAIN)).contains("wd 0.01 · n_train 1250"));
 }
 
-/// Render time of the sweep view at 160×50 (`cargo test --test ui_sweep render_time --
+/// Render time of the sweep view at 160×50 (`cargo test --release --test ui_sweep render_time --
 /// --ignored --nocapture`): `parity-v4` with 1,000 runs finished, each with a curve of 200
 /// points (every 100 of 20,000 steps), medians of 51 frames: drill-down closed, open on a
 /// cell of nine, and open with both thresholds moved (every run re-classified each frame).

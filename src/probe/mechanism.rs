@@ -327,7 +327,7 @@ mod tests {
         }
     }
 
-    /// What the view costs per drawn frame, printed (`cargo test --lib mechanism_cost --
+    /// What the view costs per drawn frame, printed (`cargo test --release --lib mechanism_cost --
     /// --ignored --nocapture`): the read-out of a frame and one pair's logits, medians.
     #[test]
     #[ignore]
