@@ -6,7 +6,9 @@ mod construct;
 mod export;
 mod gallery;
 mod presets;
+mod resume;
 mod run;
+mod rundir;
 mod sweep;
 
 use crate::train::{self, Config, Threads, presets as preset_table};
