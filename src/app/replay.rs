@@ -10,6 +10,7 @@ use super::session::{Clock, MAX_FRAMES, Snapshot, Status, WeightFrame};
 use super::state::Command;
 use crate::probe::Prober;
 use crate::snapshot::Compared;
+use crate::train::files::show;
 use crate::train::keep::{FrameReader, RunFile, SavedFrame};
 use crate::train::{Config, Metrics, Threads, Trainer};
 use std::collections::VecDeque;
@@ -56,9 +57,10 @@ impl Other {
         if !matches!(self.run.status, Status::Running) {
             return Ok(false);
         }
-        let new = self.reader.read_new().map_err(|e| {
-            super::Error::Failed(format!("cannot follow {}: {e}", self.dir.display()))
-        })?;
+        let new = self
+            .reader
+            .read_new()
+            .map_err(|e| super::Error::Usage(format!("cannot follow {}: {e}", show(&self.dir))))?;
         let ended = ended(&self.dir);
         if new.is_empty() && ended.is_none() {
             return Ok(false);
@@ -80,7 +82,7 @@ fn open_kept(
 ) -> Result<(Config, FrameReader), super::Error> {
     let run_file = RunFile::read(&dir.join("run.json")).map_err(|e| bad(e.to_string()))?;
     let frames = dir.join("frames.bin");
-    if !frames.exists() {
+    if !crate::train::files::present(&frames) {
         return Err(bad(
             "it keeps no weight frames (frames.bin; runs kept by an earlier grokscope have none)"
                 .into(),
@@ -89,13 +91,19 @@ fn open_kept(
     let reader = FrameReader::open(&frames).map_err(|e| super::Error::Usage(e.to_string()))?;
     let mut config = reader.info().config.clone();
     config.steps = run_file.config.steps;
+    // Checked before anything is built from the frames' settings.
+    if config != run_file.config {
+        return Err(bad(
+            "frames.bin and run.json are of different runs (the directory mixes runs)".into(),
+        ));
+    }
     Ok((config, reader))
 }
 
 /// The summary's status, once the run in `dir` wrote one.
 fn ended(dir: &Path) -> Option<Status> {
-    let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(text.trim()).ok()?;
+    let bytes = crate::train::files::read_regular(&dir.join("summary.json"), 1 << 20).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(bytes.trim_ascii()).ok()?;
     Some(match v["stopped"].as_str() {
         Some("diverged") => Status::Diverged("the loss became NaN or infinite".into()),
         _ => Status::Finished,
@@ -109,14 +117,10 @@ fn names(a: &Path, b: &Path) -> (String, String) {
         let parts: Vec<String> = p
             .components()
             .filter(|c| matches!(c, std::path::Component::Normal(_)))
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .map(|c| crate::train::files::escape(&c.as_os_str().to_string_lossy()))
             .collect();
         let name = parts[parts.len().saturating_sub(n)..].join("/");
-        if name.is_empty() {
-            p.display().to_string()
-        } else {
-            name
-        }
+        if name.is_empty() { show(p) } else { name }
     };
     let (x, y) = (tail(a, 1), tail(b, 1));
     if x == y {
@@ -128,7 +132,7 @@ fn names(a: &Path, b: &Path) -> (String, String) {
 
 /// Why a directory cannot be replayed: one line.
 pub fn open_error(dir: &Path, e: impl std::fmt::Display) -> super::Error {
-    super::Error::Usage(format!("cannot replay {}: {e}", dir.display()))
+    super::Error::Usage(format!("cannot replay {}: {e}", show(dir)))
 }
 
 impl Replay {
@@ -150,7 +154,7 @@ impl Replay {
             elapsed: Duration::ZERO,
             rate: 0.0,
             compare: None,
-            message: Some(format!("replaying {}", dir.display())),
+            message: Some(format!("replaying {}", show(dir))),
         };
         r.poll()?;
         Ok(r)
@@ -161,7 +165,7 @@ impl Replay {
     /// a directory, and when it is this same run.
     pub fn compare(mut self, other: &Path) -> Result<Self, super::Error> {
         let bad = |e: &dyn std::fmt::Display| {
-            super::Error::Usage(format!("cannot compare with {}: {e}", other.display()))
+            super::Error::Usage(format!("cannot compare with {}: {e}", show(other)))
         };
         let (config, reader) = open_kept(other, |e| bad(&e))?;
         let same = |d: &Path| std::fs::canonicalize(d).ok();
@@ -216,7 +220,7 @@ impl Replay {
         let new = self
             .reader
             .read_new()
-            .map_err(|e| super::Error::Failed(e.to_string()))?;
+            .map_err(|e| super::Error::Usage(e.to_string()))?;
         changed |= !new.is_empty();
         for f in new {
             self.record(f);
@@ -274,7 +278,7 @@ impl Replay {
             Command::Save(_) => {
                 self.message = Some(format!(
                     "this run's checkpoint is {}",
-                    self.dir.join("checkpoint.grok").display()
+                    show(&self.dir.join("checkpoint.grok"))
                 ))
             }
         }

@@ -8,6 +8,7 @@
 
 use super::Failure;
 use super::rundir::{CHECKPOINT_FILE, FRAMES_FILE, RUN_FILE};
+use crate::train::files::show;
 use crate::train::keep::{self, RunFile};
 use crate::train::{Threads, checkpoint};
 use clap::{Args, ValueEnum};
@@ -51,11 +52,34 @@ pub(crate) enum Tensor {
     I64(ArrayD<i64>),
 }
 
+/// A kept file that is not the run file's run.
+fn mixed(dir: &Path, file: &str) -> Failure {
+    Failure::usage(format!(
+        "{}: {file} and {RUN_FILE} are of different runs (the directory mixes runs)",
+        show(dir)
+    ))
+}
+
 /// The named tensors of a kept run, in a fixed order; with the run file's text for the
 /// safetensors metadata.
 pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Failure> {
     let run_file = RunFile::read(&dir.join(RUN_FILE))?;
+    let frames_path = dir.join(FRAMES_FILE);
+    let frames = if crate::train::files::present(&frames_path) {
+        Some(keep::FrameReader::open(&frames_path)?)
+    } else {
+        None
+    };
+    // Every file is the run file's run, checked before anything is built from them.
+    if let Some(f) = &frames
+        && !super::rundir::same_run(&f.info().config, &run_file.config)
+    {
+        return Err(mixed(dir, FRAMES_FILE));
+    }
     let trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), Threads(1))?;
+    if !super::rundir::same_run(trainer.config(), &run_file.config) {
+        return Err(mixed(dir, CHECKPOINT_FILE));
+    }
     let mut out = Vec::new();
     let weights = trainer.weights();
     for (name, a) in keep::tensors(&weights) {
@@ -68,9 +92,9 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
         "step".into(),
         Tensor::I64(ArrayD::from_elem(IxDyn(&[1]), trainer.step_count() as i64)),
     ));
-    let frames_path = dir.join(FRAMES_FILE);
-    if frames_path.exists() {
-        let (info, frames) = keep::read_frames(&frames_path)?;
+    if let Some(mut reader) = frames {
+        let frames = reader.read_new()?;
+        let info = reader.info();
         let n = frames.len();
         let column = |f: &dyn Fn(&keep::SavedFrame) -> f64| {
             Tensor::F64(
@@ -167,7 +191,7 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
     if !args.dir.is_dir() {
         return Err(Failure::usage(format!(
             "{}: not a directory (export reads a directory `run --out` kept)",
-            args.dir.display()
+            show(&args.dir)
         )));
     }
     let (tensors, run_file) = tensors(&args.dir)?;
@@ -176,15 +200,26 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
             .join(format!("weights.{}", args.format.extension()))
     });
     super::check_output_file(&out)?;
+    let folder = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(Failure::usage(format!(
+            "{}: no such folder to write {} into",
+            show(folder),
+            show(&out)
+        )));
+    }
     let bytes = match args.format {
         ExportFormat::Npz => npz(&tensors),
         ExportFormat::Safetensors => safetensors(&tensors, &run_file),
     }
-    .map_err(|e| Failure::failed(format!("{}: {e}", out.display())))?;
+    .map_err(|e| Failure::failed(format!("{}: {e}", show(&out))))?;
     checkpoint::write_atomic(&out, &bytes).map_err(|e| Failure::failed(e.to_string()))?;
     eprintln!(
         "wrote {} ({} tensors, {} bytes)",
-        out.display(),
+        show(&out),
         tensors.len(),
         bytes.len()
     );

@@ -3,6 +3,7 @@
 //! (shard) outputs and prints the tables.
 
 use super::Failure;
+use crate::train::files::show;
 
 use crate::sweep::{
     Event, Grid, Pool, Progress, RunRecord, Shard, arch_table, phase_diagrams, phenomena,
@@ -92,7 +93,7 @@ fn read_output(path: &Path) -> Result<(Vec<RunRecord>, Option<u64>), Failure> {
             Err(_) if lines.peek().is_none() && !raw.ends_with('\n') => {
                 eprintln!(
                     "grokscope: {}:{}: dropped a torn last line (a sweep stopped while writing it)",
-                    path.display(),
+                    show(path),
                     i + 1
                 );
                 torn = Some(start as u64);
@@ -100,7 +101,7 @@ fn read_output(path: &Path) -> Result<(Vec<RunRecord>, Option<u64>), Failure> {
             Err(e) => {
                 return Err(Failure::usage(format!(
                     "{}:{}: not a sweep record ({e})",
-                    path.display(),
+                    show(path),
                     i + 1
                 )));
             }
@@ -221,8 +222,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         }
         (None, Some(path)) => {
             let text = super::read_regular(path, MAX_GRID_BYTES)?;
-            Grid::parse_runs(&text)
-                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
+            Grid::parse_runs(&text).map_err(|e| Failure::usage(format!("{}: {e}", show(path))))?
         }
         _ => {
             return Err(Failure::usage(
@@ -276,7 +276,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                     }
                     Ok(f)
                 })
-                .map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?,
+                .map_err(|e| Failure::usage(format!("{}: {e}", show(p))))?,
         ),
         None => None,
     };
@@ -298,7 +298,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             shard: args.shard,
             jobs,
             note: match &args.out {
-                Some(p) => format!("records → {}", p.display()),
+                Some(p) => format!("records → {}", show(p)),
                 None => "no --out: records print when this view closes".into(),
             },
         };
@@ -321,7 +321,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 end.left,
                 end.total,
                 match &args.out {
-                    Some(p) => format!("; rerun with --out {} to continue", p.display()),
+                    Some(p) => format!("; rerun with --out {} to continue", show(p)),
                     None => String::new(),
                 }
             );
