@@ -243,10 +243,19 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         )));
     }
     let runs = runs.filter(|i| args.shard.is_none_or(|s| s.takes(i)));
+    if let Some(p) = &args.out {
+        super::check_output_file(p)?;
+    }
+    // One writer at a time: a second sweep into the same --out is refused.
+    let _writer = args
+        .out
+        .as_deref()
+        .map(crate::sweep::lock_output)
+        .transpose()
+        .map_err(Failure::usage)?;
     let mut torn = None;
     let done: Vec<RunRecord> = match &args.out {
         Some(p) => {
-            super::check_output_file(p)?;
             if p.exists() {
                 let (records, cut) = read_output(p)?;
                 torn = cut;

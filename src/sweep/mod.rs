@@ -3,6 +3,7 @@
 //! code paths.
 
 mod grid;
+mod output;
 mod phenomenon;
 mod pool;
 mod progress;
@@ -11,6 +12,7 @@ mod table;
 
 pub use crate::train::Control;
 pub use grid::{BUILTIN, Grid, RunSpec, Runs, Shard};
+pub use output::lock_output;
 pub use phenomenon::{Phenomenon, Point, shown};
 pub use pool::{Event, Pool};
 pub use progress::{Progress, RunState};
