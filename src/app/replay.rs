@@ -11,6 +11,7 @@ use super::state::Command;
 use crate::probe::Prober;
 use crate::snapshot::Compared;
 use crate::train::files::show;
+use crate::train::identity::{difference, same_run};
 use crate::train::keep::{FrameReader, RunFile, SavedFrame};
 use crate::train::{Config, Metrics, Threads, Trainer};
 use std::collections::VecDeque;
@@ -61,7 +62,7 @@ impl Other {
             .reader
             .read_new()
             .map_err(|e| super::Error::Usage(format!("cannot follow {}: {e}", show(&self.dir))))?;
-        let ended = ended(&self.dir);
+        let ended = ended(&self.dir, &self.run.config);
         if new.is_empty() && ended.is_none() {
             return Ok(false);
         }
@@ -92,18 +93,24 @@ fn open_kept(
     let mut config = reader.info().config.clone();
     config.steps = run_file.config.steps;
     // Checked before anything is built from the frames' settings.
-    if config != run_file.config {
-        return Err(bad(
-            "frames.bin and run.json are of different runs (the directory mixes runs)".into(),
-        ));
+    if !same_run(&config, &run_file.config) {
+        return Err(bad(format!(
+            "frames.bin and run.json are of different runs ({}; the directory mixes runs)",
+            difference(&config, &run_file.config)
+        )));
     }
     Ok((config, reader))
 }
 
-/// The summary's status, once the run in `dir` wrote one.
-fn ended(dir: &Path) -> Option<Status> {
+/// The summary's status, once the run in `dir` (of `config`) wrote one; another run's
+/// summary says nothing of it.
+fn ended(dir: &Path, config: &Config) -> Option<Status> {
     let bytes = crate::train::files::read_regular(&dir.join("summary.json"), 1 << 20).ok()?;
     let v: serde_json::Value = serde_json::from_slice(bytes.trim_ascii()).ok()?;
+    let theirs: Config = serde_json::from_value(v["config"].clone()).ok()?;
+    if !same_run(&theirs, config) {
+        return None;
+    }
     Some(match v["stopped"].as_str() {
         Some("diverged") => Status::Diverged("the loss became NaN or infinite".into()),
         _ => Status::Finished,
@@ -225,7 +232,7 @@ impl Replay {
         for f in new {
             self.record(f);
         }
-        if let Some(status) = ended(&self.dir) {
+        if let Some(status) = ended(&self.dir, &self.config) {
             self.status = status;
             return Ok(true);
         }

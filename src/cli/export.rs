@@ -9,6 +9,7 @@
 use super::Failure;
 use super::rundir::{CHECKPOINT_FILE, FRAMES_FILE, RUN_FILE};
 use crate::train::files::show;
+use crate::train::identity::{difference, same_run};
 use crate::train::keep::{self, RunFile};
 use crate::train::{Threads, checkpoint};
 use clap::{Args, ValueEnum};
@@ -50,13 +51,20 @@ pub(crate) enum Tensor {
     F32(ArrayD<f32>),
     F64(ArrayD<f64>),
     I64(ArrayD<i64>),
+    U64(ArrayD<u64>),
 }
 
 /// A kept file that is not the run file's run.
-fn mixed(dir: &Path, file: &str) -> Failure {
+fn mixed(
+    dir: &Path,
+    file: &str,
+    theirs: &crate::train::Config,
+    run: &crate::train::Config,
+) -> Failure {
     Failure::usage(format!(
-        "{}: {file} and {RUN_FILE} are of different runs (the directory mixes runs)",
-        show(dir)
+        "{}: {file} and {RUN_FILE} are of different runs ({}; the directory mixes runs)",
+        show(dir),
+        difference(theirs, run)
     ))
 }
 
@@ -72,13 +80,18 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
     };
     // Every file is the run file's run, checked before anything is built from them.
     if let Some(f) = &frames
-        && !super::rundir::same_run(&f.info().config, &run_file.config)
+        && !same_run(&f.info().config, &run_file.config)
     {
-        return Err(mixed(dir, FRAMES_FILE));
+        return Err(mixed(dir, FRAMES_FILE, &f.info().config, &run_file.config));
     }
     let trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), Threads(1))?;
-    if !super::rundir::same_run(trainer.config(), &run_file.config) {
-        return Err(mixed(dir, CHECKPOINT_FILE));
+    if !same_run(trainer.config(), &run_file.config) {
+        return Err(mixed(
+            dir,
+            CHECKPOINT_FILE,
+            trainer.config(),
+            &run_file.config,
+        ));
     }
     let mut out = Vec::new();
     let weights = trainer.weights();
@@ -91,6 +104,14 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
     out.push((
         "step".into(),
         Tensor::I64(ArrayD::from_elem(IxDyn(&[1]), trainer.step_count() as i64)),
+    ));
+    // The run's identity, the 64-bit number run.json writes in hex.
+    out.push((
+        "identity".into(),
+        Tensor::U64(ArrayD::from_elem(
+            IxDyn(&[1]),
+            crate::train::identity::identity_bits(trainer.config()),
+        )),
     ));
     if let Some(mut reader) = frames {
         let frames = reader.read_new()?;
@@ -140,6 +161,7 @@ fn npz(tensors: &[(String, Tensor)]) -> Result<Vec<u8>, String> {
             Tensor::F32(a) => w.add_array(name.as_str(), a),
             Tensor::F64(a) => w.add_array(name.as_str(), a),
             Tensor::I64(a) => w.add_array(name.as_str(), a),
+            Tensor::U64(a) => w.add_array(name.as_str(), a),
         }
         .map_err(|e| e.to_string())?;
     }
@@ -166,6 +188,11 @@ fn safetensors(tensors: &[(String, Tensor)], run_file: &RunFile) -> Result<Vec<u
                 a.shape().to_vec(),
                 le_bytes(a, i64::to_le_bytes),
             ),
+            Tensor::U64(a) => (
+                Dtype::U64,
+                a.shape().to_vec(),
+                le_bytes(a, u64::to_le_bytes),
+            ),
         })
         .collect();
     let views = tensors
@@ -179,6 +206,10 @@ fn safetensors(tensors: &[(String, Tensor)], run_file: &RunFile) -> Result<Vec<u
     let metadata = std::collections::HashMap::from([
         ("grokscope".to_string(), keep::GROKSCOPE_VERSION.to_string()),
         ("run".to_string(), run_file.to_json().trim_end().to_string()),
+        (
+            "identity".to_string(),
+            crate::train::identity::identity(&run_file.config),
+        ),
     ]);
     safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())
 }
