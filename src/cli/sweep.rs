@@ -10,7 +10,6 @@ use crate::sweep::{
     seed_gallery, summary_table,
 };
 use clap::{Args, Subcommand};
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -110,28 +109,13 @@ fn read_output(path: &Path) -> Result<(Vec<RunRecord>, Option<u64>), Failure> {
     Ok((records, torn))
 }
 
-/// Records keyed by (grid, run); a run recorded twice with different classes is an error.
+/// Records keyed by (grid, run) ([`crate::sweep::merge`]), its notes on stderr.
 fn merge(records: Vec<RunRecord>) -> Result<Vec<RunRecord>, Failure> {
-    let mut by_run: BTreeMap<(String, usize), RunRecord> = BTreeMap::new();
-    for r in records {
-        let key = (r.grid.clone(), r.run);
-        match by_run.get(&key) {
-            Some(prev) if prev.class != r.class => {
-                return Err(Failure::usage(format!(
-                    "run {} of grid {} is recorded twice with different classes ({} and {})",
-                    r.run,
-                    r.grid,
-                    prev.class.name(),
-                    r.class.name()
-                )));
-            }
-            Some(_) => {}
-            None => {
-                by_run.insert(key, r);
-            }
-        }
+    let (records, notes) = crate::sweep::merge(records).map_err(Failure::usage)?;
+    for n in notes {
+        eprintln!("grokscope: {n}");
     }
-    Ok(by_run.into_values().collect())
+    Ok(records)
 }
 
 /// The tables of a set of records.
@@ -206,6 +190,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         for f in &files {
             all.extend(read_records(f)?);
         }
+        // Counted by their own numbers: a record whose class disagrees with them is named.
+        let (all, notes) = crate::sweep::audit(all);
+        for n in notes {
+            eprintln!("grokscope: {n}");
+        }
         return super::print_out(&report_text(&merge(all)?));
     }
     let seeds = super::whole_flag("seeds", &args.seeds)?;
@@ -270,21 +259,18 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         None => Vec::new(),
     };
     let mut progress = Progress::new(runs);
-    progress.resume(done.iter().cloned());
+    let changed = progress.resume(done.iter().cloned());
+    if let (Some(p), 1..) = (&args.out, changed) {
+        eprintln!(
+            "grokscope: {}: {changed} runs were recorded with other settings (the grid has \
+             changed since): training them again",
+            crate::train::files::show(p)
+        );
+    }
     let todo = progress.todo();
     let file = match &args.out {
         Some(p) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .and_then(|f| {
-                    // Cut a torn last line so the next record starts on a line of its own.
-                    if let Some(len) = torn {
-                        f.set_len(len)?;
-                    }
-                    Ok(f)
-                })
+            crate::sweep::open_append(p, torn)
                 .map_err(|e| Failure::usage(format!("{}: {e}", show(p))))?,
         ),
         None => None,

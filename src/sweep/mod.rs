@@ -12,7 +12,7 @@ mod table;
 
 pub use crate::train::Control;
 pub use grid::{BUILTIN, Grid, RunSpec, Runs, Shard};
-pub use output::lock_output;
+pub use output::{audit, lock_output, merge, open_append};
 pub use phenomenon::{Phenomenon, Point, shown};
 pub use pool::{Event, Pool};
 pub use progress::{Progress, RunState};
