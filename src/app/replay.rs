@@ -6,7 +6,7 @@
 //! run ([`Replay::compare`]) is followed the same way for its metrics, which the loss and
 //! accuracy charts draw on the same axes.
 
-use super::session::{Clock, MAX_FRAMES, Snapshot, Status, WeightFrame};
+use super::session::{Clock, Snapshot, Status, WeightFrame, frame_cap, thin, thin_history};
 use super::state::Command;
 use crate::probe::Prober;
 use crate::snapshot::Compared;
@@ -67,7 +67,10 @@ impl Other {
             return Ok(false);
         }
         let run = Arc::make_mut(&mut self.run);
-        run.history.extend(new.into_iter().map(|f| f.metrics));
+        for f in new {
+            super::session::thin_history(&mut run.history);
+            run.history.push(f.metrics);
+        }
         if let Some(status) = ended {
             run.status = status;
         }
@@ -254,11 +257,10 @@ impl Replay {
                 0.0
             };
         }
+        thin_history(&mut self.history);
         self.history.push(m);
         self.elapsed = Duration::from_secs_f64(f.elapsed_s.max(0.0));
-        if self.frames.len() >= MAX_FRAMES {
-            self.frames = self.frames.iter().step_by(2).cloned().collect();
-        }
+        thin(&mut self.frames, frame_cap(&f.weights));
         self.frames.push_back(Arc::new(WeightFrame {
             metrics: m,
             weights: f.weights,

@@ -113,45 +113,51 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
             crate::train::identity::identity_bits(trainer.config()),
         )),
     ));
-    if let Some(mut reader) = frames {
-        let frames = reader.read_new()?;
-        let info = reader.info();
-        let n = frames.len();
-        let column = |f: &dyn Fn(&keep::SavedFrame) -> f64| {
-            Tensor::F64(
-                ArrayD::from_shape_vec(IxDyn(&[n]), frames.iter().map(f).collect())
-                    .expect("n values"),
-            )
-        };
-        out.push((
-            "frames.step".into(),
-            Tensor::I64(
-                ArrayD::from_shape_vec(
-                    IxDyn(&[n]),
-                    frames.iter().map(|f| f.metrics.step as i64).collect(),
-                )
-                .expect("n values"),
-            ),
-        ));
-        for (i, t) in info.tensors.iter().enumerate() {
-            let mut values = Vec::with_capacity(n * t.rows * t.cols);
-            for f in &frames {
-                let (_, a) = keep::tensors(&f.weights)[i];
-                values.extend(a.iter().map(|&x| x as f32));
-            }
-            let stacked = ArrayD::from_shape_vec(IxDyn(&[n, t.rows, t.cols]), values)
-                .expect("frames share their shapes");
-            out.push((format!("frames.{}", t.name), Tensor::F32(stacked)));
-        }
-        out.push((
-            "frames.train_loss".into(),
-            column(&|f| f.metrics.train_loss),
-        ));
-        out.push(("frames.test_loss".into(), column(&|f| f.metrics.test_loss)));
-        out.push(("frames.train_acc".into(), column(&|f| f.metrics.train_acc)));
-        out.push(("frames.test_acc".into(), column(&|f| f.metrics.test_acc)));
+    if let Some(reader) = frames {
+        out.extend(frame_tensors(reader)?);
     }
     Ok((out, run_file))
+}
+
+/// The frames stacked along a first axis: `frames.step`, each tensor, the metrics.
+fn frame_tensors(mut reader: keep::FrameReader) -> Result<Vec<(String, Tensor)>, Failure> {
+    let mut out = Vec::new();
+    let frames = reader.read_new()?;
+    let info = reader.info();
+    let n = frames.len();
+    let column = |f: &dyn Fn(&keep::SavedFrame) -> f64| {
+        Tensor::F64(
+            ArrayD::from_shape_vec(IxDyn(&[n]), frames.iter().map(f).collect()).expect("n values"),
+        )
+    };
+    out.push((
+        "frames.step".into(),
+        Tensor::I64(
+            ArrayD::from_shape_vec(
+                IxDyn(&[n]),
+                frames.iter().map(|f| f.metrics.step as i64).collect(),
+            )
+            .expect("n values"),
+        ),
+    ));
+    for (i, t) in info.tensors.iter().enumerate() {
+        let mut values = Vec::with_capacity(n * t.rows * t.cols);
+        for f in &frames {
+            let (_, a) = keep::tensors(&f.weights)[i];
+            values.extend(a.iter().map(|&x| x as f32));
+        }
+        let stacked = ArrayD::from_shape_vec(IxDyn(&[n, t.rows, t.cols]), values)
+            .expect("frames share their shapes");
+        out.push((format!("frames.{}", t.name), Tensor::F32(stacked)));
+    }
+    out.push((
+        "frames.train_loss".into(),
+        column(&|f| f.metrics.train_loss),
+    ));
+    out.push(("frames.test_loss".into(), column(&|f| f.metrics.test_loss)));
+    out.push(("frames.train_acc".into(), column(&|f| f.metrics.train_acc)));
+    out.push(("frames.test_acc".into(), column(&|f| f.metrics.test_acc)));
+    Ok(out)
 }
 
 fn npz(tensors: &[(String, Tensor)]) -> Result<Vec<u8>, String> {
