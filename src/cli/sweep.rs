@@ -3,10 +3,11 @@
 //! (shard) outputs and prints the tables.
 
 use super::Failure;
+use super::slurm::{ArrayJob, GridArg, ShardArg};
 
 use crate::sweep::{
-    Event, Grid, Pool, Progress, RunRecord, Shard, arch_table, phase_diagrams, phenomena,
-    seed_gallery, summary_table,
+    Event, Grid, Pool, Progress, RunRecord, arch_table, phase_diagrams, phenomena, seed_gallery,
+    summary_table,
 };
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
@@ -33,13 +34,20 @@ pub struct SweepArgs {
         allow_hyphen_values = true
     )]
     pub seeds: String,
-    /// Runs in parallel [default: all cores]
+    /// Runs in parallel [default: all cores; with --slurm, each task's runs and CPUs,
+    /// default 1]
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Take every n-th run starting at run i (a cluster array job's share)
-    #[arg(long, value_name = "i/n")]
-    pub shard: Option<Shard>,
-    /// JSON-lines file of finished runs; rerunning with the same file skips them
+    /// Take every n-th run starting at run i; `slurm`: the share of this Slurm array task
+    /// (from SLURM_ARRAY_TASK_ID, _MIN and _COUNT)
+    #[arg(long, value_name = "i/n|slurm")]
+    pub shard: Option<ShardArg>,
+    /// Write DIR/sweep.sbatch, a Slurm array of N tasks (one shard and one output file
+    /// each, in DIR), print how to submit it and how to merge the outputs; trains nothing
+    #[arg(long, value_name = "N", requires = "out", conflicts_with_all = ["shard", "watch"])]
+    pub slurm: Option<usize>,
+    /// JSON-lines file of finished runs; rerunning with the same file skips them (with
+    /// --slurm: the job's directory)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Show the phase diagram filling in live (full screen) instead of the progress bar,
@@ -155,6 +163,43 @@ pub fn report_text(records: &[RunRecord]) -> String {
     out
 }
 
+/// `sweep --slurm N --out DIR`: write the array job's script and say how to submit and merge.
+fn slurm_job(
+    args: &SweepArgs,
+    grid_name: &str,
+    runs: usize,
+    seeds: u64,
+    tasks: usize,
+) -> Result<(), Failure> {
+    let absolute = |p: &Path| {
+        std::path::absolute(p).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))
+    };
+    let grid = match (&args.grid, &args.grid_file) {
+        (Some(name), _) => GridArg::Builtin {
+            name: name.clone(),
+            seeds,
+        },
+        (None, Some(file)) => GridArg::File(absolute(file)?),
+        (None, None) => unreachable!("the grid was read above"),
+    };
+    let exe = std::env::current_exe()
+        .map_err(|e| Failure::failed(format!("cannot find the grokscope binary: {e}")))?;
+    let job = ArrayJob {
+        exe,
+        grid,
+        grid_name: grid_name.to_string(),
+        runs,
+        tasks,
+        jobs: args.jobs.unwrap_or(1),
+        dir: absolute(
+            args.out
+                .as_deref()
+                .expect("clap requires --out with --slurm"),
+        )?,
+    };
+    super::print_out(&job.write()?)
+}
+
 /// Where finished runs go: the output file at once (one write per line, so a killed sweep
 /// leaves whole lines), stdout at once or (under the live view) when it closes.
 struct Recorder {
@@ -230,6 +275,10 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             ));
         }
     };
+    if let Some(tasks) = args.slurm {
+        return slurm_job(&args, &grid.name, runs.len(), seeds, tasks);
+    }
+    let shard = args.shard.map(ShardArg::resolve).transpose()?;
     // Each job trains one run on one thread: more jobs than cores only share them (and a
     // huge count would try to start that many threads).
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -242,7 +291,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             "--jobs {jobs} exceeds this machine's {cores} cores (each job trains one run on one)"
         )));
     }
-    let runs = runs.filter(|i| args.shard.is_none_or(|s| s.takes(i)));
+    let runs = runs.filter(|i| shard.is_none_or(|s| s.takes(i)));
     let mut torn = None;
     let done: Vec<RunRecord> = match &args.out {
         Some(p) => {
@@ -295,7 +344,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         let sweep = crate::app::watch::Watched {
             grid: &grid,
             progress,
-            shard: args.shard,
+            shard,
             jobs,
             note: match &args.out {
                 Some(p) => format!("records → {}", p.display()),
