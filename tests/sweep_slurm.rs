@@ -27,7 +27,7 @@ fn scratch(name: &str) -> PathBuf {
 
 /// The records of JSON-lines files, by run, without the one field that differs between two
 /// trainings of the same run (its wall-clock time).
-fn records(files: &[PathBuf]) -> Vec<serde_json::Value> {
+fn records(files: &[&Path]) -> Vec<serde_json::Value> {
     let mut all: Vec<serde_json::Value> = files
         .iter()
         .flat_map(|f| {
@@ -101,7 +101,7 @@ fn an_array_run_task_by_task_merges_into_the_one_process_sweep() {
     let shards: Vec<PathBuf> = (1..=3)
         .map(|k| job.join(format!("shard-{k}.jsonl")))
         .collect();
-    let per_shard: Vec<usize> = shards.iter().map(|s| records(&[s.clone()]).len()).collect();
+    let per_shard: Vec<usize> = shards.iter().map(|s| records(&[s]).len()).collect();
     assert_eq!(per_shard, [3, 3, 2], "runs 0,3,6 / 1,4,7 / 2,5");
 
     let whole = dir.join("whole.jsonl");
@@ -115,13 +115,9 @@ fn an_array_run_task_by_task_merges_into_the_one_process_sweep() {
         whole.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let merged = records(&shards);
+    let merged = records(&shards.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     assert_eq!(merged.len(), 8);
-    assert_eq!(
-        merged,
-        records(&[whole.clone()]),
-        "same runs, classes and numbers"
-    );
+    assert_eq!(merged, records(&[&whole]), "same runs, classes and numbers");
 
     // The merge command it printed reports as the one-process sweep does.
     let merge = told
