@@ -3,7 +3,7 @@
 //! (shard) outputs and prints the tables.
 
 use super::Failure;
-use super::slurm::{ArrayJob, GridArg, ShardArg};
+use super::slurm::{self, ShardArg};
 
 use crate::sweep::{
     Event, Grid, Pool, Progress, RunRecord, arch_table, phase_diagrams, phenomena, seed_gallery,
@@ -163,43 +163,6 @@ pub fn report_text(records: &[RunRecord]) -> String {
     out
 }
 
-/// `sweep --slurm N --out DIR`: write the array job's script and say how to submit and merge.
-fn slurm_job(
-    args: &SweepArgs,
-    grid_name: &str,
-    runs: usize,
-    seeds: u64,
-    tasks: usize,
-) -> Result<(), Failure> {
-    let absolute = |p: &Path| {
-        std::path::absolute(p).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))
-    };
-    let grid = match (&args.grid, &args.grid_file) {
-        (Some(name), _) => GridArg::Builtin {
-            name: name.clone(),
-            seeds,
-        },
-        (None, Some(file)) => GridArg::File(absolute(file)?),
-        (None, None) => unreachable!("the grid was read above"),
-    };
-    let exe = std::env::current_exe()
-        .map_err(|e| Failure::failed(format!("cannot find the grokscope binary: {e}")))?;
-    let job = ArrayJob {
-        exe,
-        grid,
-        grid_name: grid_name.to_string(),
-        runs,
-        tasks,
-        jobs: args.jobs.unwrap_or(1),
-        dir: absolute(
-            args.out
-                .as_deref()
-                .expect("clap requires --out with --slurm"),
-        )?,
-    };
-    super::print_out(&job.write()?)
-}
-
 /// Where finished runs go: the output file at once (one write per line, so a killed sweep
 /// leaves whole lines), stdout at once or (under the live view) when it closes.
 struct Recorder {
@@ -276,7 +239,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         }
     };
     if let Some(tasks) = args.slurm {
-        return slurm_job(&args, &grid.name, runs.len(), seeds, tasks);
+        return slurm::write_job(&args, &grid.name, runs.len(), seeds, tasks);
     }
     let shard = args.shard.map(ShardArg::resolve).transpose()?;
     // Each job trains one run on one thread: more jobs than cores only share them (and a
