@@ -42,8 +42,9 @@ pub struct SweepArgs {
     /// (from SLURM_ARRAY_TASK_ID, _MIN and _COUNT)
     #[arg(long, value_name = "i/n|slurm")]
     pub shard: Option<ShardArg>,
-    /// Write DIR/sweep.sbatch, a Slurm array of N tasks (one shard and one output file
-    /// each, in DIR), print how to submit it and how to merge the outputs; trains nothing
+    /// Write a Slurm array job of N tasks into the --out directory (sweep.sbatch; one shard
+    /// and one output file per task), print how to submit it and the command that merges
+    /// the outputs; trains nothing
     #[arg(long, value_name = "N", requires = "out", conflicts_with_all = ["shard", "watch"])]
     pub slurm: Option<usize>,
     /// JSON-lines file of finished runs; rerunning with the same file skips them (with
