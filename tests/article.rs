@@ -386,3 +386,69 @@ fn any_cut_copy_is_an_error_never_a_panic() {
         }
     }
 }
+
+/// `run` as a sweep's record of `grid` that fitted both losses with this test/train ratio.
+fn fitted(grid: &str, spec: &grokscope::sweep::RunSpec, ratio: f64) -> RunRecord {
+    let mut r = shipped().records("parity-v4").unwrap()[0].clone();
+    r.grid = grid.into();
+    r.run = spec.index;
+    r.point = spec.point.clone();
+    r.settings = spec.config.clone();
+    r.trace.min_train_loss = 1.2e-7;
+    r.trace.min_test_loss = 2e-7;
+    r.trace.max_ratio = ratio;
+    r
+}
+
+#[test]
+fn cells_compared_at_a_views_thresholds() {
+    use article::{Verdict, compare_cells};
+    use grokscope::sweep::Thresholds;
+    let theirs = shipped().records("parity-v4").unwrap();
+    // parity-quick's 18 runs, every one grokking (ratio 4e6).
+    let specs = Grid::builtin("parity-quick", 1).unwrap().expand().unwrap();
+    let mine: Vec<RunRecord> = specs
+        .iter()
+        .map(|s| fitted("parity-quick", s, 4e6))
+        .collect();
+    let th = Thresholds::default();
+    let cells = compare_cells(&theirs, &mine, &th).unwrap();
+    assert_eq!(cells.len(), 9);
+    let at = |c: &article::CellComparison| {
+        let n = |k: &str| c.point[k].as_f64().unwrap();
+        (n("hidden"), n("n_train"), n("weight_decay"))
+    };
+    // Cells in order: hidden, then n_train, then weight decay, ascending.
+    assert_eq!(at(&cells[0]), (32.0, 750.0, 0.01));
+    assert_eq!(at(&cells[2]), (32.0, 750.0, 1.0));
+    assert_eq!(at(&cells[8]), (32.0, 1750.0, 1.0));
+    assert!(!cells[0].point.contains_key("seed"));
+    // Yours: 2 groks everywhere; the article's 9 memorize at 750, 0.01 and grok at 750, 0.1.
+    assert_eq!(cells[0].yours, BTreeMap::from([(Class::Grok, 2)]));
+    assert_eq!(cells[0].article, BTreeMap::from([(Class::Memorize, 9)]));
+    assert_eq!(
+        cells[0].verdict,
+        Verdict::Differ {
+            article: Class::Memorize,
+            yours: Class::Grok
+        }
+    );
+    assert_eq!(cells[1].verdict, Verdict::Agree(Class::Grok));
+    // A grok ratio above every run's: the groks on both sides become generalizations, and
+    // the cell still agrees.
+    let high = Thresholds {
+        grok_ratio: 1e12,
+        ..th
+    };
+    let cells = compare_cells(&theirs, &mine, &high).unwrap();
+    assert_eq!(cells[1].verdict, Verdict::Agree(Class::Generalize));
+    assert_eq!(cells[1].article, BTreeMap::from([(Class::Generalize, 9)]));
+    // A run off the article's grid is refused, naming it.
+    let mut off = mine[0].clone();
+    off.point.insert("hidden".into(), serde_json::json!(20));
+    let e = compare_cells(&theirs, &[off], &th).unwrap_err().to_string();
+    assert!(
+        e.contains("run 0 of parity-quick lies off the article's parity-v4 grid"),
+        "{e}"
+    );
+}

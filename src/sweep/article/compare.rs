@@ -1,57 +1,16 @@
-//! A sweep's runs set beside the article's runs of the same grid (`sweep report --against
-//! article`): class shares, the class mix of each cell of the grid and whether its majority
-//! class agrees, and for the seed gallery when the test loss fell and how many key
-//! frequencies the runs ended with.
+//! A sweep's runs beside the article's runs of the same grid, cell by cell: which cells
+//! they share, each side's class mix there, and whether the majority classes agree. Runs
+//! are compared only like for like: a run off the article's grid, or trained with other
+//! settings than the article's grid uses at its point, is an error.
 
-use super::band::quantile;
-use super::{Article, CURVE_EVERY, GRIDS, counterpart};
 use crate::sweep::record::{Class, RunRecord, Thresholds, classify_with};
 use crate::train::{Error, Result};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::fmt::Write;
-
-/// The test loss whose first crossing the gallery comparison times.
-pub const TEST_LOSS_MARK: f64 = 1e-3;
-
-/// The comparison of `records` (one sweep's output, or merged shards) with the article's
-/// runs, one section per grid. A grid the article has no counterpart of, a run off the
-/// article's grid, or a run trained with other settings than the article's grid uses at its
-/// point is an error (the comparison would not be like for like).
-pub fn report(article: &Article, records: &[RunRecord]) -> Result<String> {
-    if records.is_empty() {
-        return Err(Error::config(
-            "no sweep records to compare with the article's",
-        ));
-    }
-    let mut by_grid: BTreeMap<&str, Vec<&RunRecord>> = BTreeMap::new();
-    for r in records {
-        by_grid.entry(r.grid.as_str()).or_default().push(r);
-    }
-    for grid in by_grid.keys() {
-        if counterpart(grid).is_none() {
-            return Err(Error::config(format!(
-                "the article has no runs of grid '{grid}' (it has {}; parity-quick compares \
-                 on its cells of parity-v4)",
-                GRIDS.join(" and ")
-            )));
-        }
-    }
-    let mut out = String::new();
-    for (grid, mine) in by_grid {
-        let theirs_grid = counterpart(grid).unwrap_or(grid);
-        let theirs = article.records(theirs_grid)?;
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&section(grid, theirs_grid, &theirs, &mine)?);
-    }
-    Ok(out)
-}
 
 /// One coordinate of a cell: numbers compare as numbers.
 #[derive(Clone, Debug, PartialEq)]
-enum Coord {
+pub(super) enum Coord {
     Num(f64),
     Text(String),
 }
@@ -84,10 +43,13 @@ impl std::fmt::Display for Coord {
     }
 }
 
-/// A cell of a grid: a run's point without its seed (axes by name).
-type Cell = Vec<(String, Coord)>;
+/// A cell of a grid: a run's point without its seed (axes by name, in name order).
+pub(super) type Cell = Vec<(String, Coord)>;
 
-fn cell(r: &RunRecord) -> Cell {
+/// The runs of one grid, by cell.
+pub(super) type Cells<'a> = BTreeMap<Cell, Vec<&'a RunRecord>>;
+
+pub(super) fn cell(r: &RunRecord) -> Cell {
     r.point
         .iter()
         .filter(|(k, _)| k.as_str() != "seed")
@@ -101,8 +63,12 @@ fn cell(r: &RunRecord) -> Cell {
         .collect()
 }
 
-fn class(r: &RunRecord) -> Class {
-    classify_with(&r.trace, &Thresholds::default())
+fn describe(c: &Cell) -> String {
+    if c.is_empty() {
+        return "its only cell".into();
+    }
+    let parts: Vec<String> = c.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    parts.join(", ")
 }
 
 /// The settings of `mine` that differ from `theirs` (seed and preset name aside), as
@@ -123,326 +89,115 @@ fn differences(mine: &RunRecord, theirs: &RunRecord) -> Vec<String> {
         .collect()
 }
 
-/// The runs of one grid, by cell.
-type Cells<'a> = BTreeMap<Cell, Vec<&'a RunRecord>>;
-
-fn section(
-    grid: &str,
-    theirs_grid: &str,
-    theirs: &[RunRecord],
-    mine: &[&RunRecord],
-) -> Result<String> {
-    let mut all_theirs: Cells = BTreeMap::new();
-    for r in theirs {
-        all_theirs.entry(cell(r)).or_default().push(r);
+/// The article's runs of a grid and yours, each by cell, yours checked like for like.
+pub(super) fn group<'a>(
+    article: &'a [RunRecord],
+    yours: impl IntoIterator<Item = &'a RunRecord>,
+) -> Result<(Cells<'a>, Cells<'a>)> {
+    let theirs_grid = article.first().map_or("", |r| r.grid.as_str());
+    let mut theirs: Cells = BTreeMap::new();
+    for r in article {
+        theirs.entry(cell(r)).or_default().push(r);
     }
-    let mut cells_mine: Cells = BTreeMap::new();
-    for &r in mine {
+    let mut mine: Cells = BTreeMap::new();
+    for r in yours {
         let c = cell(r);
-        let Some(same) = all_theirs.get(&c) else {
+        let Some(same) = theirs.get(&c) else {
             return Err(Error::config(format!(
-                "run {} of {grid} lies off the article's {theirs_grid} grid ({}); compare \
-                 only runs of its points",
+                "run {} of {} lies off the article's {theirs_grid} grid ({}); compare only \
+                 runs of its points",
                 r.run,
+                r.grid,
                 describe(&c)
             )));
         };
-        let diff = differences(r, same[0]);
-        if let Some(first) = diff.first() {
+        if let Some(first) = differences(r, same[0]).first() {
             return Err(Error::config(format!(
-                "run {} of {grid} was trained with other settings than the article's \
+                "run {} of {} was trained with other settings than the article's \
                  {theirs_grid} at its point: {first}",
-                r.run
+                r.run, r.grid
             )));
         }
-        cells_mine.entry(c).or_default().push(r);
+        mine.entry(c).or_default().push(r);
     }
-    let theirs_here: Cells = all_theirs
-        .iter()
-        .filter(|(c, _)| cells_mine.contains_key(*c))
-        .map(|(c, rs)| (c.clone(), rs.clone()))
-        .collect();
-    let count = |cells: &Cells| cells.values().map(Vec::len).sum::<usize>();
-    let mut out = format!(
-        "{grid}: your {} runs against the article's {theirs_grid}",
-        mine.len()
-    );
-    if all_theirs.len() > 1 {
-        let _ = write!(
-            out,
-            ", on {} of its {} cells (the article's runs there: {} of {})",
-            cells_mine.len(),
-            all_theirs.len(),
-            count(&theirs_here),
-            theirs.len()
-        );
-    }
-    out.push_str("\n\n");
-    out.push_str(&shares(&theirs_here, &all_theirs, &cells_mine));
-    if all_theirs.len() > 1 {
-        out.push('\n');
-        out.push_str(&cell_table(&theirs_here, &cells_mine));
-    }
-    if theirs_grid == "mod-add-seeds" {
-        out.push('\n');
-        out.push_str(&gallery(theirs, mine));
-    }
-    Ok(out)
+    Ok((theirs, mine))
 }
 
-fn describe(c: &Cell) -> String {
-    if c.is_empty() {
-        return "its only cell".into();
-    }
-    let parts: Vec<String> = c.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    parts.join(", ")
-}
-
-fn tally<'a>(runs: impl IntoIterator<Item = &'a RunRecord>) -> BTreeMap<Class, usize> {
+/// How many runs hold each class at `th`.
+pub(super) fn tally<'a>(
+    runs: impl IntoIterator<Item = &'a RunRecord>,
+    th: &Thresholds,
+) -> BTreeMap<Class, usize> {
     let mut c = BTreeMap::new();
     for r in runs {
-        *c.entry(class(r)).or_default() += 1;
+        *c.entry(classify_with(&r.trace, th)).or_default() += 1;
     }
     c
 }
 
-/// "count  share %" of one class.
-fn share(c: &BTreeMap<Class, usize>, class: Class) -> String {
-    let total: usize = c.values().sum();
-    let n = c.get(&class).copied().unwrap_or(0);
-    let pct = if total == 0 {
-        0.0
-    } else {
-        100.0 * n as f64 / total as f64
-    };
-    format!("{n:>5} {pct:>5.1} %")
-}
-
-/// Class shares side by side: the article's runs in your cells (and in all its cells when
-/// that differs), yours.
-fn shares(theirs_here: &Cells, all_theirs: &Cells, mine: &Cells) -> String {
-    let here = tally(theirs_here.values().flatten().copied());
-    let mut columns = vec![("article", here)];
-    if theirs_here.len() < all_theirs.len() {
-        columns[0].0 = "article, your cells";
-        columns.push((
-            "article, all cells",
-            tally(all_theirs.values().flatten().copied()),
-        ));
-    }
-    columns.push(("yours", tally(mine.values().flatten().copied())));
-    let mut out = format!("{:>12}", "class");
-    for (name, _) in &columns {
-        let _ = write!(out, " {name:>19}");
-    }
-    out.push('\n');
-    let _ = write!(out, "{:>12}", "runs");
-    for (_, c) in &columns {
-        // Under the counts of the rows below ("count share %").
-        let _ = write!(out, " {:>11}        ", c.values().sum::<usize>());
-    }
-    out.truncate(out.trim_end().len());
-    out.push('\n');
-    for class in Class::ALL {
-        let _ = write!(out, "{:>12}", class.name());
-        for (_, c) in &columns {
-            let _ = write!(out, " {:>19}", share(c, class));
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// A cell's classes as counts, most common first: "5G 3M 1x".
-fn mix(c: &BTreeMap<Class, usize>) -> String {
-    let mut v: Vec<(Class, usize)> = c.iter().map(|(&k, &n)| (k, n)).collect();
-    v.sort_by_key(|&(k, n)| {
-        (
-            std::cmp::Reverse(n),
-            Class::ALL.iter().position(|&x| x == k),
-        )
-    });
-    let parts: Vec<String> = v.iter().map(|(k, n)| format!("{n}{}", k.glyph())).collect();
-    parts.join(" ")
-}
-
-/// The class held by more of the cell's runs than any other; `None` on a tie.
-fn majority(c: &BTreeMap<Class, usize>) -> Option<Class> {
+/// The class held by more of the runs than any other; `None` on a tie (or no runs).
+pub fn majority(c: &BTreeMap<Class, usize>) -> Option<Class> {
     let top = c.values().copied().max()?;
     let mut at_top = c.iter().filter(|(_, n)| **n == top);
     let (&first, _) = at_top.next()?;
     at_top.next().is_none().then_some(first)
 }
 
-/// Per cell: the article's class mix, yours, and whether the majority classes agree; then
-/// the share of cells that agree.
-fn cell_table(theirs: &Cells, mine: &Cells) -> String {
-    let axes: Vec<&str> = mine
-        .keys()
-        .next()
-        .map(|c| c.iter().map(|(k, _)| k.as_str()).collect())
-        .unwrap_or_default();
-    // Each axis's column as wide as its name or widest value, and two more.
-    let widths: Vec<usize> = axes
+/// How a cell's majority classes compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Agree(Class),
+    Differ {
+        article: Class,
+        yours: Class,
+    },
+    /// One side or both has no single majority class.
+    Tie,
+}
+
+impl Verdict {
+    pub(super) fn of(article: &BTreeMap<Class, usize>, yours: &BTreeMap<Class, usize>) -> Verdict {
+        match (majority(article), majority(yours)) {
+            (Some(a), Some(b)) if a == b => Verdict::Agree(a),
+            (Some(article), Some(yours)) => Verdict::Differ { article, yours },
+            _ => Verdict::Tie,
+        }
+    }
+}
+
+/// One cell that both sides have runs in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellComparison {
+    /// The cell's point (its runs' point without the seed), as the article's runs hold it.
+    pub point: BTreeMap<String, serde_json::Value>,
+    /// Runs per class: the article's, yours.
+    pub article: BTreeMap<Class, usize>,
+    pub yours: BTreeMap<Class, usize>,
+    pub verdict: Verdict,
+}
+
+/// Every cell where `yours` has runs, in the cells' order (axes by name, values ascending),
+/// each side's classes at `th` (the view's thresholds; the article's rules by default). For
+/// a view that marks the cells where a sweep and the article disagree.
+pub fn compare_cells<'a>(
+    article: &'a [RunRecord],
+    yours: impl IntoIterator<Item = &'a RunRecord>,
+    th: &Thresholds,
+) -> Result<Vec<CellComparison>> {
+    let (theirs, mine) = group(article, yours)?;
+    Ok(mine
         .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let widest = mine
-                .keys()
-                .filter_map(|c| c.get(i))
-                .map(|(_, v)| v.to_string().len());
-            widest.max().unwrap_or(0).max(a.len()) + 2
+        .map(|(c, rs)| {
+            let at = theirs.get(c).map_or(&[][..], Vec::as_slice);
+            let mut point = at.first().map(|r| r.point.clone()).unwrap_or_default();
+            point.remove("seed");
+            let (a, y) = (tally(at.iter().copied(), th), tally(rs.iter().copied(), th));
+            CellComparison {
+                point,
+                verdict: Verdict::of(&a, &y),
+                article: a,
+                yours: y,
+            }
         })
-        .collect();
-    let mut out = String::new();
-    for (a, w) in axes.iter().zip(&widths) {
-        let _ = write!(out, "{a:>w$}");
-    }
-    let _ = writeln!(out, "  {:<16} {:<16} majority", "article", "yours");
-    let (mut agree, mut differ, mut tied) = (0, 0, 0);
-    for (c, rs) in mine {
-        let t = tally(theirs.get(c).into_iter().flatten().copied());
-        let m = tally(rs.iter().copied());
-        let verdict = match (majority(&t), majority(&m)) {
-            (Some(a), Some(b)) if a == b => {
-                agree += 1;
-                format!("{} agree", a.glyph())
-            }
-            (Some(a), Some(b)) => {
-                differ += 1;
-                format!("{} ≠ {}", a.glyph(), b.glyph())
-            }
-            _ => {
-                tied += 1;
-                "tie".into()
-            }
-        };
-        for ((_, v), w) in c.iter().zip(&widths) {
-            let _ = write!(out, "{:>w$}", v.to_string());
-        }
-        let _ = writeln!(out, "  {:<16} {:<16} {verdict}", mix(&t), mix(&m));
-    }
-    let decided = agree + differ;
-    out.push('\n');
-    if decided == 0 {
-        let _ = writeln!(out, "no cell has a single majority class on both sides");
-    } else {
-        let _ = write!(
-            out,
-            "majority class agrees in {agree} of {decided} cells ({:.0} %)",
-            100.0 * agree as f64 / decided as f64
-        );
-        if tied > 0 {
-            let _ = write!(out, "; {tied} more tie on one side or both (left out)");
-        }
-        out.push('\n');
-    }
-    out.push_str("G grok  g generalize  M memorize  x fail\n");
-    out
-}
-
-/// The first step at which the test loss is below [`TEST_LOSS_MARK`], rounded up to the
-/// article's curve spacing (1,000 steps) so yours and the article's are read alike; `None`
-/// if it never is, or the record kept no curve.
-fn first_below(r: &RunRecord) -> Option<u64> {
-    let step = r.curve.iter().find(|p| p.test_loss < TEST_LOSS_MARK)?.step;
-    Some(step.div_ceil(CURVE_EVERY) * CURVE_EVERY)
-}
-
-/// One row of the first-crossing table.
-fn crossing_row(label: &str, runs: &[&RunRecord]) -> String {
-    let with: Vec<&&RunRecord> = runs.iter().filter(|r| !r.curve.is_empty()).collect();
-    let mut steps: Vec<f64> = with
-        .iter()
-        .filter_map(|r| first_below(r))
-        .map(|s| s as f64)
-        .collect();
-    steps.sort_by(f64::total_cmp);
-    let k = |q: f64| quantile(&steps, q).map_or("—".into(), |s| format!("{:.1}k", s / 1000.0));
-    let mut out = format!(
-        "{label:>12} {:>6} {:>6} {:>6}",
-        with.len(),
-        steps.len(),
-        with.len() - steps.len()
-    );
-    for q in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        let _ = write!(out, " {:>7}", k(q));
-    }
-    out.push('\n');
-    if with.len() < runs.len() {
-        let _ = writeln!(
-            out,
-            "{:>12} {} runs kept no curve (recorded by an older grokscope): left out",
-            "",
-            runs.len() - with.len()
-        );
-    }
-    out
-}
-
-/// How many runs ended with each number of key frequencies.
-fn key_counts<'a>(runs: impl IntoIterator<Item = &'a RunRecord>) -> BTreeMap<usize, usize> {
-    let mut c = BTreeMap::new();
-    for r in runs {
-        if let Some(k) = &r.key_freqs {
-            *c.entry(k.len()).or_default() += 1;
-        }
-    }
-    c
-}
-
-/// The seed gallery's comparison: grok share, when the test loss first fell below
-/// [`TEST_LOSS_MARK`], and the number of key frequencies.
-fn gallery(theirs: &[RunRecord], mine: &[&RunRecord]) -> String {
-    let theirs: Vec<&RunRecord> = theirs.iter().collect();
-    let groks = |rs: &[&RunRecord]| rs.iter().filter(|r| class(r) == Class::Grok).count();
-    let pct = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
-    let (gt, gm) = (groks(&theirs), groks(mine));
-    let mut out = format!(
-        "grok share: the article's {gt} of {} ({:.0} %), yours {gm} of {} ({:.0} %)\n\n",
-        theirs.len(),
-        pct(gt, theirs.len()),
-        mine.len(),
-        pct(gm, mine.len())
-    );
-    let _ = writeln!(
-        out,
-        "first step with test loss below {TEST_LOSS_MARK:e} (rounded up to 1,000 steps, the \
-         article's spacing)"
-    );
-    let _ = writeln!(
-        out,
-        "{:>12} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
-        "", "runs", "below", "never", "min", "q1", "median", "q3", "max"
-    );
-    out.push_str(&crossing_row("article", &theirs));
-    out.push_str(&crossing_row("yours", mine));
-    out.push('\n');
-    let is_grok = |r: &&&RunRecord| class(r) == Class::Grok;
-    let columns = [
-        key_counts(theirs.iter().copied()),
-        key_counts(theirs.iter().filter(is_grok).copied()),
-        key_counts(mine.iter().copied()),
-        key_counts(mine.iter().filter(is_grok).copied()),
-    ];
-    let _ = writeln!(
-        out,
-        "key frequencies per run: {:>10} {:>10} {:>10} {:>10}",
-        "article", "its groks", "yours", "your groks"
-    );
-    let mut sizes: Vec<usize> = columns.iter().flat_map(|c| c.keys().copied()).collect();
-    sizes.sort_unstable();
-    sizes.dedup();
-    for n in sizes {
-        let _ = write!(out, "{n:>24}");
-        for c in &columns {
-            let _ = write!(out, " {:>10}", c.get(&n).copied().unwrap_or(0));
-        }
-        out.push('\n');
-    }
-    out.push_str(
-        "(the article counts the frequencies its neurons group under, grokscope the fewest\n \
-         frequencies holding 90 % of the frequency norm: alike in kind, not the same rule)\n",
-    );
-    out
+        .collect())
 }

@@ -12,10 +12,12 @@
 mod band;
 mod compare;
 mod csv;
+mod report;
 
 pub use band::{BandPoint, Quartiles, loss_band};
-pub use compare::report;
+pub use compare::{CellComparison, Verdict, compare_cells, majority};
 pub use csv::DataError;
+pub use report::{TEST_LOSS_MARK, report};
 
 use super::grid::{Grid, RunSpec};
 use super::phenomenon::{Point, shown};
