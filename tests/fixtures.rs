@@ -13,11 +13,15 @@
 //! ```text
 //! cargo test --release --test fixtures -- --ignored record
 //! ```
+//!
+//! Recording is deterministic: where the numbers did not change it writes the same bytes, so
+//! `git diff --stat tests/fixtures` shows which runs moved.
 
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::recorded::record;
+use grokscope::train::keep::{FrameWriter, read_frames};
 use grokscope::train::presets;
 use grokscope::ui::{ColorMode, Theme};
 use std::path::Path;
@@ -170,12 +174,26 @@ fn what_the_live_session_would_not_show_is_refused() {
     );
 }
 
-/// Copy a kept run's files that `replay` reads into `to`.
+/// Keep the files of the kept run `from` that `replay` reads in `to`, with its wall-clock
+/// times zeroed (the frames' and the summary's), so that recording again gives the same bytes
+/// unless the numbers changed.
 fn keep_pair_run(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
-    for f in ["run.json", "frames.bin", "summary.json"] {
-        std::fs::copy(from.join(f), to.join(f)).unwrap();
+    std::fs::copy(from.join("run.json"), to.join("run.json")).unwrap();
+    let (info, frames) = read_frames(&from.join("frames.bin")).unwrap();
+    let path = to.join("frames.bin");
+    let mut w = FrameWriter::create(&path, &info.config, info.every, &frames[0].weights).unwrap();
+    for f in &frames {
+        w.append(&f.metrics, 0.0, &f.weights).unwrap();
     }
+    w.sync().unwrap();
+    let mut summary = std::fs::read_to_string(from.join("summary.json")).unwrap();
+    for timing in ["\"steps_per_s\":", "\"elapsed_s\":"] {
+        let at = summary.find(timing).expect("a timing in the summary") + timing.len();
+        let len = summary[at..].find([',', '}']).unwrap();
+        summary.replace_range(at..at + len, "0");
+    }
+    std::fs::write(to.join("summary.json"), summary).unwrap();
 }
 
 /// Regenerates every fixture (see the header: only on purpose).

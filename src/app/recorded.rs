@@ -155,7 +155,9 @@ pub fn record(snap: &Snapshot, dir: &Path) -> Result<(), super::Error> {
         return Err(failed(&"the session has no frame"));
     };
     let every = eval_interval(&snap.config);
-    let aside = dir.with_extension("new");
+    let mut aside = dir.as_os_str().to_owned();
+    aside.push(".new");
+    let aside = std::path::PathBuf::from(aside);
     let _ = std::fs::remove_dir_all(&aside);
     std::fs::create_dir_all(&aside).map_err(|e| failed(&e))?;
     let run_file = RunFile::new(&snap.config, Some(every)).to_json();
