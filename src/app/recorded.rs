@@ -115,6 +115,8 @@ impl Recorded {
         };
         let upto = |s: u64| s <= self.step;
         Snapshot {
+            config: self.all.config.clone(),
+            run: self.all.run,
             step: self.step,
             history: self
                 .all
@@ -133,7 +135,7 @@ impl Recorded {
             status,
             clock,
             message: self.message.clone(),
-            ..self.all.clone()
+            compare: None,
         }
     }
 }
