@@ -7,6 +7,7 @@ mod export;
 mod gallery;
 mod presets;
 mod run;
+mod slurm;
 mod sweep;
 
 use crate::train::{self, Config, Threads, presets as preset_table};

@@ -3,10 +3,11 @@
 //! (shard) outputs and prints the tables.
 
 use super::Failure;
+use super::slurm::{self, ShardArg};
 
 use crate::sweep::{
-    Event, Grid, Pool, Progress, RunRecord, Shard, arch_table, phase_diagrams, phenomena,
-    seed_gallery, summary_table,
+    Event, Grid, Pool, Progress, RunRecord, arch_table, phase_diagrams, phenomena, seed_gallery,
+    summary_table,
 };
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
@@ -33,13 +34,21 @@ pub struct SweepArgs {
         allow_hyphen_values = true
     )]
     pub seeds: String,
-    /// Runs in parallel [default: all cores]
+    /// Runs in parallel [default: all cores; with --slurm, each task's runs and CPUs,
+    /// default 1]
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Take every n-th run starting at run i (a cluster array job's share)
-    #[arg(long, value_name = "i/n")]
-    pub shard: Option<Shard>,
-    /// JSON-lines file of finished runs; rerunning with the same file skips them
+    /// Take every n-th run starting at run i; `slurm`: the share of this Slurm array task
+    /// (from SLURM_ARRAY_TASK_ID, _MIN and _COUNT)
+    #[arg(long, value_name = "i/n|slurm")]
+    pub shard: Option<ShardArg>,
+    /// Write a Slurm array job of N tasks into the --out directory (sweep.sbatch; one shard
+    /// and one output file per task), print how to submit it and the command that merges
+    /// the outputs; trains nothing
+    #[arg(long, value_name = "N", requires = "out", conflicts_with_all = ["shard", "watch"])]
+    pub slurm: Option<usize>,
+    /// JSON-lines file of finished runs; rerunning with the same file skips them (with
+    /// --slurm: the job's directory)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Show the phase diagram filling in live (full screen) instead of the progress bar,
@@ -230,6 +239,10 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             ));
         }
     };
+    if let Some(tasks) = args.slurm {
+        return slurm::write_job(&args, &grid.name, runs.len(), seeds, tasks);
+    }
+    let shard = args.shard.map(ShardArg::resolve).transpose()?;
     // Each job trains one run on one thread: more jobs than cores only share them (and a
     // huge count would try to start that many threads).
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -242,7 +255,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             "--jobs {jobs} exceeds this machine's {cores} cores (each job trains one run on one)"
         )));
     }
-    let runs = runs.filter(|i| args.shard.is_none_or(|s| s.takes(i)));
+    let runs = runs.filter(|i| shard.is_none_or(|s| s.takes(i)));
     let mut torn = None;
     let done: Vec<RunRecord> = match &args.out {
         Some(p) => {
@@ -295,7 +308,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         let sweep = crate::app::watch::Watched {
             grid: &grid,
             progress,
-            shard: args.shard,
+            shard,
             jobs,
             note: match &args.out {
                 Some(p) => format!("records → {}", p.display()),
