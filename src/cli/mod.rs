@@ -1,6 +1,7 @@
 //! The command line (SPEC §7). Parsing errors, bad settings and unreadable files end with one
 //! line on stderr and exit status 2; a diverged run exits with status 1.
 
+mod article;
 mod bench;
 mod construct;
 mod export;
@@ -81,6 +82,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Write a kept run's weights (final and every frame) as named tensors for Python.
     Export(export::ExportArgs),
+    /// Describe the article's published runs this binary ships: source, licence, counts.
+    Article(article::ArticleArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout: `grokscope man | man -l -`.
@@ -358,6 +361,7 @@ pub fn main() -> i32 {
             crate::app::launch_replay(&args.dir, args.compare.as_deref(), args.fps, &args.view)
                 .map_err(Failure::from)
         }
+        Some(Command::Article(args)) => article::run(args),
         Some(Command::Completions(args)) => completions(args),
         Some(Command::Man) => man(),
         None => launch(&cli),

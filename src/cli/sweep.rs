@@ -64,6 +64,10 @@ pub enum SweepAction {
         /// JSON-lines files written by `grokscope sweep --out`
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Compare with the article's runs of the same grid (parity-v4, its cells in
+        /// parity-quick, mod-add-seeds) instead of printing the tables
+        #[arg(long, value_name = "article", value_parser = ["article"])]
+        against: Option<String>,
     },
 }
 
@@ -209,12 +213,15 @@ impl Recorder {
 }
 
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
-    if let Some(SweepAction::Report { files }) = args.action {
+    if let Some(SweepAction::Report { files, against }) = args.action {
         let mut all = Vec::new();
         for f in &files {
             all.extend(read_records(f)?);
         }
-        return super::print_out(&report_text(&merge(all)?));
+        return match against {
+            Some(_) => super::article::against(&merge(all)?),
+            None => super::print_out(&report_text(&merge(all)?)),
+        };
     }
     let seeds = super::whole_flag("seeds", &args.seeds)?;
     if !(1..=MAX_SEEDS).contains(&seeds) {
