@@ -175,7 +175,7 @@ pub struct TrainArgs {
     /// Hidden activation
     #[arg(long, value_name = "relu|square", allow_hyphen_values = true)]
     pub activation: Option<String>,
-    /// Threads for the matrix products (at most this machine's cores)
+    /// Threads a run may use (at most this machine's cores; never changes a result, and the step itself is single-threaded)
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub threads: Option<String>,
 }
@@ -345,6 +345,11 @@ pub fn main() -> i32 {
             return EXIT_USAGE;
         }
     };
+    // A kernel forced by GROKSCOPE_KERNEL must exist on this CPU before anything trains.
+    if let Err(e) = train::Kernel::from_env() {
+        eprintln!("grokscope: {}", one_line(&e));
+        return EXIT_USAGE;
+    }
     let result = match cli.command {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Sweep(args)) => sweep::run(args),
