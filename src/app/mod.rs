@@ -29,6 +29,7 @@ pub mod seek;
 pub mod session;
 pub mod state;
 mod sweep;
+mod tty;
 pub mod views;
 pub mod watch;
 pub mod worker;
@@ -225,7 +226,7 @@ fn dashboard(
     + 'static,
 ) -> Result<(), Error> {
     let theme = ui::Theme::from_env();
-    full_screen(true, async |terminal| {
+    full_screen(true, async |terminal, mouse| {
         let (snap_tx, snap_rx) = tokio::sync::watch::channel(first.clone());
         let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
         let worker = std::thread::Builder::new()
@@ -247,7 +248,7 @@ fn dashboard(
             started: std::time::Instant::now(),
         };
         dashboard.act(Action::ToggleView(view.name));
-        let outcome = event_loop(terminal, &mut dashboard, fps as f64).await;
+        let outcome = event_loop(terminal, &mut dashboard, fps as f64, mouse).await;
         // Stop the sweeps first (each worker returns within a training step).
         let Dashboard {
             pools,
@@ -272,15 +273,17 @@ fn dashboard(
 /// through here.
 fn full_screen<T>(
     mouse: bool,
-    body: impl AsyncFnOnce(&mut ratatui::DefaultTerminal) -> Result<T, Error>,
+    body: impl AsyncFnOnce(&mut ratatui::DefaultTerminal, bool) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Failed(format!("cannot start the event loop: {e}")))?;
     let _ = color_eyre::install();
+    tty::arm();
     let mut terminal = ratatui::try_init()
         .map_err(|e| Error::Failed(format!("cannot set up the terminal: {e}")))?;
+    tty::set_active(true);
     if mouse {
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -289,12 +292,8 @@ fn full_screen<T>(
         }));
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
     }
-    let result = runtime.block_on(body(&mut terminal));
-    if mouse {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
-    }
-    ratatui::restore();
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
+    let result = runtime.block_on(body(&mut terminal, mouse));
+    tty::leave(mouse);
     result
 }
 
@@ -317,19 +316,48 @@ trait Screen {
     fn quit(&self) -> bool;
 }
 
+/// The signals that end the event loop cleanly (the terminal is restored on the way out):
+/// every one whose default action ends the process and that a handler may take. SIGPIPE
+/// too, which Rust otherwise ignores. The faults and SIGABRT are [`tty`]'s.
+const ENDING: [libc::c_int; 14] = [
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGPIPE,
+    libc::SIGALRM,
+    libc::SIGVTALRM,
+    libc::SIGPROF,
+    libc::SIGXCPU,
+    libc::SIGXFSZ,
+    libc::SIGIO,
+    libc::SIGPWR,
+];
+
 /// The one event loop: redraws on a tick when something changed, keys, resizes, the
-/// trainer's snapshots; ends on quit, on SIGTERM, SIGHUP or SIGINT, or when the terminal's
-/// input ends.
+/// trainer's snapshots; ends on quit, on a signal that would end the process ([`ENDING`]),
+/// or when the terminal's input ends. SIGTSTP leaves full screen, stops, and comes back on
+/// SIGCONT. `mouse`: the screen captures the mouse (taken again after a stop).
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     screen: &mut impl Screen,
     fps: f64,
+    mouse: bool,
 ) -> Result<(), Error> {
     use tokio::signal::unix::{SignalKind, signal};
     let io = |e: std::io::Error| Error::Failed(format!("terminal error: {e}"));
-    let mut sigterm = signal(SignalKind::terminate()).map_err(io)?;
-    let mut sighup = signal(SignalKind::hangup()).map_err(io)?;
-    let mut sigint = signal(SignalKind::interrupt()).map_err(io)?;
+    let mut ending = Vec::new();
+    for s in ENDING {
+        ending.push(signal(SignalKind::from_raw(s)).map_err(io)?);
+    }
+    let mut ending = futures_util::stream::select_all(
+        ending
+            .into_iter()
+            .map(|mut s| Box::pin(futures_util::stream::poll_fn(move |cx| s.poll_recv(cx)))),
+    );
+    let mut stop = signal(SignalKind::from_raw(libc::SIGTSTP)).map_err(io)?;
     let mut events = crossterm::event::EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / fps));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -361,9 +389,17 @@ async fn event_loop(
                 }
                 dirty = true;
             }
-            _ = sigterm.recv() => break,
-            _ = sighup.recv() => break,
-            _ = sigint.recv() => break,
+            _ = ending.next() => break,
+            _ = stop.recv() => {
+                tty::leave(mouse);
+                tty::stop();
+                tty::reenter(mouse).map_err(io)?;
+                // Redraw everything (a resize to the same size clears without asking the
+                // terminal where its cursor is).
+                let area = terminal.size().map_err(io)?;
+                terminal.resize(area.into()).map_err(io)?;
+                dirty = true;
+            }
         }
     }
     Ok(())

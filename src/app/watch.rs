@@ -204,8 +204,8 @@ pub fn watch(
         record,
         theme: Theme::from_env(),
     };
-    let result = super::full_screen(false, async |terminal| {
-        super::event_loop(terminal, &mut screen, FPS).await
+    let result = super::full_screen(false, async |terminal, mouse| {
+        super::event_loop(terminal, &mut screen, FPS, mouse).await
     });
     let Watching {
         mut watch, record, ..

@@ -7,7 +7,7 @@
 //! `frames.step` and the frames' metrics (`frames.train_loss`, ...).
 
 use super::Failure;
-use super::run::{CHECKPOINT_FILE, FRAMES_FILE, RUN_FILE};
+use super::rundir::{CHECKPOINT_FILE, FRAMES_FILE, RUN_FILE};
 use crate::train::keep::{self, RunFile};
 use crate::train::{Threads, checkpoint};
 use clap::{Args, ValueEnum};

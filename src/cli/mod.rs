@@ -7,7 +7,9 @@ mod construct;
 mod export;
 mod gallery;
 mod presets;
+mod resume;
 mod run;
+mod rundir;
 mod slurm;
 mod sweep;
 

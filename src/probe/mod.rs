@@ -29,7 +29,7 @@ pub(crate) mod spectrum;
 use crate::analysis::AnalysisError;
 use crate::train::task::Data;
 use crate::train::{Config, Metrics, Op, TaskKind, Weights};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use phase::{Phase, PhaseTracker};
 
@@ -141,7 +141,8 @@ impl Readings {
 
 /// Progress measures of one step, as `grokscope run` prints them. Fields that do not apply
 /// to the task (or could not be computed) are omitted.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Readout {
     /// Gini coefficient of W_input's Fourier frequency norms (modular tasks).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,6 +208,11 @@ impl Prober {
     /// The phase label of a frame (the tracker remembers the run's past).
     pub fn phase(&mut self, m: &Metrics, r: &Readings) -> Phase {
         self.tracker.phase(&self.ctx, m, r)
+    }
+
+    /// The phase after a metrics line read back (a resumed run's earlier lines).
+    pub fn phase_of_line(&mut self, m: &Metrics, r: &Readout) -> Phase {
+        self.tracker.phase_of_line(&self.ctx, m, r)
     }
 }
 

@@ -79,7 +79,11 @@ fn at_least(v: f64, limit: f64) -> bool {
 
 /// (restricted loss, gini, informative share) of a frame, NaN where they do not apply.
 fn readings(r: &Readings) -> (f64, f64, f64) {
-    let r = r.readout();
+    read_outs(&r.readout())
+}
+
+/// [`readings`] of a read-out (a metrics line read back).
+fn read_outs(r: &super::Readout) -> (f64, f64, f64) {
     let value = |v: Option<f64>| v.unwrap_or(f64::NAN);
     (
         value(r.restricted_loss),
@@ -108,6 +112,16 @@ impl PhaseTracker {
     ///   accuracy has peaked more than halfway from chance to 1 and is now below that peak,
     ///   and the test loss is at least twice its lowest value.
     pub fn phase(&mut self, ctx: &Context, m: &Metrics, r: &Readings) -> Phase {
+        self.observe(ctx, m, readings(r))
+    }
+
+    /// [`Self::phase`] from a metrics line's read-out, as `run` wrote it: a resumed run
+    /// replays its earlier lines through it, so its phase is the uninterrupted run's.
+    pub fn phase_of_line(&mut self, ctx: &Context, m: &Metrics, r: &super::Readout) -> Phase {
+        self.observe(ctx, m, read_outs(r))
+    }
+
+    fn observe(&mut self, ctx: &Context, m: &Metrics, now: (f64, f64, f64)) -> Phase {
         if m.test_loss.is_finite() {
             self.peak_test_loss = self.peak_test_loss.max(m.test_loss);
             self.min_test_loss = Some(
@@ -163,7 +177,6 @@ impl PhaseTracker {
         if m.test_acc >= chance + 0.3 * (1.0 - chance) || m.test_loss < 0.3 * self.peak_test_loss {
             return Phase::CleaningUp;
         }
-        let now = readings(r);
         let base = *self.fitted.get_or_insert(now);
         let forming = now.0 < 0.7 * base.0 || now.1 > base.1 + 0.05 || now.2 > 1.5 * base.2;
         if forming {

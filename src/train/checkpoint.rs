@@ -81,7 +81,7 @@ pub fn encode(trainer: &Trainer) -> Vec<u8> {
 /// Write `bytes` to `path` atomically: a temporary sibling, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |source| Error::Io {
-        path: path.display().to_string(),
+        path: super::files::show(path),
         source,
     };
     let dir = path
@@ -156,6 +156,13 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     }
     let header: Header = serde_json::from_slice(take(&mut pos, header_len)?)
         .map_err(|e| bad(format!("unreadable header: {e}")))?;
+    // A run stops at its planned steps: a step past them is not a checkpoint's.
+    if header.step > header.config.steps {
+        return Err(bad(format!(
+            "step {} is past the run's planned {} steps (the file is forged or corrupt)",
+            header.step, header.config.steps
+        )));
+    }
     let mut trainer = Trainer::new(header.config, threads)
         .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
     // The header's tensors must be the model's, names and shapes, before any size is
@@ -219,10 +226,9 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
 }
 
 /// Load a checkpoint file.
+/// Load a checkpoint file: a regular file no larger than a run's memory limit (no pipe,
+/// device or runaway file is read).
 pub fn load(path: &Path, threads: Threads) -> Result<Trainer> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    decode(&bytes, &path.display().to_string(), threads)
+    let bytes = super::files::read_regular(path, super::config::MAX_BYTES)?;
+    decode(&bytes, &super::files::show(path), threads)
 }

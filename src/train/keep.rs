@@ -42,16 +42,18 @@ pub const RUN_FORMAT: &str = "grokscope-run";
 pub const VERSION: u32 = 1;
 const MAGIC: &[u8; 17] = b"GROKSCOPE-FRAMES\n";
 
-fn bad(path: &Path, reason: impl Into<String>) -> Error {
+pub use super::runfile::RunFile;
+
+pub(super) fn bad(path: &Path, reason: impl Into<String>) -> Error {
     Error::Kept {
-        path: path.display().to_string(),
+        path: super::files::show(path),
         reason: reason.into(),
     }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
-        path: path.display().to_string(),
+        path: super::files::show(path),
         source,
     }
 }
@@ -63,93 +65,6 @@ pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
-}
-
-/// The run file: which run a directory holds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunFile {
-    pub format: String,
-    pub version: u32,
-    /// The grokscope version that wrote it.
-    pub grokscope: String,
-    pub config: Config,
-    /// Steps between weight frames (absent: the run keeps none).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub frame_every: Option<u64>,
-}
-
-impl RunFile {
-    pub fn new(config: &Config, frame_every: Option<u64>) -> Self {
-        RunFile {
-            format: RUN_FORMAT.into(),
-            version: VERSION,
-            grokscope: GROKSCOPE_VERSION.into(),
-            config: config.clone(),
-            frame_every,
-        }
-    }
-
-    pub fn to_json(&self) -> String {
-        format!(
-            "{}\n",
-            serde_json::to_string(self).expect("run file serialises")
-        )
-    }
-
-    /// Parse a run file, saying exactly why one cannot be read: not JSON, not grokscope's, a
-    /// newer format, settings this build does not know. The run file of before versions
-    /// (`{"config"}` alone) reads as version 0.
-    pub fn parse(text: &str, path: &Path) -> Result<Self> {
-        let v: serde_json::Value = serde_json::from_str(text.trim())
-            .map_err(|_| bad(path, "not a grokscope run file (not JSON)"))?;
-        let Some(obj) = v.as_object() else {
-            return Err(bad(path, "not a grokscope run file (not a JSON object)"));
-        };
-        let writer = obj
-            .get("grokscope")
-            .and_then(|g| g.as_str())
-            .unwrap_or("an earlier grokscope");
-        let version = match obj.get("format") {
-            None if obj.contains_key("config") => 0,
-            Some(f) if f.as_str() == Some(RUN_FORMAT) => obj
-                .get("version")
-                .and_then(|v| v.as_u64())
-                .and_then(|v| u32::try_from(v).ok())
-                .ok_or_else(|| bad(path, "run file without a format version"))?,
-            _ => return Err(bad(path, "not a grokscope run file")),
-        };
-        if version > VERSION {
-            return Err(bad(
-                path,
-                format!(
-                    "run format {version} (written by grokscope {writer}) is newer than this \
-                     build's ({VERSION}, grokscope {GROKSCOPE_VERSION}); use a newer grokscope"
-                ),
-            ));
-        }
-        let config: Config = serde_json::from_value(obj["config"].clone()).map_err(|e| {
-            bad(
-                path,
-                format!("settings this build cannot read (written by grokscope {writer}): {e}"),
-            )
-        })?;
-        Ok(RunFile {
-            format: RUN_FORMAT.into(),
-            version,
-            grokscope: writer.to_string(),
-            config,
-            frame_every: obj.get("frame_every").and_then(|v| v.as_u64()),
-        })
-    }
-
-    /// Read `path`.
-    pub fn read(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidData => bad(path, "not a grokscope run file (not text)"),
-            _ => io(path)(e),
-        })?;
-        Self::parse(&text, path)
-    }
 }
 
 /// One tensor of a frame: its name and shape.
@@ -318,6 +233,57 @@ fn decode_frame(info: &FramesInfo, b: &[u8]) -> Option<SavedFrame> {
     })
 }
 
+/// Longest frames header read: the JSON of the settings and a few tensor shapes takes
+/// under a kilobyte.
+const MAX_HEADER: u64 = 1 << 20;
+
+/// The tensors a frame of a run of `cfg` holds ([`Weights::for_frame`] of its model), worked
+/// out from the settings alone, so a header can be checked before anything is allocated.
+pub fn frame_tensors(cfg: &Config) -> Vec<TensorInfo> {
+    use super::config::Arch;
+    let t = |name: &str, rows: usize, cols: usize| TensorInfo {
+        name: name.into(),
+        rows,
+        cols,
+    };
+    let (p, h) = (cfg.modulus, cfg.hidden);
+    if cfg.task == super::TaskKind::Parity {
+        return vec![t("w1", cfg.parity_inputs(), h), t("w2", h, 1)];
+    }
+    let mut out = vec![t("w_input", p, h), t("w_output", h, p)];
+    let d = if cfg.arch == Arch::FixedCircle {
+        2
+    } else {
+        cfg.embed
+    };
+    let (in_factored, out_factored) = match cfg.arch {
+        Arch::Collapsed => (false, false),
+        Arch::CollapsedIn => (false, true),
+        Arch::CollapsedOut | Arch::UntiedInCollapsedOut => (true, false),
+        _ => (true, true),
+    };
+    let factors = (in_factored || out_factored) && d <= super::weights::FRAME_EMBED_MAX;
+    if factors {
+        out.push(t("embed", p, d));
+        if in_factored {
+            out.push(t("in_proj", d, h));
+        }
+        if out_factored {
+            out.push(t("out_proj", h, d));
+        }
+    }
+    if cfg.arch.untied_in() {
+        out.push(t("w_input_b", p, h));
+    }
+    if factors && cfg.arch.untied_embed() {
+        out.push(t("embed_out", p, d));
+    }
+    if factors && cfg.arch.untied_in() {
+        out.push(t("in_proj_b", d, h));
+    }
+    out
+}
+
 /// Reads a frames file, and goes on reading the frames appended since (a run still being
 /// written).
 pub struct FrameReader {
@@ -325,13 +291,15 @@ pub struct FrameReader {
     info: FramesInfo,
     /// Where the next frame starts.
     offset: u64,
+    /// The step of the last frame read.
+    last: Option<u64>,
 }
 
 impl FrameReader {
     /// Open `path` and check its header: the magic bytes, a version this build reads, a
     /// whole header with a valid checksum, tensors that are the model's for its settings.
     pub fn open(path: &Path) -> Result<Self> {
-        let mut f = std::fs::File::open(path).map_err(io(path))?;
+        let mut f = super::files::open_regular(path, u64::MAX)?;
         let mut head = [0u8; 17 + 4 + 8];
         let n = read_up_to(&mut f, &mut head).map_err(io(path))?;
         if n < MAGIC.len() || &head[..MAGIC.len()] != MAGIC {
@@ -352,6 +320,12 @@ impl FrameReader {
         }
         let len = u64::from_le_bytes(head[21..29].try_into().expect("8 bytes"));
         let size = f.metadata().map_err(io(path))?.len();
+        if len > MAX_HEADER {
+            return Err(bad(
+                path,
+                format!("header length {len} is not a frames header's (the file is corrupt)"),
+            ));
+        }
         if len > size.saturating_sub(head.len() as u64 + 8) {
             return Err(bad(path, format!("truncated header ({size} bytes)")));
         }
@@ -375,21 +349,25 @@ impl FrameReader {
             every: h.every,
             tensors: h.tensors,
         };
-        // The tensors must be the ones the settings' model keeps in a frame.
-        let expected = super::Trainer::new(info.config.clone(), super::Threads(1))
-            .map_err(|e| bad(path, format!("holds invalid settings: {e}")))?
-            .weights()
-            .for_frame();
-        if infos(&expected) != info.tensors {
+        // The settings must be valid (sizes within the memory limit) and the tensors the ones
+        // their model keeps in a frame, checked before any size is taken from the header.
+        info.config
+            .validate()
+            .map_err(|e| bad(path, format!("holds invalid settings: {e}")))?;
+        if frame_tensors(&info.config) != info.tensors {
             return Err(bad(
                 path,
                 "tensors do not match the model its settings build",
             ));
         }
+        if info.every == 0 {
+            return Err(bad(path, "frame interval 0 (the file is corrupt)"));
+        }
         Ok(FrameReader {
             path: path.to_path_buf(),
             info,
             offset: head.len() as u64 + len + 8,
+            last: None,
         })
     }
 
@@ -402,23 +380,38 @@ impl FrameReader {
     /// corruption, an error.
     pub fn read_new(&mut self) -> Result<Vec<SavedFrame>> {
         let path = &self.path;
-        let mut f = std::fs::File::open(path).map_err(io(path))?;
+        let mut f = super::files::open_regular(path, u64::MAX)?;
         let size = f.metadata().map_err(io(path))?.len();
         if size < self.offset {
             return Err(bad(path, "shrank while read (another run overwrote it?)"));
         }
         f.seek(SeekFrom::Start(self.offset)).map_err(io(path))?;
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).map_err(io(path))?;
+        // Frame by frame: a huge or sparse file is never read whole into memory.
         let r = self.info.record_len();
-        let whole = bytes.len() / r;
+        let whole = (size - self.offset) / r as u64;
+        let mut buf = vec![0u8; r];
         let mut out = Vec::new();
-        for (i, chunk) in bytes.chunks_exact(r).enumerate() {
-            match decode_frame(&self.info, chunk) {
-                Some(fr) => out.push(fr),
+        for i in 0..whole {
+            f.read_exact(&mut buf).map_err(io(path))?;
+            match decode_frame(&self.info, &buf) {
+                // Steps only rise: a repeat or a step back is a second writer's frame.
+                Some(fr) if self.last.is_some_and(|l| fr.metrics.step <= l) => {
+                    return Err(bad(
+                        path,
+                        format!(
+                            "frame of step {} follows step {} (two runs wrote to it)",
+                            fr.metrics.step,
+                            self.last.unwrap_or_default()
+                        ),
+                    ));
+                }
+                Some(fr) => {
+                    self.last = Some(fr.metrics.step);
+                    out.push(fr);
+                }
                 None if i + 1 == whole => break, // torn last frame
                 None => {
-                    let at = self.offset + (i * r) as u64;
+                    let at = self.offset + i * r as u64;
                     return Err(bad(
                         path,
                         format!("frame at byte {at} fails its checksum (the file is corrupt)"),
@@ -495,7 +488,8 @@ impl FrameWriter {
     /// Continue the frames file of a run resumed at step `at`: its frames after `at` (written
     /// after the checkpoint a kill left) and a torn tail are cut, so the resumed run's frames
     /// follow without gap or duplicate. The file must be this run's (`config`, steps aside).
-    pub fn resume(path: &Path, config: &Config, at: u64) -> Result<Self> {
+    /// Returns the writer and the steps of the frames kept.
+    pub fn resume(path: &Path, config: &Config, at: u64) -> Result<(Self, Vec<u64>)> {
         let mut reader = FrameReader::open(path)?;
         let mut theirs = reader.info.config.clone();
         theirs.steps = config.steps;
@@ -515,11 +509,16 @@ impl FrameWriter {
             .map_err(io(path))?;
         file.set_len(keep_len).map_err(io(path))?;
         file.sync_all().map_err(io(path))?;
-        Ok(FrameWriter {
+        let steps: Vec<u64> = frames[..kept as usize]
+            .iter()
+            .map(|f| f.metrics.step)
+            .collect();
+        let writer = FrameWriter {
             path: path.to_path_buf(),
             file,
-            last: frames[..kept as usize].last().map(|f| f.metrics.step),
-        })
+            last: steps.last().copied(),
+        };
+        Ok((writer, steps))
     }
 
     /// The step of the last frame in the file.
@@ -539,5 +538,39 @@ impl FrameWriter {
     /// Put the frames written so far on disk.
     pub fn sync(&mut self) -> Result<()> {
         self.file.sync_data().map_err(io(&self.path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::{Arch, Threads, Trainer, presets};
+
+    /// The shapes worked out from the settings are the ones a model of those settings keeps
+    /// in a frame, for every preset and every modular architecture, narrow and wide.
+    #[test]
+    fn frame_tensors_are_the_models_own() {
+        let mut configs: Vec<Config> = presets::all().into_iter().map(|p| p.config).collect();
+        for arch in Arch::ALL {
+            if matches!(arch, Arch::Mlp | Arch::FixedCircle) {
+                continue;
+            }
+            for embed in [4, 12] {
+                let mut c = presets::find("mod-add").unwrap().config;
+                (c.arch, c.embed, c.modulus, c.hidden) = (arch, embed, 11, 6);
+                configs.push(c);
+            }
+        }
+        for c in configs {
+            let built = Trainer::new(c.clone(), Threads(1)).unwrap();
+            assert_eq!(
+                frame_tensors(&c),
+                infos(&built.weights().for_frame()),
+                "{} {:?} embed {}",
+                c.preset,
+                c.arch,
+                c.embed
+            );
+        }
     }
 }

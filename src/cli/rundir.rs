@@ -1,0 +1,352 @@
+//! The directory `run --out DIR` keeps a run in: its file names, claiming it (one run per
+//! directory, one writer at a time) and writing into it (metrics, frames, checkpoints, the
+//! summary), every file whole after a kill.
+
+use super::Failure;
+use super::run::Format;
+use crate::train::Trainer;
+use crate::train::checkpoint;
+use crate::train::files::{self, Lock, Locked, show};
+use crate::train::keep::{FrameWriter, RunFile};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// File names inside `--out` / `--resume` directories.
+pub const CHECKPOINT_FILE: &str = "checkpoint.grok";
+/// The run's settings, written when the directory is claimed: every file beside it belongs
+/// to this run.
+pub const RUN_FILE: &str = "run.json";
+/// The weight frames (see [`crate::train::keep`]).
+pub const FRAMES_FILE: &str = "frames.bin";
+pub const SUMMARY_FILE: &str = "summary.json";
+/// Held by the process writing into the directory (see [`lock`]).
+pub const LOCK_FILE: &str = ".grokscope.lock";
+/// Largest summary read back: a line of JSON.
+const MAX_SUMMARY: u64 = 1 << 20;
+
+pub fn metrics_file(format: Format) -> &'static str {
+    match format {
+        Format::Jsonl => "metrics.jsonl",
+        Format::Csv => "metrics.csv",
+    }
+}
+
+/// The metrics file a run writes while it trains, renamed to [`metrics_file`] at its end.
+pub fn partial_file(format: Format) -> String {
+    format!(".{}.partial", metrics_file(format))
+}
+
+/// Whether two paths name the same directory.
+pub fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The files a run leaves in its directory.
+fn run_files() -> Vec<String> {
+    let mut files = vec![
+        CHECKPOINT_FILE.to_string(),
+        FRAMES_FILE.to_string(),
+        SUMMARY_FILE.to_string(),
+        RUN_FILE.to_string(),
+    ];
+    for f in [Format::Jsonl, Format::Csv] {
+        files.push(metrics_file(f).to_string());
+        files.push(partial_file(f));
+    }
+    files
+}
+
+/// Take the directory's writer lock (creating the directory): a second writer, whatever
+/// it was asked (`--resume`, `--force`), is refused with the holder's PID. Held until the
+/// returned lock drops, when the process ends at the latest.
+pub fn lock(dir: &Path) -> Result<Lock, Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| Failure::usage(format!("{}: {e}", show(dir))))?;
+    Lock::take(&dir.join(LOCK_FILE)).map_err(|e| match e {
+        Locked::Held(pid) => Failure::usage(format!(
+            "{} is being written by {}; wait for it to finish or stop it first",
+            show(dir),
+            pid.map_or("another process".into(), |p| format!("process {p}"))
+        )),
+        Locked::Io(e) => Failure::usage(format!("{}: cannot lock it: {e}", show(dir))),
+    })
+}
+
+/// The run file of a run stopped before its first checkpoint (no checkpoint, no summary, no
+/// finished metrics): nothing of it can be resumed, and starting it over loses nothing.
+pub fn stopped_before_checkpoint(dir: &Path) -> Option<RunFile> {
+    let finished = [
+        CHECKPOINT_FILE,
+        SUMMARY_FILE,
+        metrics_file(Format::Jsonl),
+        metrics_file(Format::Csv),
+    ];
+    if finished.iter().any(|f| files::present(&dir.join(f))) {
+        return None;
+    }
+    RunFile::read(&dir.join(RUN_FILE)).ok()
+}
+
+/// Whether two settings describe the same run, however long each is planned.
+pub fn same_run(a: &crate::train::Config, b: &crate::train::Config) -> bool {
+    let mut a = a.clone();
+    a.steps = b.steps;
+    &a == b
+}
+
+/// Make `dir` (locked by this process) this run's: refuse (status 2) when it holds another
+/// run's files. `force` removes them; so does a rerun of the same settings into a run
+/// stopped before its first checkpoint (it starts over, saying so).
+pub fn claim(dir: &Path, force: bool, config: &crate::train::Config) -> Result<(), Failure> {
+    let held: Vec<String> = run_files()
+        .into_iter()
+        .filter(|f| files::present(&dir.join(f)))
+        .collect();
+    if held.is_empty() {
+        return Ok(());
+    }
+    if !force {
+        let Some(stopped) = stopped_before_checkpoint(dir) else {
+            return Err(Failure::usage(format!(
+                "{} holds another run ({}); --resume {} continues it, --force overwrites it",
+                show(dir),
+                held[0],
+                show(dir)
+            )));
+        };
+        if !same_run(&stopped.config, config) {
+            return Err(Failure::usage(format!(
+                "{} holds a run of other settings stopped before its first checkpoint \
+                 (nothing of it can be resumed); --force replaces it",
+                show(dir)
+            )));
+        }
+        eprintln!(
+            "grokscope: {}: starting over the run stopped there before its first checkpoint",
+            show(dir)
+        );
+    }
+    for f in held {
+        std::fs::remove_file(dir.join(&f))
+            .map_err(|e| Failure::usage(format!("{}: {e}", show(&dir.join(&f)))))?;
+    }
+    Ok(())
+}
+
+/// The summary of the run in `dir`, when it wrote one that reads as JSON.
+pub fn read_summary(dir: &Path) -> Option<serde_json::Value> {
+    let bytes = files::read_regular(&dir.join(SUMMARY_FILE), MAX_SUMMARY).ok()?;
+    serde_json::from_slice(bytes.trim_ascii()).ok()
+}
+
+/// Refuse to resume a directory whose files are not all of one run: its run.json (when
+/// there is one) must hold the checkpoint's settings, and its summary the same preset. A
+/// run file this build cannot read is refused with the reason. Returns the run file.
+pub fn check_same_run(
+    dir: &Path,
+    config: &crate::train::Config,
+) -> Result<Option<RunFile>, Failure> {
+    let mixed = |what: &str| {
+        Failure::usage(format!(
+            "{}: {what} is not the checkpoint's run (the directory mixes runs)",
+            show(dir)
+        ))
+    };
+    let run_file = if files::present(&dir.join(RUN_FILE)) {
+        let file = RunFile::read(&dir.join(RUN_FILE))?;
+        if !same_run(&file.config, config) {
+            return Err(mixed(RUN_FILE));
+        }
+        Some(file)
+    } else {
+        None
+    };
+    if let Some(summary) = read_summary(dir)
+        && summary["preset"].as_str() != Some(config.preset.as_str())
+    {
+        return Err(mixed(SUMMARY_FILE));
+    }
+    Ok(run_file)
+}
+
+/// Remove the temporary files a killed run left (`.summary.json.tmp.PID`,
+/// `.checkpoint.grok.tmp.PID`, a half-copied metrics file) before writing anew.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = run_files().iter().any(|f| {
+            let base = f.trim_start_matches('.');
+            name.starts_with(&format!(".{base}.tmp."))
+                || name == format!(".{base}.new")
+                || name == format!(".{base}.partial.new")
+        });
+        if ours {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// The `--out` directory: metrics are written to a hidden partial file and renamed into
+/// place at the end, next to the summary and the final checkpoint.
+pub struct OutDir {
+    dir: PathBuf,
+    format: Format,
+    partial: PathBuf,
+    file: std::io::BufWriter<std::fs::File>,
+    frames: FrameWriter,
+    /// The directory's writer lock, let go when the run's files are complete.
+    _lock: Lock,
+}
+
+/// What an [`OutDir`] starts from.
+pub struct Begin<'a> {
+    pub format: Format,
+    /// The metrics lines before the trainer's step (a resumed run's), CSV header aside.
+    pub prior: &'a [String],
+    pub trainer: &'a Trainer,
+    pub run_file: RunFile,
+    /// The frames file of the run being resumed, continued from the trainer's step.
+    pub frames_from: Option<&'a Path>,
+}
+
+impl OutDir {
+    pub fn create(dir: &Path, lock: Lock, begin: Begin) -> Result<Self, Failure> {
+        let Begin {
+            format,
+            prior,
+            trainer,
+            run_file,
+            frames_from,
+        } = begin;
+        let config = trainer.config();
+        let io = |e: std::io::Error| Failure::usage(format!("{}: {e}", show(dir)));
+        remove_stale_temporaries(dir);
+        let frames_path = dir.join(FRAMES_FILE);
+        let frames = match frames_from {
+            Some(from) => {
+                if !same_dir(from, &frames_path) {
+                    let copy = files::read_regular(from, u64::MAX)?;
+                    checkpoint::write_atomic(&frames_path, &copy)?;
+                }
+                FrameWriter::resume(&frames_path, config, trainer.step_count())?.0
+            }
+            None => FrameWriter::create(
+                &frames_path,
+                config,
+                run_file.frame_every.unwrap_or(1),
+                &trainer.weights().for_frame(),
+            )?,
+        };
+        let partial = dir.join(partial_file(format));
+        // Written aside and renamed, so a kill never leaves the prior lines half copied.
+        let staged = dir.join(format!("{}.new", partial_file(format)));
+        let file = std::fs::File::create(&staged).map_err(io)?;
+        checkpoint::write_atomic(&dir.join(RUN_FILE), run_file.to_json().as_bytes())
+            .map_err(|e| Failure::failed(e.to_string()))?;
+        let mut out = OutDir {
+            dir: dir.to_path_buf(),
+            format,
+            partial,
+            file: std::io::BufWriter::new(file),
+            frames,
+            _lock: lock,
+        };
+        if format == Format::Csv {
+            out.write_line(super::run::CSV_HEADER)?;
+        }
+        for l in prior {
+            out.write_line(l)?;
+        }
+        out.sync()?;
+        std::fs::rename(&staged, &out.partial).map_err(io)?;
+        // The run is under way again: a finished run's summary and metrics file (which the
+        // partial file now continues) would say otherwise.
+        for stale in [SUMMARY_FILE, metrics_file(format)] {
+            let path = dir.join(stale);
+            if files::present(&path) {
+                std::fs::remove_file(&path).map_err(io)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The step of the last frame kept.
+    pub fn last_frame(&self) -> Option<u64> {
+        self.frames.last_step()
+    }
+
+    /// Flush the metrics and frames written so far to disk.
+    fn sync(&mut self) -> Result<(), Failure> {
+        let fail = |e: std::io::Error| Failure::failed(format!("{}: {e}", show(&self.partial)));
+        self.file.flush().map_err(fail)?;
+        self.file.get_ref().sync_data().map_err(fail)?;
+        self.frames
+            .sync()
+            .map_err(|e| Failure::failed(e.to_string()))
+    }
+
+    /// Keep the weight frame of step `m.step`.
+    pub fn frame(
+        &mut self,
+        m: &crate::train::Metrics,
+        elapsed_s: f64,
+        w: &crate::train::Weights,
+    ) -> Result<(), Failure> {
+        self.frames
+            .append(m, elapsed_s, w)
+            .map_err(|e| Failure::failed(e.to_string()))
+    }
+
+    /// A crash-safe checkpoint: the metrics up to this step on disk first, then the
+    /// checkpoint renamed into place, so a resume finds every line up to its step.
+    pub fn checkpoint(&mut self, trainer: &Trainer) -> Result<(), Failure> {
+        self.sync()?;
+        checkpoint::save(trainer, &self.dir.join(CHECKPOINT_FILE))
+            .map_err(|e| Failure::failed(e.to_string()))
+    }
+
+    pub fn write_line(&mut self, text: &str) -> Result<(), Failure> {
+        writeln!(self.file, "{text}")
+            .map_err(|e| Failure::failed(format!("{}: {e}", show(&self.partial))))
+    }
+
+    /// The last line (the summary, for JSON lines), the metrics file renamed into place, the
+    /// summary, and the final checkpoint (of a run that did not fail).
+    pub fn finish(
+        mut self,
+        last_line: Option<&str>,
+        summary: &str,
+        trainer: Option<&Trainer>,
+    ) -> Result<(), Failure> {
+        let fail = |e: String| Failure::failed(e);
+        if let Some(l) = last_line {
+            self.write_line(l)?;
+        }
+        self.file
+            .flush()
+            .map_err(|e| fail(format!("{}: {e}", show(&self.partial))))?;
+        self.file
+            .get_ref()
+            .sync_all()
+            .map_err(|e| fail(format!("{}: {e}", show(&self.partial))))?;
+        self.frames.sync().map_err(|e| fail(e.to_string()))?;
+        let target = self.dir.join(metrics_file(self.format));
+        std::fs::rename(&self.partial, &target)
+            .map_err(|e| fail(format!("{}: {e}", show(&target))))?;
+        checkpoint::write_atomic(
+            &self.dir.join(SUMMARY_FILE),
+            format!("{summary}\n").as_bytes(),
+        )
+        .map_err(|e| fail(e.to_string()))?;
+        if let Some(t) = trainer {
+            checkpoint::save(t, &self.dir.join(CHECKPOINT_FILE))
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
