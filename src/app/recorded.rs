@@ -162,7 +162,8 @@ pub fn record(snap: &Snapshot, dir: &Path) -> Result<(), super::Error> {
     let aside = std::path::PathBuf::from(aside);
     let _ = std::fs::remove_dir_all(&aside);
     std::fs::create_dir_all(&aside).map_err(|e| failed(&e))?;
-    let run_file = RunFile::new(&snap.config, Some(every)).to_json();
+    // The recording keeps frames at the metrics interval, and no metrics file of its own.
+    let run_file = RunFile::new(&snap.config, every, every, "jsonl").to_json();
     crate::train::checkpoint::write_atomic(&aside.join("run.json"), run_file.as_bytes())
         .map_err(|e| failed(&e))?;
     let frames = aside.join("frames.bin");
