@@ -1,6 +1,6 @@
-//! The architecture sweep (issue 13): the `mod-add-arch` grid, joint grid axes, the
-//! per-architecture table and the class bars (insta snapshots in the top-level
-//! `snapshots/`, from hand-made run records, so the frames do not depend on training).
+//! The architecture sweep: the `mod-add-arch` grid, joint grid axes, the per-architecture
+//! table and the class bars (insta snapshots in the top-level `snapshots/`, from hand-made
+//! run records, so the frames do not depend on training).
 
 mod common;
 use common::assert_usage_error;

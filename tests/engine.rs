@@ -425,11 +425,12 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// Checkpoints written by the code before the parameters had names (`grokscope run
 /// --modulus 11 --hidden 8 --embed 4 --steps 30 --out DIR`, parity with `--train-size 40`,
-/// five-neurons without `--embed`) still load, re-encode to the same bytes, and the same run
-/// trained today saves exactly those bytes: the tensors' order and names, and the numerics,
-/// are unchanged.
+/// five-neurons without `--embed`) still load, with the step they were saved at, and
+/// re-encode to the same bytes: the tensors' order and names are unchanged. (Their weights
+/// came from the arithmetic before the one defined in `train::simd`; the bits of today's
+/// training are pinned by `tests/kernels.rs`.)
 #[test]
-fn checkpoints_of_the_unnamed_parameters_load_and_match_a_fresh_run_byte_for_byte() {
+fn checkpoints_of_the_unnamed_parameters_load_and_re_encode_byte_for_byte() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/base-checkpoints");
     for name in [
         "mod-add",
@@ -445,26 +446,8 @@ fn checkpoints_of_the_unnamed_parameters_load_and_match_a_fresh_run_byte_for_byt
         assert_eq!(loaded.step_count(), 30, "{name}");
         assert!(
             checkpoint::encode(&loaded) == old,
-            "{name}: re-encoding the old file changes its bytes"
-        );
-        // The trained bits are those of the x86-64 AVX2+FMA path that wrote the files (the
-        // fused step), as the snapshot tests' loss numbers are.
-        if !grokscope::train::kernels::avx2_fma() {
-            eprintln!("{name}: skipped the fresh run (this CPU trains on the portable path)");
-            continue;
-        }
-        let mut fresh = Trainer::new(loaded.config().clone(), Threads(1)).unwrap();
-        for _ in 0..30 {
-            fresh.step().unwrap();
-        }
-        let new = checkpoint::encode(&fresh);
-        assert!(
-            new == old,
-            "{name}: a fresh run saves {:016x} ({} bytes), the old code saved {:016x} ({} bytes)",
-            fnv1a(&new),
-            new.len(),
-            fnv1a(&old),
-            old.len()
+            "{name}: re-encoding the old file changes its bytes (FNV-1a {:016x})",
+            fnv1a(&old)
         );
     }
 }

@@ -5,7 +5,7 @@
 use grokscope::train::model::Model;
 use grokscope::train::presets;
 use grokscope::train::task::Data;
-use grokscope::train::{Activation, Arch, Config, Param, TaskKind, Threads};
+use grokscope::train::{Activation, Arch, Config, Param, TaskKind};
 
 fn small_modular(arch: Arch, act: Activation) -> Config {
     let mut c = presets::find("mod-add").unwrap().config;
@@ -42,7 +42,7 @@ fn untied_in_projs_train_on_the_portable_path() {
     ] {
         let cfg = small_modular(arch, Activation::Relu);
         let data = Data::new(&cfg);
-        let Model::Modular(mut m) = Model::new(&cfg, &data, Threads(1)) else {
+        let Model::Modular(mut m) = Model::new(&cfg, &data) else {
             panic!("modular")
         };
         assert!(!m.set_fused(true), "{arch:?}");
@@ -53,7 +53,7 @@ fn untied_in_projs_train_on_the_portable_path() {
 /// Returns (entries checked, entries off, relative error of the whole gradient vector).
 fn check(cfg: &Config, fused: bool) -> (usize, usize, f64) {
     let data = Data::new(cfg);
-    let mut model = Model::new(cfg, &data, Threads(1));
+    let mut model = Model::new(cfg, &data);
     if let Model::Modular(m) = &mut model {
         m.set_fused(fused);
     }
@@ -178,7 +178,7 @@ fn untied_model_gradients() {
             let cfg = small_modular(arch, act);
             assert_gradients(&cfg);
             let data = Data::new(&cfg);
-            let model = Model::new(&cfg, &data, Threads(1));
+            let model = Model::new(&cfg, &data);
             let names: Vec<&str> = model.params().map(|p| p.name).collect();
             assert_eq!(
                 names.contains(&"embed_out"),
@@ -200,7 +200,7 @@ fn fixed_circle_gradients_leave_the_embedding_frozen() {
         let cfg = small_modular(Arch::FixedCircle, act);
         assert_gradients(&cfg);
         let data = Data::new(&cfg);
-        let model = Model::new(&cfg, &data, Threads(1));
+        let model = Model::new(&cfg, &data);
         let frozen: Vec<_> = model.params().filter(|p| !p.trainable).collect();
         assert_eq!(frozen.len(), 1, "exactly the embedding is frozen");
         assert_eq!(frozen[0].w.dim(), (7, 2));
@@ -223,22 +223,18 @@ fn non_commutative_and_all_pairs_tasks_have_gradients_too() {
     assert_gradients(&cfg);
 }
 
-/// The fused AVX2 step and the portable whole-batch path compute the same gradient and loss
-/// from the same weights, for every variant and both activations, at the presets' own
-/// sizes (P = 113, H = 24 or 48: several blocks of 32 examples and a partial last one).
+/// The fused step and the whole-batch path compute the same gradient and loss from the
+/// same weights, for every variant and both activations, at the presets' own sizes
+/// (several blocks of 32 examples and a partial last one).
 ///
-/// Both are f32 throughout and differ only in the order of their sums: the fused kernels
-/// accumulate over blocks of 32 examples with FMAs, gemm over its own tiles. Each gradient
+/// Both are f32 throughout and differ only in the order of their sums: the fused step
+/// accumulates over blocks of 32 examples, the whole-batch path over the whole set. Each gradient
 /// entry is a sum of up to N·P terms (N ≈ 5000); reordering such a sum in f32 moves it by a
 /// few ulps of the largest partial sums, so the paths agree to 1e-4 of the largest gradient
 /// entry (observed: under 1e-5) and the loss, a sum accumulated in f64 from f32 terms, to
 /// 1e-6 relative.
 #[test]
-fn fused_step_matches_the_portable_path_on_the_same_weights() {
-    if !grokscope::train::kernels::avx2_fma() {
-        eprintln!("skipped: this CPU has no AVX2/FMA, so only the portable path exists");
-        return;
-    }
+fn fused_step_matches_the_whole_batch_path_on_the_same_weights() {
     // An untied embedding keeps one U for both operands, so it takes the fused step too.
     for (name, arch) in [
         ("mod-add", None),
@@ -256,7 +252,7 @@ fn fused_step_matches_the_portable_path_on_the_same_weights() {
             }
             let data = Data::new(&cfg);
             let run = |fused: bool| {
-                let mut model = Model::new(&cfg, &data, Threads(1));
+                let mut model = Model::new(&cfg, &data);
                 let Model::Modular(m) = &mut model else {
                     panic!("{name} is modular")
                 };

@@ -1,6 +1,6 @@
-//! One vocabulary of settings (issue 9): the command line, grid files and the dashboard's
-//! keys change a run's settings through the same table, so a setting of another task is an
-//! error everywhere and the memory bound holds on every path (issue 10).
+//! One vocabulary of settings: the command line, grid files and the dashboard's keys change a
+//! run's settings through the same table, so a setting of another task is an error everywhere
+//! and the memory bound holds on every path.
 
 mod common;
 

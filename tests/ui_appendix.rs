@@ -22,8 +22,9 @@ fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
+/// The appendix view over mod-add's recorded run (at step 0).
 fn appendix() -> Harness {
-    let mut h = Harness::new(presets::find("mod-add").unwrap().config).unwrap();
+    let mut h = common::played("mod-add");
     assert!(h.press(key(KeyCode::Char('x'))));
     assert_eq!(h.app.view.name, "appendix");
     h

@@ -1,6 +1,7 @@
-//! Rendered frames of the dashboard (insta snapshots in the top-level `snapshots/`), from
-//! deterministic trainer states trained synchronously in the test, plus the styles that carry
-//! meaning.
+//! Rendered frames of the dashboard (insta snapshots in the top-level `snapshots/`), drawn
+//! from recorded runs (`tests/fixtures/`) played to a step, so they are the same on every
+//! machine; the styles that carry meaning; keys that edit, restart, save and select, on runs
+//! trained in the test where the keys act on the training.
 
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -25,8 +26,9 @@ fn steps_for(name: &str) -> u64 {
     }
 }
 
+/// The preset's recorded run played to its step.
 fn trained(name: &str) -> Harness {
-    let mut h = Harness::new(presets::find(name).unwrap().config).unwrap();
+    let mut h = common::played(name);
     h.train(steps_for(name));
     h
 }
@@ -87,7 +89,7 @@ preset_tests! {
 #[test]
 fn help_overlay_and_too_small() {
     let s = common::snapshot_settings();
-    let mut h = Harness::new(presets::find("mod-add").unwrap().config).unwrap();
+    let mut h = common::played("mod-add");
     h.press(key(KeyCode::Char('?')));
     assert!(h.app.help);
     let buf = h.render(120, 40, &TRUE);
@@ -113,11 +115,7 @@ fn key_script_edit_weight_decay_then_pause_and_scrub() {
     h.press(key(KeyCode::Char('j')));
     h.press(key(KeyCode::Char('+')));
     assert_eq!(h.app.draft.weight_decay, 2.0);
-    assert_eq!(
-        h.runner.session.config().weight_decay,
-        1.0,
-        "not applied yet"
-    );
+    assert_eq!(h.app.snapshot.config.weight_decay, 1.0, "not applied yet");
     let buf = h.render(120, 40, &TRUE);
     let t = text(&buf);
     assert!(t.contains("▸ weight decay   2 *"), "{t}");
@@ -134,14 +132,14 @@ fn key_script_edit_weight_decay_then_pause_and_scrub() {
     // Pause, scrub back three frames: the header shows the scrubbed step.
     h.press(key(KeyCode::Char(' ')));
     assert!(h.app.paused);
-    let before = h.runner.session.step_count();
+    let before = h.app.snapshot.step;
     for _ in 0..3 {
         h.press(key(KeyCode::Left));
     }
     let frame = h.app.frame().unwrap();
     assert_eq!(frame.step(), 700);
     h.train(500); // paused: no steps
-    assert_eq!(h.runner.session.step_count(), before);
+    assert_eq!(h.app.snapshot.step, before);
     let buf = h.render(120, 40, &TRUE);
     let t = text(&buf);
     assert!(t.contains("◂ step 700 ▸ of 1,000"), "{t}");
@@ -150,7 +148,7 @@ fn key_script_edit_weight_decay_then_pause_and_scrub() {
     assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
     s.bind(|| insta::assert_snapshot!("key_script_scrubbed_120x40", t));
 
-    // Enter applies the edit: a new run with weight decay 2 starts at step 0.
+    // Enter applies the edit: a new run with weight decay 2 starts at step 0 (trained live).
     h.press(key(KeyCode::Enter));
     assert_eq!(h.runner.session.config().weight_decay, 2.0);
     assert_eq!(h.runner.session.step_count(), 0);

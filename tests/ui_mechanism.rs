@@ -1,7 +1,7 @@
 //! The mechanism view (`m`, `--view mechanism`): rendered frames of a grokked model (the
 //! article's construction at three frequencies, deterministic) and of a memorizing one
-//! (mod-add trained 1,000 steps in the test), at 120×40, 80×24 and without colour; the styles
-//! that carry meaning; and a key script.
+//! (mod-add's recorded run played to step 1,000), at 120×40, 80×24 and without colour; the
+//! styles that carry meaning; and a key script.
 
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -135,9 +135,10 @@ fn draw(app: &App, w: u16, h: u16, theme: &Theme, memo: &Memo) -> Buffer {
     t.backend().buffer().clone()
 }
 
-/// mod-add after 1,000 steps: it has memorized the training pairs, not the test pairs.
+/// mod-add after 1,000 steps (its recorded run): it has memorized the training pairs, not
+/// the test pairs.
 fn memorizing() -> Harness {
-    let mut h = Harness::new(presets::find("mod-add").unwrap().config).unwrap();
+    let mut h = common::played("mod-add");
     h.train(1000);
     assert!(h.press(ch('m')));
     assert_eq!(h.app.view.name, "mechanism");

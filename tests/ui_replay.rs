@@ -1,7 +1,8 @@
 //! `grokscope replay DIR`: a kept run replayed shows what the live session showed at the same
 //! steps (the same snapshot, frame for frame, and the same screen); a run killed while
 //! writing replays up to its last whole frame; a truncated or foreign file is status 2 with
-//! one line.
+//! one line; two kept runs on the same axes (their screens drawn from two runs kept in
+//! `tests/fixtures/`, so the same on every machine).
 
 mod common;
 
@@ -209,38 +210,19 @@ fn a_truncated_or_foreign_directory_is_refused_with_one_line() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Two small mod-add runs kept side by side under one directory (so that their names, the
-/// legend's, are the same on every machine): seeds 1 and 2, or the given extra settings for
-/// the second.
+/// Two small mod-add runs ([`common::PAIR_RUN`]) kept side by side under one directory (so
+/// that their names, the legend's, are the same on every machine): seeds 1 and 2, or the
+/// given extra settings for the second.
 fn kept_pair(name: &str, second: &[&str]) -> (PathBuf, PathBuf, PathBuf) {
     let parent = tmpdir(name);
     std::fs::create_dir_all(&parent).unwrap();
-    // Small enough to be quick, large enough to generalize some (seed 2 more than seed 1).
-    let small = [
-        "--preset",
-        "mod-add",
-        "--modulus",
-        "23",
-        "--hidden",
-        "32",
-        "--embed",
-        "8",
-        "--train-frac",
-        "0.6",
-        "--lr",
-        "0.01",
-        "--steps",
-        "600",
-        "--every",
-        "20",
-    ];
     let mut dirs = Vec::new();
     for (sub, extra) in [("seed-1", &["--seed", "1"][..]), ("seed-2", second)] {
         let dir = parent.join(sub);
         let out = common::grokscope(
             &[
                 &["run"][..],
-                &small,
+                &common::PAIR_RUN,
                 extra,
                 &["--out", dir.to_str().unwrap()],
             ]
@@ -275,9 +257,13 @@ fn press(h: &mut Harness, c: char) {
     h.app.update(a);
 }
 
+/// The two runs of `tests/fixtures/replay-pair` (kept_pair's, recorded once).
 #[test]
 fn two_kept_runs_are_drawn_on_the_same_axes() {
-    let (parent, a, b) = kept_pair("pair", &["--seed", "2"]);
+    let (a, b) = (
+        common::fixture("replay-pair/seed-1"),
+        common::fixture("replay-pair/seed-2"),
+    );
     let replay = Replay::open(&a).unwrap().compare(&b).unwrap();
     let snap = replay.snapshot(Some(Clock::default()));
     let other = snap.compare.as_ref().expect("a compared run");
@@ -371,7 +357,6 @@ fn two_kept_runs_are_drawn_on_the_same_axes() {
     );
     alone.app.message = None;
     assert_eq!(text(&alone.render(120, 40, &color)), before);
-    std::fs::remove_dir_all(&parent).ok();
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! Scrubbing as the article's mouse-over does it: PgUp/PgDn, Home/End, a typed step, held
 //! arrows and replays, on a long run's worth of kept frames. The state is the app alone (no
-//! trainer): a run of 30,660 steps with 512 frames, 60 steps apart, made from one real frame
-//! re-stamped, so every expected step is known.
+//! trainer): a run of 30,660 steps with 512 frames, 60 steps apart, made from one recorded
+//! frame re-stamped, so every expected step is known; clicks on the charts, on a recorded
+//! run.
 
+mod common;
 use crossterm::event::KeyCode;
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::keys::Key;
@@ -23,7 +25,7 @@ const LAST: u64 = (FRAMES - 1) * EVERY;
 
 /// A running run at step 30,660 with 512 frames at steps 0, 60, …
 fn long_run() -> App {
-    let h = Harness::new(presets::find("five-neurons").unwrap().config).unwrap();
+    let h = common::played("five-neurons");
     let base = h.app.snapshot.latest().unwrap().as_ref().clone();
     let frames: Vec<_> = (0..FRAMES)
         .map(|i| {
@@ -300,7 +302,7 @@ fn scrub_keys_in_the_sweep_view_say_where_they_act() {
 #[test]
 fn clicks_on_the_charts_scrub() {
     use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-    let mut h = Harness::new(presets::find("mod-add").unwrap().config).unwrap();
+    let mut h = common::played("mod-add");
     h.train(1000);
     let at = |kind, column, row| MouseEvent {
         kind,

@@ -1,14 +1,13 @@
 //! The training view's weight panels: W_output beside W_input (W1 and w2 for parity), the
 //! selected neuron marked; parity's weight trajectories; five-neurons' pentagon and
 //! pentagram. Insta snapshots in the top-level `snapshots/` at 120×40 and 80×24, in colour
-//! and without, from runs trained deterministically in the test, and the styles that carry
-//! meaning.
+//! and without, from the presets' recorded runs (`tests/fixtures/`) played to a step, and the
+//! styles that carry meaning.
 
 mod common;
 use crossterm::event::KeyCode;
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::keys::Key;
-use grokscope::train::presets;
 use grokscope::ui::heatmap;
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::buffer::Buffer;
@@ -21,8 +20,9 @@ const PLAIN: Theme = Theme {
     mode: ColorMode::None,
 };
 
+/// The preset's recorded run played to `steps`.
 fn trained(name: &str, steps: u64) -> Harness {
-    let mut h = Harness::new(presets::find(name).unwrap().config).unwrap();
+    let mut h = common::played(name);
     h.train(steps);
     h
 }

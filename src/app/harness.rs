@@ -1,8 +1,11 @@
 //! A synchronous dashboard: the app and a runner wired together without threads or timers.
 //! Tests, the demo-tape replay and the render benchmark drive it key by key and step by step;
-//! the clock is injected, so rendered frames are deterministic.
+//! the clock is injected, so rendered frames are deterministic. [`Harness::from_fixture`]
+//! plays a recorded run instead of training, so that what it draws does not depend on the
+//! machine's arithmetic either.
 
 use super::keys::Key;
+use super::recorded::Recorded;
 use super::session::{Clock, Session};
 use super::state::{Action, App, Command};
 use super::views;
@@ -17,6 +20,10 @@ use std::sync::Arc;
 
 pub struct Harness {
     pub runner: Runner,
+    /// A recorded run played in place of the runner's training ([`Harness::from_fixture`]),
+    /// until a restart hands the dashboard to the runner (which waits at step 0 of the same
+    /// settings meanwhile).
+    pub recorded: Option<Recorded>,
     pub app: App,
     /// The clock shown in the header (fixed unless a test changes it).
     pub clock: Clock,
@@ -30,20 +37,44 @@ pub struct Harness {
 impl Harness {
     pub fn new(cfg: Config) -> crate::train::Result<Self> {
         let runner = Runner::new(Session::new(cfg, Threads(1))?, Threads(1));
+        Ok(Self::start(runner, None))
+    }
+
+    /// The dashboard on the recorded run in `dir` (see [`super::recorded`]) at its step 0:
+    /// [`Harness::train`] plays it on, and it publishes what the live session published at
+    /// each step.
+    pub fn from_fixture(dir: &std::path::Path) -> Result<Self, super::Error> {
+        let recorded = Recorded::open(dir)?;
+        let session = Session::new(recorded.config().clone(), Threads(1))
+            .map_err(|e| super::Error::Usage(e.to_string()))?;
+        Ok(Self::start(
+            Runner::new(session, Threads(1)),
+            Some(recorded),
+        ))
+    }
+
+    fn start(runner: Runner, recorded: Option<Recorded>) -> Self {
         let clock = Clock::default();
-        let app = App::new(Arc::new(runner.snapshot(clock)));
-        Ok(Harness {
+        let snap = match &recorded {
+            Some(r) => r.snapshot(clock),
+            None => runner.snapshot(clock),
+        };
+        Harness {
             runner,
-            app,
+            recorded,
+            app: App::new(Arc::new(snap)),
             clock,
             sweep_commands: Vec::new(),
             memo: Default::default(),
-        })
+        }
     }
 
-    /// Train up to `n` steps (if running) and publish.
+    /// Train (or play the recording) up to `n` steps, if running, and publish.
     pub fn train(&mut self, n: u64) {
-        self.runner.train(n);
+        match &mut self.recorded {
+            Some(r) => r.train(n),
+            None => self.runner.train(n),
+        }
         self.publish();
     }
 
@@ -53,7 +84,10 @@ impl Harness {
             match c {
                 Command::RunSweep { .. } | Command::PauseSweeps => self.sweep_commands.push(c),
                 c => {
-                    self.runner.handle(c);
+                    if !self.recorded.as_mut().is_some_and(|r| r.handle(&c)) {
+                        self.recorded = None;
+                        self.runner.handle(c);
+                    }
                 }
             }
         }
@@ -83,9 +117,17 @@ impl Harness {
         }
     }
 
+    /// Publish what the source on screen shows: the recording while it plays, else the
+    /// runner; its one-line notice goes out once.
     pub fn publish(&mut self) {
-        let snap = Arc::new(self.runner.snapshot(self.clock));
+        let snap = Arc::new(match &self.recorded {
+            Some(r) => r.snapshot(self.clock),
+            None => self.runner.snapshot(self.clock),
+        });
         self.runner.message = None;
+        if let Some(r) = &mut self.recorded {
+            r.message = None;
+        }
         self.app.update(Action::Snapshot(snap));
     }
 

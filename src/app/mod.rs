@@ -12,6 +12,8 @@
 //! * [`seek`]: scrubbing through the kept frames: jumps, a typed step, replays.
 //! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
 //! * [`replay`]: `grokscope replay DIR`, a kept run published as the trainer's snapshots.
+//! * [`recorded`]: a kept run played step by step as though training: the test harness's
+//!   fixtures.
 //!
 //! One event loop (`event_loop`) serves the dashboard and `sweep --watch`: each is a
 //! `Screen`. Rendering lives in [`crate::ui`].
@@ -21,6 +23,7 @@ pub mod gallery;
 pub mod harness;
 pub mod keys;
 pub mod mechanism;
+pub mod recorded;
 pub mod replay;
 pub mod seek;
 pub mod session;

@@ -32,24 +32,6 @@ pub fn frame_cap(w: &crate::train::Weights) -> usize {
     (FRAME_BYTES / bytes.max(1)).clamp(MIN_FRAMES, MAX_FRAMES)
 }
 
-/// Frames between two [`return_free_memory`]s: at most some 2 MB of the memory held
-/// between them.
-const TRIM_EVERY: usize = 16;
-
-/// Give the memory freed since to the system. The training step's matrix products allocate
-/// and free a packing buffer of some 130 KB each (the `gemm` crate's), and each frame kept
-/// splits the freed space, so the next buffer comes from fresh memory: without this, the
-/// dashboard's resident memory grew by about 86 KB a frame (mod-add: 20 to 60 MB over a
-/// run; 25 MB with it) while its heap held 20 MB. glibc only; elsewhere nothing.
-fn return_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim(3) takes a pad size and touches only the allocator's own free
-    // memory; glibc's allocator is thread-safe.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// Make room for one more of `items` within `cap`: when full, every other one goes (the
 /// first stays), so what is kept still spans from the start.
 pub fn thin<T: Clone>(items: &mut VecDeque<T>, cap: usize) {
@@ -150,10 +132,6 @@ impl Session {
         let frame = self.frame(metrics);
         thin(&mut self.frames, self.frame_cap);
         self.frames.push_back(Arc::new(frame));
-        // Every few frames: each trim takes about half a millisecond.
-        if self.history.len().is_multiple_of(TRIM_EVERY) {
-            return_free_memory();
-        }
     }
 
     /// The frame of this step: the weights it keeps, probed (the probes read W_input and

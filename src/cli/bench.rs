@@ -59,6 +59,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         "preset": train.preset_name(),
         "steps": steps,
         "threads": threads.0,
+        "kernel": run.trainer().model().kernel().name(),
         "steps_per_s": (median * 10.0).round() / 10.0,
         "repeats": rates.iter().map(|r| (r * 10.0).round() / 10.0).collect::<Vec<_>>(),
     });

@@ -1,6 +1,7 @@
 //! The command line (SPEC §7). Parsing errors, bad settings and unreadable files end with one
 //! line on stderr and exit status 2; a diverged run exits with status 1.
 
+mod article;
 mod bench;
 mod construct;
 mod export;
@@ -9,6 +10,7 @@ mod presets;
 mod resume;
 mod run;
 mod rundir;
+mod slurm;
 mod sweep;
 
 use crate::train::{self, Config, Threads, presets as preset_table};
@@ -82,6 +84,8 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Write a kept run's weights (final and every frame) as named tensors for Python.
     Export(export::ExportArgs),
+    /// Describe the article's published runs this binary ships: source, licence, counts.
+    Article(article::ArticleArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout: `grokscope man | man -l -`.
@@ -173,7 +177,7 @@ pub struct TrainArgs {
     /// Hidden activation
     #[arg(long, value_name = "relu|square", allow_hyphen_values = true)]
     pub activation: Option<String>,
-    /// Threads for the matrix products (at most this machine's cores)
+    /// Threads a run may use (at most this machine's cores; never changes a result, and the step itself is single-threaded)
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub threads: Option<String>,
 }
@@ -346,6 +350,11 @@ pub fn main() -> i32 {
             return EXIT_USAGE;
         }
     };
+    // A kernel forced by GROKSCOPE_KERNEL must exist on this CPU before anything trains.
+    if let Err(e) = train::Kernel::from_env() {
+        eprintln!("grokscope: {}", one_line(&e));
+        return EXIT_USAGE;
+    }
     let result = match cli.command {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Sweep(args)) => sweep::run(args),
@@ -357,6 +366,7 @@ pub fn main() -> i32 {
             crate::app::launch_replay(&args.dir, args.compare.as_deref(), args.fps, &args.view)
                 .map_err(Failure::from)
         }
+        Some(Command::Article(args)) => article::run(args),
         Some(Command::Completions(args)) => completions(args),
         Some(Command::Man) => man(),
         None => launch(&cli),

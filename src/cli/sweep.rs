@@ -3,11 +3,12 @@
 //! (shard) outputs and prints the tables.
 
 use super::Failure;
+use super::slurm::{self, ShardArg};
 use crate::train::files::show;
 
 use crate::sweep::{
-    Event, Grid, Pool, Progress, RunRecord, Shard, arch_table, phase_diagrams, phenomena,
-    seed_gallery, summary_table,
+    Event, Grid, Pool, Progress, RunRecord, arch_table, phase_diagrams, phenomena, seed_gallery,
+    summary_table,
 };
 use clap::{Args, Subcommand};
 use std::fs::File;
@@ -33,13 +34,21 @@ pub struct SweepArgs {
         allow_hyphen_values = true
     )]
     pub seeds: String,
-    /// Runs in parallel [default: all cores]
+    /// Runs in parallel [default: all cores; with --slurm, each task's runs and CPUs,
+    /// default 1]
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Take every n-th run starting at run i (a cluster array job's share)
-    #[arg(long, value_name = "i/n")]
-    pub shard: Option<Shard>,
-    /// JSON-lines file of finished runs; rerunning with the same file skips them
+    /// Take every n-th run starting at run i; `slurm`: the share of this Slurm array task
+    /// (from SLURM_ARRAY_TASK_ID, _MIN and _COUNT)
+    #[arg(long, value_name = "i/n|slurm")]
+    pub shard: Option<ShardArg>,
+    /// Write a Slurm array job of N tasks into the --out directory (sweep.sbatch; one shard
+    /// and one output file per task), print how to submit it and the command that merges
+    /// the outputs; trains nothing
+    #[arg(long, value_name = "N", requires = "out", conflicts_with_all = ["shard", "watch"])]
+    pub slurm: Option<usize>,
+    /// JSON-lines file of finished runs; rerunning with the same file skips them (with
+    /// --slurm: the job's directory)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Show the phase diagram filling in live (full screen) instead of the progress bar,
@@ -55,6 +64,10 @@ pub enum SweepAction {
         /// JSON-lines files written by `grokscope sweep --out`
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Compare with the article's runs of the same grid (parity-v4, its cells in
+        /// parity-quick, mod-add-seeds) instead of printing the tables
+        #[arg(long, value_name = "article", value_parser = ["article"])]
+        against: Option<String>,
     },
 }
 
@@ -185,7 +198,7 @@ impl Recorder {
 }
 
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
-    if let Some(SweepAction::Report { files }) = args.action {
+    if let Some(SweepAction::Report { files, against }) = args.action {
         let mut all = Vec::new();
         for f in &files {
             all.extend(read_records(f)?);
@@ -195,7 +208,10 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         for n in notes {
             eprintln!("grokscope: {n}");
         }
-        return super::print_out(&report_text(&merge(all)?));
+        return match against {
+            Some(_) => super::article::against(&merge(all)?),
+            None => super::print_out(&report_text(&merge(all)?)),
+        };
     }
     let seeds = super::whole_flag("seeds", &args.seeds)?;
     if !(1..=MAX_SEEDS).contains(&seeds) {
@@ -219,6 +235,10 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             ));
         }
     };
+    if let Some(tasks) = args.slurm {
+        return slurm::write_job(&args, &grid.name, runs.len(), seeds, tasks);
+    }
+    let shard = args.shard.map(ShardArg::resolve).transpose()?;
     // Each job trains one run on one thread: more jobs than cores only share them (and a
     // huge count would try to start that many threads).
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -231,7 +251,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             "--jobs {jobs} exceeds this machine's {cores} cores (each job trains one run on one)"
         )));
     }
-    let runs = runs.filter(|i| args.shard.is_none_or(|s| s.takes(i)));
+    let runs = runs.filter(|i| shard.is_none_or(|s| s.takes(i)));
     if let Some(p) = &args.out {
         super::check_output_file(p)?;
     }
@@ -290,7 +310,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         let sweep = crate::app::watch::Watched {
             grid: &grid,
             progress,
-            shard: args.shard,
+            shard,
             jobs,
             note: match &args.out {
                 Some(p) => format!("records → {}", show(p)),

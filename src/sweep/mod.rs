@@ -2,6 +2,7 @@
 //! [`Progress`] and the tables that summarise a grid. Grids are data ([`Grid`], JSON), not
 //! code paths.
 
+pub mod article;
 mod grid;
 mod output;
 mod phenomenon;

@@ -12,47 +12,31 @@
 //! dU[a_k] += dact ⊙ σ'(pre),  dU[b_k] += the same
 //! ```
 //!
-//! Done as three whole-batch products, these were the three worst-shaped products of the
-//! step: one side is only H = 24 wide, so a general-purpose gemm spends much of its time
-//! packing operands and loading and storing accumulator tiles. Here each product is a
-//! register-tiled AVX2 kernel (9 or 12 accumulators) on operands already in L1, and the
-//! logits never leave L1 between the forward product, the softmax and the two backward
-//! products. The whole-batch path in `model.rs` (gemm products and the column softmax) stays
-//! as the portable path. Tests: below, against a plain f64 computation; in
-//! `tests/gradients.rs`, against finite differences and against the portable path on the
-//! same weights.
-//!
-//! The activation and its derivative are [`Activation::forward`] and
-//! [`Activation::backward`] over a whole block, compiled here for AVX2.
+//! Done as three whole-batch products, these were the worst-shaped products of the step:
+//! one side is only H = 24 wide. Here each product is a register-tiled kernel on operands
+//! already in L1, and the logits never leave L1 between the forward product, the softmax
+//! and the two backward products. The step is written once, generic over the instruction
+//! set ([`Lanes`]), in the one arithmetic of [`super::simd`]: the logits are vectorised over
+//! the block's examples, dVt and dact over hidden units, every sum a chain of FMAs in a
+//! fixed order (dVt's chains run on across blocks), so every kernel gives the same bits.
+//! The elementwise parts are scalar loops the compiler vectorises. Tests: below, against a
+//! plain f64 computation and across kernels; in `tests/gradients.rs`, against finite
+//! differences and against the whole-batch path on the same weights.
 
 use super::Activation;
-use super::kernels::{self, RowStats, avx2_fma};
+use super::kernels::RowStats;
+use super::linalg::fast_exp;
+use super::simd::{self, Edge, Job, Kernel, Lanes, Tiling};
 use super::task::PairSet;
 
-/// Call `$f::<R, V>` for run-time R and V in 1..=3.
-macro_rules! tiles {
-    ($f:ident, $r:expr, $v:expr, $($arg:expr),*) => {
-        match ($r, $v) {
-            (3, 3) => $f::<3, 3>($($arg),*),
-            (3, 2) => $f::<3, 2>($($arg),*),
-            (3, 1) => $f::<3, 1>($($arg),*),
-            (2, 3) => $f::<2, 3>($($arg),*),
-            (2, 2) => $f::<2, 2>($($arg),*),
-            (2, 1) => $f::<2, 1>($($arg),*),
-            (1, 3) => $f::<1, 3>($($arg),*),
-            (1, 2) => $f::<1, 2>($($arg),*),
-            (1, 1) => $f::<1, 1>($($arg),*),
-            _ => unreachable!("tile sizes are 1..=3 by 1..=3"),
-        }
-    };
-}
-
-/// Examples per block: four AVX registers of f32.
+/// Examples per block.
 pub const BLOCK: usize = 32;
 
 /// Scratch buffers of the fused step, allocated once per model. Hidden width is padded to
-/// a multiple of 8 (`hp`) with zeros, so every vector load of a hidden row is whole.
+/// a whole number of the kernel's vectors and of 8 (`hp`) with zeros, so every vector load of a
+/// hidden row is whole; the padding's outputs are never read.
 pub struct Fused {
+    kernel: Kernel,
     p: usize,
     h: usize,
     hp: usize,
@@ -68,7 +52,7 @@ pub struct Fused {
     act: Vec<f32>,
     /// Activations transposed, [hp × 32].
     act_t: Vec<f32>,
-    /// Activations scaled by their example's 1/Σ exp (see `softmax`), [32 × hp].
+    /// Activations scaled by their example's scale/Σ exp (see `softmax`), [32 × hp].
     act_s: Vec<f32>,
     /// Logits, then exp(logit − max) with the label's entry replaced (see `softmax`),
     /// class-major: [P × 32].
@@ -82,10 +66,33 @@ pub struct Fused {
     labels: [u32; BLOCK],
 }
 
+/// One step's arguments, as a [`Job`] for the kernel.
+struct Step<'a> {
+    f: &'a mut Fused,
+    uv: &'a [f32],
+    guv: &'a mut [f32],
+    act: Activation,
+    set: &'a PairSet,
+    scale: f32,
+}
+
+impl Job for Step<'_> {
+    type Out = RowStats;
+    #[inline(always)]
+    fn run<S: Lanes>(self, s: S) -> RowStats {
+        self.f
+            .step_with(s, self.uv, self.guv, self.act, self.set, self.scale)
+    }
+}
+
 impl Fused {
-    pub fn new(p: usize, h: usize) -> Self {
-        let hp = h.div_ceil(8) * 8;
+    /// Buffers for modulus `p` and `h` hidden units, computed with `kernel`.
+    pub fn new(p: usize, h: usize, kernel: Kernel) -> Self {
+        // Whole vectors, and whole 8 × 8 tiles for the transposition.
+        let lanes = kernel.lanes().max(8);
+        let hp = h.div_ceil(lanes) * lanes;
         Fused {
+            kernel,
             p,
             h,
             hp,
@@ -110,8 +117,7 @@ impl Fused {
     /// `scale · Σ nll` into `guv` (same layout) and returns the loss sum.
     ///
     /// # Panics
-    /// If the shapes do not match the ones the buffers were built for, or the CPU lacks
-    /// AVX2/FMA (callers check [`avx2_fma`]).
+    /// If the shapes do not match the ones the buffers were built for.
     pub fn step(
         &mut self,
         uv: &[f32],
@@ -125,26 +131,23 @@ impl Fused {
         assert_eq!(guv.len(), p * 2 * h, "guv shape");
         assert!(set.a.iter().chain(&set.b).all(|&i| (i as usize) < p));
         assert!(set.y.iter().all(|&y| (y as usize) < p));
-        assert!(avx2_fma(), "the fused step needs AVX2 and FMA");
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: the CPU has AVX2 and FMA (asserted above); indices and shapes were
-            // checked.
-            unsafe { self.step_avx2(uv, guv, act, set, scale) }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        unreachable!()
+        let kernel = self.kernel;
+        let job = Step {
+            f: self,
+            uv,
+            guv,
+            act,
+            set,
+            scale,
+        };
+        simd::dispatch(kernel, job)
     }
 
-    /// [`Self::step`] after its checks.
-    ///
-    /// # Safety
-    /// The CPU must have AVX2 and FMA; `uv` and `guv` must be [P × 2H] and every index of
-    /// `set` below P, for the P and H the buffers were built for.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn step_avx2(
+    /// [`Self::step`] after its checks, with the kernel's instructions.
+    #[inline(always)]
+    fn step_with<S: Lanes>(
         &mut self,
+        s: S,
         uv: &[f32],
         guv: &mut [f32],
         act: Activation,
@@ -163,18 +166,13 @@ impl Fused {
         let n = set.len();
         for i0 in (0..n).step_by(BLOCK) {
             let nb = BLOCK.min(n - i0);
-            self.gather(act, set, i0, nb);
-            // SAFETY: the CPU has AVX2 and FMA (this function's contract), and every buffer
-            // was sized in `new` for P, H and BLOCK.
-            unsafe { self.logits_avx2() };
+            self.gather(s, act, set, i0, nb);
+            self.logits(s);
             self.labels[..nb].copy_from_slice(&set.y[i0..i0 + nb]);
             self.labels[nb..].fill(0);
             stats.nll_sum += self.softmax(nb, scale);
-            // SAFETY: as above, and nb ≤ BLOCK.
-            unsafe {
-                self.dvt_avx2(nb);
-                self.dact_avx2(nb);
-            }
+            self.dvt(s, nb);
+            self.dact(s, nb);
             self.scatter(act, set, i0, nb);
         }
         for c in 0..p {
@@ -184,19 +182,15 @@ impl Fused {
         stats
     }
 
-    /// pre, act and actᵀ of examples i0..i0+nb; the columns of actᵀ past nb are zeroed.
-    #[inline(never)] // a symbol of its own in profiles; called once per block
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn gather(&mut self, act: Activation, set: &PairSet, i0: usize, nb: usize) {
+    /// pre, act and actᵀ of examples i0..i0+nb; rows past nb are zeroed.
+    #[inline(always)]
+    fn gather<S: Lanes>(&mut self, s: S, act: Activation, set: &PairSet, i0: usize, nb: usize) {
         let hp = self.hp;
         for k in 0..nb {
-            let ua = vectors(&self.u[set.a[i0 + k] as usize * hp..][..hp]);
-            let ub = vectors(&self.u[set.b[i0 + k] as usize * hp..][..hp]);
-            let pre = self.pre[k * hp..][..hp].as_chunks_mut::<8>().0;
-            for ((p, x), y) in pre.iter_mut().zip(ua).zip(ub) {
-                let (x, y) = (*x, *y);
-                *p = std::array::from_fn(|i| x[i] + y[i]);
+            let ua = &self.u[set.a[i0 + k] as usize * hp..][..hp];
+            let ub = &self.u[set.b[i0 + k] as usize * hp..][..hp];
+            for ((p, &x), &y) in self.pre[k * hp..][..hp].iter_mut().zip(ua).zip(ub) {
+                *p = x + y;
             }
         }
         act.forward(&self.pre[..nb * hp], &mut self.act[..nb * hp]);
@@ -204,11 +198,10 @@ impl Fused {
         self.act[nb * hp..].fill(0.0);
         for k0 in (0..BLOCK).step_by(8) {
             for j0 in (0..hp).step_by(8) {
-                // SAFETY: the CPU has AVX2 (this function's target features); act is
-                // [32 × hp] and act_t [hp × 32], both whole 8 × 8 tiles, so rows k0..k0+8
-                // and columns j0..j0+8 of either are in bounds.
+                // SAFETY: act is [32 × hp] and act_t [hp × 32], hp a multiple of 8, so
+                // rows k0..k0+8 and columns j0..j0+8 of either are in bounds.
                 unsafe {
-                    transpose8(
+                    s.transpose8(
                         self.act.as_ptr().add(k0 * hp + j0),
                         hp,
                         self.act_t.as_mut_ptr().add(j0 * BLOCK + k0),
@@ -220,129 +213,94 @@ impl Fused {
     }
 
     /// dpre = dact ⊙ σ'(pre) (in `dact`), added onto rows a and b of dU.
-    #[inline(never)] // a symbol of its own in profiles; called once per block
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
+    #[inline(always)]
     fn scatter(&mut self, act: Activation, set: &PairSet, i0: usize, nb: usize) {
         let hp = self.hp;
         act.backward(&self.pre[..nb * hp], &mut self.dact[..nb * hp]);
         for k in 0..nb {
-            let g = vectors(&self.dact[k * hp..][..hp]);
+            let g = &self.dact[k * hp..][..hp];
             for row in [set.a[i0 + k], set.b[i0 + k]] {
-                let dst = self.gu[row as usize * hp..][..hp].as_chunks_mut::<8>().0;
-                for (d, x) in dst.iter_mut().zip(g) {
-                    let (mut sum, x) = (*d, *x);
-                    for i in 0..8 {
-                        sum[i] += x[i];
-                    }
-                    *d = sum;
+                for (d, &x) in self.gu[row as usize * hp..][..hp].iter_mut().zip(g) {
+                    *d += x;
                 }
             }
         }
     }
 
-    /// L = Vt · actᵀ for the block, in tiles of 6 classes × 16 examples (12 accumulators,
-    /// two loads and six broadcasts per step: 15 of the 16 registers).
-    ///
-    /// # Safety
-    /// The CPU must have AVX2 and FMA (the buffers' shapes are this type's invariant).
-    #[inline(never)] // a symbol of its own in profiles; called once per block
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn logits_avx2(&mut self) {
-        let (p, h, hp) = (self.p, self.h, self.hp);
-        let vt = self.vt.as_ptr();
-        let at = self.act_t.as_ptr();
-        let out = self.logits.as_mut_ptr();
+    /// L = Vt · actᵀ for the block, vectorised over its 32 examples, and each example's
+    /// maximum logit.
+    #[inline(always)]
+    fn logits<S: Lanes>(&mut self, s: S) {
         self.colmax = [f32::NEG_INFINITY; BLOCK];
-        let mx = self.colmax.as_mut_ptr();
-        // SAFETY: rows c0..c0+R < P of vt ([P × hp]) and of the logits ([P × 32]), columns
-        // half..half+16 < 32; rows j < H of actᵀ ([H × 32]).
-        unsafe {
-            for half in [0, 16] {
-                let (a, m) = (at.add(half), mx.add(half));
-                let mut c0 = 0;
-                while c0 + 6 <= p {
-                    logits_tile::<6>(vt.add(c0 * hp), hp, a, h, out.add(c0 * BLOCK + half), m);
-                    c0 += 6;
-                }
-                let (v, o) = (vt.add(c0 * hp), out.add(c0 * BLOCK + half));
-                match p - c0 {
-                    5 => logits_tile::<5>(v, hp, a, h, o, m),
-                    4 => logits_tile::<4>(v, hp, a, h, o, m),
-                    3 => logits_tile::<3>(v, hp, a, h, o, m),
-                    2 => logits_tile::<2>(v, hp, a, h, o, m),
-                    1 => logits_tile::<1>(v, hp, a, h, o, m),
-                    _ => {}
-                }
-            }
-        }
+        let (max_r, max_v) = match S::N {
+            16 | 8 => (6, 2),
+            4 => (6, 4),
+            _ => (4, 4),
+        };
+        let t = Tiling {
+            rows: self.p,
+            cols: BLOCK,
+            max_r,
+            max_v,
+            a: self.vt.as_ptr(),
+            ar: self.hp,
+            ai: 1,
+            b: self.act_t.as_ptr(),
+            bi: BLOCK,
+            n: self.h,
+            edge: Edge::StoreMax {
+                out: self.logits.as_mut_ptr(),
+                stride: BLOCK,
+                max: self.colmax.as_mut_ptr(),
+            },
+        };
+        // SAFETY: vt is [P × hp] (rows P, h ≤ hp terms at stride 1), actᵀ [hp × 32] (h
+        // rows of 32 = vecs·N), the logits [P × 32], colmax 32 floats.
+        unsafe { simd::run_tiles(s, &t) }
     }
 
     /// The softmax cross-entropy of the block in place, keeping the sum of exponentials
-    /// split as in [`kernels::softmax_xent`] (exact 1s apart from the rest). Each column k
-    /// is left holding exp(L − max) except at its label, which holds exp(L_y − max) − Σ
-    /// (computed as −δ when the label is the maximum), and `inv[k]` = scale / Σ: the
-    /// gradient scale·(softmax − onehot) is that column times inv[k], a product the two
-    /// backward kernels apply to their 32-row operands instead of to all P × 32 entries.
-    /// Returns the block's Σ nll over its first nb columns.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
+    /// split as in [`super::kernels::softmax_xent`] (exact 1s apart from the rest). Each
+    /// column k is left holding exp(L − max) except at its label, which holds
+    /// exp(L_y − max) − Σ (computed as −δ when the label is the maximum), and `inv[k]` =
+    /// scale / Σ: the gradient scale·(softmax − onehot) is that column times inv[k], a
+    /// product the two backward kernels apply to their 32-row operands instead of to all
+    /// P × 32 entries. Returns the block's Σ nll over its first nb columns.
+    #[inline(always)]
     fn softmax(&mut self, nb: usize, scale: f32) -> f64 {
-        use std::arch::x86_64::*;
-        let p = self.p;
         let mut ly = [0.0f32; BLOCK];
         for (k, l) in ly.iter_mut().enumerate() {
             *l = self.logits[self.labels[k] as usize * BLOCK + k];
         }
-        let mut ones_s = [0.0f32; BLOCK];
-        let mut small_s = [0.0f32; BLOCK];
-        let one = _mm256_set1_ps(1.0);
-        let ptr = self.logits.as_mut_ptr();
-        for half in [0, 16] {
-            // SAFETY: columns half..half+16 < 32 of rows c < P of the [P × 32] logits, and
-            // of the 32-wide per-column arrays.
-            unsafe {
-                let max = [
-                    _mm256_loadu_ps(self.colmax.as_ptr().add(half)),
-                    _mm256_loadu_ps(self.colmax.as_ptr().add(half + 8)),
-                ];
-                let mut ones = [_mm256_setzero_ps(); 2];
-                let mut small = [_mm256_setzero_ps(); 2];
-                for c in 0..p {
-                    let q = ptr.add(c * BLOCK + half);
-                    for g in 0..2 {
-                        let x = _mm256_sub_ps(_mm256_loadu_ps(q.add(8 * g)), max[g]);
-                        let e = kernels::exp_nonpositive_avx2(x);
-                        _mm256_storeu_ps(q.add(8 * g), e);
-                        let is_one = _mm256_cmp_ps::<_CMP_EQ_OQ>(e, one);
-                        ones[g] = _mm256_add_ps(ones[g], _mm256_and_ps(is_one, one));
-                        small[g] = _mm256_add_ps(small[g], _mm256_andnot_ps(is_one, e));
-                    }
-                }
-                for g in 0..2 {
-                    _mm256_storeu_ps(ones_s.as_mut_ptr().add(half + 8 * g), ones[g]);
-                    _mm256_storeu_ps(small_s.as_mut_ptr().add(half + 8 * g), small[g]);
-                }
+        let mut ones = [0.0f32; BLOCK];
+        let mut small = [0.0f32; BLOCK];
+        let max = self.colmax;
+        for row in self.logits.chunks_exact_mut(BLOCK) {
+            for k in 0..BLOCK {
+                let e = fast_exp(row[k] - max[k]);
+                row[k] = e;
+                let one = e == 1.0;
+                ones[k] += if one { 1.0 } else { 0.0 };
+                small[k] += if one { 0.0 } else { e };
             }
         }
         // nll = ln Σ + max − L_y; Σ ln Σ as ln Π Σ per 16 columns in f64, as in `kernels`.
         let mut nll = 0.0f64;
         for half in [0, 16] {
             let prod: f64 = (half..(half + 16).min(nb))
-                .map(|k| ones_s[k] as f64 + small_s[k] as f64)
+                .map(|k| ones[k] as f64 + small[k] as f64)
                 .product();
             nll += prod.ln();
         }
-        let margin: f32 = self.colmax[..nb].iter().zip(&ly).map(|(m, l)| m - l).sum();
+        let margin: f32 = max[..nb].iter().zip(&ly).map(|(m, l)| m - l).sum();
         nll += margin as f64;
         for k in 0..BLOCK {
-            let sum = ones_s[k] + small_s[k];
+            let sum = ones[k] + small[k];
             self.inv[k] = if k < nb { scale / sum } else { 0.0 };
             let at = self.labels[k] as usize * BLOCK + k;
             let e = self.logits[at];
             self.logits[at] = if e == 1.0 {
-                (1.0 - ones_s[k]) - small_s[k]
+                (1.0 - ones[k]) - small[k]
             } else {
                 e - sum
             };
@@ -351,15 +309,10 @@ impl Fused {
     }
 
     /// dVt += dL · act over the block's nb examples (dL = the softmax's columns times inv,
-    /// folded into act's rows), in tiles of 3 classes × 24 units.
-    ///
-    /// # Safety
-    /// The CPU must have AVX2 and FMA, and nb ≤ BLOCK.
-    #[inline(never)] // a symbol of its own in profiles; called once per block
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn dvt_avx2(&mut self, nb: usize) {
-        let (p, hp) = (self.p, self.hp);
+    /// folded into act's rows), vectorised over hidden units.
+    #[inline(always)]
+    fn dvt<S: Lanes>(&mut self, s: S, nb: usize) {
+        let hp = self.hp;
         for k in 0..nb {
             let inv = self.inv[k];
             for (d, &x) in self.act_s[k * hp..][..hp]
@@ -369,248 +322,66 @@ impl Fused {
                 *d = inv * x;
             }
         }
-        let dl = self.logits.as_ptr();
-        let act = self.act_s.as_ptr();
-        let g = self.gvt.as_mut_ptr();
-        let vecs = hp / 8;
-        // SAFETY: rows c < P of dL ([P × 32]) and dVt ([P × hp]), columns < hp; rows k < nb
-        // ≤ 32 of act ([32 × hp]).
-        unsafe {
-            for c0 in (0..p).step_by(3) {
-                let r = 3.min(p - c0);
-                for v0 in (0..vecs).step_by(3) {
-                    let v = 3.min(vecs - v0);
-                    let (d, a, gp) = (dl.add(c0 * BLOCK), act.add(8 * v0), g.add(c0 * hp + 8 * v0));
-                    tiles!(dvt_tile, r, v, d, a, hp, nb, gp);
-                }
-            }
-        }
+        let (max_r, max_v) = hidden_tile::<S>();
+        let t = Tiling {
+            rows: self.p,
+            cols: hp,
+            max_r,
+            max_v,
+            a: self.logits.as_ptr(),
+            ar: BLOCK,
+            ai: 1,
+            b: self.act_s.as_ptr(),
+            bi: hp,
+            n: nb,
+            edge: Edge::Continue {
+                out: self.gvt.as_mut_ptr(),
+                stride: hp,
+            },
+        };
+        // SAFETY: dL is [P × 32] (P rows, nb ≤ 32 terms at stride 1), act_s [32 × hp]
+        // (nb rows of hp = vecs·N), dVt [P × hp].
+        unsafe { simd::run_tiles(s, &t) }
     }
 
     /// dact = dLᵀ · Vt for the block's nb examples (row k scaled by inv[k] on the way out),
-    /// in tiles of 3 examples × 24 units.
-    ///
-    /// # Safety
-    /// The CPU must have AVX2 and FMA, and nb ≤ BLOCK.
-    #[inline(never)] // a symbol of its own in profiles; called once per block
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn dact_avx2(&mut self, nb: usize) {
-        let (p, hp) = (self.p, self.hp);
-        let dl = self.logits.as_ptr();
-        let vt = self.vt.as_ptr();
-        let inv = self.inv.as_ptr();
-        let out = self.dact.as_mut_ptr();
-        let vecs = hp / 8;
-        // SAFETY: columns k < nb ≤ 32 of dL ([P × 32]); rows c < P of vt ([P × hp]); rows
-        // k < nb of dact ([32 × hp]); columns < hp.
-        unsafe {
-            for k0 in (0..nb).step_by(3) {
-                let r = 3.min(nb - k0);
-                for v0 in (0..vecs).step_by(3) {
-                    let v = 3.min(vecs - v0);
-                    let (d, b, op) = (dl.add(k0), vt.add(8 * v0), out.add(k0 * hp + 8 * v0));
-                    tiles!(dact_tile, r, v, d, b, hp, p, inv.add(k0), op);
-                }
-            }
-        }
+    /// vectorised over hidden units.
+    #[inline(always)]
+    fn dact<S: Lanes>(&mut self, s: S, nb: usize) {
+        let hp = self.hp;
+        let (max_r, max_v) = hidden_tile::<S>();
+        let t = Tiling {
+            rows: nb,
+            cols: hp,
+            max_r,
+            max_v,
+            a: self.logits.as_ptr(),
+            ar: 1,
+            ai: BLOCK,
+            b: self.vt.as_ptr(),
+            bi: hp,
+            n: self.p,
+            edge: Edge::StoreScaled {
+                out: self.dact.as_mut_ptr(),
+                stride: hp,
+                scale: self.inv.as_ptr(),
+            },
+        };
+        // SAFETY: dL is [P × 32] (nb ≤ 32 columns, P terms at stride 32), vt [P × hp] (P
+        // rows of hp = vecs·N), dact [32 × hp], inv 32 floats.
+        unsafe { simd::run_tiles(s, &t) }
     }
 }
 
-/// A padded row (hp long, a multiple of 8) as whole 8-float vectors. Copied into registers
-/// by value (`*x`) and back, each is one AVX load, operation and store: a loop over the
-/// row's floats would be vectorised for a trip count longer than H and run its scalar
-/// remainder, and one over a vector's floats in place stays scalar, since LLVM cannot tell
-/// that the destination row does not alias the source.
+/// The tile of the two products vectorised over hidden units: 12 accumulators on 16
+/// registers, up to 24 on 32.
 #[inline(always)]
-fn vectors(row: &[f32]) -> &[[f32; 8]] {
-    row.as_chunks::<8>().0
-}
-
-/// The inner loop all three kernels share, a sum of rank-1 updates of an R × V-vector tile
-/// of accumulators: acc[r][v] += Σ_{i<n} a[r·ar + i·ai] · b[i·bi + 8v .. +8], with the a
-/// terms broadcast and the b terms loaded whole. The strides come in as constants at every
-/// call site, so after inlining each kernel is the loop it would be written as by hand.
-///
-/// # Safety
-/// The CPU must have AVX2 and FMA; `a` must be readable at a[r·ar + i·ai] for r < R, i < n,
-/// and `b` at b[i·bi .. i·bi + 8V] for i < n.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn rank1_updates<const R: usize, const V: usize>(
-    acc: &mut [[std::arch::x86_64::__m256; V]; R],
-    a: *const f32,
-    ar: usize,
-    ai: usize,
-    b: *const f32,
-    bi: usize,
-    n: usize,
-) {
-    use std::arch::x86_64::*;
-    // SAFETY: the caller passes R·n readable a terms at those strides and n rows of V·8
-    // readable b terms.
-    unsafe {
-        for i in 0..n {
-            let row = b.add(i * bi);
-            let mut x = [_mm256_setzero_ps(); V];
-            for (v, x) in x.iter_mut().enumerate() {
-                *x = _mm256_loadu_ps(row.add(8 * v));
-            }
-            for (r, acc) in acc.iter_mut().enumerate() {
-                let s = _mm256_broadcast_ss(&*a.add(r * ar + i * ai));
-                for (acc, x) in acc.iter_mut().zip(&x) {
-                    *acc = _mm256_fmadd_ps(s, *x, *acc);
-                }
-            }
-        }
-    }
-}
-
-/// R rows × 16 columns of L: out[r, 0..16] = Σ_{j<h} vt[r, j] · actᵀ[j, 0..16], and the
-/// running column maxima colmax[0..16] raised to cover them.
-///
-/// # Safety
-/// The CPU must have AVX2 and FMA; `vt` must hold R readable rows (stride `vstride`) of h
-/// entries, `act_t` h readable rows (stride 32) of 16, `out` R writable rows (stride 32) of
-/// 16 and `colmax` 16 readable and writable entries.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn logits_tile<const R: usize>(
-    vt: *const f32,
-    vstride: usize,
-    act_t: *const f32,
-    h: usize,
-    out: *mut f32,
-    colmax: *mut f32,
-) {
-    use std::arch::x86_64::*;
-    // SAFETY: the caller passes R rows of vt and out and h rows of actᵀ (stride 32), each
-    // with 16 readable columns.
-    unsafe {
-        let mut acc = [[_mm256_setzero_ps(); 2]; R];
-        rank1_updates(&mut acc, vt, vstride, 1, act_t, BLOCK, h);
-        let mut m = [_mm256_loadu_ps(colmax), _mm256_loadu_ps(colmax.add(8))];
-        for (r, acc) in acc.iter().enumerate() {
-            for (v, a) in acc.iter().enumerate() {
-                _mm256_storeu_ps(out.add(r * BLOCK + 8 * v), *a);
-                m[v] = _mm256_max_ps(m[v], *a);
-            }
-        }
-        _mm256_storeu_ps(colmax, m[0]);
-        _mm256_storeu_ps(colmax.add(8), m[1]);
-    }
-}
-
-/// R rows × V vectors of dVt: g[r, ·] += Σ_{k<nb} dL[r, k] · act[k, ·].
-///
-/// # Safety
-/// The CPU must have AVX2 and FMA; `dl` must hold R readable rows (stride 32) of nb
-/// entries, `act` nb readable rows (stride hp) and `g` R readable and writable rows (stride
-/// hp) of 8V entries.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn dvt_tile<const R: usize, const V: usize>(
-    dl: *const f32,
-    act: *const f32,
-    hp: usize,
-    nb: usize,
-    g: *mut f32,
-) {
-    use std::arch::x86_64::*;
-    // SAFETY: the caller passes R rows of dL (stride 32) and of g (stride hp), nb rows of
-    // act (stride hp), each with V·8 readable columns.
-    unsafe {
-        let mut acc = [[_mm256_setzero_ps(); V]; R];
-        for (r, acc) in acc.iter_mut().enumerate() {
-            for (v, a) in acc.iter_mut().enumerate() {
-                *a = _mm256_loadu_ps(g.add(r * hp + 8 * v));
-            }
-        }
-        rank1_updates(&mut acc, dl, BLOCK, 1, act, hp, nb);
-        for (r, acc) in acc.iter().enumerate() {
-            for (v, a) in acc.iter().enumerate() {
-                _mm256_storeu_ps(g.add(r * hp + 8 * v), *a);
-            }
-        }
-    }
-}
-
-/// R examples × V vectors of dact: out[r, ·] = inv[r] · Σ_{c<p} dL[c, r] · vt[c, ·].
-///
-/// # Safety
-/// The CPU must have AVX2 and FMA; `dl` must hold p readable rows (stride 32) of R
-/// entries, `vt` p readable rows (stride hp) of 8V, `inv` R readable entries and `out` R
-/// writable rows (stride hp) of 8V.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-unsafe fn dact_tile<const R: usize, const V: usize>(
-    dl: *const f32,
-    vt: *const f32,
-    hp: usize,
-    p: usize,
-    inv: *const f32,
-    out: *mut f32,
-) {
-    use std::arch::x86_64::*;
-    // SAFETY: the caller passes R columns of dL (stride 32, p rows), p rows of vt and R
-    // rows of out (stride hp), each with V·8 readable columns.
-    unsafe {
-        let mut acc = [[_mm256_setzero_ps(); V]; R];
-        rank1_updates(&mut acc, dl, 1, BLOCK, vt, hp, p);
-        for (r, acc) in acc.iter().enumerate() {
-            let k = _mm256_broadcast_ss(&*inv.add(r));
-            for (v, a) in acc.iter().enumerate() {
-                _mm256_storeu_ps(out.add(r * hp + 8 * v), _mm256_mul_ps(*a, k));
-            }
-        }
-    }
-}
-
-/// Transpose an 8 × 8 tile: dst[j, i] = src[i, j] (row strides in floats).
-///
-/// # Safety
-/// The CPU must have AVX; `src` must hold 8 readable rows (stride `sstride`) of 8 floats
-/// and `dst` 8 writable rows (stride `dstride`) of 8.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn transpose8(src: *const f32, sstride: usize, dst: *mut f32, dstride: usize) {
-    use std::arch::x86_64::*;
-    // SAFETY: the caller passes 8 readable rows of 8 at src and 8 writable rows at dst.
-    unsafe {
-        let r: [__m256; 8] = std::array::from_fn(|i| _mm256_loadu_ps(src.add(i * sstride)));
-        // Interleave row pairs, then pairs of pairs, within each 128-bit lane ...
-        let t0 = _mm256_unpacklo_ps(r[0], r[1]);
-        let t1 = _mm256_unpackhi_ps(r[0], r[1]);
-        let t2 = _mm256_unpacklo_ps(r[2], r[3]);
-        let t3 = _mm256_unpackhi_ps(r[2], r[3]);
-        let t4 = _mm256_unpacklo_ps(r[4], r[5]);
-        let t5 = _mm256_unpackhi_ps(r[4], r[5]);
-        let t6 = _mm256_unpacklo_ps(r[6], r[7]);
-        let t7 = _mm256_unpackhi_ps(r[6], r[7]);
-        let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
-        let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
-        let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
-        let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
-        let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
-        let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
-        let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
-        let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
-        // ... then join the lanes: low halves give columns 0-3, high halves 4-7.
-        let cols = [
-            _mm256_permute2f128_ps::<0x20>(u0, u4),
-            _mm256_permute2f128_ps::<0x20>(u1, u5),
-            _mm256_permute2f128_ps::<0x20>(u2, u6),
-            _mm256_permute2f128_ps::<0x20>(u3, u7),
-            _mm256_permute2f128_ps::<0x31>(u0, u4),
-            _mm256_permute2f128_ps::<0x31>(u1, u5),
-            _mm256_permute2f128_ps::<0x31>(u2, u6),
-            _mm256_permute2f128_ps::<0x31>(u3, u7),
-        ];
-        for (j, c) in cols.iter().enumerate() {
-            _mm256_storeu_ps(dst.add(j * dstride), *c);
-        }
+fn hidden_tile<S: Lanes>() -> (usize, usize) {
+    match S::N {
+        16 => (6, 2),
+        8 => (3, 3),
+        4 => (6, 4),
+        _ => (4, 4),
     }
 }
 
@@ -671,11 +442,8 @@ mod tests {
     }
 
     #[test]
-    fn fused_step_matches_a_plain_f64_computation() {
-        if !avx2_fma() {
-            eprintln!("skipped: this CPU has no AVX2/FMA, so the fused step is never used");
-            return;
-        }
+    fn fused_step_matches_a_plain_f64_computation_on_every_kernel_bit_for_bit() {
+        let kernels = Kernel::available_all();
         let mut rng = Stream::new(7, 0);
         // Partial blocks, hidden widths that are and are not multiples of 8, P not a
         // multiple of the 6- and 3-row tiles.
@@ -694,11 +462,28 @@ mod tests {
                     .collect();
                 let set = pairs(p, n, &mut rng);
                 let scale = 1.0 / (n * p) as f32;
-                let mut guv = vec![f32::NAN; p * 2 * h];
-                let mut f = Fused::new(p, h);
-                // Twice: buffers left over from one step must not leak into the next.
-                f.step(&uv, &mut guv, act, &set, scale);
-                let stats = f.step(&uv, &mut guv, act, &set, scale);
+                let runs: Vec<(Vec<f32>, RowStats)> = kernels
+                    .iter()
+                    .map(|&k| {
+                        let mut guv = vec![f32::NAN; p * 2 * h];
+                        let mut f = Fused::new(p, h, k);
+                        // Twice: buffers left over from one step must not leak into the next.
+                        f.step(&uv, &mut guv, act, &set, scale);
+                        let stats = f.step(&uv, &mut guv, act, &set, scale);
+                        (guv, stats)
+                    })
+                    .collect();
+                let (guv, stats) = &runs[0];
+                for (k, (g, st)) in kernels.iter().zip(&runs).skip(1) {
+                    let same = g.iter().zip(guv).all(|(x, y)| x.to_bits() == y.to_bits());
+                    assert!(
+                        same,
+                        "p {p} h {h} n {n} {act:?}: {} differs from {}",
+                        k.name(),
+                        kernels[0].name()
+                    );
+                    assert_eq!(st.nll_sum.to_bits(), stats.nll_sum.to_bits());
+                }
                 let (want, nll) = reference(&uv, p, h, act, &set, scale as f64);
                 let big = want.iter().fold(0.0f64, |m, x| m.max(x.abs()));
                 for (i, (&got, &w)) in guv.iter().zip(&want).enumerate() {
@@ -718,10 +503,6 @@ mod tests {
 
     #[test]
     fn a_fitted_batch_keeps_its_tiny_loss_and_label_gradients() {
-        if !avx2_fma() {
-            eprintln!("skipped: this CPU has no AVX2/FMA, so the fused step is never used");
-            return;
-        }
         // One hidden unit per class: U[c] = 4·e_c and Vt[c] = 2·e_c, with a = b = y, give
         // the label a logit of 16 and every other class 0, so each example's loss is
         // ln(1 + 6e⁻¹⁶) ≈ 7e-7 — below f32's resolution next to 1, where a naive softmax
@@ -740,7 +521,8 @@ mod tests {
         }
         let scale = 1.0 / (40 * p) as f32;
         let mut guv = vec![0.0f32; p * 2 * h];
-        let stats = Fused::new(p, h).step(&uv, &mut guv, Activation::Relu, &set, scale);
+        let stats =
+            Fused::new(p, h, Kernel::native()).step(&uv, &mut guv, Activation::Relu, &set, scale);
         let (want, nll) = reference(&uv, p, h, Activation::Relu, &set, scale as f64);
         assert!(
             nll > 0.0 && nll / 40.0 < 1e-6,

@@ -1,25 +1,17 @@
-//! Kernels of the loss: softmax cross-entropy over P classes and the binary logistic loss.
-//! The softmax works on blocks of 16 examples held in registers, so the compiler vectorises
-//! it; it is compiled twice, for the baseline target and for AVX2+FMA, picked at run time.
-//! (Training on an AVX2+FMA CPU runs its own softmax inside the fused step, `fused.rs`.)
-//! Also here: the elementwise AdamW update, compiled the same two ways, and [`avx2_fma`],
-//! the one CPU check every AVX2 path is gated on.
+//! Kernels of the loss: softmax cross-entropy over P classes and the binary logistic loss,
+//! and the elementwise AdamW update. Both the softmax and AdamW are plain scalar code
+//! (with `mul_add` in the exponential) compiled twice, for the baseline target and for
+//! AVX2+FMA: Rust neither fuses nor reorders floating point, so the two builds give the
+//! same bits and the faster one is taken when the active kernel is a vector one. (The
+//! training step's own softmax runs inside the fused step, `fused.rs`.)
 
 use super::linalg::fast_exp;
-#[cfg(target_arch = "x86_64")]
-use super::linalg::{EXP_LN2_HI, EXP_LN2_LO, EXP_ROUND, EXP_TAYLOR};
+use super::simd::Kernel;
 
-/// Whether this CPU has AVX2 and FMA: the one check behind every AVX2 path (the fused
-/// step, the softmax, the AdamW update). std caches the detection, so this is cheap.
-pub fn avx2_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+/// Whether the AVX2+FMA builds of the loss and AdamW may run: the active kernel is a
+/// vector kernel of this x86 CPU (so `GROKSCOPE_KERNEL=portable` runs the baseline builds).
+fn vector_builds() -> bool {
+    matches!(Kernel::active(), Kernel::Avx512 | Kernel::Avx2)
 }
 
 /// Loss sum and correct count of one batch.
@@ -163,12 +155,11 @@ fn softmax_xent_impl(
     stats
 }
 
-/// The same, compiled for AVX2+FMA. Training on such a CPU takes the fused step
-/// (`fused.rs`), so the gradient here serves the portable path's tests; scoring (the
-/// evaluation passes) is what runs here in production.
+/// The same, compiled for AVX2+FMA. Training takes the fused step (`fused.rs`) except for
+/// the untied in-proj variants, so scoring (the evaluation passes) is what mostly runs here.
 ///
 /// # Safety
-/// The CPU must have AVX2 and FMA ([`avx2_fma`]).
+/// The CPU must have AVX2 and FMA ([`vector_builds`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn softmax_xent_avx2(
@@ -178,38 +169,6 @@ unsafe fn softmax_xent_avx2(
     grad_scale: Option<f32>,
 ) -> RowStats {
     softmax_xent_impl(logits_t, n, labels, grad_scale)
-}
-
-/// eˣ of 8 lanes with x ≤ 0 (a logit minus its maximum): [`fast_exp`]'s steps and
-/// constants with fused multiply-adds; only the lower clamp is needed.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-pub(crate) fn exp_nonpositive_avx2(x: std::arch::x86_64::__m256) -> std::arch::x86_64::__m256 {
-    use std::arch::x86_64::*;
-    let x = _mm256_max_ps(x, _mm256_set1_ps(-87.0));
-    let t = _mm256_fmadd_ps(
-        x,
-        _mm256_set1_ps(std::f32::consts::LOG2_E),
-        _mm256_set1_ps(EXP_ROUND),
-    );
-    let n = _mm256_sub_ps(t, _mm256_set1_ps(EXP_ROUND));
-    let r = _mm256_fnmadd_ps(
-        n,
-        _mm256_set1_ps(EXP_LN2_LO),
-        _mm256_fnmadd_ps(n, _mm256_set1_ps(EXP_LN2_HI), x),
-    );
-    // Estrin's form, as in `fast_exp`.
-    let c = EXP_TAYLOR.map(|c| _mm256_set1_ps(c));
-    let r2 = _mm256_mul_ps(r, r);
-    let lo = _mm256_add_ps(_mm256_set1_ps(1.0), r);
-    let mid = _mm256_fmadd_ps(c[1], r, c[0]);
-    let hi = _mm256_fmadd_ps(r2, c[4], _mm256_fmadd_ps(c[3], r, c[2]));
-    let q = _mm256_fmadd_ps(_mm256_mul_ps(r2, r2), hi, _mm256_fmadd_ps(r2, mid, lo));
-    // (bits of t) − (bits of ROUND) + 127 = n + 127, the biased exponent of 2ⁿ.
-    let bias = _mm256_set1_epi32(127 - EXP_ROUND.to_bits() as i32);
-    let e_bits = _mm256_slli_epi32::<23>(_mm256_add_epi32(_mm256_castps_si256(t), bias));
-    _mm256_mul_ps(q, _mm256_castsi256_ps(e_bits))
 }
 
 /// For each example (a column of `logits_t`, [classes × n]): accumulate the negative log
@@ -226,7 +185,7 @@ pub fn softmax_xent(
     assert!(n > 0 && logits_t.len().is_multiple_of(n));
     assert!(labels.iter().all(|&y| (y as usize) < logits_t.len() / n));
     #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
+    if vector_builds() {
         // SAFETY: the CPU supports the features the functions were compiled for, and the
         // shapes were checked above.
         return unsafe { softmax_xent_avx2(logits_t, n, labels, grad_scale) };
@@ -307,18 +266,33 @@ fn adamw_impl(k: &AdamCoeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [
 /// The same, compiled for AVX2+FMA.
 ///
 /// # Safety
-/// The CPU must have AVX2 and FMA ([`avx2_fma`]).
+/// The CPU must have AVX2 and FMA ([`vector_builds`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn adamw_avx2(k: &AdamCoeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
     adamw_impl(k, w, g, m, v)
 }
 
+/// The same, compiled for AVX-512 (16 lanes: the update is a tenth of a mod-add step).
+///
+/// # Safety
+/// The CPU must have AVX-512F, AVX2 and FMA (the active kernel is [`Kernel::Avx512`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn adamw_avx512(k: &AdamCoeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    adamw_impl(k, w, g, m, v)
+}
+
 /// The elementwise AdamW update of one tensor `w` from its gradient `g` and moments `m`,
-/// `v` (all of `w`'s length), on AVX2 when the CPU has it.
+/// `v` (all of `w`'s length).
 pub(crate) fn adamw(k: &AdamCoeffs, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if avx2_fma() {
+    if Kernel::active() == Kernel::Avx512 {
+        // SAFETY: the active kernel was checked against this CPU's features.
+        return unsafe { adamw_avx512(k, w, g, m, v) };
+    }
+    #[cfg(target_arch = "x86_64")]
+    if vector_builds() {
         // SAFETY: the CPU supports the features the function was compiled for.
         return unsafe { adamw_avx2(k, w, g, m, v) };
     }

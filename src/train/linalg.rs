@@ -1,26 +1,62 @@
-//! Matrix products on ndarray views through the `gemm` crate (runtime-dispatched SIMD
-//! kernels; any strides, so transposed views cost nothing), plus vectorised elementwise
-//! kernels the step needs.
+//! Matrix products on ndarray views, in the step's one arithmetic (see [`super::simd`]):
+//! each output element one chain of FMAs over the inner index in increasing order, so the
+//! result is the same on every kernel. Also the exponential the softmax uses.
 
-use gemm::Parallelism;
+use super::simd::{self, Edge, Job, Kernel, Lanes, Tiling};
 use ndarray::{ArrayView2, ArrayViewMut2};
+use std::cell::RefCell;
 
-/// How many threads one product may use.
+/// How many threads a run may use. The products are single-threaded (at this program's
+/// sizes a thread's start costs more than a product); `--threads` never changes a result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Threads(pub usize);
 
-impl Threads {
-    fn parallelism(self, flops: usize) -> Parallelism {
-        // Below ~1 MFLOP the fork/join costs more than it saves.
-        if self.0 <= 1 || flops < 1_000_000 {
-            Parallelism::None
-        } else {
-            Parallelism::Rayon(self.0)
+thread_local! {
+    /// b packed row-major where it is not already, and the product where its destination
+    /// is not row-major: grown to the largest product a thread has seen, then reused.
+    static SCRATCH: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// The largest tile of a product (rows, vectors) for a kernel: as many accumulators as
+/// its registers hold with room for the b vectors and a broadcast.
+fn tile_shape(kernel: Kernel) -> (usize, usize) {
+    match kernel {
+        Kernel::Avx512 | Kernel::Neon => (6, 4),
+        Kernel::Avx2 => (4, 3),
+        Kernel::Portable => (4, 4),
+    }
+}
+
+/// A view's strides as non-negative numbers (the engine never reverses an axis).
+fn strides(v: &[isize]) -> (usize, usize) {
+    assert!(v[0] >= 0 && v[1] >= 0, "negative strides");
+    (v[0] as usize, v[1] as usize)
+}
+
+/// `b` row-major into `out` ([k × n]); a transposed view is copied in 16 × 16 blocks so
+/// both sides stay in cache lines.
+fn pack(b: ArrayView2<'_, f32>, out: &mut Vec<f32>) {
+    let (k, n) = b.dim();
+    out.clear();
+    out.resize(k * n, 0.0);
+    let (rs, cs) = strides(b.strides());
+    let src = b.as_ptr();
+    const T: usize = 16;
+    for j0 in (0..n).step_by(T) {
+        for i0 in (0..k).step_by(T) {
+            for j in j0..(j0 + T).min(n) {
+                for i in i0..(i0 + T).min(k) {
+                    // SAFETY: i < k and j < n index an element of the view.
+                    out[i * n + j] = unsafe { *src.add(i * rs + j * cs) };
+                }
+            }
         }
     }
 }
 
-/// `dst = a · b`, or `dst += a · b` when `accumulate`.
+/// `dst = a · b`, or `dst += a · b` when `accumulate` (the sums continue from dst's
+/// values): dst[i, j] = fma(a[i, K−1], b[K−1, j], … fma(a[i, 0], b[0, j], dst₀[i, j])),
+/// where dst₀ is 0 or dst.
 ///
 /// Panics if the shapes do not chain; every call site passes buffers whose shapes are fixed
 /// when the model is built.
@@ -29,7 +65,7 @@ pub fn matmul(
     a: ArrayView2<'_, f32>,
     b: ArrayView2<'_, f32>,
     accumulate: bool,
-    threads: Threads,
+    kernel: Kernel,
 ) {
     let (m, k) = a.dim();
     let (k2, n) = b.dim();
@@ -38,41 +74,69 @@ pub fn matmul(
     if m == 0 || n == 0 {
         return;
     }
-    if k == 0 {
-        if !accumulate {
-            dst.fill(0.0);
+    SCRATCH.with(|cell| {
+        let (pb, pc) = &mut *cell.borrow_mut();
+        // b in place where its rows are contiguous, else packed.
+        let (b_ptr, bi) = match strides(b.strides()) {
+            (rs, 1) => (b.as_ptr(), rs),
+            _ => {
+                pack(b, pb);
+                (pb.as_ptr(), n)
+            }
+        };
+        // The output in place where its rows are contiguous, else through `pc`.
+        let direct = dst.strides()[1] == 1 && dst.strides()[0] >= 0;
+        let (out, stride) = if direct {
+            (dst.as_mut_ptr(), dst.strides()[0] as usize)
+        } else {
+            pc.clear();
+            pc.resize(m * n, 0.0);
+            if accumulate {
+                for (row, src) in pc.chunks_exact_mut(n).zip(dst.rows()) {
+                    row.iter_mut().zip(src).for_each(|(d, &x)| *d = x);
+                }
+            }
+            (pc.as_mut_ptr(), n)
+        };
+        let (ar, ai) = strides(a.strides());
+        let (max_r, max_v) = tile_shape(kernel);
+        let t = Tiling {
+            rows: m,
+            cols: n,
+            max_r,
+            max_v,
+            a: a.as_ptr(),
+            ar,
+            ai,
+            b: b_ptr,
+            bi,
+            n: k,
+            edge: if accumulate {
+                Edge::Continue { out, stride }
+            } else {
+                Edge::Store { out, stride }
+            },
+        };
+        simd::dispatch(kernel, Product(&t));
+        if !direct {
+            for (mut row, src) in dst.rows_mut().into_iter().zip(pc.chunks_exact(n)) {
+                row.iter_mut().zip(src).for_each(|(d, &x)| *d = x);
+            }
         }
-        return;
-    }
-    let (ds, as_, bs) = (dst.strides(), a.strides(), b.strides());
-    let (d_rs, d_cs) = (ds[0], ds[1]);
-    let (a_rs, a_cs) = (as_[0], as_[1]);
-    let (b_rs, b_cs) = (bs[0], bs[1]);
-    let par = threads.parallelism(2 * m * n * k);
-    // SAFETY: the three views are valid for their shapes and strides, `dst` is borrowed
-    // mutably so it cannot alias `a` or `b`, and the dimensions were checked above.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            d_cs,
-            d_rs,
-            accumulate,
-            a.as_ptr(),
-            a_cs,
-            a_rs,
-            b.as_ptr(),
-            b_cs,
-            b_rs,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            par,
-        );
+    });
+}
+
+/// A whole product as a [`Job`].
+struct Product<'a>(&'a Tiling);
+
+impl Job for Product<'_> {
+    type Out = ();
+    #[inline(always)]
+    fn run<S: Lanes>(self, s: S) {
+        // SAFETY: `matmul` built the tiling over a (m rows at its strides, k terms), b (k
+        // rows of n at stride bi) and the output (m rows of n at its stride), none of
+        // which alias: dst is borrowed mutably, the scratch buffers are the thread's own.
+        unsafe { simd::run_tiles(s, self.0) }
     }
 }
 
@@ -87,24 +151,25 @@ pub(crate) const EXP_TAYLOR: [f32; 5] =
     [1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0];
 
 /// eˣ in f32 for x in [−87, 88] (clamped outside), relative error below 1e-6, written
-/// without branches or float→int casts so the loops that call it vectorise (libm's `expf`
-/// is a call per element). x = n·ln 2 + r with n = round(x·log₂e) and |r| ≤ ln 2 / 2 reduced
-/// in two steps (Cody–Waite), eʳ by its degree-6 Taylor polynomial (truncation < 1.3e-7) in
-/// Estrin's form, 2ⁿ written straight into the exponent bits. Estrin's form,
-/// (1 + r) + r²(c₂ + c₃r) + r⁴((c₄ + c₅r) + r²c₆), has a dependency chain of four
-/// multiply-adds where Horner's rule has seven, so more of the softmax's exp loop overlaps
-/// (the fused step went from 155 to 151 µs). The AVX2 kernel evaluates the same steps with
-/// the same constants.
+/// without branches or float→int casts so the loops that call it vectorise. x = n·ln 2 + r
+/// with n = round(x·log₂e) and |r| ≤ ln 2 / 2 reduced in two steps (Cody–Waite), eʳ by its
+/// degree-6 Taylor polynomial (truncation < 1.3e-7) in Estrin's form, 2ⁿ written straight
+/// into the exponent bits. Estrin's form, (1 + r) + r²(c₂ + c₃r) + r⁴((c₄ + c₅r) + r²c₆), has
+/// a dependency chain of four multiply-adds where Horner's rule has seven. Every
+/// multiply-add is a fused one (`mul_add`): part of the step's one arithmetic, it rounds
+/// the same in the vector loops the kernels compile it into and in scalar code.
 #[inline(always)]
 pub fn fast_exp(x: f32) -> f32 {
     let x = x.clamp(-87.0, 88.0);
-    let t = x * std::f32::consts::LOG2_E + EXP_ROUND;
+    let t = x.mul_add(std::f32::consts::LOG2_E, EXP_ROUND);
     let n = t - EXP_ROUND;
-    let r = (x - n * EXP_LN2_HI) - n * EXP_LN2_LO;
-    // Plain multiply-adds: `mul_add` is a libm call unless FMA is enabled at compile time.
+    let r = (-n).mul_add(EXP_LN2_LO, (-n).mul_add(EXP_LN2_HI, x));
     let [c2, c3, c4, c5, c6] = EXP_TAYLOR;
     let r2 = r * r;
-    let p = (1.0 + r) + r2 * (c2 + c3 * r) + (r2 * r2) * ((c4 + c5 * r) + r2 * c6);
+    let lo = 1.0 + r;
+    let mid = c3.mul_add(r, c2);
+    let hi = r2.mul_add(c6, c5.mul_add(r, c4));
+    let p = (r2 * r2).mul_add(hi, r2.mul_add(mid, lo));
     // Biased exponent 127 + n, in wrapping integer ops on t's bits.
     let biased = t
         .to_bits()
@@ -139,9 +204,9 @@ mod tests {
         let bt = b.t();
         let expect = naive(&a, &bt.to_owned());
         let mut c = Array2::<f32>::from_elem((7, 9), 5.0);
-        matmul(c.view_mut(), a.view(), bt, false, Threads(1));
+        matmul(c.view_mut(), a.view(), bt, false, Kernel::Portable);
         assert!((&c - &expect).iter().all(|d| d.abs() < 1e-5));
-        matmul(c.view_mut(), a.view(), bt, true, Threads(1));
+        matmul(c.view_mut(), a.view(), bt, true, Kernel::Portable);
         assert!((&c - &(&expect * 2.0)).iter().all(|d| d.abs() < 1e-5));
         // Into a column slice of a wider matrix.
         let mut wide = Array2::<f32>::zeros((7, 20));
@@ -150,7 +215,7 @@ mod tests {
             a.view(),
             bt,
             false,
-            Threads(2),
+            Kernel::Portable,
         );
         assert!(
             (&wide.slice(ndarray::s![.., 3..12]) - &expect)

@@ -29,9 +29,10 @@ use super::Activation;
 use super::config::{Arch, Config, TaskKind};
 use super::fused::Fused;
 use super::kernels::{self, RowStats};
-use super::linalg::{Threads, matmul};
+use super::linalg::matmul;
 use super::params::{self, Elem, Grads, ModularTensors, Param, ParityTensors, Tensors};
 use super::rng::{Stream, purpose};
+use super::simd::Kernel;
 use super::task::{BitSet, Data, PairSet};
 use super::weights::{ModularWeights, ParityWeights, Weights, widen};
 use ndarray::{Array2, ArrayView2, s};
@@ -92,9 +93,9 @@ pub struct ModModel {
     gub: Option<Array2<f32>>,
     train_buf: ModBuffers,
     test_buf: ModBuffers,
-    /// The fused training step (see [`super::fused`]), when the CPU has AVX2 and FMA.
+    /// The fused training step (see [`super::fused`]); `None` for an untied in-proj.
     fused: Option<Fused>,
-    threads: Threads,
+    kernel: Kernel,
 }
 
 fn trunc_normal(s: &mut Stream, rows: usize, cols: usize, sigma: f64) -> Array2<f32> {
@@ -118,7 +119,7 @@ pub fn circular_embedding(p: usize) -> Array2<f32> {
 }
 
 impl ModModel {
-    pub fn new(cfg: &Config, n_train: usize, n_test: usize, threads: Threads) -> Self {
+    pub fn new(cfg: &Config, n_train: usize, n_test: usize, kernel: Kernel) -> Self {
         let (p, d, h) = (cfg.modulus, cfg.embed, cfg.hidden);
         let mut rng = Stream::new(cfg.seed, purpose::INIT);
         // SPEC §1 init, drawn in a fixed order whatever the variant: E, W_in, W_out; then
@@ -221,8 +222,8 @@ impl ModModel {
             gub: untied_in.then(|| Array2::zeros((p, h))),
             train_buf: ModBuffers::new(n_train, p, h),
             test_buf: ModBuffers::new(n_test, p, h),
-            fused: (kernels::avx2_fma() && !untied_in).then(|| Fused::new(p, h)),
-            threads,
+            fused: (!untied_in).then(|| Fused::new(p, h, kernel)),
+            kernel,
         };
         m.refresh_uv();
         m
@@ -237,13 +238,22 @@ impl ModModel {
         &mut self.params
     }
 
-    /// Use the fused training step when the CPU allows it (the default), or the portable
-    /// whole-batch path; returns whether the fused step is now in use (never for an untied
-    /// in-proj, which only the portable path handles).
+    /// Use the fused training step (the default), or the whole-batch path (products over
+    /// the whole training set around the column softmax: the same gradient, summed in
+    /// another order, kept for the untied in-proj and as a check); returns whether the
+    /// fused step is now in use (never for an untied in-proj, which only the whole-batch
+    /// path handles).
     pub fn set_fused(&mut self, on: bool) -> bool {
-        self.fused = (on && kernels::avx2_fma() && self.ub.is_none())
-            .then(|| Fused::new(self.modulus, self.hidden));
+        self.fused =
+            (on && self.ub.is_none()).then(|| Fused::new(self.modulus, self.hidden, self.kernel));
         self.fused.is_some()
+    }
+
+    /// Compute with `kernel` from now on (its results are the same bits as any other's).
+    pub fn set_kernel(&mut self, kernel: Kernel) {
+        self.kernel = kernel;
+        let fused = self.fused.is_some();
+        self.set_fused(fused);
     }
 
     /// Recompute W_input and W_outputᵀ (and b's side, where untied) from the parameters.
@@ -258,7 +268,7 @@ impl ModModel {
                         e.w.view(),
                         proj.w.view(),
                         false,
-                        self.threads,
+                        self.kernel,
                     );
                 }
                 // An untied embedding: both halves factored, each by its own E.
@@ -268,19 +278,19 @@ impl ModModel {
                         e.w.view(),
                         proj.w.slice(s![.., ..h]),
                         false,
-                        self.threads,
+                        self.kernel,
                     );
                     matmul(
                         self.uv.slice_mut(s![.., h..]),
                         e_out.w.view(),
                         proj.w.slice(s![.., h..]),
                         false,
-                        self.threads,
+                        self.kernel,
                     );
                 }
             }
             if let (Some(w_b), Some(ub)) = (&self.params.proj_b, &mut self.ub) {
-                matmul(ub.view_mut(), e.w.view(), w_b.w.view(), false, self.threads);
+                matmul(ub.view_mut(), e.w.view(), w_b.w.view(), false, self.kernel);
             }
         }
         if let Some(direct) = &self.params.direct {
@@ -348,7 +358,7 @@ impl ModModel {
         act: Activation,
         set: &PairSet,
         buf: &mut ModBuffers,
-        threads: Threads,
+        kernel: Kernel,
     ) {
         let uvs = uv.as_slice().expect("uv is contiguous");
         let w = 2 * h;
@@ -375,7 +385,7 @@ impl ModModel {
             uv.slice(s![.., h..]),
             buf.act.t(),
             false,
-            threads,
+            kernel,
         );
     }
 
@@ -403,13 +413,13 @@ impl ModModel {
             self.activation,
             set,
             buf,
-            self.threads,
+            self.kernel,
         );
         Self::score(buf, self.modulus, set, None)
     }
 
-    /// The portable path of [`Self::forward_backward`] up to dU and dVt (in `guv`): whole-batch
-    /// gemm products around the column softmax.
+    /// The whole-batch path of [`Self::forward_backward`] up to dU and dVt (in `guv`):
+    /// products over the whole training set around the column softmax.
     fn batch_backward(&mut self, set: &PairSet, scale: f32) -> Score {
         let (p, h) = (self.modulus, self.hidden);
         let buf = &mut self.train_buf;
@@ -420,7 +430,7 @@ impl ModModel {
             self.activation,
             set,
             buf,
-            self.threads,
+            self.kernel,
         );
         let score = Self::score(buf, p, set, Some(scale));
         let dlogits_t = buf.logits_t.view();
@@ -430,7 +440,7 @@ impl ModModel {
             dlogits_t,
             buf.act.view(),
             false,
-            self.threads,
+            self.kernel,
         );
         // dact = dlogits · Vt
         matmul(
@@ -438,7 +448,7 @@ impl ModModel {
             dlogits_t.t(),
             self.uv.slice(s![.., h..]),
             false,
-            self.threads,
+            self.kernel,
         );
         // dpre = dact ⊙ σ'(pre), then scattered onto the rows a and b of dU.
         let w = 2 * h;
@@ -509,10 +519,10 @@ impl ModModel {
             match &self.params.embed_out {
                 None => {
                     let gf = self.guv.slice(s![.., self.f_cols.clone()]);
-                    matmul(gproj.view_mut(), e.w.t(), gf, false, self.threads);
+                    matmul(gproj.view_mut(), e.w.t(), gf, false, self.kernel);
                     if e.trainable {
                         let ge = grads.embed.as_mut().expect(SHAPE);
-                        matmul(ge.view_mut(), gf, proj.w.t(), false, self.threads);
+                        matmul(ge.view_mut(), gf, proj.w.t(), false, self.kernel);
                     }
                 }
                 // Untied embedding: each half back through its own E.
@@ -524,27 +534,27 @@ impl ModModel {
                         e.w.t(),
                         gu,
                         false,
-                        self.threads,
+                        self.kernel,
                     );
                     matmul(
                         gproj.slice_mut(s![.., h..]),
                         e_out.w.t(),
                         gvt,
                         false,
-                        self.threads,
+                        self.kernel,
                     );
                     let ge = grads.embed.as_mut().expect(SHAPE);
-                    matmul(ge.view_mut(), gu, pin.t(), false, self.threads);
+                    matmul(ge.view_mut(), gu, pin.t(), false, self.kernel);
                     let geo = grads.embed_out.as_mut().expect(SHAPE);
-                    matmul(geo.view_mut(), gvt, pout.t(), false, self.threads);
+                    matmul(geo.view_mut(), gvt, pout.t(), false, self.kernel);
                 }
             }
             // Untied in-proj: dW_b = Eᵀ · dUb, and dE gains dUb · W_bᵀ.
             if let (Some(w_b), Some(gub)) = (&self.params.proj_b, &self.gub) {
                 let gpb = grads.proj_b.as_mut().expect(SHAPE);
-                matmul(gpb.view_mut(), e.w.t(), gub.view(), false, self.threads);
+                matmul(gpb.view_mut(), e.w.t(), gub.view(), false, self.kernel);
                 let ge = grads.embed.as_mut().expect(SHAPE);
-                matmul(ge.view_mut(), gub.view(), w_b.w.t(), true, self.threads);
+                matmul(ge.view_mut(), gub.view(), w_b.w.t(), true, self.kernel);
             }
         }
         if self.params.direct.is_some() {
@@ -577,11 +587,11 @@ pub struct ParityModel {
     params: ParityTensors<Param>,
     train_buf: ParityBuffers,
     test_buf: ParityBuffers,
-    threads: Threads,
+    kernel: Kernel,
 }
 
 impl ParityModel {
-    pub fn new(cfg: &Config, n_train: usize, n_test: usize, threads: Threads) -> Self {
+    pub fn new(cfg: &Config, n_train: usize, n_test: usize, kernel: Kernel) -> Self {
         let inputs = cfg.parity_inputs();
         let h = cfg.hidden;
         let mut rng = Stream::new(cfg.seed, purpose::INIT);
@@ -596,7 +606,7 @@ impl ParityModel {
             },
             train_buf: ParityBuffers::new(n_train, h),
             test_buf: ParityBuffers::new(n_test, h),
-            threads,
+            kernel,
         }
     }
 
@@ -623,14 +633,14 @@ impl ParityModel {
         act: Activation,
         set: &BitSet,
         buf: &mut ParityBuffers,
-        threads: Threads,
+        kernel: Kernel,
     ) {
         matmul(
             buf.pre.view_mut(),
             set.x.view(),
             params.w1.w.view(),
             false,
-            threads,
+            kernel,
         );
         act.forward(
             buf.pre.as_slice().expect("contiguous"),
@@ -641,7 +651,7 @@ impl ParityModel {
             buf.act.view(),
             params.w2.w.view(),
             false,
-            threads,
+            kernel,
         );
     }
 
@@ -651,7 +661,7 @@ impl ParityModel {
         } else {
             &mut self.test_buf
         };
-        Self::forward(&self.params, self.activation, set, buf, self.threads);
+        Self::forward(&self.params, self.activation, set, buf, self.kernel);
         let st = kernels::logistic(buf.z.as_slice_mut().expect("contiguous"), &set.y, None);
         let n = set.len().max(1) as f64;
         Score {
@@ -667,7 +677,7 @@ impl ParityModel {
         grads: &mut ParityTensors<Array2<Elem>>,
     ) -> Score {
         let buf = &mut self.train_buf;
-        Self::forward(&self.params, self.activation, set, buf, self.threads);
+        Self::forward(&self.params, self.activation, set, buf, self.kernel);
         let n = set.len().max(1) as f64;
         let st = kernels::logistic(
             buf.z.as_slice_mut().expect("contiguous"),
@@ -680,7 +690,7 @@ impl ParityModel {
             buf.act.t(),
             buf.z.view(),
             false,
-            self.threads,
+            self.kernel,
         );
         // dpre = (dz · w2ᵀ) ⊙ σ'(pre), reusing `act` as the buffer.
         matmul(
@@ -688,7 +698,7 @@ impl ParityModel {
             buf.z.view(),
             self.params.w2.w.t(),
             false,
-            self.threads,
+            self.kernel,
         );
         self.activation.backward(
             buf.pre.as_slice().expect("contiguous"),
@@ -700,7 +710,7 @@ impl ParityModel {
             set.x.t(),
             buf.act.view(),
             false,
-            self.threads,
+            self.kernel,
         );
         Score {
             loss: st.nll_sum / n,
@@ -718,11 +728,38 @@ pub enum Model {
 }
 
 impl Model {
-    pub fn new(cfg: &Config, data: &Data, threads: Threads) -> Self {
+    /// The model of `cfg`, computing with the active kernel ([`Kernel::active`]).
+    pub fn new(cfg: &Config, data: &Data) -> Self {
         let (n_train, n_test) = data.sizes();
+        let k = Kernel::active();
         match cfg.task {
-            TaskKind::Modular => Model::Modular(ModModel::new(cfg, n_train, n_test, threads)),
-            TaskKind::Parity => Model::Parity(ParityModel::new(cfg, n_train, n_test, threads)),
+            TaskKind::Modular => Model::Modular(ModModel::new(cfg, n_train, n_test, k)),
+            TaskKind::Parity => Model::Parity(ParityModel::new(cfg, n_train, n_test, k)),
+        }
+    }
+
+    /// Compute with `kernel` from now on: every kernel gives the same bits, so this only
+    /// changes the speed (and lets tests compare kernels in one process).
+    ///
+    /// # Panics
+    /// If this CPU cannot run `kernel`.
+    pub fn set_kernel(&mut self, kernel: Kernel) {
+        assert!(
+            kernel.available(),
+            "{} is not available here",
+            kernel.name()
+        );
+        match self {
+            Model::Modular(m) => m.set_kernel(kernel),
+            Model::Parity(m) => m.kernel = kernel,
+        }
+    }
+
+    /// The kernel the model computes with.
+    pub fn kernel(&self) -> Kernel {
+        match self {
+            Model::Modular(m) => m.kernel,
+            Model::Parity(m) => m.kernel,
         }
     }
 

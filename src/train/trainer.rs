@@ -57,7 +57,7 @@ impl Trainer {
             return Err(Error::config("threads must be at least 1"));
         }
         let data = Data::new(&cfg);
-        let model = Model::new(&cfg, &data, threads);
+        let model = Model::new(&cfg, &data);
         let grads = model.zero_grads();
         let state = AdamState::new(model.params());
         let opt = AdamW {
@@ -94,6 +94,12 @@ impl Trainer {
 
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// Compute with `kernel` from now on (the same bits as any other kernel; see
+    /// [`Model::set_kernel`]).
+    pub fn set_kernel(&mut self, kernel: super::Kernel) {
+        self.model.set_kernel(kernel);
     }
 
     /// Steps taken so far.

@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: running the `grokscope` binary, deterministic
-//! test weights, and where insta keeps the snapshots.
+//! test weights, where insta keeps the snapshots and where the recorded runs they draw are.
 #![allow(dead_code)] // each test crate uses its own subset
 
 use std::process::{Command, Output};
@@ -84,3 +84,36 @@ pub fn kept_run(prefix: &str, name: &str, args: &[&str]) -> std::path::PathBuf {
     );
     dir
 }
+
+/// The recorded run `tests/fixtures/NAME` (see tests/fixtures.rs), which the views' snapshots
+/// draw instead of training on the machine running the tests.
+pub fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(name)
+}
+
+/// A dashboard playing the recorded run `tests/fixtures/NAME`, at its step 0.
+pub fn played(name: &str) -> grokscope::app::harness::Harness {
+    grokscope::app::harness::Harness::from_fixture(&fixture(name))
+        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// The settings of the two small mod-add runs `replay DIR DIR2` draws on the same axes: quick,
+/// yet seed 2 generalizes more than seed 1 (`--seed` follows).
+pub const PAIR_RUN: [&str; 16] = [
+    "--preset",
+    "mod-add",
+    "--modulus",
+    "23",
+    "--hidden",
+    "32",
+    "--embed",
+    "8",
+    "--train-frac",
+    "0.6",
+    "--lr",
+    "0.01",
+    "--steps",
+    "600",
+    "--every",
+    "20",
+];

@@ -1,0 +1,850 @@
+//! The one arithmetic of the training step, and the four kernels that compute it.
+//!
+//! **The definition.** Every product in a step — the factored products (E·W, Eᵀ·dUV,
+//! dUV·Wᵀ) and the fused step's three (logits, dW_output, dact) — computes each output
+//! element as one chain of fused multiply-adds over the reduction index in increasing order,
+//! `acc = fma(a[i,k], b[k,j], acc)` for k = 0, 1, …, starting from 0 (or, where a gradient
+//! accumulates over blocks of examples, from the running value), each FMA rounded once. A
+//! vector kernel computes many output elements side by side, never one element's sum in
+//! pieces, so the width of the vectors (16, 8, 4 or 1 lanes) cannot change a bit. The
+//! elementwise parts (the gather, the activation, the softmax and its exponential, the
+//! scatter, AdamW) are written once as scalar Rust: Rust never fuses or reorders floating
+//! point on its own, so compiled for any target they round the same way, and `f32::mul_add`
+//! is the correctly rounded FMA everywhere. Nothing depends on cache sizes, thread counts
+//! or a library's private dispatch.
+//!
+//! **The kernels.** [`Kernel::Avx512`] (AVX-512F, 16 lanes, 32 registers), [`Kernel::Avx2`]
+//! (AVX2 + FMA, 8 lanes, 16 registers), [`Kernel::Neon`] (aarch64, 4 lanes) and
+//! [`Kernel::Portable`] (one lane, `f32::mul_add`): the best the CPU has is chosen at run
+//! time, or the one `GROKSCOPE_KERNEL` names. `tests/kernels.rs` trains every preset under
+//! every kernel the machine has and checks the bits agree, and pins a digest of the losses.
+
+use std::sync::OnceLock;
+
+/// A kernel: one implementation of the step's arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    Avx512,
+    Avx2,
+    Neon,
+    Portable,
+}
+
+/// The environment variable that forces a kernel.
+pub const KERNEL_ENV: &str = "GROKSCOPE_KERNEL";
+
+impl Kernel {
+    /// Every kernel, fastest first.
+    pub const ALL: [Kernel; 4] = [Kernel::Avx512, Kernel::Avx2, Kernel::Neon, Kernel::Portable];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Avx512 => "avx512",
+            Kernel::Avx2 => "avx2",
+            Kernel::Neon => "neon",
+            Kernel::Portable => "portable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kernel> {
+        Kernel::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Whether this CPU can run the kernel.
+    pub fn available(self) -> bool {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => {
+                std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("fma")
+                    && std::arch::is_x86_feature_detected!("avx2")
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => {
+                std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+            }
+            #[cfg(target_arch = "aarch64")]
+            Kernel::Neon => true,
+            Kernel::Portable => true,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// The kernels this CPU can run, fastest first.
+    pub fn available_all() -> Vec<Kernel> {
+        Kernel::ALL.into_iter().filter(|k| k.available()).collect()
+    }
+
+    /// The fastest kernel this CPU can run.
+    pub fn native() -> Kernel {
+        Kernel::available_all()[0]
+    }
+
+    /// The kernel `GROKSCOPE_KERNEL` names, or the native one when it is unset or empty;
+    /// an unknown or unavailable name is an error that says what this CPU offers.
+    pub fn from_env() -> Result<Kernel, String> {
+        match std::env::var(KERNEL_ENV) {
+            Err(std::env::VarError::NotPresent) => Ok(Kernel::native()),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(format!("{KERNEL_ENV} is not valid UTF-8"))
+            }
+            Ok(s) if s.is_empty() => Ok(Kernel::native()),
+            Ok(s) => {
+                let offered = Kernel::available_all()
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                match Kernel::parse(&s) {
+                    Some(k) if k.available() => Ok(k),
+                    Some(k) => Err(format!(
+                        "{KERNEL_ENV}={}: this CPU cannot run it (it can run {offered})",
+                        k.name()
+                    )),
+                    None => Err(format!(
+                        "{KERNEL_ENV}={}: unknown kernel (avx512, avx2, neon or portable; \
+                         this CPU can run {offered})",
+                        s.escape_debug()
+                    )),
+                }
+            }
+        }
+    }
+
+    /// The kernel new models use: `GROKSCOPE_KERNEL`'s, read once, or the native one
+    /// (where the variable is invalid; the command line refuses that case before training,
+    /// see [`Kernel::from_env`]).
+    pub fn active() -> Kernel {
+        static ACTIVE: OnceLock<Kernel> = OnceLock::new();
+        *ACTIVE.get_or_init(|| Kernel::from_env().unwrap_or_else(|_| Kernel::native()))
+    }
+
+    /// Lanes per vector.
+    pub fn lanes(self) -> usize {
+        match self {
+            Kernel::Avx512 => 16,
+            Kernel::Avx2 => 8,
+            Kernel::Neon => 4,
+            Kernel::Portable => 1,
+        }
+    }
+}
+
+/// One vector instruction set, as a token that exists only where the CPU has it, so its
+/// methods are safe to call. Every method is `#[inline(always)]`: the kernels are generic
+/// functions inlined into one `#[target_feature]` entry point per instruction set, where
+/// the intrinsics compile to single instructions.
+pub(crate) trait Lanes: Copy {
+    /// Lanes per vector.
+    const N: usize;
+    type V: Copy;
+    fn zero(self) -> Self::V;
+    fn splat(self, x: f32) -> Self::V;
+    /// # Safety
+    /// `p` must be readable for N floats.
+    unsafe fn load(self, p: *const f32) -> Self::V;
+    /// # Safety
+    /// `p` must be writable for N floats.
+    unsafe fn store(self, p: *mut f32, v: Self::V);
+    /// The first `n` lanes from `p`, the rest zero (0 < n < N).
+    ///
+    /// # Safety
+    /// `p` must be readable for n floats.
+    unsafe fn load_part(self, p: *const f32, n: usize) -> Self::V;
+    /// The first `n` lanes of `v` to `p` (0 < n < N).
+    ///
+    /// # Safety
+    /// `p` must be writable for n floats.
+    unsafe fn store_part(self, p: *mut f32, v: Self::V, n: usize);
+    /// a·b + c, rounded once.
+    fn fma(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    fn mul(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `if a > b { a } else { b }` per lane (x86's `max` exactly, also for NaN and ±0).
+    fn max(self, a: Self::V, b: Self::V) -> Self::V;
+    /// Transpose an 8 × 8 tile: dst[j·dstride + i] = src[i·sstride + j] (a copy: exact).
+    ///
+    /// # Safety
+    /// `src` must hold 8 readable rows (stride `sstride`) of 8 floats and `dst` 8 writable
+    /// rows (stride `dstride`) of 8.
+    #[inline(always)]
+    unsafe fn transpose8(self, src: *const f32, sstride: usize, dst: *mut f32, dstride: usize) {
+        for i in 0..8 {
+            for j in 0..8 {
+                // SAFETY: i, j < 8 (the caller's contract).
+                unsafe { *dst.add(j * dstride + i) = *src.add(i * sstride + j) };
+            }
+        }
+    }
+}
+
+/// One lane, `f32::mul_add`: runs anywhere.
+#[derive(Clone, Copy)]
+pub(crate) struct Portable;
+
+impl Lanes for Portable {
+    const N: usize = 1;
+    type V = f32;
+    #[inline(always)]
+    fn zero(self) -> f32 {
+        0.0
+    }
+    #[inline(always)]
+    fn splat(self, x: f32) -> f32 {
+        x
+    }
+    #[inline(always)]
+    unsafe fn load(self, p: *const f32) -> f32 {
+        // SAFETY: the caller passes a readable float.
+        unsafe { *p }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f32, v: f32) {
+        // SAFETY: the caller passes a writable float.
+        unsafe { *p = v }
+    }
+    #[inline(always)]
+    unsafe fn load_part(self, _p: *const f32, _n: usize) -> f32 {
+        unreachable!("one lane is never split")
+    }
+    #[inline(always)]
+    unsafe fn store_part(self, _p: *mut f32, _v: f32, _n: usize) {
+        unreachable!("one lane is never split")
+    }
+    #[inline(always)]
+    fn fma(self, a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+    #[inline(always)]
+    fn mul(self, a: f32, b: f32) -> f32 {
+        a * b
+    }
+    #[inline(always)]
+    fn max(self, a: f32, b: f32) -> f32 {
+        if a > b { a } else { b }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86::{Avx2, Avx512};
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::{Kernel, Lanes};
+    use std::arch::x86_64::*;
+
+    /// AVX2 and FMA: 8 lanes. Only [`Avx2::new`] makes one, after checking the CPU.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx2(());
+
+    impl Avx2 {
+        pub(crate) fn new() -> Option<Self> {
+            Kernel::Avx2.available().then_some(Avx2(()))
+        }
+    }
+
+    // SAFETY (every block in this impl): a value of `Avx2` exists only on a CPU with AVX2
+    // and FMA (see `Avx2::new`); loads and stores are the caller's contract.
+    impl Lanes for Avx2 {
+        const N: usize = 8;
+        type V = __m256;
+        #[inline(always)]
+        fn zero(self) -> __m256 {
+            // SAFETY: see the impl.
+            unsafe { _mm256_setzero_ps() }
+        }
+        #[inline(always)]
+        fn splat(self, x: f32) -> __m256 {
+            // SAFETY: see the impl.
+            unsafe { _mm256_set1_ps(x) }
+        }
+        #[inline(always)]
+        unsafe fn load(self, p: *const f32) -> __m256 {
+            // SAFETY: see the impl.
+            unsafe { _mm256_loadu_ps(p) }
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32, v: __m256) {
+            // SAFETY: see the impl.
+            unsafe { _mm256_storeu_ps(p, v) }
+        }
+        #[inline(always)]
+        unsafe fn load_part(self, p: *const f32, n: usize) -> __m256 {
+            // SAFETY: see the impl; the mask reads only lanes below n.
+            unsafe { _mm256_maskload_ps(p, mask8(n)) }
+        }
+        #[inline(always)]
+        unsafe fn store_part(self, p: *mut f32, v: __m256, n: usize) {
+            // SAFETY: see the impl; the mask writes only lanes below n.
+            unsafe { _mm256_maskstore_ps(p, mask8(n), v) }
+        }
+        #[inline(always)]
+        fn fma(self, a: __m256, b: __m256, c: __m256) -> __m256 {
+            // SAFETY: see the impl.
+            unsafe { _mm256_fmadd_ps(a, b, c) }
+        }
+        #[inline(always)]
+        fn mul(self, a: __m256, b: __m256) -> __m256 {
+            // SAFETY: see the impl.
+            unsafe { _mm256_mul_ps(a, b) }
+        }
+        #[inline(always)]
+        fn max(self, a: __m256, b: __m256) -> __m256 {
+            // SAFETY: see the impl. maxps returns its second operand unless a > b.
+            unsafe { _mm256_max_ps(a, b) }
+        }
+        #[inline(always)]
+        unsafe fn transpose8(self, src: *const f32, ss: usize, dst: *mut f32, ds: usize) {
+            // SAFETY: see the impl (AVX is part of the token's features).
+            unsafe { transpose8_avx(src, ss, dst, ds) }
+        }
+    }
+
+    /// The AVX 8 × 8 transpose (see [`Lanes::transpose8`]).
+    ///
+    /// # Safety
+    /// The CPU must have AVX (both tokens prove it), and the pointers as `transpose8`'s.
+    #[inline(always)]
+    unsafe fn transpose8_avx(src: *const f32, sstride: usize, dst: *mut f32, dstride: usize) {
+        // SAFETY: the caller passes 8 readable rows of 8 at src and 8 writable rows at dst.
+        unsafe {
+            let r: [__m256; 8] = std::array::from_fn(|i| _mm256_loadu_ps(src.add(i * sstride)));
+            // Interleave row pairs, then pairs of pairs, within each 128-bit lane ...
+            let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+            let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+            let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+            let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+            let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+            let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+            let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+            let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+            let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+            let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+            let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+            let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+            let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+            let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+            let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+            let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+            // ... then join the lanes: low halves give columns 0-3, high halves 4-7.
+            let cols = [
+                _mm256_permute2f128_ps::<0x20>(u0, u4),
+                _mm256_permute2f128_ps::<0x20>(u1, u5),
+                _mm256_permute2f128_ps::<0x20>(u2, u6),
+                _mm256_permute2f128_ps::<0x20>(u3, u7),
+                _mm256_permute2f128_ps::<0x31>(u0, u4),
+                _mm256_permute2f128_ps::<0x31>(u1, u5),
+                _mm256_permute2f128_ps::<0x31>(u2, u6),
+                _mm256_permute2f128_ps::<0x31>(u3, u7),
+            ];
+            for (j, c) in cols.iter().enumerate() {
+                _mm256_storeu_ps(dst.add(j * dstride), *c);
+            }
+        }
+    }
+
+    /// Lanes below n set (all bits), the rest clear.
+    #[inline(always)]
+    fn mask8(n: usize) -> __m256i {
+        // SAFETY: only called from `Avx2`'s methods, on a CPU with AVX2.
+        unsafe {
+            _mm256_cmpgt_epi32(
+                _mm256_set1_epi32(n as i32),
+                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+            )
+        }
+    }
+
+    /// AVX-512F (with AVX2 and FMA): 16 lanes. Only [`Avx512::new`] makes one.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Avx512(());
+
+    impl Avx512 {
+        pub(crate) fn new() -> Option<Self> {
+            Kernel::Avx512.available().then_some(Avx512(()))
+        }
+    }
+
+    // SAFETY (every block in this impl): a value of `Avx512` exists only on a CPU with
+    // AVX-512F, AVX2 and FMA (see `Avx512::new`); loads and stores are the caller's
+    // contract.
+    impl Lanes for Avx512 {
+        const N: usize = 16;
+        type V = __m512;
+        #[inline(always)]
+        fn zero(self) -> __m512 {
+            // SAFETY: see the impl.
+            unsafe { _mm512_setzero_ps() }
+        }
+        #[inline(always)]
+        fn splat(self, x: f32) -> __m512 {
+            // SAFETY: see the impl.
+            unsafe { _mm512_set1_ps(x) }
+        }
+        #[inline(always)]
+        unsafe fn load(self, p: *const f32) -> __m512 {
+            // SAFETY: see the impl.
+            unsafe { _mm512_loadu_ps(p) }
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32, v: __m512) {
+            // SAFETY: see the impl.
+            unsafe { _mm512_storeu_ps(p, v) }
+        }
+        #[inline(always)]
+        unsafe fn load_part(self, p: *const f32, n: usize) -> __m512 {
+            // SAFETY: see the impl; the mask reads only lanes below n.
+            unsafe { _mm512_maskz_loadu_ps(((1u32 << n) - 1) as u16, p) }
+        }
+        #[inline(always)]
+        unsafe fn store_part(self, p: *mut f32, v: __m512, n: usize) {
+            // SAFETY: see the impl; the mask writes only lanes below n.
+            unsafe { _mm512_mask_storeu_ps(p, ((1u32 << n) - 1) as u16, v) }
+        }
+        #[inline(always)]
+        fn fma(self, a: __m512, b: __m512, c: __m512) -> __m512 {
+            // SAFETY: see the impl.
+            unsafe { _mm512_fmadd_ps(a, b, c) }
+        }
+        #[inline(always)]
+        fn mul(self, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: see the impl.
+            unsafe { _mm512_mul_ps(a, b) }
+        }
+        #[inline(always)]
+        fn max(self, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: see the impl. Like maxps: the second operand unless a > b.
+            unsafe { _mm512_max_ps(a, b) }
+        }
+        #[inline(always)]
+        unsafe fn transpose8(self, src: *const f32, ss: usize, dst: *mut f32, ds: usize) {
+            // SAFETY: see the impl (AVX is part of the token's features).
+            unsafe { transpose8_avx(src, ss, dst, ds) }
+        }
+    }
+}
+
+#[cfg(target_arch = "aarch64")]
+pub(crate) use arm::Neon;
+
+#[cfg(target_arch = "aarch64")]
+mod arm {
+    use super::Lanes;
+    use std::arch::aarch64::*;
+
+    /// NEON: 4 lanes, part of every aarch64 CPU.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Neon(());
+
+    impl Neon {
+        pub(crate) fn new() -> Option<Self> {
+            Some(Neon(()))
+        }
+    }
+
+    // SAFETY (every block in this impl): NEON is part of the aarch64 baseline; loads and
+    // stores are the caller's contract.
+    impl Lanes for Neon {
+        const N: usize = 4;
+        type V = float32x4_t;
+        #[inline(always)]
+        fn zero(self) -> float32x4_t {
+            // SAFETY: see the impl.
+            unsafe { vdupq_n_f32(0.0) }
+        }
+        #[inline(always)]
+        fn splat(self, x: f32) -> float32x4_t {
+            // SAFETY: see the impl.
+            unsafe { vdupq_n_f32(x) }
+        }
+        #[inline(always)]
+        unsafe fn load(self, p: *const f32) -> float32x4_t {
+            // SAFETY: see the impl.
+            unsafe { vld1q_f32(p) }
+        }
+        #[inline(always)]
+        unsafe fn store(self, p: *mut f32, v: float32x4_t) {
+            // SAFETY: see the impl.
+            unsafe { vst1q_f32(p, v) }
+        }
+        #[inline(always)]
+        unsafe fn load_part(self, p: *const f32, n: usize) -> float32x4_t {
+            let mut t = [0.0f32; 4];
+            // SAFETY: see the impl; n < 4 floats are read.
+            unsafe {
+                std::ptr::copy_nonoverlapping(p, t.as_mut_ptr(), n);
+                vld1q_f32(t.as_ptr())
+            }
+        }
+        #[inline(always)]
+        unsafe fn store_part(self, p: *mut f32, v: float32x4_t, n: usize) {
+            let mut t = [0.0f32; 4];
+            // SAFETY: see the impl; n < 4 floats are written.
+            unsafe {
+                vst1q_f32(t.as_mut_ptr(), v);
+                std::ptr::copy_nonoverlapping(t.as_ptr(), p, n);
+            }
+        }
+        #[inline(always)]
+        fn fma(self, a: float32x4_t, b: float32x4_t, c: float32x4_t) -> float32x4_t {
+            // SAFETY: see the impl. vfmaq_f32(c, a, b) = c + a·b, rounded once.
+            unsafe { vfmaq_f32(c, a, b) }
+        }
+        #[inline(always)]
+        fn mul(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+            // SAFETY: see the impl.
+            unsafe { vmulq_f32(a, b) }
+        }
+        #[inline(always)]
+        fn max(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+            // SAFETY: see the impl. FMAX differs from x86 for NaN and ±0: select instead.
+            unsafe { vbslq_f32(vcgtq_f32(a, b), a, b) }
+        }
+    }
+}
+
+/// The shared inner loop of every product: an R × V-vector tile of accumulators gains
+/// Σ_{i<n} a[r·ar + i·ai] · b[i·bi + N·v ..][..N], one FMA per term in increasing i (the
+/// a terms broadcast, the b terms loaded whole). Where `PART`, the last vector holds only
+/// `tail` columns (loaded masked, the rest zero).
+///
+/// # Safety
+/// `a` must be readable at a[r·ar + i·ai] for r < R, i < n, and `b` at b[i·bi ..] for
+/// N·V floats (N·(V−1) + tail where `PART`), i < n.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn rank1_updates<S: Lanes, const R: usize, const V: usize, const PART: bool>(
+    s: S,
+    acc: &mut [[S::V; V]; R],
+    a: *const f32,
+    ar: usize,
+    ai: usize,
+    b: *const f32,
+    bi: usize,
+    n: usize,
+    tail: usize,
+) {
+    // SAFETY: the caller passes R·n readable a terms at those strides and n rows of
+    // readable b terms.
+    unsafe {
+        for i in 0..n {
+            let row = b.add(i * bi);
+            let mut x = [s.zero(); V];
+            for (v, x) in x.iter_mut().enumerate() {
+                *x = if PART && v == V - 1 {
+                    s.load_part(row.add(S::N * v), tail)
+                } else {
+                    s.load(row.add(S::N * v))
+                };
+            }
+            for (r, acc) in acc.iter_mut().enumerate() {
+                let w = s.splat(*a.add(r * ar + i * ai));
+                for (acc, x) in acc.iter_mut().zip(&x) {
+                    *acc = s.fma(w, *x, *acc);
+                }
+            }
+        }
+    }
+}
+
+/// How a tile starts and ends (see [`tile`]).
+#[derive(Clone, Copy)]
+pub(crate) enum Edge {
+    /// Start from zero and store the sums to `out` (rows `stride` apart).
+    Store { out: *mut f32, stride: usize },
+    /// Start from `out` and store the continued sums back (a gradient over blocks, or a
+    /// product added onto its destination).
+    Continue { out: *mut f32, stride: usize },
+    /// Start from zero, store to `out`, and raise `max[N·v + l]` to cover each column.
+    StoreMax {
+        out: *mut f32,
+        stride: usize,
+        max: *mut f32,
+    },
+    /// Start from zero and store row r times `scale[r]` (one rounding after the sum).
+    StoreScaled {
+        out: *mut f32,
+        stride: usize,
+        scale: *const f32,
+    },
+}
+
+impl Edge {
+    /// The same edge for the tile whose first row is r0 and first column col.
+    ///
+    /// # Safety
+    /// The moved pointers must stay inside the product's output (and `max`, `scale`).
+    unsafe fn at(self, r0: usize, col: usize) -> Edge {
+        // SAFETY: the caller's contract.
+        unsafe {
+            match self {
+                Edge::Store { out, stride } => Edge::Store {
+                    out: out.add(r0 * stride + col),
+                    stride,
+                },
+                Edge::Continue { out, stride } => Edge::Continue {
+                    out: out.add(r0 * stride + col),
+                    stride,
+                },
+                Edge::StoreMax { out, stride, max } => Edge::StoreMax {
+                    out: out.add(r0 * stride + col),
+                    stride,
+                    max: max.add(col),
+                },
+                Edge::StoreScaled { out, stride, scale } => Edge::StoreScaled {
+                    out: out.add(r0 * stride + col),
+                    stride,
+                    scale: scale.add(r0),
+                },
+            }
+        }
+    }
+}
+
+/// One R × V-vector tile of a product: see [`rank1_updates`] for the sum and [`Edge`] for
+/// its start and end. A partial last vector (`PART`) is for `Store` and `Continue` only.
+///
+/// # Safety
+/// As [`rank1_updates`], and the edge's pointers valid for R rows of the tile's columns
+/// (`max` for its columns, `scale` for R).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile<S: Lanes, const R: usize, const V: usize, const PART: bool>(
+    s: S,
+    a: *const f32,
+    ar: usize,
+    ai: usize,
+    b: *const f32,
+    bi: usize,
+    n: usize,
+    tail: usize,
+    edge: Edge,
+) {
+    let load = |p: *const f32, v: usize| {
+        // SAFETY: the caller's contract: whole vectors, or `tail` floats in the last.
+        unsafe {
+            if PART && v == V - 1 {
+                s.load_part(p, tail)
+            } else {
+                s.load(p)
+            }
+        }
+    };
+    let store = |p: *mut f32, v: usize, x: S::V| {
+        // SAFETY: as above.
+        unsafe {
+            if PART && v == V - 1 {
+                s.store_part(p, x, tail)
+            } else {
+                s.store(p, x)
+            }
+        }
+    };
+    // SAFETY: the caller's contract covers every pointer used here.
+    unsafe {
+        let mut acc = [[s.zero(); V]; R];
+        if let Edge::Continue { out, stride } = edge {
+            for (r, acc) in acc.iter_mut().enumerate() {
+                for (v, x) in acc.iter_mut().enumerate() {
+                    *x = load(out.add(r * stride + S::N * v), v);
+                }
+            }
+        }
+        rank1_updates::<S, R, V, PART>(s, &mut acc, a, ar, ai, b, bi, n, tail);
+        match edge {
+            Edge::Store { out, stride } | Edge::Continue { out, stride } => {
+                for (r, acc) in acc.iter().enumerate() {
+                    for (v, x) in acc.iter().enumerate() {
+                        store(out.add(r * stride + S::N * v), v, *x);
+                    }
+                }
+            }
+            Edge::StoreMax { out, stride, max } => {
+                debug_assert!(!PART);
+                let mut m = [s.zero(); V];
+                for (v, m) in m.iter_mut().enumerate() {
+                    *m = s.load(max.add(S::N * v));
+                }
+                for (r, acc) in acc.iter().enumerate() {
+                    for (v, x) in acc.iter().enumerate() {
+                        s.store(out.add(r * stride + S::N * v), *x);
+                        m[v] = s.max(m[v], *x);
+                    }
+                }
+                for (v, m) in m.iter().enumerate() {
+                    s.store(max.add(S::N * v), *m);
+                }
+            }
+            Edge::StoreScaled { out, stride, scale } => {
+                debug_assert!(!PART);
+                for (r, acc) in acc.iter().enumerate() {
+                    let k = s.splat(*scale.add(r));
+                    for (v, x) in acc.iter().enumerate() {
+                        s.store(out.add(r * stride + S::N * v), s.mul(*x, k));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A product laid out as tiles: `rows` rows of `cols` columns, the tile at (r0, c0)
+/// reading a from `a + r0·ar`, b from `b + c0`, and writing its edge moved to (r0, c0).
+#[derive(Clone, Copy)]
+pub(crate) struct Tiling {
+    pub rows: usize,
+    pub cols: usize,
+    /// Largest tile: at most 6 rows by 4 vectors.
+    pub max_r: usize,
+    pub max_v: usize,
+    pub a: *const f32,
+    pub ar: usize,
+    pub ai: usize,
+    pub b: *const f32,
+    pub bi: usize,
+    pub n: usize,
+    pub edge: Edge,
+}
+
+/// One tile of r rows by v vectors.
+///
+/// # Safety
+/// As [`tile`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn dispatch_tile<S: Lanes, const PART: bool>(
+    r: usize,
+    v: usize,
+    s: S,
+    a: *const f32,
+    ar: usize,
+    ai: usize,
+    b: *const f32,
+    bi: usize,
+    n: usize,
+    tail: usize,
+    edge: Edge,
+) {
+    macro_rules! arms {
+        ($($r:literal, $v:literal);*) => {
+            match (r, v) {
+                $(($r, $v) => tile::<S, $r, $v, PART>(s, a, ar, ai, b, bi, n, tail, edge),)*
+                _ => unreachable!("tiles are at most 6 rows by 4 vectors"),
+            }
+        };
+    }
+    // SAFETY: the caller's contract.
+    unsafe {
+        arms!(1, 1; 1, 2; 1, 3; 1, 4; 2, 1; 2, 2; 2, 3; 2, 4; 3, 1; 3, 2; 3, 3; 3, 4;
+              4, 1; 4, 2; 4, 3; 4, 4; 5, 1; 5, 2; 5, 3; 5, 4; 6, 1; 6, 2; 6, 3; 6, 4)
+    }
+}
+
+/// Run every tile of `t` (rows in blocks of max_r, vectors in blocks of max_v; a last
+/// vector of fewer than N columns is loaded and stored masked).
+///
+/// # Safety
+/// The pointers of `t` valid for the whole product: `a` at a[r·ar + i·ai] for r < rows,
+/// i < n; `b` at b[i·bi ..][..cols]; the edge's `out` for rows × cols floats at its
+/// stride, `max` for cols, `scale` for rows. Only `Store` and `Continue` may have cols
+/// that are not a whole number of vectors.
+#[inline(always)]
+pub(crate) unsafe fn run_tiles<S: Lanes>(s: S, t: &Tiling) {
+    debug_assert!((1..=6).contains(&t.max_r) && (1..=4).contains(&t.max_v));
+    let vecs = t.cols.div_ceil(S::N);
+    let tail = t.cols - (vecs - 1) * S::N;
+    let mut r0 = 0;
+    while r0 < t.rows {
+        let r = t.max_r.min(t.rows - r0);
+        let mut v0 = 0;
+        while v0 < vecs {
+            let v = t.max_v.min(vecs - v0);
+            let col = S::N * v0;
+            let part = v0 + v == vecs && tail < S::N;
+            // SAFETY: the tile lies inside the product (r0 + r ≤ rows, its columns below
+            // cols), so its moved pointers do too.
+            unsafe {
+                let edge = t.edge.at(r0, col);
+                let (a, b) = (t.a.add(r0 * t.ar), t.b.add(col));
+                if part {
+                    dispatch_tile::<S, true>(r, v, s, a, t.ar, t.ai, b, t.bi, t.n, tail, edge);
+                } else {
+                    dispatch_tile::<S, false>(r, v, s, a, t.ar, t.ai, b, t.bi, t.n, tail, edge);
+                }
+            }
+            v0 += v;
+        }
+        r0 += r;
+    }
+}
+
+/// Work generic over the instruction set, run by [`dispatch`] inside an entry point
+/// compiled for it. `run` must be `#[inline(always)]` so the work compiles there.
+pub(crate) trait Job {
+    type Out;
+    fn run<S: Lanes>(self, s: S) -> Self::Out;
+}
+
+/// Run `job` with `kernel`'s instructions.
+///
+/// # Panics
+/// If this CPU cannot run `kernel` (models and products are only built with a kernel that
+/// [`Kernel::available`] approved).
+pub(crate) fn dispatch<J: Job>(kernel: Kernel, job: J) -> J::Out {
+    const MISSING: &str = "the kernel was checked against this CPU";
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => {
+            let s = Avx512::new().expect(MISSING);
+            // SAFETY: the token proves the CPU has the entry point's features.
+            unsafe { entry_avx512(s, job) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => {
+            let s = Avx2::new().expect(MISSING);
+            // SAFETY: as above.
+            unsafe { entry_avx2(s, job) }
+        }
+        #[cfg(target_arch = "aarch64")]
+        Kernel::Neon => job.run(Neon::new().expect(MISSING)),
+        Kernel::Portable => job.run(Portable),
+        #[allow(unreachable_patterns)]
+        k => panic!(
+            "{}: not a kernel of this architecture ({MISSING})",
+            k.name()
+        ),
+    }
+}
+
+/// # Safety
+/// The CPU must have AVX-512F, AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn entry_avx512<J: Job>(s: Avx512, job: J) -> J::Out {
+    job.run(s)
+}
+
+/// # Safety
+/// The CPU must have AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn entry_avx2<J: Job>(s: Avx2, job: J) -> J::Out {
+    job.run(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_names_round_trip_and_portable_is_always_there() {
+        for k in Kernel::ALL {
+            assert_eq!(Kernel::parse(k.name()), Some(k));
+        }
+        assert_eq!(Kernel::parse("sse"), None);
+        assert!(Kernel::Portable.available());
+        assert!(Kernel::available_all().contains(&Kernel::Portable));
+        assert_eq!(*Kernel::available_all().last().unwrap(), Kernel::Portable);
+    }
+}
