@@ -10,6 +10,7 @@ use super::session::Status;
 use super::state::{Action, App, Command};
 use super::sweep::VIEW_GRIDS;
 use crate::sweep::{RunRecord, RunState};
+use crate::train::files::show;
 use crate::ui::gallery::{self as ui, Shape, Tile, TileState};
 use crate::ui::sweep::SweepStatus;
 use crate::ui::{Footer, Theme, thousands};
@@ -301,7 +302,7 @@ impl App {
                 let steps = f.records.iter().map(|r| r.planned_steps).max();
                 let grid = f.records.first().map_or(GRID, |r| r.grid.as_str());
                 (
-                    format!("{grid} · {}", f.path.display()),
+                    format!("{grid} · {}", show(&f.path)),
                     vec![format!("{} runs", thousands(n as u64))],
                     None,
                     "read from a finished sweep: nothing trains here".to_string(),

@@ -6,10 +6,12 @@
 //! run ([`Replay::compare`]) is followed the same way for its metrics, which the loss and
 //! accuracy charts draw on the same axes.
 
-use super::session::{Clock, MAX_FRAMES, Snapshot, Status, WeightFrame};
+use super::session::{Clock, Snapshot, Status, WeightFrame, frame_cap, thin, thin_history};
 use super::state::Command;
 use crate::probe::Prober;
 use crate::snapshot::Compared;
+use crate::train::files::show;
+use crate::train::identity::{difference, same_run};
 use crate::train::keep::{FrameReader, RunFile, SavedFrame};
 use crate::train::{Config, Metrics, Threads, Trainer};
 use std::collections::VecDeque;
@@ -56,15 +58,19 @@ impl Other {
         if !matches!(self.run.status, Status::Running) {
             return Ok(false);
         }
-        let new = self.reader.read_new().map_err(|e| {
-            super::Error::Failed(format!("cannot follow {}: {e}", self.dir.display()))
-        })?;
-        let ended = ended(&self.dir);
+        let new = self
+            .reader
+            .read_new()
+            .map_err(|e| super::Error::Usage(format!("cannot follow {}: {e}", show(&self.dir))))?;
+        let ended = ended(&self.dir, &self.run.config);
         if new.is_empty() && ended.is_none() {
             return Ok(false);
         }
         let run = Arc::make_mut(&mut self.run);
-        run.history.extend(new.into_iter().map(|f| f.metrics));
+        for f in new {
+            super::session::thin_history(&mut run.history);
+            run.history.push(f.metrics);
+        }
         if let Some(status) = ended {
             run.status = status;
         }
@@ -80,7 +86,7 @@ fn open_kept(
 ) -> Result<(Config, FrameReader), super::Error> {
     let run_file = RunFile::read(&dir.join("run.json")).map_err(|e| bad(e.to_string()))?;
     let frames = dir.join("frames.bin");
-    if !frames.exists() {
+    if !crate::train::files::present(&frames) {
         return Err(bad(
             "it keeps no weight frames (frames.bin; runs kept by an earlier grokscope have none)"
                 .into(),
@@ -89,13 +95,25 @@ fn open_kept(
     let reader = FrameReader::open(&frames).map_err(|e| super::Error::Usage(e.to_string()))?;
     let mut config = reader.info().config.clone();
     config.steps = run_file.config.steps;
+    // Checked before anything is built from the frames' settings.
+    if !same_run(&config, &run_file.config) {
+        return Err(bad(format!(
+            "frames.bin and run.json are of different runs ({}; the directory mixes runs)",
+            difference(&config, &run_file.config)
+        )));
+    }
     Ok((config, reader))
 }
 
-/// The summary's status, once the run in `dir` wrote one.
-fn ended(dir: &Path) -> Option<Status> {
-    let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(text.trim()).ok()?;
+/// The summary's status, once the run in `dir` (of `config`) wrote one; another run's
+/// summary says nothing of it.
+fn ended(dir: &Path, config: &Config) -> Option<Status> {
+    let bytes = crate::train::files::read_regular(&dir.join("summary.json"), 1 << 20).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(bytes.trim_ascii()).ok()?;
+    let theirs: Config = serde_json::from_value(v["config"].clone()).ok()?;
+    if !same_run(&theirs, config) {
+        return None;
+    }
     Some(match v["stopped"].as_str() {
         Some("diverged") => Status::Diverged("the loss became NaN or infinite".into()),
         _ => Status::Finished,
@@ -109,14 +127,10 @@ fn names(a: &Path, b: &Path) -> (String, String) {
         let parts: Vec<String> = p
             .components()
             .filter(|c| matches!(c, std::path::Component::Normal(_)))
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .map(|c| crate::train::files::escape(&c.as_os_str().to_string_lossy()))
             .collect();
         let name = parts[parts.len().saturating_sub(n)..].join("/");
-        if name.is_empty() {
-            p.display().to_string()
-        } else {
-            name
-        }
+        if name.is_empty() { show(p) } else { name }
     };
     let (x, y) = (tail(a, 1), tail(b, 1));
     if x == y {
@@ -128,7 +142,7 @@ fn names(a: &Path, b: &Path) -> (String, String) {
 
 /// Why a directory cannot be replayed: one line.
 pub fn open_error(dir: &Path, e: impl std::fmt::Display) -> super::Error {
-    super::Error::Usage(format!("cannot replay {}: {e}", dir.display()))
+    super::Error::Usage(format!("cannot replay {}: {e}", show(dir)))
 }
 
 impl Replay {
@@ -150,7 +164,7 @@ impl Replay {
             elapsed: Duration::ZERO,
             rate: 0.0,
             compare: None,
-            message: Some(format!("replaying {}", dir.display())),
+            message: Some(format!("replaying {}", show(dir))),
         };
         r.poll()?;
         Ok(r)
@@ -161,7 +175,7 @@ impl Replay {
     /// a directory, and when it is this same run.
     pub fn compare(mut self, other: &Path) -> Result<Self, super::Error> {
         let bad = |e: &dyn std::fmt::Display| {
-            super::Error::Usage(format!("cannot compare with {}: {e}", other.display()))
+            super::Error::Usage(format!("cannot compare with {}: {e}", show(other)))
         };
         let (config, reader) = open_kept(other, |e| bad(&e))?;
         let same = |d: &Path| std::fs::canonicalize(d).ok();
@@ -216,12 +230,12 @@ impl Replay {
         let new = self
             .reader
             .read_new()
-            .map_err(|e| super::Error::Failed(e.to_string()))?;
+            .map_err(|e| super::Error::Usage(e.to_string()))?;
         changed |= !new.is_empty();
         for f in new {
             self.record(f);
         }
-        if let Some(status) = ended(&self.dir) {
+        if let Some(status) = ended(&self.dir, &self.config) {
             self.status = status;
             return Ok(true);
         }
@@ -243,11 +257,10 @@ impl Replay {
                 0.0
             };
         }
+        thin_history(&mut self.history);
         self.history.push(m);
         self.elapsed = Duration::from_secs_f64(f.elapsed_s.max(0.0));
-        if self.frames.len() >= MAX_FRAMES {
-            self.frames = self.frames.iter().step_by(2).cloned().collect();
-        }
+        thin(&mut self.frames, frame_cap(&f.weights));
         self.frames.push_back(Arc::new(WeightFrame {
             metrics: m,
             weights: f.weights,
@@ -274,7 +287,7 @@ impl Replay {
             Command::Save(_) => {
                 self.message = Some(format!(
                     "this run's checkpoint is {}",
-                    self.dir.join("checkpoint.grok").display()
+                    show(&self.dir.join("checkpoint.grok"))
                 ))
             }
         }

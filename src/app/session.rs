@@ -12,6 +12,40 @@ use std::sync::Arc;
 /// At most this many weight frames are kept for scrubbing; when full, every other one is
 /// dropped, so the frames always span the whole run.
 pub const MAX_FRAMES: usize = 512;
+/// About the most the kept frames take: a model whose frames are large keeps fewer of them
+/// (at least [`MIN_FRAMES`]). mod-add's 67×24 frames (26 KB) keep all 512.
+pub const FRAME_BYTES: usize = 64 << 20;
+const MIN_FRAMES: usize = 16;
+/// At most this many metrics points are kept for the charts (a chart is a few hundred
+/// columns wide; a million-step run at the default interval logs 10,000); when full, every
+/// other one is dropped, the first kept, so they span the whole run. Every snapshot copies
+/// them, so unbounded they cost memory and time without end.
+pub const MAX_HISTORY: usize = 8192;
+
+/// How many frames holding weights like `w` are kept: as many as fit [`FRAME_BYTES`],
+/// between [`MIN_FRAMES`] and [`MAX_FRAMES`].
+pub fn frame_cap(w: &crate::train::Weights) -> usize {
+    let bytes: usize = crate::train::keep::tensors(w)
+        .iter()
+        .map(|(_, a)| a.len() * std::mem::size_of::<f64>())
+        .sum();
+    (FRAME_BYTES / bytes.max(1)).clamp(MIN_FRAMES, MAX_FRAMES)
+}
+
+/// Make room for one more of `items` within `cap`: when full, every other one goes (the
+/// first stays), so what is kept still spans from the start.
+pub fn thin<T: Clone>(items: &mut VecDeque<T>, cap: usize) {
+    if items.len() >= cap {
+        *items = items.iter().step_by(2).cloned().collect();
+    }
+}
+
+/// [`thin`] for a metrics history.
+pub fn thin_history(history: &mut Vec<Metrics>) {
+    if history.len() >= MAX_HISTORY {
+        *history = history.iter().step_by(2).copied().collect();
+    }
+}
 
 /// Metrics interval for a run of `steps` steps: about 200 points over the run, every 20 to
 /// 100 steps (evaluation costs about one step; at every 100 steps it takes ~1 % of the time).
@@ -24,6 +58,8 @@ pub struct Session {
     run: Run,
     history: Vec<Metrics>,
     frames: VecDeque<Arc<WeightFrame>>,
+    /// How many frames are kept ([`frame_cap`]).
+    frame_cap: usize,
     prober: Prober,
     /// Increments on every restart (see [`Snapshot::run`]).
     id: u64,
@@ -38,6 +74,7 @@ impl Session {
     pub fn from_trainer(trainer: Trainer, run: u64) -> Self {
         let every = eval_interval(trainer.config());
         let mut s = Session {
+            frame_cap: frame_cap(&trainer.frame_weights()),
             prober: Prober::new(trainer.config(), trainer.data()),
             run: Run::new(trainer, every),
             history: Vec::new(),
@@ -90,23 +127,24 @@ impl Session {
     }
 
     fn record(&mut self, metrics: Metrics) {
+        thin_history(&mut self.history);
         self.history.push(metrics);
         let frame = self.frame(metrics);
-        if self.frames.len() >= MAX_FRAMES {
-            let kept: VecDeque<_> = self.frames.iter().step_by(2).cloned().collect();
-            self.frames = kept;
-        }
+        thin(&mut self.frames, self.frame_cap);
         self.frames.push_back(Arc::new(frame));
     }
 
+    /// The frame of this step: the weights it keeps, probed (the probes read W_input and
+    /// W_output, and the factors only where a frame keeps them, so a replay of the kept
+    /// frames probes the same values).
     fn frame(&mut self, metrics: Metrics) -> WeightFrame {
-        let weights = self.run.trainer().weights();
+        let weights = self.run.trainer().frame_weights();
         let (every, last) = (self.run.every(), self.finished());
         let readings = self.prober.read_frame(&weights, metrics.step, every, last);
         let phase = self.prober.phase(&metrics, &readings);
         WeightFrame {
             metrics,
-            weights: weights.for_frame(),
+            weights,
             readings,
             phase,
         }
@@ -125,5 +163,51 @@ impl Session {
             message,
             compare: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+    use crate::train::presets;
+
+    fn weights(edit: impl FnOnce(&mut Config)) -> crate::train::Weights {
+        let mut cfg = presets::find("mod-add").unwrap().config;
+        edit(&mut cfg);
+        Trainer::new(cfg, Threads(1)).unwrap().weights().for_frame()
+    }
+
+    #[test]
+    fn large_frames_are_kept_fewer() {
+        assert_eq!(frame_cap(&weights(|_| {})), MAX_FRAMES);
+        // 97×4000 W_input and W_output: 6.2 MB a frame, 10 fit the budget; 16 are kept.
+        let big = weights(|c| (c.modulus, c.hidden, c.embed) = (97, 4000, 4));
+        assert_eq!(frame_cap(&big), MIN_FRAMES);
+        let mid = weights(|c| (c.modulus, c.hidden, c.embed) = (97, 400, 4));
+        let cap = frame_cap(&mid);
+        assert!(cap * 2 * 97 * 400 * 8 <= FRAME_BYTES && cap > 64, "{cap}");
+    }
+
+    #[test]
+    fn the_history_stays_bounded_and_spans_the_run() {
+        let mut history = Vec::new();
+        for step in 0..100_000u64 {
+            thin_history(&mut history);
+            history.push(Metrics {
+                step,
+                ..Metrics::default()
+            });
+        }
+        assert!(history.len() <= MAX_HISTORY);
+        assert!(history.len() > MAX_HISTORY / 2);
+        assert_eq!(history[0].step, 0);
+        assert_eq!(history.last().unwrap().step, 99_999);
+        assert!(history.windows(2).all(|w| w[0].step < w[1].step));
+        let mut frames: VecDeque<u64> = VecDeque::new();
+        for i in 0..10_000 {
+            thin(&mut frames, 100);
+            frames.push_back(i);
+        }
+        assert!(frames.len() <= 100 && frames[0] == 0 && frames.back() == Some(&9_999));
     }
 }

@@ -3,6 +3,7 @@
 
 use super::session::{Clock, Session, Snapshot, Status};
 use super::state::Command;
+use crate::train::files::show;
 use crate::train::{Stopwatch, Threads, Trainer, checkpoint};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
@@ -96,7 +97,7 @@ impl Runner {
                     self.session.step_count()
                 ));
                 self.message = Some(match checkpoint::save(self.session.trainer(), &path) {
-                    Ok(()) => format!("saved {}", path.display()),
+                    Ok(()) => format!("saved {}", show(&path)),
                     Err(e) => format!("save failed: {e}"),
                 });
             }

@@ -8,6 +8,8 @@
 
 use super::Failure;
 use super::rundir::{CHECKPOINT_FILE, FRAMES_FILE, RUN_FILE};
+use crate::train::files::show;
+use crate::train::identity::{difference, same_run};
 use crate::train::keep::{self, RunFile};
 use crate::train::{Threads, checkpoint};
 use clap::{Args, ValueEnum};
@@ -49,13 +51,48 @@ pub(crate) enum Tensor {
     F32(ArrayD<f32>),
     F64(ArrayD<f64>),
     I64(ArrayD<i64>),
+    U64(ArrayD<u64>),
+}
+
+/// A kept file that is not the run file's run.
+fn mixed(
+    dir: &Path,
+    file: &str,
+    theirs: &crate::train::Config,
+    run: &crate::train::Config,
+) -> Failure {
+    Failure::usage(format!(
+        "{}: {file} and {RUN_FILE} are of different runs ({}; the directory mixes runs)",
+        show(dir),
+        difference(theirs, run)
+    ))
 }
 
 /// The named tensors of a kept run, in a fixed order; with the run file's text for the
 /// safetensors metadata.
 pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Failure> {
     let run_file = RunFile::read(&dir.join(RUN_FILE))?;
+    let frames_path = dir.join(FRAMES_FILE);
+    let frames = if crate::train::files::present(&frames_path) {
+        Some(keep::FrameReader::open(&frames_path)?)
+    } else {
+        None
+    };
+    // Every file is the run file's run, checked before anything is built from them.
+    if let Some(f) = &frames
+        && !same_run(&f.info().config, &run_file.config)
+    {
+        return Err(mixed(dir, FRAMES_FILE, &f.info().config, &run_file.config));
+    }
     let trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), Threads(1))?;
+    if !same_run(trainer.config(), &run_file.config) {
+        return Err(mixed(
+            dir,
+            CHECKPOINT_FILE,
+            trainer.config(),
+            &run_file.config,
+        ));
+    }
     let mut out = Vec::new();
     let weights = trainer.weights();
     for (name, a) in keep::tensors(&weights) {
@@ -68,45 +105,59 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
         "step".into(),
         Tensor::I64(ArrayD::from_elem(IxDyn(&[1]), trainer.step_count() as i64)),
     ));
-    let frames_path = dir.join(FRAMES_FILE);
-    if frames_path.exists() {
-        let (info, frames) = keep::read_frames(&frames_path)?;
-        let n = frames.len();
-        let column = |f: &dyn Fn(&keep::SavedFrame) -> f64| {
-            Tensor::F64(
-                ArrayD::from_shape_vec(IxDyn(&[n]), frames.iter().map(f).collect())
-                    .expect("n values"),
-            )
-        };
-        out.push((
-            "frames.step".into(),
-            Tensor::I64(
-                ArrayD::from_shape_vec(
-                    IxDyn(&[n]),
-                    frames.iter().map(|f| f.metrics.step as i64).collect(),
-                )
-                .expect("n values"),
-            ),
-        ));
-        for (i, t) in info.tensors.iter().enumerate() {
-            let mut values = Vec::with_capacity(n * t.rows * t.cols);
-            for f in &frames {
-                let (_, a) = keep::tensors(&f.weights)[i];
-                values.extend(a.iter().map(|&x| x as f32));
-            }
-            let stacked = ArrayD::from_shape_vec(IxDyn(&[n, t.rows, t.cols]), values)
-                .expect("frames share their shapes");
-            out.push((format!("frames.{}", t.name), Tensor::F32(stacked)));
-        }
-        out.push((
-            "frames.train_loss".into(),
-            column(&|f| f.metrics.train_loss),
-        ));
-        out.push(("frames.test_loss".into(), column(&|f| f.metrics.test_loss)));
-        out.push(("frames.train_acc".into(), column(&|f| f.metrics.train_acc)));
-        out.push(("frames.test_acc".into(), column(&|f| f.metrics.test_acc)));
+    // The run's identity, the 64-bit number run.json writes in hex.
+    out.push((
+        "identity".into(),
+        Tensor::U64(ArrayD::from_elem(
+            IxDyn(&[1]),
+            crate::train::identity::identity_bits(trainer.config()),
+        )),
+    ));
+    if let Some(reader) = frames {
+        out.extend(frame_tensors(reader)?);
     }
     Ok((out, run_file))
+}
+
+/// The frames stacked along a first axis: `frames.step`, each tensor, the metrics.
+fn frame_tensors(mut reader: keep::FrameReader) -> Result<Vec<(String, Tensor)>, Failure> {
+    let mut out = Vec::new();
+    let frames = reader.read_new()?;
+    let info = reader.info();
+    let n = frames.len();
+    let column = |f: &dyn Fn(&keep::SavedFrame) -> f64| {
+        Tensor::F64(
+            ArrayD::from_shape_vec(IxDyn(&[n]), frames.iter().map(f).collect()).expect("n values"),
+        )
+    };
+    out.push((
+        "frames.step".into(),
+        Tensor::I64(
+            ArrayD::from_shape_vec(
+                IxDyn(&[n]),
+                frames.iter().map(|f| f.metrics.step as i64).collect(),
+            )
+            .expect("n values"),
+        ),
+    ));
+    for (i, t) in info.tensors.iter().enumerate() {
+        let mut values = Vec::with_capacity(n * t.rows * t.cols);
+        for f in &frames {
+            let (_, a) = keep::tensors(&f.weights)[i];
+            values.extend(a.iter().map(|&x| x as f32));
+        }
+        let stacked = ArrayD::from_shape_vec(IxDyn(&[n, t.rows, t.cols]), values)
+            .expect("frames share their shapes");
+        out.push((format!("frames.{}", t.name), Tensor::F32(stacked)));
+    }
+    out.push((
+        "frames.train_loss".into(),
+        column(&|f| f.metrics.train_loss),
+    ));
+    out.push(("frames.test_loss".into(), column(&|f| f.metrics.test_loss)));
+    out.push(("frames.train_acc".into(), column(&|f| f.metrics.train_acc)));
+    out.push(("frames.test_acc".into(), column(&|f| f.metrics.test_acc)));
+    Ok(out)
 }
 
 fn npz(tensors: &[(String, Tensor)]) -> Result<Vec<u8>, String> {
@@ -116,6 +167,7 @@ fn npz(tensors: &[(String, Tensor)]) -> Result<Vec<u8>, String> {
             Tensor::F32(a) => w.add_array(name.as_str(), a),
             Tensor::F64(a) => w.add_array(name.as_str(), a),
             Tensor::I64(a) => w.add_array(name.as_str(), a),
+            Tensor::U64(a) => w.add_array(name.as_str(), a),
         }
         .map_err(|e| e.to_string())?;
     }
@@ -142,6 +194,11 @@ fn safetensors(tensors: &[(String, Tensor)], run_file: &RunFile) -> Result<Vec<u
                 a.shape().to_vec(),
                 le_bytes(a, i64::to_le_bytes),
             ),
+            Tensor::U64(a) => (
+                Dtype::U64,
+                a.shape().to_vec(),
+                le_bytes(a, u64::to_le_bytes),
+            ),
         })
         .collect();
     let views = tensors
@@ -155,6 +212,10 @@ fn safetensors(tensors: &[(String, Tensor)], run_file: &RunFile) -> Result<Vec<u
     let metadata = std::collections::HashMap::from([
         ("grokscope".to_string(), keep::GROKSCOPE_VERSION.to_string()),
         ("run".to_string(), run_file.to_json().trim_end().to_string()),
+        (
+            "identity".to_string(),
+            crate::train::identity::identity(&run_file.config),
+        ),
     ]);
     safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())
 }
@@ -167,7 +228,7 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
     if !args.dir.is_dir() {
         return Err(Failure::usage(format!(
             "{}: not a directory (export reads a directory `run --out` kept)",
-            args.dir.display()
+            show(&args.dir)
         )));
     }
     let (tensors, run_file) = tensors(&args.dir)?;
@@ -176,15 +237,26 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
             .join(format!("weights.{}", args.format.extension()))
     });
     super::check_output_file(&out)?;
+    let folder = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(Failure::usage(format!(
+            "{}: no such folder to write {} into",
+            show(folder),
+            show(&out)
+        )));
+    }
     let bytes = match args.format {
         ExportFormat::Npz => npz(&tensors),
         ExportFormat::Safetensors => safetensors(&tensors, &run_file),
     }
-    .map_err(|e| Failure::failed(format!("{}: {e}", out.display())))?;
+    .map_err(|e| Failure::failed(format!("{}: {e}", show(&out))))?;
     checkpoint::write_atomic(&out, &bytes).map_err(|e| Failure::failed(e.to_string()))?;
     eprintln!(
         "wrote {} ({} tensors, {} bytes)",
-        out.display(),
+        show(&out),
         tensors.len(),
         bytes.len()
     );

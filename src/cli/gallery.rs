@@ -4,6 +4,7 @@
 use super::Failure;
 use crate::app::gallery::FileRuns;
 use crate::sweep::RunRecord;
+use crate::train::files::show;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -18,7 +19,7 @@ pub fn read(path: &Path) -> Result<FileRuns, Failure> {
     let bad = |line: usize, why: String| {
         Failure::usage(format!(
             "{}:{line}: {why} (the gallery reads `grokscope sweep --grid mod-add-seeds --out FILE`)",
-            path.display()
+            show(path)
         ))
     };
     let mut records: Vec<RunRecord> = Vec::new();
@@ -61,7 +62,7 @@ pub fn read(path: &Path) -> Result<FileRuns, Failure> {
     if records.is_empty() {
         return Err(Failure::usage(format!(
             "{}: no sweep records (the gallery reads `grokscope sweep --grid mod-add-seeds --out FILE`)",
-            path.display()
+            show(path)
         )));
     }
     records.sort_by_key(|r| r.run);

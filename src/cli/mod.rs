@@ -343,7 +343,10 @@ pub fn main() -> i32 {
                 let _ = e.print();
                 return 0;
             }
-            eprintln!("grokscope: {}", one_line(&e.to_string()));
+            eprintln!(
+                "grokscope: {}",
+                train::files::escape(&one_line(&e.to_string()))
+            );
             return EXIT_USAGE;
         }
     };
@@ -372,7 +375,8 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(Failure::ClosedPipe) => 0,
         Err(f) => {
-            eprintln!("grokscope: {}", f.message());
+            // One line, whatever a name in it holds: control characters are shown escaped.
+            eprintln!("grokscope: {}", train::files::escape(f.message()));
             f.status()
         }
     }
@@ -453,34 +457,13 @@ pub(crate) fn print_out(text: &str) -> Result<(), Failure> {
 }
 
 /// The text of a file that must be a regular file of at most `limit` bytes: a device
-/// (`/dev/zero`), a pipe or a directory is refused before anything is read, and a file that
-/// grows past the limit while read is refused without reading more than the limit.
+/// (`/dev/zero`), a pipe or a directory is refused before anything is read (a pipe is not
+/// waited on), and a file that grows past the limit while read is refused without reading
+/// more than the limit.
 pub(crate) fn read_regular(path: &std::path::Path, limit: u64) -> Result<String, Failure> {
-    use std::io::Read;
-    let bad = |m: String| Failure::usage(format!("{}: {m}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| bad(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(bad("not a regular file".into()));
-    }
-    if meta.len() > limit {
-        return Err(bad(format!(
-            "{} is larger than the {} this command reads",
-            train::config::show_bytes(meta.len()),
-            train::config::show_bytes(limit)
-        )));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| bad(e.to_string()))?;
-    if bytes.len() as u64 > limit {
-        return Err(bad(format!(
-            "larger than the {} this command reads",
-            train::config::show_bytes(limit)
-        )));
-    }
-    String::from_utf8(bytes).map_err(|_| bad("not UTF-8 text".into()))
+    let bytes = train::files::read_regular(path, limit)?;
+    String::from_utf8(bytes)
+        .map_err(|_| Failure::usage(format!("{}: not UTF-8 text", train::files::show(path))))
 }
 
 /// Refuse an output path that exists and is not a regular file (`/dev/stdout`, `/dev/full`,
@@ -489,7 +472,7 @@ pub(crate) fn check_output_file(path: &std::path::Path) -> Result<(), Failure> {
     match std::fs::metadata(path) {
         Ok(m) if !m.is_file() => Err(Failure::usage(format!(
             "{}: not a regular file (the output must be a file it can read back)",
-            path.display()
+            train::files::show(path)
         ))),
         _ => Ok(()),
     }

@@ -8,6 +8,7 @@ use super::run::{CSV_HEADER, Format, RunArgs};
 use super::rundir::{self, CHECKPOINT_FILE, FRAMES_FILE, metrics_file, partial_file};
 use crate::probe::Readout;
 use crate::train::files::{self, show};
+use crate::train::identity::{difference, same_run};
 use crate::train::keep::RunFile;
 use crate::train::{Metrics, Trainer, checkpoint};
 use serde::Deserialize;
@@ -36,7 +37,8 @@ struct JsonLine {
 /// What one line of a metrics file is.
 enum Parsed {
     Header,
-    Summary,
+    /// A summary line, with the settings it names.
+    Summary(Option<Box<crate::train::Config>>),
     Line(Box<Logged>),
 }
 
@@ -47,7 +49,8 @@ fn parse(text: &str, format: Format) -> Option<Parsed> {
         Format::Jsonl => {
             let v: serde_json::Value = serde_json::from_str(text).ok()?;
             if v.get("summary").is_some() {
-                return Some(Parsed::Summary);
+                let config = serde_json::from_value(v["config"].clone()).ok();
+                return Some(Parsed::Summary(config.map(Box::new)));
             }
             let l: JsonLine = serde_json::from_value(v).ok()?;
             Some(Parsed::Line(Box::new(Logged {
@@ -133,7 +136,14 @@ fn next_due(s: u64, every: u64) -> u64 {
 /// up to `at` is there; the last step of an earlier session may sit between), none
 /// repeated, and a line a kill tore (the last, without its newline) dropped. Anything else
 /// is refused, naming the file.
-pub fn read_prior(dir: &Path, format: Format, every: u64, at: u64) -> Result<Vec<Logged>, Failure> {
+/// A summary line of another run than `trainer`'s is refused.
+pub fn read_prior(
+    dir: &Path,
+    format: Format,
+    every: u64,
+    trainer: &Trainer,
+) -> Result<Vec<Logged>, Failure> {
+    let at = trainer.step_count();
     let Some(path) = metrics_path(dir, format) else {
         if at == 0 {
             return Ok(Vec::new());
@@ -169,7 +179,11 @@ pub fn read_prior(dir: &Path, format: Format, every: u64, at: u64) -> Result<Vec
             None => return Err(refuse(n, "not a metrics line of this build".into())),
             Some(Parsed::Header) if i == 0 => {}
             Some(Parsed::Header) => return Err(refuse(n, "a header line inside the file".into())),
-            Some(Parsed::Summary) => ended = true,
+            Some(Parsed::Summary(Some(c))) if !same_run(&c, trainer.config()) => {
+                let theirs = difference(&c, trainer.config());
+                return Err(refuse(n, format!("the summary of another run ({theirs})")));
+            }
+            Some(Parsed::Summary(_)) => ended = true,
             Some(Parsed::Line(_)) if format == Format::Csv && i == 0 => {
                 return Err(refuse(n, "no CSV header".into()));
             }
@@ -376,7 +390,15 @@ pub fn frames_to_continue(
     let whole = if files::present(&path) {
         crate::train::keep::read_frames(&path)
             .map_err(Failure::from)
-            .and_then(|(_, f)| {
+            .and_then(|(info, f)| {
+                let ours = start.trainer.config();
+                if !same_run(&info.config, ours) {
+                    return Err(Failure::usage(format!(
+                        "{}: not the checkpoint's run ({}; the directory mixes runs)",
+                        show(&path),
+                        difference(&info.config, ours)
+                    )));
+                }
                 let steps: Vec<u64> = f
                     .iter()
                     .map(|f| f.metrics.step)

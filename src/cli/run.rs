@@ -152,6 +152,8 @@ struct Summary {
     grokscope: &'static str,
     run_format: u32,
     preset: String,
+    /// The run's identity ([`crate::train::identity`]).
+    identity: String,
     steps: u64,
     steps_per_s: f64,
     grokked_at: Option<u64>,
@@ -258,9 +260,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let lock = args.out.as_deref().map(rundir::lock).transpose()?;
     let start = resume::open_start(&args, threads)?;
     let plan = plan(&args, &start)?;
-    let at = start.trainer.step_count();
     let prior = match start.continued() {
-        Some((dir, _)) => resume::read_prior(dir, plan.kept_format, plan.kept_every, at)?,
+        Some((dir, _)) => {
+            resume::read_prior(dir, plan.kept_format, plan.kept_every, &start.trainer)?
+        }
         None => Vec::new(),
     };
     let frames_from = resume::frames_to_continue(&args, &start, plan.frame_every, &prior)?;
@@ -439,6 +442,7 @@ fn finish(
         grokscope: crate::train::keep::GROKSCOPE_VERSION,
         run_format: crate::train::keep::VERSION,
         preset: trainer.config().preset.clone(),
+        identity: crate::train::identity::identity(trainer.config()),
         steps: trainer.step_count(),
         steps_per_s: round(steps_done as f64 / elapsed.max(1e-9), 1),
         grokked_at: session.grokked_at,

@@ -7,6 +7,7 @@ use super::run::Format;
 use crate::train::Trainer;
 use crate::train::checkpoint;
 use crate::train::files::{self, Lock, Locked, show};
+use crate::train::identity::{difference, same_run};
 use crate::train::keep::{FrameWriter, RunFile};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -89,13 +90,6 @@ pub fn stopped_before_checkpoint(dir: &Path) -> Option<RunFile> {
     RunFile::read(&dir.join(RUN_FILE)).ok()
 }
 
-/// Whether two settings describe the same run, however long each is planned.
-pub fn same_run(a: &crate::train::Config, b: &crate::train::Config) -> bool {
-    let mut a = a.clone();
-    a.steps = b.steps;
-    &a == b
-}
-
 /// Make `dir` (locked by this process) this run's: refuse (status 2) when it holds another
 /// run's files. `force` removes them; so does a rerun of the same settings into a run
 /// stopped before its first checkpoint (it starts over, saying so).
@@ -148,25 +142,31 @@ pub fn check_same_run(
     dir: &Path,
     config: &crate::train::Config,
 ) -> Result<Option<RunFile>, Failure> {
-    let mixed = |what: &str| {
+    let mixed = |what: &str, theirs: &crate::train::Config| {
         Failure::usage(format!(
-            "{}: {what} is not the checkpoint's run (the directory mixes runs)",
-            show(dir)
+            "{}: {what} is not the checkpoint's run ({}; the directory mixes runs)",
+            show(dir),
+            difference(theirs, config)
         ))
     };
     let run_file = if files::present(&dir.join(RUN_FILE)) {
         let file = RunFile::read(&dir.join(RUN_FILE))?;
         if !same_run(&file.config, config) {
-            return Err(mixed(RUN_FILE));
+            return Err(mixed(RUN_FILE, &file.config));
         }
         Some(file)
     } else {
         None
     };
-    if let Some(summary) = read_summary(dir)
-        && summary["preset"].as_str() != Some(config.preset.as_str())
-    {
-        return Err(mixed(SUMMARY_FILE));
+    if let Some(summary) = read_summary(dir) {
+        let theirs = serde_json::from_value::<crate::train::Config>(summary["config"].clone());
+        match theirs {
+            Ok(c) if same_run(&c, config) => {}
+            Ok(c) => return Err(mixed(SUMMARY_FILE, &c)),
+            // A summary of before settings were kept in it: its preset at least.
+            Err(_) if summary["preset"].as_str() == Some(config.preset.as_str()) => {}
+            Err(_) => return Err(mixed(SUMMARY_FILE, config)),
+        }
     }
     Ok(run_file)
 }

@@ -4,13 +4,13 @@
 
 use super::Failure;
 use super::slurm::{self, ShardArg};
+use crate::train::files::show;
 
 use crate::sweep::{
     Event, Grid, Pool, Progress, RunRecord, arch_table, phase_diagrams, phenomena, seed_gallery,
     summary_table,
 };
 use clap::{Args, Subcommand};
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -105,7 +105,7 @@ fn read_output(path: &Path) -> Result<(Vec<RunRecord>, Option<u64>), Failure> {
             Err(_) if lines.peek().is_none() && !raw.ends_with('\n') => {
                 eprintln!(
                     "grokscope: {}:{}: dropped a torn last line (a sweep stopped while writing it)",
-                    path.display(),
+                    show(path),
                     i + 1
                 );
                 torn = Some(start as u64);
@@ -113,7 +113,7 @@ fn read_output(path: &Path) -> Result<(Vec<RunRecord>, Option<u64>), Failure> {
             Err(e) => {
                 return Err(Failure::usage(format!(
                     "{}:{}: not a sweep record ({e})",
-                    path.display(),
+                    show(path),
                     i + 1
                 )));
             }
@@ -122,28 +122,13 @@ fn read_output(path: &Path) -> Result<(Vec<RunRecord>, Option<u64>), Failure> {
     Ok((records, torn))
 }
 
-/// Records keyed by (grid, run); a run recorded twice with different classes is an error.
+/// Records keyed by (grid, run) ([`crate::sweep::merge`]), its notes on stderr.
 fn merge(records: Vec<RunRecord>) -> Result<Vec<RunRecord>, Failure> {
-    let mut by_run: BTreeMap<(String, usize), RunRecord> = BTreeMap::new();
-    for r in records {
-        let key = (r.grid.clone(), r.run);
-        match by_run.get(&key) {
-            Some(prev) if prev.class != r.class => {
-                return Err(Failure::usage(format!(
-                    "run {} of grid {} is recorded twice with different classes ({} and {})",
-                    r.run,
-                    r.grid,
-                    prev.class.name(),
-                    r.class.name()
-                )));
-            }
-            Some(_) => {}
-            None => {
-                by_run.insert(key, r);
-            }
-        }
+    let (records, notes) = crate::sweep::merge(records).map_err(Failure::usage)?;
+    for n in notes {
+        eprintln!("grokscope: {n}");
     }
-    Ok(by_run.into_values().collect())
+    Ok(records)
 }
 
 /// The tables of a set of records.
@@ -218,6 +203,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         for f in &files {
             all.extend(read_records(f)?);
         }
+        // Counted by their own numbers: a record whose class disagrees with them is named.
+        let (all, notes) = crate::sweep::audit(all);
+        for n in notes {
+            eprintln!("grokscope: {n}");
+        }
         return match against {
             Some(_) => super::article::against(&merge(all)?),
             None => super::print_out(&report_text(&merge(all)?)),
@@ -237,8 +227,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         }
         (None, Some(path)) => {
             let text = super::read_regular(path, MAX_GRID_BYTES)?;
-            Grid::parse_runs(&text)
-                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
+            Grid::parse_runs(&text).map_err(|e| Failure::usage(format!("{}: {e}", show(path))))?
         }
         _ => {
             return Err(Failure::usage(
@@ -263,10 +252,19 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         )));
     }
     let runs = runs.filter(|i| shard.is_none_or(|s| s.takes(i)));
+    if let Some(p) = &args.out {
+        super::check_output_file(p)?;
+    }
+    // One writer at a time: a second sweep into the same --out is refused.
+    let _writer = args
+        .out
+        .as_deref()
+        .map(crate::sweep::lock_output)
+        .transpose()
+        .map_err(Failure::usage)?;
     let mut torn = None;
     let done: Vec<RunRecord> = match &args.out {
         Some(p) => {
-            super::check_output_file(p)?;
             if p.exists() {
                 let (records, cut) = read_output(p)?;
                 torn = cut;
@@ -281,22 +279,19 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         None => Vec::new(),
     };
     let mut progress = Progress::new(runs);
-    progress.resume(done.iter().cloned());
+    let changed = progress.resume(done.iter().cloned());
+    if let (Some(p), 1..) = (&args.out, changed) {
+        eprintln!(
+            "grokscope: {}: {changed} runs were recorded with other settings (the grid has \
+             changed since): training them again",
+            crate::train::files::show(p)
+        );
+    }
     let todo = progress.todo();
     let file = match &args.out {
         Some(p) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .and_then(|f| {
-                    // Cut a torn last line so the next record starts on a line of its own.
-                    if let Some(len) = torn {
-                        f.set_len(len)?;
-                    }
-                    Ok(f)
-                })
-                .map_err(|e| Failure::usage(format!("{}: {e}", p.display())))?,
+            crate::sweep::open_append(p, torn)
+                .map_err(|e| Failure::usage(format!("{}: {e}", show(p))))?,
         ),
         None => None,
     };
@@ -318,7 +313,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             shard,
             jobs,
             note: match &args.out {
-                Some(p) => format!("records → {}", p.display()),
+                Some(p) => format!("records → {}", show(p)),
                 None => "no --out: records print when this view closes".into(),
             },
         };
@@ -341,7 +336,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 end.left,
                 end.total,
                 match &args.out {
-                    Some(p) => format!("; rerun with --out {} to continue", p.display()),
+                    Some(p) => format!("; rerun with --out {} to continue", show(p)),
                     None => String::new(),
                 }
             );

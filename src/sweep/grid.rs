@@ -174,6 +174,15 @@ impl Runs {
         }
     }
 
+    /// The run of grid index `index`, when it is among these.
+    pub fn spec_for(&self, index: usize) -> Option<Result<RunSpec>> {
+        match &self.0 {
+            Source::Listed(v) => v.iter().find(|r| r.index == index).cloned().map(Ok),
+            Source::Grid { grid, base, .. } if self.contains(index) => Some(grid.spec(base, index)),
+            Source::Grid { .. } => None,
+        }
+    }
+
     /// The runs in order, built one by one.
     pub fn iter(&self) -> impl Iterator<Item = Result<RunSpec>> + '_ {
         (0..self.len()).filter_map(|k| self.get(k))

@@ -4,6 +4,7 @@
 
 pub mod article;
 mod grid;
+mod output;
 mod phenomenon;
 mod pool;
 mod progress;
@@ -12,6 +13,7 @@ mod table;
 
 pub use crate::train::Control;
 pub use grid::{BUILTIN, Grid, RunSpec, Runs, Shard};
+pub use output::{audit, lock_output, merge, open_append};
 pub use phenomenon::{Phenomenon, Point, shown};
 pub use pool::{Event, Pool};
 pub use progress::{Progress, RunState};

@@ -37,15 +37,28 @@ impl Progress {
         }
     }
 
-    /// Records found in the output file: they count as done at once. Records of other runs
-    /// (another shard's, or beyond the grid) are ignored.
-    pub fn resume(&mut self, records: impl IntoIterator<Item = RunRecord>) {
+    /// Records found in the output file: a record of one of these runs with the run's own
+    /// settings counts as done at once. Records of other runs (another shard's, or beyond
+    /// the grid) are ignored; so are records of a run whose settings have changed since (an
+    /// edited grid file, or one that took a built-in grid's name): those runs are trained
+    /// again. Returns how many records were of other settings.
+    pub fn resume(&mut self, records: impl IntoIterator<Item = RunRecord>) -> usize {
+        let mut changed = BTreeSet::new();
         for r in records {
-            if self.runs.contains(r.run) && !self.records.contains_key(&r.run) {
-                self.records.insert(r.run, r);
+            let Some(spec) = self.runs.spec_for(r.run) else {
+                continue;
+            };
+            if !spec.is_ok_and(|s| s.config == r.settings) {
+                changed.insert(r.run);
+                continue;
+            }
+            if let std::collections::btree_map::Entry::Vacant(e) = self.records.entry(r.run) {
+                e.insert(r);
                 self.resumed += 1;
             }
         }
+        changed.retain(|r| !self.records.contains_key(r));
+        changed.len()
     }
 
     /// The runs still to train, in grid order.

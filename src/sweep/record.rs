@@ -188,6 +188,52 @@ pub struct RunRecord {
     pub shows: Vec<Phenomenon>,
 }
 
+impl RunRecord {
+    /// The trace its curve gives (every logged point pushed again).
+    pub fn curve_trace(&self) -> Trace {
+        let mut t = Trace::default();
+        for p in &self.curve {
+            t.push(p.step, p.train_loss, p.test_loss, p.train_acc, p.test_acc);
+        }
+        t
+    }
+
+    /// Where the record disagrees with its own numbers: a trace that is not its curve's, or
+    /// a class that is not its trace's. `None` for a record that agrees.
+    pub fn disagreement(&self) -> Option<String> {
+        let trace = if self.curve.is_empty() {
+            self.trace.clone()
+        } else {
+            self.curve_trace()
+        };
+        let class = classify(&trace);
+        let wrong_trace = !self.curve.is_empty() && !same_trace(&trace, &self.trace);
+        match (class != self.class, wrong_trace) {
+            (false, false) => None,
+            (true, _) => Some(format!(
+                "recorded as {}, its numbers say {} (counted as {})",
+                self.class.name(),
+                class.name(),
+                class.name()
+            )),
+            (false, true) => Some(format!(
+                "its minimum losses and ratio are not its curve's (min train loss {} recorded,                  {} in its curve); the curve's are counted",
+                self.trace.min_train_loss, trace.min_train_loss
+            )),
+        }
+    }
+}
+
+/// Two traces equal, NaN equal to NaN (a diverged run's).
+fn same_trace(a: &Trace, b: &Trace) -> bool {
+    let same = |x: f64, y: f64| x == y || (x.is_nan() && y.is_nan());
+    same(a.min_train_loss, b.min_train_loss)
+        && same(a.min_test_loss, b.min_test_loss)
+        && same(a.max_ratio, b.max_ratio)
+        && (a.train_acc_90, a.train_acc_99, a.test_acc_90, a.test_acc_99)
+            == (b.train_acc_90, b.train_acc_99, b.test_acc_90, b.test_acc_99)
+}
+
 /// Train one run of a grid, logging every `every` steps; stop early once the class is
 /// settled (see [`Trace::settled`]) or the loss diverges (the trace then keeps what was
 /// logged: a diverged run that never fitted is a failure).

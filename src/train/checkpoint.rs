@@ -44,6 +44,44 @@ struct TensorInfo {
 
 use super::keep::fnv1a;
 
+/// The parameters a model of `cfg` trains, in the checkpoint's order (names and shapes),
+/// worked out from the settings alone: a header is checked against them before anything is
+/// allocated.
+pub fn param_shapes(cfg: &Config) -> Vec<(&'static str, usize, usize)> {
+    use super::config::{Arch, TaskKind};
+    let (p, h) = (cfg.modulus, cfg.hidden);
+    if cfg.task == TaskKind::Parity {
+        return vec![("w1", cfg.parity_inputs(), h), ("w2", h, 1)];
+    }
+    let d = match cfg.arch {
+        Arch::FixedCircle => 2,
+        _ => cfg.embed,
+    };
+    let (in_f, out_f) = match cfg.arch {
+        Arch::Collapsed => (false, false),
+        Arch::CollapsedIn => (false, true),
+        Arch::CollapsedOut | Arch::UntiedInCollapsedOut => (true, false),
+        _ => (true, true),
+    };
+    let mut out = Vec::new();
+    if in_f || out_f {
+        out.push(("embed", p, d));
+    }
+    match (in_f, out_f) {
+        (true, true) => out.push(("in_out_proj", d, 2 * h)),
+        (true, false) => out.extend([("in_proj", d, h), ("w_output", p, h)]),
+        (false, true) => out.extend([("out_proj", d, h), ("w_input", p, h)]),
+        (false, false) => out.push(("w_input_output", p, 2 * h)),
+    }
+    if cfg.arch.untied_embed() {
+        out.push(("embed_out", p, d));
+    }
+    if cfg.arch.untied_in() {
+        out.push(("in_proj_b", d, h));
+    }
+    out
+}
+
 /// Serialise a trainer's state.
 pub fn encode(trainer: &Trainer) -> Vec<u8> {
     let params = trainer.params();
@@ -78,7 +116,8 @@ pub fn encode(trainer: &Trainer) -> Vec<u8> {
     out
 }
 
-/// Write `bytes` to `path` atomically: a temporary sibling, fsync, rename.
+/// Write `bytes` to `path` atomically: a temporary sibling, fsync, rename. Temporaries of
+/// `path` a killed writer left are removed first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |source| Error::Io {
         path: super::files::show(path),
@@ -92,6 +131,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    super::files::remove_dead_temporaries(dir, &name);
     let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -163,6 +203,22 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
             header.step, header.config.steps
         )));
     }
+    // The settings and the tensors they make, checked before anything is built from them.
+    header
+        .config
+        .validate()
+        .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
+    let planned = param_shapes(&header.config);
+    let announced: Vec<(&str, usize, usize)> = header
+        .tensors
+        .iter()
+        .map(|t| (t.name.as_str(), t.rows, t.cols))
+        .collect();
+    if planned.iter().map(|(n, r, c)| (*n, *r, *c)).ne(announced) {
+        return Err(bad(
+            "tensors do not match the model its configuration builds".into(),
+        ));
+    }
     let mut trainer = Trainer::new(header.config, threads)
         .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
     // The header's tensors must be the model's, names and shapes, before any size is
@@ -231,4 +287,34 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
 pub fn load(path: &Path, threads: Threads) -> Result<Trainer> {
     let bytes = super::files::read_regular(path, super::config::MAX_BYTES)?;
     decode(&bytes, &super::files::show(path), threads)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::{Arch, presets};
+
+    /// The shapes worked out from the settings are the model's own parameters, for every
+    /// preset and every modular architecture.
+    #[test]
+    fn param_shapes_are_the_models_own() {
+        let mut configs: Vec<Config> = presets::all().into_iter().map(|p| p.config).collect();
+        for arch in Arch::ALL {
+            if matches!(arch, Arch::Mlp | Arch::FixedCircle) {
+                continue;
+            }
+            let mut c = presets::find("mod-add").unwrap().config;
+            (c.arch, c.embed, c.modulus, c.hidden) = (arch, 5, 11, 6);
+            configs.push(c);
+        }
+        for c in configs {
+            let built = Trainer::new(c.clone(), Threads(1)).unwrap();
+            let own: Vec<(&str, usize, usize)> = built
+                .params()
+                .iter()
+                .map(|p| (p.name, p.w.nrows(), p.w.ncols()))
+                .collect();
+            assert_eq!(param_shapes(&c), own, "{} {:?}", c.preset, c.arch);
+        }
+    }
 }

@@ -92,6 +92,33 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Remove the `.NAME.tmp.PID` files in `dir` whose writer (process PID) is gone: what an
+/// atomic write of `NAME` killed midway left. A live writer's are left alone.
+pub fn remove_dead_temporaries(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.tmp.");
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<libc::pid_t>().ok())
+            .filter(|&p| p > 0)
+        else {
+            continue;
+        };
+        // SAFETY: kill(2) with signal 0 sends nothing; it only says whether the process
+        // exists (ESRCH when not). `pid` is positive, so it names one process, not a group.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Whether anything (a file, a directory, a dangling link, a pipe) is at `path`.
 pub fn present(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()

@@ -79,6 +79,9 @@ pub struct TensorInfo {
 struct Header {
     grokscope: String,
     config: Config,
+    /// The run's identity ([`super::identity`]); absent in files of earlier versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identity: Option<String>,
     every: u64,
     tensors: Vec<TensorInfo>,
 }
@@ -463,6 +466,7 @@ impl FrameWriter {
         let header = Header {
             grokscope: GROKSCOPE_VERSION.into(),
             config: config.clone(),
+            identity: Some(super::identity::identity(config)),
             every,
             tensors: infos(w),
         };
@@ -491,12 +495,13 @@ impl FrameWriter {
     /// Returns the writer and the steps of the frames kept.
     pub fn resume(path: &Path, config: &Config, at: u64) -> Result<(Self, Vec<u64>)> {
         let mut reader = FrameReader::open(path)?;
-        let mut theirs = reader.info.config.clone();
-        theirs.steps = config.steps;
-        if &theirs != config {
+        if !super::identity::same_run(&reader.info.config, config) {
             return Err(bad(
                 path,
-                "is not the checkpoint's run (the directory mixes runs)",
+                format!(
+                    "not the checkpoint's run ({}; the directory mixes runs)",
+                    super::identity::difference(&reader.info.config, config)
+                ),
             ));
         }
         let frames = reader.read_new()?;

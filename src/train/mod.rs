@@ -7,6 +7,7 @@ pub(crate) mod config;
 mod error;
 pub mod files;
 mod fused;
+pub mod identity;
 pub mod keep;
 pub mod kernels;
 pub(crate) mod linalg;

@@ -27,6 +27,10 @@ pub struct RunFile {
     /// The metrics file's format, `jsonl` or `csv` (absent in earlier versions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<String>,
+    /// The run's identity ([`super::identity`]), for reading by eye and by other tools;
+    /// readers compare the settings themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 impl RunFile {
@@ -41,6 +45,7 @@ impl RunFile {
             frame_every: Some(frame_every),
             every: Some(every),
             metrics: Some(metrics.into()),
+            identity: Some(super::identity::identity(config)),
         }
     }
 
@@ -118,6 +123,10 @@ impl RunFile {
             frame_every: interval("frame_every")?,
             every: interval("every")?,
             metrics,
+            identity: obj
+                .get("identity")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
         })
     }
 

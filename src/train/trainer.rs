@@ -157,6 +157,30 @@ impl Trainer {
         self.model.weights()
     }
 
+    /// [`Self::weights`] as a dashboard frame keeps them ([`Weights::for_frame`]), copying
+    /// only what the frame keeps: the dashboard takes one every evaluation, and widening a
+    /// 67×500 embedding only to drop it churned the heap (its RSS tripled over a run).
+    pub fn frame_weights(&self) -> crate::train::Weights {
+        use crate::train::weights::{FRAME_EMBED_MAX, widen};
+        match &self.model {
+            Model::Modular(m) if m.embedding().is_some_and(|e| e.ncols() > FRAME_EMBED_MAX) => {
+                crate::train::Weights::Modular(crate::train::ModularWeights {
+                    arch: m.arch,
+                    activation: m.activation,
+                    w_input: widen(m.w_input()),
+                    w_output: widen(m.w_output()),
+                    embed: None,
+                    in_proj: None,
+                    out_proj: None,
+                    w_input_b: m.w_input_b().map(widen),
+                    embed_out: None,
+                    in_proj_b: None,
+                })
+            }
+            _ => self.weights().for_frame(),
+        }
+    }
+
     /// The parameter tensors in their fixed order (the checkpoint's).
     pub fn params(&self) -> Vec<&Param> {
         self.model.params().collect()
@@ -191,5 +215,38 @@ impl Trainer {
         self.state = state;
         self.model.refresh();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod frame_tests {
+    use super::*;
+    use crate::train::{Arch, presets};
+
+    /// A frame's weights, copied alone, are the whole weights trimmed, for every preset and
+    /// modular architecture, narrow and wide.
+    #[test]
+    fn frame_weights_are_the_weights_trimmed() {
+        let mut configs: Vec<Config> = presets::all().into_iter().map(|p| p.config).collect();
+        for arch in Arch::ALL {
+            if matches!(arch, Arch::Mlp | Arch::FixedCircle) {
+                continue;
+            }
+            for embed in [4, 12] {
+                let mut c = presets::find("mod-add").unwrap().config;
+                (c.arch, c.embed, c.modulus, c.hidden) = (arch, embed, 11, 6);
+                configs.push(c);
+            }
+        }
+        for c in configs {
+            let t = Trainer::new(c.clone(), Threads(1)).unwrap();
+            assert!(
+                t.frame_weights() == t.weights().for_frame(),
+                "{} {:?} embed {}",
+                c.preset,
+                c.arch,
+                c.embed
+            );
+        }
     }
 }
