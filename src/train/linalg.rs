@@ -22,7 +22,7 @@ thread_local! {
 fn tile_shape(kernel: Kernel) -> (usize, usize) {
     match kernel {
         Kernel::Avx512 | Kernel::Neon => (6, 4),
-        Kernel::Avx2 => (4, 3),
+        Kernel::Avx2 => (6, 2),
         Kernel::Portable => (4, 4),
     }
 }
