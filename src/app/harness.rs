@@ -18,6 +18,9 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use std::sync::Arc;
 
+/// The kernel name the harness's help overlay shows.
+pub const HARNESS_KERNEL: &str = "avx2";
+
 pub struct Harness {
     pub runner: Runner,
     /// A recorded run played in place of the runner's training ([`Harness::from_fixture`]),
@@ -59,10 +62,14 @@ impl Harness {
             Some(r) => r.snapshot(clock),
             None => runner.snapshot(clock),
         };
+        let mut app = App::new(Arc::new(snap));
+        // Fixed, as the clock is: the help overlay names this kernel whatever the host
+        // trains on (every kernel gives the same bits; `tests/kernels.rs` checks it).
+        app.kernel = HARNESS_KERNEL;
         Harness {
             runner,
             recorded,
-            app: App::new(Arc::new(snap)),
+            app,
             clock,
             sweep_commands: Vec::new(),
             memo: Default::default(),

@@ -412,6 +412,10 @@ impl Setting {
 /// The dashboard's state.
 pub struct App {
     pub snapshot: Arc<Snapshot>,
+    /// The kernel training runs on, named in the help overlay (the live process's; the
+    /// test harness fixes it, as it fixes the clock, so rendered frames do not depend on
+    /// the host).
+    pub kernel: &'static str,
     pub presets: Vec<Preset>,
     /// Index of the running preset in `presets`, if it is one of them.
     pub preset: usize,
@@ -457,6 +461,7 @@ impl App {
             .unwrap_or(0);
         App {
             draft: snapshot.config.clone(),
+            kernel: crate::train::Kernel::active().name(),
             snapshot,
             presets,
             preset,

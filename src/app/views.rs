@@ -144,6 +144,12 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo) {
     };
     (app.view.render)(f, app, theme, memo, &footer);
     if app.help {
-        ui::help::render(f, area, &keys::help(app.view.keys, app), theme);
+        ui::help::render(
+            f,
+            area,
+            &keys::help(app.view.keys, app),
+            Some(app.kernel),
+            theme,
+        );
     }
 }

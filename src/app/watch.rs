@@ -109,7 +109,7 @@ impl Watch {
         ui::sweep::render(f, &self.state, theme, &self.state.grid, &footer);
         let area = f.area();
         if self.help && area.width >= ui::MIN_WIDTH && area.height >= ui::MIN_HEIGHT {
-            ui::help::render(f, area, &keys::help(&keys::WATCH, self), theme);
+            ui::help::render(f, area, &keys::help(&keys::WATCH, self), None, theme);
         }
     }
 }

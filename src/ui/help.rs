@@ -6,8 +6,16 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-pub fn render(f: &mut Frame, area: Rect, rows: &[(&str, &str)], theme: &Theme) {
-    let h = (rows.len() as u16 + 6).min(area.height);
+/// The overlay over `area`: the key rows, then what the colours mean and, where `kernel`
+/// names one, the kernel training runs on.
+pub fn render(
+    f: &mut Frame,
+    area: Rect,
+    rows: &[(&str, &str)],
+    kernel: Option<&str>,
+    theme: &Theme,
+) {
+    let h = (rows.len() as u16 + 6 + kernel.is_some() as u16).min(area.height);
     let w = 74.min(area.width);
     let [row] = Layout::vertical([Constraint::Length(h)])
         .flex(Flex::Center)
@@ -37,6 +45,12 @@ pub fn render(f: &mut Frame, area: Rect, rows: &[(&str, &str)], theme: &Theme) {
         " Works over SSH at 80×24; NO_COLOR=1 turns colour off.",
         theme.dim(),
     ));
+    if let Some(k) = kernel {
+        lines.push(Line::styled(
+            format!(" Kernel {k}: GROKSCOPE_KERNEL picks another; all train the same bits."),
+            theme.dim(),
+        ));
+    }
     f.render_widget(Clear, rect);
     f.render_widget(
         Paragraph::new(lines).block(panel("keys · ? or Esc closes", theme)),
