@@ -33,21 +33,67 @@ fn strides(v: &[isize]) -> (usize, usize) {
     (v[0] as usize, v[1] as usize)
 }
 
-/// `b` row-major into `out` ([k × n]); a transposed view is copied in 16 × 16 blocks so
-/// both sides stay in cache lines.
-fn pack(b: ArrayView2<'_, f32>, out: &mut Vec<f32>) {
+/// `b` row-major into `out` ([k × n]). A transposed view (rows contiguous down a column)
+/// moves in 8 × 8 tiles through the kernel's transposition; the edges and any other
+/// strides element by element.
+fn pack(b: ArrayView2<'_, f32>, out: &mut Vec<f32>, kernel: Kernel) {
     let (k, n) = b.dim();
     out.clear();
     out.resize(k * n, 0.0);
     let (rs, cs) = strides(b.strides());
+    let (k8, n8) = if rs == 1 {
+        (k / 8 * 8, n / 8 * 8)
+    } else {
+        (0, 0)
+    };
+    if k8 > 0 && n8 > 0 {
+        let job = PackTiles {
+            src: b.as_ptr(),
+            cs,
+            k8,
+            n8,
+            out: out.as_mut_ptr(),
+            n,
+        };
+        simd::dispatch(kernel, job);
+    }
     let src = b.as_ptr();
-    const T: usize = 16;
-    for j0 in (0..n).step_by(T) {
-        for i0 in (0..k).step_by(T) {
-            for j in j0..(j0 + T).min(n) {
-                for i in i0..(i0 + T).min(k) {
-                    // SAFETY: i < k and j < n index an element of the view.
-                    out[i * n + j] = unsafe { *src.add(i * rs + j * cs) };
+    for i in 0..k {
+        // Columns the tiles did not cover: all of them in rows k8.., the last n − n8 above.
+        let from = if i < k8 { n8 } else { 0 };
+        for j in from..n {
+            // SAFETY: i < k and j < n index an element of the view.
+            out[i * n + j] = unsafe { *src.add(i * rs + j * cs) };
+        }
+    }
+}
+
+/// The 8 × 8 tiles of a transposed view's packing (see [`pack`]).
+struct PackTiles {
+    src: *const f32,
+    cs: usize,
+    k8: usize,
+    n8: usize,
+    out: *mut f32,
+    n: usize,
+}
+
+impl Job for PackTiles {
+    type Out = ();
+    #[inline(always)]
+    fn run<S: Lanes>(self, s: S) {
+        for j in (0..self.n8).step_by(8) {
+            for i in (0..self.k8).step_by(8) {
+                // SAFETY: b[i.., j..] is src[i + j·cs] (rows contiguous), so the source
+                // tile is 8 rows (stride cs) of 8 floats inside the view, and the target
+                // rows i..i+8, columns j..j+8 of the [k × n] buffer.
+                unsafe {
+                    s.transpose8(
+                        self.src.add(j * self.cs + i),
+                        self.cs,
+                        self.out.add(i * self.n + j),
+                        self.n,
+                    );
                 }
             }
         }
@@ -80,7 +126,7 @@ pub fn matmul(
         let (b_ptr, bi) = match strides(b.strides()) {
             (rs, 1) => (b.as_ptr(), rs),
             _ => {
-                pack(b, pb);
+                pack(b, pb, kernel);
                 (pb.as_ptr(), n)
             }
         };
@@ -223,6 +269,34 @@ mod tests {
                 .all(|d| d.abs() < 1e-5)
         );
         assert_eq!(wide.slice(ndarray::s![.., ..3]).sum(), 0.0);
+    }
+
+    #[test]
+    fn every_kernel_gives_the_same_bits_with_packed_and_partial_operands() {
+        // b transposed (packed in 8 × 8 tiles plus ragged edges), n not a whole number of
+        // vectors, a transposed too, and an accumulating destination.
+        let a = Array2::from_shape_fn((19, 21), |(i, j)| ((i * 7 + j * 3) as f32 * 0.37).sin());
+        let b = Array2::from_shape_fn((37, 21), |(i, j)| ((i * 5 + j * 11) as f32 * 0.23).cos());
+        let expect = naive(&a, &b.t().to_owned());
+        let runs: Vec<Array2<f32>> = Kernel::available_all()
+            .into_iter()
+            .map(|k| {
+                let mut c = Array2::<f32>::from_elem((19, 37), 0.5);
+                matmul(c.view_mut(), a.view(), b.t(), true, k);
+                let mut ct = Array2::<f32>::zeros((37, 19));
+                matmul(ct.view_mut(), b.view(), a.t(), false, k);
+                assert!((&ct.t() - &(&c - 0.5)).iter().all(|d| d.abs() < 1e-5));
+                c
+            })
+            .collect();
+        assert!((&runs[0] - &(&expect + 0.5)).iter().all(|d| d.abs() < 1e-5));
+        for r in &runs[1..] {
+            assert!(
+                r.iter()
+                    .zip(&runs[0])
+                    .all(|(x, y)| x.to_bits() == y.to_bits())
+            );
+        }
     }
 
     #[test]
