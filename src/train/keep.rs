@@ -549,24 +549,13 @@ impl FrameWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::{Arch, Threads, Trainer, presets};
+    use crate::train::{Threads, Trainer, presets};
 
     /// The shapes worked out from the settings are the ones a model of those settings keeps
     /// in a frame, for every preset and every modular architecture, narrow and wide.
     #[test]
     fn frame_tensors_are_the_models_own() {
-        let mut configs: Vec<Config> = presets::all().into_iter().map(|p| p.config).collect();
-        for arch in Arch::ALL {
-            if matches!(arch, Arch::Mlp | Arch::FixedCircle) {
-                continue;
-            }
-            for embed in [4, 12] {
-                let mut c = presets::find("mod-add").unwrap().config;
-                (c.arch, c.embed, c.modulus, c.hidden) = (arch, embed, 11, 6);
-                configs.push(c);
-            }
-        }
-        for c in configs {
+        for c in presets::every_shape() {
             let built = Trainer::new(c.clone(), Threads(1)).unwrap();
             assert_eq!(
                 frame_tensors(&c),

@@ -67,6 +67,25 @@ fn parity_base() -> Config {
     }
 }
 
+/// Every preset's settings, then every factored-or-collapsed modular architecture on a
+/// small mod-11 model, narrow (embed 4) and wide (embed 12): the shapes tests walk.
+#[cfg(test)]
+pub(crate) fn every_shape() -> Vec<super::Config> {
+    use super::Arch;
+    let mut configs: Vec<super::Config> = all().into_iter().map(|p| p.config).collect();
+    for arch in Arch::ALL {
+        if matches!(arch, Arch::Mlp | Arch::FixedCircle) {
+            continue;
+        }
+        for embed in [4, 12] {
+            let mut c = find("mod-add").unwrap().config;
+            (c.arch, c.embed, c.modulus, c.hidden) = (arch, embed, 11, 6);
+            configs.push(c);
+        }
+    }
+    configs
+}
+
 /// All presets, in the order the dashboard's number keys use.
 pub fn all() -> Vec<Preset> {
     let base = mod_add();

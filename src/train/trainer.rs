@@ -221,24 +221,13 @@ impl Trainer {
 #[cfg(test)]
 mod frame_tests {
     use super::*;
-    use crate::train::{Arch, presets};
+    use crate::train::presets;
 
     /// A frame's weights, copied alone, are the whole weights trimmed, for every preset and
     /// modular architecture, narrow and wide.
     #[test]
     fn frame_weights_are_the_weights_trimmed() {
-        let mut configs: Vec<Config> = presets::all().into_iter().map(|p| p.config).collect();
-        for arch in Arch::ALL {
-            if matches!(arch, Arch::Mlp | Arch::FixedCircle) {
-                continue;
-            }
-            for embed in [4, 12] {
-                let mut c = presets::find("mod-add").unwrap().config;
-                (c.arch, c.embed, c.modulus, c.hidden) = (arch, embed, 11, 6);
-                configs.push(c);
-            }
-        }
-        for c in configs {
+        for c in presets::every_shape() {
             let t = Trainer::new(c.clone(), Threads(1)).unwrap();
             assert!(
                 t.frame_weights() == t.weights().for_frame(),
