@@ -47,7 +47,7 @@ pub fn render(
     ));
     if let Some(k) = kernel {
         lines.push(Line::styled(
-            format!(" Kernel {k}: GROKSCOPE_KERNEL picks another; all train the same bits."),
+            format!(" Kernel {k}; GROKSCOPE_KERNEL picks another (same bits)."),
             theme.dim(),
         ));
     }
