@@ -9,8 +9,8 @@
 //!    snapshot arrives between ticks) through the real crossterm backend into a counter, over
 //!    windows of the main model's run: memorizing, circuit forming and grokking.
 
+use grokscope::app::action::Action;
 use grokscope::app::harness::Harness;
-use grokscope::app::state::Action;
 use grokscope::train::presets;
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::backend::CrosstermBackend;

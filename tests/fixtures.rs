@@ -50,7 +50,7 @@ fn key(c: KeyCode) -> KeyEvent {
 
 /// Every part of what the two dashboards draw: the published snapshot, and the screens.
 fn assert_same(live: &Harness, played: &Harness, what: &str) {
-    let (a, b) = (&live.app.snapshot, &played.app.snapshot);
+    let (a, b) = (&live.app.shared.snapshot, &played.app.shared.snapshot);
     assert_eq!(a.config, b.config, "{what}");
     assert_eq!(a.run, b.run, "{what}");
     assert_eq!(a.step, b.step, "{what}");
@@ -86,7 +86,7 @@ fn a_recorded_run_plays_as_the_live_session_showed_it() {
         let dir = common::tmpdir("fixtures", name);
         let mut whole = Harness::new(cfg.clone()).unwrap();
         whole.train(steps);
-        record(&whole.app.snapshot, &dir).unwrap();
+        record(&whole.app.shared.snapshot, &dir).unwrap();
 
         let mut live = Harness::new(cfg).unwrap();
         let mut played = Harness::from_fixture(&dir).unwrap();
@@ -97,10 +97,10 @@ fn a_recorded_run_plays_as_the_live_session_showed_it() {
             assert_same(
                 &live,
                 &played,
-                &format!("{name} at step {}", live.app.snapshot.step),
+                &format!("{name} at step {}", live.app.shared.snapshot.step),
             );
         }
-        assert_eq!(played.app.snapshot.step, steps);
+        assert_eq!(played.app.shared.snapshot.step, steps);
         for k in [
             key(KeyCode::Char(' ')),
             key(KeyCode::Left),
@@ -114,7 +114,7 @@ fn a_recorded_run_plays_as_the_live_session_showed_it() {
             played.train(20);
             assert_same(&live, &played, &format!("{name} after {k:?}"));
         }
-        assert_eq!(played.app.snapshot.step, steps, "{name}: paused");
+        assert_eq!(played.app.shared.snapshot.step, steps, "{name}: paused");
         live.press(key(KeyCode::Enter));
         played.press(key(KeyCode::Enter));
         assert!(
@@ -135,11 +135,14 @@ fn every_fixture_holds_its_presets_run_to_the_step_its_tests_draw() {
     assert_eq!(PRESETS.len(), presets::all().len(), "a fixture per preset");
     for (name, steps) in PRESETS {
         let mut h = common::played(name);
-        assert_eq!(h.app.snapshot.config, presets::find(name).unwrap().config);
-        assert_eq!(h.app.snapshot.step, 0);
+        assert_eq!(
+            h.app.shared.snapshot.config,
+            presets::find(name).unwrap().config
+        );
+        assert_eq!(h.app.shared.snapshot.step, 0);
         h.train(steps);
-        assert_eq!(h.app.snapshot.step, steps, "{name}");
-        let last = h.app.snapshot.frames.last().unwrap().metrics;
+        assert_eq!(h.app.shared.snapshot.step, steps, "{name}");
+        let last = h.app.shared.snapshot.frames.last().unwrap().metrics;
         assert!(last.train_loss.is_finite() && last.test_loss.is_finite());
     }
     for seed in ["seed-1", "seed-2"] {
@@ -203,7 +206,7 @@ fn record_fixtures() {
     for (name, steps) in PRESETS {
         let mut h = Harness::new(presets::find(name).unwrap().config).unwrap();
         h.train(steps);
-        record(&h.app.snapshot, &common::fixture(name)).unwrap();
+        record(&h.app.shared.snapshot, &common::fixture(name)).unwrap();
     }
     for seed in ["1", "2"] {
         let run = [&common::PAIR_RUN[..], &["--seed", seed]].concat();

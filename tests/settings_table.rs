@@ -6,9 +6,13 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::harness::Harness;
-use grokscope::app::state::Setting;
+use grokscope::app::views::training::{Setting, panel, setting};
 use grokscope::sweep::Grid;
 use grokscope::train::{TaskKind, presets};
+
+fn set(key: &str) -> &'static Setting {
+    setting(key).unwrap()
+}
 
 fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
@@ -16,17 +20,17 @@ fn key(c: KeyCode) -> KeyEvent {
 
 #[test]
 fn train_fraction_and_train_size_are_separate_settings() {
-    let modular = Setting::panel(TaskKind::Modular);
-    let parity = Setting::panel(TaskKind::Parity);
-    assert!(modular.contains(&Setting::TrainFraction) && !modular.contains(&Setting::TrainSize));
-    assert!(parity.contains(&Setting::TrainSize) && !parity.contains(&Setting::TrainFraction));
-    assert_eq!(Setting::TrainSize.label(TaskKind::Parity), "train size");
+    let modular = panel(TaskKind::Modular);
+    let parity = panel(TaskKind::Parity);
+    assert!(modular.contains(&set("train_frac")) && !modular.contains(&set("n_train")));
+    assert!(parity.contains(&set("n_train")) && !parity.contains(&set("train_frac")));
+    assert_eq!(set("n_train").label, "train size");
     // The train fraction means nothing for parity: stepping it changes nothing.
     let mut c = presets::find("parity").unwrap().config;
     let before = c.clone();
-    assert!(Setting::TrainFraction.step(&mut c, true).is_err());
+    assert!(set("train_frac").step(&mut c, true).is_err());
     assert_eq!(c, before);
-    Setting::TrainSize.adjust(&mut c, true);
+    set("n_train").adjust(&mut c, true);
     assert_eq!(c.n_train, before.n_train + 250);
 }
 
@@ -53,16 +57,16 @@ fn the_dashboard_refuses_a_step_or_restart_beyond_the_memory_bound() {
     let mut cfg = presets::find("parity").unwrap().config;
     cfg.steps = 10;
     let mut h = Harness::new(cfg).unwrap();
-    h.app.draft.hidden = 20_000;
-    while h.app.setting() != Setting::TrainSize {
+    h.app.shared.draft.hidden = 20_000;
+    while h.app.setting().key != "n_train" {
         h.press(key(KeyCode::Down));
     }
     let mut refused = None;
     for _ in 0..200 {
-        let n = h.app.draft.n_train;
+        let n = h.app.shared.draft.n_train;
         h.press(key(KeyCode::Char('+')));
-        if h.app.draft.n_train == n {
-            refused = h.app.message.clone();
+        if h.app.shared.draft.n_train == n {
+            refused = h.app.shared.message.clone();
             break;
         }
     }
@@ -71,11 +75,11 @@ fn the_dashboard_refuses_a_step_or_restart_beyond_the_memory_bound() {
         why.contains("train size stays") && why.contains("of memory"),
         "{why}"
     );
-    h.app.draft.validate().unwrap();
+    h.app.shared.draft.validate().unwrap();
     // A draft past the bound (set by hand) cannot restart the run: the old one is kept.
-    h.app.draft.n_train = 1_000_000;
+    h.app.shared.draft.n_train = 1_000_000;
     h.press(key(KeyCode::Enter));
-    let msg = h.app.message.clone().unwrap_or_default();
+    let msg = h.app.shared.message.clone().unwrap_or_default();
     assert!(
         msg.starts_with("cannot restart") && msg.contains("of memory"),
         "{msg}"

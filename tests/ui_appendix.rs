@@ -5,8 +5,8 @@
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::analysis::construct;
+use grokscope::app::action::Action;
 use grokscope::app::harness::{Harness, text};
-use grokscope::app::state::Action;
 use grokscope::train::{Activation, presets};
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::style::Color;
@@ -100,7 +100,7 @@ fn a_key_script_moves_m_n_a_and_b_and_the_screen_follows() {
     h.press(key(KeyCode::Down));
     assert_eq!(
         h.app.appendix.selected,
-        grokscope::app::appendix::Param::Modulus
+        grokscope::app::views::appendix::Param::Modulus
     );
     for _ in 0..70 {
         h.press(key(KeyCode::Left));
@@ -203,13 +203,13 @@ fn t_takes_m_and_n_from_the_run_and_shows_the_learned_star() {
     let mut h = appendix();
     h.train(200);
     assert!(h.press(key(KeyCode::Char('t'))));
-    let frame = h.app.frame().unwrap().clone();
+    let frame = h.app.shared.frame().unwrap().clone();
     let s = frame.readings.spectrum().unwrap();
     let k = s.spectrum.key_frequencies[0];
     let count = s.neurons.iter().filter(|n| n.frequency == k).count();
     assert!(count > 0);
     let ap = &h.app.appendix;
-    assert_eq!(ap.modulus, h.app.snapshot.config.modulus);
+    assert_eq!(ap.modulus, h.app.shared.snapshot.config.modulus);
     assert_eq!(ap.neurons, count.min(64));
     assert_eq!(ap.learned, Some(k));
     let t = screen(&h);

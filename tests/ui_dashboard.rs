@@ -5,8 +5,8 @@
 
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use grokscope::app::action::Action;
 use grokscope::app::harness::{Harness, text};
-use grokscope::app::state::Action;
 use grokscope::train::presets;
 use grokscope::ui::heatmap;
 use grokscope::ui::{ColorMode, Theme};
@@ -91,12 +91,12 @@ fn help_overlay_and_too_small() {
     let s = common::snapshot_settings();
     let mut h = common::played("mod-add");
     h.press(key(KeyCode::Char('?')));
-    assert!(h.app.help);
+    assert!(h.app.shared.help);
     let buf = h.render(120, 40, &TRUE);
     s.bind(|| insta::assert_snapshot!("help_overlay_120x40", text(&buf)));
     // Esc closes the overlay rather than quitting.
     h.press(key(KeyCode::Esc));
-    assert!(!h.app.help && !h.app.quit);
+    assert!(!h.app.shared.help && !h.app.shared.quit);
 
     for (w, ht) in [(79, 24), (120, 23), (40, 10)] {
         let t = text(&h.render(w, ht, &TRUE));
@@ -114,8 +114,11 @@ fn key_script_edit_weight_decay_then_pause_and_scrub() {
     // Select weight decay (one down from learning rate) and press +.
     h.press(key(KeyCode::Char('j')));
     h.press(key(KeyCode::Char('+')));
-    assert_eq!(h.app.draft.weight_decay, 2.0);
-    assert_eq!(h.app.snapshot.config.weight_decay, 1.0, "not applied yet");
+    assert_eq!(h.app.shared.draft.weight_decay, 2.0);
+    assert_eq!(
+        h.app.shared.snapshot.config.weight_decay, 1.0,
+        "not applied yet"
+    );
     let buf = h.render(120, 40, &TRUE);
     let t = text(&buf);
     assert!(t.contains("▸ weight decay   2 *"), "{t}");
@@ -131,15 +134,15 @@ fn key_script_edit_weight_decay_then_pause_and_scrub() {
 
     // Pause, scrub back three frames: the header shows the scrubbed step.
     h.press(key(KeyCode::Char(' ')));
-    assert!(h.app.paused);
-    let before = h.app.snapshot.step;
+    assert!(h.app.shared.paused);
+    let before = h.app.shared.snapshot.step;
     for _ in 0..3 {
         h.press(key(KeyCode::Left));
     }
-    let frame = h.app.frame().unwrap();
+    let frame = h.app.shared.frame().unwrap();
     assert_eq!(frame.step(), 700);
     h.train(500); // paused: no steps
-    assert_eq!(h.app.snapshot.step, before);
+    assert_eq!(h.app.shared.snapshot.step, before);
     let buf = h.render(120, 40, &TRUE);
     let t = text(&buf);
     assert!(t.contains("◂ step 700 ▸ of 1,000"), "{t}");
@@ -152,7 +155,7 @@ fn key_script_edit_weight_decay_then_pause_and_scrub() {
     h.press(key(KeyCode::Enter));
     assert_eq!(h.runner.session.config().weight_decay, 2.0);
     assert_eq!(h.runner.session.step_count(), 0);
-    assert!(!h.app.paused && h.app.scrub.is_none());
+    assert!(!h.app.shared.paused && h.app.shared.scrub.is_none());
     let t = text(&h.render(120, 40, &TRUE));
     assert!(
         t.contains("▸ weight decay   2 ") && !t.contains("2 *"),
@@ -170,7 +173,7 @@ fn styles_carry_meaning() {
     let (x, y) = find(&buf, "test ").unwrap();
     assert_eq!(buf[(x, y)].fg, Color::Yellow);
     // Key frequencies: their ▲ markers and bars are green, others grey.
-    let frame = h.app.frame().unwrap();
+    let frame = h.app.shared.frame().unwrap();
     let s = &frame
         .readings
         .spectrum()
@@ -282,12 +285,12 @@ fn s_saves_a_checkpoint_that_loads() {
     let dir = std::env::temp_dir().join(format!("grokscope-ui-save-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut h = Harness::new(presets::find("five-neurons").unwrap().config).unwrap();
-    h.app.save_dir = dir.clone();
+    h.app.shared.save_dir = dir.clone();
     h.train(300);
     h.press(key(KeyCode::Char('s')));
     let path = dir.join("grokscope-five-neurons-step300.grok");
     assert!(path.exists(), "{}", path.display());
-    let msg = h.app.message.clone().unwrap();
+    let msg = h.app.shared.message.clone().unwrap();
     assert!(
         msg.starts_with("saved ") && msg.ends_with("step300.grok"),
         "{msg}"
@@ -297,43 +300,51 @@ fn s_saves_a_checkpoint_that_loads() {
     let back = grokscope::train::checkpoint::load(&path, grokscope::train::Threads(1)).unwrap();
     assert_eq!(back.step_count(), 300);
     // An unwritable directory: a message, not a crash.
-    h.app.save_dir = dir.join("missing/deeper");
+    h.app.shared.save_dir = dir.join("missing/deeper");
     h.press(key(KeyCode::Char('s')));
-    assert!(h.app.message.as_deref().unwrap().starts_with("save failed"));
+    assert!(
+        h.app
+            .shared
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("save failed")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn settings_ladders_and_bounds() {
-    use grokscope::app::state::{SETTINGS, Setting};
+    use grokscope::app::views::training::{SETTINGS, setting as find};
+    let set = |k: &str| find(k).unwrap();
     let mut c = presets::find("mod-add").unwrap().config;
-    Setting::LearningRate.adjust(&mut c, true);
+    set("lr").adjust(&mut c, true);
     assert_eq!(c.lr, 2e-3);
-    Setting::LearningRate.adjust(&mut c, false);
-    Setting::LearningRate.adjust(&mut c, false);
+    set("lr").adjust(&mut c, false);
+    set("lr").adjust(&mut c, false);
     assert_eq!(c.lr, 5e-4);
-    Setting::WeightDecay.adjust(&mut c, false);
+    set("weight_decay").adjust(&mut c, false);
     assert_eq!(c.weight_decay, 0.5);
     for _ in 0..40 {
-        Setting::WeightDecay.adjust(&mut c, false);
+        set("weight_decay").adjust(&mut c, false);
     }
     assert_eq!(c.weight_decay, 0.0, "weight decay reaches 0");
-    Setting::WeightDecay.adjust(&mut c, true);
+    set("weight_decay").adjust(&mut c, true);
     assert_eq!(c.weight_decay, 1e-6);
-    Setting::Decay.adjust(&mut c, true);
-    assert_eq!(Setting::Decay.value(&c), "L1");
-    Setting::Hidden.adjust(&mut c, true);
+    set("decay").adjust(&mut c, true);
+    assert_eq!(set("decay").value(&c), "L1");
+    set("hidden").adjust(&mut c, true);
     assert_eq!(c.hidden, 32);
-    Setting::TrainFraction.adjust(&mut c, false);
-    assert_eq!(Setting::TrainFraction.value(&c), "0.35");
+    set("train_frac").adjust(&mut c, false);
+    assert_eq!(set("train_frac").value(&c), "0.35");
     for _ in 0..30 {
-        Setting::TrainFraction.adjust(&mut c, true);
+        set("train_frac").adjust(&mut c, true);
     }
     assert!(c.train_frac <= 0.95);
-    Setting::Activation.adjust(&mut c, true);
-    assert_eq!(Setting::Activation.value(&c), "square");
+    set("activation").adjust(&mut c, true);
+    assert_eq!(set("activation").value(&c), "square");
     // Every adjusted configuration still validates.
-    for s in SETTINGS {
+    for s in &SETTINGS {
         for up in [true, false] {
             let mut c = presets::find("parity").unwrap().config;
             s.adjust(&mut c, up);
@@ -345,23 +356,31 @@ fn settings_ladders_and_bounds() {
     for _ in 0..4 {
         h.press(key(KeyCode::Down));
     }
-    assert_eq!(h.app.setting(), Setting::Embed);
+    assert_eq!(h.app.setting().key, "embed");
     h.press(key(KeyCode::Char('+')));
-    assert_eq!(h.app.draft.embed, 2);
-    assert!(h.app.message.as_deref().unwrap().contains("does not apply"));
+    assert_eq!(h.app.shared.draft.embed, 2);
+    assert!(
+        h.app
+            .shared
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("does not apply")
+    );
 }
 
 #[test]
 fn invalid_restart_keeps_the_old_run() {
     let mut h = Harness::new(presets::find("five-neurons").unwrap().config).unwrap();
     h.train(100);
-    let mut bad = h.app.draft.clone();
+    let mut bad = h.app.shared.draft.clone();
     bad.lr = -1.0;
-    h.app.draft = bad;
+    h.app.shared.draft = bad;
     h.press(key(KeyCode::Enter));
     assert_eq!(h.runner.session.step_count(), 100, "old run kept");
     assert!(
         h.app
+            .shared
             .message
             .as_deref()
             .unwrap()
@@ -391,11 +410,11 @@ fn a_finished_run_can_be_scrubbed() {
     assert!(t.contains("■ finished"), "{t}");
     h.press(key(KeyCode::Left));
     assert!(
-        h.app.scrub.is_some(),
+        h.app.shared.scrub.is_some(),
         "scrub without pausing a finished run"
     );
     h.press(key(KeyCode::Right));
-    assert!(h.app.scrub.is_none(), "back at the latest frame");
+    assert!(h.app.shared.scrub.is_none(), "back at the latest frame");
     h.press(key(KeyCode::Char(' ')));
     h.press(key(KeyCode::Left));
     h.press(key(KeyCode::Left));
@@ -464,7 +483,7 @@ fn spectrum_panel_marks_keys_without_eating_labels() {
     use grokscope::ui::bars;
     for name in ["mod-add", "regrok"] {
         let h = trained(name);
-        let frame = h.app.frame().unwrap();
+        let frame = h.app.shared.frame().unwrap();
         let s = &frame
             .readings
             .spectrum()
@@ -539,13 +558,13 @@ fn brackets_select_a_neuron_and_it_stays_inside_the_model() {
     let mut h = Harness::new(cfg.clone()).unwrap();
     h.train(100);
     let hidden = cfg.hidden;
-    assert_eq!(h.app.neuron, 0);
+    assert_eq!(h.app.shared.neuron, 0);
     assert_eq!(h.app.ctx(&TRUE, &Default::default()).neuron, 0);
     h.press(key(KeyCode::Char('[')));
-    assert_eq!(h.app.neuron, hidden - 1, "wraps below the first");
+    assert_eq!(h.app.shared.neuron, hidden - 1, "wraps below the first");
     h.press(key(KeyCode::Char(']')));
     h.press(key(KeyCode::Char(']')));
-    assert_eq!(h.app.neuron, 1, "wraps past the last");
+    assert_eq!(h.app.shared.neuron, 1, "wraps past the last");
     assert!(text(&h.render(120, 40, &TRUE)).contains(&format!("neuron 1 of {hidden} selected")));
     let help = {
         h.press(key(KeyCode::Char('?')));
@@ -557,9 +576,9 @@ fn brackets_select_a_neuron_and_it_stays_inside_the_model() {
     for _ in 0..hidden - 2 {
         h.press(key(KeyCode::Char(']')));
     }
-    assert_eq!(h.app.neuron, hidden - 1);
-    h.app.draft.hidden = 4;
+    assert_eq!(h.app.shared.neuron, hidden - 1);
+    h.app.shared.draft.hidden = 4;
     h.act(Action::Apply);
     h.train(20);
-    assert_eq!(h.app.neuron, 3, "clamped to the narrower model");
+    assert_eq!(h.app.shared.neuron, 3, "clamped to the narrower model");
 }

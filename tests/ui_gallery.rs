@@ -5,10 +5,11 @@
 
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use grokscope::app::gallery::{Change, FileRuns, Gallery};
+use grokscope::app::action::GalleryChange as Change;
+use grokscope::app::action::{Action, Command};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::session::Status;
-use grokscope::app::state::{Action, Command};
+use grokscope::app::views::gallery::{FileRuns, Gallery};
 use grokscope::sweep::{Class, Event, Grid, Point, RunRecord, Trace};
 use grokscope::train::{Config, presets};
 use grokscope::ui::{ColorMode, Theme};
@@ -219,7 +220,7 @@ fn enter_restarts_the_session_with_the_runs_settings_and_pauses_at_its_grok_step
         "the old run is not resumed"
     );
     assert_eq!(h.app.view.name, "training");
-    assert_eq!(h.app.draft, runs[0].settings);
+    assert_eq!(h.app.shared.draft, runs[0].settings);
     for c in cmds {
         h.runner.handle(c);
     }
@@ -229,7 +230,7 @@ fn enter_restarts_the_session_with_the_runs_settings_and_pauses_at_its_grok_step
     h.train(1_000);
     assert_eq!(h.runner.session.step_count(), 400);
     assert_eq!(h.runner.status, Status::Paused);
-    assert!(h.app.paused);
+    assert!(h.app.shared.paused);
     let t = text(&h.render(120, 40, &TRUE));
     assert!(
         t.contains("retrained seed 3 to step 400 (its test 99 %) · paused"),
@@ -249,7 +250,7 @@ fn enter_restarts_the_session_with_the_runs_settings_and_pauses_at_its_grok_step
     h.train(1_000);
     assert_eq!(h.runner.session.step_count(), 600);
     assert_eq!(h.runner.status, Status::Finished);
-    assert!(!h.app.paused);
+    assert!(!h.app.shared.paused);
     assert!(
         text(&h.render(120, 40, &TRUE)).contains("to step 600 (its last) · finished"),
         "{}",
@@ -273,11 +274,18 @@ fn a_restart_by_hand_forgets_the_step_to_pause_at() {
 fn training_keys_only_say_where_they_act() {
     let mut h = dashboard(short_mod_add(), twenty());
     h.press(key(KeyCode::Char('G')));
-    let draft = h.app.draft.clone();
+    let draft = h.app.shared.draft.clone();
     h.press(key(KeyCode::Char('+')));
     h.press(key(KeyCode::Tab));
-    assert_eq!(h.app.draft, draft);
-    assert!(h.app.message.as_deref().unwrap().contains("G shows it"));
+    assert_eq!(h.app.shared.draft, draft);
+    assert!(
+        h.app
+            .shared
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("G shows it")
+    );
     // Space has no sweep to pause with a file.
     let help = text(&h.render(120, 40, &PLAIN));
     assert!(!help.contains("space pause"), "{help}");
@@ -288,7 +296,7 @@ fn training_keys_only_say_where_they_act() {
     h.press(key(KeyCode::Char('G')));
     h.press(key(KeyCode::Esc));
     assert_eq!(h.app.view.name, "training");
-    assert!(!h.app.quit);
+    assert!(!h.app.shared.quit);
 }
 
 #[test]
@@ -315,7 +323,14 @@ fn without_a_file_the_grid_trains_live_and_runs_appear_as_they_finish() {
     ));
     h.press(key(KeyCode::Enter));
     assert_eq!(h.app.view.name, "gallery");
-    assert!(h.app.message.as_deref().unwrap().contains("not finished"));
+    assert!(
+        h.app
+            .shared
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("not finished")
+    );
     let mut r = record(0, Some(9_000), &[4, 17, 29], &runs[0].config);
     r.run = runs[0].index;
     h.act(Action::SweepEvent(
@@ -333,8 +348,8 @@ fn without_a_file_the_grid_trains_live_and_runs_appear_as_they_finish() {
     );
     // The sweep view shows the same grid's progress.
     h.press(key(KeyCode::Char('w')));
-    h.app.sweeps.current = 2;
-    assert_eq!(h.app.sweeps.state().unwrap().progress.done(), 1);
+    h.app.sweep.current = 2;
+    assert_eq!(h.app.grid().unwrap().progress.done(), 1);
     // Space pauses the gallery's sweep.
     h.press(key(KeyCode::Char('G')));
     h.sweep_commands.clear();
@@ -452,7 +467,7 @@ fn a_retrained_run_logs_the_curve_its_record_kept() {
     h.press(key(KeyCode::Enter));
     h.train(1_000);
     assert_eq!(h.runner.status, Status::Finished);
-    let history = &h.app.snapshot.history;
+    let history = &h.app.shared.snapshot.history;
     for p in &rec.curve {
         let m = history
             .iter()

@@ -6,10 +6,11 @@
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::analysis::{constructed_weights, loss_on_pairs, pair_logits};
+use grokscope::app::action::Action;
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::session::{Clock, Snapshot, Status, WeightFrame};
-use grokscope::app::state::{Action, App};
-use grokscope::app::views;
+use grokscope::app::state as views;
+use grokscope::app::state::App;
 use grokscope::probe::Prober;
 use grokscope::probe::mechanism::{PairKind, Split};
 use grokscope::train::task::{Data, PairSet};
@@ -244,7 +245,7 @@ fn styles_carry_meaning() {
 
     // A test pair the memorizing model gets wrong: its argmax is marked in red.
     let mut h = memorizing();
-    let split = Split::of(&h.app.snapshot.config).unwrap();
+    let split = Split::of(&h.app.shared.snapshot.config).unwrap();
     let mut found = false;
     for _ in 0..67 {
         let buf = h.render(120, 40, &TRUE);
@@ -274,7 +275,7 @@ fn styles_carry_meaning() {
 #[test]
 fn key_script() {
     let mut h = memorizing();
-    let cfg = h.app.snapshot.config.clone();
+    let cfg = h.app.shared.snapshot.config.clone();
     let split = Split::of(&cfg).unwrap();
     let pair_line = |h: &Harness| {
         let t = text(&h.render(120, 40, &TRUE));
@@ -332,12 +333,12 @@ fn key_script() {
     assert!(t.contains("waves · W_output over c unwrapped"), "{t}");
 
     // Pause and scrub back: the view draws the earlier frame.
-    let latest = h.app.snapshot.step;
+    let latest = h.app.shared.snapshot.step;
     h.press(ch(' '));
     h.press(key(KeyCode::Left));
     h.press(key(KeyCode::Left));
     let t = text(&h.render(120, 40, &TRUE));
-    let step = h.app.frame().unwrap().step();
+    let step = h.app.shared.frame().unwrap().step();
     assert!(step < latest);
     assert!(t.contains(&format!("◂ step {step} ▸")), "{t}");
 
@@ -349,7 +350,7 @@ fn key_script() {
     assert!(h.app.mechanism.output && h.app.mechanism.unwrapped);
     h.press(key(KeyCode::Esc));
     assert_eq!(h.app.view.name, "training");
-    assert!(!h.app.quit);
+    assert!(!h.app.shared.quit);
 }
 
 /// A parity run has no mechanism to draw: the view says so instead of drawing empty panels.

@@ -58,7 +58,7 @@ fn a_replayed_run_shows_what_the_live_session_showed() {
         let cfg = RunFile::read(&dir.join("run.json")).unwrap().config;
         let mut live = Harness::new(cfg).unwrap();
         live.train(600);
-        let want = live.app.snapshot.clone();
+        let want = live.app.shared.snapshot.clone();
         assert_eq!(want.status, Status::Finished);
         let replay = Replay::open(&dir).unwrap();
         let mut got = replay.snapshot(Some(Clock::default()));
@@ -83,12 +83,12 @@ fn a_replayed_run_shows_what_the_live_session_showed() {
         got.message = None;
         let theme = Theme::detect(true, "truecolor");
         let live_screen = text(&live.render(120, 40, &theme));
-        let mut shown = Harness::new(live.app.snapshot.config.clone()).unwrap();
+        let mut shown = Harness::new(live.app.shared.snapshot.config.clone()).unwrap();
         shown.app = App::new(Arc::new(got));
         assert_eq!(text(&shown.render(120, 40, &theme)), live_screen, "{name}");
         for h in [&mut live, &mut shown] {
             for _ in 0..7 {
-                h.app.update(grokscope::app::state::Action::ScrubBack);
+                h.app.update(grokscope::app::action::Action::ScrubBack);
             }
         }
         let scrubbed = text(&live.render(120, 40, &theme));
@@ -245,14 +245,14 @@ fn dashboard(replay: &Replay) -> Harness {
     let snap = replay.snapshot(Some(Clock::default()));
     let mut h = Harness::new(snap.config.clone()).unwrap();
     h.app = App::new(Arc::new(snap));
-    h.app.message = replay.message.clone();
+    h.app.shared.message = replay.message.clone();
     h
 }
 
 /// Press a key through the real dispatcher (without the harness's trainer, which would
 /// publish its own run).
 fn press(h: &mut Harness, c: char) {
-    use grokscope::app::{keys::Key, views};
+    use grokscope::app::{keys::Key, state as views};
     let a = views::dispatch(&h.app, Key::char(c)).unwrap_or_else(|| panic!("{c} unbound"));
     h.app.update(a);
 }
@@ -304,9 +304,9 @@ fn two_kept_runs_are_drawn_on_the_same_axes() {
 
     // The cursor's read-outs give both runs' values at its step.
     for _ in 0..7 {
-        h.app.update(grokscope::app::state::Action::ScrubBack);
+        h.app.update(grokscope::app::action::Action::ScrubBack);
     }
-    let at = h.app.frame().unwrap().metrics;
+    let at = h.app.shared.frame().unwrap().metrics;
     assert_eq!(at.step, 460);
     let theirs = other.history.iter().find(|m| m.step == 460).unwrap();
     let scrubbed = text(&h.render(120, 40, &color));
@@ -327,14 +327,21 @@ fn two_kept_runs_are_drawn_on_the_same_axes() {
 
     // `c` hides it: the screen is the one replaying the first run alone; and shows it again.
     for _ in 0..7 {
-        h.app.update(grokscope::app::state::Action::ScrubForward);
+        h.app.update(grokscope::app::action::Action::ScrubForward);
     }
     press(&mut h, 'c');
-    assert!(h.app.message.as_deref().unwrap().contains("seed-2 hidden"));
+    assert!(
+        h.app
+            .shared
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("seed-2 hidden")
+    );
     let hidden = text(&h.render(120, 40, &color));
     let mut alone = dashboard(&Replay::open(&a).unwrap());
     for d in [&mut h, &mut alone] {
-        d.app.message = None;
+        d.app.shared.message = None;
     }
     let body = |t: &str| t.lines().take(39).collect::<Vec<_>>().join("\n");
     assert!(!body(&hidden).contains("seed-2"), "{hidden}");
@@ -350,12 +357,13 @@ fn two_kept_runs_are_drawn_on_the_same_axes() {
     assert!(
         alone
             .app
+            .shared
             .message
             .as_deref()
             .unwrap()
             .contains("no compared run")
     );
-    alone.app.message = None;
+    alone.app.shared.message = None;
     assert_eq!(text(&alone.render(120, 40, &color)), before);
 }
 

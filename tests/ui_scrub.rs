@@ -6,12 +6,13 @@
 
 mod common;
 use crossterm::event::KeyCode;
+use grokscope::app::action::{Action, Command};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::keys::Key;
 use grokscope::app::seek::{HOLD, SPEEDS};
 use grokscope::app::session::{Snapshot, Status};
-use grokscope::app::state::{Action, App, Command};
-use grokscope::app::views;
+use grokscope::app::state as views;
+use grokscope::app::state::App;
 use grokscope::train::presets;
 use grokscope::ui::{ColorMode, Memo, Theme};
 use ratatui::Terminal;
@@ -26,7 +27,7 @@ const LAST: u64 = (FRAMES - 1) * EVERY;
 /// A running run at step 30,660 with 512 frames at steps 0, 60, …
 fn long_run() -> App {
     let h = common::played("five-neurons");
-    let base = h.app.snapshot.latest().unwrap().as_ref().clone();
+    let base = h.app.shared.snapshot.latest().unwrap().as_ref().clone();
     let frames: Vec<_> = (0..FRAMES)
         .map(|i| {
             let mut f = base.clone();
@@ -40,7 +41,7 @@ fn long_run() -> App {
         history,
         frames,
         status: Status::Running,
-        ..(*h.app.snapshot).clone()
+        ..(*h.app.shared.snapshot).clone()
     };
     App::new(Arc::new(snap))
 }
@@ -52,7 +53,7 @@ fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
 }
 
 fn step(app: &App) -> u64 {
-    app.frame().unwrap().step()
+    app.shared.frame().unwrap().step()
 }
 
 fn render(app: &App, w: u16, h: u16) -> String {
@@ -69,11 +70,15 @@ fn page_up_from_live_pauses_and_jumps_ten_percent() {
     assert_eq!(step(&app), LAST);
     let cmds = press(&mut app, KeyCode::PageUp);
     assert_eq!(cmds, [Command::Pause], "scrubbing pauses the run");
-    assert!(app.paused);
+    assert!(app.shared.paused);
     assert!(
-        app.message.as_deref().unwrap().contains("paused to scrub"),
+        app.shared
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("paused to scrub"),
         "{:?}",
-        app.message
+        app.shared.message
     );
     // 10 % of 30,660 is 3,066: 27,594, whose nearest frame is 27,600.
     assert_eq!(step(&app), 27_600);
@@ -85,8 +90,8 @@ fn page_up_from_live_pauses_and_jumps_ten_percent() {
     assert_eq!(step(&app), 27_600);
     press(&mut app, KeyCode::PageDown);
     press(&mut app, KeyCode::PageDown);
-    assert_eq!(app.scrub, None, "at the latest frame");
-    assert!(app.paused, "still paused");
+    assert_eq!(app.shared.scrub, None, "at the latest frame");
+    assert!(app.shared.paused, "still paused");
     // 10 % at a time, rounded to the nearest frame: eleven presses reach the start.
     for _ in 0..10 {
         press(&mut app, KeyCode::PageUp);
@@ -105,23 +110,23 @@ fn home_and_end() {
     let mut app = long_run();
     // End while live and running: nothing to do, and no pause.
     assert!(press(&mut app, KeyCode::End).is_empty());
-    assert!(!app.paused);
+    assert!(!app.shared.paused);
     assert_eq!(press(&mut app, KeyCode::Home), [Command::Pause]);
-    assert_eq!(app.scrub, Some(0));
+    assert_eq!(app.shared.scrub, Some(0));
     assert_eq!(step(&app), 0);
     press(&mut app, KeyCode::End);
-    assert_eq!(app.scrub, None);
+    assert_eq!(app.shared.scrub, None);
     assert_eq!(step(&app), LAST);
     // Space resumes and stays live.
     assert_eq!(press(&mut app, KeyCode::Char(' ')), [Command::Resume]);
-    assert!(!app.paused && app.scrub.is_none());
+    assert!(!app.shared.paused && app.shared.scrub.is_none());
 }
 
 #[test]
 fn a_typed_step_lands_on_the_nearest_frame() {
     let mut app = long_run();
     assert!(press(&mut app, KeyCode::Char('g')).is_empty());
-    assert!(!app.paused, "typing alone does not pause");
+    assert!(!app.shared.paused, "typing alone does not pause");
     for c in "12345".chars() {
         // Digits go to the typing, not to the preset keys.
         assert!(press(&mut app, KeyCode::Char(c)).is_empty());
@@ -136,15 +141,15 @@ fn a_typed_step_lands_on_the_nearest_frame() {
     // Backspace and retype; other keys do nothing meanwhile (q does not quit).
     press(&mut app, KeyCode::Backspace);
     press(&mut app, KeyCode::Char('q'));
-    assert!(!app.quit);
+    assert!(!app.shared.quit);
     press(&mut app, KeyCode::Char('6'));
-    assert_eq!(app.seek.typing.as_deref(), Some("12346"));
+    assert_eq!(app.shared.seek.typing.as_deref(), Some("12346"));
     assert_eq!(press(&mut app, KeyCode::Enter), [Command::Pause]);
-    assert!(app.seek.typing.is_none());
+    assert!(app.shared.seek.typing.is_none());
     // 12,346 lies between 12,300 and 12,360: the nearer is 12,360.
     assert_eq!(step(&app), 12_360);
     assert_eq!(
-        app.message.as_deref(),
+        app.shared.message.as_deref(),
         Some("step 12,346: the nearest kept frame is 12,360")
     );
     // Past the end: the latest frame.
@@ -155,13 +160,13 @@ fn a_typed_step_lands_on_the_nearest_frame() {
         press(&mut app, KeyCode::Char('9'));
     }
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.scrub, None);
+    assert_eq!(app.shared.scrub, None);
     // Esc cancels: the frame on screen stays, and Esc does not quit.
     press(&mut app, KeyCode::Home);
     press(&mut app, KeyCode::Char('g'));
     press(&mut app, KeyCode::Char('5'));
     press(&mut app, KeyCode::Esc);
-    assert!(app.seek.typing.is_none() && !app.quit);
+    assert!(app.shared.seek.typing.is_none() && !app.shared.quit);
     assert_eq!(step(&app), 0);
     // Enter with nothing typed jumps nowhere.
     press(&mut app, KeyCode::Char('g'));
@@ -171,7 +176,7 @@ fn a_typed_step_lands_on_the_nearest_frame() {
     press(&mut app, KeyCode::Char('g'));
     let a = views::dispatch(&app, Key::ctrl('c')).unwrap();
     app.update(a);
-    assert!(app.quit);
+    assert!(app.shared.quit);
 }
 
 #[test]
@@ -181,11 +186,15 @@ fn a_hundred_held_presses_cover_the_run_and_taps_move_one_frame() {
     for _ in 0..100 {
         press(&mut app, KeyCode::Left);
     }
-    assert_eq!(app.scrub, Some(0), "100 held presses cross 512 frames");
+    assert_eq!(
+        app.shared.scrub,
+        Some(0),
+        "100 held presses cross 512 frames"
+    );
     for _ in 0..100 {
         press(&mut app, KeyCode::Right);
     }
-    assert_eq!(app.scrub, None, "and back");
+    assert_eq!(app.shared.scrub, None, "and back");
     // Taps: each press a while after the last moves one frame.
     let mut now = Duration::ZERO;
     for i in 1..=5u64 {
@@ -204,11 +213,11 @@ fn a_hundred_held_presses_cover_the_run_and_taps_move_one_frame() {
 #[test]
 fn play_advances_at_its_speed_and_stops_at_the_end() {
     let mut app = long_run();
-    assert_eq!(SPEEDS[app.seek.speed], 2_000, "default speed");
+    assert_eq!(SPEEDS[app.shared.seek.speed], 2_000, "default speed");
     // From the latest step, p replays the whole run from the start.
     let cmds = press(&mut app, KeyCode::Char('p'));
     assert_eq!(cmds, [Command::Pause]);
-    assert!(app.seek.playing.is_some());
+    assert!(app.shared.seek.playing.is_some());
     assert_eq!(step(&app), 0);
     let t = render(&app, 120, 40);
     assert!(t.contains("⏵ replay 2,000 steps/s"), "{t}");
@@ -218,7 +227,7 @@ fn play_advances_at_its_speed_and_stops_at_the_end() {
         press(&mut app, KeyCode::Char(c));
     }
     press(&mut app, KeyCode::Enter);
-    assert!(app.seek.playing.is_none(), "a jump stops the replay");
+    assert!(app.shared.seek.playing.is_none(), "a jump stops the replay");
     let mut now = Duration::from_secs(10);
     app.update(Action::Tick(now));
     press(&mut app, KeyCode::Char('p'));
@@ -232,7 +241,7 @@ fn play_advances_at_its_speed_and_stops_at_the_end() {
     );
     // Faster: 5,000 steps/s, shown.
     press(&mut app, KeyCode::Char('>'));
-    assert_eq!(SPEEDS[app.seek.speed], 5_000);
+    assert_eq!(SPEEDS[app.shared.seek.speed], 5_000);
     assert!(render(&app, 120, 40).contains("⏵ replay 5,000 steps/s"));
     now += Duration::from_millis(500);
     app.update(Action::Tick(now));
@@ -240,13 +249,13 @@ fn play_advances_at_its_speed_and_stops_at_the_end() {
     // Slower twice: 1,000.
     press(&mut app, KeyCode::Char('<'));
     press(&mut app, KeyCode::Char('<'));
-    assert_eq!(SPEEDS[app.seek.speed], 1_000);
+    assert_eq!(SPEEDS[app.shared.seek.speed], 1_000);
     now += Duration::from_secs(1);
     app.update(Action::Tick(now));
     assert_eq!(step(&app), 23_460);
     // p stops it where it is; p again plays on.
     press(&mut app, KeyCode::Char('p'));
-    assert!(app.seek.playing.is_none());
+    assert!(app.shared.seek.playing.is_none());
     now += Duration::from_secs(3);
     app.update(Action::Tick(now));
     assert_eq!(step(&app), 23_460, "stopped");
@@ -254,26 +263,27 @@ fn play_advances_at_its_speed_and_stops_at_the_end() {
     // Long enough to pass the end: it stops on the latest frame.
     now += Duration::from_secs(20);
     app.update(Action::Tick(now));
-    assert!(app.seek.playing.is_none());
-    assert_eq!(app.scrub, None);
-    assert!(app.paused, "the run stays paused after the replay");
+    assert!(app.shared.seek.playing.is_none());
+    assert_eq!(app.shared.scrub, None);
+    assert!(app.shared.paused, "the run stays paused after the replay");
     assert!(
-        app.message
+        app.shared
+            .message
             .as_deref()
             .unwrap()
             .contains("replay reached step 30,660"),
         "{:?}",
-        app.message
+        app.shared.message
     );
     // Speeds stop at the ends of the ladder.
     for _ in 0..20 {
         press(&mut app, KeyCode::Char('>'));
     }
-    assert_eq!(SPEEDS[app.seek.speed], *SPEEDS.last().unwrap());
+    assert_eq!(SPEEDS[app.shared.seek.speed], *SPEEDS.last().unwrap());
     // Space resumes training and ends a replay.
     press(&mut app, KeyCode::Char('p'));
     assert_eq!(press(&mut app, KeyCode::Char(' ')), [Command::Resume]);
-    assert!(app.seek.playing.is_none() && app.scrub.is_none());
+    assert!(app.shared.seek.playing.is_none() && app.shared.scrub.is_none());
 }
 
 #[test]
@@ -287,14 +297,14 @@ fn scrub_keys_in_the_sweep_view_say_where_they_act() {
         KeyCode::Char('g'),
         KeyCode::Char('p'),
     ] {
-        h.app.message = None;
+        h.app.shared.message = None;
         assert!(h.press(Key::code(code).event()));
         assert_eq!(
-            h.app.message.as_deref(),
+            h.app.shared.message.as_deref(),
             Some("that key acts on the training run: w shows it")
         );
     }
-    assert!(h.app.seek.typing.is_none());
+    assert!(h.app.shared.seek.typing.is_none());
 }
 
 /// A click or a drag on the loss or the accuracy chart scrubs to the step under it (pausing
@@ -322,16 +332,16 @@ fn clicks_on_the_charts_scrub() {
         "{t}"
     );
     assert!(h.mouse(at(down, 6, 6)));
-    assert!(h.app.paused, "a click pauses the run");
-    assert_eq!(h.app.frame().unwrap().step(), 0);
+    assert!(h.app.shared.paused, "a click pauses the run");
+    assert_eq!(h.app.shared.frame().unwrap().step(), 0);
     // Dragging to the middle of the graph: about step 500.
     h.render(120, 40, &Theme::new(ColorMode::TrueColor));
     assert!(h.mouse(at(MouseEventKind::Drag(MouseButton::Left), 6 + 32, 6)));
-    assert_eq!(h.app.frame().unwrap().step(), 500);
+    assert_eq!(h.app.shared.frame().unwrap().step(), 500);
     // The accuracy chart maps its columns over the same steps.
     h.render(120, 40, &Theme::new(ColorMode::TrueColor));
     assert!(h.mouse(at(down, 118, 5)));
-    assert_eq!(h.app.scrub, None, "its right end is the latest step");
+    assert_eq!(h.app.shared.scrub, None, "its right end is the latest step");
     // Not on a chart, or not a left click: nothing.
     assert!(!h.mouse(at(down, 10, 30)));
     assert!(!h.mouse(at(MouseEventKind::Moved, 40, 6)));

@@ -3,10 +3,10 @@
 
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use grokscope::app::action::{Action, Command};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::keys::{self, Key};
 use grokscope::app::session::Status;
-use grokscope::app::state::{Action, Command};
 use grokscope::app::watch::Watch;
 use grokscope::sweep::{
     Class, Event, Grid, Point, Progress, RunRecord, RunSpec, RunState, Thresholds, Trace,
@@ -259,28 +259,28 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
     common::snapshot_settings().bind(|| insta::assert_snapshot!("sweep_dashboard_120x40", t));
 
     // Keys for the training run do nothing here; space pauses the sweep.
-    let cfg = h.app.draft.clone();
+    let cfg = h.app.shared.draft.clone();
     h.press(key(KeyCode::Char('+')));
-    assert_eq!(h.app.draft, cfg);
+    assert_eq!(h.app.shared.draft, cfg);
     h.sweep_commands.clear();
     h.press(key(KeyCode::Char(' ')));
     assert_eq!(h.sweep_commands, [Command::PauseSweeps]);
-    assert!(h.app.sweeps.state().unwrap().paused);
+    assert!(h.app.grid().unwrap().paused);
     assert_eq!(h.runner.status, Status::Paused);
 
     // Tab: the next grid starts, the first keeps its progress.
     h.press(key(KeyCode::Tab));
-    assert_eq!(h.app.sweeps.name(), "parity-v4");
+    assert_eq!(h.app.sweep.name(), "parity-v4");
     assert!(h.sweep_commands.iter().any(
         |c| matches!(c, Command::RunSweep { grid, runs, .. } if grid == "parity-v4" && runs.len() == 1125)
     ));
     h.press(key(KeyCode::BackTab));
-    assert_eq!(h.app.sweeps.state().unwrap().progress.done(), 1);
+    assert_eq!(h.app.grid().unwrap().progress.done(), 1);
 
     // w (or Esc) returns; the training run resumes where it was.
     h.press(key(KeyCode::Esc));
     assert_eq!(h.app.view.name, "training");
-    assert!(!h.app.quit);
+    assert!(!h.app.shared.quit);
     assert_eq!(h.sweep_commands.last(), Some(&Command::PauseSweeps));
     assert_eq!(h.runner.status, Status::Running);
     h.train(50);
@@ -292,7 +292,7 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
     h.press(key(KeyCode::Char('w')));
     h.press(key(KeyCode::Char('w')));
     assert_eq!(h.runner.status, Status::Paused);
-    assert!(h.app.paused);
+    assert!(h.app.shared.paused);
 }
 
 #[test]
@@ -306,18 +306,18 @@ fn a_finished_sweep_stays_finished() {
             Event::Finished(Box::new(record("parity-quick", spec))),
         ));
     }
-    let st = h.app.sweeps.state().unwrap();
+    let st = h.app.grid().unwrap();
     assert_eq!((st.progress.done(), st.progress.finished_now), (18, 18));
     // A repeated report does not count twice.
     h.act(Action::SweepEvent(
         "parity-quick".into(),
         Event::Finished(Box::new(record("parity-quick", &runs[0]))),
     ));
-    assert_eq!(h.app.sweeps.state().unwrap().progress.finished_now, 18);
+    assert_eq!(h.app.grid().unwrap().progress.finished_now, 18);
     h.sweep_commands.clear();
     h.press(key(KeyCode::Char(' ')));
     assert!(h.sweep_commands.is_empty());
-    assert!(!h.app.sweeps.state().unwrap().paused);
+    assert!(!h.app.grid().unwrap().paused);
     // Shown again, it asks for nothing to train.
     h.press(key(KeyCode::Char('w')));
     h.press(key(KeyCode::Char('w')));
@@ -677,7 +677,7 @@ fn thresholds_step_by_half_decades_within_the_articles_ranges() {
 fn threshold_keys_recolour_the_view() {
     let mut w = Watch::new(sweep_with_curves("parity-quick", 18, 0));
     let press = |w: &mut Watch, c: char| {
-        let a = keys::lookup(&keys::WATCH, w, Key::char(c)).unwrap();
+        let a = keys::lookup(&grokscope::app::watch::KEYS, w, Key::char(c)).unwrap();
         w.update(a, None);
     };
     w.state.drill = true;
@@ -706,7 +706,7 @@ fn threshold_keys_recolour_the_view() {
         });
     }
     // Closed: the classes panel (or the legend row) shows them.
-    let enter = keys::lookup(&keys::WATCH, &w, Key::code(KeyCode::Enter)).unwrap();
+    let enter = keys::lookup(&grokscope::app::watch::KEYS, &w, Key::code(KeyCode::Enter)).unwrap();
     w.update(enter, None);
     assert!(!w.state.drill);
     press(&mut w, 't');
@@ -732,10 +732,11 @@ fn threshold_keys_recolour_the_view() {
     let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
     h.press(key(KeyCode::Char('w')));
     h.press(key(KeyCode::Char('r')));
-    let st = h.app.sweeps.state().unwrap();
+    let st = h.app.grid().unwrap();
     assert_eq!(fmt_threshold(st.thresholds.grok_ratio), "1.6e4");
     assert!(
         h.app
+            .shared
             .message
             .as_deref()
             .unwrap()
@@ -743,7 +744,7 @@ fn threshold_keys_recolour_the_view() {
     );
     h.press(key(KeyCode::Enter));
     h.press(key(KeyCode::Char('l')));
-    let st = h.app.sweeps.state().unwrap();
+    let st = h.app.grid().unwrap();
     assert!(st.drill);
     assert_eq!(
         st.cell,

@@ -6,8 +6,8 @@
 
 use clap::Parser;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use grokscope::app::action::Action;
 use grokscope::app::harness::{Harness, text};
-use grokscope::app::state::Action;
 use grokscope::cli::Cli;
 use grokscope::ui::{ColorMode, Theme};
 
@@ -125,7 +125,7 @@ fn demo_tape_replays_against_the_app() {
     );
     let mut h = Harness::new(cli.train.config().expect("valid settings")).unwrap();
 
-    let mut presets_seen = vec![h.app.snapshot.config.preset.clone()];
+    let mut presets_seen = vec![h.app.shared.snapshot.config.preset.clone()];
     let mut help_seen = false;
     let mut scrubbed_seen = false;
     let mut sweep_seen = false;
@@ -135,7 +135,7 @@ fn demo_tape_replays_against_the_app() {
     // The app's clock: a replay advances by it.
     let mut now = std::time::Duration::ZERO;
     for s in it {
-        assert!(!h.app.quit, "keys after quitting: {s:?}");
+        assert!(!h.app.shared.quit, "keys after quitting: {s:?}");
         match s {
             // Real time in the tape; here a bounded number of steps keeps the test quick.
             Step::Sleep(secs) => {
@@ -155,20 +155,21 @@ fn demo_tape_replays_against_the_app() {
             }
             Step::Ctrl(c) => press(&mut h, KeyCode::Char(c), KeyModifiers::CONTROL),
         }
-        if h.app.quit {
+        if h.app.shared.quit {
             break;
         }
-        help_seen |= h.app.help;
-        scrubbed_seen |= h.app.scrub.is_some();
-        replay_seen |= h.app.seek.playing.is_some();
+        help_seen |= h.app.shared.help;
+        scrubbed_seen |= h.app.shared.scrub.is_some();
+        replay_seen |= h.app.shared.seek.playing.is_some();
         jumped_seen |= h
             .app
+            .shared
             .message
             .as_deref()
             .is_some_and(|m| m.starts_with("step 6,000"));
         sweep_seen |= h.app.view.name == "sweep";
         mechanism_seen |= h.app.view.name == "mechanism";
-        let p = &h.app.snapshot.config.preset;
+        let p = &h.app.shared.snapshot.config.preset;
         if presets_seen.last() != Some(p) {
             presets_seen.push(p.clone());
         }
@@ -177,7 +178,7 @@ fn demo_tape_replays_against_the_app() {
         assert!(t.contains("grokscope"));
         let _ = h.render(80, 24, &theme);
     }
-    assert!(h.app.quit, "the tape ends by quitting");
+    assert!(h.app.shared.quit, "the tape ends by quitting");
     assert!(help_seen, "the tape shows the help overlay");
     assert!(scrubbed_seen, "the tape scrubs back through a paused run");
     assert!(sweep_seen, "the tape shows the sweep view");

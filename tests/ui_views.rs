@@ -3,11 +3,11 @@
 //! footer, as drawn; `--view` opens on a view or names the views.
 
 mod common;
+use grokscope::app::action::Action;
 use grokscope::app::harness::{Harness, text};
-use grokscope::app::keys::{self, Binding, Key, WATCH};
-use grokscope::app::state::{Action, App};
-use grokscope::app::views::{self, VIEWS};
-use grokscope::app::watch::Watch;
+use grokscope::app::keys::{Key, Table};
+use grokscope::app::state::{self as views, App, VIEWS};
+use grokscope::app::watch::{KEYS as WATCH, Watch};
 use grokscope::sweep::{Grid, Progress};
 use grokscope::train::presets;
 use grokscope::ui::{ColorMode, Theme};
@@ -28,9 +28,9 @@ fn name(a: &Action) -> String {
 }
 
 /// No key is bound twice in one table (the second entry would never dispatch).
-fn assert_keys_unique<S>(view: &str, table: &[Binding<S>]) {
+fn assert_keys_unique(view: &str, table: &Table) {
     let mut seen = HashSet::new();
-    for b in table {
+    for (b, _) in table.entries() {
         for k in b.keys {
             assert!(seen.insert(format!("{k:?}")), "{view}: {k:?} bound twice");
         }
@@ -38,8 +38,8 @@ fn assert_keys_unique<S>(view: &str, table: &[Binding<S>]) {
 }
 
 /// Each entry of the table is in the help rows and its label in the footer, as drawn.
-fn assert_listed<S>(view: &str, table: &[Binding<S>], help: &str, footer: &str) {
-    for b in table {
+fn assert_listed(view: &str, table: &Table, help: &str, footer: &str) {
+    for (b, _) in table.entries() {
         let row = format!("{:>16}  {}", b.help_keys, b.help);
         assert!(help.contains(&row), "{view}: help lacks `{row}`:\n{help}");
         if let Some((k, label)) = b.footer {
@@ -67,10 +67,11 @@ fn last_line(t: &str) -> String {
 #[test]
 fn every_dashboard_key_dispatches_and_is_listed() {
     for view in &VIEWS {
-        assert_keys_unique(view.name, view.keys);
         let h = dashboard_in(view.name);
-        for b in view.keys {
-            assert!((b.applies)(&h.app), "{}: {} applies", view.name, b.help);
+        let table = (view.keys)(&h.app);
+        assert_keys_unique(view.name, &table);
+        for (b, applies) in table.entries() {
+            assert!(applies, "{}: {} applies", view.name, b.help);
             for &k in b.keys {
                 let got = Key::of(k.event()).and_then(|k| views::dispatch(&h.app, k));
                 assert_eq!(
@@ -85,10 +86,10 @@ fn every_dashboard_key_dispatches_and_is_listed() {
         let mut h = h;
         h.act(Action::ToggleHelp);
         let help = text(&h.render(W, H, &PLAIN));
-        assert_listed(view.name, view.keys, &help, &footer);
+        assert_listed(view.name, &table, &help, &footer);
         assert_eq!(
-            keys::help(view.keys, &h.app).len(),
-            view.keys.len(),
+            table.help().len(),
+            table.entries().count(),
             "{}: one help row per entry",
             view.name
         );
@@ -97,15 +98,16 @@ fn every_dashboard_key_dispatches_and_is_listed() {
 
 #[test]
 fn every_watch_key_dispatches_and_is_listed() {
-    assert_keys_unique("watch", &WATCH);
     let grid = Grid::builtin("parity-quick", 20).unwrap();
     let runs = grid.expand().unwrap();
     let state = grokscope::ui::sweep::SweepState::new(&grid, Progress::new(runs), None, 1);
     let mut w = Watch::new(state);
-    for b in &WATCH {
-        assert!((b.applies)(&w), "watch: {} applies", b.help);
+    let table = Table::of(&WATCH, &w);
+    assert_keys_unique("watch", &table);
+    for (b, applies) in table.entries() {
+        assert!(applies, "watch: {} applies", b.help);
         for &k in b.keys {
-            let got = keys::lookup(&WATCH, &w, Key::of(k.event()).unwrap());
+            let got = table.lookup(Key::of(k.event()).unwrap());
             assert_eq!(got.as_ref().map(name), Some(name(&(b.action)(k))), "{k:?}");
         }
     }
@@ -117,9 +119,11 @@ fn every_watch_key_dispatches_and_is_listed() {
     let footer = last_line(&draw(&w));
     w.update(Action::ToggleHelp, None);
     assert!(w.help);
-    assert_listed("watch", &WATCH, &draw(&w), &footer);
+    assert_listed("watch", &table, &draw(&w), &footer);
     // Esc closes the help first, then quits.
-    let esc = keys::lookup(&WATCH, &w, Key::code(crossterm::event::KeyCode::Esc)).unwrap();
+    let esc = Table::of(&WATCH, &w)
+        .lookup(Key::code(crossterm::event::KeyCode::Esc))
+        .unwrap();
     w.update(esc.clone(), None);
     assert!(!w.help && !w.quitting());
     w.update(esc, None);
@@ -130,7 +134,7 @@ fn every_watch_key_dispatches_and_is_listed() {
 #[test]
 fn training_footer_reads_as_before() {
     let h = dashboard_in("training");
-    let footer = keys::footer(&keys::TRAINING, &h.app);
+    let footer = (views::home().keys)(&h.app).footer();
     let text: Vec<String> = footer.iter().map(|(k, l)| format!("{k} {l}")).collect();
     assert_eq!(
         text.join("  "),
@@ -143,14 +147,14 @@ fn training_footer_reads_as_before() {
 #[test]
 fn training_keys_in_the_sweep_view_say_where_they_act() {
     let mut h = dashboard_in("sweep");
-    let draft = h.app.draft.clone();
+    let draft = h.app.shared.draft.clone();
     // (r and j are the sweep view's own: a threshold and the cursor.)
     for c in ['-', '3', 'p', '+', 's'] {
-        h.app.message = None;
+        h.app.shared.message = None;
         assert!(h.press(Key::char(c).event()), "{c}");
-        assert_eq!(h.app.draft, draft, "{c}");
+        assert_eq!(h.app.shared.draft, draft, "{c}");
         assert_eq!(
-            h.app.message.as_deref(),
+            h.app.shared.message.as_deref(),
             Some("that key acts on the training run: w shows it"),
             "{c}"
         );
@@ -168,13 +172,13 @@ fn q_quits_with_the_help_open() {
     for view in &VIEWS {
         let mut h = dashboard_in(view.name);
         h.press(Key::char('?').event());
-        assert!(h.app.help);
+        assert!(h.app.shared.help);
         h.press(Key::code(crossterm::event::KeyCode::Esc).event());
-        assert!(!h.app.help && !h.app.quit, "{}", view.name);
+        assert!(!h.app.shared.help && !h.app.shared.quit, "{}", view.name);
         assert_eq!(h.app.view.name, view.name, "Esc closed only the help");
         h.press(Key::char('?').event());
         h.press(Key::char('q').event());
-        assert!(h.app.quit, "{}: q quits from the help", view.name);
+        assert!(h.app.shared.quit, "{}: q quits from the help", view.name);
     }
 }
 
@@ -188,9 +192,9 @@ fn esc_goes_back_to_the_training_view_then_quits() {
     let mut h = dashboard_in("sweep");
     h.press(Key::code(crossterm::event::KeyCode::Esc).event());
     assert_eq!(app_view(&h.app), "training");
-    assert!(!h.app.quit);
+    assert!(!h.app.shared.quit);
     h.press(Key::code(crossterm::event::KeyCode::Esc).event());
-    assert!(h.app.quit);
+    assert!(h.app.shared.quit);
 }
 
 #[test]

@@ -69,7 +69,7 @@ fn w_output_beside_w_input() {
         assert!(matches!(c.fg, Color::Indexed(16..=231)), "{:?}", c.fg);
     }
     // W_output's first row is the first heatmap row's neuron (the same order).
-    let frame = h.app.frame().unwrap();
+    let frame = h.app.shared.frame().unwrap();
     let (heat, _, _) = heatmap::heat_rows(frame);
     let (out, _, _) = heatmap::out_rows(frame);
     assert_eq!(heat.nrows(), out.nrows());
@@ -99,9 +99,9 @@ fn the_selected_neuron_is_marked() {
     for _ in 0..3 {
         assert!(h.press(Key::char(']').event()));
     }
-    assert_eq!(h.app.neuron, 3);
+    assert_eq!(h.app.shared.neuron, 3);
     let buf = h.render(120, 40, &TRUE);
-    let frame = h.app.frame().unwrap();
+    let frame = h.app.shared.frame().unwrap();
     let order = frame
         .readings
         .spectrum()

@@ -1,8 +1,8 @@
 //! The trainer thread: it publishes snapshots while running, obeys pause / resume / restart,
 //! and ends on Quit or when the app goes away.
 
+use grokscope::app::action::Command;
 use grokscope::app::session::{Session, Status};
-use grokscope::app::state::Command;
 use grokscope::app::worker::{self, Runner};
 use grokscope::train::{Threads, presets};
 use std::sync::{Arc, mpsc};

@@ -4,11 +4,11 @@
 //! plays a recorded run instead of training, so that what it draws does not depend on the
 //! machine's arithmetic either.
 
+use super::action::{Action, Command};
 use super::keys::Key;
 use super::recorded::Recorded;
 use super::session::{Clock, Session};
-use super::state::{Action, App, Command};
-use super::views;
+use super::state::{self as views, App};
 use super::worker::Runner;
 use crate::train::{Config, Threads};
 use crate::ui::Theme;
@@ -65,7 +65,7 @@ impl Harness {
         let mut app = App::new(Arc::new(snap));
         // Fixed, as the clock is: the help overlay names this kernel whatever the host
         // trains on (every kernel gives the same bits; `tests/kernels.rs` checks it).
-        app.kernel = HARNESS_KERNEL;
+        app.shared.kernel = HARNESS_KERNEL;
         Harness {
             runner,
             recorded,

@@ -2,14 +2,16 @@
 //!
 //! * [`session`]: a trainer plus the metrics history and weight frames it records, and the
 //!   plain [`session::Snapshot`] the renderer draws.
-//! * [`worker`]: the trainer thread; it takes [`state::Command`]s and publishes snapshots.
-//! * [`state`]: the app state and its one `update(action)`.
-//! * [`appendix`]: the appendix view's parameters and its memo of constructions.
-//! * [`gallery`]: the seed gallery view's runs (live or from a sweep's file) and selection.
-//! * [`views`]: the views by name (training, sweep, mechanism, appendix, gallery), each with its
-//!   render function and key table.
-//! * [`keys`]: the key tables, one per view; dispatch, footer and help come from them.
-//! * [`seek`]: scrubbing through the kept frames: jumps, a typed step, replays.
+//! * [`worker`]: the trainer thread; it takes [`action::Command`]s and publishes snapshots.
+//! * [`action`]: what the user asks of the app and what the app asks of the trainer (a leaf).
+//! * [`keys`]: a key, a key table's rows and lookups, the rows several views share.
+//! * [`shared`]: what every view reads and changes (the run on screen, the draft, pause,
+//!   scrubbing, the footer's notice); [`seek`]: its scrubbing (jumps, a typed step, replays).
+//! * `grids`: the built-in grids the sweep view and the gallery train in the background.
+//! * [`views`]: one module per view (training, sweep, mechanism, appendix, gallery), each
+//!   owning its state, key table and update.
+//! * [`state`]: [`state::App`] (the shared part and each view's), the table of views, the
+//!   one `update(action)`, key dispatch and drawing.
 //! * [`watch`]: `grokscope sweep --watch`, the sweep view without a trainer.
 //! * [`replay`]: `grokscope replay DIR`, a kept run published as the trainer's snapshots.
 //! * [`recorded`]: a kept run played step by step as though training: the test harness's
@@ -18,17 +20,16 @@
 //! One event loop (`event_loop`) serves the dashboard and `sweep --watch`: each is a
 //! `Screen`. Rendering lives in [`crate::ui`].
 
-pub mod appendix;
-pub mod gallery;
+pub mod action;
+mod grids;
 pub mod harness;
 pub mod keys;
-pub mod mechanism;
 pub mod recorded;
 pub mod replay;
 pub mod seek;
 pub mod session;
+pub mod shared;
 pub mod state;
-mod sweep;
 mod tty;
 pub mod views;
 pub mod watch;
@@ -37,18 +38,19 @@ pub mod worker;
 use crate::sweep::Pool;
 use crate::train::{Config, Stopwatch, Threads};
 use crate::ui;
+use action::{Action, Command};
 use futures_util::StreamExt;
 use keys::Key;
 use ratatui::Frame;
 use session::{Clock, Session};
-use state::{Action, App, Command};
+use state::App;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 use worker::Runner;
 
-pub use views::draw;
+pub use state::draw;
 
 /// Why the dashboard or `sweep --watch` could not run, or stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +129,7 @@ impl Pools {
     }
 
     /// Reports and clock readings since the last call, as app actions.
-    fn poll(&mut self, sweeps: &state::Sweeps) -> Vec<Action> {
+    fn poll(&mut self, sweeps: &grids::Sweeps) -> Vec<Action> {
         let mut out = Vec::new();
         for (name, lp) in self.live.iter_mut() {
             if lp.ended {
@@ -161,7 +163,7 @@ pub fn launch(
     threads: Threads,
     fps: u32,
     view: &str,
-    gallery: Option<gallery::FileRuns>,
+    gallery: Option<views::gallery::FileRuns>,
 ) -> Result<(), Error> {
     let view = check_launch(fps, view)?;
     let session = Session::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
@@ -193,16 +195,16 @@ pub fn launch_replay(
 }
 
 /// The checks before a dashboard opens: the redraw rate, the view, a terminal.
-fn check_launch(fps: u32, view: &str) -> Result<&'static views::View, Error> {
+fn check_launch(fps: u32, view: &str) -> Result<&'static state::View, Error> {
     if fps == 0 || fps > 120 {
         return Err(Error::Usage(format!(
             "--fps must be in 1..=120 (got {fps})"
         )));
     }
-    let Some(view) = views::find(view) else {
+    let Some(view) = state::find(view) else {
         return Err(Error::Usage(format!(
             "unknown view {view:?}; the views are {}",
-            views::names().join(", ")
+            state::names().join(", ")
         )));
     };
     if !std::io::stdout().is_terminal() {
@@ -217,9 +219,9 @@ fn check_launch(fps: u32, view: &str) -> Result<&'static views::View, Error> {
 /// or a replay) on a thread of its own, which takes the app's commands.
 fn dashboard(
     first: Arc<session::Snapshot>,
-    view: &'static views::View,
+    view: &'static state::View,
     fps: u32,
-    gallery: Option<gallery::FileRuns>,
+    gallery: Option<views::gallery::FileRuns>,
     thread: &str,
     source: impl FnOnce(mpsc::Receiver<Command>, tokio::sync::watch::Sender<Arc<session::Snapshot>>)
     + Send
@@ -234,9 +236,9 @@ fn dashboard(
             .spawn(move || source(cmd_rx, snap_tx))
             .map_err(|e| Error::Failed(format!("cannot start the {thread} thread: {e}")))?;
         let mut app = App::new(first.clone());
-        app.message = first.message.clone();
+        app.shared.message = first.message.clone();
         if let Some(runs) = gallery {
-            app.gallery = gallery::Gallery::from_file(runs);
+            app.gallery = views::gallery::Gallery::from_file(runs);
         }
         let mut dashboard = Dashboard {
             app,
@@ -428,7 +430,7 @@ impl Dashboard {
                 Ok(false) => {
                     let _ = self.cmd_tx.send(c);
                 }
-                Err(e) => self.app.message = Some(e),
+                Err(e) => self.app.shared.message = Some(e),
             }
         }
     }
@@ -436,9 +438,13 @@ impl Dashboard {
 
 impl Screen for Dashboard {
     fn tick(&mut self) -> Result<bool, Error> {
-        let shown = (self.app.scrub, self.app.seek.playing.is_some());
+        let shown = (
+            self.app.shared.scrub,
+            self.app.shared.seek.playing.is_some(),
+        );
         self.app.update(Action::Tick(self.started.elapsed()));
-        let mut dirty = shown != (self.app.scrub, self.app.seek.playing.is_some());
+        let s = &self.app.shared;
+        let mut dirty = shown != (s.scrub, s.seek.playing.is_some());
         for a in self.pools.poll(&self.app.sweeps) {
             if matches!(a, Action::SweepEvent(..))
                 || matches!(self.app.view.name, "sweep" | "gallery")
@@ -452,7 +458,7 @@ impl Screen for Dashboard {
 
     fn key(&mut self, key: Key) -> Result<bool, Error> {
         self.app.update(Action::Tick(self.started.elapsed()));
-        let Some(a) = views::dispatch(&self.app, key) else {
+        let Some(a) = state::dispatch(&self.app, key) else {
             return Ok(false);
         };
         self.act(a);
@@ -460,7 +466,7 @@ impl Screen for Dashboard {
     }
 
     fn mouse(&mut self, ev: crossterm::event::MouseEvent) -> bool {
-        let Some(a) = views::mouse(&self.memo, ev) else {
+        let Some(a) = state::mouse(&self.memo, ev) else {
             return false;
         };
         self.app.update(Action::Tick(self.started.elapsed()));
@@ -482,6 +488,6 @@ impl Screen for Dashboard {
     }
 
     fn quit(&self) -> bool {
-        self.app.quit
+        self.app.shared.quit
     }
 }

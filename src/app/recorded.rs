@@ -5,9 +5,9 @@
 //! frame shows does not depend on the arithmetic of the machine that runs the tests.
 //! [`record`] writes one from a live session's snapshot.
 
+use super::action::Command;
 use super::replay::Replay;
 use super::session::{Clock, MAX_FRAMES, Snapshot, Status, eval_interval};
-use super::state::Command;
 use crate::train::Config;
 use crate::train::keep::{FrameWriter, RunFile};
 use std::path::Path;

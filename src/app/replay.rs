@@ -6,8 +6,8 @@
 //! run ([`Replay::compare`]) is followed the same way for its metrics, which the loss and
 //! accuracy charts draw on the same axes.
 
+use super::action::Command;
 use super::session::{Clock, Snapshot, Status, WeightFrame, frame_cap, thin, thin_history};
-use super::state::Command;
 use crate::probe::Prober;
 use crate::snapshot::Compared;
 use crate::train::files::show;

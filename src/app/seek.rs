@@ -6,35 +6,11 @@
 //! Time comes in with [`Action::Tick`] (the event loop's clock, since it started), so the
 //! state stays deterministic: tests set the clock with ticks of their own.
 
-use super::session::Status;
-use super::state::{Action, App, Command};
+use super::action::{Action, Command, Scrub};
+use super::shared::Shared;
+use crate::snapshot::Status;
 use crate::ui::thousands;
 use std::time::Duration;
-
-/// A scrubbing request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scrub {
-    /// 10 % of the run back / forward (PgUp, PgDn).
-    PageBack,
-    PageForward,
-    /// The first kept frame (Home), the latest (End).
-    Start,
-    End,
-    /// `g`: start typing a step number.
-    Type,
-    /// While typing: a digit, Backspace, Enter (jump), Esc (cancel), any other key.
-    Digit(char),
-    Erase,
-    Go,
-    Cancel,
-    Other,
-    /// The kept frame nearest to this step (a click on a chart).
-    To(u64),
-    /// Play the history forward from the frame on screen (or stop playing).
-    Play,
-    Slower,
-    Faster,
-}
 
 /// Replay speeds, in training steps per second of wall time.
 pub const SPEEDS: [u64; 8] = [100, 250, 500, 1_000, 2_000, 5_000, 10_000, 20_000];
@@ -57,7 +33,7 @@ pub struct Playing {
     since: Duration,
 }
 
-/// The scrubbing state beside [`App::scrub`] (the frame on screen).
+/// The scrubbing state beside [`Shared::scrub`] (the frame on screen).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Seek {
     /// The step number being typed after `g`.
@@ -105,9 +81,9 @@ impl Seek {
     }
 }
 
-impl App {
+impl Shared {
     /// The index of the frame on screen (the latest when not scrubbing), if there are any.
-    fn shown(&self) -> Option<usize> {
+    pub fn shown(&self) -> Option<usize> {
         let n = self.snapshot.frames.len();
         (n > 0).then(|| self.scrub.unwrap_or(n - 1).min(n - 1))
     }
@@ -119,7 +95,7 @@ impl App {
     }
 
     /// The kept frame nearest to `step`.
-    fn nearest(&self, step: u64) -> Option<usize> {
+    pub fn nearest(&self, step: u64) -> Option<usize> {
         let frames = &self.snapshot.frames;
         let i = frames.partition_point(|f| f.step() < step);
         match (i.checked_sub(1), (i < frames.len()).then_some(i)) {
@@ -144,7 +120,7 @@ impl App {
     }
 
     /// ← → : one frame, and faster while held.
-    pub(super) fn scrub_step(&mut self, forward: bool) -> Vec<Command> {
+    pub fn scrub_step(&mut self, forward: bool) -> Vec<Command> {
         let Some(cur) = self.shown() else {
             return Vec::new();
         };
@@ -168,7 +144,7 @@ impl App {
     }
 
     /// A scrubbing request.
-    pub(super) fn seek(&mut self, s: Scrub) -> Vec<Command> {
+    pub fn seek(&mut self, s: Scrub) -> Vec<Command> {
         match s {
             Scrub::Type => {
                 self.seek.typing = Some(String::new());
@@ -290,7 +266,7 @@ impl App {
     }
 
     /// Jump to the frame `to` picks (pausing a running run), stopping a replay.
-    fn jump(&mut self, to: impl FnOnce(&App) -> Option<usize>) -> Vec<Command> {
+    fn jump(&mut self, to: impl FnOnce(&Shared) -> Option<usize>) -> Vec<Command> {
         let Some(i) = to(self) else {
             return Vec::new();
         };
@@ -301,7 +277,7 @@ impl App {
     }
 
     /// The clock moved on: advance a replay; at the latest frame it stops.
-    pub(super) fn tick(&mut self, now: Duration) {
+    pub fn tick(&mut self, now: Duration) {
         self.seek.now = now;
         let speed = self.seek.steps_per_s() as f64;
         let Some(p) = self.seek.playing.as_mut() else {

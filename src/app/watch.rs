@@ -3,13 +3,15 @@
 //! appends them to `--out`); quitting (q, Ctrl-C, SIGTERM, SIGHUP) cancels the workers,
 //! restores the terminal, and hands over the runs that finished meanwhile too.
 
-use super::keys::{self, Key};
-use super::state::Action;
+use super::action::Action;
+use super::keys::{Binding, Key, Table, bind, ctrl_quit, help_key, quit_or_back};
+use super::views::sweep::{cursor_keys, drill_key, fit_keys, ratio_keys, reset_key, steer};
 use super::{Error, Screen};
 use crate::sweep::{Event, Grid, Pool, Progress, RunRecord, Shard};
 use crate::train::Stopwatch;
 use crate::ui::sweep::{SweepState, SweepStatus};
 use crate::ui::{self, Footer, Theme};
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use std::sync::mpsc::TryRecvError;
 
@@ -87,29 +89,26 @@ impl Watch {
                     .paused
                     .then(|| "paused: space resumes".to_string());
             }
-            Action::PageBack => self.state.turn_page(false),
-            Action::PageForward => self.state.turn_page(true),
-            Action::MoveCursor(m) => self.state.move_cursor(m),
-            Action::ToggleDrill => self.state.drill = !self.state.drill,
-            Action::Threshold(n) => {
-                self.state.nudge(n);
-                self.message = Some(self.state.threshold_note());
+            a => {
+                if let Some(note) = steer(&mut self.state, &a) {
+                    self.message = Some(note);
+                }
             }
-            _ => {}
         }
     }
 
     /// Draw the view: the sweep, the footer from the watch's key table, the help when open.
     pub fn draw(&self, f: &mut Frame, theme: &Theme) {
-        let keys = keys::footer(&keys::WATCH, self);
+        let keys = Table::of(&KEYS, self);
+        let entries = keys.footer();
         let footer = Footer {
-            keys: &keys,
+            keys: &entries,
             message: self.message.as_deref(),
         };
         ui::sweep::render(f, &self.state, theme, &self.state.grid, &footer);
         let area = f.area();
         if self.help && area.width >= ui::MIN_WIDTH && area.height >= ui::MIN_HEIGHT {
-            ui::help::render(f, area, &keys::help(&keys::WATCH, self), None, theme);
+            ui::help::render(f, area, &keys.help(), None, theme);
         }
     }
 }
@@ -160,7 +159,7 @@ impl Screen for Watching<'_, '_> {
     }
 
     fn key(&mut self, key: Key) -> Result<bool, Error> {
-        let Some(a) = keys::lookup(&keys::WATCH, &self.watch, key) else {
+        let Some(a) = Table::of(&KEYS, &self.watch).lookup(key) else {
             return Ok(false);
         };
         self.watch.update(a, Some(self.pool));
@@ -224,3 +223,31 @@ pub fn watch(
         total: p.total(),
     })
 }
+
+/// `grokscope sweep --watch`: one sweep full screen.
+pub static KEYS: [Binding<Watch>; 9] = [
+    bind(
+        &[Key::char('q'), Key::code(KeyCode::Esc)],
+        quit_or_back,
+        "q / Esc",
+        "quit: stop the workers, print the tables",
+        Some(("q", "quit (prints the tables)")),
+    ),
+    Binding {
+        applies: |w: &Watch| !w.ended(),
+        ..bind(
+            &[Key::char(' ')],
+            |_| Action::PauseSweep,
+            "space",
+            "pause / resume the sweep",
+            Some(("space", "pause")),
+        )
+    },
+    cursor_keys(),
+    drill_key(),
+    fit_keys(),
+    ratio_keys(),
+    reset_key(),
+    help_key(None),
+    ctrl_quit(),
+];

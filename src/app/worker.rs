@@ -1,8 +1,8 @@
 //! The trainer side: a [`Runner`] that obeys [`Command`]s, and the thread that runs it at full
 //! speed, publishing a [`Snapshot`] every 125 ms through a `watch` channel.
 
+use super::action::Command;
 use super::session::{Clock, Session, Snapshot, Status};
-use super::state::Command;
 use crate::train::files::show;
 use crate::train::{Stopwatch, Threads, Trainer, checkpoint};
 use std::sync::Arc;

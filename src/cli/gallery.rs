@@ -2,7 +2,7 @@
 //! gallery view, read strictly (the gallery has no later pass to finish a torn file).
 
 use super::Failure;
-use crate::app::gallery::FileRuns;
+use crate::app::views::gallery::FileRuns;
 use crate::sweep::RunRecord;
 use crate::train::files::show;
 use std::collections::BTreeSet;

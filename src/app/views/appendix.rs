@@ -1,14 +1,17 @@
-//! The appendix view's state: the parameters of the hand-built circle (M, N, activation,
+//! The appendix view: the circle built by hand. Its state: the parameters of the hand-built circle (M, N, activation,
 //! a, b), the one selected, the frequency group taken from the training run, and the
 //! constructions built so far (memoized on `(M, N, activation)`: scoring all pairs is `M³`
 //! logits, about a second at `M = 500`, so a frame never rebuilds it, and moving a or b
 //! never does).
 
-use super::state::{Action, App, Command};
+use super::super::action::{Action, Command};
+use super::super::keys::{Binding, Key, SELECT_KEYS, bind, ctrl_quit, help_key, quit_key, select};
+use super::super::shared::Shared;
 use crate::analysis::AnalysisError;
 use crate::analysis::construct::{Construction, MAX_MODULUS};
 use crate::train::{Activation, Op, TaskKind};
 use crate::ui::appendix::{Learned, ParamRow, Scene};
+use crossterm::event::KeyCode;
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -165,12 +168,12 @@ pub fn activation_name(a: Activation) -> String {
 
 /// The running model's frequency groups: each key frequency (largest norm first) with the
 /// number of neurons whose dominant frequency it is, groups without neurons left out.
-fn groups(app: &App) -> Result<Vec<(usize, usize)>, String> {
-    let cfg = &app.snapshot.config;
+fn groups(s: &Shared) -> Result<Vec<(usize, usize)>, String> {
+    let cfg = &s.snapshot.config;
     if cfg.task != TaskKind::Modular || cfg.op != Op::Add {
         return Err("t takes M and N from a modular-addition run (this one is not)".into());
     }
-    let spectrum = app
+    let spectrum = s
         .frame()
         .and_then(|f| f.readings.spectrum())
         .ok_or("t: the run has no spectrum yet")?;
@@ -193,27 +196,25 @@ fn groups(app: &App) -> Result<Vec<(usize, usize)>, String> {
 }
 
 /// `t`: M from the run's modulus, N from the size of its next frequency group.
-fn take(app: &mut App) {
-    let groups = match groups(app) {
+fn take(ap: &mut Appendix, s: &mut Shared) {
+    let groups = match groups(s) {
         Ok(g) => g,
         Err(why) => {
-            app.message = Some(why);
+            s.message = Some(why);
             return;
         }
     };
-    let next = app
-        .appendix
+    let next = ap
         .learned
         .and_then(|k| groups.iter().position(|&(g, _)| g == k))
         .map_or(0, |i| (i + 1) % groups.len());
     let (k, count) = groups[next];
-    let ap = &mut app.appendix;
-    ap.modulus = app.snapshot.config.modulus.clamp(2, MAX_MODULUS);
+    ap.modulus = s.snapshot.config.modulus.clamp(2, MAX_MODULUS);
     ap.neurons = count.clamp(1, MAX_NEURONS);
     ap.a %= ap.modulus;
     ap.b %= ap.modulus;
     ap.learned = Some(k);
-    app.message = Some(format!(
+    s.message = Some(format!(
         "M = {} and N = {} from the run: frequency {k}'s {count} neurons (t: group {} of {})",
         ap.modulus,
         ap.neurons,
@@ -222,26 +223,27 @@ fn take(app: &mut App) {
     ));
 }
 
-/// The appendix view's answer to an action; `None` leaves it to [`App::update`].
-pub(super) fn update(app: &mut App, action: &Action) -> Option<Vec<Command>> {
-    let ap = &mut app.appendix;
-    let n = PARAMS.len();
-    let at = PARAMS.iter().position(|&p| p == ap.selected).unwrap_or(0);
-    match action {
-        Action::SelectNext => ap.selected = PARAMS[(at + 1) % n],
-        Action::SelectPrev => ap.selected = PARAMS[(at + n - 1) % n],
-        Action::Increase | Action::Decrease => ap.step(matches!(action, Action::Increase)),
-        Action::TakeModel => take(app),
-        _ => return None,
+impl Appendix {
+    /// The view's own actions; `None` leaves the action to the dashboard.
+    pub fn update(&mut self, s: &mut Shared, action: &Action) -> Option<Vec<Command>> {
+        let n = PARAMS.len();
+        let at = PARAMS.iter().position(|&p| p == self.selected).unwrap_or(0);
+        match action {
+            Action::SelectNext => self.selected = PARAMS[(at + 1) % n],
+            Action::SelectPrev => self.selected = PARAMS[(at + n - 1) % n],
+            Action::Increase | Action::Decrease => self.step(matches!(action, Action::Increase)),
+            Action::TakeModel => take(self, s),
+            _ => return None,
+        }
+        Some(Vec::new())
     }
-    Some(Vec::new())
 }
 
 /// The learned star of the group taken with `t`, from the frame on screen: each neuron of
 /// that frequency as its (cos, sin) Fourier coefficient pair of W_input.
-fn learned(app: &App) -> Option<Learned> {
-    let k = app.appendix.learned?;
-    let spectrum = app.frame()?.readings.spectrum()?;
+fn learned(ap: &Appendix, s: &Shared) -> Option<Learned> {
+    let k = ap.learned?;
+    let spectrum = s.frame()?.readings.spectrum()?;
     Some(Learned {
         frequency: k,
         points: spectrum
@@ -254,13 +256,13 @@ fn learned(app: &App) -> Option<Learned> {
 }
 
 /// Draw the view.
-pub(super) fn render(
+pub fn render(
     f: &mut ratatui::Frame,
-    app: &App,
+    ap: &Appendix,
+    s: &Shared,
     theme: &crate::ui::Theme,
     footer: &crate::ui::Footer,
 ) {
-    let ap = &app.appendix;
     match ap.construction() {
         Ok(c) => {
             let scene = Scene {
@@ -268,7 +270,7 @@ pub(super) fn render(
                 a: ap.a,
                 b: ap.b,
                 params: ap.rows(),
-                learned: learned(app),
+                learned: learned(ap, s),
                 theme,
             };
             crate::ui::appendix::render(f, &scene, footer);
@@ -276,3 +278,51 @@ pub(super) fn render(
         Err(e) => f.render_widget(ratatui::widgets::Paragraph::new(e.to_string()), f.area()),
     }
 }
+
+/// The appendix view: the hand-built circle's parameters.
+pub static KEYS: [Binding<Appendix>; 7] = [
+    bind(
+        &[Key::char('x'), Key::code(KeyCode::Esc)],
+        |k| match k.code {
+            KeyCode::Esc => Action::Back,
+            _ => Action::ToggleView("appendix"),
+        },
+        "x / Esc",
+        "back to the training view",
+        Some(("x", "training view")),
+    ),
+    bind(
+        &SELECT_KEYS,
+        select,
+        "↑ ↓ / k j",
+        "select a parameter: M, N, activation, a, b",
+        Some(("↑↓", "select")),
+    ),
+    bind(
+        &[
+            Key::char('+'),
+            Key::char('='),
+            Key::code(KeyCode::Right),
+            Key::char('-'),
+            Key::char('_'),
+            Key::code(KeyCode::Left),
+        ],
+        |k| match k.code {
+            KeyCode::Char('-' | '_') | KeyCode::Left => Action::Decrease,
+            _ => Action::Increase,
+        },
+        "+ - / ← →",
+        "change it (M 2…500, N 1…64; a, b wrap)",
+        Some(("+- ←→", "change")),
+    ),
+    bind(
+        &[Key::char('t')],
+        |_| Action::TakeModel,
+        "t",
+        "take M and N from the run's next frequency group",
+        Some(("t", "take from run")),
+    ),
+    help_key(Some(("?", "help"))),
+    quit_key(),
+    ctrl_quit(),
+];

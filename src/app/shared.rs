@@ -1,0 +1,199 @@
+//! What every view of the dashboard reads and changes: the training run as last published,
+//! the settings being edited, pause and scrubbing (the frame on screen), the selected
+//! neuron, the footer's notice, the help overlay and quitting. Each view's own state lives
+//! in its module under [`super::views`]; this is the part they share.
+
+use super::action::Command;
+use super::seek::Seek;
+use crate::snapshot::{Snapshot, Status, WeightFrame};
+use crate::train::Config;
+use crate::train::presets::{self, Preset};
+use crate::ui::mechanism::Choice;
+use crate::ui::{Ctx, Memo, Settings, Theme};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The state every view shares.
+pub struct Shared {
+    pub snapshot: Arc<Snapshot>,
+    /// The kernel training runs on, named in the help overlay (the live process's; the
+    /// test harness fixes it, as it fixes the clock, so rendered frames do not depend on
+    /// the host).
+    pub kernel: &'static str,
+    pub presets: Vec<Preset>,
+    /// Index of the running preset in `presets`, if it is one of them.
+    pub preset: usize,
+    /// Settings being edited; applied with Enter.
+    pub draft: Config,
+    /// Whether the user asked for a pause.
+    pub paused: bool,
+    /// Index into `snapshot.frames` while scrubbing (only when paused).
+    pub scrub: Option<usize>,
+    /// The selected hidden neuron, highlighted by the panels that draw neurons (kept below
+    /// the running model's width).
+    pub neuron: usize,
+    /// Scrubbing beside the frame on screen: a typed step, a replay, a held key.
+    pub seek: Seek,
+    pub help: bool,
+    pub quit: bool,
+    /// A notice in the footer: the last thing that happened.
+    pub message: Option<String>,
+    /// Where `s` saves checkpoints (the working directory unless set).
+    pub save_dir: PathBuf,
+    /// Whether leaving the view on screen resumes the training run (it was running when a
+    /// view of other runs — a sweep, the gallery — paused it).
+    pub resume_training: bool,
+    /// The user hid the compared run (`c`), if there is one.
+    pub hide_compared: bool,
+    /// A retrain under way (the gallery's Enter): the step it pauses at (the trainer says
+    /// when it is there).
+    pub pause_at: Option<u64>,
+    /// A view asks for another to come on screen (the gallery's Enter shows the training
+    /// view); the dashboard switches after the view's update, keeping its notice.
+    pub show: Option<&'static str>,
+}
+
+impl Shared {
+    pub fn new(snapshot: Arc<Snapshot>) -> Self {
+        let presets = presets::all();
+        let preset = presets
+            .iter()
+            .position(|p| p.name == snapshot.config.preset)
+            .unwrap_or(0);
+        Shared {
+            draft: snapshot.config.clone(),
+            kernel: crate::train::Kernel::active().name(),
+            snapshot,
+            presets,
+            preset,
+            paused: false,
+            scrub: None,
+            neuron: 0,
+            seek: Seek::default(),
+            help: false,
+            quit: false,
+            message: None,
+            save_dir: PathBuf::from("."),
+            resume_training: false,
+            hide_compared: false,
+            pause_at: None,
+            show: None,
+        }
+    }
+
+    /// The running model's number of hidden neurons, once it has a frame.
+    pub fn hidden(&self) -> Option<usize> {
+        let h = self.snapshot.latest()?.weights.hidden();
+        (h > 0).then_some(h)
+    }
+
+    /// The frame the weight panels show: the scrubbed one, else the latest.
+    pub fn frame(&self) -> Option<&Arc<WeightFrame>> {
+        match self.scrub {
+            Some(i) => self.snapshot.frames.get(i),
+            None => self.snapshot.latest(),
+        }
+    }
+
+    /// Whether the draft differs from the running settings.
+    pub fn edited(&self) -> bool {
+        self.draft != self.snapshot.config
+    }
+
+    /// Restart the training run with the draft: scrubbing, a replay and a retrain's pause
+    /// are forgotten.
+    pub fn restart_with_draft(&mut self) -> Vec<Command> {
+        self.pause_at = None;
+        self.scrub = None;
+        self.seek.reset();
+        self.paused = false;
+        vec![Command::Restart(Box::new(self.draft.clone()))]
+    }
+
+    /// A view of other runs (a sweep, the gallery) comes on screen: one thing trains at a
+    /// time, so the training run pauses, and resumes when the view is left
+    /// ([`Shared::resume_after_view`]) if it was running.
+    pub fn pause_for_view(&mut self) -> Vec<Command> {
+        if self.snapshot.status == Status::Running && !self.paused {
+            self.resume_training = true;
+            vec![Command::Pause]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Leaving a view of other runs: the training run resumes if it paused for it.
+    pub fn resume_after_view(&mut self) -> Vec<Command> {
+        if std::mem::take(&mut self.resume_training) {
+            vec![Command::Resume]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// A snapshot arrived: a new run resets scrubbing and the draft, a scrubbed step is
+    /// kept (frames are only appended, or thinned when full), and a retrain that reached
+    /// its step is paused as if the user had paused it (so space resumes it).
+    pub fn take(&mut self, snap: Arc<Snapshot>) {
+        let new_run = snap.run != self.snapshot.run;
+        if let Some(m) = &snap.message {
+            self.message = Some(m.clone());
+        }
+        if new_run {
+            self.scrub = None;
+            self.seek.reset();
+            if let Some(i) = self
+                .presets
+                .iter()
+                .position(|p| p.name == snap.config.preset)
+            {
+                self.preset = i;
+            }
+            self.draft = snap.config.clone();
+        }
+        if let Some(i) = self.scrub {
+            let step = self.snapshot.frames.get(i).map(|f| f.step());
+            self.scrub = step.and_then(|st| snap.frames.iter().position(|f| f.step() == st));
+        }
+        if new_run {
+            self.paused = matches!(snap.status, Status::Paused);
+        }
+        if let Some(at) = self.pause_at
+            && snap.step >= at
+            && matches!(snap.status, Status::Paused | Status::Finished)
+        {
+            self.pause_at = None;
+            self.paused = snap.status == Status::Paused;
+        }
+        self.snapshot = snap;
+        if let Some(h) = self.hidden() {
+            self.neuron = self.neuron.min(h - 1);
+        }
+    }
+
+    /// What the panels of the run draw from: the settings panel's rows and the mechanism
+    /// view's choice come from the views that own them.
+    pub fn ctx<'a>(
+        &'a self,
+        theme: &'a Theme,
+        memo: &'a Memo,
+        settings: Settings,
+        mechanism: Choice,
+    ) -> Ctx<'a> {
+        Ctx {
+            snapshot: &self.snapshot,
+            frame: self.frame().map(|f| &**f),
+            scrubbing: self.scrub.is_some(),
+            paused: self.paused,
+            neuron: self.neuron,
+            mechanism,
+            playing: self.seek.playing.map(|_| self.seek.steps_per_s()),
+            settings,
+            compare: (!self.hide_compared)
+                .then(|| self.snapshot.compare.as_deref())
+                .flatten(),
+            theme,
+            memo,
+        }
+    }
+}

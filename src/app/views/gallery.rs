@@ -1,0 +1,412 @@
+//! The seed gallery view (`--view gallery`, `G` in the training view): the `mod-add-seeds`
+//! grid as small multiples, one loss chart per run titled with its seed and key frequencies,
+//! as the article's gallery draws its runs. The runs come from the grid trained live in the
+//! background (the sweep view's own state of that grid: both show the same progress), or from
+//! a finished sweep's output (`--sweep-file FILE`). Enter opens the selected run in the
+//! training view: the session restarts with the run's recorded settings and pauses at its
+//! grok step (or its last one), so `m` then shows its mechanism.
+
+use super::super::action::{Action, Command, GalleryChange as Change};
+use super::super::grids::Sweeps;
+use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
+use super::super::shared::Shared;
+use crate::sweep::{RunRecord, RunState};
+use crate::train::files::show;
+use crate::ui::gallery::{self as ui, Shape, Tile, TileState};
+use crate::ui::sweep::SweepState;
+use crate::ui::sweep::SweepStatus;
+use crate::ui::{Footer, Theme, thousands};
+use crossterm::event::KeyCode;
+use ratatui::Frame;
+use std::cell::Cell;
+use std::path::PathBuf;
+
+/// The grid the gallery trains when it has no file.
+pub const GRID: &str = "mod-add-seeds";
+
+/// Runs read from a finished sweep's output (`--sweep-file FILE`), in grid order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileRuns {
+    /// The file, as named on the command line.
+    pub path: PathBuf,
+    pub records: Vec<RunRecord>,
+}
+
+/// The gallery's state.
+#[derive(Debug, Default)]
+pub struct Gallery {
+    /// The runs, when they come from a file; else the grid trains live.
+    pub file: Option<FileRuns>,
+    /// The selected run: an index into the gallery's runs, in grid order.
+    pub cursor: usize,
+    /// The step cursor shared by the charts (the article's hover): Enter retrains to it.
+    pub step: Option<u64>,
+    /// The grid of charts as last drawn: the keys move the selection by its rows and pages.
+    pub shape: Cell<Shape>,
+}
+
+impl Gallery {
+    pub fn from_file(file: FileRuns) -> Self {
+        Gallery {
+            file: Some(file),
+            ..Gallery::default()
+        }
+    }
+}
+
+/// Where a run of the gallery is.
+enum Run<'a> {
+    Pending { seed: u64 },
+    Running { seed: u64 },
+    Done(&'a RunRecord),
+}
+
+impl Gallery {
+    /// The grid trained live, when the runs do not come from a file.
+    fn live<'a>(&self, grids: &'a Sweeps) -> Option<&'a SweepState> {
+        grids.get(GRID)
+    }
+
+    /// How many runs the gallery shows.
+    fn len(&self, grids: &Sweeps) -> usize {
+        match &self.file {
+            Some(f) => f.records.len(),
+            None => self.live(grids).map_or(0, |s| s.progress.total()),
+        }
+    }
+
+    /// The gallery's `k`-th run.
+    fn run<'a>(&'a self, grids: &'a Sweeps, k: usize) -> Option<Run<'a>> {
+        if let Some(f) = &self.file {
+            return f.records.get(k).map(Run::Done);
+        }
+        let p = &self.live(grids)?.progress;
+        let spec = p.runs.get(k)?.ok()?;
+        Some(match p.state_of(spec.index) {
+            RunState::Done(_) => Run::Done(&p.records[&spec.index]),
+            RunState::Running => Run::Running {
+                seed: spec.config.seed,
+            },
+            RunState::Pending => Run::Pending {
+                seed: spec.config.seed,
+            },
+        })
+    }
+
+    /// Entering: the training run pauses (and resumes on leaving, if it was running);
+    /// without a file the grid trains on every core, as in the sweep view.
+    pub fn enter(&mut self, grids: &mut Sweeps, s: &mut Shared) -> Vec<Command> {
+        let mut cmds = s.pause_for_view();
+        if self.file.is_none() {
+            let i = Sweeps::index(GRID).expect("the sweep view offers the gallery's grid");
+            cmds.extend(grids.show(i, s));
+        }
+        cmds
+    }
+
+    pub fn leave(&mut self, s: &mut Shared) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        if self.file.is_none() {
+            cmds.push(Command::PauseSweeps);
+        }
+        cmds.extend(s.resume_after_view());
+        cmds
+    }
+
+    /// The gallery's answer to an action; `None` when the action is the same in every view.
+    pub fn update(
+        &mut self,
+        grids: &mut Sweeps,
+        s: &mut Shared,
+        action: &Action,
+    ) -> Option<Vec<Command>> {
+        Some(match action {
+            Action::Gallery(Change::Open) => self.open_selected(grids, s),
+            Action::Gallery(c @ (Change::StepBack | Change::StepForward | Change::StepOff)) => {
+                self.move_step(grids, s, *c);
+                Vec::new()
+            }
+            Action::Gallery(c) => {
+                self.move_cursor(self.len(grids), *c);
+                Vec::new()
+            }
+            Action::PauseSweep => self.pause_sweep(grids, s),
+            a if a.acts_on_training_run() => {
+                s.message = Some(
+                    "that key acts on the training run: G shows it (Enter opens a run)".into(),
+                );
+                Vec::new()
+            }
+            _ => return None,
+        })
+    }
+
+    fn move_cursor(&mut self, n: usize, c: Change) {
+        if n == 0 {
+            return;
+        }
+        let shape = self.shape.get();
+        let (cols, page) = (shape.cols.max(1), shape.per_page().max(1));
+        let cur = self.cursor.min(n - 1);
+        self.cursor = match c {
+            Change::Left => cur.saturating_sub(1),
+            Change::Right => (cur + 1).min(n - 1),
+            Change::Up => cur.checked_sub(cols).unwrap_or(cur),
+            Change::Down if cur + cols < n => cur + cols,
+            // The last row may be short: down from above it goes to its last chart.
+            Change::Down if cur / cols < (n - 1) / cols => n - 1,
+            Change::Down => cur,
+            Change::PageBack => cur.saturating_sub(page),
+            Change::PageForward => (cur + page).min(n - 1),
+            Change::First => 0,
+            Change::Last => n - 1,
+            Change::StepBack | Change::StepForward | Change::StepOff | Change::Open => cur,
+        };
+    }
+
+    /// The step cursor: `<` `>` move it by a fiftieth of the runs' steps, from the
+    /// selected run's grok step (or the middle) when it is first shown.
+    fn move_step(&mut self, grids: &Sweeps, s: &mut Shared, c: Change) {
+        let steps = self.view(grids).steps.max(1);
+        let stride = (steps / 50).max(1);
+        let snap = |s: u64| (s / stride * stride).min(steps);
+        self.step = match (c, self.step) {
+            (Change::StepOff, _) => None,
+            (_, None) => Some(match self.run(grids, self.cursor) {
+                Some(Run::Done(r)) => snap(ui::open_step(r, None).0),
+                _ => snap(steps / 2),
+            }),
+            (Change::StepBack, Some(s)) => Some(s.saturating_sub(stride)),
+            (_, Some(s)) => Some((s + stride).min(steps)),
+        };
+        s.message = Some(match self.step {
+            Some(at) => format!(
+                "step cursor at {}: Enter retrains to it, Backspace takes it away",
+                thousands(at)
+            ),
+            None => "no step cursor: Enter retrains to each run's grok step".into(),
+        });
+    }
+
+    fn pause_sweep(&mut self, grids: &mut Sweeps, s: &mut Shared) -> Vec<Command> {
+        if self.file.is_some() {
+            s.message = Some("these runs are read from a file: nothing trains here".into());
+            return Vec::new();
+        }
+        let Some(st) = grids.get_mut(GRID) else {
+            return Vec::new();
+        };
+        if st.status() == SweepStatus::Finished {
+            s.message = Some("every run of the gallery is trained".into());
+            return Vec::new();
+        }
+        st.paused = !st.paused;
+        if st.paused {
+            s.message = Some("gallery's sweep paused: space resumes".into());
+            vec![Command::PauseSweeps]
+        } else {
+            s.message = None;
+            self.enter(grids, s)
+        }
+    }
+
+    /// Enter: restart the session with the selected run's settings (its exact config, seed
+    /// and all), paused at its grok step, and ask for the training view.
+    fn open_selected(&mut self, grids: &Sweeps, s: &mut Shared) -> Vec<Command> {
+        let record = match self.run(grids, self.cursor) {
+            Some(Run::Done(r)) => r.clone(),
+            Some(Run::Pending { seed } | Run::Running { seed }) => {
+                s.message = Some(format!("seed {seed} has not finished training yet"));
+                return Vec::new();
+            }
+            None => return Vec::new(),
+        };
+        let (step, why) = ui::open_step(&record, self.step);
+        let seed = record.settings.seed;
+        let end = if step >= record.settings.steps {
+            "finished"
+        } else {
+            "paused"
+        };
+        let say = format!(
+            "retrained seed {seed} to step {} ({why}) · {end}: space trains on, m its mechanism",
+            thousands(step)
+        );
+        // The run is replaced: leaving the gallery does not resume the old one.
+        s.resume_training = false;
+        s.draft = record.settings.clone();
+        let mut cmds = s.restart_with_draft();
+        cmds.push(Command::PauseAt { step, say });
+        s.pause_at = Some(step);
+        s.show = Some("training");
+        s.message = Some(format!(
+            "retraining seed {seed} to step {} …",
+            thousands(step)
+        ));
+        cmds
+    }
+
+    /// What the gallery's renderer draws from.
+    pub fn view(&self, grids: &Sweeps) -> ui::View {
+        let n = self.len(grids);
+        let (source, fields, status, note, steps) = match &self.file {
+            Some(f) => file_header(f, n),
+            None => match self.live(grids) {
+                Some(st) => (
+                    GRID.to_string(),
+                    vec![
+                        format!(
+                            "{} / {} runs",
+                            thousands(st.progress.done() as u64),
+                            thousands(st.progress.total() as u64)
+                        ),
+                        format!("{} training", st.progress.running.len()),
+                        crate::ui::clock(st.elapsed),
+                    ],
+                    Some(st.status()),
+                    "training run paused".to_string(),
+                    st.steps,
+                ),
+                None => (GRID.into(), Vec::new(), None, String::new(), 0),
+            },
+        };
+        ui::View {
+            source,
+            fields,
+            status,
+            note,
+            len: n,
+            cursor: self.cursor.min(n.saturating_sub(1)),
+            steps,
+            step: self.step,
+        }
+    }
+
+    pub fn tile<'a>(&'a self, grids: &'a Sweeps, k: usize) -> Tile<'a> {
+        let (seed, state) = match self.run(grids, k) {
+            Some(Run::Done(r)) => (r.settings.seed, TileState::Done(r)),
+            Some(Run::Running { seed }) => (seed, TileState::Running),
+            Some(Run::Pending { seed }) => (seed, TileState::Pending),
+            None => (k as u64, TileState::Pending),
+        };
+        Tile { seed, state }
+    }
+
+    /// Draw the gallery and remember the shape of its grid for the keys.
+    pub fn render(&self, grids: &Sweeps, f: &mut Frame, theme: &Theme, footer: &Footer) {
+        let shape = ui::render(
+            f,
+            &self.view(grids),
+            &|k| self.tile(grids, k),
+            theme,
+            footer,
+        );
+        self.shape.set(shape);
+    }
+}
+
+/// The header of runs read from a file: source, count, note and the runs' planned steps.
+fn file_header(f: &FileRuns, n: usize) -> (String, Vec<String>, Option<SweepStatus>, String, u64) {
+    let steps = f.records.iter().map(|r| r.planned_steps).max();
+    let grid = f.records.first().map_or(GRID, |r| r.grid.as_str());
+    (
+        format!("{grid} · {}", show(&f.path)),
+        vec![format!("{} runs", thousands(n as u64))],
+        None,
+        "read from a finished sweep: nothing trains here".to_string(),
+        steps.unwrap_or(0),
+    )
+}
+
+/// The seed gallery: one small loss chart per run of `mod-add-seeds`.
+pub static KEYS: [Binding<Gallery>; 9] = [
+    bind(
+        &[Key::char('G'), Key::code(KeyCode::Esc)],
+        |k| match k.code {
+            KeyCode::Esc => Action::Back,
+            _ => Action::ToggleView("gallery"),
+        },
+        "G / Esc",
+        "back to the training view",
+        Some(("G", "training view")),
+    ),
+    bind(
+        &[
+            Key::code(KeyCode::Left),
+            Key::code(KeyCode::Right),
+            Key::code(KeyCode::Up),
+            Key::code(KeyCode::Down),
+            Key::char('h'),
+            Key::char('l'),
+            Key::char('k'),
+            Key::char('j'),
+        ],
+        |k| {
+            Action::Gallery(match k.code {
+                KeyCode::Left | KeyCode::Char('h') => Change::Left,
+                KeyCode::Right | KeyCode::Char('l') => Change::Right,
+                KeyCode::Up | KeyCode::Char('k') => Change::Up,
+                _ => Change::Down,
+            })
+        },
+        "← → ↑ ↓ / h l k j",
+        "select a run",
+        Some(("←→↑↓", "select")),
+    ),
+    bind(
+        &[
+            Key::code(KeyCode::PageUp),
+            Key::code(KeyCode::PageDown),
+            Key::code(KeyCode::Home),
+            Key::code(KeyCode::End),
+        ],
+        |k| {
+            Action::Gallery(match k.code {
+                KeyCode::PageUp => Change::PageBack,
+                KeyCode::PageDown => Change::PageForward,
+                KeyCode::Home => Change::First,
+                _ => Change::Last,
+            })
+        },
+        "PgUp/Dn Home/End",
+        "previous / next page of charts, the first / last run",
+        Some(("PgUp/Dn", "page")),
+    ),
+    bind(
+        &[
+            Key::char('<'),
+            Key::char('>'),
+            Key::code(KeyCode::Backspace),
+        ],
+        |k| {
+            Action::Gallery(match k.code {
+                KeyCode::Char('<') => Change::StepBack,
+                KeyCode::Char('>') => Change::StepForward,
+                _ => Change::StepOff,
+            })
+        },
+        "< > / Backspace",
+        "move the step cursor all charts show / remove it",
+        Some(("<>", "step")),
+    ),
+    bind(
+        &[Key::code(KeyCode::Enter)],
+        |_| Action::Gallery(Change::Open),
+        "Enter",
+        "open the run: retrain it to its grok step, paused",
+        Some(("⏎", "open run")),
+    ),
+    Binding {
+        applies: |g: &Gallery| g.file.is_none(),
+        ..bind(
+            &[Key::char(' ')],
+            |_| Action::PauseSweep,
+            "space",
+            "pause / resume the gallery's sweep",
+            Some(("space", "pause")),
+        )
+    },
+    help_key(Some(("?", "help"))),
+    quit_key(),
+    ctrl_quit(),
+];

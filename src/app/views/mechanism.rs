@@ -1,0 +1,141 @@
+//! The mechanism view: how the model on screen computes (waves, stars, logits, DFT). It owns
+//! what it shows — the pair (a, b), the matrix, the waves' form and the page — and answers
+//! its own keys; the training keys it does not bind (pause, scrub, the selected neuron) act
+//! as in the training view.
+
+use super::super::action::{Action, Command, MechanismChange};
+use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
+use super::super::shared::Shared;
+use crate::ui::mechanism::{Choice, PAGES};
+use crossterm::event::KeyCode;
+
+/// What the view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mechanism {
+    /// The pair whose logits are drawn (taken mod P).
+    pub a: usize,
+    pub b: usize,
+    /// Waves (and, where only one fits, stars and heatmap) of W_output rather than W_input.
+    pub output: bool,
+    /// Waves plotted against k·x mod P.
+    pub unwrapped: bool,
+    /// The page on screen when the panels do not all fit.
+    pub page: usize,
+}
+
+impl Default for Mechanism {
+    /// The article's pair: 13 + 19.
+    fn default() -> Self {
+        Mechanism {
+            a: 13,
+            b: 19,
+            output: false,
+            unwrapped: false,
+            page: 0,
+        }
+    }
+}
+
+fn step(v: usize, up: bool, n: usize) -> usize {
+    let v = v % n;
+    if up { (v + 1) % n } else { (v + n - 1) % n }
+}
+
+impl Mechanism {
+    /// What the renderer draws.
+    pub fn choice(&self) -> Choice {
+        Choice {
+            a: self.a,
+            b: self.b,
+            output: self.output,
+            unwrapped: self.unwrapped,
+            page: self.page,
+        }
+    }
+
+    /// The view's own actions; everything else is the training view's.
+    pub fn update(&mut self, s: &Shared, action: &Action) -> Option<Vec<Command>> {
+        let Action::Mechanism(change) = action else {
+            return None;
+        };
+        let p = s.snapshot.config.modulus.max(1);
+        match *change {
+            MechanismChange::A(up) => self.a = step(self.a, up, p),
+            MechanismChange::B(up) => self.b = step(self.b, up, p),
+            MechanismChange::Output => self.output = !self.output,
+            MechanismChange::Unwrap => self.unwrapped = !self.unwrapped,
+            MechanismChange::Page(up) => self.page = step(self.page, up, PAGES),
+        }
+        Some(Vec::new())
+    }
+}
+
+/// The mechanism view: how the model on screen computes. The training keys it does not bind
+/// (pause, scrub, restart, presets, the selected neuron) act as in the training view.
+pub static KEYS: [Binding<Mechanism>; 11] = [
+    bind(
+        &[Key::char('m'), Key::code(KeyCode::Esc)],
+        |k| match k.code {
+            KeyCode::Esc => Action::Back,
+            _ => Action::ToggleView("mechanism"),
+        },
+        "m / Esc",
+        "back to the training view",
+        Some(("m", "training view")),
+    ),
+    bind(
+        &[Key::char('a'), Key::char('A')],
+        |k| Action::Mechanism(MechanismChange::A(k.code == KeyCode::Char('a'))),
+        "a / A",
+        "next / previous a of the pair drawn",
+        Some(("a/A b/B", "pair")),
+    ),
+    bind(
+        &[Key::char('b'), Key::char('B')],
+        |k| Action::Mechanism(MechanismChange::B(k.code == KeyCode::Char('b'))),
+        "b / B",
+        "next / previous b",
+        None,
+    ),
+    bind(
+        &[Key::char('o')],
+        |_| Action::Mechanism(MechanismChange::Output),
+        "o",
+        "W_output / W_input (waves; stars, DFT if one fits)",
+        Some(("o", "W_in/W_out")),
+    ),
+    bind(
+        &[Key::char('u')],
+        |_| Action::Mechanism(MechanismChange::Unwrap),
+        "u",
+        "unwrapped waves: against k·a mod P",
+        Some(("u", "unwrap")),
+    ),
+    bind(
+        &[Key::char('f'), Key::char('F')],
+        |k| Action::Mechanism(MechanismChange::Page(k.code == KeyCode::Char('f'))),
+        "f / F",
+        "next / previous page (below 120×40)",
+        Some(("f", "page")),
+    ),
+    bind(
+        &[Key::char(' ')],
+        |_| Action::TogglePause,
+        "space",
+        "pause / resume training",
+        Some(("space", "pause")),
+    ),
+    bind(
+        &[Key::code(KeyCode::Left), Key::code(KeyCode::Right)],
+        |k| match k.code {
+            KeyCode::Left => Action::ScrubBack,
+            _ => Action::ScrubForward,
+        },
+        "← →",
+        "when paused: scrub back through the run",
+        Some(("←→", "scrub")),
+    ),
+    help_key(Some(("?", "help"))),
+    quit_key(),
+    ctrl_quit(),
+];

@@ -1,0 +1,9 @@
+//! The dashboard's views, one module each: its state, its key table, its answer to actions
+//! (`update`, and `enter`/`leave` where coming on screen asks something of the trainer or
+//! the sweeps) and the drawing it asks of [`crate::ui`]. [`super::state::VIEWS`] lists them.
+
+pub mod appendix;
+pub mod gallery;
+pub mod mechanism;
+pub mod sweep;
+pub mod training;
