@@ -12,6 +12,7 @@ use super::shared::Shared;
 use super::views::appendix::{self, Appendix};
 use super::views::gallery::{self, Gallery};
 use super::views::mechanism::{self, Mechanism};
+use super::views::scrub;
 use super::views::sweep::{self, SweepView};
 use super::views::training::{self, Setting, Training};
 use crate::ui::{self, Ctx, Footer, Memo, Theme};
@@ -208,7 +209,7 @@ impl App {
                 Vec::new()
             }
             Action::Tick(now) => {
-                s.tick(now);
+                scrub::tick(s, now);
                 Vec::new()
             }
             Action::Snapshot(snap) => {

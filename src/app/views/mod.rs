@@ -5,5 +5,6 @@
 pub mod appendix;
 pub mod gallery;
 pub mod mechanism;
+pub mod scrub;
 pub mod sweep;
 pub mod training;

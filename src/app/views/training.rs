@@ -8,6 +8,7 @@ use super::super::keys::{
     Binding, DIGITS, Key, SELECT_KEYS, bind, ctrl_quit, digit, help_key, quit_or_back, select,
 };
 use super::super::shared::Shared;
+use super::scrub;
 use crate::train::config::{Field, Value};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
 use crate::ui::{SettingRow, Settings, fmt_rate};
@@ -304,9 +305,9 @@ impl Training {
                 Vec::new()
             }
             Action::ScrubBack | Action::ScrubForward => {
-                s.scrub_step(matches!(action, Action::ScrubForward))
+                scrub::scrub_step(s, matches!(action, Action::ScrubForward))
             }
-            Action::Seek(scrub) => s.seek(*scrub),
+            Action::Seek(to) => scrub::seek(s, *to),
             Action::ToggleCompared => {
                 toggle_compared(s);
                 Vec::new()
