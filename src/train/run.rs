@@ -56,7 +56,8 @@ const CANCELLED: u8 = 2;
 const PAUSE_POLL: Duration = Duration::from_millis(20);
 
 /// Go, pause or cancel, shared between a loop and whoever steers it (a sweep's workers and
-/// its view), read before every training step (one relaxed load). Cancelling is final.
+/// its view; the dashboard's runner, between its slices), read before every training step
+/// (one relaxed load). Cancelling is final.
 #[derive(Debug, Default)]
 pub struct Control {
     state: AtomicU8,
@@ -393,7 +394,6 @@ mod tests {
         assert_eq!(slice(&mut run, 100, &mut seen), Stop::Steps);
         // The cadence is the run's, whatever the slices: nothing evaluated twice or skipped.
         assert_eq!(seen, [0, 10, 20, 30]);
-        drop(slice);
         assert_eq!(asked, (0..=7).chain([7]).chain(7..30).collect::<Vec<_>>());
     }
 
