@@ -249,6 +249,8 @@ fn the_runner_trains_in_slices_on_the_runs_clock() {
     assert_eq!((r.session.step_count(), &r.status), (37, &Status::Running));
     let trained = r.session.elapsed();
     r.handle(Command::Pause);
+    r.handle(Command::Pause);
+    assert_eq!(r.status, Status::Paused, "a second pause is no resume");
     r.train(100);
     std::thread::sleep(Duration::from_millis(20));
     assert_eq!(r.session.step_count(), 37, "no steps while paused");

@@ -75,8 +75,12 @@ impl Runner {
             Command::Quit => return false,
             // Sweeps are the event loop's; nothing for the trainer.
             Command::RunSweep { .. } | Command::PauseSweeps => {}
-            // Only a running run pauses; a paused one is all a resume wakes.
-            Command::Pause => self.control.set_paused(self.running()),
+            // Only a running run pauses (a finished one stays finished); a resume wakes it.
+            Command::Pause => {
+                if self.running() {
+                    self.control.set_paused(true);
+                }
+            }
             Command::Resume => self.control.set_paused(false),
             Command::PauseAt { step, say } => {
                 let on_the_way = format!("pausing at step {}", crate::ui::thousands(step));
