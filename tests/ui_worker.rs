@@ -168,14 +168,25 @@ fn a_pause_lands_within_a_step_and_the_clock_leaves_it_out() {
     cfg.hidden = 1000;
     let (mut rx, cmd_tx, handle) = start(cfg, vec![]);
     wait_for(&mut rx, "training progress", |s| s.step >= 2);
-    let seen = next_publication(&mut rx);
-    cmd_tx.send(Command::Pause).unwrap();
-    let paused = wait_for(&mut rx, "pause", |s| s.status == Status::Paused);
+    // The thread looks at its commands before every step, so a pause lands within a step or
+    // two of the command (a loop that looks only when it publishes trains on for ~10 steps
+    // of this model). The test thread may be slow to send on a loaded machine: of three
+    // pauses, one landing that close is enough.
+    let mut lands = Vec::new();
+    let paused = loop {
+        let seen = next_publication(&mut rx);
+        cmd_tx.send(Command::Pause).unwrap();
+        let paused = wait_for(&mut rx, "pause", |s| s.status == Status::Paused);
+        lands.push(paused.step - seen.step);
+        if paused.step <= seen.step + 4 || lands.len() == 3 {
+            break paused;
+        }
+        cmd_tx.send(Command::Resume).unwrap();
+        wait_for(&mut rx, "training again", |s| s.status == Status::Running);
+    };
     assert!(
-        paused.step <= seen.step + 4,
-        "paused at {} after a command sent at {}",
-        paused.step,
-        seen.step
+        lands.iter().any(|&n| n <= 4),
+        "pauses landed {lands:?} steps after the publication before the command"
     );
     assert!(paused.clock.elapsed > Duration::ZERO);
     assert_eq!(paused.clock.steps_per_s, 0.0, "no speed while paused");
