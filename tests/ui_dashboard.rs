@@ -217,10 +217,10 @@ fn styles_carry_meaning() {
         .unwrap();
     let c = &buf[(ix + pos as u16, iy)];
     assert_eq!(c.symbol(), "▀");
-    // xterm cube index → (r, g, b) levels 0..=5.
+    // This theme is true colour: the heat colours are 24-bit.
     let rgb = |c: Color| match c {
-        Color::Indexed(i @ 16..=231) => ((i - 16) / 36, (i - 16) / 6 % 6, (i - 16) % 6),
-        other => panic!("heat colours come from the 256-colour cube, got {other:?}"),
+        Color::Rgb(r, g, b) => (r, g, b),
+        other => panic!("true colour draws 24-bit heat colours, got {other:?}"),
     };
     let (r, _, b) = rgb(c.fg);
     assert!(r > b, "positive weights are orange");

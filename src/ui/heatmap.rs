@@ -110,12 +110,10 @@ impl Map<'_> {
                     let Some(top) = self.row_of(2 * y) else {
                         break;
                     };
-                    let upper = theme.heat_color(level(top, c));
-                    let lower = match self.row_of(2 * y + 1) {
-                        Some(r) => theme.heat_color(level(r, c)),
-                        None => ratatui::style::Color::Reset,
-                    };
-                    cell.set_symbol("▀").set_fg(upper).set_bg(lower);
+                    let upper = level(top, c);
+                    let lower = self.row_of(2 * y + 1).map(|r| level(r, c));
+                    let (symbol, fg, bg) = theme.heat_cell(upper, lower);
+                    cell.set_symbol(symbol).set_fg(fg).set_bg(bg);
                 } else {
                     let Some(r) = self.row_of(y) else {
                         break;

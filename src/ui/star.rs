@@ -194,10 +194,11 @@ fn heat(f: &mut Frame, cx: &Ctx, area: Rect, pts: &[[f32; 2]], name: &str) {
         for p in pts {
             let v = p[d] / scale;
             let (text, style) = if theme.colored() {
-                let c = theme.heat_color(heat_level(v, None));
+                let level = heat_level(v, None);
+                let glyph = if level == 0 { " " } else { "█" };
                 (
-                    "█".repeat(cell.saturating_sub(1).max(1)),
-                    Style::new().fg(c),
+                    glyph.repeat(cell.saturating_sub(1).max(1)),
+                    Style::new().fg(theme.heat_color(level)),
                 )
             } else {
                 (shade(v).repeat(cell.saturating_sub(1).max(1)), Style::new())

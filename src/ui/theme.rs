@@ -170,30 +170,56 @@ impl Theme {
         self.fg(Color::Yellow)
     }
 
-    /// Colour of a quantized level in `-HEAT_LEVELS..=HEAT_LEVELS`.
+    /// Colour of a quantized level in `-HEAT_LEVELS..=HEAT_LEVELS`: negative weights blue,
+    /// positive orange, brighter with |w|, every level of its side's hue; 0 is the terminal's
+    /// background (`Reset`). In 256 colours two hand-picked ramps of the xterm cube (an index
+    /// costs about half the bytes of an RGB escape over SSH); in true colour (`COLORTERM`
+    /// truecolor/24bit) RGB ramps between the same hues.
     pub fn heat_color(&self, level: i8) -> Color {
-        let q = level as f32 / HEAT_LEVELS;
-        let t = q.abs();
-        let base = (28.0, 28.0, 34.0);
-        let end = if q >= 0.0 {
-            (255.0, 140.0, 40.0)
-        } else {
-            (70.0, 150.0, 255.0)
-        };
-        let mix = |a: f32, b: f32| (a + (b - a) * t).round() as u8;
-        // The 13 levels all sit in the xterm 256-colour cube, which true-colour terminals draw
-        // the same way: an index costs about half the bytes of an RGB escape, and the heatmap
-        // is most of what a frame repaints (bytes over SSH).
+        let k = level.unsigned_abs().min(HEAT_LEVELS as u8) as usize;
+        if k == 0 || self.mode == ColorMode::None {
+            return Color::Reset;
+        }
+        let negative = level < 0;
         match self.mode {
-            ColorMode::None => Color::Reset,
-            _ => Color::Indexed(cube(
-                mix(base.0, end.0),
-                mix(base.1, end.1),
-                mix(base.2, end.2),
-            )),
+            ColorMode::TrueColor => {
+                let (from, to) = if negative { BLUE_RGB } else { ORANGE_RGB };
+                let t = (k - 1) as f32 / (HEAT_LEVELS - 1.0);
+                let mix = |a: u8, b: u8| (a as f32 + (b as f32 - a as f32) * t).round() as u8;
+                Color::Rgb(mix(from.0, to.0), mix(from.1, to.1), mix(from.2, to.2))
+            }
+            _ => Color::Indexed(if negative {
+                BLUES[k - 1]
+            } else {
+                ORANGES[k - 1]
+            }),
+        }
+    }
+
+    /// One text cell of two stacked heat levels (the lower one absent below the last row):
+    /// its symbol, foreground and background, drawn so that a 0 level is the background.
+    pub fn heat_cell(&self, upper: i8, lower: Option<i8>) -> (&'static str, Color, Color) {
+        let (up, low) = (
+            self.heat_color(upper),
+            lower.map_or(Color::Reset, |l| self.heat_color(l)),
+        );
+        match (up, low) {
+            (Color::Reset, Color::Reset) => (" ", Color::Reset, Color::Reset),
+            (Color::Reset, low) => ("▄", low, Color::Reset),
+            (up, low) => ("▀", up, low),
         }
     }
 }
+
+/// The 256-colour ramps, |level| 1 to 6: navy to sky blue (0,0,95) … (0,175,255), and brown
+/// to amber (135,95,0) … (255,175,0). Blue stays the largest channel of every blue, red the
+/// largest of every orange (green between red and blue), so the hue never turns teal, red or
+/// olive on the way.
+const BLUES: [u8; 6] = [17, 18, 19, 26, 33, 39];
+const ORANGES: [u8; 6] = [94, 130, 166, 172, 208, 214];
+/// The true-colour ramps' ends, |level| 1 and 6.
+const BLUE_RGB: ((u8, u8, u8), (u8, u8, u8)) = ((20, 40, 110), (90, 180, 255));
+const ORANGE_RGB: ((u8, u8, u8), (u8, u8, u8)) = ((110, 55, 10), (255, 175, 40));
 
 /// Quantized level of `v` (scaled to [-1, 1]) in `-HEAT_LEVELS..=HEAT_LEVELS`. With the
 /// level shown before, a cell keeps it until `v` is well past the boundary (hysteresis), so
@@ -208,29 +234,112 @@ pub fn heat_level(v: f32, prev: Option<i8>) -> i8 {
     x.round() as i8
 }
 
-/// Nearest colour of the xterm 6×6×6 cube (indices 16..=231).
-pub fn cube(r: u8, g: u8, b: u8) -> u8 {
-    let c = |x: u8| -> u8 {
-        // Cube levels: 0, 95, 135, 175, 215, 255.
-        if x < 48 {
-            0
-        } else if x < 115 {
-            1
-        } else {
-            ((x as u16 - 35) / 40) as u8
-        }
-    };
-    16 + 36 * c(r) + 6 * c(g) + c(b)
+/// Shade character of a weight scaled to [-1, 1], for the heatmaps without colour: the
+/// magnitude as density, the sign as texture (positive solid blocks, negative braille
+/// dots), so a sign change reads without colour.
+pub fn shade(v: f32) -> &'static str {
+    let k = (v.abs() * 5.0).round() as usize;
+    const POSITIVE: [&str; 6] = [" ", "·", "░", "▒", "▓", "█"];
+    const NEGATIVE: [&str; 6] = [" ", "⠂", "⠅", "⠭", "⠿", "⣿"];
+    if v < 0.0 {
+        NEGATIVE[k.min(5)]
+    } else {
+        POSITIVE[k.min(5)]
+    }
 }
 
-/// Shade character of a magnitude in [0, 1], for the heatmap without colour.
-pub fn shade(v: f32) -> &'static str {
-    match (v.abs() * 5.0).round() as u32 {
-        0 => " ",
-        1 => "·",
-        2 => "░",
-        3 => "▒",
-        4 => "▓",
-        _ => "█",
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The RGB of an xterm 256-colour cube index (16..=231).
+    pub fn cube_rgb(i: u8) -> (u8, u8, u8) {
+        const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+        let i = i.saturating_sub(16).min(215) as usize;
+        (LEVELS[i / 36], LEVELS[i / 6 % 6], LEVELS[i % 6])
+    }
+
+    /// Which side's hue a colour has: blue (blue the largest channel, above red) or orange
+    /// (red the largest, green between red and blue).
+    fn hue(c: Color) -> &'static str {
+        let (r, g, b) = match c {
+            Color::Indexed(i) => cube_rgb(i),
+            Color::Rgb(r, g, b) => (r, g, b),
+            _ => return "none",
+        };
+        if b > r && b >= g {
+            "blue"
+        } else if r > b && r >= g && g >= b {
+            "orange"
+        } else {
+            "other"
+        }
+    }
+
+    #[test]
+    fn every_heat_level_keeps_its_sides_hue_in_every_colour_mode() {
+        for mode in [ColorMode::Ansi256, ColorMode::TrueColor] {
+            let t = Theme::new(mode);
+            assert_eq!(
+                t.heat_color(0),
+                Color::Reset,
+                "{mode:?}: 0 is the background"
+            );
+            let mut brightness = (0u32, 0u32);
+            for k in 1..=HEAT_LEVELS as i8 {
+                assert_eq!(hue(t.heat_color(-k)), "blue", "{mode:?} level -{k}");
+                assert_eq!(hue(t.heat_color(k)), "orange", "{mode:?} level {k}");
+                // Brighter with |w| on both sides.
+                let sum = |c: Color| match c {
+                    Color::Indexed(i) => {
+                        let (r, g, b) = cube_rgb(i);
+                        r as u32 + g as u32 + b as u32
+                    }
+                    Color::Rgb(r, g, b) => r as u32 + g as u32 + b as u32,
+                    _ => 0,
+                };
+                let now = (sum(t.heat_color(-k)), sum(t.heat_color(k)));
+                assert!(
+                    now.0 > brightness.0 && now.1 > brightness.1,
+                    "{mode:?} level {k}"
+                );
+                brightness = now;
+            }
+            let rgb = matches!(t.heat_color(3), Color::Rgb(..));
+            assert_eq!(
+                rgb,
+                mode == ColorMode::TrueColor,
+                "24-bit only in true colour"
+            );
+        }
+        assert_eq!(Theme::new(ColorMode::None).heat_color(5), Color::Reset);
+    }
+
+    #[test]
+    fn a_zero_level_is_the_background_in_a_half_block_cell() {
+        let t = Theme::new(ColorMode::Ansi256);
+        assert_eq!(t.heat_cell(0, Some(0)), (" ", Color::Reset, Color::Reset));
+        assert_eq!(t.heat_cell(0, None), (" ", Color::Reset, Color::Reset));
+        assert_eq!(
+            t.heat_cell(0, Some(2)),
+            ("▄", t.heat_color(2), Color::Reset)
+        );
+        assert_eq!(t.heat_cell(-2, None), ("▀", t.heat_color(-2), Color::Reset));
+        assert_eq!(
+            t.heat_cell(1, Some(-1)),
+            ("▀", t.heat_color(1), t.heat_color(-1))
+        );
+    }
+
+    #[test]
+    fn without_colour_the_shade_marks_the_sign() {
+        for k in 1..=5 {
+            let v = k as f32 / 5.0;
+            assert_ne!(shade(v), shade(-v), "±{v}");
+            assert_ne!(shade(-v), " ");
+        }
+        assert_eq!(shade(0.0), " ");
+        assert_eq!(shade(-0.01), " ");
+        assert_eq!((shade(1.0), shade(-1.0)), ("█", "⣿"));
     }
 }

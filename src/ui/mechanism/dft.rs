@@ -10,7 +10,6 @@ use crate::ui::theme::{heat_level, shade};
 use crate::ui::{Ctx, Panel, panel, sticky_scale};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -155,10 +154,9 @@ fn heat(
             let cell = &mut buf[(area.x + LABEL + x as u16, y)];
             let v = |j: usize| m[[c, j]] / scale;
             if theme.colored() {
-                let upper = theme.heat_color(heat_level(v(first), None));
-                let lower =
-                    second.map_or(Color::Reset, |j| theme.heat_color(heat_level(v(j), None)));
-                cell.set_symbol("▀").set_fg(upper).set_bg(lower);
+                let lower = second.map(|j| heat_level(v(j), None));
+                let (symbol, fg, bg) = theme.heat_cell(heat_level(v(first), None), lower);
+                cell.set_symbol(symbol).set_fg(fg).set_bg(bg);
             } else {
                 cell.set_symbol(shade(v(first)));
             }
