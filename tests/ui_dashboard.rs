@@ -582,3 +582,41 @@ fn brackets_select_a_neuron_and_it_stays_inside_the_model() {
     h.train(20);
     assert_eq!(h.app.shared.neuron, 3, "clamped to the narrower model");
 }
+
+/// At 120×40 the two maps side by side cannot both show mod-add's 67 columns: the title says
+/// W_output is sampled, and `v` gives each map the panel in turn, every column drawn.
+#[test]
+fn v_shows_each_heatmap_whole() {
+    let mut h = trained("mod-add");
+    let heat_line = |h: &Harness| {
+        let t = text(&h.render(120, 40, &TRUE));
+        t.lines().find(|l| l.contains("╭ W_")).unwrap().to_string()
+    };
+    assert!(
+        heat_line(&h).contains("W_output 13 of 67 (v)"),
+        "{}",
+        heat_line(&h)
+    );
+    let width_of = |line: &str| {
+        // The map's panel: from its ╭ to the first ╮ after it.
+        let start = line.find("╭ W_").unwrap();
+        line[start..].chars().take_while(|&c| c != '╮').count() + 1
+    };
+    h.press(key(KeyCode::Char('v')));
+    let line = heat_line(&h);
+    assert!(line.contains("╭ W_input") && !line.contains("┬"), "{line}");
+    assert!(
+        !line.contains(" of 67") && !line.contains("sampled"),
+        "{line}"
+    );
+    assert!(width_of(&line) >= 67 + 2, "{line}");
+    h.press(key(KeyCode::Char('v')));
+    let line = heat_line(&h);
+    assert!(
+        line.contains("╭ W_output") && !line.contains("sampled"),
+        "{line}"
+    );
+    assert!(width_of(&line) >= 67 + 2, "{line}");
+    h.press(key(KeyCode::Char('v')));
+    assert!(heat_line(&h).contains("┬ W_output"));
+}

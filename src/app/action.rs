@@ -63,6 +63,8 @@ pub enum Action {
     Mechanism(MechanismChange),
     /// Hide or show the compared run (`replay DIR DIR2`).
     ToggleCompared,
+    /// Training view: the heatmap's maps side by side, or one across the panel.
+    HeatFocus,
     /// Gallery view: move the selection, open the selected run.
     Gallery(GalleryChange),
     /// The trainer published a new snapshot.
@@ -96,6 +98,7 @@ impl Action {
                 | Action::NextNeuron
                 | Action::PrevNeuron
                 | Action::Seek(_)
+                | Action::HeatFocus
         )
     }
 }

@@ -8,6 +8,7 @@ use super::seek::Seek;
 use crate::snapshot::{Snapshot, Status, WeightFrame};
 use crate::train::Config;
 use crate::train::presets::{self, Preset};
+use crate::ui::heatmap::Focus;
 use crate::ui::mechanism::Choice;
 use crate::ui::{Ctx, Memo, Settings, Theme};
 use std::path::PathBuf;
@@ -161,14 +162,15 @@ impl Shared {
         }
     }
 
-    /// What the panels of the run draw from: the settings panel's rows and the mechanism
-    /// view's choice come from the views that own them.
+    /// What the panels of the run draw from: the settings panel's rows, the heatmap's focus
+    /// and the mechanism view's choice come from the views that own them.
     pub fn ctx<'a>(
         &'a self,
         theme: &'a Theme,
         memo: &'a Memo,
         settings: Settings,
         mechanism: Choice,
+        heat_focus: Focus,
     ) -> Ctx<'a> {
         Ctx {
             snapshot: &self.snapshot,
@@ -177,6 +179,7 @@ impl Shared {
             paused: self.paused,
             neuron: self.neuron,
             mechanism,
+            heat_focus,
             playing: self.seek.playing.map(|_| self.seek.steps_per_s()),
             settings,
             compare: (!self.hide_compared)

@@ -154,8 +154,8 @@ impl App {
     /// What the panels of the run draw from.
     pub fn ctx<'a>(&'a self, theme: &'a Theme, memo: &'a Memo) -> Ctx<'a> {
         let settings = self.training.settings_rows(&self.shared);
-        self.shared
-            .ctx(theme, memo, settings, self.mechanism.choice())
+        let (choice, focus) = (self.mechanism.choice(), self.training.heat_focus);
+        self.shared.ctx(theme, memo, settings, choice, focus)
     }
 
     /// Show `view`: leave the one on screen, enter the new one.

@@ -29,7 +29,14 @@ const OUT_SHARE: usize = 6;
 /// separating column between them when both are drawn.
 fn split(width: usize, cols_in: usize, cols_out: usize) -> (usize, usize) {
     if cols_out == 0 || width < 3 {
-        return (width.min(cols_in.max(1) * 2), 0);
+        // One map: two screen columns per matrix column, or one, or a sample.
+        let cols = cols_in.max(1);
+        let w = if width >= 2 * cols {
+            2 * cols
+        } else {
+            width.min(cols)
+        };
+        return (w, 0);
     }
     // A column or two of w2: always at full width.
     if cols_out <= 2 {
@@ -55,11 +62,13 @@ fn split(width: usize, cols_in: usize, cols_out: usize) -> (usize, usize) {
 /// The matrix column drawn in screen column `x` of `width`: one column per matrix column,
 /// two when they fit twice, or every n-th when there are too many.
 fn column(x: usize, cols: usize, width: usize) -> usize {
-    if cols > width {
+    let c = if cols > width {
         x * cols / width
     } else {
         x / (width / cols.max(1)).clamp(1, 2)
-    }
+    };
+    // A width that is not a whole multiple of the columns leaves its last cells to the last.
+    c.min(cols.saturating_sub(1))
 }
 
 /// The largest |w| of the first `shown` rows, on the sticky scale.
@@ -125,12 +134,58 @@ impl Map<'_> {
     }
 }
 
+/// Which maps the heatmap panel draws: both side by side (each as wide as it fits), or one
+/// of them across the whole panel (`v` in the training view), so no column is left out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Focus {
+    #[default]
+    Both,
+    Input,
+    Output,
+}
+
+/// A map drawn narrower than its columns samples them: the panel's title says how many each
+/// shows (and that `v` shows one whole), in its longest form that fits `room`, or not at all.
+fn columns_note(
+    room: usize,
+    title: &str,
+    (w_in, cols): (usize, usize),
+    (w_out, cols_out): (usize, usize),
+) -> String {
+    let mut parts = Vec::new();
+    if w_in < cols {
+        parts.push(format!("{w_in} of {cols} columns"));
+    }
+    if w_out < cols_out {
+        parts.push(format!("W_output {w_out} of {cols_out}"));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    let used = title.chars().count();
+    [
+        format!(" · {} (v)", parts.join(", ")),
+        " · sampled (v)".to_string(),
+    ]
+    .into_iter()
+    .find(|n| used + n.chars().count() <= room)
+    .unwrap_or_default()
+}
+
 fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let (Some(frame), theme) = (cx.frame, cx.theme) else {
         return;
     };
-    let (heat, title, bottom) = heat_rows(frame);
-    let (out, out_title, out_bottom) = out_rows(frame);
+    let (mut heat, mut title, mut bottom) = heat_rows(frame);
+    let (mut out, out_title, mut out_bottom) = out_rows(frame);
+    match cx.heat_focus {
+        Focus::Both => {}
+        Focus::Input => out = Array2::zeros((heat.nrows(), 0)),
+        Focus::Output => {
+            (heat, title, bottom) = (out, out_title.trim(), std::mem::take(&mut out_bottom));
+            out = Array2::zeros((heat.nrows(), 0));
+        }
+    }
     let (rows, cols) = heat.dim();
     let cols_out = out.ncols();
     let inner_h = area.height.saturating_sub(2) as usize;
@@ -147,6 +202,8 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     } else {
         title.to_string()
     };
+    let note = columns_note(w_in, &title, (w_in, cols), (w_out, cols_out));
+    let title = title + &note;
     let block = panel(title, theme).title_bottom(Line::styled(bottom.clone(), theme.dim()));
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -327,6 +384,30 @@ pub fn out_rows(frame: &WeightFrame) -> (Array2<f32>, &'static str, String) {
             let index = neuron_order(frame, hidden);
             let heat = Array2::from_shape_fn((hidden, 1), |(row, _)| p.w2[[index[row], 0]] as f32);
             (heat, "w2", String::new())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the width, every screen column of either map names a column of its matrix.
+    #[test]
+    fn every_drawn_column_is_a_matrix_column() {
+        for width in 0..200 {
+            for cols_in in [1, 5, 31, 67, 113] {
+                for cols_out in [0, 1, 2, 67, 113] {
+                    let (w_in, w_out) = split(width, cols_in, cols_out);
+                    assert!(w_in + w_out + usize::from(w_out > 0) <= width.max(2));
+                    for x in 0..w_in {
+                        assert!(column(x, cols_in, w_in) < cols_in, "{width} {cols_in} {x}");
+                    }
+                    for x in 0..w_out {
+                        assert!(column(x, cols_out, w_out) < cols_out, "{width} {cols_out}");
+                    }
+                }
+            }
         }
     }
 }

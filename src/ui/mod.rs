@@ -119,6 +119,8 @@ pub struct Ctx<'a> {
     pub neuron: usize,
     /// What the mechanism view shows (its pair, matrix, page).
     pub mechanism: mechanism::Choice,
+    /// Which of the heatmap's maps are drawn.
+    pub heat_focus: heatmap::Focus,
     /// Replaying the recorded history at this many steps per second.
     pub playing: Option<u64>,
     pub settings: Settings,

@@ -11,13 +11,16 @@ use super::super::shared::Shared;
 use super::scrub;
 use crate::train::config::{Field, Value};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
+use crate::ui::heatmap::Focus;
 use crate::ui::{SettingRow, Settings, fmt_rate};
 use crossterm::event::KeyCode;
 
-/// The training view's own state: the settings panel's selected row.
+/// The training view's own state: the settings panel's selected row, and which maps the
+/// heatmap draws.
 #[derive(Debug, Default)]
 pub struct Training {
     pub selected: usize,
+    pub heat_focus: Focus,
 }
 
 /// A hyperparameter the settings panel edits: a field of the settings table
@@ -312,6 +315,16 @@ impl Training {
                 toggle_compared(s);
                 Vec::new()
             }
+            Action::HeatFocus => {
+                let (focus, say) = match self.heat_focus {
+                    Focus::Both => (Focus::Input, "heatmap: W_input across the panel (v)"),
+                    Focus::Input => (Focus::Output, "heatmap: W_output across the panel (v)"),
+                    Focus::Output => (Focus::Both, "heatmap: both maps (v)"),
+                };
+                self.heat_focus = focus;
+                s.message = Some(say.into());
+                Vec::new()
+            }
             _ => run_control(s, action),
         }
     }
@@ -392,7 +405,7 @@ fn toggle_compared(s: &mut Shared) {
 }
 
 /// The training view: the run, its charts, weights and settings.
-pub static KEYS: [Binding<Training>; 21] = [
+pub static KEYS: [Binding<Training>; 22] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -502,6 +515,13 @@ pub static KEYS: [Binding<Training>; 21] = [
         },
         "[ ]",
         "select the previous / next neuron (highlighted)",
+        None,
+    ),
+    bind(
+        &[Key::char('v')],
+        |_| Action::HeatFocus,
+        "v",
+        "heatmap: both maps, W_input whole, W_output whole",
         None,
     ),
     bind(
