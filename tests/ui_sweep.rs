@@ -9,10 +9,11 @@ use grokscope::app::keys::{self, Key};
 use grokscope::app::session::Status;
 use grokscope::app::watch::Watch;
 use grokscope::sweep::{
-    Class, Event, Grid, Point, Progress, RunRecord, RunSpec, RunState, Thresholds, Trace,
+    Cell, Class, Event, Grid, Move, Point, Progress, RunRecord, RunSpec, RunState, Thresholds,
+    Trace,
 };
 use grokscope::train::presets;
-use grokscope::ui::sweep::{Cell, FIT_RANGE, Move, Nudge, RATIO_RANGE, SweepState, fmt_threshold};
+use grokscope::ui::sweep::{FIT_RANGE, Nudge, RATIO_RANGE, SweepState, fmt_threshold};
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use crate::ui::sweep::{Move, Nudge};
+pub use crate::sweep::Move;
+pub use crate::ui::sweep::Nudge;
 
 /// What the user (or the trainer) asks the app to do.
 #[derive(Clone, Debug)]

@@ -178,7 +178,12 @@ fn header(s: &SweepState, theme: &Theme, width: u16) -> Vec<Line<'static>> {
 /// What tells a run apart from the cell's others ("seed 3"), or its grid point in a list.
 fn label(s: &SweepState, run: usize) -> String {
     if let Some(d) = &s.diagram {
-        return d.rest.get(&run).cloned().unwrap_or_default();
+        let rest = d.rest.get(&run).map(Vec::as_slice).unwrap_or_default();
+        let parts: Vec<String> = rest
+            .iter()
+            .map(|(k, v)| format!("{k} {}", super::fmt_value(v)))
+            .collect();
+        return parts.join(" · ");
     }
     let point = match s.progress.records.get(&run) {
         Some(r) => r.point.clone(),

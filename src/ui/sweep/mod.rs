@@ -8,12 +8,10 @@ pub mod arch;
 mod drill;
 mod state;
 
-pub use state::{
-    Cell, Diagram, FIT_RANGE, Move, Nudge, RATIO_RANGE, SweepState, SweepStatus, fmt_threshold,
-};
+pub use state::{FIT_RANGE, Nudge, RATIO_RANGE, SweepState, SweepStatus, fmt_threshold};
 
 use super::{Footer, Theme, fmt_rate, panel, thousands, too_small};
-use crate::sweep::{Class, RunRecord, RunState, Thresholds};
+use crate::sweep::{Class, Diagram, RunRecord, RunState, Thresholds};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
