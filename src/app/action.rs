@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::sweep::Move;
-pub use crate::ui::sweep::Nudge;
 
 /// What the user (or the trainer) asks the app to do.
 #[derive(Clone, Debug)]
@@ -151,6 +150,19 @@ pub enum Scrub {
     Play,
     Slower,
     Faster,
+}
+
+/// A move of one of the class thresholds, as the article's sliders move them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nudge {
+    /// The min-loss threshold (a loss at or below it counts as fitted) down / up.
+    FitDown,
+    FitUp,
+    /// The test/train loss-ratio threshold (at or above it a fitted run groks) down / up.
+    RatioDown,
+    RatioUp,
+    /// Both back to the article's.
+    Reset,
 }
 
 /// A change the mechanism view's keys ask for.

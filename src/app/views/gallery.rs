@@ -7,13 +7,12 @@
 //! grok step (or its last one), so `m` then shows its mechanism.
 
 use super::super::action::{Action, Command, GalleryChange as Change};
-use super::super::grids::Sweeps;
+use super::super::grids::{SweepState, Sweeps};
 use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
 use super::super::shared::Shared;
 use crate::sweep::{RunRecord, RunState};
 use crate::train::files::show;
 use crate::ui::gallery::{self as ui, Shape, Tile, TileState};
-use crate::ui::sweep::SweepState;
 use crate::ui::sweep::SweepStatus;
 use crate::ui::{Footer, Theme, thousands};
 use crossterm::event::KeyCode;
@@ -196,7 +195,7 @@ impl Gallery {
         let Some(st) = grids.get_mut(GRID) else {
             return Vec::new();
         };
-        if st.status() == SweepStatus::Finished {
+        if st.read().status() == SweepStatus::Finished {
             s.message = Some("every run of the gallery is trained".into());
             return Vec::new();
         }
@@ -263,7 +262,7 @@ impl Gallery {
                         format!("{} training", st.progress.running.len()),
                         crate::ui::clock(st.elapsed),
                     ],
-                    Some(st.status()),
+                    Some(st.read().status()),
                     "training run paused".to_string(),
                     st.steps,
                 ),

@@ -3,7 +3,7 @@
 //! gallery ([`Sweeps`]). Its cursor, drill-down and threshold keys serve `sweep --watch` too.
 
 use super::super::action::{Action, Command, Move, Nudge};
-use super::super::grids::{Sweeps, VIEW_GRIDS};
+use super::super::grids::{SweepState, Sweeps, VIEW_GRIDS};
 use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
 use super::super::shared::Shared;
 use crate::ui::sweep::SweepStatus;
@@ -66,7 +66,7 @@ impl SweepView {
             }
             Action::PauseSweep => match on_screen {
                 None => Vec::new(),
-                Some(st) if st.status() == SweepStatus::Finished => {
+                Some(st) if st.read().status() == SweepStatus::Finished => {
                     s.message = Some("this sweep is finished: Tab shows the next grid".into());
                     Vec::new()
                 }
@@ -105,7 +105,7 @@ impl SweepView {
 /// The keys that steer a grid's diagram — pages, the cursor, the drill-down, the class
 /// thresholds — in this view and in `sweep --watch`; a threshold move returns its note for
 /// the footer.
-pub fn steer(st: &mut crate::ui::sweep::SweepState, action: &Action) -> Option<String> {
+pub fn steer(st: &mut SweepState, action: &Action) -> Option<String> {
     match action {
         Action::PageBack => st.turn_page(false),
         Action::PageForward => st.turn_page(true),

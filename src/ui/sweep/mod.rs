@@ -6,9 +6,9 @@
 
 pub mod arch;
 mod drill;
-mod state;
+mod scene;
 
-pub use state::{FIT_RANGE, Nudge, RATIO_RANGE, SweepState, SweepStatus, fmt_threshold};
+pub use scene::{Scene, SweepStatus};
 
 use super::{Footer, Theme, fmt_rate, panel, thousands, too_small};
 use crate::sweep::{Class, Diagram, RunRecord, RunState, Thresholds};
@@ -44,6 +44,11 @@ pub fn fmt_value(v: &Value) -> String {
     }
 }
 
+/// A threshold as shown: 1e-5, 3.2e-5, 5e4, 1.6e5.
+pub fn fmt_threshold(v: f64) -> String {
+    format!("{v:.1e}").replace(".0e", "e")
+}
+
 fn loss(v: f64) -> String {
     if v.is_finite() {
         format!("{v:.1e}")
@@ -52,9 +57,10 @@ fn loss(v: f64) -> String {
     }
 }
 
-/// Draw the sweep view over the whole frame: `title` names the grid in the header (e.g.
-/// `parity-quick (1/3)`), `footer` lists the keys.
-pub fn render(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, footer: &Footer) {
+/// Draw the sweep view over the whole frame: the scene's title names the grid in the header
+/// (e.g. `parity-quick (1/3)`), `footer` lists the keys.
+pub fn render(f: &mut Frame, s: &Scene, footer: &Footer) {
+    let theme = s.theme;
     let area = f.area();
     if area.width < super::MIN_WIDTH || area.height < super::MIN_HEIGHT {
         too_small::render(f, area, theme);
@@ -68,17 +74,28 @@ pub fn render(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, footer:
         Constraint::Length(1),
     ])
     .areas(area);
-    header(f, s, theme, title, head, area.width < super::FULL_WIDTH);
-    bar(f.buffer_mut(), s, theme, gauge);
-    match &s.diagram {
-        Some(d) => render_diagram_body(f, s, d, theme, body),
-        None if arch::applies(s) => arch::render_body(f, s, theme, body, &s.thresholds),
-        None => render_list_body(f, s, theme, body),
+    header(f, s, head, area.width < super::FULL_WIDTH);
+    bar(f.buffer_mut(), s, gauge);
+    match s.diagram {
+        Some(d) => render_diagram_body(f, s, d, body),
+        None if arch::applies(s) => arch::render_body(f, s, body),
+        None => render_list_body(f, s, body),
     }
     super::footer::render(f, footer, theme, foot);
 }
 
-fn header(f: &mut Frame, s: &SweepState, theme: &Theme, title: &str, area: Rect, compact: bool) {
+/// The dashboard's sweep view before its grid could be opened: why (the footer's notice),
+/// and the way back.
+pub fn render_unopened(f: &mut Frame, footer: &Footer) {
+    let text = footer.message.unwrap_or_default();
+    f.render_widget(
+        Paragraph::new(format!("{text}\nw returns to the training view")),
+        f.area(),
+    );
+}
+
+fn header(f: &mut Frame, s: &Scene, area: Rect, compact: bool) {
+    let (theme, title) = (s.theme, s.title);
     let sep = || super::header_sep(theme);
     let mut spans = super::header_start(theme, compact);
     spans.push(Span::styled(format!("sweep {title}"), theme.title()));
@@ -155,7 +172,8 @@ pub(super) fn run_glyph(state: RunState) -> &'static str {
 
 /// The progress bar: finished runs by class (in the chart's order), then those training,
 /// then the pending ones; the count and percentage at its right.
-fn bar(buf: &mut Buffer, s: &SweepState, theme: &Theme, area: Rect) {
+fn bar(buf: &mut Buffer, s: &Scene, area: Rect) {
+    let theme = s.theme;
     let total = s.progress.total().max(1);
     let label = format!(
         " {}/{} · {:.0} %",
@@ -282,7 +300,8 @@ pub(super) fn inner(r: Rect) -> Rect {
     }
 }
 
-fn render_diagram_body(f: &mut Frame, s: &SweepState, d: &Diagram, theme: &Theme, body: Rect) {
+fn render_diagram_body(f: &mut Frame, s: &Scene, d: &Diagram, body: Rect) {
+    let theme = s.theme;
     let long = format!(
         "phase diagram · weight decay ↓ · {} →",
         if d.size_axis == "n_train" {
@@ -304,8 +323,8 @@ fn render_diagram_body(f: &mut Frame, s: &SweepState, d: &Diagram, theme: &Theme
         let drill_w = (body.width * 2 / 5).clamp(DRILL_MIN_W, DRILL_MAX_W);
         let [diag, drill] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(drill_w)]).areas(body);
-        render_diagram_alone(f, s, d, theme, diag, &title(diag.width));
-        drill::render(f, s, theme, drill);
+        render_diagram_alone(f, s, d, diag, &title(diag.width));
+        drill::render(f, s, drill);
         return;
     }
     // 1. The side column beside a diagram of whole runs.
@@ -322,8 +341,8 @@ fn render_diagram_body(f: &mut Frame, s: &SweepState, d: &Diagram, theme: &Theme
                 ..body
             };
             f.render_widget(panel(title(diag.width), theme), diag);
-            draw_panels(f.buffer_mut(), s, d, theme, &plan, i, 0);
-            render_side(f, s, theme, side);
+            draw_panels(f.buffer_mut(), s, d, &plan, i, 0);
+            render_side(f, s, side);
             return;
         }
     }
@@ -341,28 +360,22 @@ fn render_diagram_body(f: &mut Frame, s: &SweepState, d: &Diagram, theme: &Theme
                 ..body
             };
             f.render_widget(panel(title(diag.width), theme), diag);
-            draw_panels(f.buffer_mut(), s, d, theme, &plan, i, 0);
+            draw_panels(f.buffer_mut(), s, d, &plan, i, 0);
             let [counts, last] =
                 Layout::horizontal([Constraint::Length(SIDE_W), Constraint::Fill(1)]).areas(strip);
-            render_counts(f, s, theme, counts);
-            render_last(f, s, theme, last);
+            render_counts(f, s, counts);
+            render_last(f, s, last);
             return;
         }
     }
     // 3. The diagram alone.
-    render_diagram_alone(f, s, d, theme, body, &title(body.width));
+    render_diagram_alone(f, s, d, body, &title(body.width));
 }
 
 /// The diagram alone in `area`, with the legend (and counts) on its last row; compact cells
 /// or pages of panels when whole runs do not fit (the page holds the cursor's panel).
-fn render_diagram_alone(
-    f: &mut Frame,
-    s: &SweepState,
-    d: &Diagram,
-    theme: &Theme,
-    area: Rect,
-    title: &str,
-) {
+fn render_diagram_alone(f: &mut Frame, s: &Scene, d: &Diagram, area: Rect, title: &str) {
+    let theme = s.theme;
     f.render_widget(panel(title, theme), area);
     let i = inner(area);
     let (grid, legend_row) = if i.height > 1 {
@@ -390,7 +403,7 @@ fn render_diagram_alone(
         // The cursor's panel stays in view.
         first.max((s.cell.panel + 1).saturating_sub(cap))
     };
-    draw_panels(f.buffer_mut(), s, d, theme, &plan, grid, first);
+    draw_panels(f.buffer_mut(), s, d, &plan, grid, first);
     // Which panels are shown (long, short).
     let pages = (cap > 0 && cap < d.panels.len()).then(|| {
         let (a, b, n) = (first + 1, (first + cap).min(d.panels.len()), d.panels.len());
@@ -399,18 +412,14 @@ fn render_diagram_alone(
             format!("│ {a}–{b}/{n}"),
         )
     });
-    let line = legend_line(s, theme, legend_row.width as usize, pages);
+    let line = legend_line(s, legend_row.width as usize, pages);
     f.render_widget(Paragraph::new(line), legend_row);
 }
 
 /// A legend row: the class counts, the thresholds and (when paged) the panels shown, each
 /// in its longest form that lets the row fit `width`, the counts first.
-fn legend_line(
-    s: &SweepState,
-    theme: &Theme,
-    width: usize,
-    pages: Option<(String, String)>,
-) -> Line<'static> {
+fn legend_line(s: &Scene, width: usize, pages: Option<(String, String)>) -> Line<'static> {
+    let theme = s.theme;
     let t = s.thresholds;
     let (fit, ratio) = (fmt_threshold(t.fit_loss), fmt_threshold(t.grok_ratio));
     let th_style = if t == Thresholds::default() {
@@ -431,20 +440,21 @@ fn legend_line(
     let width_of = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
     for (p, th) in tries {
         let room = width.saturating_sub(len(p) + len(th));
-        let mut spans = legend_spans(s, theme, room);
+        let mut spans = legend_spans(s, room);
         if width_of(&spans) <= room {
             spans.push(Span::styled(th.clone(), th_style));
             spans.push(Span::styled(p.clone(), theme.dim()));
             return Line::from(spans);
         }
     }
-    let mut spans = legend_spans(s, theme, width.saturating_sub(len(&p_short)));
+    let mut spans = legend_spans(s, width.saturating_sub(len(&p_short)));
     spans.push(Span::styled(p_short, theme.dim()));
     Line::from(spans)
 }
 
 /// "M memorize 3  G grok 5 ..." on one line, names left out when `width` is short.
-fn legend_spans(s: &SweepState, theme: &Theme, width: usize) -> Vec<Span<'static>> {
+fn legend_spans(s: &Scene, width: usize) -> Vec<Span<'static>> {
+    let theme = s.theme;
     let counts = s.counts();
     let pending = s.progress.pending();
     let mut items: Vec<(&'static str, Style, &'static str, usize)> = ORDER
@@ -481,15 +491,8 @@ fn legend_spans(s: &SweepState, theme: &Theme, width: usize) -> Vec<Span<'static
 }
 
 /// Panels `first..` of the diagram into `area`, as many as the plan holds.
-fn draw_panels(
-    buf: &mut Buffer,
-    s: &SweepState,
-    d: &Diagram,
-    theme: &Theme,
-    plan: &Plan,
-    area: Rect,
-    first: usize,
-) {
+fn draw_panels(buf: &mut Buffer, s: &Scene, d: &Diagram, plan: &Plan, area: Rect, first: usize) {
+    let theme = s.theme;
     if plan.cols == 0 || plan.rows == 0 {
         buf.set_stringn(
             area.x,
@@ -510,21 +513,12 @@ fn draw_panels(
         let (c, r) = (k as u16 % plan.cols, k as u16 / plan.cols);
         let x = x0 + c * (plan.panel_w + PANEL_GAP_X);
         let y = y0 + r * (plan.panel_h + PANEL_GAP_Y);
-        draw_panel(buf, s, d, theme, plan, p, x, y);
+        draw_panel(buf, s, d, plan, p, x, y);
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn draw_panel(
-    buf: &mut Buffer,
-    s: &SweepState,
-    d: &Diagram,
-    theme: &Theme,
-    plan: &Plan,
-    p: usize,
-    x: u16,
-    y: u16,
-) {
+fn draw_panel(buf: &mut Buffer, s: &Scene, d: &Diagram, plan: &Plan, p: usize, x: u16, y: u16) {
+    let theme = s.theme;
     let title = match &d.panels[p] {
         Some(h) => format!("hidden {}", fmt_value(h)),
         None => String::new(),
@@ -558,7 +552,7 @@ fn draw_panel(
         for (j, _) in d.sizes.iter().enumerate() {
             let runs = &d.cells[p][i][j];
             if plan.compact {
-                draw_compact_cell(buf, s, theme, runs, col_x(j), row_y);
+                draw_compact_cell(buf, s, runs, col_x(j), row_y);
             } else {
                 for (k, &run) in runs.iter().enumerate() {
                     draw_run(
@@ -575,24 +569,15 @@ fn draw_panel(
         }
     }
     if s.cell.panel == p {
-        draw_cursor(buf, s, d, theme, plan, x, y, col_x(s.cell.size));
+        draw_cursor(buf, s, d, plan, x, y, col_x(s.cell.size));
     }
 }
 
 /// The cursor on its cell (drawn over the panel at `x`, `y`; the cell's column at `cx`):
 /// brackets either side of the cell's runs, its weight decay and size in the cursor's
 /// style, and (without colour) the runs reversed.
-#[allow(clippy::too_many_arguments)]
-fn draw_cursor(
-    buf: &mut Buffer,
-    s: &SweepState,
-    d: &Diagram,
-    theme: &Theme,
-    plan: &Plan,
-    x: u16,
-    y: u16,
-    cx: u16,
-) {
+fn draw_cursor(buf: &mut Buffer, s: &Scene, d: &Diagram, plan: &Plan, x: u16, y: u16, cx: u16) {
+    let theme = s.theme;
     let (i, j) = (s.cell.decay, s.cell.size);
     if i >= d.decays.len() || j >= d.sizes.len() {
         return;
@@ -660,14 +645,8 @@ fn draw_run(buf: &mut Buffer, theme: &Theme, state: RunState, x: u16, y: u16, w:
 
 /// A cell in two characters: its most common class so far, then the next one, or a mark for
 /// runs still to come (▒ training, · pending).
-fn draw_compact_cell(
-    buf: &mut Buffer,
-    s: &SweepState,
-    theme: &Theme,
-    runs: &[usize],
-    x: u16,
-    y: u16,
-) {
+fn draw_compact_cell(buf: &mut Buffer, s: &Scene, runs: &[usize], x: u16, y: u16) {
+    let theme = s.theme;
     let mut by_class: Vec<(Class, usize)> = Class::ALL
         .iter()
         .map(|&c| {
@@ -705,7 +684,7 @@ fn draw_compact_cell(
 
 /// The side column: class counts (the legend), the last finished run and, when there is
 /// room, how to read the chart.
-fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
+fn render_side(f: &mut Frame, s: &Scene, side: Rect) {
     let text = if s.diagram.is_some() {
         "Too little weight decay memorizes, more groks, more still generalizes at once, \
          too much fails: the article's chart, one block per run."
@@ -713,19 +692,13 @@ fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
         "Grokking is contingent on the seed: each run finds its own key frequencies, \
          or none. \"test 99 %\" is the grok step; classes use the loss thresholds."
     };
-    render_side_with(f, s, theme, side, text, 8);
+    render_side_with(f, s, side, text, 8);
 }
 
 /// The side column with `about` (how to read the view, `about_h` rows) under the class
 /// counts and the last finished run, when the column has room for it.
-pub(super) fn render_side_with(
-    f: &mut Frame,
-    s: &SweepState,
-    theme: &Theme,
-    side: Rect,
-    about: &str,
-    about_h: u16,
-) {
+pub(super) fn render_side_with(f: &mut Frame, s: &Scene, side: Rect, about: &str, about_h: u16) {
+    let theme = s.theme;
     let reading = if side.height >= COUNTS_H + 11 + about_h {
         about_h
     } else {
@@ -737,8 +710,8 @@ pub(super) fn render_side_with(
         Constraint::Length(reading),
     ])
     .areas(side);
-    render_counts(f, s, theme, counts);
-    render_last(f, s, theme, last);
+    render_counts(f, s, counts);
+    render_last(f, s, last);
     if reading > 0 {
         f.render_widget(
             Paragraph::new(about)
@@ -762,7 +735,8 @@ pub fn status_span(status: SweepStatus, theme: &Theme) -> Span<'static> {
 }
 
 /// The legend with counts: one line per class in the chart's order, a bar of its share.
-fn render_counts(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
+fn render_counts(f: &mut Frame, s: &Scene, area: Rect) {
+    let theme = s.theme;
     let counts = s.counts();
     let done = s.progress.done().max(1);
     let inner_w = area.width.saturating_sub(2) as usize;
@@ -799,13 +773,14 @@ fn render_counts(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
             thousands(pending as u64)
         )),
     ]));
-    lines.extend(threshold_lines(s, theme));
+    lines.extend(threshold_lines(s));
     f.render_widget(Paragraph::new(lines).block(panel("classes", theme)), area);
 }
 
 /// The two thresholds the classes turn on, with their keys; a value moved from the
 /// article's in the edited style.
-fn threshold_lines(s: &SweepState, theme: &Theme) -> [Line<'static>; 2] {
+fn threshold_lines(s: &Scene) -> [Line<'static>; 2] {
+    let theme = s.theme;
     let (t, d) = (s.thresholds, Thresholds::default());
     let style = |moved: bool| if moved { theme.edited() } else { Style::new() };
     let line = |name: &'static str, what: &'static str, v: f64, moved: bool, keys| {
@@ -855,7 +830,8 @@ fn point_text(r: &RunRecord, axes: &[String]) -> String {
 }
 
 /// The last finished run: where it sits in the grid and what made its class.
-fn render_last(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
+fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
+    let theme = s.theme;
     let mut lines = Vec::new();
     match s.progress.last_record() {
         None => lines.push(Line::styled(
@@ -874,7 +850,7 @@ fn render_last(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
                     theme.class_cell(s.class_of(r)),
                 ),
             ]));
-            lines.push(Line::raw(point_text(r, &s.axes)));
+            lines.push(Line::raw(point_text(r, s.axes)));
             let at = |v: Option<u64>| {
                 v.map_or("never".to_string(), |s| format!("step {}", thousands(s)))
             };
@@ -929,7 +905,8 @@ fn render_last(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
 }
 
 /// Grids without a weight decay × training-set axis pair: one line per run.
-fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
+fn render_list_body(f: &mut Frame, s: &Scene, body: Rect) {
+    let theme = s.theme;
     let axis_values = s.progress.runs.axis_values();
     let axes: Vec<&str> = axis_values.iter().map(|(a, _)| *a).collect();
     let widths: Vec<usize> = axis_values
@@ -959,7 +936,7 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
             Constraint::Length((body.height / 2).clamp(8, 16)),
         ])
         .areas(body);
-        drill::render(f, s, theme, drill);
+        drill::render(f, s, drill);
         (list, None)
     } else if body.width >= list_w + SIDE_W {
         let main = Rect {
@@ -1027,10 +1004,10 @@ fn render_list_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect) {
     f.render_widget(panel("runs", theme), body);
     f.render_widget(Paragraph::new(lines), list);
     f.render_widget(
-        Paragraph::new(legend_line(s, theme, legend.width as usize, None)),
+        Paragraph::new(legend_line(s, legend.width as usize, None)),
         legend,
     );
     if let Some(side) = side {
-        render_side(f, s, theme, side);
+        render_side(f, s, side);
     }
 }
