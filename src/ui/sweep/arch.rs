@@ -225,7 +225,7 @@ pub fn render_body(f: &mut Frame, s: &Scene, body: Rect) {
 fn render_side(f: &mut Frame, s: &Scene, side: Rect) {
     let about = "Which model constraints work best: each bar is one architecture's runs over \
                  every rate, embed size, decay strength and seed, split by class.";
-    super::render_side_with(f, s, side, about, 9);
+    super::side::render_side_with(f, s, side, about, 9);
 }
 
 /// Rows of one decay's block: its title, and two panel rows of a title, the column heads and
@@ -234,16 +234,8 @@ fn block_h(cell_h: u16) -> u16 {
     1 + 2 * (2 + 2 * cell_h)
 }
 
-/// One decay's 2×2 of panels.
-fn draw_block(
-    buf: &mut Buffer,
-    bars: &Bars,
-    decay: Decay,
-    wds: &[f64],
-    theme: &Theme,
-    area: Rect,
-    cell_h: u16,
-) {
+/// A decay block's title row: "L2 weight decay (0.1, 1) ───".
+fn block_head(buf: &mut Buffer, decay: Decay, wds: &[f64], theme: &Theme, area: Rect) {
     let strengths = wds
         .iter()
         .map(|&w| fmt_value(&Value::from(w)))
@@ -262,6 +254,19 @@ fn draw_block(
         area.width as usize,
         theme.dim(),
     );
+}
+
+/// One decay's 2×2 of panels.
+fn draw_block(
+    buf: &mut Buffer,
+    bars: &Bars,
+    decay: Decay,
+    wds: &[f64],
+    theme: &Theme,
+    area: Rect,
+    cell_h: u16,
+) {
+    block_head(buf, decay, wds, theme, area);
     // Four cells across: a gap of 1 within a panel, 3 between the two panels.
     let cell_w = area.width.saturating_sub(LABEL_W + 5) / 4;
     let cell_x =
