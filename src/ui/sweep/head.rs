@@ -68,7 +68,7 @@ pub(super) fn header(f: &mut Frame, s: &Scene, area: Rect, compact: bool) {
         }
         if !s.note.is_empty() {
             what.push_str(" · ");
-            what.push_str(&s.note);
+            what.push_str(s.note);
         }
         lines.push(Line::styled(what, theme.dim()));
     }
