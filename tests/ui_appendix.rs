@@ -227,3 +227,14 @@ fn t_takes_m_and_n_from_the_run_and_shows_the_learned_star() {
     assert_eq!(p.app.appendix.learned, None);
     assert!(screen(&p).contains("t takes M and N from a modular-addition run"));
 }
+
+/// Parameters no construction exists for (a modulus below 2) get a notice that says why,
+/// above the view's footer, not an empty screen.
+#[test]
+fn a_construction_that_cannot_be_built_is_named_not_drawn() {
+    let mut h = appendix();
+    h.app.appendix.modulus = 1;
+    let t = text(&h.render(120, 40, &PLAIN));
+    assert!(t.contains("the construction cannot be built"), "{t}");
+    assert!(t.lines().last().unwrap().contains("x training view"), "{t}");
+}

@@ -1,13 +1,15 @@
-//! A run as the dashboard sees it: the trainer plus a recorder of metrics and weight frames,
-//! and the plain [`Snapshot`] it publishes. Synchronous and thread-free, so tests can drive it
-//! step by step and the worker thread can run it at full speed.
+//! A run as the dashboard sees it: the trainer on its [`Run`] plus a recorder of metrics and
+//! weight frames, and the plain [`Snapshot`] it publishes. It trains through the one loop,
+//! [`train::drive_until`](crate::train::drive_until), in slices its caller ends; synchronous
+//! and thread-free, so tests can drive it step by step and the worker thread at full speed.
 
 use crate::probe::Prober;
 pub use crate::snapshot::{Clock, Snapshot, Status, WeightFrame};
 use crate::train::trainer::Diverged;
-use crate::train::{Config, Metrics, Run, Threads, Trainer};
+use crate::train::{Config, Control, Flow, Metrics, Run, Stop, Threads, Trainer, drive_until};
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// At most this many weight frames are kept for scrubbing; when full, every other one is
 /// dropped, so the frames always span the whole run.
@@ -56,13 +58,18 @@ pub fn eval_interval(cfg: &Config) -> u64 {
 /// Records metrics and weight frames of a trainer at a fixed interval.
 pub struct Session {
     run: Run,
+    recorder: Recorder,
+    /// Increments on every restart (see [`Snapshot::run`]).
+    id: u64,
+}
+
+/// What a session keeps of its run's evaluations: the metrics and the probed weight frames.
+struct Recorder {
     history: Vec<Metrics>,
     frames: VecDeque<Arc<WeightFrame>>,
     /// How many frames are kept ([`frame_cap`]).
     frame_cap: usize,
     prober: Prober,
-    /// Increments on every restart (see [`Snapshot::run`]).
-    id: u64,
 }
 
 impl Session {
@@ -73,16 +80,19 @@ impl Session {
 
     pub fn from_trainer(trainer: Trainer, run: u64) -> Self {
         let every = eval_interval(trainer.config());
-        let mut s = Session {
+        let recorder = Recorder {
             frame_cap: frame_cap(&trainer.frame_weights()),
             prober: Prober::new(trainer.config(), trainer.data()),
-            run: Run::new(trainer, every),
             history: Vec::new(),
             frames: VecDeque::new(),
+        };
+        let mut s = Session {
+            run: Run::new(trainer, every),
+            recorder,
             id: run,
         };
         if let Some(m) = s.run.evaluate() {
-            s.record(m);
+            s.recorder.record(&s.run, m);
         }
         s
     }
@@ -107,46 +117,32 @@ impl Session {
         self.run.finished()
     }
 
-    /// One training step, recording metrics and a frame when the interval comes round.
-    pub fn step(&mut self) -> Result<(), Diverged> {
-        if let Some(m) = self.run.step()? {
-            self.record(m);
+    /// Training time so far, on the run's own clock (it counts only inside the loop).
+    pub fn elapsed(&self) -> Duration {
+        self.run.elapsed()
+    }
+
+    /// Train through the one loop, recording metrics and a frame at every evaluation point,
+    /// until `enough` (asked before every step) says so, the run ends or diverges, or
+    /// `control` is cancelled.
+    pub fn drive(&mut self, control: &Control, enough: impl FnMut(&Run) -> bool) -> Stop {
+        let recorder = &mut self.recorder;
+        let stop = drive_until(&mut self.run, control, enough, |run, m| {
+            recorder.record(run, *m);
+            Ok::<_, std::convert::Infallible>(Flow::Continue)
+        });
+        match stop {
+            Ok(stop) => stop,
+            Err(never) => match never {},
         }
-        Ok(())
     }
 
     /// Up to `n` steps, stopping at the configured total.
     pub fn advance(&mut self, n: u64) -> Result<(), Diverged> {
-        for _ in 0..n {
-            if self.finished() {
-                break;
-            }
-            self.step()?;
-        }
-        Ok(())
-    }
-
-    fn record(&mut self, metrics: Metrics) {
-        thin_history(&mut self.history);
-        self.history.push(metrics);
-        let frame = self.frame(metrics);
-        thin(&mut self.frames, self.frame_cap);
-        self.frames.push_back(Arc::new(frame));
-    }
-
-    /// The frame of this step: the weights it keeps, probed (the probes read W_input and
-    /// W_output, and the factors only where a frame keeps them, so a replay of the kept
-    /// frames probes the same values).
-    fn frame(&mut self, metrics: Metrics) -> WeightFrame {
-        let weights = self.run.trainer().frame_weights();
-        let (every, last) = (self.run.every(), self.finished());
-        let readings = self.prober.read_frame(&weights, metrics.step, every, last);
-        let phase = self.prober.phase(&metrics, &readings);
-        WeightFrame {
-            metrics,
-            weights,
-            readings,
-            phase,
+        let target = self.step_count().saturating_add(n);
+        match self.drive(&Control::new(), |run| run.step_count() >= target) {
+            Stop::Diverged(d) => Err(d),
+            _ => Ok(()),
         }
     }
 
@@ -156,12 +152,38 @@ impl Session {
             config: self.config().clone(),
             run: self.id,
             step: self.step_count(),
-            history: self.history.clone(),
-            frames: self.frames.iter().cloned().collect(),
+            history: self.recorder.history.clone(),
+            frames: self.recorder.frames.iter().cloned().collect(),
             status,
             clock,
             message,
             compare: None,
+        }
+    }
+}
+
+impl Recorder {
+    fn record(&mut self, run: &Run, metrics: Metrics) {
+        thin_history(&mut self.history);
+        self.history.push(metrics);
+        let frame = self.frame(run, metrics);
+        thin(&mut self.frames, self.frame_cap);
+        self.frames.push_back(Arc::new(frame));
+    }
+
+    /// The frame of this step: the weights it keeps, probed (the probes read W_input and
+    /// W_output, and the factors only where a frame keeps them, so a replay of the kept
+    /// frames probes the same values).
+    fn frame(&mut self, run: &Run, metrics: Metrics) -> WeightFrame {
+        let weights = run.trainer().frame_weights();
+        let (every, last) = (run.every(), run.finished());
+        let readings = self.prober.read_frame(&weights, metrics.step, every, last);
+        let phase = self.prober.phase(&metrics, &readings);
+        WeightFrame {
+            metrics,
+            weights,
+            readings,
+            phase,
         }
     }
 }

@@ -100,16 +100,6 @@ impl Shared {
         self.draft != self.snapshot.config
     }
 
-    /// Restart the training run with the draft: scrubbing, a replay and a retrain's pause
-    /// are forgotten.
-    pub fn restart_with_draft(&mut self) -> Vec<Command> {
-        self.pause_at = None;
-        self.scrub = None;
-        self.seek.reset();
-        self.paused = false;
-        vec![Command::Restart(Box::new(self.draft.clone()))]
-    }
-
     /// A view of other runs (a sweep, the gallery) comes on screen: one thing trains at a
     /// time, so the training run pauses, and resumes when the view is left
     /// ([`Shared::resume_after_view`]) if it was running.

@@ -1,10 +1,14 @@
 //! The trainer side: a [`Runner`] that obeys [`Command`]s, and the thread that runs it at full
-//! speed, publishing a [`Snapshot`] every 125 ms through a `watch` channel.
+//! speed, publishing a [`Snapshot`] every 125 ms through a `watch` channel. It trains through
+//! the one loop ([`train::drive_until`](crate::train::drive_until), by way of
+//! [`Session::drive`]) in slices that end between two steps when a command is waiting or a
+//! publication is due; commands are carried out between slices. A pause is the runner's
+//! [`Control`]; the clock is the run's own.
 
 use super::action::Command;
 use super::session::{Clock, Session, Snapshot, Status};
 use crate::train::files::show;
-use crate::train::{Stopwatch, Threads, Trainer, checkpoint};
+use crate::train::{Control, Run, Stop, Threads, Trainer, checkpoint};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::time::{Duration, Instant};
@@ -18,27 +22,46 @@ pub const PUBLISH_EVERY: Duration = Duration::from_millis(125);
 /// by tests.
 pub struct Runner {
     pub session: Session,
+    /// What the views are told, worked out from the run, its control and its end after every
+    /// command and every slice of training (never set otherwise).
     pub status: Status,
     pub message: Option<String>,
     threads: Threads,
+    /// Paused or not: the one pause of the dashboard's training.
+    control: Control,
+    /// Why the run ended early: the divergence, said as the status says it.
+    diverged: Option<String>,
     /// Pause once the run reaches this step, saying this ([`Command::PauseAt`]).
     pause_at: Option<(u64, String)>,
 }
 
 impl Runner {
     pub fn new(session: Session, threads: Threads) -> Self {
-        let status = if session.finished() {
+        let mut runner = Runner {
+            session,
+            status: Status::Running,
+            message: None,
+            threads,
+            control: Control::new(),
+            diverged: None,
+            pause_at: None,
+        };
+        runner.settle();
+        runner
+    }
+
+    /// Work the status out again: an ended run says how it ended, else the control says
+    /// whether it runs.
+    fn settle(&mut self) {
+        self.status = if let Some(d) = &self.diverged {
+            Status::Diverged(d.clone())
+        } else if self.session.finished() {
             Status::Finished
+        } else if self.control.held() {
+            Status::Paused
         } else {
             Status::Running
         };
-        Runner {
-            session,
-            status,
-            message: None,
-            threads,
-            pause_at: None,
-        }
     }
 
     /// Whether training steps should run.
@@ -52,16 +75,13 @@ impl Runner {
             Command::Quit => return false,
             // Sweeps are the event loop's; nothing for the trainer.
             Command::RunSweep { .. } | Command::PauseSweeps => {}
+            // Only a running run pauses (a finished one stays finished); a resume wakes it.
             Command::Pause => {
-                if self.status == Status::Running {
-                    self.status = Status::Paused;
+                if self.running() {
+                    self.control.set_paused(true);
                 }
             }
-            Command::Resume => {
-                if self.status == Status::Paused {
-                    self.status = Status::Running;
-                }
-            }
+            Command::Resume => self.control.set_paused(false),
             Command::PauseAt { step, say } => {
                 let on_the_way = format!("pausing at step {}", crate::ui::thousands(step));
                 self.message = Some(match self.message.take() {
@@ -78,11 +98,7 @@ impl Runner {
                     Ok(t) => {
                         let run = self.session.run() + 1;
                         self.session = Session::from_trainer(t, run);
-                        self.status = if self.session.finished() {
-                            Status::Finished
-                        } else {
-                            Status::Running
-                        };
+                        (self.control, self.diverged) = (Control::new(), None);
                         self.message = Some(format!("started {name}"));
                     }
                     Err(e) => {
@@ -102,143 +118,188 @@ impl Runner {
                 });
             }
         }
+        self.settle();
         true
     }
 
-    /// Pause where [`Command::PauseAt`] asked, once the run is there.
+    /// Pause where [`Command::PauseAt`] asked, once the run is there (an ended run stays
+    /// ended, saying so).
     fn pause_if_there(&mut self) {
         if let Some((step, _)) = &self.pause_at
             && self.session.step_count() >= *step
             && let Some((_, say)) = self.pause_at.take()
         {
-            if self.status == Status::Running {
-                self.status = if self.session.finished() {
-                    Status::Finished
-                } else {
-                    Status::Paused
-                };
+            if self.running() {
+                self.control.set_paused(true);
             }
             self.message = Some(say);
+            self.settle();
         }
     }
 
-    /// Up to `n` steps while running; updates the status at the end or on divergence, and
-    /// pauses at the step [`Command::PauseAt`] named.
-    pub fn train(&mut self, n: u64) {
-        for _ in 0..n {
-            self.pause_if_there();
-            if !self.running() {
-                return;
-            }
-            if self.session.finished() {
-                self.status = Status::Finished;
-                return;
-            }
-            if let Err(d) = self.session.step() {
-                self.status = Status::Diverged(d.to_string());
-                return;
-            }
-        }
+    /// Train while running until `enough` (asked before every step) says so, the run ends or
+    /// diverges, or it reaches the step [`Command::PauseAt`] named, where it pauses.
+    pub fn train_until(&mut self, mut enough: impl FnMut(&Run) -> bool) {
         self.pause_if_there();
-        if self.session.finished() {
-            self.status = Status::Finished;
+        if !self.running() {
+            return;
         }
+        let pause_at = self.pause_at.as_ref().map(|(step, _)| *step);
+        let stop = self.session.drive(&self.control, |run| {
+            pause_at.is_some_and(|step| run.step_count() >= step) || enough(run)
+        });
+        if let Stop::Diverged(d) = stop {
+            self.diverged = Some(d.to_string());
+        }
+        self.settle();
+        self.pause_if_there();
+    }
+
+    /// Up to `n` steps while running (see [`Runner::train_until`]).
+    pub fn train(&mut self, n: u64) {
+        let target = self.session.step_count().saturating_add(n);
+        self.train_until(|run| run.step_count() >= target);
     }
 
     pub fn snapshot(&self, clock: Clock) -> Snapshot {
         self.session
             .snapshot(self.status.clone(), clock, self.message.clone())
     }
+
+    /// The published clock: the run's training time and `rate`'s steps/s (none when idle).
+    fn clock(&self, rate: &mut Rate) -> Clock {
+        let (elapsed, step) = (self.session.elapsed(), self.session.step_count());
+        if rate.run != self.session.run() {
+            *rate = Rate::new(self.session.run(), elapsed, step);
+        }
+        let steps_per_s = rate.update(elapsed, step);
+        Clock {
+            elapsed,
+            steps_per_s: if self.running() { steps_per_s } else { 0.0 },
+        }
+    }
 }
 
-/// Training time (pauses excluded, on the one training clock) and a smoothed steps/s.
-struct Meter {
+/// A smoothed steps/s, measured on the run's own clock (which leaves pauses out).
+struct Rate {
     run: u64,
-    stopwatch: Stopwatch,
-    window_start: Instant,
-    window_steps: u64,
+    /// Where the current window began: the run's clock and step.
+    since: (Duration, u64),
     rate: f64,
 }
 
-impl Meter {
-    fn new(run: u64, step: u64) -> Self {
-        Meter {
+impl Rate {
+    fn new(run: u64, elapsed: Duration, step: u64) -> Self {
+        Rate {
             run,
-            stopwatch: Stopwatch::default(),
-            window_start: Instant::now(),
-            window_steps: step,
+            since: (elapsed, step),
             rate: 0.0,
         }
     }
 
-    fn update(&mut self, running: bool, step: u64) -> Clock {
-        let now = Instant::now();
-        self.stopwatch.set_running(running);
-        let dt = (now - self.window_start).as_secs_f64();
+    fn update(&mut self, elapsed: Duration, step: u64) -> f64 {
+        let dt = elapsed.saturating_sub(self.since.0).as_secs_f64();
         if dt >= 0.25 {
-            let r = step.saturating_sub(self.window_steps) as f64 / dt;
+            let r = step.saturating_sub(self.since.1) as f64 / dt;
             self.rate = if self.rate == 0.0 {
                 r
             } else {
                 0.6 * self.rate + 0.4 * r
             };
-            self.window_start = now;
-            self.window_steps = step;
+            self.since = (elapsed, step);
         }
-        if !running {
-            self.window_start = now;
-            self.window_steps = step;
+        self.rate
+    }
+}
+
+/// Where the trainer thread's commands come from: the app's channel, and the one command a
+/// slice of training stopped for.
+struct Inbox {
+    rx: Receiver<Command>,
+    waiting: Option<Command>,
+    /// The app has gone (its end of the channel dropped).
+    gone: bool,
+}
+
+impl Inbox {
+    /// Whether a command waits (taking it off the channel to look): what ends a slice.
+    fn any(&mut self) -> bool {
+        if self.waiting.is_none() {
+            match self.rx.try_recv() {
+                Ok(c) => self.waiting = Some(c),
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => self.gone = true,
+            }
         }
-        Clock {
-            elapsed: self.stopwatch.elapsed(),
-            steps_per_s: if running { self.rate } else { 0.0 },
+        self.waiting.is_some() || self.gone
+    }
+
+    /// The next command: waiting already, or on the channel. When `idle` (nothing to train,
+    /// nothing to publish) wait for one, giving up when nobody listens to `tx`. `Err` when the
+    /// app has gone.
+    fn next(
+        &mut self,
+        idle: bool,
+        tx: &watch::Sender<Arc<Snapshot>>,
+    ) -> Result<Option<Command>, ()> {
+        if let Some(c) = self.waiting.take() {
+            return Ok(Some(c));
+        }
+        if self.gone {
+            return Err(());
+        }
+        if !idle {
+            return match self.rx.try_recv() {
+                Ok(c) => Ok(Some(c)),
+                Err(TryRecvError::Empty) => Ok(None),
+                Err(TryRecvError::Disconnected) => Err(()),
+            };
+        }
+        loop {
+            match self.rx.recv_timeout(Duration::from_millis(500)) {
+                Ok(c) => return Ok(Some(c)),
+                Err(RecvTimeoutError::Timeout) if tx.is_closed() => return Err(()),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Err(()),
+            }
         }
     }
 }
 
 /// Run `runner` until `Quit` or until nobody listens: commands from `rx`, snapshots into `tx`.
 pub fn run(mut runner: Runner, rx: Receiver<Command>, tx: watch::Sender<Arc<Snapshot>>) {
-    let mut meter = Meter::new(runner.session.run(), runner.session.step_count());
+    let mut inbox = Inbox {
+        rx,
+        waiting: None,
+        gone: false,
+    };
+    let mut rate = Rate::new(runner.session.run(), Duration::ZERO, 0);
     let mut last = Instant::now();
     let mut dirty = true;
     loop {
-        // Commands: wait for one when idle, else take what is there.
+        // Commands, between slices: wait for one when idle, else take what is there.
         loop {
-            let cmd = if runner.running() {
-                match rx.try_recv() {
-                    Ok(c) => c,
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => return,
-                }
-            } else if dirty {
-                break;
-            } else {
-                match rx.recv_timeout(Duration::from_millis(500)) {
-                    Ok(c) => c,
-                    Err(RecvTimeoutError::Timeout) => {
-                        if tx.is_closed() {
-                            return;
-                        }
-                        continue;
+            let idle = !runner.running() && !dirty;
+            match inbox.next(idle, &tx) {
+                Ok(Some(cmd)) => {
+                    if !runner.handle(cmd) {
+                        return;
                     }
-                    Err(RecvTimeoutError::Disconnected) => return,
+                    dirty = true;
                 }
-            };
-            if !runner.handle(cmd) {
-                return;
+                Ok(None) => break,
+                Err(()) => return,
             }
-            if runner.session.run() != meter.run {
-                meter = Meter::new(runner.session.run(), runner.session.step_count());
-            }
+        }
+        // Train until the next publication is due or a command waits.
+        if runner.running() {
+            let due = last + PUBLISH_EVERY;
+            runner.train_until(|_| inbox.any() || Instant::now() >= due);
             dirty = true;
         }
-        // Train until the next publication is due.
-        while runner.running() && last.elapsed() < PUBLISH_EVERY {
-            runner.train(16);
-            dirty = true;
-        }
-        if dirty || last.elapsed() >= PUBLISH_EVERY {
-            let clock = meter.update(runner.running(), runner.session.step_count());
+        let due = last.elapsed() >= PUBLISH_EVERY;
+        if due || (dirty && !runner.running() && inbox.waiting.is_none()) {
+            let clock = runner.clock(&mut rate);
             let snap = Arc::new(runner.snapshot(clock));
             runner.message = None;
             if tx.send(snap).is_err() {

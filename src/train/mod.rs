@@ -28,7 +28,7 @@ pub use config::{Arch, Config, Decay, Op, TaskKind};
 pub use error::{Error, Result};
 pub use linalg::Threads;
 pub use params::{Elem, Grads, ModularTensors, Param, ParityTensors, Tensors};
-pub use run::{Control, Flow, Run, Stop, Stopwatch, drive};
+pub use run::{Control, Flow, Run, Stop, Stopwatch, drive, drive_until};
 pub use simd::Kernel;
 pub use trainer::{Metrics, Trainer};
 pub use weights::{ModularWeights, ParityWeights, Weights};

@@ -2,8 +2,9 @@
 //! trainer thread and `grokscope bench` — trains through a [`Run`]: one evaluation cadence
 //! (the start, every `every` steps and the last step), one divergence rule (a non-finite
 //! training loss ends the run at that step, parameters untouched) and one pause-aware
-//! [`Stopwatch`]. [`drive`] is the loop itself, for callers that train to the end; the
-//! dashboard's thread calls [`Run::step`] in slices between its commands.
+//! [`Stopwatch`]. [`drive_until`] is the loop itself; [`drive`] trains to the end, and the
+//! dashboard's thread drives in slices that end between two steps when a command is waiting
+//! or a publication is due.
 
 use super::trainer::{Diverged, Metrics, Trainer};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -55,7 +56,8 @@ const CANCELLED: u8 = 2;
 const PAUSE_POLL: Duration = Duration::from_millis(20);
 
 /// Go, pause or cancel, shared between a loop and whoever steers it (a sweep's workers and
-/// its view), read before every training step (one relaxed load). Cancelling is final.
+/// its view; the dashboard's runner, between its slices), read before every training step
+/// (one relaxed load). Cancelling is final.
 #[derive(Debug, Default)]
 pub struct Control {
     state: AtomicU8,
@@ -106,7 +108,8 @@ impl Control {
 pub enum Stop {
     /// Reached the planned number of steps.
     Steps,
-    /// The caller's observer asked to stop (a target accuracy reached, a class settled).
+    /// The caller asked to stop: its observer (a target accuracy reached, a class settled)
+    /// or, between two steps, its `enough` ([`drive_until`]: a slice of training is over).
     Observer,
     /// The training loss became NaN or infinite.
     Diverged(Diverged),
@@ -225,6 +228,18 @@ impl Run {
 pub fn drive<E>(
     run: &mut Run,
     control: &Control,
+    observe: impl FnMut(&Run, &Metrics) -> Result<Flow, E>,
+) -> Result<Stop, E> {
+    drive_until(run, control, |_| false, observe)
+}
+
+/// [`drive`], asking `enough` before every step whether to return now ([`Stop::Observer`],
+/// between two steps, evaluation point or not): a caller trains in slices this way, looking
+/// at its own business (a command, a deadline) in between.
+pub fn drive_until<E>(
+    run: &mut Run,
+    control: &Control,
+    mut enough: impl FnMut(&Run) -> bool,
     mut observe: impl FnMut(&Run, &Metrics) -> Result<Flow, E>,
 ) -> Result<Stop, E> {
     run.stopwatch.set_running(true);
@@ -236,6 +251,9 @@ pub fn drive<E>(
             return Ok(Stop::Observer);
         }
         while !run.finished() {
+            if enough(run) {
+                return Ok(Stop::Observer);
+            }
             // One relaxed load per step (a step takes 0.1-10 ms): costs nothing measurable.
             if control.held() {
                 run.stopwatch.set_running(false);
@@ -346,6 +364,58 @@ mod tests {
             run.step_count() + 1,
             "the diverging step is not taken"
         );
+    }
+
+    #[test]
+    fn enough_ends_a_slice_between_any_two_steps_and_the_next_slice_goes_on() {
+        let mut run = Run::new(small(30), 10);
+        let mut seen = Vec::new();
+        let mut asked = Vec::new();
+        let mut slice = |run: &mut Run, until: u64, seen: &mut Vec<u64>| {
+            drive_until(
+                run,
+                &Control::new(),
+                |r| {
+                    asked.push(r.step_count());
+                    r.step_count() >= until
+                },
+                |_, m| {
+                    seen.push(m.step);
+                    Ok::<_, ()>(Flow::Continue)
+                },
+            )
+            .unwrap()
+        };
+        // Step 7 is no evaluation point: the slice ends there all the same.
+        assert_eq!(slice(&mut run, 7, &mut seen), Stop::Observer);
+        assert_eq!((run.step_count(), &seen[..]), (7, &[0][..]));
+        assert_eq!(slice(&mut run, 7, &mut seen), Stop::Observer, "no step");
+        assert_eq!(run.step_count(), 7);
+        assert_eq!(slice(&mut run, 100, &mut seen), Stop::Steps);
+        // The cadence is the run's, whatever the slices: nothing evaluated twice or skipped.
+        assert_eq!(seen, [0, 10, 20, 30]);
+        assert_eq!(asked, (0..=7).chain([7]).chain(7..30).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_runs_clock_counts_only_inside_the_loop() {
+        let mut run = Run::new(small(30), 10);
+        let go = |run: &mut Run, until: u64| {
+            drive_until(
+                run,
+                &Control::new(),
+                |r| r.step_count() >= until,
+                |_, _| Ok::<_, ()>(Flow::Continue),
+            )
+        };
+        go(&mut run, 5).unwrap();
+        let trained = run.elapsed();
+        assert!(trained > Duration::ZERO);
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(run.elapsed(), trained, "between slices the clock stands");
+        let before = Instant::now();
+        go(&mut run, 6).unwrap();
+        assert!(run.elapsed() - trained <= before.elapsed());
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod heatmap;
 pub(crate) mod help;
 mod loss;
 pub(crate) mod mechanism;
+pub(crate) mod notice;
 mod readout;
 mod settings;
 pub mod spectrum;

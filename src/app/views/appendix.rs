@@ -275,7 +275,14 @@ pub fn render(
             };
             crate::ui::appendix::render(f, &scene, footer);
         }
-        Err(e) => f.render_widget(ratatui::widgets::Paragraph::new(e.to_string()), f.area()),
+        Err(e) => {
+            let notice = crate::ui::notice::Scene {
+                title: "appendix",
+                why: format!("the construction cannot be built: {e}"),
+                theme,
+            };
+            crate::ui::notice::render(f, &notice, footer);
+        }
     }
 }
 

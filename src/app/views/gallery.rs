@@ -235,7 +235,7 @@ impl Gallery {
         // The run is replaced: leaving the gallery does not resume the old one.
         s.resume_training = false;
         s.draft = record.settings.clone();
-        let mut cmds = s.restart_with_draft();
+        let mut cmds = super::training::restart(s);
         cmds.push(Command::PauseAt { step, say });
         s.pause_at = Some(step);
         s.show = Some("training");

@@ -335,7 +335,7 @@ fn run_control(s: &mut Shared, action: &Action) -> Vec<Command> {
         Action::Restart => {
             s.draft = s.snapshot.config.clone();
             s.message = Some("restarted".into());
-            s.restart_with_draft()
+            restart(s)
         }
         Action::Apply => {
             s.message = Some(if s.edited() {
@@ -343,7 +343,7 @@ fn run_control(s: &mut Shared, action: &Action) -> Vec<Command> {
             } else {
                 "restarted".into()
             });
-            s.restart_with_draft()
+            restart(s)
         }
         Action::NextPreset => switch_preset(s, (s.preset + 1) % s.presets.len()),
         Action::PrevPreset => {
@@ -356,6 +356,16 @@ fn run_control(s: &mut Shared, action: &Action) -> Vec<Command> {
     }
 }
 
+/// Restart the training run with the draft: scrubbing, a replay and a retrain's pause are
+/// forgotten (the gallery's Enter restarts through here too).
+pub fn restart(s: &mut Shared) -> Vec<Command> {
+    s.pause_at = None;
+    s.scrub = None;
+    s.seek.reset();
+    s.paused = false;
+    vec![Command::Restart(Box::new(s.draft.clone()))]
+}
+
 fn switch_preset(s: &mut Shared, i: usize) -> Vec<Command> {
     if i >= s.presets.len() {
         return Vec::new();
@@ -363,7 +373,7 @@ fn switch_preset(s: &mut Shared, i: usize) -> Vec<Command> {
     s.preset = i;
     s.draft = s.presets[i].config.clone();
     s.message = Some(format!("preset {}", s.presets[i].name));
-    s.restart_with_draft()
+    restart(s)
 }
 
 /// `c`: hide or show the compared run (`replay DIR DIR2`).

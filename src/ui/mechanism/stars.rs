@@ -113,81 +113,110 @@ fn draw_star(
         Span::styled(if output { " out" } else { " in" }, theme.dim()),
     ];
     f.render_widget(Paragraph::new(Line::from(label)), head);
-    let members = star(coeffs, k, group);
     let others: Vec<usize> = (0..coeffs.n_neurons())
         .filter(|j| !group.contains(j))
         .collect();
-    let faint = star(coeffs, k, &others);
-    let radius = |pts: &[(f32, f32)]| {
-        pts.iter().map(|&(x, y)| f64::from(x.hypot(y))).sum::<f64>() / pts.len().max(1) as f64
-    };
-    let norm = if members.is_empty() {
-        radius(&faint)
-    } else {
-        radius(&members)
-    }
-    .max(1e-9);
-    let rad = 1.35 * norm;
-    // Cells are about twice as tall as wide: stretch the longer axis so the circle stays round
-    // and whole.
-    let aspect = plot.width as f64 / (2.0 * plot.height.max(1) as f64);
-    let (x_half, y_half) = (
-        rad * aspect.max(1.0),
-        rad * (1.0 / aspect.max(1e-3)).max(1.0),
-    );
     let color = |st: Style| st.fg.unwrap_or(Color::Reset);
-    let line = color(if output { theme.w_out() } else { theme.w_in() });
-    let dim = color(theme.dim());
-    let chosen = theme.neuron();
-    let selected =
-        (s.neuron < coeffs.n_neurons()).then(|| (coeffs.cos(k, s.neuron), coeffs.sin(k, s.neuron)));
-    let wide = |pts: &[(f32, f32)]| -> Vec<(f64, f64)> {
-        pts.iter()
-            .map(|&(x, y)| (f64::from(x), f64::from(y)))
-            .collect()
+    let drawing = Star {
+        members: star(coeffs, k, group),
+        faint: star(coeffs, k, &others),
+        selected: (s.neuron < coeffs.n_neurons())
+            .then(|| (coeffs.cos(k, s.neuron), coeffs.sin(k, s.neuron))),
+        line: color(if output { theme.w_out() } else { theme.w_in() }),
+        dim: color(theme.dim()),
+        chosen: theme.neuron(),
     };
-    let (faint_pts, member_pts) = (wide(&faint), wide(&members));
-    let canvas = Canvas::default()
-        .marker(Marker::Braille)
-        .x_bounds([-x_half, x_half])
-        .y_bounds([-y_half, y_half])
-        .paint(|ctx| {
-            ctx.draw(&Circle {
-                x: 0.0,
-                y: 0.0,
-                radius: norm,
-                color: dim,
-            });
-            ctx.draw(&Points {
-                coords: &faint_pts,
-                color: dim,
-            });
-            ctx.layer();
-            let n = members.len();
-            if n >= 2 {
-                for i in 0..n {
-                    let (x1, y1) = members[i];
-                    let (x2, y2) = members[(i + 1) % n];
-                    if n == 2 && i == 1 {
-                        break;
-                    }
-                    ctx.draw(&CLine::new(
-                        f64::from(x1),
-                        f64::from(y1),
-                        f64::from(x2),
-                        f64::from(y2),
-                        line,
-                    ));
-                }
-            }
-            ctx.draw(&Points {
-                coords: &member_pts,
-                color: line,
-            });
-            if let Some((x, y)) = selected {
+    drawing.paint(f, plot);
+}
+
+/// One star as drawn: the group's neurons (joined by phase), the others faint, the selected
+/// neuron marked.
+struct Star {
+    members: Vec<(f32, f32)>,
+    faint: Vec<(f32, f32)>,
+    selected: Option<(f32, f32)>,
+    line: Color,
+    dim: Color,
+    chosen: Style,
+}
+
+fn wide(pts: &[(f32, f32)]) -> Vec<(f64, f64)> {
+    pts.iter()
+        .map(|&(x, y)| (f64::from(x), f64::from(y)))
+        .collect()
+}
+
+impl Star {
+    /// The mean distance from the centre: the members', or the others' when the group is
+    /// empty.
+    fn norm(&self) -> f64 {
+        let radius = |pts: &[(f32, f32)]| {
+            pts.iter().map(|&(x, y)| f64::from(x.hypot(y))).sum::<f64>() / pts.len().max(1) as f64
+        };
+        let pts = if self.members.is_empty() {
+            &self.faint
+        } else {
+            &self.members
+        };
+        radius(pts).max(1e-9)
+    }
+
+    fn paint(&self, f: &mut Frame, plot: Rect) {
+        let norm = self.norm();
+        let rad = 1.35 * norm;
+        // Cells are about twice as tall as wide: stretch the longer axis so the circle stays
+        // round and whole.
+        let aspect = plot.width as f64 / (2.0 * plot.height.max(1) as f64);
+        let (x_half, y_half) = (
+            rad * aspect.max(1.0),
+            rad * (1.0 / aspect.max(1e-3)).max(1.0),
+        );
+        let (faint_pts, member_pts) = (wide(&self.faint), wide(&self.members));
+        let canvas = Canvas::default()
+            .marker(Marker::Braille)
+            .x_bounds([-x_half, x_half])
+            .y_bounds([-y_half, y_half])
+            .paint(|ctx| {
+                ctx.draw(&Circle {
+                    x: 0.0,
+                    y: 0.0,
+                    radius: norm,
+                    color: self.dim,
+                });
+                ctx.draw(&Points {
+                    coords: &faint_pts,
+                    color: self.dim,
+                });
                 ctx.layer();
-                ctx.print(f64::from(x), f64::from(y), Span::styled("●", chosen));
-            }
-        });
-    f.render_widget(canvas, plot);
+                self.join(ctx);
+                ctx.draw(&Points {
+                    coords: &member_pts,
+                    color: self.line,
+                });
+                if let Some((x, y)) = self.selected {
+                    ctx.layer();
+                    ctx.print(f64::from(x), f64::from(y), Span::styled("●", self.chosen));
+                }
+            });
+        f.render_widget(canvas, plot);
+    }
+
+    /// Neighbours by phase joined into a polygon (two points: one segment).
+    fn join(&self, ctx: &mut ratatui::widgets::canvas::Context) {
+        let (m, n) = (&self.members, self.members.len());
+        if n < 2 {
+            return;
+        }
+        let segments = if n == 2 { 1 } else { n };
+        for i in 0..segments {
+            let ((x1, y1), (x2, y2)) = (m[i], m[(i + 1) % n]);
+            ctx.draw(&CLine::new(
+                f64::from(x1),
+                f64::from(y1),
+                f64::from(x2),
+                f64::from(y2),
+                self.line,
+            ));
+        }
+    }
 }

@@ -54,68 +54,8 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let room = grid(inner, all, MIN_W, MIN_H).len();
     let groups = strongest_groups(&s, room);
     let cells = grid(inner, groups.len(), MIN_W, MIN_H);
-    let line_style = if s.choice.output {
-        theme.w_out()
-    } else {
-        theme.w_in()
-    };
     for (&g, &cell) in groups.iter().zip(&cells) {
-        let group = &s.mech.groups[g];
-        let k = group.frequency;
-        let key = s.keys.contains(&k);
-        let has_selected = group.neurons.contains(&s.neuron);
-        let mut label = vec![Span::styled(
-            format!("k={k}"),
-            if key { theme.key() } else { theme.title() },
-        )];
-        label.push(Span::styled(
-            format!(
-                " · {} neuron{}",
-                group.neurons.len(),
-                plural(group.neurons.len())
-            ),
-            theme.dim(),
-        ));
-        if has_selected {
-            label.push(Span::styled(format!(" · #{}", s.neuron), theme.neuron()));
-        }
-        let [head, plot] = ratatui::layout::Layout::vertical([
-            ratatui::layout::Constraint::Length(1),
-            ratatui::layout::Constraint::Fill(1),
-        ])
-        .areas(cell);
-        f.render_widget(Paragraph::new(Line::from(label)), head);
-        let lines: Vec<(usize, Vec<(f64, f64)>)> = group
-            .neurons
-            .iter()
-            .map(|&j| {
-                let v = values(&s, j, s.choice.output);
-                let pts = if s.choice.unwrapped {
-                    unwrapped(&v, k)
-                        .into_iter()
-                        .map(|(x, y)| (x as f64, y))
-                        .collect()
-                } else {
-                    v.iter().enumerate().map(|(x, &y)| (x as f64, y)).collect()
-                };
-                (j, pts)
-            })
-            .collect();
-        let max = lines
-            .iter()
-            .flat_map(|(_, p)| p.iter().map(|q| q.1.abs()))
-            .fold(0.0f64, f64::max);
-        let scale = f64::from(sticky_scale(max as f32));
-        draw_lines(
-            f,
-            plot,
-            &lines,
-            s.p,
-            scale,
-            s.neuron,
-            line_style,
-            theme.neuron(),
-        );
+        draw_group(f, cx, &s, g, cell);
     }
     if groups.len() < all && inner.height > 0 {
         let more = format!(" +{} more groups ", all - groups.len());
@@ -127,13 +67,79 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     }
 }
 
+/// Frequency group `g`'s waves in `cell`: a label (its frequency, its size, the selected
+/// neuron if it is one of them) over one line per neuron.
+fn draw_group(f: &mut Frame, cx: &Ctx, s: &Shown, g: usize, cell: Rect) {
+    let theme = cx.theme;
+    let group = &s.mech.groups[g];
+    let k = group.frequency;
+    let key = s.keys.contains(&k);
+    let mut label = vec![
+        Span::styled(
+            format!("k={k}"),
+            if key { theme.key() } else { theme.title() },
+        ),
+        Span::styled(
+            format!(
+                " · {} neuron{}",
+                group.neurons.len(),
+                plural(group.neurons.len())
+            ),
+            theme.dim(),
+        ),
+    ];
+    if group.neurons.contains(&s.neuron) {
+        label.push(Span::styled(format!(" · #{}", s.neuron), theme.neuron()));
+    }
+    let [head, plot] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Length(1),
+        ratatui::layout::Constraint::Fill(1),
+    ])
+    .areas(cell);
+    f.render_widget(Paragraph::new(Line::from(label)), head);
+    let lines: Vec<(usize, Vec<(f64, f64)>)> =
+        group.neurons.iter().map(|&j| (j, wave(s, j, k))).collect();
+    let max = lines
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|q| q.1.abs()))
+        .fold(0.0f64, f64::max);
+    let scale = f64::from(sticky_scale(max as f32));
+    let line_style = if s.choice.output {
+        theme.w_out()
+    } else {
+        theme.w_in()
+    };
+    draw_lines(
+        f,
+        plot,
+        &lines,
+        s.p,
+        scale,
+        s.neuron,
+        [line_style, theme.neuron()],
+    );
+}
+
+/// Neuron `j`'s wave as points: over x, or unwrapped against k·x mod P.
+fn wave(s: &Shown, j: usize, k: usize) -> Vec<(f64, f64)> {
+    let v = values(s, j, s.choice.output);
+    if s.choice.unwrapped {
+        unwrapped(&v, k)
+            .into_iter()
+            .map(|(x, y)| (x as f64, y))
+            .collect()
+    } else {
+        v.iter().enumerate().map(|(x, &y)| (x as f64, y)).collect()
+    }
+}
+
 pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
 /// Lines over x = 0…P−1 in ±scale, the selected neuron's in its own style, drawn last and
-/// labelled with its number at its left end (so it reads without colour).
-#[allow(clippy::too_many_arguments)]
+/// labelled with its number at its left end (so it reads without colour). `pens`: the
+/// lines' style and the selected one's.
 fn draw_lines(
     f: &mut Frame,
     area: Rect,
@@ -141,8 +147,7 @@ fn draw_lines(
     p: usize,
     scale: f64,
     selected: usize,
-    style: Style,
-    chosen: Style,
+    [style, chosen]: [Style; 2],
 ) {
     if area.height == 0 || area.width == 0 {
         return;
