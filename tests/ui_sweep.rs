@@ -297,6 +297,22 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
     assert!(h.app.shared.paused);
 }
 
+/// A grid the dashboard could not open: the view says why, and the way back, above its
+/// footer.
+#[test]
+fn a_grid_that_could_not_open_says_why() {
+    let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
+    h.app.view = grokscope::app::state::find("sweep").unwrap();
+    assert!(h.app.grid().is_none(), "never shown, never opened");
+    h.app.shared.message = Some("cannot open parity-quick: no such grid".into());
+    let t = text(&h.render(80, 24, &PLAIN));
+    assert!(
+        t.contains("cannot open parity-quick: no such grid · w returns to the training view"),
+        "{t}"
+    );
+    assert!(t.contains("w training view"), "the footer:\n{t}");
+}
+
 #[test]
 fn a_finished_sweep_stays_finished() {
     let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();

@@ -76,10 +76,7 @@ pub static VIEWS: [View; 5] = [
     View {
         name: "sweep",
         keys: |app| Table::of(&sweep::KEYS, &app.sweep),
-        render: |f, app, theme, _, footer| match app.grid() {
-            Some(st) => ui::sweep::render(f, &st.scene(&app.sweep.title(), theme), footer),
-            None => ui::sweep::render_unopened(f, footer),
-        },
+        render: |f, app, theme, _, footer| app.sweep.render(&app.sweeps, f, theme, footer),
         enter: |app| app.sweep.enter(&mut app.sweeps, &mut app.shared),
         leave: |app| app.sweep.leave(&mut app.shared),
         update: |app, a| app.sweep.update(&mut app.sweeps, &mut app.shared, a),

@@ -7,7 +7,9 @@ use super::super::grids::{SweepState, Sweeps, VIEW_GRIDS};
 use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
 use super::super::shared::Shared;
 use crate::ui::sweep::SweepStatus;
+use crate::ui::{self, Footer, Theme};
 use crossterm::event::KeyCode;
+use ratatui::Frame;
 
 /// The sweep view's own state: the grid on screen, an index into [`VIEW_GRIDS`].
 #[derive(Debug, Default)]
@@ -28,6 +30,25 @@ impl SweepView {
             self.current + 1,
             VIEW_GRIDS.len()
         )
+    }
+
+    /// Draw the grid on screen, or (when it could not be opened) why not.
+    pub fn render(&self, grids: &Sweeps, f: &mut Frame, theme: &Theme, footer: &Footer) {
+        match &grids.states[self.current] {
+            Some(st) => ui::sweep::render(f, &st.scene(&self.title(), theme), footer),
+            None => {
+                let why = match footer.message {
+                    Some(m) => m.to_string(),
+                    None => format!("{} could not be opened", self.name()),
+                };
+                let notice = ui::notice::Scene {
+                    title: "sweep",
+                    why: format!("{why} · w returns to the training view"),
+                    theme,
+                };
+                ui::notice::render(f, &notice, footer);
+            }
+        }
     }
 
     /// Entering: one thing trains at a time, so the training run pauses (and resumes on

@@ -24,7 +24,6 @@ use super::{Footer, fmt_rate, panel, too_small};
 use crate::sweep::{Class, RunState};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::Paragraph;
 use serde_json::Value;
 
 /// Classes in the order the article's chart runs as weight decay grows: too little
@@ -74,16 +73,6 @@ pub fn render(f: &mut Frame, s: &Scene, footer: &Footer) {
         None => list::render_list_body(f, s, body),
     }
     super::footer::render(f, footer, theme, foot);
-}
-
-/// The dashboard's sweep view before its grid could be opened: why (the footer's notice),
-/// and the way back.
-pub fn render_unopened(f: &mut Frame, footer: &Footer) {
-    let text = footer.message.unwrap_or_default();
-    f.render_widget(
-        Paragraph::new(format!("{text}\nw returns to the training view")),
-        f.area(),
-    );
 }
 
 /// One character of a run in the progress bar and the compact cells.
