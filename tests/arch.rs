@@ -4,12 +4,12 @@
 
 mod common;
 use common::assert_usage_error;
+use grokscope::app::grids::SweepState;
 use grokscope::app::watch::Watch;
 use grokscope::sweep::{
     Class, Event, Grid, Progress, RunRecord, RunSpec, Thresholds, Trace, arch_table,
 };
 use grokscope::train::{Arch, Decay};
-use grokscope::ui::sweep::SweepState;
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -236,7 +236,7 @@ fn tallies_follow_the_thresholds() {
     use grokscope::ui::sweep::arch::Bars;
     let s = sweep(96 * 9, 0);
     let th = Thresholds::default();
-    let bars = Bars::of(&s, &th).unwrap();
+    let bars = Bars::of(&s.read(), &th).unwrap();
     let decays: Vec<Decay> = bars.decays.iter().map(|(d, _)| *d).collect();
     assert_eq!(decays, [Decay::L1, Decay::L2]);
     assert_eq!(bars.decays[0].1, [1e-9, 1e-7]);
@@ -262,7 +262,7 @@ fn tallies_follow_the_thresholds() {
         grok_ratio: 1e6,
         ..th
     };
-    let t = Bars::of(&s, &high)
+    let t = Bars::of(&s.read(), &high)
         .unwrap()
         .tally(Decay::L2, Arch::Factored);
     assert_eq!(t.classes, [0, 6, 0, 48]);
@@ -271,7 +271,7 @@ fn tallies_follow_the_thresholds() {
         fit_loss: 1e-8,
         ..th
     };
-    let t = Bars::of(&s, &strict)
+    let t = Bars::of(&s.read(), &strict)
         .unwrap()
         .tally(Decay::L2, Arch::Factored);
     assert_eq!(t.classes, [54, 0, 0, 0]);

@@ -3,16 +3,18 @@
 
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use grokscope::app::action::{Action, Command};
+use grokscope::app::action::{Action, Command, Nudge};
+use grokscope::app::grids::{FIT_RANGE, RATIO_RANGE, SweepState};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::keys::{self, Key};
 use grokscope::app::session::Status;
 use grokscope::app::watch::Watch;
 use grokscope::sweep::{
-    Class, Event, Grid, Point, Progress, RunRecord, RunSpec, RunState, Thresholds, Trace,
+    Cell, Class, Event, Grid, Move, Point, Progress, RunRecord, RunSpec, RunState, Thresholds,
+    Trace,
 };
 use grokscope::train::presets;
-use grokscope::ui::sweep::{Cell, FIT_RANGE, Move, Nudge, RATIO_RANGE, SweepState, fmt_threshold};
+use grokscope::ui::sweep::fmt_threshold;
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -116,7 +118,7 @@ fn quick_grid_empty_partly_filled_and_finished() {
     snap("quick_empty", &empty, &TRUE);
     let partly = sweep("parity-quick", 7, 2);
     // 227 s for 7 runs, 11 left.
-    assert_eq!(partly.eta().map(|d| d.as_secs()), Some(356));
+    assert_eq!(partly.read().eta().map(|d| d.as_secs()), Some(356));
     snap("quick_partly", &partly, &TRUE);
     let finished = sweep("parity-quick", 18, 0);
     assert_eq!(finished.progress.counts(), [6, 6, 2, 4]);
@@ -295,6 +297,22 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
     assert!(h.app.shared.paused);
 }
 
+/// A grid the dashboard could not open: the view says why, and the way back, above its
+/// footer.
+#[test]
+fn a_grid_that_could_not_open_says_why() {
+    let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
+    h.app.view = grokscope::app::state::find("sweep").unwrap();
+    assert!(h.app.grid().is_none(), "never shown, never opened");
+    h.app.shared.message = Some("cannot open parity-quick: no such grid".into());
+    let t = text(&h.render(80, 24, &PLAIN));
+    assert!(
+        t.contains("cannot open parity-quick: no such grid · w returns to the training view"),
+        "{t}"
+    );
+    assert!(t.contains("w training view"), "the footer:\n{t}");
+}
+
 #[test]
 fn a_finished_sweep_stays_finished() {
     let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
@@ -435,7 +453,7 @@ fn the_cursor_moves_over_cells_and_crosses_panels() {
         }
     );
     // The cell's runs are its nine seeds.
-    assert_eq!(s.selected().len(), 9);
+    assert_eq!(s.read().selected().len(), 9);
     // Drawn as brackets either side of the cell: light yellow with colour; without, its
     // runs reversed (the brackets alone would be easy to miss).
     let find = |buf: &Buffer, sym: &str| {
@@ -474,7 +492,7 @@ fn the_cursor_moves_over_a_list_of_runs() {
     }
     assert_eq!(s.row, None);
     assert_eq!(
-        s.selected(),
+        s.read().selected(),
         [runs[1].index],
         "the last finished, before a move"
     );
@@ -491,7 +509,7 @@ fn the_cursor_moves_over_a_list_of_runs() {
         s.move_cursor(Move::Up);
     }
     assert_eq!(s.row, Some(0));
-    assert_eq!(s.selected(), [runs[0].index]);
+    assert_eq!(s.read().selected(), [runs[0].index]);
     let t = text(&draw(&s, 120, 40, &PLAIN));
     assert!(t.contains("▸   0"), "{t}");
 }
@@ -514,7 +532,7 @@ fn drill_down_shows_the_cells_runs() {
     );
     // The next cell: one finished (its record from before curves were kept), one training.
     s.move_cursor(Move::Right);
-    assert_eq!(s.selected(), [8, 9]);
+    assert_eq!(s.read().selected(), [8, 9]);
     s.progress.records.get_mut(&8).unwrap().curve.clear();
     snap("drill_pending_no_color", &s, &PLAIN);
     let t = text(&draw(&s, 80, 24, &PLAIN));
@@ -588,43 +606,43 @@ fn drill_down_renders_at_any_size() {
 fn moving_a_threshold_reclassifies_the_runs() {
     let mut s = sweep("parity-quick", 18, 0);
     let article = [6, 6, 2, 4];
-    assert_eq!(s.counts(), article);
+    assert_eq!(s.read().counts(), article);
     // Run 6 (wd 0.1, n_train 750) groks: fitted (train 1.2e-7, test 3.4e-6), ratio 2.5e5.
-    assert_eq!(s.state_of(6), RunState::Done(Class::Grok));
+    assert_eq!(s.read().state_of(6), RunState::Done(Class::Grok));
     // The ratio threshold up past its ratio: 5e4 → 1.6e5 (still a grok) → 5e5 (generalize).
     s.nudge(Nudge::RatioUp);
     assert_eq!(fmt_threshold(s.thresholds.grok_ratio), "1.6e5");
-    assert_eq!(s.state_of(6), RunState::Done(Class::Grok));
+    assert_eq!(s.read().state_of(6), RunState::Done(Class::Grok));
     s.nudge(Nudge::RatioUp);
     assert_eq!(s.thresholds.grok_ratio, 5e5);
-    assert_eq!(s.state_of(6), RunState::Done(Class::Generalize));
+    assert_eq!(s.read().state_of(6), RunState::Done(Class::Generalize));
     // Every grok is now a generalize: counts in Class::ALL order (fail, memorize, gen, grok).
-    assert_eq!(s.counts(), [6, 6, 6, 0]);
-    assert_eq!(s.reclassified(), 4);
+    assert_eq!(s.read().counts(), [6, 6, 6, 0]);
+    assert_eq!(s.read().reclassified(), 4);
     // The tables' classes do not move.
     assert_eq!(s.progress.counts(), article);
     assert_eq!(s.progress.records[&6].class, Class::Grok);
     s.nudge(Nudge::Reset);
     assert_eq!(s.thresholds, Thresholds::default());
-    assert_eq!(s.counts(), article);
+    assert_eq!(s.read().counts(), article);
 
     // The fit threshold down past its test loss (3.4e-6): memorize; past its train loss
     // (1.2e-7): fail.
     s.nudge(Nudge::FitDown);
     assert_eq!(fmt_threshold(s.thresholds.fit_loss), "3.2e-6");
-    assert_eq!(s.state_of(6), RunState::Done(Class::Memorize));
+    assert_eq!(s.read().state_of(6), RunState::Done(Class::Memorize));
     for _ in 0..3 {
         s.nudge(Nudge::FitDown);
     }
     assert_eq!(fmt_threshold(s.thresholds.fit_loss), "1e-7");
-    assert_eq!(s.state_of(6), RunState::Done(Class::Fail));
+    assert_eq!(s.read().state_of(6), RunState::Done(Class::Fail));
     // Up past the failing runs' train loss (0.31): fitted; their test loss 0.69 too.
     s.nudge(Nudge::Reset);
     for _ in 0..10 {
         s.nudge(Nudge::FitUp);
     }
     assert_eq!(s.thresholds.fit_loss, 1.0, "clamped at the article's top");
-    assert_eq!(s.state_of(17), RunState::Done(Class::Generalize));
+    assert_eq!(s.read().state_of(17), RunState::Done(Class::Generalize));
 }
 
 /// The thresholds step by half decades within the article's ranges, and back onto the
@@ -793,7 +811,7 @@ fn render_time() {
     let closed = time(&s);
     s.drill = true;
     s.move_cursor(Move::Down);
-    assert_eq!(s.selected().len(), 9);
+    assert_eq!(s.read().selected().len(), 9);
     let open = time(&s);
     s.nudge(Nudge::RatioUp);
     s.nudge(Nudge::FitDown);

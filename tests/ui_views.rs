@@ -100,7 +100,7 @@ fn every_dashboard_key_dispatches_and_is_listed() {
 fn every_watch_key_dispatches_and_is_listed() {
     let grid = Grid::builtin("parity-quick", 20).unwrap();
     let runs = grid.expand().unwrap();
-    let state = grokscope::ui::sweep::SweepState::new(&grid, Progress::new(runs), None, 1);
+    let state = grokscope::app::grids::SweepState::new(&grid, Progress::new(runs), None, 1);
     let mut w = Watch::new(state);
     let table = Table::of(&WATCH, &w);
     assert_keys_unique("watch", &table);

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use crate::ui::sweep::{Move, Nudge};
+pub use crate::sweep::Move;
 
 /// What the user (or the trainer) asks the app to do.
 #[derive(Clone, Debug)]
@@ -153,6 +153,19 @@ pub enum Scrub {
     Play,
     Slower,
     Faster,
+}
+
+/// A move of one of the class thresholds, as the article's sliders move them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nudge {
+    /// The min-loss threshold (a loss at or below it counts as fitted) down / up.
+    FitDown,
+    FitUp,
+    /// The test/train loss-ratio threshold (at or above it a fitted run groks) down / up.
+    RatioDown,
+    RatioUp,
+    /// Both back to the article's.
+    Reset,
 }
 
 /// A change the mechanism view's keys ask for.

@@ -21,7 +21,7 @@
 //! `Screen`. Rendering lives in [`crate::ui`].
 
 pub mod action;
-mod grids;
+pub mod grids;
 pub mod harness;
 pub mod keys;
 pub mod recorded;

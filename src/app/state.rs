@@ -76,9 +76,7 @@ pub static VIEWS: [View; 5] = [
     View {
         name: "sweep",
         keys: |app| Table::of(&sweep::KEYS, &app.sweep),
-        render: |f, app, theme, _, footer| {
-            ui::sweep_view(f, app.grid(), &app.sweep.title(), theme, footer)
-        },
+        render: |f, app, theme, _, footer| app.sweep.render(&app.sweeps, f, theme, footer),
         enter: |app| app.sweep.enter(&mut app.sweeps, &mut app.shared),
         leave: |app| app.sweep.leave(&mut app.shared),
         update: |app, a| app.sweep.update(&mut app.sweeps, &mut app.shared, a),
@@ -142,7 +140,7 @@ impl App {
     }
 
     /// The grid the sweep view has on screen, once shown.
-    pub fn grid(&self) -> Option<&crate::ui::sweep::SweepState> {
+    pub fn grid(&self) -> Option<&super::grids::SweepState> {
         self.sweeps.states[self.sweep.current].as_ref()
     }
 

@@ -4,12 +4,13 @@
 //! restores the terminal, and hands over the runs that finished meanwhile too.
 
 use super::action::Action;
+use super::grids::SweepState;
 use super::keys::{Binding, Key, Table, bind, ctrl_quit, help_key, quit_or_back};
 use super::views::sweep::{cursor_keys, drill_key, fit_keys, ratio_keys, reset_key, steer};
 use super::{Error, Screen};
 use crate::sweep::{Event, Grid, Pool, Progress, RunRecord, Shard};
 use crate::train::Stopwatch;
-use crate::ui::sweep::{SweepState, SweepStatus};
+use crate::ui::sweep::SweepStatus;
 use crate::ui::{self, Footer, Theme};
 use crossterm::event::KeyCode;
 use ratatui::Frame;
@@ -105,7 +106,8 @@ impl Watch {
             keys: &entries,
             message: self.message.as_deref(),
         };
-        ui::sweep::render(f, &self.state, theme, &self.state.grid, &footer);
+        let scene = self.state.scene(&self.state.grid, theme);
+        ui::sweep::render(f, &scene, &footer);
         let area = f.area();
         if self.help && area.width >= ui::MIN_WIDTH && area.height >= ui::MIN_HEIGHT {
             ui::help::render(f, area, &keys.help(), None, theme);
@@ -141,7 +143,7 @@ impl Screen for Watching<'_, '_> {
             if done {
                 w.ended = true;
                 w.stopwatch.set_running(false);
-                w.message = Some(match w.state.status() {
+                w.message = Some(match w.state.read().status() {
                     SweepStatus::Finished => {
                         "finished: q closes the view and prints the tables".into()
                     }

@@ -3,6 +3,7 @@
 //! code paths.
 
 pub mod article;
+mod diagram;
 mod grid;
 mod output;
 mod phenomenon;
@@ -12,6 +13,7 @@ mod record;
 mod table;
 
 pub use crate::train::Control;
+pub use diagram::{Cell, Diagram, Move};
 pub use grid::{BUILTIN, Grid, RunSpec, Runs, Shard};
 pub use output::{audit, lock_output, merge, open_append};
 pub use phenomenon::{Phenomenon, Point, shown};

@@ -1,7 +1,7 @@
 //! The seed gallery: one small loss chart per run (train and test loss, log scale, every
 //! chart on the same steps and losses), titled with the run's seed and key frequencies and
-//! marked with its class, as many as fit, paged. Draws from plain data: the view's header
-//! fields and a function giving the `k`-th run.
+//! marked with its class, as many as fit, paged. Draws from plain data built for each frame
+//! (a [`Scene`]): the view's header fields and its runs.
 
 use super::curves::{MiniOpts, mini_loss};
 use super::sweep::SweepStatus;
@@ -64,9 +64,9 @@ pub struct Tile<'a> {
     pub state: TileState<'a>,
 }
 
-/// The gallery's header and selection.
-#[derive(Clone, Debug, PartialEq)]
-pub struct View {
+/// What the gallery draws, for one frame: its header, its runs and the selection.
+#[derive(Clone, Debug)]
+pub struct Scene<'a> {
     /// Where the runs come from: the grid, or the grid and its file.
     pub source: String,
     /// Header fields after the source: "7 / 20 runs", "2 training", the clock.
@@ -75,21 +75,31 @@ pub struct View {
     pub status: Option<SweepStatus>,
     /// A note under the header.
     pub note: String,
-    /// Runs in the gallery.
-    pub len: usize,
+    /// The gallery's runs, in grid order.
+    pub tiles: Vec<Tile<'a>>,
     /// The selected run (below `len`, or 0).
     pub cursor: usize,
     /// The steps every chart spans: the runs' planned steps.
     pub steps: u64,
     /// The step cursor every chart shows (Enter retrains to it), if set.
     pub step: Option<u64>,
+    pub theme: &'a Theme,
 }
 
-impl View {
+impl Scene<'_> {
+    /// Runs in the gallery.
+    pub fn len(&self) -> usize {
+        self.tiles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tiles.is_empty()
+    }
+
     /// The page the selection is on, and how many pages there are, for `shape`.
     pub fn page(&self, shape: Shape) -> (usize, usize) {
         let per = shape.per_page().max(1);
-        (self.cursor / per, self.len.div_ceil(per).max(1))
+        (self.cursor / per, self.len().div_ceil(per).max(1))
     }
 }
 
@@ -104,30 +114,45 @@ pub fn open_step(r: &RunRecord, cursor: Option<u64>) -> (u64, &'static str) {
     (step.min(r.settings.steps), why)
 }
 
-/// Draw the gallery over the whole frame; returns the grid's shape (for the keys).
-pub fn render<'a>(
-    f: &mut Frame,
-    v: &View,
-    tile: &dyn Fn(usize) -> Tile<'a>,
-    theme: &Theme,
-    footer: &Footer,
-) -> Shape {
-    let area = f.area();
-    if area.width < super::MIN_WIDTH || area.height < super::MIN_HEIGHT {
-        too_small::render(f, area, theme);
-        return Shape::default();
-    }
+/// The frame's rows: the header (two rows from 30 up), the charts, the selection's line,
+/// the footer.
+fn rows(area: Rect) -> [Rect; 4] {
     let described = area.height >= 30;
-    let [head, body, info, foot] = Layout::vertical([
+    Layout::vertical([
         Constraint::Length(if described { 2 } else { 1 }),
         Constraint::Fill(1),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
-    .areas(area);
-    header(f, v, theme, head, area.width < super::FULL_WIDTH);
-    let shape = Shape::fit(body);
-    if v.len == 0 {
+    .areas(area)
+}
+
+/// Whether the gallery fits in `area` (else the frame says the terminal is too small).
+fn fits(area: Rect) -> bool {
+    area.width >= super::MIN_WIDTH && area.height >= super::MIN_HEIGHT
+}
+
+/// The grid of charts [`render`] draws in a frame of `area` (the keys move the selection by
+/// its rows and pages).
+pub fn shape(area: Rect) -> Shape {
+    if !fits(area) {
+        return Shape::default();
+    }
+    let [_, body, _, _] = rows(area);
+    Shape::fit(body)
+}
+
+/// Draw the gallery over the whole frame.
+pub fn render(f: &mut Frame, v: &Scene, footer: &Footer) {
+    let (area, theme) = (f.area(), v.theme);
+    if !fits(area) {
+        too_small::render(f, area, theme);
+        return;
+    }
+    let [head, body, info, foot] = rows(area);
+    header(f, v, head, area.width < super::FULL_WIDTH);
+    let shape = shape(area);
+    if v.is_empty() {
         f.render_widget(
             Paragraph::new(Line::styled(
                 "no runs yet: the grid starts training when the gallery is shown",
@@ -136,14 +161,14 @@ pub fn render<'a>(
             body,
         );
     } else {
-        grid(f.buffer_mut(), v, tile, theme, shape, body);
+        grid(f.buffer_mut(), v, shape, body);
     }
-    info_line(f, v, &tile(v.cursor), theme, shape, info);
+    info_line(f, v, shape, info);
     super::footer::render(f, footer, theme, foot);
-    shape
 }
 
-fn header(f: &mut Frame, v: &View, theme: &Theme, area: Rect, compact: bool) {
+fn header(f: &mut Frame, v: &Scene, area: Rect, compact: bool) {
+    let theme = v.theme;
     let sep = || super::header_sep(theme);
     let mut spans = super::header_start(theme, compact);
     spans.push(Span::styled(format!("gallery {}", v.source), theme.title()));
@@ -188,19 +213,12 @@ fn header(f: &mut Frame, v: &View, theme: &Theme, area: Rect, compact: bool) {
 }
 
 /// The charts of the selection's page.
-fn grid<'a>(
-    buf: &mut Buffer,
-    v: &View,
-    tile: &dyn Fn(usize) -> Tile<'a>,
-    theme: &Theme,
-    shape: Shape,
-    area: Rect,
-) {
+fn grid(buf: &mut Buffer, v: &Scene, shape: Shape, area: Rect) {
     let (page, _) = v.page(shape);
     let first = page * shape.per_page();
     let w = (area.width / shape.cols as u16).clamp(TILE_W, TILE_W_MAX);
     let h = (area.height / shape.rows as u16).clamp(TILE_H, TILE_H_MAX);
-    for k in first..(first + shape.per_page()).min(v.len) {
+    for k in first..(first + shape.per_page()).min(v.len()) {
         let i = k - first;
         let r = Rect {
             x: area.x + (i % shape.cols) as u16 * w,
@@ -208,7 +226,7 @@ fn grid<'a>(
             width: w,
             height: h,
         };
-        draw_tile(buf, &tile(k), k == v.cursor, v, theme, r);
+        draw_tile(buf, &v.tiles[k], k == v.cursor, v, r);
     }
 }
 
@@ -255,7 +273,8 @@ fn mark(t: &Tile) -> (String, Option<Class>) {
     }
 }
 
-fn draw_tile(buf: &mut Buffer, t: &Tile, selected: bool, v: &View, theme: &Theme, r: Rect) {
+fn draw_tile(buf: &mut Buffer, t: &Tile, selected: bool, v: &Scene, r: Rect) {
+    let theme = v.theme;
     use ratatui::widgets::Widget;
     let border = if selected { theme.title() } else { theme.dim() };
     let inner_w = r.width.saturating_sub(4) as usize;
@@ -295,23 +314,24 @@ fn draw_tile(buf: &mut Buffer, t: &Tile, selected: bool, v: &View, theme: &Theme
                 theme.dim(),
             );
         }
-        TileState::Done(rec) => chart(buf, inner, rec, v, theme),
+        TileState::Done(rec) => chart(buf, inner, rec, v),
         _ => {}
     }
 }
 
 /// The run's loss curve in `area`, with the shared step cursor.
-fn chart(buf: &mut Buffer, area: Rect, rec: &RunRecord, v: &View, theme: &Theme) {
+fn chart(buf: &mut Buffer, area: Rect, rec: &RunRecord, v: &Scene) {
     let opts = MiniOpts {
         level: None,
         cursor: v.step,
     };
-    mini_loss(buf, area, &rec.curve, v.steps, theme, opts);
+    mini_loss(buf, area, &rec.curve, v.steps, v.theme, opts);
 }
 
 /// The selection's details at the left (the long form where it fits), the page and the step
 /// cursor at the right.
-fn info_line(f: &mut Frame, v: &View, t: &Tile, theme: &Theme, shape: Shape, area: Rect) {
+fn info_line(f: &mut Frame, v: &Scene, shape: Shape, area: Rect) {
+    let theme = v.theme;
     let (page, pages) = v.page(shape);
     let wide = area.width >= super::FULL_WIDTH;
     let mut right = match v.step {
@@ -325,7 +345,7 @@ fn info_line(f: &mut Frame, v: &View, t: &Tile, theme: &Theme, shape: Shape, are
     let room = area.width.saturating_sub(right.chars().count() as u16);
     // Each variant: the spans after "▶ seed N · class", longest first.
     let mut left: Vec<Span> = Vec::new();
-    if v.len > 0 {
+    if let Some(t) = v.tiles.get(v.cursor) {
         left.push(Span::styled(format!("▶ seed {}", t.seed), theme.title()));
         match t.state {
             TileState::Pending => left.push(Span::styled(" · pending", theme.dim())),

@@ -249,27 +249,6 @@ pub fn training(f: &mut Frame, cx: &Ctx, footer: &Footer) {
     }
 }
 
-/// The dashboard's sweep view: the grid on screen, or why there is none.
-/// `state` is the grid on screen (`None` when it could not be opened: `footer`'s message
-/// says why); `title` names it and its place in the list.
-pub fn sweep_view(
-    f: &mut Frame,
-    state: Option<&sweep::SweepState>,
-    title: &str,
-    theme: &Theme,
-    footer: &Footer,
-) {
-    let Some(state) = state else {
-        let text = footer.message.unwrap_or_default();
-        f.render_widget(
-            ratatui::widgets::Paragraph::new(format!("{text}\nw returns to the training view")),
-            f.area(),
-        );
-        return;
-    };
-    sweep::render(f, state, theme, title, footer);
-}
-
 fn render_full(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
     let extra = area.height - FULL_HEIGHT;
     let [head, charts, weights, bottom, foot] = Layout::vertical([

@@ -7,13 +7,12 @@
 //! grok step (or its last one), so `m` then shows its mechanism.
 
 use super::super::action::{Action, Command, GalleryChange as Change};
-use super::super::grids::Sweeps;
+use super::super::grids::{SweepState, Sweeps};
 use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
 use super::super::shared::Shared;
 use crate::sweep::{RunRecord, RunState};
 use crate::train::files::show;
 use crate::ui::gallery::{self as ui, Shape, Tile, TileState};
-use crate::ui::sweep::SweepState;
 use crate::ui::sweep::SweepStatus;
 use crate::ui::{Footer, Theme, thousands};
 use crossterm::event::KeyCode;
@@ -41,7 +40,8 @@ pub struct Gallery {
     pub cursor: usize,
     /// The step cursor shared by the charts (the article's hover): Enter retrains to it.
     pub step: Option<u64>,
-    /// The grid of charts as last drawn: the keys move the selection by its rows and pages.
+    /// The grid of charts as last drawn (`ui::gallery::shape` of the frame): the keys move
+    /// the selection by its rows and pages.
     pub shape: Cell<Shape>,
 }
 
@@ -167,7 +167,7 @@ impl Gallery {
     /// The step cursor: `<` `>` move it by a fiftieth of the runs' steps, from the
     /// selected run's grok step (or the middle) when it is first shown.
     fn move_step(&mut self, grids: &Sweeps, s: &mut Shared, c: Change) {
-        let steps = self.view(grids).steps.max(1);
+        let steps = self.steps(grids).max(1);
         let stride = (steps / 50).max(1);
         let snap = |s: u64| (s / stride * stride).min(steps);
         self.step = match (c, self.step) {
@@ -196,7 +196,7 @@ impl Gallery {
         let Some(st) = grids.get_mut(GRID) else {
             return Vec::new();
         };
-        if st.status() == SweepStatus::Finished {
+        if st.read().status() == SweepStatus::Finished {
             s.message = Some("every run of the gallery is trained".into());
             return Vec::new();
         }
@@ -246,10 +246,18 @@ impl Gallery {
         cmds
     }
 
-    /// What the gallery's renderer draws from.
-    pub fn view(&self, grids: &Sweeps) -> ui::View {
+    /// The steps every chart spans: the runs' planned steps (the most, from a file).
+    fn steps(&self, grids: &Sweeps) -> u64 {
+        match &self.file {
+            Some(f) => f.records.iter().map(|r| r.planned_steps).max().unwrap_or(0),
+            None => self.live(grids).map_or(0, |st| st.steps),
+        }
+    }
+
+    /// What the gallery draws this frame.
+    pub fn scene<'a>(&'a self, grids: &'a Sweeps, theme: &'a Theme) -> ui::Scene<'a> {
         let n = self.len(grids);
-        let (source, fields, status, note, steps) = match &self.file {
+        let (source, fields, status, note) = match &self.file {
             Some(f) => file_header(f, n),
             None => match self.live(grids) {
                 Some(st) => (
@@ -263,22 +271,22 @@ impl Gallery {
                         format!("{} training", st.progress.running.len()),
                         crate::ui::clock(st.elapsed),
                     ],
-                    Some(st.status()),
+                    Some(st.read().status()),
                     "training run paused".to_string(),
-                    st.steps,
                 ),
-                None => (GRID.into(), Vec::new(), None, String::new(), 0),
+                None => (GRID.into(), Vec::new(), None, String::new()),
             },
         };
-        ui::View {
+        ui::Scene {
             source,
             fields,
             status,
             note,
-            len: n,
+            tiles: (0..n).map(|k| self.tile(grids, k)).collect(),
             cursor: self.cursor.min(n.saturating_sub(1)),
-            steps,
+            steps: self.steps(grids),
             step: self.step,
+            theme,
         }
     }
 
@@ -294,27 +302,19 @@ impl Gallery {
 
     /// Draw the gallery and remember the shape of its grid for the keys.
     pub fn render(&self, grids: &Sweeps, f: &mut Frame, theme: &Theme, footer: &Footer) {
-        let shape = ui::render(
-            f,
-            &self.view(grids),
-            &|k| self.tile(grids, k),
-            theme,
-            footer,
-        );
-        self.shape.set(shape);
+        self.shape.set(ui::shape(f.area()));
+        ui::render(f, &self.scene(grids, theme), footer);
     }
 }
 
-/// The header of runs read from a file: source, count, note and the runs' planned steps.
-fn file_header(f: &FileRuns, n: usize) -> (String, Vec<String>, Option<SweepStatus>, String, u64) {
-    let steps = f.records.iter().map(|r| r.planned_steps).max();
+/// The header of runs read from a file: source, count and note.
+fn file_header(f: &FileRuns, n: usize) -> (String, Vec<String>, Option<SweepStatus>, String) {
     let grid = f.records.first().map_or(GRID, |r| r.grid.as_str());
     (
         format!("{grid} · {}", show(&f.path)),
         vec![format!("{} runs", thousands(n as u64))],
         None,
         "read from a finished sweep: nothing trains here".to_string(),
-        steps.unwrap_or(0),
     )
 }
 

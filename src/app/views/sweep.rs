@@ -3,11 +3,13 @@
 //! gallery ([`Sweeps`]). Its cursor, drill-down and threshold keys serve `sweep --watch` too.
 
 use super::super::action::{Action, Command, Move, Nudge};
-use super::super::grids::{Sweeps, VIEW_GRIDS};
+use super::super::grids::{SweepState, Sweeps, VIEW_GRIDS};
 use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
 use super::super::shared::Shared;
 use crate::ui::sweep::SweepStatus;
+use crate::ui::{self, Footer, Theme};
 use crossterm::event::KeyCode;
+use ratatui::Frame;
 
 /// The sweep view's own state: the grid on screen, an index into [`VIEW_GRIDS`].
 #[derive(Debug, Default)]
@@ -28,6 +30,25 @@ impl SweepView {
             self.current + 1,
             VIEW_GRIDS.len()
         )
+    }
+
+    /// Draw the grid on screen, or (when it could not be opened) why not.
+    pub fn render(&self, grids: &Sweeps, f: &mut Frame, theme: &Theme, footer: &Footer) {
+        match &grids.states[self.current] {
+            Some(st) => ui::sweep::render(f, &st.scene(&self.title(), theme), footer),
+            None => {
+                let why = match footer.message {
+                    Some(m) => m.to_string(),
+                    None => format!("{} could not be opened", self.name()),
+                };
+                let notice = ui::notice::Scene {
+                    title: "sweep",
+                    why: format!("{why} · w returns to the training view"),
+                    theme,
+                };
+                ui::notice::render(f, &notice, footer);
+            }
+        }
     }
 
     /// Entering: one thing trains at a time, so the training run pauses (and resumes on
@@ -66,7 +87,7 @@ impl SweepView {
             }
             Action::PauseSweep => match on_screen {
                 None => Vec::new(),
-                Some(st) if st.status() == SweepStatus::Finished => {
+                Some(st) if st.read().status() == SweepStatus::Finished => {
                     s.message = Some("this sweep is finished: Tab shows the next grid".into());
                     Vec::new()
                 }
@@ -105,7 +126,7 @@ impl SweepView {
 /// The keys that steer a grid's diagram — pages, the cursor, the drill-down, the class
 /// thresholds — in this view and in `sweep --watch`; a threshold move returns its note for
 /// the footer.
-pub fn steer(st: &mut crate::ui::sweep::SweepState, action: &Action) -> Option<String> {
+pub fn steer(st: &mut SweepState, action: &Action) -> Option<String> {
     match action {
         Action::PageBack => st.turn_page(false),
         Action::PageForward => st.turn_page(true),

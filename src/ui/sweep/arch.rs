@@ -11,7 +11,7 @@
 //! Classes come from each run's trace and the thresholds given, so a change of thresholds
 //! re-colours the bars.
 
-use super::{SIDE_W, SweepState, fmt_value};
+use super::{SIDE_W, Scene, fmt_value};
 use crate::sweep::{Class, RunState, Thresholds, classify_with};
 use crate::train::config::InProj;
 use crate::train::{Arch, Decay};
@@ -69,7 +69,7 @@ pub struct Bars {
 impl Bars {
     /// The bars of `s`'s runs classified by `th`, when the grid varies the architecture
     /// over models of the architecture sweep; `None` otherwise.
-    pub fn of(s: &SweepState, th: &Thresholds) -> Option<Bars> {
+    pub fn of(s: &Scene, th: &Thresholds) -> Option<Bars> {
         if !applies(s) {
             return None;
         }
@@ -122,7 +122,7 @@ impl Bars {
 }
 
 /// Whether the sweep's grid has an architecture axis (alone or joined with others).
-pub fn applies(s: &SweepState) -> bool {
+pub fn applies(s: &Scene) -> bool {
     s.axes.iter().any(|a| a.split('+').any(|k| k == "arch"))
 }
 
@@ -148,9 +148,10 @@ fn model_at(
 }
 
 /// Draw the bars into `body` (with the side column of class counts and the last run where
-/// it fits); classes by `th`.
-pub fn render_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect, th: &Thresholds) {
-    let Some(bars) = Bars::of(s, th) else {
+/// it fits); classes by the scene's thresholds.
+pub fn render_body(f: &mut Frame, s: &Scene, body: Rect) {
+    let theme = s.theme;
+    let Some(bars) = Bars::of(s, &s.thresholds) else {
         return;
     };
     let main = if body.width >= MAIN_W + SIDE_W {
@@ -159,7 +160,7 @@ pub fn render_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect, th:
             width: SIDE_W,
             ..body
         };
-        render_side(f, s, theme, side);
+        render_side(f, s, side);
         Rect {
             width: body.width - SIDE_W,
             ..body
@@ -221,10 +222,10 @@ pub fn render_body(f: &mut Frame, s: &SweepState, theme: &Theme, body: Rect, th:
 
 /// The side column: class counts, the last finished run and, when there is room, how to
 /// read the bars.
-fn render_side(f: &mut Frame, s: &SweepState, theme: &Theme, side: Rect) {
+fn render_side(f: &mut Frame, s: &Scene, side: Rect) {
     let about = "Which model constraints work best: each bar is one architecture's runs over \
                  every rate, embed size, decay strength and seed, split by class.";
-    super::render_side_with(f, s, theme, side, about, 9);
+    super::side::render_side_with(f, s, side, about, 9);
 }
 
 /// Rows of one decay's block: its title, and two panel rows of a title, the column heads and
@@ -233,16 +234,8 @@ fn block_h(cell_h: u16) -> u16 {
     1 + 2 * (2 + 2 * cell_h)
 }
 
-/// One decay's 2×2 of panels.
-fn draw_block(
-    buf: &mut Buffer,
-    bars: &Bars,
-    decay: Decay,
-    wds: &[f64],
-    theme: &Theme,
-    area: Rect,
-    cell_h: u16,
-) {
+/// A decay block's title row: "L2 weight decay (0.1, 1) ───".
+fn block_head(buf: &mut Buffer, decay: Decay, wds: &[f64], theme: &Theme, area: Rect) {
     let strengths = wds
         .iter()
         .map(|&w| fmt_value(&Value::from(w)))
@@ -261,6 +254,19 @@ fn draw_block(
         area.width as usize,
         theme.dim(),
     );
+}
+
+/// One decay's 2×2 of panels.
+fn draw_block(
+    buf: &mut Buffer,
+    bars: &Bars,
+    decay: Decay,
+    wds: &[f64],
+    theme: &Theme,
+    area: Rect,
+    cell_h: u16,
+) {
+    block_head(buf, decay, wds, theme, area);
     // Four cells across: a gap of 1 within a panel, 3 between the two panels.
     let cell_w = area.width.saturating_sub(LABEL_W + 5) / 4;
     let cell_x =

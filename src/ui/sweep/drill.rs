@@ -2,9 +2,8 @@
 //! loss on one log scale, each titled with the run's class and what tells it apart from the
 //! cell's other runs, as the article shows a cell's runs when it is hovered.
 
-use super::{SweepState, fmt_threshold, panel, run_glyph};
+use super::{Scene, fmt_threshold, panel, run_glyph};
 use crate::sweep::{RunState, Thresholds};
-use crate::ui::Theme;
 use crate::ui::curves::{MiniOpts, mini_loss};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -55,11 +54,12 @@ pub(super) fn charts(n: usize, w: u16, h: u16) -> Option<Charts> {
 }
 
 /// The drill-down panel over `area`.
-pub(super) fn render(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
+pub(super) fn render(f: &mut Frame, s: &Scene, area: Rect) {
+    let theme = s.theme;
     let runs = s.selected();
     f.render_widget(panel(title(s), theme), area);
     let i = super::inner(area);
-    let head = header(s, theme, i.width);
+    let head = header(s, i.width);
     let head_h = (head.len() as u16).min(i.height);
     f.render_widget(
         Paragraph::new(head),
@@ -78,7 +78,7 @@ pub(super) fn render(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
         buf.set_stringn(
             body.x,
             body.y,
-            match &s.diagram {
+            match s.diagram {
                 Some(_) => "no runs in this cell",
                 None => "no run finished yet: ↑ ↓ select one",
             },
@@ -100,7 +100,7 @@ pub(super) fn render(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
     for (k, &run) in runs.iter().take(c.shown).enumerate() {
         let (col, row) = (k as u16 % c.cols, k as u16 / c.cols);
         let a = Rect::new(body.x + col * (c.cw + 1), body.y + row * c.ch, c.cw, c.ch);
-        chart(buf, s, theme, run, a);
+        chart(buf, s, run, a);
     }
     if c.shown < runs.len() {
         buf.set_stringn(
@@ -114,8 +114,8 @@ pub(super) fn render(f: &mut Frame, s: &SweepState, theme: &Theme, area: Rect) {
 }
 
 /// The panel's title: the cell's place in the grid, or the run's.
-fn title(s: &SweepState) -> String {
-    match &s.diagram {
+fn title(s: &Scene) -> String {
+    match s.diagram {
         Some(d) => {
             let c = s.cell;
             let mut parts = Vec::new();
@@ -139,7 +139,8 @@ fn title(s: &SweepState) -> String {
 
 /// What the charts draw: the two lines, the fit threshold's level and the scale; the grok
 /// threshold.
-fn header(s: &SweepState, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+fn header(s: &Scene, width: u16) -> Vec<Line<'static>> {
+    let theme = s.theme;
     let t = s.thresholds;
     let d = Thresholds::default();
     let value = |v: f64, moved: bool| {
@@ -176,9 +177,14 @@ fn header(s: &SweepState, theme: &Theme, width: u16) -> Vec<Line<'static>> {
 }
 
 /// What tells a run apart from the cell's others ("seed 3"), or its grid point in a list.
-fn label(s: &SweepState, run: usize) -> String {
-    if let Some(d) = &s.diagram {
-        return d.rest.get(&run).cloned().unwrap_or_default();
+fn label(s: &Scene, run: usize) -> String {
+    if let Some(d) = s.diagram {
+        let rest = d.rest.get(&run).map(Vec::as_slice).unwrap_or_default();
+        let parts: Vec<String> = rest
+            .iter()
+            .map(|(k, v)| format!("{k} {}", super::fmt_value(v)))
+            .collect();
+        return parts.join(" · ");
     }
     let point = match s.progress.records.get(&run) {
         Some(r) => r.point.clone(),
@@ -206,7 +212,8 @@ fn label(s: &SweepState, run: usize) -> String {
 }
 
 /// One run's chart in `a`: its title row, then its loss curves (or why there are none).
-fn chart(buf: &mut Buffer, s: &SweepState, theme: &Theme, run: usize, a: Rect) {
+fn chart(buf: &mut Buffer, s: &Scene, run: usize, a: Rect) {
+    let theme = s.theme;
     let state = s.state_of(run);
     let label = label(s, run);
     let (what, style) = match state {

@@ -1,0 +1,130 @@
+//! The sweep view's header (the grid, runs done and training, the clock, time left, the
+//! status; the settings and where records go below when there is room) and its progress bar
+//! of runs by class.
+
+use super::super::{clock, header_sep, header_start};
+use super::{ORDER, Scene, SweepStatus, run_glyph};
+use crate::sweep::{Class, RunState};
+use crate::ui::{Theme, thousands};
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub(super) fn header(f: &mut Frame, s: &Scene, area: Rect, compact: bool) {
+    let (theme, title) = (s.theme, s.title);
+    let sep = || header_sep(theme);
+    let mut spans = header_start(theme, compact);
+    spans.push(Span::styled(format!("sweep {title}"), theme.title()));
+    spans.push(sep());
+    spans.push(Span::raw(if compact {
+        format!(
+            "{}/{}",
+            thousands(s.progress.done() as u64),
+            thousands(s.progress.total() as u64)
+        )
+    } else {
+        format!(
+            "{} / {} runs",
+            thousands(s.progress.done() as u64),
+            thousands(s.progress.total() as u64)
+        )
+    }));
+    spans.push(sep());
+    spans.push(Span::raw(if compact {
+        format!("▒ {}", s.progress.running.len())
+    } else {
+        format!("{} training", s.progress.running.len())
+    }));
+    spans.push(sep());
+    spans.push(Span::raw(clock(s.elapsed)));
+    spans.push(sep());
+    spans.push(Span::raw(match s.eta() {
+        Some(d) if s.status() == SweepStatus::Running => format!("eta {}", clock(d)),
+        _ => "eta —".into(),
+    }));
+    spans.push(sep());
+    spans.push(status_span(s.status(), theme));
+    let mut lines = vec![Line::from(spans)];
+    if area.height > 1 {
+        let mut what = format!(
+            "{} · {} steps, metrics every {} · {} {}",
+            s.preset,
+            thousands(s.steps),
+            thousands(s.every),
+            s.jobs,
+            if s.jobs == 1 { "job" } else { "jobs" }
+        );
+        if let Some(sh) = s.shard {
+            what.push_str(&format!(" · shard {}/{}", sh.index, sh.count));
+        }
+        if s.progress.resumed > 0 {
+            what.push_str(&format!(
+                " · {} resumed",
+                thousands(s.progress.resumed as u64)
+            ));
+        }
+        if !s.note.is_empty() {
+            what.push_str(" · ");
+            what.push_str(s.note);
+        }
+        lines.push(Line::styled(what, theme.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// The progress bar: finished runs by class (in the chart's order), then those training,
+/// then the pending ones; the count and percentage at its right.
+pub(super) fn bar(buf: &mut Buffer, s: &Scene, area: Rect) {
+    let theme = s.theme;
+    let total = s.progress.total().max(1);
+    let label = format!(
+        " {}/{} · {:.0} %",
+        thousands(s.progress.done() as u64),
+        thousands(s.progress.total() as u64),
+        100.0 * s.progress.done() as f64 / total as f64
+    );
+    let w = area.width.saturating_sub(label.chars().count() as u16) as usize;
+    let counts = s.counts();
+    let mut segments: Vec<(RunState, usize)> = ORDER
+        .iter()
+        .map(|&c| {
+            let i = Class::ALL.iter().position(|&k| k == c).unwrap_or(0);
+            (RunState::Done(c), counts[i])
+        })
+        .collect();
+    segments.push((RunState::Running, s.progress.running.len()));
+    let pending = s.progress.pending();
+    segments.push((RunState::Pending, pending));
+    // Cumulative rounding: each segment ends at round(end / total × w).
+    let mut x0 = 0usize;
+    let mut acc = 0usize;
+    for (state, n) in segments {
+        acc += n;
+        let x1 = (acc * w + total / 2) / total;
+        for x in x0..x1.min(w) {
+            let (sym, style) = match state {
+                RunState::Done(c) if theme.colored() => ("█", theme.class_text(c)),
+                RunState::Done(_) => (run_glyph(state), theme.title()),
+                RunState::Running => ("▒", theme.running()),
+                RunState::Pending => ("·", theme.dim()),
+            };
+            buf.set_string(area.x + x as u16, area.y, sym, style);
+        }
+        x0 = x0.max(x1);
+    }
+    buf.set_string(area.x + w as u16, area.y, label, Style::new());
+}
+
+/// A sweep's status as the headers show it.
+pub fn status_span(status: SweepStatus, theme: &Theme) -> Span<'static> {
+    let (state, style) = match status {
+        SweepStatus::Waiting => ("waiting", theme.dim()),
+        SweepStatus::Running => ("▶ running", theme.key()),
+        SweepStatus::Paused => ("❚❚ paused", theme.warn()),
+        SweepStatus::Finished => ("■ finished", theme.title()),
+    };
+    Span::styled(state, style)
+}
