@@ -252,7 +252,7 @@ exec {command} >/dev/null
             |e: &dyn std::fmt::Display| Failure::usage(format!("{}: {e}", self.dir.display()));
         std::fs::create_dir_all(&self.dir).map_err(|e| bad(&e))?;
         let path = self.dir.join(SCRIPT);
-        crate::train::checkpoint::write_atomic(&path, self.script().as_bytes())
+        crate::train::files::write_atomic(&path, self.script().as_bytes())
             .map_err(|e| Failure::failed(e.to_string()))?;
         Ok(format!(
             "{path}: grid {grid}, {runs} runs in {tasks} array tasks of {jobs} CPU{s} each\nsubmit: sbatch {path}\nmerge:  {merge}\n",

@@ -22,7 +22,6 @@ use super::optim::AdamState;
 use super::trainer::Trainer;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::Path;
 
 const MAGIC: &[u8; 15] = b"GROKSCOPE-CKPT\n";
@@ -42,7 +41,7 @@ struct TensorInfo {
     cols: usize,
 }
 
-use super::keep::fnv1a;
+use super::files::fnv1a;
 
 /// The parameters a model of `cfg` trains, in the checkpoint's order (names and shapes),
 /// worked out from the settings alone: a header is checked against them before anything is
@@ -116,34 +115,8 @@ pub fn encode(trainer: &Trainer) -> Vec<u8> {
     out
 }
 
-/// Write `bytes` to `path` atomically: a temporary sibling, fsync, rename. Temporaries of
-/// `path` a killed writer left are removed first.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| Error::Io {
-        path: super::files::show(path),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    super::files::remove_dead_temporaries(dir, &name);
-    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
-}
+/// [`files::write_atomic`](super::files::write_atomic), under the name older callers use.
+pub use super::files::write_atomic;
 
 /// Save a trainer to `path` (atomic).
 pub fn save(trainer: &Trainer, path: &Path) -> Result<()> {
