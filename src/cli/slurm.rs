@@ -267,43 +267,6 @@ exec {command} >/dev/null
     }
 }
 
-/// `sweep --slurm N --out DIR`: write the array job's script and say how to submit and merge.
-pub fn write_job(
-    args: &super::sweep::SweepArgs,
-    grid_name: &str,
-    runs: usize,
-    seeds: u64,
-    tasks: usize,
-) -> Result<(), Failure> {
-    let absolute = |p: &Path| {
-        std::path::absolute(p).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))
-    };
-    let grid = match (&args.grid, &args.grid_file) {
-        (Some(name), _) => GridArg::Builtin {
-            name: name.clone(),
-            seeds,
-        },
-        (None, Some(file)) => GridArg::File(absolute(file)?),
-        (None, None) => unreachable!("the grid was read above"),
-    };
-    let exe = std::env::current_exe()
-        .map_err(|e| Failure::failed(format!("cannot find the grokscope binary: {e}")))?;
-    let job = ArrayJob {
-        exe,
-        grid,
-        grid_name: grid_name.to_string(),
-        runs,
-        tasks,
-        jobs: args.jobs.unwrap_or(1),
-        dir: absolute(
-            args.out
-                .as_deref()
-                .expect("clap requires --out with --slurm"),
-        )?,
-    };
-    super::print_out(&job.write()?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
