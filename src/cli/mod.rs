@@ -6,6 +6,7 @@ mod bench;
 mod construct;
 mod export;
 mod gallery;
+mod metrics;
 mod presets;
 mod resume;
 mod run;

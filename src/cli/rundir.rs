@@ -3,7 +3,7 @@
 //! summary), every file whole after a kill.
 
 use super::Failure;
-use super::run::Format;
+use super::metrics::{CSV_HEADER, Format};
 use crate::train::Trainer;
 use crate::train::checkpoint;
 use crate::train::files::{self, Lock, Locked, show};
@@ -257,7 +257,7 @@ impl OutDir {
             _lock: lock,
         };
         if format == Format::Csv {
-            out.write_line(super::run::CSV_HEADER)?;
+            out.write_line(CSV_HEADER)?;
         }
         for l in prior {
             out.write_line(l)?;
