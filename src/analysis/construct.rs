@@ -1,4 +1,4 @@
-//! The article's hand-built circular solution (SPEC §6, the article's Appendix A).
+//! The article's hand-built circular solution (its Appendix A).
 //!
 //! Modulus `M`, `N` neurons, `ω = 2π/M`, `θ = 2π/N`:
 //! * `E` `[M × 2]`, row `a` = `(cos aω, sin aω)`;

@@ -122,9 +122,9 @@ impl ModModel {
     pub fn new(cfg: &Config, n_train: usize, n_test: usize, kernel: Kernel) -> Self {
         let (p, d, h) = (cfg.modulus, cfg.embed, cfg.hidden);
         let mut rng = Stream::new(cfg.seed, purpose::INIT);
-        // SPEC §1 init, drawn in a fixed order whatever the variant: E, W_in, W_out; then
-        // the untied variants' own tensors from the same stream, E_out (as E) and W_b (as
-        // W_in), so every variant's first three draws are the same.
+        // mod-add's init (docs/article-numbers.md), drawn in a fixed order whatever the
+        // variant: E, W_in, W_out; then the untied variants' own tensors from the same stream,
+        // E_out (as E) and W_b (as W_in), so every variant's first three draws are the same.
         let (e, w_in, w_out) = if cfg.arch == Arch::FixedCircle {
             let e = circular_embedding(p);
             let w_in = trunc_normal(&mut rng, 2, h, 1.0 / 2f64.sqrt());
