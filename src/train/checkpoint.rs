@@ -123,12 +123,18 @@ pub fn save(trainer: &Trainer, path: &Path) -> Result<()> {
     write_atomic(path, &encode(trainer))
 }
 
-/// Rebuild a trainer from checkpoint bytes; `origin` names the source in errors.
-pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
-    let bad = |reason: String| Error::Checkpoint {
+/// The error for a checkpoint that cannot be used, `origin` naming it.
+fn refusal(origin: &str) -> impl Fn(String) -> Error + '_ {
+    move |reason| Error::Checkpoint {
         path: origin.to_string(),
         reason,
-    };
+    }
+}
+
+/// The header of checkpoint bytes, once the magic, version, lengths and checksum are
+/// checked; and where its payload starts and ends (before the checksum).
+fn read_header(bytes: &[u8], origin: &str) -> Result<(Header, usize, usize)> {
+    let bad = refusal(origin);
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(bad("not a grokscope checkpoint (bad magic bytes)".into()));
     }
@@ -169,6 +175,13 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     }
     let header: Header = serde_json::from_slice(take(&mut pos, header_len)?)
         .map_err(|e| bad(format!("unreadable header: {e}")))?;
+    Ok((header, pos, body_end))
+}
+
+/// The header's step and settings, and the tensors they make, checked before anything is
+/// built from them.
+fn check_header(header: &Header, origin: &str) -> Result<()> {
+    let bad = refusal(origin);
     // A run stops at its planned steps: a step past them is not a checkpoint's.
     if header.step > header.config.steps {
         return Err(bad(format!(
@@ -176,7 +189,6 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
             header.step, header.config.steps
         )));
     }
-    // The settings and the tensors they make, checked before anything is built from them.
     header
         .config
         .validate()
@@ -192,6 +204,14 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
             "tensors do not match the model its configuration builds".into(),
         ));
     }
+    Ok(())
+}
+
+/// Rebuild a trainer from checkpoint bytes; `origin` names the source in errors.
+pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
+    let bad = refusal(origin);
+    let (header, mut pos, body_end) = read_header(bytes, origin)?;
+    check_header(&header, origin)?;
     let mut trainer = Trainer::new(header.config, threads)
         .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
     // The header's tensors must be the model's, names and shapes, before any size is
@@ -254,7 +274,6 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     Ok(trainer)
 }
 
-/// Load a checkpoint file.
 /// Load a checkpoint file: a regular file no larger than a run's memory limit (no pipe,
 /// device or runaway file is read).
 pub fn load(path: &Path, threads: Threads) -> Result<Trainer> {
