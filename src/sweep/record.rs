@@ -138,10 +138,10 @@ impl Default for Thresholds {
     }
 }
 
-/// The article's classes, decided in this order: min train loss > 1e-5 → fail; min test loss
-/// > 1e-5 → memorize; max test/train ratio < 5e4 → generalize; otherwise grok. The losses
-/// are floored at float32's epsilon first, as the article's were (docs/article-numbers.md,
-/// the sweep).
+/// The article's classes, decided in this order: min train loss > 1e-5 → fail; min test
+/// loss > 1e-5 → memorize; max test/train ratio < 5e4 → generalize; otherwise grok. The
+/// ratio's losses are floored at float32's epsilon ([`LOSS_FLOOR`]), where the article's
+/// stopped (docs/article-numbers.md, the sweep).
 pub fn classify(t: &Trace) -> Class {
     classify_with(t, &Thresholds::default())
 }
