@@ -1,4 +1,4 @@
-//! The article's hand-built circular solution: known answers from SPEC §6 / Appendix A.
+//! The article's hand-built circular solution: known answers from its Appendix A.
 
 use grokscope::analysis::{
     AnalysisError, Construction, closed_form_logit, construct, constructed_logits,

@@ -1,4 +1,4 @@
-//! The command-line contract (SPEC §7): output shapes, --out/--resume, and bad input ending
+//! The command-line contract: output shapes, --out/--resume, and bad input ending
 //! in one line on stderr with exit status 2.
 
 mod common;

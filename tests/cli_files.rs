@@ -1,4 +1,4 @@
-//! Issue 10's file and stream contract: bounded reads of regular files only, outputs that
+//! The file and stream contract: bounded reads of regular files only, outputs that
 //! must be files, honest statuses when stdout fails, torn sweep lines, absurd checkpoints.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Issue 10's bounds on the command line: settings that would exhaust memory, values that do
+//! Bounds on the command line: settings that would exhaust memory, values that do
 //! not survive the engine's f32 precision, negative and oversized numbers, thread counts and
 //! repeats beyond what helps. Each ends with status 2 and one line naming what is wrong.
 

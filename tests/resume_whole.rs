@@ -152,7 +152,7 @@ fn kill_points(seed: u64, n: usize, lo: u64, hi: u64) -> Vec<u64> {
         .collect()
 }
 
-/// The worst case: a finished run extended (`--resume D --out D --steps N`) and
+/// The worst case: a finished run extended (`--resume D --out D --steps N`) and
 /// killed after its checkpoints pass steps drawn at random resumes into exactly the lines
 /// and frames of the extension never killed: the finished run's metrics file, still in
 /// place while the extension writes its partial one, is not read in its stead.

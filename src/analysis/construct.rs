@@ -1,4 +1,4 @@
-//! The article's hand-built circular solution (SPEC §6, the article's Appendix A).
+//! The article's hand-built circular solution (its Appendix A).
 //!
 //! Modulus `M`, `N` neurons, `ω = 2π/M`, `θ = 2π/N`:
 //! * `E` `[M × 2]`, row `a` = `(cos aω, sin aω)`;
@@ -541,30 +541,7 @@ fn score(parts: &Parts, points: &[[f64; 2]]) -> Scored {
         f64::INFINITY
     } else {
         let offset = mean_l - fit_scale * mean_f;
-        let deviation = |lv: f64, fv: f64| ((lv - offset) / fit_scale - fv).abs();
-        chunked(points.len(), |rows| {
-            let mut row = vec![0.0f64; m];
-            let mut closed = vec![0.0f64; m];
-            // Four running maxima, so the loop vectorises (a maximum is exact in any order).
-            let mut lanes = [0.0f64; 4];
-            for i in rows {
-                parts.logits(points[i], &mut row);
-                form.row(i / m, i % m, &mut closed);
-                let (l4, f4) = (row.chunks_exact(4), closed.chunks_exact(4));
-                let rest = l4.remainder().iter().zip(f4.remainder());
-                for (l, f) in l4.zip(f4) {
-                    for k in 0..4 {
-                        lanes[k] = lanes[k].max(deviation(l[k], f[k]));
-                    }
-                }
-                for (&lv, &fv) in rest {
-                    lanes[0] = lanes[0].max(deviation(lv, fv));
-                }
-            }
-            lanes.into_iter().fold(0.0f64, f64::max)
-        })
-        .into_iter()
-        .fold(0.0f64, f64::max)
+        max_deviation(parts, points, &form, offset, fit_scale)
     };
     Scored {
         scale,
@@ -573,6 +550,42 @@ fn score(parts: &Parts, points: &[[f64; 2]]) -> Scored {
         ties,
         max_abs_error,
     }
+}
+
+/// The largest |(logit − offset) / fit_scale − closed form| over every pair and output:
+/// how far the logits are from the fitted closed form.
+fn max_deviation(
+    parts: &Parts,
+    points: &[[f64; 2]],
+    form: &ClosedForm,
+    offset: f64,
+    fit_scale: f64,
+) -> f64 {
+    let m = parts.cos_c.len();
+    let deviation = |lv: f64, fv: f64| ((lv - offset) / fit_scale - fv).abs();
+    chunked(points.len(), |rows| {
+        let mut row = vec![0.0f64; m];
+        let mut closed = vec![0.0f64; m];
+        // Four running maxima, so the loop vectorises (a maximum is exact in any order).
+        let mut lanes = [0.0f64; 4];
+        for i in rows {
+            parts.logits(points[i], &mut row);
+            form.row(i / m, i % m, &mut closed);
+            let (l4, f4) = (row.chunks_exact(4), closed.chunks_exact(4));
+            let rest = l4.remainder().iter().zip(f4.remainder());
+            for (l, f) in l4.zip(f4) {
+                for k in 0..4 {
+                    lanes[k] = lanes[k].max(deviation(l[k], f[k]));
+                }
+            }
+            for (&lv, &fv) in rest {
+                lanes[0] = lanes[0].max(deviation(lv, fv));
+            }
+        }
+        lanes.into_iter().fold(0.0f64, f64::max)
+    })
+    .into_iter()
+    .fold(0.0f64, f64::max)
 }
 
 /// Closed form values via two lookup tables: `cos²(dω/2)` for `d = a − b` and `cos(rω)` for

@@ -1,5 +1,5 @@
-//! Read-outs of the five-neuron model (SPEC §2): `W_in` `[2 × H]` and `W_out` `[H × 2]` on a
-//! fixed circular embedding (`H = 5` in the preset; any `H ≥ 1` works).
+//! Read-outs of the five-neuron model (the article's 20 parameters): `W_in` `[2 × H]` and
+//! `W_out` `[H × 2]` on a fixed circular embedding (`H = 5` in the preset; any `H ≥ 1` works).
 //!
 //! Neuron `i` reads the circle through the `(cos, sin)` pair in column `i` of `W_in` and
 //! writes through row `i` of `W_out`. In the generalizing solution the `W_in` pairs spread

@@ -1,4 +1,5 @@
-//! The Fourier view of a modular-addition model (SPEC §5).
+//! The Fourier view of a modular-addition model, after the article and Nanda et al. (2023)
+//! (docs/article-numbers.md, Fourier analysis).
 //!
 //! # Basis
 //! For modulus `P` the orthonormal basis is `[P × P]`, one basis function per row, evaluated at

@@ -1,4 +1,5 @@
-//! Sparse parity (SPEC §3): how much of the first layer's weight sits on the informative digits.
+//! Sparse parity (the article's 1s and 0s): how much of the first layer's weight sits on the
+//! informative digits.
 //!
 //! The first layer `W1` is `[n_inputs × H]`, one row per input: rows `0..k` are the
 //! informative bits (the label is their parity), rows `k..n_bits` the distractors, and the last

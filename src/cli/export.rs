@@ -8,7 +8,7 @@
 
 use super::Failure;
 use super::rundir::{CHECKPOINT_FILE, FRAMES_FILE, RUN_FILE};
-use crate::train::files::show;
+use crate::train::files::{self, show};
 use crate::train::identity::{difference, same_run};
 use crate::train::keep::{self, RunFile};
 use crate::train::{Threads, checkpoint};
@@ -253,7 +253,7 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
         ExportFormat::Safetensors => safetensors(&tensors, &run_file),
     }
     .map_err(|e| Failure::failed(format!("{}: {e}", show(&out))))?;
-    checkpoint::write_atomic(&out, &bytes).map_err(|e| Failure::failed(e.to_string()))?;
+    files::write_atomic(&out, &bytes).map_err(|e| Failure::failed(e.to_string()))?;
     eprintln!(
         "wrote {} ({} tensors, {} bytes)",
         show(&out),

@@ -1,11 +1,13 @@
-//! The command line (SPEC §7). Parsing errors, bad settings and unreadable files end with one
-//! line on stderr and exit status 2; a diverged run exits with status 1.
+//! The command line (the names scripts rely on: docs/article-numbers.md). Parsing errors, bad
+//! settings and unreadable files end with one line on stderr and exit status 2; a diverged run
+//! exits with status 1.
 
 mod article;
 mod bench;
 mod construct;
 mod export;
 mod gallery;
+mod metrics;
 mod presets;
 mod resume;
 mod run;

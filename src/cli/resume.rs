@@ -3,9 +3,9 @@
 //! line a kill tore is dropped; anything else that would leave a hole is refused with one
 //! line naming the file and the way forward.
 
-use super::Failure;
-use super::run::{CSV_HEADER, Format, RunArgs};
+use super::metrics::{CSV_HEADER, Format};
 use super::rundir::{self, CHECKPOINT_FILE, FRAMES_FILE, metrics_file, partial_file};
+use super::{Failure, TrainArgs};
 use crate::probe::Readout;
 use crate::train::files::{self, show};
 use crate::train::identity::{difference, same_run};
@@ -316,21 +316,25 @@ impl Start {
 /// A fresh run of the command line's settings, or `--resume`'s checkpoint: a lone file (the
 /// dashboard's `s`), or a directory's, checked to hold one run. A directory whose run
 /// stopped before its first checkpoint starts over from step 0, saying so.
-pub fn open_start(args: &RunArgs, threads: crate::train::Threads) -> Result<Start, Failure> {
-    let Some(from) = &args.resume else {
-        let trainer = Trainer::new(args.train.config()?, threads)?;
+pub fn open_start(
+    train: &TrainArgs,
+    resume: Option<&Path>,
+    threads: crate::train::Threads,
+) -> Result<Start, Failure> {
+    let Some(from) = resume else {
+        let trainer = Trainer::new(train.config()?, threads)?;
         return Ok(Start {
             trainer,
             from: None,
             over: false,
         });
     };
-    if let Some(flag) = args.train.overrides_model() {
+    if let Some(flag) = train.overrides_model() {
         return Err(Failure::usage(format!(
             "{flag} cannot change a resumed run (only --steps and --threads apply)"
         )));
     }
-    let steps = args.train.steps()?;
+    let steps = train.steps()?;
     if !files::present(from) {
         return Err(Failure::usage(format!(
             "{}: no such run directory or checkpoint file",
@@ -342,7 +346,7 @@ pub fn open_start(args: &RunArgs, threads: crate::train::Threads) -> Result<Star
     } else if files::present(&from.join(CHECKPOINT_FILE)) {
         let t = checkpoint::load(&from.join(CHECKPOINT_FILE), threads)?;
         let kept = rundir::check_same_run(from, t.config())?;
-        (t, Some((from.clone(), kept)), false)
+        (t, Some((from.to_path_buf(), kept)), false)
     } else if let Some(stopped) = rundir::stopped_before_checkpoint(from) {
         eprintln!(
             "grokscope: {}: stopped before its first checkpoint; starting the run over from \
@@ -350,7 +354,7 @@ pub fn open_start(args: &RunArgs, threads: crate::train::Threads) -> Result<Star
             show(from)
         );
         let t = Trainer::new(stopped.config.clone(), threads)?;
-        (t, Some((from.clone(), Some(stopped))), true)
+        (t, Some((from.to_path_buf(), Some(stopped))), true)
     } else {
         return Err(Failure::usage(format!(
             "{}: missing, so the run cannot be resumed; --force starts it over",
@@ -377,12 +381,12 @@ pub fn open_start(args: &RunArgs, threads: crate::train::Threads) -> Result<Star
 /// directory is refused; one continued into another directory starts its frames afresh
 /// (saying so).
 pub fn frames_to_continue(
-    args: &RunArgs,
+    out: Option<&Path>,
     start: &Start,
     frame_every: u64,
     prior: &[Logged],
 ) -> Result<Option<PathBuf>, Failure> {
-    let (Some(out), Some((dir, kept))) = (&args.out, start.continued()) else {
+    let (Some(out), Some((dir, kept))) = (out, start.continued()) else {
         return Ok(None);
     };
     let path = dir.join(FRAMES_FILE);

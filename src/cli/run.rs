@@ -1,22 +1,17 @@
 //! `grokscope run`: train without a screen.
 
+use super::metrics::{CSV_HEADER, Format, Line};
 use super::resume::{self, Logged};
 use super::rundir::{self, Begin, OutDir};
 use super::{Failure, TrainArgs};
-use crate::probe::{Phase, Prober, Readout};
+use crate::probe::{Phase, Prober};
+use crate::train::files::Lock;
 use crate::train::keep::RunFile;
 use crate::train::{Control, Flow, Metrics, Run, Stop, Trainer, drive};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 use std::io::Write;
-use std::path::PathBuf;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
-    #[default]
-    Jsonl,
-    Csv,
-}
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -65,84 +60,11 @@ enum Cadence {
     Wall(std::time::Duration),
 }
 
-impl Format {
-    /// The name the run file keeps.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Jsonl => "jsonl",
-            Format::Csv => "csv",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Format> {
-        [Format::Jsonl, Format::Csv]
-            .into_iter()
-            .find(|f| f.name() == name)
-    }
-
-    fn what(self) -> &'static str {
-        match self {
-            Format::Jsonl => "JSON lines",
-            Format::Csv => "CSV",
-        }
-    }
-}
-
 /// The default frame interval: the dashboard's (about 200 frames a run, every 20 to 100
 /// steps), rounded up to a multiple of the metrics interval, since frames are kept at
 /// metrics lines.
 fn default_frame_every(cfg: &crate::train::Config, every: u64) -> u64 {
     crate::app::session::eval_interval(cfg).div_ceil(every) * every
-}
-
-/// One metrics line.
-#[derive(Serialize)]
-struct Line {
-    #[serde(flatten)]
-    metrics: Metrics,
-    elapsed_s: f64,
-    #[serde(flatten)]
-    readout: Readout,
-}
-
-pub const CSV_HEADER: &str = "step,train_loss,test_loss,train_acc,test_acc,weight_norm,elapsed_s,\
-                          gini,key_freqs,restricted_loss,excluded_loss,informative_share";
-
-/// A CSV cell for an optional value: empty when absent.
-fn cell<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map(T::to_string).unwrap_or_default()
-}
-
-impl Line {
-    fn render(&self, format: Format) -> String {
-        match format {
-            Format::Jsonl => serde_json::to_string(self).expect("metrics serialise"),
-            Format::Csv => {
-                let m = &self.metrics;
-                let r = &self.readout;
-                // Key frequencies are space-separated inside their cell.
-                let keys = r
-                    .key_freqs
-                    .as_ref()
-                    .map(|k| k.iter().map(usize::to_string).collect::<Vec<_>>().join(" "));
-                format!(
-                    "{},{},{},{},{},{},{},{},{},{},{},{}",
-                    m.step,
-                    m.train_loss,
-                    m.test_loss,
-                    m.train_acc,
-                    m.test_acc,
-                    m.weight_norm,
-                    self.elapsed_s,
-                    cell(&r.gini),
-                    cell(&keys),
-                    cell(&r.restricted_loss),
-                    cell(&r.excluded_loss),
-                    cell(&r.informative_share),
-                )
-            }
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -246,6 +168,8 @@ fn plan(args: &RunArgs, start: &resume::Start) -> Result<Plan, Failure> {
     })
 }
 
+/// `grokscope run`: open the run (fresh, or resumed from a checkpoint), open `--out`, train
+/// while observing each metrics line, then finish (summary, files, status).
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     if args.every == Some(0) {
         return Err(Failure::usage("--every must be at least 1"));
@@ -258,7 +182,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let threads = args.train.threads()?;
     // One writer at a time: --out is locked before anything in it is read.
     let lock = args.out.as_deref().map(rundir::lock).transpose()?;
-    let start = resume::open_start(&args, threads)?;
+    let start = resume::open_start(&args.train, args.resume.as_deref(), threads)?;
     let plan = plan(&args, &start)?;
     let prior = match start.continued() {
         Some((dir, _)) => {
@@ -266,34 +190,45 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         }
         None => Vec::new(),
     };
-    let frames_from = resume::frames_to_continue(&args, &start, plan.frame_every, &prior)?;
     let out = match (&args.out, lock) {
-        (Some(dir), Some(lock)) => {
-            let resuming_it = start
-                .from
-                .as_ref()
-                .is_some_and(|(r, _)| rundir::same_dir(r, dir));
-            if !resuming_it {
-                rundir::claim(dir, args.force, start.trainer.config())?;
-            }
-            let texts: Vec<String> = prior.iter().map(|l| l.text.clone()).collect();
-            let begin = Begin {
-                format: plan.format,
-                prior: &texts,
-                trainer: &start.trainer,
-                run_file: RunFile::new(
-                    start.trainer.config(),
-                    plan.frame_every,
-                    plan.every,
-                    plan.format.name(),
-                ),
-                frames_from: frames_from.as_deref(),
-            };
-            Some(OutDir::create(dir, lock, begin)?)
-        }
+        (Some(dir), Some(lock)) => Some(open_out(&args, dir, lock, &start, &plan, &prior)?),
         _ => None,
     };
     train(&args, start.trainer, &plan, &prior, out)
+}
+
+/// The `--out` directory the run writes: claimed (unless it is the directory resumed), its
+/// run file written, the earlier lines and the frames that go on copied in.
+fn open_out(
+    args: &RunArgs,
+    dir: &Path,
+    lock: Lock,
+    start: &resume::Start,
+    plan: &Plan,
+    prior: &[Logged],
+) -> Result<OutDir, Failure> {
+    let frames_from = resume::frames_to_continue(Some(dir), start, plan.frame_every, prior)?;
+    let resuming_it = start
+        .from
+        .as_ref()
+        .is_some_and(|(r, _)| rundir::same_dir(r, dir));
+    if !resuming_it {
+        rundir::claim(dir, args.force, start.trainer.config())?;
+    }
+    let texts: Vec<String> = prior.iter().map(|l| l.text.clone()).collect();
+    let begin = Begin {
+        format: plan.format,
+        prior: &texts,
+        trainer: &start.trainer,
+        run_file: RunFile::new(
+            start.trainer.config(),
+            plan.frame_every,
+            plan.every,
+            plan.format.name(),
+        ),
+        frames_from: frames_from.as_deref(),
+    };
+    OutDir::create(dir, lock, begin)
 }
 
 /// A run being trained: where its lines go and what the summary needs.

@@ -3,7 +3,7 @@
 //! summary), every file whole after a kill.
 
 use super::Failure;
-use super::run::Format;
+use super::metrics::{CSV_HEADER, Format};
 use crate::train::Trainer;
 use crate::train::checkpoint;
 use crate::train::files::{self, Lock, Locked, show};
@@ -231,7 +231,7 @@ impl OutDir {
             Some(from) => {
                 if !same_dir(from, &frames_path) {
                     let copy = files::read_regular(from, u64::MAX)?;
-                    checkpoint::write_atomic(&frames_path, &copy)?;
+                    files::write_atomic(&frames_path, &copy)?;
                 }
                 FrameWriter::resume(&frames_path, config, trainer.step_count())?.0
             }
@@ -246,7 +246,7 @@ impl OutDir {
         // Written aside and renamed, so a kill never leaves the prior lines half copied.
         let staged = dir.join(format!("{}.new", partial_file(format)));
         let file = std::fs::File::create(&staged).map_err(io)?;
-        checkpoint::write_atomic(&dir.join(RUN_FILE), run_file.to_json().as_bytes())
+        files::write_atomic(&dir.join(RUN_FILE), run_file.to_json().as_bytes())
             .map_err(|e| Failure::failed(e.to_string()))?;
         let mut out = OutDir {
             dir: dir.to_path_buf(),
@@ -257,7 +257,7 @@ impl OutDir {
             _lock: lock,
         };
         if format == Format::Csv {
-            out.write_line(super::run::CSV_HEADER)?;
+            out.write_line(CSV_HEADER)?;
         }
         for l in prior {
             out.write_line(l)?;
@@ -338,7 +338,7 @@ impl OutDir {
         let target = self.dir.join(metrics_file(self.format));
         std::fs::rename(&self.partial, &target)
             .map_err(|e| fail(format!("{}: {e}", show(&target))))?;
-        checkpoint::write_atomic(
+        files::write_atomic(
             &self.dir.join(SUMMARY_FILE),
             format!("{summary}\n").as_bytes(),
         )

@@ -252,7 +252,7 @@ exec {command} >/dev/null
             |e: &dyn std::fmt::Display| Failure::usage(format!("{}: {e}", self.dir.display()));
         std::fs::create_dir_all(&self.dir).map_err(|e| bad(&e))?;
         let path = self.dir.join(SCRIPT);
-        crate::train::checkpoint::write_atomic(&path, self.script().as_bytes())
+        crate::train::files::write_atomic(&path, self.script().as_bytes())
             .map_err(|e| Failure::failed(e.to_string()))?;
         Ok(format!(
             "{path}: grid {grid}, {runs} runs in {tasks} array tasks of {jobs} CPU{s} each\nsubmit: sbatch {path}\nmerge:  {merge}\n",
@@ -265,43 +265,6 @@ exec {command} >/dev/null
             merge = self.merge_command(),
         ))
     }
-}
-
-/// `sweep --slurm N --out DIR`: write the array job's script and say how to submit and merge.
-pub fn write_job(
-    args: &super::sweep::SweepArgs,
-    grid_name: &str,
-    runs: usize,
-    seeds: u64,
-    tasks: usize,
-) -> Result<(), Failure> {
-    let absolute = |p: &Path| {
-        std::path::absolute(p).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))
-    };
-    let grid = match (&args.grid, &args.grid_file) {
-        (Some(name), _) => GridArg::Builtin {
-            name: name.clone(),
-            seeds,
-        },
-        (None, Some(file)) => GridArg::File(absolute(file)?),
-        (None, None) => unreachable!("the grid was read above"),
-    };
-    let exe = std::env::current_exe()
-        .map_err(|e| Failure::failed(format!("cannot find the grokscope binary: {e}")))?;
-    let job = ArrayJob {
-        exe,
-        grid,
-        grid_name: grid_name.to_string(),
-        runs,
-        tasks,
-        jobs: args.jobs.unwrap_or(1),
-        dir: absolute(
-            args.out
-                .as_deref()
-                .expect("clap requires --out with --slurm"),
-        )?,
-    };
-    super::print_out(&job.write()?)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use super::slurm::{self, ShardArg};
 use crate::train::files::show;
 
 use crate::sweep::{
-    Event, Grid, Pool, Progress, RunRecord, arch_table, phase_diagrams, phenomena, seed_gallery,
-    summary_table,
+    Event, Grid, Pool, Progress, RunRecord, Runs, arch_table, phase_diagrams, phenomena,
+    seed_gallery, summary_table,
 };
 use clap::{Args, Subcommand};
 use std::fs::File;
@@ -197,21 +197,11 @@ impl Recorder {
     }
 }
 
+/// `grokscope sweep`: read the grid, open (or resume) the output, train the runs under the
+/// progress bar or the live view, then print the tables. `sweep report` merges outputs.
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
-    if let Some(SweepAction::Report { files, against }) = args.action {
-        let mut all = Vec::new();
-        for f in &files {
-            all.extend(read_records(f)?);
-        }
-        // Counted by their own numbers: a record whose class disagrees with them is named.
-        let (all, notes) = crate::sweep::audit(all);
-        for n in notes {
-            eprintln!("grokscope: {n}");
-        }
-        return match against {
-            Some(_) => super::article::against(&merge(all)?),
-            None => super::print_out(&report_text(&merge(all)?)),
-        };
+    if let Some(SweepAction::Report { files, against }) = &args.action {
+        return report(files, against.is_some());
     }
     let seeds = super::whole_flag("seeds", &args.seeds)?;
     if !(1..=MAX_SEEDS).contains(&seeds) {
@@ -219,93 +209,23 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             "--seeds must be in 1..={MAX_SEEDS} (got {seeds})"
         )));
     }
-    let (grid, runs) = match (&args.grid, &args.grid_file) {
-        (Some(name), None) => {
-            let grid = Grid::builtin(name, seeds as usize)?;
-            let runs = grid.runs()?;
-            (grid, runs)
-        }
-        (None, Some(path)) => {
-            let text = super::read_regular(path, MAX_GRID_BYTES)?;
-            Grid::parse_runs(&text).map_err(|e| Failure::usage(format!("{}: {e}", show(path))))?
-        }
-        _ => {
-            return Err(Failure::usage(
-                "sweep needs --grid NAME or --grid-file FILE",
-            ));
-        }
-    };
+    let (grid, runs) = read_grid(&args, seeds)?;
     if let Some(tasks) = args.slurm {
-        return slurm::write_job(&args, &grid.name, runs.len(), seeds, tasks);
+        return write_slurm_job(&args, &grid.name, runs.len(), seeds, tasks);
     }
     let shard = args.shard.map(ShardArg::resolve).transpose()?;
-    // Each job trains one run on one thread: more jobs than cores only share them (and a
-    // huge count would try to start that many threads).
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let jobs = args.jobs.unwrap_or(cores);
-    if jobs == 0 {
-        return Err(Failure::usage("--jobs must be at least 1"));
-    }
-    if jobs > cores {
-        return Err(Failure::usage(format!(
-            "--jobs {jobs} exceeds this machine's {cores} cores (each job trains one run on one)"
-        )));
-    }
+    let jobs = jobs(args.jobs)?;
     let runs = runs.filter(|i| shard.is_none_or(|s| s.takes(i)));
-    if let Some(p) = &args.out {
-        super::check_output_file(p)?;
-    }
-    // One writer at a time: a second sweep into the same --out is refused.
-    let _writer = args
-        .out
-        .as_deref()
-        .map(crate::sweep::lock_output)
-        .transpose()
-        .map_err(Failure::usage)?;
-    let mut torn = None;
-    let done: Vec<RunRecord> = match &args.out {
-        Some(p) => {
-            if p.exists() {
-                let (records, cut) = read_output(p)?;
-                torn = cut;
-                records
-                    .into_iter()
-                    .filter(|r| r.grid == grid.name)
-                    .collect()
-            } else {
-                Vec::new()
-            }
-        }
-        None => Vec::new(),
-    };
-    let mut progress = Progress::new(runs);
-    let changed = progress.resume(done.iter().cloned());
-    if let (Some(p), 1..) = (&args.out, changed) {
-        eprintln!(
-            "grokscope: {}: {changed} runs were recorded with other settings (the grid has \
-             changed since): training them again",
-            crate::train::files::show(p)
-        );
-    }
-    let todo = progress.todo();
-    let file = match &args.out {
-        Some(p) => Some(
-            crate::sweep::open_append(p, torn)
-                .map_err(|e| Failure::usage(format!("{}: {e}", show(p))))?,
-        ),
-        None => None,
-    };
     let watch = args.watch && std::io::stdout().is_terminal();
-    let mut recorder = Recorder {
-        file,
-        held: watch.then(Vec::new),
-        stdout_failure: None,
-        done,
-    };
-    let start = |todo| {
-        Pool::start(&grid.name, todo, grid.every, jobs)
-            .map_err(|e| Failure::failed(format!("cannot start the sweep's workers: {e}")))
-    };
+    let Opened {
+        progress,
+        mut recorder,
+        writer: _writer,
+    } = open_or_resume(args.out.as_deref(), &grid, runs, watch)?;
+    let todo = progress.todo();
+    let total = todo.len();
+    let pool = Pool::start(&grid.name, todo, grid.every, jobs)
+        .map_err(|e| Failure::failed(format!("cannot start the sweep's workers: {e}")))?;
     if watch {
         let sweep = crate::app::watch::Watched {
             grid: &grid,
@@ -317,38 +237,134 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 None => "no --out: records print when this view closes".into(),
             },
         };
-        let pool = start(todo)?;
-        let outcome = crate::app::watch::watch(sweep, pool, &mut |r| {
-            recorder.record(r).map_err(crate::app::Error::from)
-        });
-        // The terminal is restored: what the view held back, then the tables.
-        for line in recorder.held.take().unwrap_or_default() {
-            recorder.print(&line)?;
-        }
-        let end = outcome.map_err(Failure::from)?;
-        eprint!("{}", report_text(&merge(recorder.done)?));
-        if let Some(f) = recorder.stdout_failure {
-            return Err(f);
-        }
-        if end.left > 0 {
-            eprintln!(
-                "stopped with {} of {} runs left{}",
-                end.left,
-                end.total,
-                match &args.out {
-                    Some(p) => format!("; rerun with --out {} to continue", show(p)),
-                    None => String::new(),
-                }
-            );
-        }
-        return Ok(());
+        return watch_live(sweep, pool, recorder, args.out.as_deref());
     }
+    observe(&pool, total, &mut recorder)?;
+    finish(recorder)
+}
+
+/// `sweep report FILE...`: the outputs merged (each record counted by its own numbers, one
+/// whose class disagrees with them named), then the tables or the comparison with the
+/// article's runs.
+fn report(files: &[PathBuf], against_article: bool) -> Result<(), Failure> {
+    let mut all = Vec::new();
+    for f in files {
+        all.extend(read_records(f)?);
+    }
+    let (all, notes) = crate::sweep::audit(all);
+    for n in notes {
+        eprintln!("grokscope: {n}");
+    }
+    if against_article {
+        super::article::against(&merge(all)?)
+    } else {
+        super::print_out(&report_text(&merge(all)?))
+    }
+}
+
+/// The grid `--grid` or `--grid-file` names, and its runs.
+fn read_grid(args: &SweepArgs, seeds: u64) -> Result<(Grid, Runs), Failure> {
+    match (&args.grid, &args.grid_file) {
+        (Some(name), None) => {
+            let grid = Grid::builtin(name, seeds as usize)?;
+            let runs = grid.runs()?;
+            Ok((grid, runs))
+        }
+        (None, Some(path)) => {
+            let text = super::read_regular(path, MAX_GRID_BYTES)?;
+            Grid::parse_runs(&text).map_err(|e| Failure::usage(format!("{}: {e}", show(path))))
+        }
+        _ => Err(Failure::usage(
+            "sweep needs --grid NAME or --grid-file FILE",
+        )),
+    }
+}
+
+/// Runs in parallel: `--jobs`, or one per core. Each job trains one run on one thread, so
+/// more jobs than cores would only share them (and a huge count would try to start that
+/// many threads).
+fn jobs(asked: Option<usize>) -> Result<usize, Failure> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = asked.unwrap_or(cores);
+    if jobs == 0 {
+        return Err(Failure::usage("--jobs must be at least 1"));
+    }
+    if jobs > cores {
+        return Err(Failure::usage(format!(
+            "--jobs {jobs} exceeds this machine's {cores} cores (each job trains one run on one)"
+        )));
+    }
+    Ok(jobs)
+}
+
+/// A sweep ready to train: its runs (those already recorded marked done), where finished
+/// runs go, and the output file's writer lock (held until the sweep ends).
+struct Opened {
+    progress: Progress,
+    recorder: Recorder,
+    writer: Option<crate::train::files::Lock>,
+}
+
+/// Open `--out` (locked: one writer at a time) and take the records it already holds of this
+/// grid as done, so a rerun trains only the rest; a torn last line is cut before appending.
+fn open_or_resume(
+    out: Option<&Path>,
+    grid: &Grid,
+    runs: Runs,
+    watch: bool,
+) -> Result<Opened, Failure> {
+    if let Some(p) = out {
+        super::check_output_file(p)?;
+    }
+    let writer = out
+        .map(crate::sweep::lock_output)
+        .transpose()
+        .map_err(Failure::usage)?;
+    let (done, torn) = match out {
+        Some(p) if p.exists() => {
+            let (records, cut) = read_output(p)?;
+            let ours = records.into_iter().filter(|r| r.grid == grid.name);
+            (ours.collect(), cut)
+        }
+        _ => (Vec::new(), None),
+    };
+    let mut progress = Progress::new(runs);
+    let changed = progress.resume(done.iter().cloned());
+    if let (Some(p), 1..) = (out, changed) {
+        eprintln!(
+            "grokscope: {}: {changed} runs were recorded with other settings (the grid has \
+             changed since): training them again",
+            show(p)
+        );
+    }
+    let file = match out {
+        Some(p) => Some(
+            crate::sweep::open_append(p, torn)
+                .map_err(|e| Failure::usage(format!("{}: {e}", show(p))))?,
+        ),
+        None => None,
+    };
+    let recorder = Recorder {
+        file,
+        held: watch.then(Vec::new),
+        stdout_failure: None,
+        done,
+    };
+    Ok(Opened {
+        progress,
+        recorder,
+        writer,
+    })
+}
+
+/// Record each run as it finishes, under a progress bar; the first failure (a run's, or
+/// writing a record) cancels the rest.
+fn observe(pool: &Pool, total: usize, recorder: &mut Recorder) -> Result<(), Failure> {
     let bar = super::progress_bar(
-        todo.len() as u64,
+        total as u64,
         0,
         "{bar:40} {pos}/{len} runs  {elapsed} elapsed, eta {eta}  {msg}",
     );
-    let pool = start(todo)?;
     let mut failure = None;
     for event in pool.events().iter() {
         match event {
@@ -369,14 +385,85 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         }
     }
     bar.finish_and_clear();
-    if let Some(f) = failure {
-        return Err(f);
-    }
+    failure.map_or(Ok(()), Err)
+}
+
+/// The tables on stderr, then the status: stdout failed while the output file kept the
+/// records, a closed pipe ends quietly, another error is the sweep's failure.
+fn finish(recorder: Recorder) -> Result<(), Failure> {
     eprint!("{}", report_text(&merge(recorder.done)?));
-    // stdout failed while the output file kept the records: a closed pipe ends quietly,
-    // another error is the sweep's failure.
     match recorder.stdout_failure {
         Some(f) => Err(f),
         None => Ok(()),
     }
+}
+
+/// `--watch`: the live view records runs as they finish; once it closes and the terminal is
+/// restored, the lines it held back, the tables, and how many runs are left.
+fn watch_live(
+    sweep: crate::app::watch::Watched,
+    pool: Pool,
+    mut recorder: Recorder,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
+    let outcome = crate::app::watch::watch(sweep, pool, &mut |r| {
+        recorder.record(r).map_err(crate::app::Error::from)
+    });
+    for line in recorder.held.take().unwrap_or_default() {
+        recorder.print(&line)?;
+    }
+    let end = outcome.map_err(Failure::from)?;
+    eprint!("{}", report_text(&merge(recorder.done)?));
+    if let Some(f) = recorder.stdout_failure {
+        return Err(f);
+    }
+    if end.left > 0 {
+        eprintln!(
+            "stopped with {} of {} runs left{}",
+            end.left,
+            end.total,
+            match out {
+                Some(p) => format!("; rerun with --out {} to continue", show(p)),
+                None => String::new(),
+            }
+        );
+    }
+    Ok(())
+}
+
+/// `sweep --slurm N --out DIR`: write the array job's script and say how to submit and merge.
+fn write_slurm_job(
+    args: &SweepArgs,
+    grid_name: &str,
+    runs: usize,
+    seeds: u64,
+    tasks: usize,
+) -> Result<(), Failure> {
+    let absolute = |p: &Path| {
+        std::path::absolute(p).map_err(|e| Failure::usage(format!("{}: {e}", p.display())))
+    };
+    let grid = match (&args.grid, &args.grid_file) {
+        (Some(name), _) => slurm::GridArg::Builtin {
+            name: name.clone(),
+            seeds,
+        },
+        (None, Some(file)) => slurm::GridArg::File(absolute(file)?),
+        (None, None) => unreachable!("the grid was read above"),
+    };
+    let exe = std::env::current_exe()
+        .map_err(|e| Failure::failed(format!("cannot find the grokscope binary: {e}")))?;
+    let job = slurm::ArrayJob {
+        exe,
+        grid,
+        grid_name: grid_name.to_string(),
+        runs,
+        tasks,
+        jobs: args.jobs.unwrap_or(1),
+        dir: absolute(
+            args.out
+                .as_deref()
+                .expect("clap requires --out with --slurm"),
+        )?,
+    };
+    super::print_out(&job.write()?)
 }

@@ -23,7 +23,7 @@ pub enum Phase {
     FallingBack,
     /// The training set is not being fitted: train accuracy below 99 % while the training
     /// loss has stopped falling (less than 10 % below its value halfway through the run so
-    /// far). The sweep's "fail" (SPEC §4), seen live.
+    /// far). The sweep's "fail" class (its lowest train loss above 1e-5), seen live.
     Failing,
     /// Not learning: the training set is still at chance while the training loss has grown
     /// past twice its starting value, or has not fallen by a tenth while the weights grew

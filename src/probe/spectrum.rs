@@ -1,6 +1,6 @@
-//! W_input's Fourier spectrum (SPEC §5): frequency norms, their Gini coefficient, the key
-//! frequencies, each neuron's dominant frequency and phase, and the neuron order the
-//! heatmap draws. Every frame (cheap: one real FFT per neuron).
+//! W_input's Fourier spectrum (docs/article-numbers.md, Fourier analysis): frequency norms,
+//! their Gini coefficient, the key frequencies, each neuron's dominant frequency and phase, and
+//! the neuron order the heatmap draws. Every frame (cheap: one real FFT per neuron).
 
 use super::{Context, Reading};
 use crate::analysis::{

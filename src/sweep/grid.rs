@@ -389,8 +389,8 @@ impl Grid {
     pub fn builtin(name: &str, seeds: usize) -> Result<Grid> {
         let nums = |xs: &[f64]| xs.iter().map(|&x| serde_json::json!(x)).collect::<Vec<_>>();
         let ints = |xs: &[usize]| xs.iter().map(|&x| serde_json::json!(x)).collect::<Vec<_>>();
-        // SPEC §4: 30 bits, parity of 3, test set 5,000, AdamW lr 3e-3, β (0.99, 0.98),
-        // decoupled L2, 20,000 steps, metrics every 100.
+        // The article's sweep (docs/article-numbers.md, the sweep): 30 bits, parity of 3, test
+        // set 5,000, AdamW lr 3e-3, β (0.99, 0.98), decoupled L2, 20,000 steps, metrics every 100.
         let parity_base: BTreeMap<String, serde_json::Value> = [
             ("n_bits", serde_json::json!(30)),
             ("k_bits", serde_json::json!(3)),

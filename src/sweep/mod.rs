@@ -1,4 +1,4 @@
-//! Sweeps: grids of runs, the article's classification of each run (SPEC §4), a sweep's
+//! Sweeps: grids of runs, the article's classification of each run ([`classify_with`]), a sweep's
 //! [`Progress`] and the tables that summarise a grid. Grids are data ([`Grid`], JSON), not
 //! code paths.
 

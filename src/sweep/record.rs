@@ -1,4 +1,5 @@
-//! One run of a sweep: its metric trace, its class (SPEC §4) and the JSON line it leaves.
+//! One run of a sweep: its metric trace, its class (the article's four, [`classify`]) and the
+//! JSON line it leaves.
 
 use super::grid::RunSpec;
 use super::phenomenon::{Phenomenon, Point};
@@ -137,8 +138,10 @@ impl Default for Thresholds {
     }
 }
 
-/// SPEC §4, in this order: min train loss > 1e-5 → fail; min test loss > 1e-5 → memorize;
-/// max test/train ratio < 5e4 → generalize; otherwise grok.
+/// The article's classes, decided in this order: min train loss > 1e-5 → fail; min test
+/// loss > 1e-5 → memorize; max test/train ratio < 5e4 → generalize; otherwise grok. The
+/// ratio's losses are floored at float32's epsilon ([`LOSS_FLOOR`]), where the article's
+/// stopped (docs/article-numbers.md, the sweep).
 pub fn classify(t: &Trace) -> Class {
     classify_with(t, &Thresholds::default())
 }

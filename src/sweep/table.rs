@@ -95,22 +95,8 @@ pub fn phase_diagrams(records: &[RunRecord]) -> Option<String> {
     } else {
         vec![None]
     };
-    // The classes of one cell, most common first.
     let cell = |p: &Option<serde_json::Value>, d: &serde_json::Value, s: &serde_json::Value| {
-        let mut classes: Vec<Class> = records
-            .iter()
-            .filter(|r| {
-                r.point.get("weight_decay") == Some(d)
-                    && r.point.get(size_axis) == Some(s)
-                    && p.as_ref().is_none_or(|h| r.point.get("hidden") == Some(h))
-            })
-            .map(|r| r.class)
-            .collect();
-        let freq = |c: Class| classes.iter().filter(|&&x| x == c).count();
-        let mut order = Class::ALL.to_vec();
-        order.sort_by_key(|&c| std::cmp::Reverse(freq(c)));
-        classes.sort_by_key(|c| order.iter().position(|o| o == c));
-        classes.iter().map(|c| c.glyph()).collect::<String>()
+        cell_glyphs(records, size_axis, p, d, s)
     };
     let mut width = 5;
     for p in &panels {
@@ -157,6 +143,31 @@ pub fn phase_diagrams(records: &[RunRecord]) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// The classes of one cell of the phase diagram (hidden size `p` where the grid has that
+/// axis, weight decay `d`, training-set size `s`) as glyphs, most common first.
+fn cell_glyphs(
+    records: &[RunRecord],
+    size_axis: &str,
+    p: &Option<serde_json::Value>,
+    d: &serde_json::Value,
+    s: &serde_json::Value,
+) -> String {
+    let mut classes: Vec<Class> = records
+        .iter()
+        .filter(|r| {
+            r.point.get("weight_decay") == Some(d)
+                && r.point.get(size_axis) == Some(s)
+                && p.as_ref().is_none_or(|h| r.point.get("hidden") == Some(h))
+        })
+        .map(|r| r.class)
+        .collect();
+    let freq = |c: Class| classes.iter().filter(|&&x| x == c).count();
+    let mut order = Class::ALL.to_vec();
+    order.sort_by_key(|&c| std::cmp::Reverse(freq(c)));
+    classes.sort_by_key(|c| order.iter().position(|o| o == c));
+    classes.iter().map(|c| c.glyph()).collect::<String>()
 }
 
 /// The seed gallery of a modular sweep: grok step and key frequencies per run.

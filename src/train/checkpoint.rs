@@ -22,7 +22,6 @@ use super::optim::AdamState;
 use super::trainer::Trainer;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::Path;
 
 const MAGIC: &[u8; 15] = b"GROKSCOPE-CKPT\n";
@@ -42,7 +41,7 @@ struct TensorInfo {
     cols: usize,
 }
 
-use super::keep::fnv1a;
+use super::files::fnv1a;
 
 /// The parameters a model of `cfg` trains, in the checkpoint's order (names and shapes),
 /// worked out from the settings alone: a header is checked against them before anything is
@@ -116,46 +115,26 @@ pub fn encode(trainer: &Trainer) -> Vec<u8> {
     out
 }
 
-/// Write `bytes` to `path` atomically: a temporary sibling, fsync, rename. Temporaries of
-/// `path` a killed writer left are removed first.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| Error::Io {
-        path: super::files::show(path),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    super::files::remove_dead_temporaries(dir, &name);
-    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
-}
+/// [`files::write_atomic`](super::files::write_atomic), under the name older callers use.
+pub use super::files::write_atomic;
 
 /// Save a trainer to `path` (atomic).
 pub fn save(trainer: &Trainer, path: &Path) -> Result<()> {
     write_atomic(path, &encode(trainer))
 }
 
-/// Rebuild a trainer from checkpoint bytes; `origin` names the source in errors.
-pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
-    let bad = |reason: String| Error::Checkpoint {
+/// The error for a checkpoint that cannot be used, `origin` naming it.
+fn refusal(origin: &str) -> impl Fn(String) -> Error + '_ {
+    move |reason| Error::Checkpoint {
         path: origin.to_string(),
         reason,
-    };
+    }
+}
+
+/// The header of checkpoint bytes, once the magic, version, lengths and checksum are
+/// checked; and where its payload starts and ends (before the checksum).
+fn read_header(bytes: &[u8], origin: &str) -> Result<(Header, usize, usize)> {
+    let bad = refusal(origin);
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(bad("not a grokscope checkpoint (bad magic bytes)".into()));
     }
@@ -196,6 +175,13 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     }
     let header: Header = serde_json::from_slice(take(&mut pos, header_len)?)
         .map_err(|e| bad(format!("unreadable header: {e}")))?;
+    Ok((header, pos, body_end))
+}
+
+/// The header's step and settings, and the tensors they make, checked before anything is
+/// built from them.
+fn check_header(header: &Header, origin: &str) -> Result<()> {
+    let bad = refusal(origin);
     // A run stops at its planned steps: a step past them is not a checkpoint's.
     if header.step > header.config.steps {
         return Err(bad(format!(
@@ -203,7 +189,6 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
             header.step, header.config.steps
         )));
     }
-    // The settings and the tensors they make, checked before anything is built from them.
     header
         .config
         .validate()
@@ -219,6 +204,14 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
             "tensors do not match the model its configuration builds".into(),
         ));
     }
+    Ok(())
+}
+
+/// Rebuild a trainer from checkpoint bytes; `origin` names the source in errors.
+pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
+    let bad = refusal(origin);
+    let (header, mut pos, body_end) = read_header(bytes, origin)?;
+    check_header(&header, origin)?;
     let mut trainer = Trainer::new(header.config, threads)
         .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
     // The header's tensors must be the model's, names and shapes, before any size is
@@ -281,7 +274,6 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     Ok(trainer)
 }
 
-/// Load a checkpoint file.
 /// Load a checkpoint file: a regular file no larger than a run's memory limit (no pipe,
 /// device or runaway file is read).
 pub fn load(path: &Path, threads: Threads) -> Result<Trainer> {

@@ -393,8 +393,19 @@ impl Config {
         }
     }
 
-    /// The checks of each value on its own and of the values that go together.
+    /// The checks of each value on its own and of the values that go together: those every
+    /// task shares, then the task's own.
     fn validate_values(&self) -> Result<()> {
+        self.validate_shared()?;
+        match self.task {
+            TaskKind::Modular => self.validate_modular(),
+            TaskKind::Parity => self.validate_parity(),
+        }
+    }
+
+    /// The hidden width and the optimiser's values: each finite, and surviving the engine's
+    /// f32 precision.
+    fn validate_shared(&self) -> Result<()> {
         let bad = |m: String| Err(Error::config(m));
         if self.hidden == 0 {
             return bad("hidden size must be at least 1 (got 0)".into());
@@ -441,94 +452,100 @@ impl Config {
                 ));
             }
         }
-        match self.task {
-            TaskKind::Modular => {
-                if self.modulus < 2 {
-                    return bad(format!("modulus must be at least 2 (got {})", self.modulus));
-                }
-                if self.modulus > MAX_MODULUS {
-                    return bad(format!("modulus {} exceeds {MAX_MODULUS}", self.modulus));
-                }
-                if !(self.train_frac > 0.0 && self.train_frac < 1.0) {
+        Ok(())
+    }
+
+    /// A modular task: its modulus, split, operation and model variant.
+    fn validate_modular(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::config(m));
+        if self.modulus < 2 {
+            return bad(format!("modulus must be at least 2 (got {})", self.modulus));
+        }
+        if self.modulus > MAX_MODULUS {
+            return bad(format!("modulus {} exceeds {MAX_MODULUS}", self.modulus));
+        }
+        if !(self.train_frac > 0.0 && self.train_frac < 1.0) {
+            return bad(format!(
+                "train fraction must be strictly between 0 and 1 (got {})",
+                show_number(self.train_frac)
+            ));
+        }
+        if self.op == Op::Div && !is_prime(self.modulus) {
+            return bad(format!(
+                "division needs a prime modulus ({} is not prime)",
+                self.modulus
+            ));
+        }
+        if self.symmetric && !self.op.commutative() {
+            return bad(format!(
+                "symmetric pairs (a <= b) only cover commutative operations, not {}",
+                self.op.name()
+            ));
+        }
+        match self.arch {
+            Arch::Mlp => return bad("the parity MLP cannot learn a modular task".into()),
+            Arch::FixedCircle => {
+                if self.embed != 2 {
                     return bad(format!(
-                        "train fraction must be strictly between 0 and 1 (got {})",
-                        show_number(self.train_frac)
-                    ));
-                }
-                if self.op == Op::Div && !is_prime(self.modulus) {
-                    return bad(format!(
-                        "division needs a prime modulus ({} is not prime)",
-                        self.modulus
-                    ));
-                }
-                if self.symmetric && !self.op.commutative() {
-                    return bad(format!(
-                        "symmetric pairs (a <= b) only cover commutative operations, not {}",
-                        self.op.name()
-                    ));
-                }
-                match self.arch {
-                    Arch::Mlp => return bad("the parity MLP cannot learn a modular task".into()),
-                    Arch::FixedCircle => {
-                        if self.embed != 2 {
-                            return bad(format!(
-                                "the fixed circular embedding has exactly 2 dimensions (got embed {})",
-                                self.embed
-                            ));
-                        }
-                    }
-                    Arch::Collapsed => {}
-                    _ => {
-                        if self.embed == 0 {
-                            return bad("embed size must be at least 1 (got 0)".into());
-                        }
-                        if self.embed > MAX_WIDTH {
-                            return bad(format!("embed size {} exceeds {MAX_WIDTH}", self.embed));
-                        }
-                    }
-                }
-                let (n_train, n_test) = self.split_sizes();
-                if n_train == 0 || n_test == 0 {
-                    return bad(format!(
-                        "train fraction {} leaves an empty {} set for {} pairs",
-                        show_number(self.train_frac),
-                        if n_train == 0 { "training" } else { "test" },
-                        self.n_pairs()
+                        "the fixed circular embedding has exactly 2 dimensions (got embed {})",
+                        self.embed
                     ));
                 }
             }
-            TaskKind::Parity => {
-                if self.arch != Arch::Mlp {
-                    return bad(format!(
-                        "parity uses the mlp model, not {}",
-                        self.arch.name()
-                    ));
+            Arch::Collapsed => {}
+            _ => {
+                if self.embed == 0 {
+                    return bad("embed size must be at least 1 (got 0)".into());
                 }
-                if self.n_bits == 0 || self.n_bits > 4096 {
-                    return bad(format!(
-                        "number of bits must be in 1..=4096 (got {})",
-                        self.n_bits
-                    ));
-                }
-                if self.k_bits == 0 || self.k_bits > self.n_bits {
-                    return bad(format!(
-                        "parity of {} bits needs 1 <= k <= n bits ({})",
-                        self.k_bits, self.n_bits
-                    ));
-                }
-                if self.n_train == 0 || self.n_train > MAX_EXAMPLES {
-                    return bad(format!(
-                        "training-set size must be in 1..={MAX_EXAMPLES} (got {})",
-                        self.n_train
-                    ));
-                }
-                if self.n_test == 0 || self.n_test > MAX_EXAMPLES {
-                    return bad(format!(
-                        "test-set size must be in 1..={MAX_EXAMPLES} (got {})",
-                        self.n_test
-                    ));
+                if self.embed > MAX_WIDTH {
+                    return bad(format!("embed size {} exceeds {MAX_WIDTH}", self.embed));
                 }
             }
+        }
+        let (n_train, n_test) = self.split_sizes();
+        if n_train == 0 || n_test == 0 {
+            return bad(format!(
+                "train fraction {} leaves an empty {} set for {} pairs",
+                show_number(self.train_frac),
+                if n_train == 0 { "training" } else { "test" },
+                self.n_pairs()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sparse parity: the mlp model, and the bit and example counts.
+    fn validate_parity(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::config(m));
+        if self.arch != Arch::Mlp {
+            return bad(format!(
+                "parity uses the mlp model, not {}",
+                self.arch.name()
+            ));
+        }
+        if self.n_bits == 0 || self.n_bits > 4096 {
+            return bad(format!(
+                "number of bits must be in 1..=4096 (got {})",
+                self.n_bits
+            ));
+        }
+        if self.k_bits == 0 || self.k_bits > self.n_bits {
+            return bad(format!(
+                "parity of {} bits needs 1 <= k <= n bits ({})",
+                self.k_bits, self.n_bits
+            ));
+        }
+        if self.n_train == 0 || self.n_train > MAX_EXAMPLES {
+            return bad(format!(
+                "training-set size must be in 1..={MAX_EXAMPLES} (got {})",
+                self.n_train
+            ));
+        }
+        if self.n_test == 0 || self.n_test > MAX_EXAMPLES {
+            return bad(format!(
+                "test-set size must be in 1..={MAX_EXAMPLES} (got {})",
+                self.n_test
+            ));
         }
         Ok(())
     }

@@ -1,10 +1,11 @@
 //! Files a user names, read without surprises: only regular files (a FIFO would block the
 //! reader forever, a device such as `/dev/zero` never ends), opened without blocking, read up
 //! to a size limit; and paths shown in messages with their control characters escaped, so a
-//! file name cannot retitle or clear the terminal that prints it.
+//! file name cannot retitle or clear the terminal that prints it. Files are written whole or
+//! not at all ([`write_atomic`]), and the binary ones end with an [`fnv1a`] checksum.
 
 use super::error::{Error, Result};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -27,7 +28,8 @@ pub fn show(path: &Path) -> String {
     escape(&path.display().to_string())
 }
 
-fn refused(path: &Path, reason: impl Into<String>) -> Error {
+/// The error for a file that is there but cannot be used, with the reason.
+pub(super) fn refused(path: &Path, reason: impl Into<String>) -> Error {
     Error::Kept {
         path: show(path),
         reason: reason.into(),
@@ -90,6 +92,46 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
         ));
     }
     Ok(bytes)
+}
+
+/// Write `bytes` to `path` atomically: a temporary sibling, fsync, rename. Temporaries of
+/// `path` a killed writer left are removed first.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |source| Error::Io {
+        path: show(path),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    remove_dead_temporaries(dir, &name);
+    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+/// FNV-1a 64: the checksum that ends every binary file a run keeps (checkpoint, frames),
+/// and the digest of a run's identity.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// Remove the `.NAME.tmp.PID` files in `dir` whose writer (process PID) is gone: what an

@@ -16,7 +16,7 @@ pub fn identity(cfg: &Config) -> String {
     let mut c = cfg.clone();
     c.steps = 0;
     let json = serde_json::to_vec(&c).expect("settings serialise");
-    format!("{:016x}", super::keep::fnv1a(&json))
+    format!("{:016x}", super::files::fnv1a(&json))
 }
 
 /// [`identity`] as a number (for array files).

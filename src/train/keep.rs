@@ -26,6 +26,7 @@
 
 use super::config::Config;
 use super::error::{Error, Result};
+use super::files::{fnv1a, refused as bad};
 use super::trainer::Metrics;
 use super::weights::{ModularWeights, ParityWeights, Weights};
 use ndarray::Array2;
@@ -33,38 +34,15 @@ use serde::{Deserialize, Serialize};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-/// The version of grokscope that writes these files.
-pub const GROKSCOPE_VERSION: &str = env!("CARGO_PKG_VERSION");
-/// The run file's `format` value.
-pub const RUN_FORMAT: &str = "grokscope-run";
-/// Version of the run file and of the frames file this build writes (and reads, with the
-/// run file of before versions, which held only the settings).
-pub const VERSION: u32 = 1;
 const MAGIC: &[u8; 17] = b"GROKSCOPE-FRAMES\n";
 
-pub use super::runfile::RunFile;
-
-pub(super) fn bad(path: &Path, reason: impl Into<String>) -> Error {
-    Error::Kept {
-        path: super::files::show(path),
-        reason: reason.into(),
-    }
-}
+pub use super::runfile::{GROKSCOPE_VERSION, RUN_FORMAT, RunFile, VERSION};
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: super::files::show(path),
         source,
     }
-}
-
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
 }
 
 /// One tensor of a frame: its name and shape.
@@ -477,7 +455,7 @@ impl FrameWriter {
         bytes.extend_from_slice(&json);
         let sum = fnv1a(&bytes);
         bytes.extend_from_slice(&sum.to_le_bytes());
-        super::checkpoint::write_atomic(path, &bytes)?;
+        super::files::write_atomic(path, &bytes)?;
         let file = std::fs::OpenOptions::new()
             .append(true)
             .open(path)

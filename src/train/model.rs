@@ -118,13 +118,23 @@ pub fn circular_embedding(p: usize) -> Array2<f32> {
     e.mapv(|x| x as f32)
 }
 
-impl ModModel {
-    pub fn new(cfg: &Config, n_train: usize, n_test: usize, kernel: Kernel) -> Self {
+/// The initial tensors of a modular model, drawn from the seed's init stream.
+struct Init {
+    e: Array2<f32>,
+    w_in: Array2<f32>,
+    w_out: Array2<f32>,
+    /// The untied variants' own tensors.
+    e_out: Option<Array2<f32>>,
+    w_b: Option<Array2<f32>>,
+}
+
+impl Init {
+    fn draw(cfg: &Config) -> Init {
         let (p, d, h) = (cfg.modulus, cfg.embed, cfg.hidden);
         let mut rng = Stream::new(cfg.seed, purpose::INIT);
-        // SPEC §1 init, drawn in a fixed order whatever the variant: E, W_in, W_out; then
-        // the untied variants' own tensors from the same stream, E_out (as E) and W_b (as
-        // W_in), so every variant's first three draws are the same.
+        // mod-add's init (docs/article-numbers.md), drawn in a fixed order whatever the
+        // variant: E, W_in, W_out; then the untied variants' own tensors from the same stream,
+        // E_out (as E) and W_b (as W_in), so every variant's first three draws are the same.
         let (e, w_in, w_out) = if cfg.arch == Arch::FixedCircle {
             let e = circular_embedding(p);
             let w_in = trunc_normal(&mut rng, 2, h, 1.0 / 2f64.sqrt());
@@ -150,31 +160,57 @@ impl ModModel {
             .arch
             .untied_in()
             .then(|| trunc_normal(&mut rng, d, h, 1.0 / (d as f64).sqrt()));
-        // Which halves of uv = [W_input | W_outputᵀ] are products with E.
-        let (in_f, out_f) = match cfg.arch {
-            Arch::Factored
-            | Arch::FixedCircle
-            | Arch::UntiedEmbed
-            | Arch::UntiedIn
-            | Arch::UntiedEmbedIn => (true, true),
-            Arch::Collapsed => (false, false),
-            Arch::CollapsedIn => (false, true),
-            Arch::CollapsedOut | Arch::UntiedInCollapsedOut => (true, false),
-            Arch::Mlp => unreachable!("validated: modular tasks never use the mlp"),
-        };
+        Init {
+            e,
+            w_in,
+            w_out,
+            e_out,
+            w_b,
+        }
+    }
+}
+
+/// Which halves of uv = [W_input | W_outputᵀ] are products with E (input, output), and the
+/// columns of uv the factored halves and the direct ones fill.
+fn halves(arch: Arch, h: usize) -> (bool, bool, Range<usize>, Range<usize>) {
+    let (in_f, out_f) = match arch {
+        Arch::Factored
+        | Arch::FixedCircle
+        | Arch::UntiedEmbed
+        | Arch::UntiedIn
+        | Arch::UntiedEmbedIn => (true, true),
+        Arch::Collapsed => (false, false),
+        Arch::CollapsedIn => (false, true),
+        Arch::CollapsedOut | Arch::UntiedInCollapsedOut => (true, false),
+        Arch::Mlp => unreachable!("validated: modular tasks never use the mlp"),
+    };
+    let f_cols = match (in_f, out_f) {
+        (true, true) => 0..2 * h,
+        (true, false) => 0..h,
+        (false, true) => h..2 * h,
+        (false, false) => 0..0,
+    };
+    let d_cols = match (in_f, out_f) {
+        (true, true) => 0..0,
+        (true, false) => h..2 * h,
+        (false, true) => 0..h,
+        (false, false) => 0..2 * h,
+    };
+    (in_f, out_f, f_cols, d_cols)
+}
+
+impl ModModel {
+    pub fn new(cfg: &Config, n_train: usize, n_test: usize, kernel: Kernel) -> Self {
+        let (p, h) = (cfg.modulus, cfg.hidden);
+        let Init {
+            e,
+            w_in,
+            w_out,
+            e_out,
+            w_b,
+        } = Init::draw(cfg);
+        let (in_f, out_f, f_cols, d_cols) = halves(cfg.arch, h);
         let nf = in_f as usize + out_f as usize;
-        let f_cols = match (in_f, out_f) {
-            (true, true) => 0..2 * h,
-            (true, false) => 0..h,
-            (false, true) => h..2 * h,
-            (false, false) => 0..0,
-        };
-        let d_cols = match (in_f, out_f) {
-            (true, true) => 0..0,
-            (true, false) => h..2 * h,
-            (false, true) => 0..h,
-            (false, false) => 0..2 * h,
-        };
         // Full-width factor [D×2H] = [W_in | W_outᵀ]; keep the factored halves.
         let mut both = Array2::zeros((e.ncols(), 2 * h));
         both.slice_mut(s![.., ..h]).assign(&w_in);

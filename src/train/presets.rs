@@ -1,4 +1,5 @@
-//! Presets as data: the article's experiments, each with where its numbers come from.
+//! Presets as data: the article's experiments, each with where its numbers come from (the
+//! article or its training notebooks; docs/article-numbers.md has them all).
 
 use super::Activation;
 use super::config::{Arch, Config, Decay, Op, TaskKind};
@@ -15,7 +16,7 @@ pub struct Preset {
     pub config: Config,
 }
 
-/// The article's main model (SPEC §1): a + b mod 67 on symmetric pairs, 40 % training data,
+/// The article's main model: a + b mod 67 on symmetric pairs, 40 % training data,
 /// factored embedding 500 → 24 ReLU neurons with tied unembedding, AdamW lr 1e-3,
 /// β = (0.9, 0.98), decoupled weight decay 1.0, full batch, 50,000 steps.
 fn mod_add() -> Config {
@@ -99,13 +100,13 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "mod-add",
             shows: "memorizes a + b mod 67 within hundreds of steps, generalizes thousands later",
-            source: "SPEC §1: the article's training notebook (JAX/Haiku/Optax) values",
+            source: "the article's training notebook (JAX/Haiku/Optax) values",
             config: base.clone(),
         },
         Preset {
             name: "mod-add-collapsed",
             shows: "W_input and W_output trained directly: memorizes, does not generalize",
-            source: "SPEC §1 open questions; the direct matrices start as the product E·W_in and \
+            source: "the article's open questions; the direct matrices start as the product E·W_in and \
                      W_out·Eᵀ of mod-add's initialisation (same function at step 0), since the \
                      article gives no separate init",
             config: with("mod-add-collapsed", &|c| c.arch = Arch::Collapsed),
@@ -113,19 +114,19 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "mod-add-collapsed-in",
             shows: "only E·W_in collapsed: helps in some setups, hurts in others",
-            source: "SPEC §1 open questions; init as mod-add-collapsed",
+            source: "the article's open questions; init as mod-add-collapsed",
             config: with("mod-add-collapsed-in", &|c| c.arch = Arch::CollapsedIn),
         },
         Preset {
             name: "mod-add-collapsed-out",
             shows: "only W_out·Eᵀ collapsed: helps in some setups, hurts in others",
-            source: "SPEC §1 open questions; init as mod-add-collapsed",
+            source: "the article's open questions; init as mod-add-collapsed",
             config: with("mod-add-collapsed-out", &|c| c.arch = Arch::CollapsedOut),
         },
         Preset {
             name: "reverse-grok",
             shows: "no weight decay: generalizes, then falls back to memorizing with periodic embeddings",
-            source: "SPEC §1: embed 5, hidden 10, weight decay 0, 20,000 steps, seed 68; \
+            source: "the article's open questions: embed 5, hidden 10, weight decay 0, 20,000 steps, seed 68; \
                      seed search (sweep --grid reverse-grok-seeds --seeds 40): 35 of seeds \
                      0-39 show reverse grokking by sweep::Phenomenon's rule, and so does 68 \
                      (test loss x8.7 from its low at step 4,000 while train loss falls to 8e-9)",
@@ -140,7 +141,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "regrok",
             shows: "generalizes, memorizes, then generalizes again",
-            source: "SPEC §1: train fraction 0.7, embed 8, hidden 16, weight decay 0.05, \
+            source: "the article's open questions: train fraction 0.7, embed 8, hidden 16, weight decay 0.05, \
                      80,000 steps, seed 78. Not reproduced here: of seeds 0-39 at these values \
                      (and 0-3 at lr 3e-3) none passes the regrok rule; the largest fall of test \
                      accuracy with the training set fitted is 5.8 points (seed 27), against \
@@ -157,7 +158,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "five-neurons",
             shows: "5 neurons on a fixed circular embedding solve a + b mod 67; W_out turns twice as fast as W_in",
-            source: "SPEC §2: frozen E (cos, sin; unit-norm columns), W_in [2×5], W_out [5×2], \
+            source: "the article's notebook: frozen E (cos, sin; unit-norm columns), W_in [2×5], W_out [5×2], \
                      AdamW lr 1e-2, β (0.9, 0.98), weight decay 1e-3, train fraction 0.3, 15,000 steps",
             config: with("five-neurons", &|c| {
                 c.arch = Arch::FixedCircle;
@@ -172,7 +173,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "parity",
             shows: "memorizes 1,200 sequences, then drops the 27 distracting digits and generalizes",
-            source: "SPEC §3 (30 bits, parity of 3, 1,200 training sequences, L1 decay). Hidden \
+            source: "the article (30 bits, parity of 3, 1,200 training sequences, L1 decay). Hidden \
                      size, rate, decay, length and seed are unknown in the source; chosen here by \
                      a search for the article's memorize, train loss up a bit, generalize (the \
                      train-loss-rise rule): hidden 128, the sweep's β (0.99, 0.98), 5,000 test \
@@ -190,7 +191,7 @@ pub fn all() -> Vec<Preset> {
         Preset {
             name: "parity-l2",
             shows: "parity with L2 decay: generalizes but keeps many redundant neurons",
-            source: "SPEC §3: as parity with decoupled L2 decay; unknown values chosen here: the \
+            source: "the article: as parity with decoupled L2 decay; unknown values chosen here: the \
                      sweep's optimiser (lr 3e-3, β (0.99, 0.98)) with weight decay 0.3, hidden 128. \
                      Seeds 0-3 fit by step 500-750 at test accuracy 0.6-0.65 and reach 99 % at \
                      2,600-3,500",

@@ -113,7 +113,7 @@ mod tests {
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64;
         // A normal truncated at ±2σ keeps 0.7737 of the variance: std factor 0.87962566,
-        // the constant the SPEC's embedding init divides by.
+        // the constant mod-add's embedding init divides by.
         assert!(mean.abs() < 0.02, "mean {mean}");
         assert!(
             (var.sqrt() / 3.0 - 0.879_625_66).abs() < 0.005,

@@ -1,11 +1,19 @@
 //! The run file (`run.json`): which run a directory holds, in a versioned format a newer
-//! grokscope reads or refuses with the reason (see [`super::keep`]).
+//! grokscope reads or refuses with the reason (the frames file beside it is described in `keep.rs`).
 
 use super::config::Config;
 use super::error::Result;
-use super::keep::{GROKSCOPE_VERSION, RUN_FORMAT, VERSION, bad};
+use super::files::refused as bad;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+
+/// The version of grokscope that writes the files a run keeps.
+pub const GROKSCOPE_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The run file's `format` value.
+pub const RUN_FORMAT: &str = "grokscope-run";
+/// Version of the run file and of the frames file this build writes (and reads, with the
+/// run file of before versions, which held only the settings).
+pub const VERSION: u32 = 1;
 
 /// Largest run file read: its settings take under a kilobyte.
 const MAX_RUN_FILE: u64 = 1 << 20;

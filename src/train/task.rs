@@ -106,7 +106,7 @@ fn pow_mod(mut base: u64, mut exp: u64, m: u64) -> u64 {
     acc
 }
 
-/// All pairs in the SPEC's order (`for a in 0..P, for b in a..P` when symmetric), shuffled
+/// All pairs in the notebooks' order (`for a in 0..P, for b in a..P` when symmetric), shuffled
 /// by the seed's split stream; the first floor(frac · n) are the training set.
 pub fn modular_split(cfg: &Config) -> (PairSet, PairSet) {
     let p = cfg.modulus as u32;

@@ -1,10 +1,11 @@
 //! Train and test accuracy as sparklines; with a compared run (`replay DIR DIR2`), both runs
 //! as lines on the same axes.
 
-use super::{Ctx, Panel, panel};
+use super::{Ctx, Panel, Theme, panel};
 use crate::train::Metrics;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Sparkline};
@@ -60,7 +61,6 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         Constraint::Fill(1),
     ])
     .areas(inner);
-    let w = inner.width as usize;
     let total = super::steps_shown(cx);
     cx.memo.axes.borrow_mut().push(super::StepAxis {
         area,
@@ -73,80 +73,104 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         c.at(shown.map_or(0, |m| m.step))
             .map(|m| (m.train_acc, m.test_acc))
     });
-    for (test, label, value, style, pick, lrect, srect) in [
-        (
-            false,
-            "train",
-            tr,
-            theme.train(),
-            (|m: &Metrics| m.train_acc) as fn(&Metrics) -> f64,
-            l1,
-            s1,
-        ),
-        (
-            true,
-            "test ",
-            te,
-            theme.test(),
-            |m: &Metrics| m.test_acc,
-            l2,
-            s2,
-        ),
-    ] {
+    let train = Series {
+        test: false,
+        label: "train",
+        value: tr,
+        other: other.map(|at| at.map(|(tr, _)| tr)),
+        pick: |m| m.train_acc,
+    };
+    let test = Series {
+        test: true,
+        label: "test ",
+        value: te,
+        other: other.map(|at| at.map(|(_, te)| te)),
+        pick: |m| m.test_acc,
+    };
+    for (series, lrect, srect) in [(train, l1, s1), (test, l2, s2)] {
+        f.render_widget(Paragraph::new(series.label_line(theme)), lrect);
+        series.draw(f, cx, total, srect);
+    }
+}
+
+/// One of the panel's two series: train or test accuracy.
+struct Series {
+    test: bool,
+    label: &'static str,
+    /// Its value at the step on screen.
+    value: f64,
+    /// The compared run's value there, when a run is compared (`None` inside: it has none).
+    other: Option<Option<f64>>,
+    pick: fn(&Metrics) -> f64,
+}
+
+impl Series {
+    fn style(&self, theme: &Theme) -> Style {
+        if self.test {
+            theme.test()
+        } else {
+            theme.train()
+        }
+    }
+
+    /// The label and value, and the compared run's value beside them.
+    fn label_line(&self, theme: &Theme) -> Line<'static> {
         let mut spans = vec![
-            Span::styled(label, style),
-            Span::raw(format!(" {:6.2}%", value * 100.0)),
+            Span::styled(self.label, self.style(theme)),
+            Span::raw(format!(" {:6.2}%", self.value * 100.0)),
         ];
-        if let Some(at) = other {
-            let v = at.map(|(tr, te)| if test { te } else { tr });
+        if let Some(v) = self.other {
             spans.push(Span::raw("  "));
-            spans.push(super::compare::mark(theme, test));
+            spans.push(super::compare::mark(theme, self.test));
             spans.push(Span::styled(
                 v.map_or(" —".into(), |v| format!(" {:6.2}%", v * 100.0)),
-                if test {
+                if self.test {
                     theme.test_compared()
                 } else {
                     theme.train_compared()
                 },
             ));
         }
-        f.render_widget(Paragraph::new(Line::from(spans)), lrect);
-        match cx.compare {
-            None => {
-                let data = resample(hist, w, total, pick);
-                f.render_widget(
-                    Sparkline::default().data(&data).max(100).style(style),
-                    srect,
-                );
-            }
-            Some(c) => {
-                // Both runs as lines on the same axes: the compared run's beneath.
-                let points = |h: &[Metrics]| -> Vec<(f64, f64)> {
-                    h.iter().map(|m| (m.step as f64, pick(m) * 100.0)).collect()
-                };
-                let (mine, theirs) = (points(hist), points(&c.history));
-                let (train_marker, test_marker) = super::compare::markers(theme);
-                let (marker, other_style) = if test {
-                    (test_marker, theme.test_compared())
-                } else {
-                    (train_marker, theme.train_compared())
-                };
-                let chart = Chart::new(vec![
-                    Dataset::default()
-                        .marker(marker)
-                        .graph_type(GraphType::Line)
-                        .style(other_style)
-                        .data(&theirs),
-                    Dataset::default()
-                        .marker(Marker::Braille)
-                        .graph_type(GraphType::Line)
-                        .style(style)
-                        .data(&mine),
-                ])
-                .x_axis(Axis::default().bounds([0.0, total as f64]))
-                .y_axis(Axis::default().bounds([0.0, 100.0]));
-                f.render_widget(chart, srect);
-            }
-        }
+        Line::from(spans)
+    }
+
+    /// Its history: a sparkline, or with a compared run both runs as lines on the same axes
+    /// (the compared run's beneath).
+    fn draw(&self, f: &mut Frame, cx: &Ctx, total: u64, area: Rect) {
+        let theme = cx.theme;
+        let hist = &cx.snapshot.history;
+        let style = self.style(theme);
+        let Some(c) = cx.compare else {
+            let data = resample(hist, area.width as usize, total, self.pick);
+            f.render_widget(Sparkline::default().data(&data).max(100).style(style), area);
+            return;
+        };
+        let points = |h: &[Metrics]| -> Vec<(f64, f64)> {
+            h.iter()
+                .map(|m| (m.step as f64, (self.pick)(m) * 100.0))
+                .collect()
+        };
+        let (mine, theirs) = (points(hist), points(&c.history));
+        let (train_marker, test_marker) = super::compare::markers(theme);
+        let (marker, other_style) = if self.test {
+            (test_marker, theme.test_compared())
+        } else {
+            (train_marker, theme.train_compared())
+        };
+        let chart = Chart::new(vec![
+            Dataset::default()
+                .marker(marker)
+                .graph_type(GraphType::Line)
+                .style(other_style)
+                .data(&theirs),
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(style)
+                .data(&mine),
+        ])
+        .x_axis(Axis::default().bounds([0.0, total as f64]))
+        .y_axis(Axis::default().bounds([0.0, 100.0]));
+        f.render_widget(chart, area);
     }
 }

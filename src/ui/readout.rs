@@ -3,8 +3,10 @@
 
 use super::spectrum::sci;
 use super::{Ctx, Panel, Theme, panel};
-use crate::probe::Phase;
+use crate::analysis::FiveNeuronReadout;
 use crate::probe::parity::ParityReading;
+use crate::probe::{Phase, Readings};
+use crate::snapshot::WeightFrame;
 use crate::train::Weights;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -56,104 +58,23 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         f.render_widget(panel("read-out", theme), area);
         return;
     };
-    let m = frame.metrics;
-    let mut lines = vec![
-        row(
-            "step",
-            format!(
-                "{}{}",
-                super::thousands(m.step),
-                if cx.scrubbing { " (scrubbed)" } else { "" }
-            ),
-            theme,
-        ),
-        row(
-            "loss train / test",
-            format!("{} / {}", sci(m.train_loss), sci(m.test_loss)),
-            theme,
-        ),
-        row("weight norm", format!("{:.2}", m.weight_norm), theme),
-    ];
-    // The compared run's losses at the same step, on the loss row.
-    if let Some(c) = cx.compare {
-        let theirs = c.at(m.step).map_or("—".into(), |o| {
-            format!("{} / {}", sci(o.train_loss), sci(o.test_loss))
-        });
-        lines[1].spans.extend([
-            Span::raw("   "),
-            super::compare::mark(theme, false),
-            super::compare::mark(theme, true),
-            Span::styled(format!(" {theirs}"), theme.train_compared()),
-        ]);
-    }
+    let mut lines = metric_rows(cx, frame);
     let rd = &frame.readings;
     let title = match (&frame.weights, rd.five()) {
         (Weights::Modular(_), Some(r)) => {
-            lines.push(row(
-                "fit ψ_out ≈ 2·φ_in + c",
-                format!(
-                    "c = {:.2} rad, residual {:.3} rad",
-                    r.offset, r.mean_residual
-                ),
-                theme,
-            ));
-            let deg = |a: f32| format!("{:>5.0}°", a.to_degrees());
-            lines.push(Line::from(vec![
-                Span::styled(format!("{:<23}", "φ_in"), theme.w_in()),
-                Span::raw(r.angle_in.iter().map(|&a| deg(a)).collect::<String>()),
-            ]));
-            lines.push(Line::from(vec![
-                Span::styled(format!("{:<23}", "ψ_out"), theme.w_out()),
-                Span::raw(r.angle_out.iter().map(|&a| deg(a)).collect::<String>()),
-            ]));
+            lines.extend(five_rows(r, theme));
             "five neurons"
         }
         (Weights::Modular(_), None) => {
-            if let Some(s) = rd.spectrum() {
-                lines.push(row(
-                    "gini of spectrum",
-                    format!("{:.3}", s.spectrum.gini),
-                    theme,
-                ));
-            }
-            if let Some(p) = rd.progress() {
-                lines.push(row(
-                    "restricted loss",
-                    format!("{}  (key frequencies only)", sci(p.restricted_loss)),
-                    theme,
-                ));
-                lines.push(row(
-                    "excluded loss",
-                    format!("{}  (key frequencies removed)", sci(p.excluded_loss)),
-                    theme,
-                ));
-            }
+            lines.extend(progress_rows(rd, theme));
             "progress measures"
         }
         (Weights::Parity(_), _) => {
-            if let Some(ParityReading {
-                readout: r, k_bits, ..
-            }) = rd.parity()
-            {
-                lines.push(row(
-                    &format!("share on digits 1-{k_bits}"),
-                    format!("{:.1} %", r.informative_share * 100.0),
-                    theme,
-                ));
-                let n = r.digit_norms.len();
-                let mean = |s: &[f32]| s.iter().sum::<f32>() / s.len().max(1) as f32;
-                if n > *k_bits + 1 {
-                    lines.push(row(
-                        "mean norm info / rest",
-                        format!(
-                            "{:.3} / {:.3}",
-                            mean(&r.digit_norms[..*k_bits]),
-                            mean(&r.digit_norms[*k_bits..n - 1])
-                        ),
-                        theme,
-                    ));
-                }
-            }
+            lines.extend(
+                rd.parity()
+                    .map(|p| parity_rows(p, theme))
+                    .unwrap_or_default(),
+            );
             "sparse parity"
         }
     };
@@ -174,4 +95,115 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             .block(panel(title, theme)),
         area,
     );
+}
+
+/// Step, losses and weight norm of the frame on screen; with a compared run, its losses at
+/// the same step on the loss row.
+fn metric_rows<'a>(cx: &Ctx, frame: &WeightFrame) -> Vec<Line<'a>> {
+    let theme = cx.theme;
+    let m = frame.metrics;
+    let mut lines = vec![
+        row(
+            "step",
+            format!(
+                "{}{}",
+                super::thousands(m.step),
+                if cx.scrubbing { " (scrubbed)" } else { "" }
+            ),
+            theme,
+        ),
+        row(
+            "loss train / test",
+            format!("{} / {}", sci(m.train_loss), sci(m.test_loss)),
+            theme,
+        ),
+        row("weight norm", format!("{:.2}", m.weight_norm), theme),
+    ];
+    if let Some(c) = cx.compare {
+        let theirs = c.at(m.step).map_or("—".into(), |o| {
+            format!("{} / {}", sci(o.train_loss), sci(o.test_loss))
+        });
+        lines[1].spans.extend([
+            Span::raw("   "),
+            super::compare::mark(theme, false),
+            super::compare::mark(theme, true),
+            Span::styled(format!(" {theirs}"), theme.train_compared()),
+        ]);
+    }
+    lines
+}
+
+/// Five neurons: the fit of the output angles to twice the input angles, and the angles.
+fn five_rows<'a>(r: &FiveNeuronReadout, theme: &Theme) -> Vec<Line<'a>> {
+    let deg = |a: f32| format!("{:>5.0}°", a.to_degrees());
+    vec![
+        row(
+            "fit ψ_out ≈ 2·φ_in + c",
+            format!(
+                "c = {:.2} rad, residual {:.3} rad",
+                r.offset, r.mean_residual
+            ),
+            theme,
+        ),
+        Line::from(vec![
+            Span::styled(format!("{:<23}", "φ_in"), theme.w_in()),
+            Span::raw(r.angle_in.iter().map(|&a| deg(a)).collect::<String>()),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("{:<23}", "ψ_out"), theme.w_out()),
+            Span::raw(r.angle_out.iter().map(|&a| deg(a)).collect::<String>()),
+        ]),
+    ]
+}
+
+/// Modular models: the spectrum's gini and the progress measures, where they were read.
+fn progress_rows<'a>(rd: &Readings, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    if let Some(s) = rd.spectrum() {
+        lines.push(row(
+            "gini of spectrum",
+            format!("{:.3}", s.spectrum.gini),
+            theme,
+        ));
+    }
+    if let Some(p) = rd.progress() {
+        lines.push(row(
+            "restricted loss",
+            format!("{}  (key frequencies only)", sci(p.restricted_loss)),
+            theme,
+        ));
+        lines.push(row(
+            "excluded loss",
+            format!("{}  (key frequencies removed)", sci(p.excluded_loss)),
+            theme,
+        ));
+    }
+    lines
+}
+
+/// Sparse parity: the first layer's share on the informative digits, and the mean norms of
+/// the informative and the other digits' weights (the bias left out).
+fn parity_rows<'a>(reading: &ParityReading, theme: &Theme) -> Vec<Line<'a>> {
+    let ParityReading {
+        readout: r, k_bits, ..
+    } = reading;
+    let mut lines = vec![row(
+        &format!("share on digits 1-{k_bits}"),
+        format!("{:.1} %", r.informative_share * 100.0),
+        theme,
+    )];
+    let n = r.digit_norms.len();
+    let mean = |s: &[f32]| s.iter().sum::<f32>() / s.len().max(1) as f32;
+    if n > *k_bits + 1 {
+        lines.push(row(
+            "mean norm info / rest",
+            format!(
+                "{:.3} / {:.3}",
+                mean(&r.digit_norms[..*k_bits]),
+                mean(&r.digit_norms[*k_bits..n - 1])
+            ),
+            theme,
+        ));
+    }
+    lines
 }

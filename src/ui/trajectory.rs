@@ -7,8 +7,9 @@
 //! of dots is one sampled frame; a cell takes the colour of the most telling line through
 //! it (the bias over the rest over the informative ones, which fill the fan).
 
-use super::{Ctx, Panel, panel};
+use super::{Ctx, Panel, Theme, panel};
 use crate::train::TaskKind;
+use ndarray::Array2;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -74,54 +75,31 @@ impl Raster {
 
 fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let theme = cx.theme;
-    let snap = cx.snapshot;
     let k_bits = cx
         .frame
         .and_then(|fr| fr.readings.parity())
         .map_or(0, |p| p.k_bits);
-    let (info, bias, rest) = (theme.key(), theme.bias(), theme.dim());
-    let (info_mark, rest_mark) = if theme.colored() {
-        ("━", "━")
-    } else {
-        ("⣿", "⠁⠈")
-    };
-    let title = Line::from(vec![
-        Span::styled(
-            if area.width >= 44 {
-                " W1 over training "
-            } else {
-                " W1 "
-            },
-            theme.title(),
-        ),
-        Span::styled(format!("{info_mark} 1-{k_bits}"), info),
-        Span::raw(" "),
-        Span::styled("━ bias", bias),
-        Span::raw(" "),
-        Span::styled(format!("{rest_mark} rest "), rest),
-    ]);
-    let block = panel("", theme).title(title);
+    let block = panel("", theme).title(title(theme, k_bits, area.width));
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.width < 8 || inner.height < 2 {
         return;
     }
-    let frames: Vec<_> = snap
+    let frames: Vec<_> = cx
+        .snapshot
         .frames
         .iter()
         .filter_map(|fr| Some((fr.step(), &fr.weights.parity()?.w1)))
         .collect();
-    let Some(&(_, first)) = frames.first() else {
+    if frames.is_empty() {
         return;
-    };
-    let (inputs, hidden) = first.dim();
+    }
     // The y scale: the largest |w| over the kept frames, on the sticky scale; the x scale is
     // the loss chart's.
     let top = frames
         .iter()
         .flat_map(|(_, w)| w.iter())
         .fold(0.0f64, |m, v| m.max(v.abs()));
-    let top = super::sticky_scale(top as f32) as f64;
     let x_max = super::steps_shown(cx) as f64;
     cx.memo.axes.borrow_mut().push(super::StepAxis {
         area,
@@ -130,21 +108,85 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         max: x_max as u64,
     });
     let (w, h) = (inner.width as usize, inner.height as usize);
-    let (xd, yd) = (2 * w, 4 * h);
-    let dot_x = |step: u64| ((step as f64 / x_max) * (xd - 1) as f64).round() as usize;
-    let dot_y = |v: f64| {
-        (((top - v) / (2.0 * top)) * (yd - 1) as f64)
-            .round()
-            .clamp(0.0, (yd - 1) as f64) as usize
+    let scale = Scale {
+        xd: 2 * w,
+        yd: 4 * h,
+        x_max,
+        top: super::sticky_scale(top as f32) as f64,
     };
-    // One frame per dot column: the last kept frame at or before it.
-    let mut columns: Vec<Option<usize>> = vec![None; xd];
+    let mut raster = Raster::new(w, h);
+    trace(&mut raster, &frames, &scale, k_bits, theme.colored());
+    // The frame on screen while scrubbing: a vertical line.
+    let scrub_x = match (cx.scrubbing, cx.frame) {
+        (true, Some(fr)) => Some(scale.x(fr.step()) / 2),
+        _ => None,
+    };
+    paint(f, inner, &raster, scrub_x, theme);
+}
+
+/// The title, which is the legend: the informative digits, the bias, the rest.
+fn title(theme: &Theme, k_bits: usize, width: u16) -> Line<'static> {
+    let (info_mark, rest_mark) = if theme.colored() {
+        ("━", "━")
+    } else {
+        ("⣿", "⠁⠈")
+    };
+    Line::from(vec![
+        Span::styled(
+            if width >= 44 {
+                " W1 over training "
+            } else {
+                " W1 "
+            },
+            theme.title(),
+        ),
+        Span::styled(format!("{info_mark} 1-{k_bits}"), theme.key()),
+        Span::raw(" "),
+        Span::styled("━ bias", theme.bias()),
+        Span::raw(" "),
+        Span::styled(format!("{rest_mark} rest "), theme.dim()),
+    ])
+}
+
+/// Steps and weights to dot coordinates: `xd` by `yd` dots, steps 0 to `x_max` across,
+/// weights `top` (at the top) to `-top` down.
+struct Scale {
+    xd: usize,
+    yd: usize,
+    x_max: f64,
+    top: f64,
+}
+
+impl Scale {
+    fn x(&self, step: u64) -> usize {
+        ((step as f64 / self.x_max) * (self.xd - 1) as f64).round() as usize
+    }
+
+    fn y(&self, v: f64) -> usize {
+        (((self.top - v) / (2.0 * self.top)) * (self.yd - 1) as f64)
+            .round()
+            .clamp(0.0, (self.yd - 1) as f64) as usize
+    }
+}
+
+/// Draw every weight's line (input digit `j`, hidden neuron `n`) into the raster, one kept
+/// frame per dot column (the last kept frame at or before it). Without colour the kinds
+/// differ by pattern: the rest dotted, the bias every other column.
+fn trace(
+    raster: &mut Raster,
+    frames: &[(u64, &Array2<f64>)],
+    scale: &Scale,
+    k_bits: usize,
+    colored: bool,
+) {
+    let mut columns: Vec<Option<usize>> = vec![None; scale.xd];
     for (i, &(step, _)) in frames.iter().enumerate() {
-        let x = dot_x(step);
-        if x < xd {
+        let x = scale.x(step);
+        if x < scale.xd {
             columns[x] = Some(i);
         }
     }
+    let (inputs, hidden) = frames[0].1.dim();
     let kind = |j: usize| {
         if j + 1 == inputs {
             Kind::Bias
@@ -154,9 +196,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             Kind::Distracting
         }
     };
-    let mut raster = Raster::new(w, h);
-    // Without colour the kinds differ by pattern: the rest dotted, bias every other column.
-    let every = |k: Kind| match (theme.colored(), k) {
+    let every = |k: Kind| match (colored, k) {
         (true, _) | (false, Kind::Informative) => 1,
         (false, Kind::Bias) => 2,
         (false, Kind::Distracting) => 4,
@@ -168,7 +208,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             let mut prev: Option<usize> = None;
             for (x, col) in columns.iter().enumerate() {
                 let Some(i) = *col else { continue };
-                let y = dot_y(frames[i].1[[j, n]]);
+                let y = scale.y(frames[i].1[[j, n]]);
                 if x % stride != 0 {
                     prev = None;
                     continue;
@@ -183,11 +223,12 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             }
         }
     }
-    // The frame on screen while scrubbing: a vertical line.
-    let scrub_x = match (cx.scrubbing, cx.frame) {
-        (true, Some(fr)) => Some(dot_x(fr.step()) / 2),
-        _ => None,
-    };
+}
+
+/// The raster's cells into the frame, each in its kind's colour; the scrubbed column (where
+/// its cells are empty, a vertical line) in the scrub colour.
+fn paint(f: &mut Frame, inner: Rect, raster: &Raster, scrub_x: Option<usize>, theme: &Theme) {
+    let (w, h) = (raster.w, raster.h);
     let buf = f.buffer_mut();
     for cy in 0..h {
         for cxl in 0..w {
@@ -202,9 +243,9 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             }
             let ch = char::from_u32(0x2800 + raster.dots[i] as u32).unwrap_or(' ');
             let style: Style = match raster.kind[i] {
-                Some(Kind::Informative) => info,
-                Some(Kind::Bias) => bias,
-                _ => rest,
+                Some(Kind::Informative) => theme.key(),
+                Some(Kind::Bias) => theme.bias(),
+                _ => theme.dim(),
             };
             let style = if scrub_x == Some(cxl) {
                 theme.scrub()
