@@ -4,7 +4,8 @@
     python3 searches/gallery.py OUT.jsonl [MORE.jsonl ...] > searches/NAME-vs-article.csv
 
 The first row is the article's gallery itself, read from data/ (as `grokscope article` does),
-then one row per setting of the sweeps (the grid point without its seed):
+then one row per setting of the sweeps (a run's settings but its seed, named by the axes
+and any setting that differs between runs):
   runs                     runs of the setting
   grok_pct                 share of runs classed grok by the article's thresholds (%)
   loss1e3_pct              share whose test loss (CE / P) drops below 1e-3 (%)
@@ -82,8 +83,15 @@ def main(paths):
                 latest[json.dumps(r["settings"], sort_keys=True)] = r
     groups = defaultdict(list)
     for r in latest.values():
-        point = {k: v for k, v in r["point"].items() if k != "seed"}
-        groups[json.dumps(point, sort_keys=True)].append(r)
+        setting = {k: v for k, v in r["settings"].items() if k not in ("seed", "preset")}
+        groups[json.dumps(setting, sort_keys=True)].append(r)
+    # Name a setting by the values that differ between settings (all of a grid's axes but
+    # the seed, even when files of several grids are merged).
+    axes = {k for r in latest.values() for k in r["point"] if k != "seed"}
+    varying = sorted(axes | {k for g in groups for k, v in json.loads(g).items()
+                             if any(json.loads(h).get(k) != v for h in groups)})
+    groups = {json.dumps({k: json.loads(g)[k] for k in varying}, sort_keys=True): rs
+              for g, rs in groups.items()}
     cols = ["setting", "runs", "grok_pct", "loss1e3_pct", "loss1e3_q1", "loss1e3_med",
             "loss1e3_q3", "tr1k", "tr2k", "te1k", "te5k", "te10k", "te20k", "kf3_pct",
             "kf4_pct"]

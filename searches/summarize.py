@@ -3,7 +3,8 @@
 
     python3 searches/summarize.py OUT.jsonl [MORE.jsonl ...] > searches/NAME.csv
 
-One CSV row per setting (a run's grid point without its seed), the seeds merged:
+One CSV row per setting (a run's settings but its seed; named by the grid's axes and any
+setting that differs between the files' runs), the seeds merged:
   runs, seeds                  how many runs (and which seeds, as a range list)
   fail/memorize/generalize/grok  class counts (the article's thresholds, as sweep report)
   regrok, reverse_grok, train_loss_rise  runs whose curve shows it (sweep::Phenomenon rules)
@@ -13,7 +14,7 @@ One CSV row per setting (a run's grid point without its seed), the seeds merged:
   max_fall_any                 the same fall from any peak (largest over the seeds)
   fall10                       runs with such a fall >= 10 points after a peak >= 90 %
   median_peak_acc              median over the seeds of the highest test accuracy logged (%)
-  acc99                        runs reaching 99 % test accuracy
+  acc90, acc99                 runs reaching 90 %, 99 % test accuracy
   loss1e3_n, loss1e3_q1/med/q3 runs whose test loss drops below 1e-3, and the quartiles of
                                the first such step, read every 1,000 steps as the article
                                logged its gallery (losses are CE / P)
@@ -97,14 +98,21 @@ def main(paths):
                 latest[json.dumps(r["settings"], sort_keys=True)] = r
     groups = defaultdict(list)
     for r in latest.values():
-        point = {k: v for k, v in r["point"].items() if k != "seed"}
-        groups[json.dumps(point, sort_keys=True)].append(r)
+        setting = {k: v for k, v in r["settings"].items() if k not in ("seed", "preset")}
+        groups[json.dumps(setting, sort_keys=True)].append(r)
+    # Name a setting by the values that differ between settings (all of a grid's axes but
+    # the seed, even when files of several grids are merged).
+    axes = {k for r in latest.values() for k in r["point"] if k != "seed"}
+    varying = sorted(axes | {k for g in groups for k, v in json.loads(g).items()
+                             if any(json.loads(h).get(k) != v for h in groups)})
+    groups = {json.dumps({k: json.loads(g)[k] for k in varying}, sort_keys=True): rs
+              for g, rs in groups.items()}
     keys = sorted({k for g in groups for k in json.loads(g)})
     cols = keys + [
         "runs", "seeds", "fail", "memorize", "generalize", "grok",
         "regrok", "reverse_grok", "train_loss_rise", "max_fall_fitted", "max_fall_any",
         "fall10", "median_peak_acc",
-        "acc99", "loss1e3_n", "loss1e3_q1", "loss1e3_med", "loss1e3_q3", "keyfreq_counts",
+        "acc90", "acc99", "loss1e3_n", "loss1e3_q1", "loss1e3_med", "loss1e3_q3", "keyfreq_counts",
     ]
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(cols)
@@ -113,7 +121,7 @@ def main(paths):
         point = json.loads(g)
         classes = defaultdict(int)
         shows = defaultdict(int)
-        falls, falls_any, peaks, fall10, acc99, steps = [], [], [], 0, 0, []
+        falls, falls_any, peaks, fall10, acc90, acc99, steps = [], [], [], 0, 0, 0, []
         kf = defaultdict(int)
         for r in runs:
             classes[r["class"]] += 1
@@ -125,6 +133,7 @@ def main(paths):
             falls_any.append(fany)
             peaks.append(max((c[4] or 0.0 for c in curve), default=0.0))
             fall10 += f90 >= 10
+            acc90 += r.get("test_acc_90") is not None
             acc99 += r.get("test_acc_99") is not None
             s = first_below(curve, 1e-3)
             if s is not None:
@@ -137,7 +146,7 @@ def main(paths):
             classes["fail"], classes["memorize"], classes["generalize"], classes["grok"],
             shows["regrok"], shows["reverse-grok"], shows["train-loss-rise"],
             round(max(falls), 1), round(max(falls_any), 1), fall10,
-            round(100 * statistics.median(peaks), 1), acc99,
+            round(100 * statistics.median(peaks), 1), acc90, acc99,
             len(steps), q1, med, q3, " ".join(f"{n}:{kf[n]}" for n in sorted(kf)),
         ])
 
