@@ -135,7 +135,7 @@ fn man() -> Result<(), Failure> {
 }
 
 /// Training options shared by every command; each overrides the preset's value. Values are
-/// kept as given and parsed by the settings table ([`train::config::FIELDS`]), which grid files
+/// kept as given and parsed by the settings table ([`train::fields::FIELDS`]), which grid files
 /// and the dashboard use too; a value that starts with '-' is a value (`--steps -5` says what
 /// is wrong with -5).
 #[derive(Args, Debug, Clone, Default)]
@@ -239,11 +239,11 @@ impl From<train::Error> for Failure {
 /// A whole-number option that is not a setting (`--every`, `--repeats`, ...): parsed with
 /// the same messages as the settings.
 pub(crate) fn whole_flag(flag: &str, text: &str) -> Result<u64, Failure> {
-    match train::config::Field::by_key("steps")
+    match train::fields::Field::by_key("steps")
         .expect("steps is a setting")
         .parse_text(text)
     {
-        Ok(train::config::Value::Whole(n)) => Ok(n),
+        Ok(train::fields::Value::Whole(n)) => Ok(n),
         Ok(_) => unreachable!("steps parse as whole numbers"),
         Err(e) => Err(Failure::usage(format!("--{flag} {e}"))),
     }
@@ -298,7 +298,7 @@ impl TrainArgs {
     pub fn config(&self) -> Result<Config, Failure> {
         let mut c = preset_table::find(self.preset_name())?.config;
         for (name, text) in self.given() {
-            let field = train::config::Field::by_flag(&name[2..]).expect("every flag is a setting");
+            let field = train::fields::Field::by_flag(&name[2..]).expect("every flag is a setting");
             let value = field
                 .parse_text(text)
                 .map_err(|e| Failure::usage(format!("{name} {e}")))?;

@@ -1,6 +1,6 @@
 //! Grid files: a base preset with overrides, axes to cross, and the schedule.
 
-use crate::train::config::Field;
+use crate::train::fields::Field;
 use crate::train::{Config, Error, Result, presets};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -16,7 +16,7 @@ use std::sync::Arc;
 ///  "axes": [["weight_decay", [0.01, 0.1, 1.0]], ["seed", [0, 1]]]}
 /// ```
 ///
-/// `base` and each axis name a setting of [`crate::train::config::FIELDS`] by its key
+/// `base` and each axis name a setting of [`crate::train::fields::FIELDS`] by its key
 /// (`weight_decay`, `hidden`, `n_train`, `seed`, `lr`, `train_frac`, ...); a setting of
 /// another task (`train_frac` on parity) is an error. Axes are crossed in the order given, the last varying
 /// fastest, and runs are numbered in that order.

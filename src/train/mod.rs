@@ -2,9 +2,11 @@
 //! or async code lives here.
 
 mod activation;
+mod arch;
 pub mod checkpoint;
 pub(crate) mod config;
 mod error;
+pub(crate) mod fields;
 pub mod files;
 mod fused;
 pub mod identity;

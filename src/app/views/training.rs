@@ -9,7 +9,7 @@ use super::super::keys::{
 };
 use super::super::shared::Shared;
 use super::scrub;
-use crate::train::config::{Field, Value};
+use crate::train::fields::{Field, Value};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
 use crate::ui::heatmap::Focus;
 use crate::ui::{SettingRow, Settings, fmt_rate};
@@ -24,7 +24,7 @@ pub struct Training {
 }
 
 /// A hyperparameter the settings panel edits: a field of the settings table
-/// ([`crate::train::config::FIELDS`], which the command line and grid files use too), its
+/// ([`crate::train::fields::FIELDS`], which the command line and grid files use too), its
 /// labels, how it is shown and how a key press steps it.
 pub struct Setting {
     /// The field's key in the settings table.
