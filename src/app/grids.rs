@@ -247,6 +247,32 @@ impl Sweeps {
         self.states[Self::index(grid)?].as_mut()
     }
 
+    /// Space in a view of grid `i` (the sweep view, the gallery): pause its sweep, or resume
+    /// it (asking for its runs again); a finished sweep only says `finished`. `paused`: the
+    /// notice while it is paused.
+    pub fn toggle_pause(
+        &mut self,
+        i: usize,
+        s: &mut Shared,
+        finished: &str,
+        paused: &str,
+    ) -> Vec<Command> {
+        let Some(st) = self.states[i].as_mut() else {
+            return Vec::new();
+        };
+        if st.read().status() == SweepStatus::Finished {
+            s.message = Some(finished.into());
+            return Vec::new();
+        }
+        st.paused = !st.paused;
+        if st.paused {
+            s.message = Some(paused.into());
+            return vec![Command::PauseSweeps];
+        }
+        s.message = None;
+        self.show(i, s)
+    }
+
     /// Show grid `i`: create its state when first shown, and (unless it is done or paused
     /// by the user) ask for its runs to train, every other grid pausing.
     pub fn show(&mut self, i: usize, shared: &mut Shared) -> Vec<Command> {

@@ -193,21 +193,13 @@ impl Gallery {
             s.message = Some("these runs are read from a file: nothing trains here".into());
             return Vec::new();
         }
-        let Some(st) = grids.get_mut(GRID) else {
-            return Vec::new();
-        };
-        if st.read().status() == SweepStatus::Finished {
-            s.message = Some("every run of the gallery is trained".into());
-            return Vec::new();
-        }
-        st.paused = !st.paused;
-        if st.paused {
-            s.message = Some("gallery's sweep paused: space resumes".into());
-            vec![Command::PauseSweeps]
-        } else {
-            s.message = None;
-            self.enter(grids, s)
-        }
+        let i = Sweeps::index(GRID).expect("the sweep view offers the gallery's grid");
+        grids.toggle_pause(
+            i,
+            s,
+            "every run of the gallery is trained",
+            "gallery's sweep paused: space resumes",
+        )
     }
 
     /// Enter: restart the session with the selected run's settings (its exact config, seed

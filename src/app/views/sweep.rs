@@ -6,7 +6,6 @@ use super::super::action::{Action, Command, Move, Nudge};
 use super::super::grids::{SweepState, Sweeps, VIEW_GRIDS};
 use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
 use super::super::shared::Shared;
-use crate::ui::sweep::SweepStatus;
 use crate::ui::{self, Footer, Theme};
 use crossterm::event::KeyCode;
 use ratatui::Frame;
@@ -85,23 +84,12 @@ impl SweepView {
                 s.message = Some(format!("grid {}", self.name()));
                 grids.show(self.current, s)
             }
-            Action::PauseSweep => match on_screen {
-                None => Vec::new(),
-                Some(st) if st.read().status() == SweepStatus::Finished => {
-                    s.message = Some("this sweep is finished: Tab shows the next grid".into());
-                    Vec::new()
-                }
-                Some(st) => {
-                    st.paused = !st.paused;
-                    if st.paused {
-                        s.message = Some("sweep paused: space resumes".into());
-                        vec![Command::PauseSweeps]
-                    } else {
-                        s.message = None;
-                        grids.show(self.current, s)
-                    }
-                }
-            },
+            Action::PauseSweep => grids.toggle_pause(
+                self.current,
+                s,
+                "this sweep is finished: Tab shows the next grid",
+                "sweep paused: space resumes",
+            ),
             Action::PageBack
             | Action::PageForward
             | Action::MoveCursor(_)
