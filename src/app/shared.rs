@@ -6,11 +6,12 @@
 use super::action::Command;
 use super::seek::Seek;
 use crate::snapshot::{Snapshot, Status, WeightFrame};
+use crate::sweep::article::BandPoint;
 use crate::train::Config;
 use crate::train::presets::{self, Preset};
 use crate::ui::heatmap::Focus;
 use crate::ui::mechanism::Choice;
-use crate::ui::{Ctx, Memo, Settings, Theme};
+use crate::ui::{Callout, Ctx, Memo, Settings, Theme};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -52,6 +53,11 @@ pub struct Shared {
     /// A view asks for another to come on screen (the gallery's Enter shows the training
     /// view); the dashboard switches after the view's update, keeping its notice.
     pub show: Option<&'static str>,
+    /// Moments marked on the loss and accuracy charts (a label at a step), in step order.
+    pub callouts: Vec<Callout>,
+    /// The loss band drawn behind the live curves (quartiles of other runs at each step),
+    /// when one is shown.
+    pub band: Option<Vec<BandPoint>>,
 }
 
 impl Shared {
@@ -79,6 +85,8 @@ impl Shared {
             hide_compared: false,
             pause_at: None,
             show: None,
+            callouts: Vec::new(),
+            band: None,
         }
     }
 
@@ -187,6 +195,8 @@ impl Shared {
                 .flatten(),
             theme,
             memo,
+            callouts: &self.callouts,
+            band: self.band.as_deref(),
         }
     }
 }

@@ -31,6 +31,7 @@ pub use footer::Footer;
 pub use theme::{ColorMode, Theme};
 
 use crate::snapshot::{Compared, Snapshot, WeightFrame};
+use crate::sweep::article::BandPoint;
 use crate::train::{Config, Weights};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -128,6 +129,18 @@ pub struct Ctx<'a> {
     pub compare: Option<&'a Compared>,
     pub theme: &'a Theme,
     pub memo: &'a Memo,
+    /// Moments to mark on the loss and accuracy charts, in step order.
+    pub callouts: &'a [Callout],
+    /// Quartiles of other runs' losses at each step, drawn behind the loss curves.
+    pub band: Option<&'a [BandPoint]>,
+}
+
+/// A moment marked on a chart: a short label at a step (the first step test accuracy
+/// passes 99 %, say).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Callout {
+    pub step: u64,
+    pub label: String,
 }
 
 /// A panel: its name, the runs it applies to, and how it draws.
