@@ -84,11 +84,12 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
     {
         return Err(mixed(dir, FRAMES_FILE, &f.info().config, &run_file.config));
     }
-    let trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), Threads(1))?;
+    let path = super::rundir::checkpoint_in(dir).unwrap_or(dir.join(CHECKPOINT_FILE));
+    let trainer = checkpoint::load(&path, Threads(1))?;
     if !same_run(trainer.config(), &run_file.config) {
         return Err(mixed(
             dir,
-            CHECKPOINT_FILE,
+            &path.file_name().unwrap_or_default().to_string_lossy(),
             trainer.config(),
             &run_file.config,
         ));

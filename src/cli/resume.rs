@@ -343,8 +343,8 @@ pub fn open_start(
     }
     let (mut trainer, kept, over) = if !from.is_dir() {
         (checkpoint::load(from, threads)?, None, false)
-    } else if files::present(&from.join(CHECKPOINT_FILE)) {
-        let t = checkpoint::load(&from.join(CHECKPOINT_FILE), threads)?;
+    } else if let Some(kept) = rundir::checkpoint_in(from) {
+        let t = checkpoint::load(&kept, threads)?;
         let kept = rundir::check_same_run(from, t.config())?;
         (t, Some((from.to_path_buf(), kept)), false)
     } else if let Some(stopped) = rundir::stopped_before_checkpoint(from) {

@@ -12,8 +12,12 @@ use crate::train::keep::{FrameWriter, RunFile};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// File names inside `--out` / `--resume` directories.
-pub const CHECKPOINT_FILE: &str = "checkpoint.grok";
+/// File names inside `--out` / `--resume` directories. The checkpoint (a safetensors file,
+/// see [`crate::train::checkpoint`]).
+pub const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
+/// The checkpoint of directories kept before checkpoints were safetensors files: still
+/// resumed, and removed once the run has a checkpoint of its own again.
+pub const OLD_CHECKPOINT_FILE: &str = "checkpoint.grok";
 /// The run's settings, written when the directory is claimed: every file beside it belongs
 /// to this run.
 pub const RUN_FILE: &str = "run.json";
@@ -37,6 +41,14 @@ pub fn partial_file(format: Format) -> String {
     format!(".{}.partial", metrics_file(format))
 }
 
+/// The checkpoint kept in `dir`: this build's, or one of before (when only that is there).
+pub fn checkpoint_in(dir: &Path) -> Option<PathBuf> {
+    [CHECKPOINT_FILE, OLD_CHECKPOINT_FILE]
+        .into_iter()
+        .map(|f| dir.join(f))
+        .find(|p| files::present(p))
+}
+
 /// Whether two paths name the same directory.
 pub fn same_dir(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
@@ -49,6 +61,7 @@ pub fn same_dir(a: &Path, b: &Path) -> bool {
 fn run_files() -> Vec<String> {
     let mut files = vec![
         CHECKPOINT_FILE.to_string(),
+        OLD_CHECKPOINT_FILE.to_string(),
         FRAMES_FILE.to_string(),
         SUMMARY_FILE.to_string(),
         RUN_FILE.to_string(),
@@ -80,6 +93,7 @@ pub fn lock(dir: &Path) -> Result<Lock, Failure> {
 pub fn stopped_before_checkpoint(dir: &Path) -> Option<RunFile> {
     let finished = [
         CHECKPOINT_FILE,
+        OLD_CHECKPOINT_FILE,
         SUMMARY_FILE,
         metrics_file(Format::Jsonl),
         metrics_file(Format::Csv),
@@ -172,7 +186,7 @@ pub fn check_same_run(
 }
 
 /// Remove the temporary files a killed run left (`.summary.json.tmp.PID`,
-/// `.checkpoint.grok.tmp.PID`, a half-copied metrics file) before writing anew.
+/// `.checkpoint.safetensors.tmp.PID`, a half-copied metrics file) before writing anew.
 fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -263,7 +277,9 @@ impl OutDir {
             out.write_line(l)?;
         }
         out.sync()?;
-        std::fs::rename(&staged, &out.partial).map_err(io)?;
+        std::fs::rename(&staged, &out.partial)
+            .and_then(|()| files::sync_dir(dir))
+            .map_err(io)?;
         // The run is under way again: a finished run's summary and metrics file (which the
         // partial file now continues) would say otherwise.
         for stale in [SUMMARY_FILE, metrics_file(format)] {
@@ -306,8 +322,20 @@ impl OutDir {
     /// checkpoint renamed into place, so a resume finds every line up to its step.
     pub fn checkpoint(&mut self, trainer: &Trainer) -> Result<(), Failure> {
         self.sync()?;
+        self.save(trainer)
+    }
+
+    /// Save the checkpoint (synced, renamed into place, the directory synced); one of the
+    /// format before, which it replaces, is then removed.
+    fn save(&self, trainer: &Trainer) -> Result<(), Failure> {
         checkpoint::save(trainer, &self.dir.join(CHECKPOINT_FILE))
-            .map_err(|e| Failure::failed(e.to_string()))
+            .map_err(|e| Failure::failed(e.to_string()))?;
+        let old = self.dir.join(OLD_CHECKPOINT_FILE);
+        if files::present(&old) {
+            std::fs::remove_file(&old)
+                .map_err(|e| Failure::failed(format!("{}: {e}", show(&old))))?;
+        }
+        Ok(())
     }
 
     pub fn write_line(&mut self, text: &str) -> Result<(), Failure> {
@@ -337,6 +365,7 @@ impl OutDir {
         self.frames.sync().map_err(|e| fail(e.to_string()))?;
         let target = self.dir.join(metrics_file(self.format));
         std::fs::rename(&self.partial, &target)
+            .and_then(|()| files::sync_dir(&self.dir))
             .map_err(|e| fail(format!("{}: {e}", show(&target))))?;
         files::write_atomic(
             &self.dir.join(SUMMARY_FILE),
@@ -344,8 +373,7 @@ impl OutDir {
         )
         .map_err(|e| fail(e.to_string()))?;
         if let Some(t) = trainer {
-            checkpoint::save(t, &self.dir.join(CHECKPOINT_FILE))
-                .map_err(|e| fail(e.to_string()))?;
+            self.save(t)?;
         }
         Ok(())
     }
