@@ -392,9 +392,13 @@ pub fn frames_to_continue(
     let path = dir.join(FRAMES_FILE);
     let at = start.trainer.step_count();
     let whole = if files::present(&path) {
-        crate::train::keep::read_frames(&path)
-            .map_err(Failure::from)
-            .and_then(|(info, f)| {
+        let read = crate::train::keep::read_frames(&path).map_err(Failure::from);
+        if let Ok((info, f)) = &read
+            && same_run(&info.config, start.trainer.config())
+        {
+            numbers_agree(&path, prior, f, at)?;
+        }
+        read.and_then(|(info, f)| {
                 let ours = start.trainer.config();
                 if !same_run(&info.config, ours) {
                     return Err(Failure::usage(format!(
@@ -431,6 +435,38 @@ pub fn frames_to_continue(
             Ok(None)
         }
     }
+}
+
+/// Whether the metrics lines up to step `at` say what the run's frames say at their steps
+/// (a frame keeps its step's metrics, bit for bit): metrics lines of another run, or numbers
+/// changed since, are refused however whole their steps look.
+fn numbers_agree(
+    path: &Path,
+    prior: &[Logged],
+    frames: &[crate::train::keep::SavedFrame],
+    at: u64,
+) -> Result<(), Failure> {
+    let bits = |m: &Metrics| {
+        [m.train_loss, m.test_loss, m.train_acc, m.test_acc, m.weight_norm].map(f64::to_bits)
+    };
+    let names = ["train loss", "test loss", "train accuracy", "test accuracy", "weight norm"];
+    for f in frames.iter().filter(|f| f.metrics.step <= at) {
+        let Some(l) = prior.iter().find(|l| l.metrics.step == f.metrics.step) else {
+            continue; // a frame where no line is: check_frames says so
+        };
+        let (theirs, ours) = (bits(&l.metrics), bits(&f.metrics));
+        if let Some(i) = (0..5).find(|&i| theirs[i] != ours[i]) {
+            return Err(Failure::usage(format!(
+                "{}: the metrics line of step {} says {} {}, the frame of that step {}, so                  the metrics are not this run's; restore them, or start the run over with                  --force",
+                show(path),
+                f.metrics.step,
+                names[i],
+                f64::from_bits(theirs[i]),
+                f64::from_bits(ours[i])
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
