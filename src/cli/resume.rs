@@ -198,6 +198,35 @@ pub fn read_prior(
     Ok(lines)
 }
 
+/// Whether the metrics lines read back (`prior`, up to the checkpoint's step) are the ones
+/// written before the checkpoint: its note `noted` is FNV-1a 64 of each of them with its
+/// newline. A checkpoint without the note (of an earlier grokscope, or the dashboard's)
+/// checks nothing here.
+pub fn check_noted(
+    dir: &Path,
+    format: Format,
+    prior: &[Logged],
+    noted: Option<&str>,
+    at: u64,
+) -> Result<(), Failure> {
+    let Some(noted) = noted else {
+        return Ok(());
+    };
+    let sum = prior.iter().fold(files::FNV_OFFSET, |h, l| {
+        files::fnv1a_from(files::fnv1a_from(h, l.text.as_bytes()), b"\n")
+    });
+    if format!("{sum:016x}") == noted {
+        return Ok(());
+    }
+    let path = metrics_path(dir, format).unwrap_or(dir.join(metrics_file(format)));
+    Err(Failure::usage(format!(
+        "{}: its lines up to step {at} are not the ones written before the checkpoint (the \
+         file was changed since), so its metrics cannot continue whole; restore the file, or \
+         start the run over with --force",
+        show(&path)
+    )))
+}
+
 /// Whether `lines` hold every metrics step from 0 up to `at`: `Err((index, why))` where not.
 fn check_whole(lines: &[Logged], every: u64, at: u64) -> Result<(), (usize, String)> {
     let steps: Vec<u64> = lines.iter().map(|l| l.metrics.step).collect();
@@ -298,6 +327,9 @@ pub struct Start {
     pub trainer: Trainer,
     /// The directory resumed and its run file (absent in directories of earlier versions).
     pub from: Option<(PathBuf, Option<RunFile>)>,
+    /// The checkpoint's digest of the metrics lines written up to its step (a checkpoint
+    /// `run --out` saved; none in others).
+    pub noted_metrics: Option<String>,
     /// Started over from step 0: the resumed directory's run stopped before its first
     /// checkpoint.
     pub over: bool,
@@ -326,6 +358,7 @@ pub fn open_start(
         return Ok(Start {
             trainer,
             from: None,
+            noted_metrics: None,
             over: false,
         });
     };
@@ -341,10 +374,12 @@ pub fn open_start(
             show(from)
         )));
     }
+    let mut noted_metrics = None;
     let (mut trainer, kept, over) = if !from.is_dir() {
         (checkpoint::load(from, threads)?, None, false)
     } else if let Some(kept) = rundir::checkpoint_in(from) {
-        let t = checkpoint::load(&kept, threads)?;
+        let (t, mut notes) = checkpoint::load_noted(&kept, threads)?;
+        noted_metrics = notes.remove(rundir::METRICS_NOTE);
         let kept = rundir::check_same_run(from, t.config())?;
         (t, Some((from.to_path_buf(), kept)), false)
     } else if let Some(stopped) = rundir::stopped_before_checkpoint(from) {
@@ -372,6 +407,7 @@ pub fn open_start(
     Ok(Start {
         trainer,
         from: kept,
+        noted_metrics,
         over,
     })
 }

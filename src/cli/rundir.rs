@@ -26,6 +26,8 @@ pub const FRAMES_FILE: &str = "frames.bin";
 pub const SUMMARY_FILE: &str = "summary.json";
 /// Held by the process writing into the directory (see [`lock`]).
 pub const LOCK_FILE: &str = ".grokscope.lock";
+/// The checkpoint note holding the digest of the metrics lines written up to its step.
+pub const METRICS_NOTE: &str = "metrics_digest";
 /// Largest summary read back: a line of JSON.
 const MAX_SUMMARY: u64 = 1 << 20;
 
@@ -143,10 +145,20 @@ pub fn claim(dir: &Path, force: bool, config: &crate::train::Config) -> Result<(
     Ok(())
 }
 
-/// The summary of the run in `dir`, when it wrote one that reads as JSON.
-pub fn read_summary(dir: &Path) -> Option<serde_json::Value> {
-    let bytes = files::read_regular(&dir.join(SUMMARY_FILE), MAX_SUMMARY).ok()?;
-    serde_json::from_slice(bytes.trim_ascii()).ok()
+/// The summary of the run in `dir`, when it wrote one; one that is there but cannot be read
+/// (not a regular file, not JSON) is refused with the reason, never taken for none.
+pub fn read_summary(dir: &Path) -> Result<Option<serde_json::Value>, Failure> {
+    let path = dir.join(SUMMARY_FILE);
+    if !files::present(&path) {
+        return Ok(None);
+    }
+    let bytes = files::read_regular(&path, MAX_SUMMARY)?;
+    serde_json::from_slice(bytes.trim_ascii()).map(Some).map_err(|_| {
+        Failure::usage(format!(
+            "{}: not a run's summary (not JSON); restore it, or remove it to resume the run",
+            show(&path)
+        ))
+    })
 }
 
 /// Refuse to resume a directory whose files are not all of one run: its run.json (when
@@ -172,7 +184,7 @@ pub fn check_same_run(
     } else {
         None
     };
-    if let Some(summary) = read_summary(dir) {
+    if let Some(summary) = read_summary(dir)? {
         let theirs = serde_json::from_value::<crate::train::Config>(summary["config"].clone());
         match theirs {
             Ok(c) if same_run(&c, config) => {}
@@ -213,6 +225,9 @@ pub struct OutDir {
     partial: PathBuf,
     file: std::io::BufWriter<std::fs::File>,
     frames: FrameWriter,
+    /// FNV-1a 64 of the metrics lines written so far (each with its newline; no CSV header,
+    /// no summary), noted in every checkpoint so a resume can tell the lines are unchanged.
+    digest: u64,
     /// The directory's writer lock, let go when the run's files are complete.
     _lock: Lock,
 }
@@ -268,10 +283,11 @@ impl OutDir {
             partial,
             file: std::io::BufWriter::new(file),
             frames,
+            digest: files::FNV_OFFSET,
             _lock: lock,
         };
         if format == Format::Csv {
-            out.write_line(CSV_HEADER)?;
+            out.write_raw(CSV_HEADER)?;
         }
         for l in prior {
             out.write_line(l)?;
@@ -328,7 +344,11 @@ impl OutDir {
     /// Save the checkpoint (synced, renamed into place, the directory synced); one of the
     /// format before, which it replaces, is then removed.
     fn save(&self, trainer: &Trainer) -> Result<(), Failure> {
-        checkpoint::save(trainer, &self.dir.join(CHECKPOINT_FILE))
+        let notes = checkpoint::Notes::from([(
+            METRICS_NOTE.to_string(),
+            format!("{:016x}", self.digest),
+        )]);
+        checkpoint::save_noted(trainer, &self.dir.join(CHECKPOINT_FILE), &notes)
             .map_err(|e| Failure::failed(e.to_string()))?;
         let old = self.dir.join(OLD_CHECKPOINT_FILE);
         if files::present(&old) {
@@ -338,7 +358,14 @@ impl OutDir {
         Ok(())
     }
 
+    /// Write a metrics line.
     pub fn write_line(&mut self, text: &str) -> Result<(), Failure> {
+        self.digest = files::fnv1a_from(files::fnv1a_from(self.digest, text.as_bytes()), b"\n");
+        self.write_raw(text)
+    }
+
+    /// Write a line that is no metrics line (the CSV header, the summary).
+    fn write_raw(&mut self, text: &str) -> Result<(), Failure> {
         writeln!(self.file, "{text}")
             .map_err(|e| Failure::failed(format!("{}: {e}", show(&self.partial))))
     }
@@ -353,7 +380,7 @@ impl OutDir {
     ) -> Result<(), Failure> {
         let fail = |e: String| Failure::failed(e);
         if let Some(l) = last_line {
-            self.write_line(l)?;
+            self.write_raw(l)?;
         }
         self.file
             .flush()

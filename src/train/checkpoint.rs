@@ -94,8 +94,12 @@ pub fn param_shapes(cfg: &Config) -> Vec<(&'static str, usize, usize)> {
 
 /// Serialise a trainer's state as this build writes it (safetensors).
 pub fn encode(trainer: &Trainer) -> Vec<u8> {
-    tensorfile::encode(trainer)
+    tensorfile::encode(trainer, &Notes::new())
 }
+
+/// Notes a caller keeps in a checkpoint's metadata beside the run (covered by its
+/// checksum): `run --out` notes a digest of the metrics lines written up to the step.
+pub type Notes = std::collections::BTreeMap<String, String>;
 
 /// Serialise a trainer's state in the format before safetensors (version 1), which this
 /// build still reads: for tests of old files and tools that want the old bytes.
@@ -138,6 +142,11 @@ pub use super::files::write_atomic;
 /// Save a trainer to `path` (atomic).
 pub fn save(trainer: &Trainer, path: &Path) -> Result<()> {
     write_atomic(path, &encode(trainer))
+}
+
+/// Save a trainer to `path` (atomic) with `notes` in the metadata.
+pub fn save_noted(trainer: &Trainer, path: &Path, notes: &Notes) -> Result<()> {
+    write_atomic(path, &tensorfile::encode(trainer, notes))
 }
 
 /// The error for a checkpoint that cannot be used, `origin` naming it.
@@ -228,8 +237,13 @@ fn check_header(header: &Header, origin: &str) -> Result<()> {
 /// Rebuild a trainer from checkpoint bytes of either format; `origin` names the source in
 /// errors.
 pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
+    decode_noted(bytes, origin, threads).map(|(t, _)| t)
+}
+
+/// [`decode`], with the notes saved beside the run (none in files of version 1).
+pub fn decode_noted(bytes: &[u8], origin: &str, threads: Threads) -> Result<(Trainer, Notes)> {
     if bytes.starts_with(MAGIC) {
-        decode_v1(bytes, origin, threads)
+        decode_v1(bytes, origin, threads).map(|t| (t, Notes::new()))
     } else {
         tensorfile::decode(bytes, origin, threads)
     }
@@ -305,8 +319,13 @@ fn decode_v1(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
 /// Load a checkpoint file: a regular file no larger than a run's memory limit (no pipe,
 /// device or runaway file is read).
 pub fn load(path: &Path, threads: Threads) -> Result<Trainer> {
+    load_noted(path, threads).map(|(t, _)| t)
+}
+
+/// [`load`], with the notes saved beside the run.
+pub fn load_noted(path: &Path, threads: Threads) -> Result<(Trainer, Notes)> {
     let bytes = super::files::read_regular(path, super::config::MAX_BYTES)?;
-    decode(&bytes, &super::files::show(path), threads)
+    decode_noted(&bytes, &super::files::show(path), threads)
 }
 
 #[cfg(test)]

@@ -138,7 +138,14 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
 /// FNV-1a 64: the checksum that ends every binary file a run keeps (checkpoint, frames),
 /// and the digest of a run's identity.
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_from(FNV_OFFSET, bytes)
+}
+
+/// FNV-1a 64's starting value: the digest of nothing.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a 64 of `bytes` continued from the digest `h` of the bytes before them.
+pub(crate) fn fnv1a_from(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);

@@ -58,8 +58,14 @@ fn le_bytes(a: &Array2<f32>) -> Vec<u8> {
     a.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
-/// A trainer's state as safetensors bytes.
-pub fn encode(trainer: &Trainer) -> Vec<u8> {
+/// The metadata keys the format itself uses; any other is a caller's note.
+const RESERVED: [&str; 8] = [
+    "format", "version", "grokscope", "identity", "step", "optimizer", "config", "checksum",
+];
+
+/// A trainer's state as safetensors bytes, with the caller's `notes` in the metadata
+/// (covered by the checksum; a note under a key the format uses is left out).
+pub fn encode(trainer: &Trainer, notes: &BTreeMap<String, String>) -> Vec<u8> {
     let params = trainer.params();
     let state = trainer.adam_state();
     let param_names: Vec<&str> = params.iter().map(|p| p.name).collect();
@@ -90,6 +96,11 @@ pub fn encode(trainer: &Trainer) -> Vec<u8> {
             serde_json::to_string(cfg).expect("settings serialise"),
         ),
     ]);
+    for (k, v) in notes {
+        if !RESERVED.contains(&k.as_str()) {
+            meta.insert(k.clone(), v.clone());
+        }
+    }
     let sum = checksum(
         &meta,
         names.iter().map(String::as_str).zip(data.iter().map(Vec::as_slice)),
@@ -175,8 +186,13 @@ fn read_header(st: &SafeTensors, meta: &BTreeMap<String, String>, origin: &str) 
     Ok(header)
 }
 
-/// Rebuild a trainer from safetensors bytes; `origin` names the source in errors.
-pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
+/// Rebuild a trainer from safetensors bytes, with the notes saved beside it; `origin`
+/// names the source in errors.
+pub fn decode(
+    bytes: &[u8],
+    origin: &str,
+    threads: Threads,
+) -> Result<(Trainer, BTreeMap<String, String>)> {
     let bad = refusal(origin);
     // Parses only the header and checks that the tensors' offsets tile the data exactly.
     let unreadable = |e: safetensors::SafeTensorError| {
@@ -252,5 +268,6 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
             },
         )
         .map_err(bad)?;
-    Ok(trainer)
+    meta.retain(|k, _| !RESERVED.contains(&k.as_str()));
+    Ok((trainer, meta))
 }
