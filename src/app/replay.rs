@@ -244,18 +244,23 @@ impl Replay {
                 }
             }
         }
-        // A finished run whose summary went is being extended (`run --resume --steps`).
-        if self.status == Status::Finished && ended(&self.dir, &self.config).is_none() {
-            self.status = Status::Running;
-            changed = true;
-        }
-        if !matches!(self.status, Status::Running) {
+        // A finished run is still looked at: `run --resume --steps` may extend it (its
+        // summary goes while it trains, and new frames come).
+        if !matches!(self.status, Status::Running | Status::Finished) {
             return Ok(changed);
         }
         let new = match self.reader.read_new() {
             Ok(new) => new,
             Err(e) => self.rewound(e)?,
         };
+        let extended = !new.is_empty() || ended(&self.dir, &self.config).is_none();
+        if self.status == Status::Finished && extended {
+            self.status = Status::Running;
+            changed = true;
+        }
+        if self.status == Status::Finished {
+            return Ok(changed);
+        }
         changed |= !new.is_empty();
         for f in new {
             self.record(f);
