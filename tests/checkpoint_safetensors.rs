@@ -31,7 +31,14 @@ fn a_checkpoint_is_a_safetensors_file_with_the_runs_settings_and_optimizer_state
     names.sort();
     assert_eq!(
         names,
-        ["adam.m.w1", "adam.m.w2", "adam.v.w1", "adam.v.w2", "w1", "w2"]
+        [
+            "adam.m.w1",
+            "adam.m.w2",
+            "adam.v.w1",
+            "adam.v.w2",
+            "w1",
+            "w2"
+        ]
     );
     let (_, info) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
     let meta = info.metadata().clone().unwrap();
@@ -80,7 +87,10 @@ fn damaged_checkpoints_are_refused_or_unchanged() {
                 refused += 1;
             }
             Ok(back) => {
-                assert!(checkpoint::encode(&back) == bytes, "damage {i} was taken in");
+                assert!(
+                    checkpoint::encode(&back) == bytes,
+                    "damage {i} was taken in"
+                );
                 same += 1;
             }
         }
@@ -130,7 +140,11 @@ fn numpy_loads_a_checkpoint_with_safetensors() {
         .args(["-c", READ, path.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let (h, k) = (t.config().hidden, t.config().parity_inputs());
     assert_eq!(v["shapes"]["w1"], serde_json::json!([k, h]));
@@ -180,13 +194,29 @@ fn a_directory_kept_with_the_old_checkpoint_format_still_resumes() {
     copy_dir(&old, &dir);
     let d = dir.to_str().unwrap();
     let out = grokscope(&["run", "--resume", d, "--out", d, "--steps", "800"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(!dir.join("checkpoint.grok").exists(), "the old checkpoint is replaced");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !dir.join("checkpoint.grok").exists(),
+        "the old checkpoint is replaced"
+    );
     let whole = tmpdir("st-old", "whole");
     let w = whole.to_str().unwrap();
     let fresh = grokscope(&[
-        "run", "--preset", "five-neurons", "--steps", "800", "--every", "100",
-        "--frame-every", "200", "--out", w,
+        "run",
+        "--preset",
+        "five-neurons",
+        "--steps",
+        "800",
+        "--every",
+        "100",
+        "--frame-every",
+        "200",
+        "--out",
+        w,
     ]);
     assert!(fresh.status.success());
     assert_eq!(lines(&dir), lines(&whole));

@@ -51,7 +51,11 @@ fn unreadable_checkpoints_exit_2_with_one_line() {
     std::fs::write(dir.join("checkpoint.grok"), b"GROKSCOPE-CKPT\n\x01\x00").unwrap();
     assert_usage_error(&["run", "--resume", d], "truncated");
     std::fs::remove_file(dir.join("checkpoint.grok")).unwrap();
-    std::fs::write(dir.join("checkpoint.safetensors"), b"not a checkpoint at all").unwrap();
+    std::fs::write(
+        dir.join("checkpoint.safetensors"),
+        b"not a checkpoint at all",
+    )
+    .unwrap();
     assert_usage_error(&["run", "--resume", d], "not a grokscope checkpoint");
     // A safetensors file that is not grokscope's.
     let mut other = 16u64.to_le_bytes().to_vec();
@@ -195,7 +199,10 @@ fn out_and_resume_continue_the_run_exactly() {
         let t = grokscope::train::checkpoint::load(&path, grokscope::train::Threads(1)).unwrap();
         grokscope::train::checkpoint::encode(&t)
     };
-    assert!(state(&whole) == state(&half), "the final checkpoints are identical");
+    assert!(
+        state(&whole) == state(&half),
+        "the final checkpoints are identical"
+    );
     // Resuming cannot change the model.
     assert_usage_error(
         &["run", "--resume", half.to_str().unwrap(), "--lr", "0.1"],

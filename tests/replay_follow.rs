@@ -38,10 +38,25 @@ fn rising_to(steps: &[u64], end: u64) {
 fn a_replay_follows_a_killed_run_through_its_resume() {
     let dir = tmpdir("follow", "killed");
     let d = dir.to_str().unwrap();
-    let run = ["run", "--preset", "five-neurons", "--every", "100", "--frame-every", "100"];
+    let run = [
+        "run",
+        "--preset",
+        "five-neurons",
+        "--every",
+        "100",
+        "--frame-every",
+        "100",
+    ];
     let mut first = Command::new(bin())
         .args(run)
-        .args(["--steps", "400000", "--checkpoint-every", "1000", "--out", d])
+        .args([
+            "--steps",
+            "400000",
+            "--checkpoint-every",
+            "1000",
+            "--out",
+            d,
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -51,7 +66,10 @@ fn a_replay_follows_a_killed_run_through_its_resume() {
     while !dir.join("checkpoint.safetensors").exists()
         || std::fs::metadata(dir.join("frames.bin")).map_or(0, |m| m.len()) < 200_000
     {
-        assert!(start.elapsed() < Duration::from_secs(60), "the run did not get going");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run did not get going"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     first.kill().unwrap();
@@ -60,7 +78,11 @@ fn a_replay_follows_a_killed_run_through_its_resume() {
     let before = replay.snapshot(Some(Clock::default())).history.len();
     assert!(before > 10);
     let resumed = grokscope(&["run", "--resume", d, "--out", d, "--steps", "20000"]);
-    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
     rising_to(&follow(&mut replay), 20000);
     // A finished run extended: followed again from where it ended.
     let more = Command::new(bin())
@@ -70,7 +92,11 @@ fn a_replay_follows_a_killed_run_through_its_resume() {
         .spawn()
         .unwrap();
     let out = more.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     rising_to(&follow(&mut replay), 26000);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -299,7 +299,12 @@ fn metrics_or_frames_that_are_not_whole_are_refused_on_resume() {
     refused_with(&dir, "metrics.jsonl", fifo, &["not a regular file"]);
     let zero = |p: &Path| std::os::unix::fs::symlink("/dev/zero", p).unwrap();
     refused_with(&dir, "metrics.jsonl", zero, &["not a regular file"]);
-    refused_with(&dir, "checkpoint.safetensors", fifo, &["not a regular file"]);
+    refused_with(
+        &dir,
+        "checkpoint.safetensors",
+        fifo,
+        &["not a regular file"],
+    );
     refused_with(&dir, "run.json", fifo, &["not a regular file"]);
     refused_with(
         &dir,

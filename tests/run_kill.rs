@@ -160,7 +160,11 @@ fn resume_takes_a_checkpoint_file_and_refuses_mixed_directories() {
         .status
         .success()
     );
-    std::fs::copy(b.join("checkpoint.safetensors"), a.join("checkpoint.safetensors")).unwrap();
+    std::fs::copy(
+        b.join("checkpoint.safetensors"),
+        a.join("checkpoint.safetensors"),
+    )
+    .unwrap();
     common::assert_usage_error(&["run", "--resume", a.to_str().unwrap()], "mixes runs");
     // --force overwrites a directory that holds a run; stale temporaries go.
     std::fs::write(a.join(".summary.json.tmp.4242"), b"half").unwrap();

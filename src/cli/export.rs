@@ -135,7 +135,12 @@ fn check_ended(
     if let Ok(theirs) = serde_json::from_value::<crate::train::Config>(summary["config"].clone())
         && !same_run(&theirs, &run_file.config)
     {
-        return Err(mixed(dir, super::rundir::SUMMARY_FILE, &theirs, &run_file.config));
+        return Err(mixed(
+            dir,
+            super::rundir::SUMMARY_FILE,
+            &theirs,
+            &run_file.config,
+        ));
     }
     if !matches!(summary["stopped"].as_str(), Some("steps" | "until")) {
         return Ok(());
@@ -172,7 +177,12 @@ fn frame_tensors(
 ) -> Result<Vec<(String, Tensor)>, Failure> {
     let mut out = Vec::new();
     let frames = reader.read_new()?;
-    check_ended(dir, run_file, &reader, frames.last().map(|f| f.metrics.step))?;
+    check_ended(
+        dir,
+        run_file,
+        &reader,
+        frames.last().map(|f| f.metrics.step),
+    )?;
     let info = reader.info();
     let n = frames.len();
     let column = |f: &dyn Fn(&keep::SavedFrame) -> f64| {

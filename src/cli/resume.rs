@@ -198,10 +198,8 @@ pub fn read_prior(
     Ok(lines)
 }
 
-/// Whether the metrics lines read back (`prior`, up to the checkpoint's step) are the ones
-/// written before the checkpoint: its note `noted` is FNV-1a 64 of each of them with its
-/// newline. A checkpoint without the note (of an earlier grokscope, or the dashboard's)
-/// checks nothing here.
+/// Whether the lines read back (`prior`) are those written before the checkpoint: its note
+/// `noted` is FNV-1a 64 of each with its newline (absent: an earlier or the dashboard's).
 pub fn check_noted(
     dir: &Path,
     format: Format,
@@ -209,9 +207,7 @@ pub fn check_noted(
     noted: Option<&str>,
     at: u64,
 ) -> Result<(), Failure> {
-    let Some(noted) = noted else {
-        return Ok(());
-    };
+    let Some(noted) = noted else { return Ok(()) };
     let sum = prior.iter().fold(files::FNV_OFFSET, |h, l| {
         files::fnv1a_from(files::fnv1a_from(h, l.text.as_bytes()), b"\n")
     });
@@ -435,21 +431,21 @@ pub fn frames_to_continue(
             numbers_agree(&path, prior, f, at)?;
         }
         read.and_then(|(info, f)| {
-                let ours = start.trainer.config();
-                if !same_run(&info.config, ours) {
-                    return Err(Failure::usage(format!(
-                        "{}: not the checkpoint's run ({}; the directory mixes runs)",
-                        show(&path),
-                        difference(&info.config, ours)
-                    )));
-                }
-                let steps: Vec<u64> = f
-                    .iter()
-                    .map(|f| f.metrics.step)
-                    .filter(|&s| s <= at)
-                    .collect();
-                check_frames(&path, prior, &steps, frame_every, at)
-            })
+            let ours = start.trainer.config();
+            if !same_run(&info.config, ours) {
+                return Err(Failure::usage(format!(
+                    "{}: not the checkpoint's run ({}; the directory mixes runs)",
+                    show(&path),
+                    difference(&info.config, ours)
+                )));
+            }
+            let steps: Vec<u64> = f
+                .iter()
+                .map(|f| f.metrics.step)
+                .filter(|&s| s <= at)
+                .collect();
+            check_frames(&path, prior, &steps, frame_every, at)
+        })
     } else if kept.is_some_and(|k| k.frame_every.is_some()) && at > 0 {
         Err(Failure::usage(format!(
             "{}: missing, so its frames up to step {at} are lost; continue into another \
@@ -482,23 +478,31 @@ fn numbers_agree(
     frames: &[crate::train::keep::SavedFrame],
     at: u64,
 ) -> Result<(), Failure> {
-    let bits = |m: &Metrics| {
-        [m.train_loss, m.test_loss, m.train_acc, m.test_acc, m.weight_norm].map(f64::to_bits)
+    let numbers = |m: &Metrics| {
+        [
+            ("train loss", m.train_loss),
+            ("test loss", m.test_loss),
+            ("train accuracy", m.train_acc),
+            ("test accuracy", m.test_acc),
+            ("weight norm", m.weight_norm),
+        ]
     };
-    let names = ["train loss", "test loss", "train accuracy", "test accuracy", "weight norm"];
     for f in frames.iter().filter(|f| f.metrics.step <= at) {
+        // A frame where no line is: check_frames says so.
         let Some(l) = prior.iter().find(|l| l.metrics.step == f.metrics.step) else {
-            continue; // a frame where no line is: check_frames says so
+            continue;
         };
-        let (theirs, ours) = (bits(&l.metrics), bits(&f.metrics));
-        if let Some(i) = (0..5).find(|&i| theirs[i] != ours[i]) {
+        let pairs = numbers(&l.metrics).into_iter().zip(numbers(&f.metrics));
+        if let Some(((what, line), (_, frame))) = pairs
+            .into_iter()
+            .find(|((_, a), (_, b))| a.to_bits() != b.to_bits())
+        {
             return Err(Failure::usage(format!(
-                "{}: the metrics line of step {} says {} {}, the frame of that step {}, so                  the metrics are not this run's; restore them, or start the run over with                  --force",
+                "{}: the metrics line of step {} says {what} {line}, the frame of that step \
+                 {frame}, so the metrics are not this run's; restore them, or start the run \
+                 over with --force",
                 show(path),
                 f.metrics.step,
-                names[i],
-                f64::from_bits(theirs[i]),
-                f64::from_bits(ours[i])
             )));
         }
     }

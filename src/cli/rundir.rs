@@ -153,12 +153,14 @@ pub fn read_summary(dir: &Path) -> Result<Option<serde_json::Value>, Failure> {
         return Ok(None);
     }
     let bytes = files::read_regular(&path, MAX_SUMMARY)?;
-    serde_json::from_slice(bytes.trim_ascii()).map(Some).map_err(|_| {
-        Failure::usage(format!(
-            "{}: not a run's summary (not JSON); restore it, or remove it to resume the run",
-            show(&path)
-        ))
-    })
+    serde_json::from_slice(bytes.trim_ascii())
+        .map(Some)
+        .map_err(|_| {
+            Failure::usage(format!(
+                "{}: not a run's summary (not JSON); restore it, or remove it to resume the run",
+                show(&path)
+            ))
+        })
 }
 
 /// Refuse to resume a directory whose files are not all of one run: its run.json (when
@@ -344,10 +346,8 @@ impl OutDir {
     /// Save the checkpoint (synced, renamed into place, the directory synced); one of the
     /// format before, which it replaces, is then removed.
     fn save(&self, trainer: &Trainer) -> Result<(), Failure> {
-        let notes = checkpoint::Notes::from([(
-            METRICS_NOTE.to_string(),
-            format!("{:016x}", self.digest),
-        )]);
+        let notes =
+            checkpoint::Notes::from([(METRICS_NOTE.to_string(), format!("{:016x}", self.digest))]);
         checkpoint::save_noted(trainer, &self.dir.join(CHECKPOINT_FILE), &notes)
             .map_err(|e| Failure::failed(e.to_string()))?;
         let old = self.dir.join(OLD_CHECKPOINT_FILE);

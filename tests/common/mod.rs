@@ -150,7 +150,11 @@ pub fn forge_checkpoint(path: &std::path::Path, edit: impl FnOnce(&mut serde_jso
         .filter(|(k, _)| k.as_str() != "__metadata__")
         .map(|(k, v)| {
             let o = &v["data_offsets"];
-            (k.clone(), o[0].as_u64().unwrap() as usize, o[1].as_u64().unwrap() as usize)
+            (
+                k.clone(),
+                o[0].as_u64().unwrap() as usize,
+                o[1].as_u64().unwrap() as usize,
+            )
         })
         .collect();
     tensors.sort_by_key(|t| t.1);

@@ -60,7 +60,14 @@ fn le_bytes(a: &Array2<f32>) -> Vec<u8> {
 
 /// The metadata keys the format itself uses; any other is a caller's note.
 const RESERVED: [&str; 8] = [
-    "format", "version", "grokscope", "identity", "step", "optimizer", "config", "checksum",
+    "format",
+    "version",
+    "grokscope",
+    "identity",
+    "step",
+    "optimizer",
+    "config",
+    "checksum",
 ];
 
 /// A trainer's state as safetensors bytes, with the caller's `notes` in the metadata
@@ -103,11 +110,17 @@ pub fn encode(trainer: &Trainer, notes: &BTreeMap<String, String>) -> Vec<u8> {
     }
     let sum = checksum(
         &meta,
-        names.iter().map(String::as_str).zip(data.iter().map(Vec::as_slice)),
+        names
+            .iter()
+            .map(String::as_str)
+            .zip(data.iter().map(Vec::as_slice)),
     );
     meta.insert("checksum".into(), format!("{sum:016x}"));
     let mut header = serde_json::Map::new();
-    header.insert("__metadata__".into(), serde_json::to_value(&meta).expect("strings"));
+    header.insert(
+        "__metadata__".into(),
+        serde_json::to_value(&meta).expect("strings"),
+    );
     let mut offset = 0usize;
     for ((name, a), d) in names.iter().zip(&arrays).zip(&data) {
         header.insert(
@@ -186,6 +199,21 @@ fn read_header(st: &SafeTensors, meta: &BTreeMap<String, String>, origin: &str) 
     Ok(header)
 }
 
+/// The tensors' bytes as arrays, shaped as `tensors` (weights, m, v: the shapes repeat).
+fn arrays(views: &[&[u8]], tensors: &[TensorInfo]) -> Vec<Array2<f32>> {
+    views
+        .iter()
+        .zip(tensors.iter().cycle())
+        .map(|(d, t)| {
+            let v: Vec<f32> = d
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+                .collect();
+            Array2::from_shape_vec((t.rows, t.cols), v).expect("shape checked")
+        })
+        .collect()
+}
+
 /// Rebuild a trainer from safetensors bytes, with the notes saved beside it; `origin`
 /// names the source in errors.
 pub fn decode(
@@ -234,26 +262,19 @@ pub fn decode(
         .iter()
         .map(|n| st.tensor(n).expect("checked by read_header").data())
         .collect();
-    let sum = checksum(&meta, names.iter().map(String::as_str).zip(views.iter().copied()));
+    let sum = checksum(
+        &meta,
+        names.iter().map(String::as_str).zip(views.iter().copied()),
+    );
     if stored != format!("{sum:016x}") {
         return Err(bad(
-            "checksum mismatch (the file is corrupt or was edited)".into(),
+            "checksum mismatch (the file is corrupt or was edited)".into()
         ));
     }
     let mut trainer = Trainer::new(header.config.clone(), threads)
         .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
     let k = header.tensors.len();
-    let arrays: Vec<Array2<f32>> = views
-        .iter()
-        .zip(header.tensors.iter().cycle())
-        .map(|(d, t)| {
-            let v: Vec<f32> = d
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-                .collect();
-            Array2::from_shape_vec((t.rows, t.cols), v).expect("shape checked")
-        })
-        .collect();
+    let arrays = arrays(&views, &header.tensors);
     let mut arrays = arrays.into_iter();
     let weights: Vec<_> = arrays.by_ref().take(k).collect();
     let m: Vec<_> = arrays.by_ref().take(k).collect();
