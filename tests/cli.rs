@@ -46,11 +46,22 @@ fn unreadable_checkpoints_exit_2_with_one_line() {
     let dir = tmpdir("badckpt");
     std::fs::create_dir_all(&dir).unwrap();
     let d = dir.to_str().unwrap();
-    assert_usage_error(&["run", "--resume", d], "checkpoint.grok");
+    assert_usage_error(&["run", "--resume", d], "checkpoint.safetensors");
+    // A checkpoint of the format before safetensors, cut short.
     std::fs::write(dir.join("checkpoint.grok"), b"GROKSCOPE-CKPT\n\x01\x00").unwrap();
     assert_usage_error(&["run", "--resume", d], "truncated");
-    std::fs::write(dir.join("checkpoint.grok"), b"not a checkpoint at all").unwrap();
+    std::fs::remove_file(dir.join("checkpoint.grok")).unwrap();
+    std::fs::write(
+        dir.join("checkpoint.safetensors"),
+        b"not a checkpoint at all",
+    )
+    .unwrap();
     assert_usage_error(&["run", "--resume", d], "not a grokscope checkpoint");
+    // A safetensors file that is not grokscope's.
+    let mut other = 16u64.to_le_bytes().to_vec();
+    other.extend_from_slice(b"{}              ");
+    std::fs::write(dir.join("checkpoint.safetensors"), other).unwrap();
+    assert_usage_error(&["run", "--resume", d], "without grokscope's metadata");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -145,7 +156,7 @@ fn out_and_resume_continue_the_run_exactly() {
     let mut b = vec!["run", "--steps", "40", "--out", half.to_str().unwrap()];
     b.extend(common);
     assert!(grokscope(&b).status.success());
-    assert!(half.join("checkpoint.grok").exists());
+    assert!(half.join("checkpoint.safetensors").exists());
     assert!(half.join("summary.json").exists());
     let resumed = grokscope(&[
         "run",
@@ -181,9 +192,15 @@ fn out_and_resume_continue_the_run_exactly() {
     assert_eq!(whole_lines.len(), 6);
     assert_eq!(whole_lines[..5], resumed_lines[..5]);
     assert_eq!(resumed_lines.last().unwrap()["summary"], true);
+    // The final checkpoints hold the same state, byte for byte (beside it each notes a
+    // digest of its metrics lines, which hold wall-clock times).
+    let state = |d: &std::path::Path| {
+        let path = d.join("checkpoint.safetensors");
+        let t = grokscope::train::checkpoint::load(&path, grokscope::train::Threads(1)).unwrap();
+        grokscope::train::checkpoint::encode(&t)
+    };
     assert!(
-        std::fs::read(whole.join("checkpoint.grok")).unwrap()
-            == std::fs::read(half.join("checkpoint.grok")).unwrap(),
+        state(&whole) == state(&half),
         "the final checkpoints are identical"
     );
     // Resuming cannot change the model.

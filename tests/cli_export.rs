@@ -34,7 +34,7 @@ type Expected = (String, Vec<usize>, Vec<f32>);
 
 /// The values every export must hold: (name, shape, f32 values) for the weights, the steps.
 fn expected(dir: &Path) -> (Vec<Expected>, Vec<i64>) {
-    let t = checkpoint::load(&dir.join("checkpoint.grok"), Threads(1)).unwrap();
+    let t = checkpoint::load(&dir.join("checkpoint.safetensors"), Threads(1)).unwrap();
     let mut out = Vec::new();
     let push = |out: &mut Vec<_>, name: String, w: &Weights, prefix: Option<usize>| {
         for (n, a) in grokscope::train::keep::tensors(w) {

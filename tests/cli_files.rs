@@ -169,7 +169,7 @@ fn a_full_stdout_is_status_1_and_out_still_gets_its_files() {
     ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    for f in ["metrics.jsonl", "summary.json", "checkpoint.grok"] {
+    for f in ["metrics.jsonl", "summary.json", "checkpoint.safetensors"] {
         assert!(d.join(f).exists(), "{f} in --out");
     }
     assert_eq!(
@@ -197,15 +197,6 @@ fn a_full_stdout_is_status_1_and_out_still_gets_its_files() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 #[test]
 fn a_checkpoint_with_a_valid_checksum_and_an_absurd_shape_is_refused() {
     let dir = tmpdir("shape");
@@ -224,24 +215,44 @@ fn a_checkpoint_with_a_valid_checksum_and_an_absurd_shape_is_refused() {
         d.to_str().unwrap(),
     ]);
     assert!(ok.status.success());
-    let bytes = std::fs::read(d.join("checkpoint.grok")).unwrap();
-    let header_len = u64::from_le_bytes(bytes[19..27].try_into().unwrap()) as usize;
-    let header: serde_json::Value = serde_json::from_slice(&bytes[27..27 + header_len]).unwrap();
+    let path = d.join("checkpoint.safetensors");
+    let real = std::fs::read(&path).unwrap();
+    // An absurd shape (offsets left): the file no longer tiles its bytes, refused before
+    // anything is allocated from it.
     for rows in [4_611_686_018_427_387_904u64, 3] {
-        let mut h = header.clone();
-        h["tensors"][0]["rows"] = serde_json::json!(rows);
-        let h = serde_json::to_vec(&h).unwrap();
-        let mut out = bytes[..19].to_vec();
-        out.extend_from_slice(&(h.len() as u64).to_le_bytes());
-        out.extend_from_slice(&h);
-        out.extend_from_slice(&bytes[27 + header_len..bytes.len() - 8]);
-        let sum = fnv1a(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
-        std::fs::write(d.join("checkpoint.grok"), out).unwrap();
+        common::forge_checkpoint(&path, |h| h["w1"]["shape"][0] = serde_json::json!(rows));
         assert_usage_error(
             &["run", "--resume", d.to_str().unwrap()],
-            "tensors do not match the model",
+            "not a whole safetensors file",
         );
+        std::fs::write(&path, &real).unwrap();
     }
+    // Other settings (a wider model) with the identity to match, checksum redone: the
+    // tensors are not the model those settings build.
+    common::forge_checkpoint(&path, |h| {
+        let meta = &mut h["__metadata__"];
+        let mut cfg: grokscope::train::Config =
+            serde_json::from_str(meta["config"].as_str().unwrap()).unwrap();
+        cfg.hidden = 4096;
+        meta["config"] = serde_json::json!(serde_json::to_string(&cfg).unwrap());
+        meta["identity"] = serde_json::json!(grokscope::train::identity::identity(&cfg));
+    });
+    assert_usage_error(
+        &["run", "--resume", d.to_str().unwrap()],
+        "tensors do not match the model",
+    );
+    // The settings edited but not the identity: forged.
+    std::fs::write(&path, &real).unwrap();
+    common::forge_checkpoint(&path, |h| {
+        let meta = &mut h["__metadata__"];
+        let mut cfg: serde_json::Value =
+            serde_json::from_str(meta["config"].as_str().unwrap()).unwrap();
+        cfg["seed"] = serde_json::json!(7);
+        meta["config"] = serde_json::json!(cfg.to_string());
+    });
+    assert_usage_error(
+        &["run", "--resume", d.to_str().unwrap()],
+        "is not its settings'",
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -275,21 +275,36 @@ fn corrupt_and_truncated_checkpoints_are_rejected_with_a_reason() {
     let mut cfg = preset("parity");
     cfg.hidden = 8;
     let t = Trainer::new(cfg, Threads(1)).unwrap();
-    let bytes = checkpoint::encode(&t);
     let err = |b: &[u8]| match checkpoint::decode(b, "x", Threads(1)) {
         Ok(_) => panic!("accepted a damaged checkpoint"),
         Err(e) => e.to_string(),
     };
-    assert!(err(&bytes[..bytes.len() - 3]).contains("x:"));
-    assert!(err(&bytes[..40]).contains("truncated") || err(&bytes[..40]).contains("checksum"));
-    assert!(err(b"hello").contains("not a grokscope checkpoint"));
-    let mut flipped = bytes.clone();
-    let mid = flipped.len() / 2;
-    flipped[mid] ^= 0x40;
-    assert!(err(&flipped).contains("checksum"));
-    let mut version = bytes.clone();
+    // The format before safetensors.
+    let v1 = checkpoint::encode_v1(&t);
+    assert!(err(&v1[..v1.len() - 3]).contains("x:"));
+    assert!(err(&v1[..40]).contains("truncated") || err(&v1[..40]).contains("checksum"));
+    let mut version = v1.clone();
     version[15] = 9;
     assert!(err(&version).contains("version"));
+    assert!(checkpoint::decode(&v1, "x", Threads(1)).is_ok());
+    // This build's safetensors file.
+    let bytes = checkpoint::encode(&t);
+    assert!(err(&bytes[..bytes.len() - 3]).contains("not a whole safetensors file"));
+    assert!(err(&bytes[..40]).contains("not a whole safetensors file"));
+    assert!(err(b"hello").contains("not a grokscope checkpoint"));
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() - (flipped.len() - 1000) / 2;
+    flipped[mid] ^= 0x40;
+    assert!(err(&flipped).contains("checksum"));
+    let key = b"\"version\":\"2\"";
+    let at = bytes
+        .windows(key.len())
+        .position(|w| w == key)
+        .expect("the version in the metadata")
+        + 11;
+    let mut version = bytes.clone();
+    version[at] = b'9';
+    assert!(err(&version).contains("version 9"));
     assert!(checkpoint::decode(&bytes, "x", Threads(1)).is_ok());
 }
 
@@ -445,7 +460,7 @@ fn checkpoints_of_the_unnamed_parameters_load_and_re_encode_byte_for_byte() {
         let loaded = checkpoint::load(&path, Threads(1)).unwrap();
         assert_eq!(loaded.step_count(), 30, "{name}");
         assert!(
-            checkpoint::encode(&loaded) == old,
+            checkpoint::encode_v1(&loaded) == old,
             "{name}: re-encoding the old file changes its bytes (FNV-1a {:016x})",
             fnv1a(&old)
         );

@@ -83,7 +83,7 @@ fn kept_files_that_are_pipes_or_devices_are_refused_without_waiting() {
     let dir = kept("pipes");
     let d = dir.to_str().unwrap();
     let export = ["export", d, "--format", "npz"];
-    for file in ["run.json", "checkpoint.grok", "frames.bin"] {
+    for file in ["run.json", "checkpoint.safetensors", "frames.bin"] {
         swapped(&dir, file, mkfifo, || {
             refused(&export, &[file, "not a regular file"]);
         });

@@ -66,7 +66,9 @@ fn a_second_writer_into_a_live_run_directory_is_refused() {
     ];
     let first = start(&[&run[..], &["--out", d, "--checkpoint-every", "100"]].concat());
     let pid = first.id();
-    wait_until("a checkpoint", || dir.join("checkpoint.grok").exists());
+    wait_until("a checkpoint", || {
+        dir.join("checkpoint.safetensors").exists()
+    });
     let settings = std::fs::read(dir.join("run.json")).unwrap();
     refused_naming(&["run", "--resume", d, "--out", d], pid);
     refused_naming(&[&run[..], &["--out", d]].concat(), pid);

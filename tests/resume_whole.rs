@@ -299,7 +299,12 @@ fn metrics_or_frames_that_are_not_whole_are_refused_on_resume() {
     refused_with(&dir, "metrics.jsonl", fifo, &["not a regular file"]);
     let zero = |p: &Path| std::os::unix::fs::symlink("/dev/zero", p).unwrap();
     refused_with(&dir, "metrics.jsonl", zero, &["not a regular file"]);
-    refused_with(&dir, "checkpoint.grok", fifo, &["not a regular file"]);
+    refused_with(
+        &dir,
+        "checkpoint.safetensors",
+        fifo,
+        &["not a regular file"],
+    );
     refused_with(&dir, "run.json", fifo, &["not a regular file"]);
     refused_with(
         &dir,
@@ -344,21 +349,10 @@ fn a_checkpoint_forged_past_its_planned_steps_is_refused() {
     let dir = tmpdir("forged");
     let d = dir.to_str().unwrap();
     ok(grokscope(&args(&["--steps", "500", "--out", d])));
-    let path = dir.join("checkpoint.grok");
-    let bytes = std::fs::read(&path).unwrap();
-    let len = u64::from_le_bytes(bytes[19..27].try_into().unwrap()) as usize;
-    let header = String::from_utf8(bytes[27..27 + len].to_vec()).unwrap();
-    let forged = header.replace("\"step\":500", &format!("\"step\":{}", u64::MAX));
-    assert_ne!(forged, header);
-    let mut out = bytes[..19].to_vec();
-    out.extend_from_slice(&(forged.len() as u64).to_le_bytes());
-    out.extend_from_slice(forged.as_bytes());
-    out.extend_from_slice(&bytes[27 + len..bytes.len() - 8]);
-    let sum = out.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    let path = dir.join("checkpoint.safetensors");
+    common::forge_checkpoint(&path, |h| {
+        h["__metadata__"]["step"] = serde_json::json!(u64::MAX.to_string());
     });
-    out.extend_from_slice(&sum.to_le_bytes());
-    std::fs::write(&path, out).unwrap();
     refused(
         &["run", "--resume", d, "--out", d],
         &["past the run's planned 500 steps"],
@@ -389,7 +383,7 @@ fn a_run_killed_before_its_first_checkpoint_starts_over() {
             ".metrics.jsonl.partial",
             500,
         );
-        assert!(!dir.join("checkpoint.grok").exists());
+        assert!(!dir.join("checkpoint.safetensors").exists());
         let out = ok(within(cmd));
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(err.contains("before its first checkpoint"), "{err}");

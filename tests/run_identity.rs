@@ -49,10 +49,13 @@ fn every_kept_file_carries_the_runs_identity() {
         .to_string();
     assert_eq!(id.len(), 16);
     assert_eq!(json(&dir.join("summary.json"))["identity"], id.as_str());
-    // The checkpoint holds the settings the identity is a digest of (its bytes are pinned
-    // by tests/engine.rs, so it carries no copy of the digest).
-    let ckpt = header(&dir.join("checkpoint.grok"), 15);
-    assert_eq!(ckpt["config"], json(&dir.join("run.json"))["config"]);
+    // The checkpoint's metadata holds the settings and the identity.
+    let ckpt = common::checkpoint_header(&dir.join("checkpoint.safetensors"));
+    let meta = &ckpt["__metadata__"];
+    let settings: serde_json::Value =
+        serde_json::from_str(meta["config"].as_str().unwrap()).unwrap();
+    assert_eq!(settings, json(&dir.join("run.json"))["config"]);
+    assert_eq!(meta["identity"], id.as_str());
     assert_eq!(header(&dir.join("frames.bin"), 17)["identity"], id.as_str());
     let last = std::fs::read_to_string(dir.join("metrics.jsonl")).unwrap();
     let summary: serde_json::Value = serde_json::from_str(last.lines().last().unwrap()).unwrap();
@@ -124,8 +127,8 @@ fn files_of_another_run_are_refused_by_every_reader() {
             ],
         );
     });
-    swap("checkpoint.grok", &|| {
-        refused(&export, &["checkpoint.grok", "different runs"]);
+    swap("checkpoint.safetensors", &|| {
+        refused(&export, &["checkpoint.safetensors", "different runs"]);
         refused(&resume, &["run.json", "not the checkpoint's run"]);
     });
     swap("summary.json", &|| {

@@ -87,7 +87,7 @@ fn a_killed_run_resumes_from_its_latest_checkpoint_without_gap_or_duplicate() {
         std::thread::sleep(Duration::from_millis(ms));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        if !dir.join("checkpoint.grok").exists() {
+        if !dir.join("checkpoint.safetensors").exists() {
             continue; // killed before the first checkpoint: nothing to resume yet
         }
         // Rerunning into it without --resume is refused: it holds a run.
@@ -129,7 +129,7 @@ fn resume_takes_a_checkpoint_file_and_refuses_mixed_directories() {
             .success()
     );
     // A checkpoint file, as the dashboard's s saves one.
-    let file = a.join("checkpoint.grok");
+    let file = a.join("checkpoint.safetensors");
     let out = grokscope(&[
         "run",
         "--resume",
@@ -160,7 +160,11 @@ fn resume_takes_a_checkpoint_file_and_refuses_mixed_directories() {
         .status
         .success()
     );
-    std::fs::copy(b.join("checkpoint.grok"), a.join("checkpoint.grok")).unwrap();
+    std::fs::copy(
+        b.join("checkpoint.safetensors"),
+        a.join("checkpoint.safetensors"),
+    )
+    .unwrap();
     common::assert_usage_error(&["run", "--resume", a.to_str().unwrap()], "mixes runs");
     // --force overwrites a directory that holds a run; stale temporaries go.
     std::fs::write(a.join(".summary.json.tmp.4242"), b"half").unwrap();
@@ -219,7 +223,7 @@ fn a_signal_finishes_the_run_with_a_checkpoint_and_summary() {
         assert_eq!(summary["stopped"], "signal", "{sig}: {summary}");
         let stopped_at = summary["steps"].as_u64().unwrap();
         assert!(stopped_at < 6000, "{sig}: stopped early");
-        assert!(dir.join("checkpoint.grok").exists(), "{sig}");
+        assert!(dir.join("checkpoint.safetensors").exists(), "{sig}");
         let out = grokscope(&["run", "--resume", d, "--out", d, "--every", "50"]);
         assert!(
             out.status.success(),

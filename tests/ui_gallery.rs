@@ -418,6 +418,18 @@ fn bad_sweep_files_get_one_line_and_status_2() {
         &["--view", "gallery", "--sweep-file", &mixed],
         "a run of grid parity-quick after runs of mod-add-seeds",
     );
+    // A run recorded twice with the same settings but another class: refused, as `sweep
+    // report` refuses it (with other settings the later record stands).
+    let mut flipped = runs[0].clone();
+    flipped.class = match flipped.class {
+        Class::Grok => Class::Memorize,
+        _ => Class::Grok,
+    };
+    let twice = write("twice.jsonl", &format!("{good}{}\n", line(&flipped)));
+    common::assert_usage_error(
+        &["--view", "gallery", "--sweep-file", &twice],
+        "recorded twice with different classes",
+    );
     let empty = write("empty.jsonl", "\n");
     common::assert_usage_error(
         &["--view", "gallery", "--sweep-file", &empty],

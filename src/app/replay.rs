@@ -58,10 +58,20 @@ impl Other {
         if !matches!(self.run.status, Status::Running) {
             return Ok(false);
         }
-        let new = self
-            .reader
-            .read_new()
-            .map_err(|e| super::Error::Usage(format!("cannot follow {}: {e}", show(&self.dir))))?;
+        let cannot = |e: &dyn std::fmt::Display| {
+            super::Error::Usage(format!("cannot follow {}: {e}", show(&self.dir)))
+        };
+        let new = match self.reader.read_new() {
+            Ok(new) => new,
+            Err(e) => {
+                // Rewound by a resumed run: its metrics read again from the start.
+                let (reader, frames) =
+                    reread(&self.dir, &self.run.config).ok_or_else(|| cannot(&e))?;
+                self.reader = reader;
+                Arc::make_mut(&mut self.run).history.clear();
+                frames
+            }
+        };
         let ended = ended(&self.dir, &self.run.config);
         if new.is_empty() && ended.is_none() {
             return Ok(false);
@@ -103,6 +113,16 @@ fn open_kept(
         )));
     }
     Ok((config, reader))
+}
+
+/// The frames file of `dir` read again from its start, when it is still the run of
+/// `config`: after a resumed run cut it back to its checkpoint's step (frames written after
+/// the checkpoint by the run a kill stopped are written again) or started it over (a run
+/// stopped before its first checkpoint).
+fn reread(dir: &Path, config: &Config) -> Option<(FrameReader, Vec<SavedFrame>)> {
+    let mut reader = FrameReader::open(&dir.join("frames.bin")).ok()?;
+    let frames = reader.read_new().ok()?;
+    same_run(&reader.info().config, config).then_some((reader, frames))
 }
 
 /// The summary's status, once the run in `dir` (of `config`) wrote one; another run's
@@ -224,13 +244,23 @@ impl Replay {
                 }
             }
         }
-        if !matches!(self.status, Status::Running) {
+        // A finished run is still looked at: `run --resume --steps` may extend it (its
+        // summary goes while it trains, and new frames come).
+        if !matches!(self.status, Status::Running | Status::Finished) {
             return Ok(changed);
         }
-        let new = self
-            .reader
-            .read_new()
-            .map_err(|e| super::Error::Usage(e.to_string()))?;
+        let new = match self.reader.read_new() {
+            Ok(new) => new,
+            Err(e) => self.rewound(e)?,
+        };
+        let extended = !new.is_empty() || ended(&self.dir, &self.config).is_none();
+        if self.status == Status::Finished && extended {
+            self.status = Status::Running;
+            changed = true;
+        }
+        if self.status == Status::Finished {
+            return Ok(changed);
+        }
         changed |= !new.is_empty();
         for f in new {
             self.record(f);
@@ -240,6 +270,29 @@ impl Replay {
             return Ok(true);
         }
         Ok(changed)
+    }
+
+    /// The frames file could not be read on from where it was: when it was rewound by a
+    /// resumed run (still this run's, whole from its start), every frame read again, as
+    /// though opened anew; otherwise the error.
+    fn rewound(&mut self, e: crate::train::Error) -> Result<Vec<SavedFrame>, super::Error> {
+        let Some((reader, frames)) = reread(&self.dir, &self.config) else {
+            return Err(super::Error::Usage(e.to_string()));
+        };
+        let trainer =
+            Trainer::new(self.config.clone(), Threads(1)).map_err(|e| open_error(&self.dir, e))?;
+        self.prober = Prober::new(&self.config, trainer.data());
+        self.every = reader.info().every;
+        self.reader = reader;
+        self.history.clear();
+        self.frames.clear();
+        self.elapsed = Duration::ZERO;
+        self.rate = 0.0;
+        self.message = Some(format!(
+            "{} was resumed from an earlier step: read again from its start",
+            show(&self.dir)
+        ));
+        Ok(frames)
     }
 
     /// A frame as the live session records it: probed in step order, the progress measures
@@ -285,10 +338,12 @@ impl Replay {
                 )
             }
             Command::Save(_) => {
-                self.message = Some(format!(
-                    "this run's checkpoint is {}",
-                    show(&self.dir.join("checkpoint.grok"))
-                ))
+                let kept = ["checkpoint.safetensors", "checkpoint.grok"]
+                    .map(|f| self.dir.join(f))
+                    .into_iter()
+                    .find(|p| crate::train::files::present(p))
+                    .unwrap_or(self.dir.join("checkpoint.safetensors"));
+                self.message = Some(format!("this run's checkpoint is {}", show(&kept)))
             }
         }
         true

@@ -84,11 +84,12 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
     {
         return Err(mixed(dir, FRAMES_FILE, &f.info().config, &run_file.config));
     }
-    let trainer = checkpoint::load(&dir.join(CHECKPOINT_FILE), Threads(1))?;
+    let path = super::rundir::checkpoint_in(dir).unwrap_or(dir.join(CHECKPOINT_FILE));
+    let trainer = checkpoint::load(&path, Threads(1))?;
     if !same_run(trainer.config(), &run_file.config) {
         return Err(mixed(
             dir,
-            CHECKPOINT_FILE,
+            &path.file_name().unwrap_or_default().to_string_lossy(),
             trainer.config(),
             &run_file.config,
         ));
@@ -114,15 +115,74 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
         )),
     ));
     if let Some(reader) = frames {
-        out.extend(frame_tensors(reader)?);
+        out.extend(frame_tensors(dir, &run_file, reader)?);
     }
     Ok((out, run_file))
 }
 
+/// A finished run's frames end whole at its last step: a damaged or torn tail, or frames
+/// missing at the end, are refused (a run still being written may have one in flight, and
+/// a run stopped by a signal keeps none at its last step).
+fn check_ended(
+    dir: &Path,
+    run_file: &RunFile,
+    reader: &keep::FrameReader,
+    last: Option<u64>,
+) -> Result<(), Failure> {
+    let Some(summary) = super::rundir::read_summary(dir)? else {
+        return Ok(());
+    };
+    if let Ok(theirs) = serde_json::from_value::<crate::train::Config>(summary["config"].clone())
+        && !same_run(&theirs, &run_file.config)
+    {
+        return Err(mixed(
+            dir,
+            super::rundir::SUMMARY_FILE,
+            &theirs,
+            &run_file.config,
+        ));
+    }
+    if !matches!(summary["stopped"].as_str(), Some("steps" | "until")) {
+        return Ok(());
+    }
+    let path = dir.join(FRAMES_FILE);
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    let ended = summary["steps"].as_u64();
+    let why = if size > reader.end() {
+        format!(
+            "{} bytes after its last whole frame (step {}) are no frame",
+            size - reader.end(),
+            last.map_or("none".into(), |s| s.to_string())
+        )
+    } else if ended.is_some() && last != ended {
+        format!(
+            "its last frame is step {}, but the run ended at step {}",
+            last.map_or("none".into(), |s| s.to_string()),
+            ended.unwrap_or_default()
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Failure::usage(format!(
+        "{}: {why}, so the finished run's frames are not whole (the file is damaged)",
+        show(&path)
+    )))
+}
+
 /// The frames stacked along a first axis: `frames.step`, each tensor, the metrics.
-fn frame_tensors(mut reader: keep::FrameReader) -> Result<Vec<(String, Tensor)>, Failure> {
+fn frame_tensors(
+    dir: &Path,
+    run_file: &RunFile,
+    mut reader: keep::FrameReader,
+) -> Result<Vec<(String, Tensor)>, Failure> {
     let mut out = Vec::new();
     let frames = reader.read_new()?;
+    check_ended(
+        dir,
+        run_file,
+        &reader,
+        frames.last().map(|f| f.metrics.step),
+    )?;
     let info = reader.info();
     let n = frames.len();
     let column = |f: &dyn Fn(&keep::SavedFrame) -> f64| {

@@ -5,14 +5,13 @@ use super::Failure;
 use crate::app::views::gallery::FileRuns;
 use crate::sweep::RunRecord;
 use crate::train::files::show;
-use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Largest sweep output read (as `sweep report` reads).
 const MAX_BYTES: u64 = 256 << 20;
 
-/// The records of `path` in grid order, one per run: every line a sweep record of one grid
-/// with valid settings. A foreign file, a last line cut short, runs of several grids or no run
+/// The records of `path` in grid order, one per run (the later of a run recorded twice with
+/// other settings): every line a sweep record of one grid with valid settings. A foreign file, a last line cut short, runs of several grids or no run
 /// at all: one line naming the problem (status 2).
 pub fn read(path: &Path) -> Result<FileRuns, Failure> {
     let text = super::read_regular(path, MAX_BYTES)?;
@@ -23,7 +22,6 @@ pub fn read(path: &Path) -> Result<FileRuns, Failure> {
         ))
     };
     let mut records: Vec<RunRecord> = Vec::new();
-    let mut seen = BTreeSet::new();
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     for (i, raw) in lines.iter().enumerate() {
         let l = raw.trim();
@@ -54,16 +52,21 @@ pub fn read(path: &Path) -> Result<FileRuns, Failure> {
         r.settings
             .validate()
             .map_err(|e| bad(i + 1, format!("run {}'s settings: {e}", r.run)))?;
-        // A run recorded twice (a resumed sweep): the first record stands.
-        if seen.insert(r.run) {
-            records.push(r);
-        }
+        records.push(r);
     }
     if records.is_empty() {
         return Err(Failure::usage(format!(
             "{}: no sweep records (the gallery reads `grokscope sweep --grid mod-add-seeds --out FILE`)",
             show(path)
         )));
+    }
+    // A run recorded twice is read as `sweep report` reads it: again with other settings (an
+    // edited grid was rerun), the later record stands; with the same settings but another
+    // class, the file is refused; otherwise it is one run.
+    let (mut records, notes) =
+        crate::sweep::merge(records).map_err(|e| Failure::usage(format!("{}: {e}", show(path))))?;
+    for n in notes {
+        eprintln!("grokscope: {}: {n}", show(path));
     }
     records.sort_by_key(|r| r.run);
     Ok(FileRuns {

@@ -198,6 +198,31 @@ pub fn read_prior(
     Ok(lines)
 }
 
+/// Whether the lines read back (`prior`) are those written before the checkpoint: its note
+/// `noted` is FNV-1a 64 of each with its newline (absent: an earlier or the dashboard's).
+pub fn check_noted(
+    dir: &Path,
+    format: Format,
+    prior: &[Logged],
+    noted: Option<&str>,
+    at: u64,
+) -> Result<(), Failure> {
+    let Some(noted) = noted else { return Ok(()) };
+    let sum = prior.iter().fold(files::FNV_OFFSET, |h, l| {
+        files::fnv1a_from(files::fnv1a_from(h, l.text.as_bytes()), b"\n")
+    });
+    if format!("{sum:016x}") == noted {
+        return Ok(());
+    }
+    let path = metrics_path(dir, format).unwrap_or(dir.join(metrics_file(format)));
+    Err(Failure::usage(format!(
+        "{}: its lines up to step {at} are not the ones written before the checkpoint (the \
+         file was changed since), so its metrics cannot continue whole; restore the file, or \
+         start the run over with --force",
+        show(&path)
+    )))
+}
+
 /// Whether `lines` hold every metrics step from 0 up to `at`: `Err((index, why))` where not.
 fn check_whole(lines: &[Logged], every: u64, at: u64) -> Result<(), (usize, String)> {
     let steps: Vec<u64> = lines.iter().map(|l| l.metrics.step).collect();
@@ -298,6 +323,9 @@ pub struct Start {
     pub trainer: Trainer,
     /// The directory resumed and its run file (absent in directories of earlier versions).
     pub from: Option<(PathBuf, Option<RunFile>)>,
+    /// The checkpoint's digest of the metrics lines written up to its step (a checkpoint
+    /// `run --out` saved; none in others).
+    pub noted_metrics: Option<String>,
     /// Started over from step 0: the resumed directory's run stopped before its first
     /// checkpoint.
     pub over: bool,
@@ -326,6 +354,7 @@ pub fn open_start(
         return Ok(Start {
             trainer,
             from: None,
+            noted_metrics: None,
             over: false,
         });
     };
@@ -341,10 +370,12 @@ pub fn open_start(
             show(from)
         )));
     }
+    let mut noted_metrics = None;
     let (mut trainer, kept, over) = if !from.is_dir() {
         (checkpoint::load(from, threads)?, None, false)
-    } else if files::present(&from.join(CHECKPOINT_FILE)) {
-        let t = checkpoint::load(&from.join(CHECKPOINT_FILE), threads)?;
+    } else if let Some(kept) = rundir::checkpoint_in(from) {
+        let (t, mut notes) = checkpoint::load_noted(&kept, threads)?;
+        noted_metrics = notes.remove(rundir::METRICS_NOTE);
         let kept = rundir::check_same_run(from, t.config())?;
         (t, Some((from.to_path_buf(), kept)), false)
     } else if let Some(stopped) = rundir::stopped_before_checkpoint(from) {
@@ -372,6 +403,7 @@ pub fn open_start(
     Ok(Start {
         trainer,
         from: kept,
+        noted_metrics,
         over,
     })
 }
@@ -392,24 +424,28 @@ pub fn frames_to_continue(
     let path = dir.join(FRAMES_FILE);
     let at = start.trainer.step_count();
     let whole = if files::present(&path) {
-        crate::train::keep::read_frames(&path)
-            .map_err(Failure::from)
-            .and_then(|(info, f)| {
-                let ours = start.trainer.config();
-                if !same_run(&info.config, ours) {
-                    return Err(Failure::usage(format!(
-                        "{}: not the checkpoint's run ({}; the directory mixes runs)",
-                        show(&path),
-                        difference(&info.config, ours)
-                    )));
-                }
-                let steps: Vec<u64> = f
-                    .iter()
-                    .map(|f| f.metrics.step)
-                    .filter(|&s| s <= at)
-                    .collect();
-                check_frames(&path, prior, &steps, frame_every, at)
-            })
+        let read = crate::train::keep::read_frames(&path).map_err(Failure::from);
+        if let Ok((info, f)) = &read
+            && same_run(&info.config, start.trainer.config())
+        {
+            numbers_agree(&path, prior, f, at)?;
+        }
+        read.and_then(|(info, f)| {
+            let ours = start.trainer.config();
+            if !same_run(&info.config, ours) {
+                return Err(Failure::usage(format!(
+                    "{}: not the checkpoint's run ({}; the directory mixes runs)",
+                    show(&path),
+                    difference(&info.config, ours)
+                )));
+            }
+            let steps: Vec<u64> = f
+                .iter()
+                .map(|f| f.metrics.step)
+                .filter(|&s| s <= at)
+                .collect();
+            check_frames(&path, prior, &steps, frame_every, at)
+        })
     } else if kept.is_some_and(|k| k.frame_every.is_some()) && at > 0 {
         Err(Failure::usage(format!(
             "{}: missing, so its frames up to step {at} are lost; continue into another \
@@ -431,6 +467,46 @@ pub fn frames_to_continue(
             Ok(None)
         }
     }
+}
+
+/// Whether the metrics lines up to step `at` say what the run's frames say at their steps
+/// (a frame keeps its step's metrics, bit for bit): metrics lines of another run, or numbers
+/// changed since, are refused however whole their steps look.
+fn numbers_agree(
+    path: &Path,
+    prior: &[Logged],
+    frames: &[crate::train::keep::SavedFrame],
+    at: u64,
+) -> Result<(), Failure> {
+    let numbers = |m: &Metrics| {
+        [
+            ("train loss", m.train_loss),
+            ("test loss", m.test_loss),
+            ("train accuracy", m.train_acc),
+            ("test accuracy", m.test_acc),
+            ("weight norm", m.weight_norm),
+        ]
+    };
+    for f in frames.iter().filter(|f| f.metrics.step <= at) {
+        // A frame where no line is: check_frames says so.
+        let Some(l) = prior.iter().find(|l| l.metrics.step == f.metrics.step) else {
+            continue;
+        };
+        let pairs = numbers(&l.metrics).into_iter().zip(numbers(&f.metrics));
+        if let Some(((what, line), (_, frame))) = pairs
+            .into_iter()
+            .find(|((_, a), (_, b))| a.to_bits() != b.to_bits())
+        {
+            return Err(Failure::usage(format!(
+                "{}: the metrics line of step {} says {what} {line}, the frame of that step \
+                 {frame}, so the metrics are not this run's; restore them, or start the run \
+                 over with --force",
+                show(path),
+                f.metrics.step,
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

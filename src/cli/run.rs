@@ -186,7 +186,16 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let plan = plan(&args, &start)?;
     let prior = match start.continued() {
         Some((dir, _)) => {
-            resume::read_prior(dir, plan.kept_format, plan.kept_every, &start.trainer)?
+            let prior = resume::read_prior(dir, plan.kept_format, plan.kept_every, &start.trainer)?;
+            let at = start.trainer.step_count();
+            resume::check_noted(
+                dir,
+                plan.kept_format,
+                &prior,
+                start.noted_metrics.as_deref(),
+                at,
+            )?;
+            prior
         }
         None => Vec::new(),
     };

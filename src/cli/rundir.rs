@@ -12,8 +12,12 @@ use crate::train::keep::{FrameWriter, RunFile};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// File names inside `--out` / `--resume` directories.
-pub const CHECKPOINT_FILE: &str = "checkpoint.grok";
+/// File names inside `--out` / `--resume` directories. The checkpoint (a safetensors file,
+/// see [`crate::train::checkpoint`]).
+pub const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
+/// The checkpoint of directories kept before checkpoints were safetensors files: still
+/// resumed, and removed once the run has a checkpoint of its own again.
+pub const OLD_CHECKPOINT_FILE: &str = "checkpoint.grok";
 /// The run's settings, written when the directory is claimed: every file beside it belongs
 /// to this run.
 pub const RUN_FILE: &str = "run.json";
@@ -22,6 +26,8 @@ pub const FRAMES_FILE: &str = "frames.bin";
 pub const SUMMARY_FILE: &str = "summary.json";
 /// Held by the process writing into the directory (see [`lock`]).
 pub const LOCK_FILE: &str = ".grokscope.lock";
+/// The checkpoint note holding the digest of the metrics lines written up to its step.
+pub const METRICS_NOTE: &str = "metrics_digest";
 /// Largest summary read back: a line of JSON.
 const MAX_SUMMARY: u64 = 1 << 20;
 
@@ -37,6 +43,14 @@ pub fn partial_file(format: Format) -> String {
     format!(".{}.partial", metrics_file(format))
 }
 
+/// The checkpoint kept in `dir`: this build's, or one of before (when only that is there).
+pub fn checkpoint_in(dir: &Path) -> Option<PathBuf> {
+    [CHECKPOINT_FILE, OLD_CHECKPOINT_FILE]
+        .into_iter()
+        .map(|f| dir.join(f))
+        .find(|p| files::present(p))
+}
+
 /// Whether two paths name the same directory.
 pub fn same_dir(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
@@ -49,6 +63,7 @@ pub fn same_dir(a: &Path, b: &Path) -> bool {
 fn run_files() -> Vec<String> {
     let mut files = vec![
         CHECKPOINT_FILE.to_string(),
+        OLD_CHECKPOINT_FILE.to_string(),
         FRAMES_FILE.to_string(),
         SUMMARY_FILE.to_string(),
         RUN_FILE.to_string(),
@@ -80,6 +95,7 @@ pub fn lock(dir: &Path) -> Result<Lock, Failure> {
 pub fn stopped_before_checkpoint(dir: &Path) -> Option<RunFile> {
     let finished = [
         CHECKPOINT_FILE,
+        OLD_CHECKPOINT_FILE,
         SUMMARY_FILE,
         metrics_file(Format::Jsonl),
         metrics_file(Format::Csv),
@@ -129,10 +145,22 @@ pub fn claim(dir: &Path, force: bool, config: &crate::train::Config) -> Result<(
     Ok(())
 }
 
-/// The summary of the run in `dir`, when it wrote one that reads as JSON.
-pub fn read_summary(dir: &Path) -> Option<serde_json::Value> {
-    let bytes = files::read_regular(&dir.join(SUMMARY_FILE), MAX_SUMMARY).ok()?;
-    serde_json::from_slice(bytes.trim_ascii()).ok()
+/// The summary of the run in `dir`, when it wrote one; one that is there but cannot be read
+/// (not a regular file, not JSON) is refused with the reason, never taken for none.
+pub fn read_summary(dir: &Path) -> Result<Option<serde_json::Value>, Failure> {
+    let path = dir.join(SUMMARY_FILE);
+    if !files::present(&path) {
+        return Ok(None);
+    }
+    let bytes = files::read_regular(&path, MAX_SUMMARY)?;
+    serde_json::from_slice(bytes.trim_ascii())
+        .map(Some)
+        .map_err(|_| {
+            Failure::usage(format!(
+                "{}: not a run's summary (not JSON); restore it, or remove it to resume the run",
+                show(&path)
+            ))
+        })
 }
 
 /// Refuse to resume a directory whose files are not all of one run: its run.json (when
@@ -158,7 +186,7 @@ pub fn check_same_run(
     } else {
         None
     };
-    if let Some(summary) = read_summary(dir) {
+    if let Some(summary) = read_summary(dir)? {
         let theirs = serde_json::from_value::<crate::train::Config>(summary["config"].clone());
         match theirs {
             Ok(c) if same_run(&c, config) => {}
@@ -172,7 +200,7 @@ pub fn check_same_run(
 }
 
 /// Remove the temporary files a killed run left (`.summary.json.tmp.PID`,
-/// `.checkpoint.grok.tmp.PID`, a half-copied metrics file) before writing anew.
+/// `.checkpoint.safetensors.tmp.PID`, a half-copied metrics file) before writing anew.
 fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -199,6 +227,9 @@ pub struct OutDir {
     partial: PathBuf,
     file: std::io::BufWriter<std::fs::File>,
     frames: FrameWriter,
+    /// FNV-1a 64 of the metrics lines written so far (each with its newline; no CSV header,
+    /// no summary), noted in every checkpoint so a resume can tell the lines are unchanged.
+    digest: u64,
     /// The directory's writer lock, let go when the run's files are complete.
     _lock: Lock,
 }
@@ -254,16 +285,19 @@ impl OutDir {
             partial,
             file: std::io::BufWriter::new(file),
             frames,
+            digest: files::FNV_OFFSET,
             _lock: lock,
         };
         if format == Format::Csv {
-            out.write_line(CSV_HEADER)?;
+            out.write_raw(CSV_HEADER)?;
         }
         for l in prior {
             out.write_line(l)?;
         }
         out.sync()?;
-        std::fs::rename(&staged, &out.partial).map_err(io)?;
+        std::fs::rename(&staged, &out.partial)
+            .and_then(|()| files::sync_dir(dir))
+            .map_err(io)?;
         // The run is under way again: a finished run's summary and metrics file (which the
         // partial file now continues) would say otherwise.
         for stale in [SUMMARY_FILE, metrics_file(format)] {
@@ -306,11 +340,32 @@ impl OutDir {
     /// checkpoint renamed into place, so a resume finds every line up to its step.
     pub fn checkpoint(&mut self, trainer: &Trainer) -> Result<(), Failure> {
         self.sync()?;
-        checkpoint::save(trainer, &self.dir.join(CHECKPOINT_FILE))
-            .map_err(|e| Failure::failed(e.to_string()))
+        self.save(trainer)
     }
 
+    /// Save the checkpoint (synced, renamed into place, the directory synced); one of the
+    /// format before, which it replaces, is then removed.
+    fn save(&self, trainer: &Trainer) -> Result<(), Failure> {
+        let notes =
+            checkpoint::Notes::from([(METRICS_NOTE.to_string(), format!("{:016x}", self.digest))]);
+        checkpoint::save_noted(trainer, &self.dir.join(CHECKPOINT_FILE), &notes)
+            .map_err(|e| Failure::failed(e.to_string()))?;
+        let old = self.dir.join(OLD_CHECKPOINT_FILE);
+        if files::present(&old) {
+            std::fs::remove_file(&old)
+                .map_err(|e| Failure::failed(format!("{}: {e}", show(&old))))?;
+        }
+        Ok(())
+    }
+
+    /// Write a metrics line.
     pub fn write_line(&mut self, text: &str) -> Result<(), Failure> {
+        self.digest = files::fnv1a_from(files::fnv1a_from(self.digest, text.as_bytes()), b"\n");
+        self.write_raw(text)
+    }
+
+    /// Write a line that is no metrics line (the CSV header, the summary).
+    fn write_raw(&mut self, text: &str) -> Result<(), Failure> {
         writeln!(self.file, "{text}")
             .map_err(|e| Failure::failed(format!("{}: {e}", show(&self.partial))))
     }
@@ -325,7 +380,7 @@ impl OutDir {
     ) -> Result<(), Failure> {
         let fail = |e: String| Failure::failed(e);
         if let Some(l) = last_line {
-            self.write_line(l)?;
+            self.write_raw(l)?;
         }
         self.file
             .flush()
@@ -337,6 +392,7 @@ impl OutDir {
         self.frames.sync().map_err(|e| fail(e.to_string()))?;
         let target = self.dir.join(metrics_file(self.format));
         std::fs::rename(&self.partial, &target)
+            .and_then(|()| files::sync_dir(&self.dir))
             .map_err(|e| fail(format!("{}: {e}", show(&target))))?;
         files::write_atomic(
             &self.dir.join(SUMMARY_FILE),
@@ -344,8 +400,7 @@ impl OutDir {
         )
         .map_err(|e| fail(e.to_string()))?;
         if let Some(t) = trainer {
-            checkpoint::save(t, &self.dir.join(CHECKPOINT_FILE))
-                .map_err(|e| fail(e.to_string()))?;
+            self.save(t)?;
         }
         Ok(())
     }

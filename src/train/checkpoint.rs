@@ -1,7 +1,9 @@
-//! Checkpoints: a versioned binary file holding a run's configuration, step, parameters and
-//! Adam moments, so a resumed run continues bit for bit.
+//! Checkpoints: a run's settings, step, parameters and Adam moments, so a resumed run
+//! continues bit for bit.
 //!
-//! Layout (all integers little-endian):
+//! Checkpoints are written as safetensors files ([`tensorfile`]): numpy reads them with
+//! `safetensors.numpy.load_file`, and the settings and optimizer state are in the file's
+//! metadata and tensors. Files of the format before it (version 1, `.grok`) still load:
 //!
 //! ```text
 //! "GROKSCOPE-CKPT\n"  magic, 15 bytes
@@ -12,8 +14,10 @@
 //! u64                 FNV-1a 64 checksum of every byte before it
 //! ```
 //!
-//! Files are written to a temporary name in the same directory and renamed into place, so a
-//! reader never sees a half-written checkpoint.
+//! Either is checked whole (a checksum), and its settings, step and tensor shapes against
+//! each other, before anything is allocated from it. Files are written to a temporary name
+//! in the same directory, synced and renamed into place, so a reader never sees a
+//! half-written checkpoint.
 
 use super::config::Config;
 use super::error::{Error, Result};
@@ -24,8 +28,15 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+mod tensorfile;
+
 const MAGIC: &[u8; 15] = b"GROKSCOPE-CKPT\n";
-pub const VERSION: u32 = 1;
+/// The version of the format before safetensors (read, and written only by [`encode_v1`]).
+pub const VERSION_V1: u32 = 1;
+/// The version of the checkpoint format this build writes.
+pub const VERSION: u32 = tensorfile::VERSION;
+/// The file name's extension of a checkpoint this build writes.
+pub const EXTENSION: &str = "safetensors";
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -81,8 +92,18 @@ pub fn param_shapes(cfg: &Config) -> Vec<(&'static str, usize, usize)> {
     out
 }
 
-/// Serialise a trainer's state.
+/// Serialise a trainer's state as this build writes it (safetensors).
 pub fn encode(trainer: &Trainer) -> Vec<u8> {
+    tensorfile::encode(trainer, &Notes::new())
+}
+
+/// Notes a caller keeps in a checkpoint's metadata beside the run (covered by its
+/// checksum): `run --out` notes a digest of the metrics lines written up to the step.
+pub type Notes = std::collections::BTreeMap<String, String>;
+
+/// Serialise a trainer's state in the format before safetensors (version 1), which this
+/// build still reads: for tests of old files and tools that want the old bytes.
+pub fn encode_v1(trainer: &Trainer) -> Vec<u8> {
     let params = trainer.params();
     let state = trainer.adam_state();
     let header = Header {
@@ -100,7 +121,7 @@ pub fn encode(trainer: &Trainer) -> Vec<u8> {
     let header = serde_json::to_vec(&header).expect("header serialises");
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&VERSION_V1.to_le_bytes());
     out.extend_from_slice(&(header.len() as u64).to_le_bytes());
     out.extend_from_slice(&header);
     for (i, p) in params.iter().enumerate() {
@@ -121,6 +142,11 @@ pub use super::files::write_atomic;
 /// Save a trainer to `path` (atomic).
 pub fn save(trainer: &Trainer, path: &Path) -> Result<()> {
     write_atomic(path, &encode(trainer))
+}
+
+/// Save a trainer to `path` (atomic) with `notes` in the metadata.
+pub fn save_noted(trainer: &Trainer, path: &Path, notes: &Notes) -> Result<()> {
+    write_atomic(path, &tensorfile::encode(trainer, notes))
 }
 
 /// The error for a checkpoint that cannot be used, `origin` naming it.
@@ -151,9 +177,10 @@ fn read_header(bytes: &[u8], origin: &str) -> Result<(Header, usize, usize)> {
         }
     };
     let version = u32::from_le_bytes(take(&mut pos, 4)?.try_into().expect("4 bytes"));
-    if version != VERSION {
+    if version != VERSION_V1 {
         return Err(bad(format!(
-            "format version {version} is not supported (this build, grokscope {}, reads {VERSION})",
+            "format version {version} is not supported (this build, grokscope {}, reads \
+             {VERSION_V1} and safetensors checkpoints of version {VERSION})",
             super::keep::GROKSCOPE_VERSION
         )));
     }
@@ -207,8 +234,23 @@ fn check_header(header: &Header, origin: &str) -> Result<()> {
     Ok(())
 }
 
-/// Rebuild a trainer from checkpoint bytes; `origin` names the source in errors.
+/// Rebuild a trainer from checkpoint bytes of either format; `origin` names the source in
+/// errors.
 pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
+    decode_noted(bytes, origin, threads).map(|(t, _)| t)
+}
+
+/// [`decode`], with the notes saved beside the run (none in files of version 1).
+pub fn decode_noted(bytes: &[u8], origin: &str, threads: Threads) -> Result<(Trainer, Notes)> {
+    if bytes.starts_with(MAGIC) {
+        decode_v1(bytes, origin, threads).map(|t| (t, Notes::new()))
+    } else {
+        tensorfile::decode(bytes, origin, threads)
+    }
+}
+
+/// Rebuild a trainer from version 1 bytes.
+fn decode_v1(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     let bad = refusal(origin);
     let (header, mut pos, body_end) = read_header(bytes, origin)?;
     check_header(&header, origin)?;
@@ -277,8 +319,13 @@ pub fn decode(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
 /// Load a checkpoint file: a regular file no larger than a run's memory limit (no pipe,
 /// device or runaway file is read).
 pub fn load(path: &Path, threads: Threads) -> Result<Trainer> {
+    load_noted(path, threads).map(|(t, _)| t)
+}
+
+/// [`load`], with the notes saved beside the run.
+pub fn load_noted(path: &Path, threads: Threads) -> Result<(Trainer, Notes)> {
     let bytes = super::files::read_regular(path, super::config::MAX_BYTES)?;
-    decode(&bytes, &super::files::show(path), threads)
+    decode_noted(&bytes, &super::files::show(path), threads)
 }
 
 #[cfg(test)]
