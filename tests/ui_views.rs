@@ -120,13 +120,16 @@ fn every_watch_key_dispatches_and_is_listed() {
     w.update(Action::ToggleHelp, None);
     assert!(w.help);
     assert_listed("watch", &table, &draw(&w), &footer);
-    // Esc closes the help first, then quits.
+    // Esc closes the help, and never quits: pressed again it does nothing; q quits.
     let esc = Table::of(&WATCH, &w)
         .lookup(Key::code(crossterm::event::KeyCode::Esc))
         .unwrap();
     w.update(esc.clone(), None);
     assert!(!w.help && !w.quitting());
     w.update(esc, None);
+    assert!(!w.help && !w.quitting(), "Esc does not quit the watch");
+    let q = Table::of(&WATCH, &w).lookup(Key::char('q')).unwrap();
+    w.update(q, None);
     assert!(w.quitting());
 }
 
@@ -186,15 +189,23 @@ fn app_view(app: &App) -> &'static str {
     app.view.name
 }
 
-/// Esc steps back: from the sweep view to the training view, from there it quits.
+/// Esc steps back, from every view to the training view, and never quits: on the training
+/// view (help closed) it does nothing, however often pressed; q quits.
 #[test]
-fn esc_goes_back_to_the_training_view_then_quits() {
-    let mut h = dashboard_in("sweep");
-    h.press(Key::code(crossterm::event::KeyCode::Esc).event());
-    assert_eq!(app_view(&h.app), "training");
-    assert!(!h.app.shared.quit);
-    h.press(Key::code(crossterm::event::KeyCode::Esc).event());
-    assert!(h.app.shared.quit);
+fn esc_goes_back_to_the_training_view_and_never_quits() {
+    for view in &VIEWS {
+        let mut h = dashboard_in(view.name);
+        h.press(Key::code(crossterm::event::KeyCode::Esc).event());
+        assert_eq!(app_view(&h.app), "training", "Esc from {}", view.name);
+        assert!(!h.app.shared.quit, "{}", view.name);
+        for _ in 0..3 {
+            h.press(Key::code(crossterm::event::KeyCode::Esc).event());
+            assert!(!h.app.shared.quit && !h.app.shared.help, "{}", view.name);
+            assert_eq!(app_view(&h.app), "training");
+        }
+        h.press(Key::char('q').event());
+        assert!(h.app.shared.quit, "q quits");
+    }
 }
 
 #[test]

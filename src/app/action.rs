@@ -43,7 +43,7 @@ pub enum Action {
     ToggleHelp,
     /// Show the view of this name, or the home view if it is on screen already.
     ToggleView(&'static str),
-    /// Esc: close the help, else go back to the home view, else quit.
+    /// Esc: close the help, else go back to the home view, else nothing (it never quits).
     Back,
     /// Sweep view: show the next / previous grid.
     NextGrid,

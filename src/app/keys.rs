@@ -207,7 +207,7 @@ pub fn select(k: Key) -> Action {
     }
 }
 
-/// Esc steps back (closes the help, leaves a view, else quits); the other key quits.
+/// Esc steps back (closes the help, leaves a view; it never quits); the other key quits.
 pub fn quit_or_back(k: Key) -> Action {
     if k.code == KeyCode::Esc {
         Action::Back

@@ -156,17 +156,28 @@ impl Pools {
     }
 }
 
-/// Open the dashboard on `view`, training `cfg` on `threads`, redrawing at most `fps` times a
-/// second; the gallery view shows `gallery`'s runs when given (else it trains its grid).
-pub fn launch(
-    cfg: Config,
-    threads: Threads,
-    fps: u32,
-    view: &str,
-    gallery: Option<views::gallery::FileRuns>,
-) -> Result<(), Error> {
-    let view = check_launch(fps, view)?;
-    let session = Session::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
+/// What the dashboard opens on besides its run: the view, the redraw rate, the gallery's
+/// runs from a file (else it trains its grid), and where runs are kept (`--out`).
+pub struct Launch {
+    pub fps: u32,
+    pub view: String,
+    pub gallery: Option<views::gallery::FileRuns>,
+    pub keeper: Option<session::Keeper>,
+}
+
+/// Open the dashboard, training `cfg` on `threads`, redrawing at most `fps` times a second;
+/// each run it starts is kept by the keeper when given.
+pub fn launch(cfg: Config, threads: Threads, how: Launch) -> Result<(), Error> {
+    let Launch {
+        fps,
+        view,
+        gallery,
+        keeper,
+    } = how;
+    let view = check_launch(fps, &view)?;
+    let trainer =
+        crate::train::Trainer::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
+    let session = Session::kept(trainer, 0, keeper);
     let runner = Runner::new(session, threads);
     let first = Arc::new(runner.snapshot(Clock::default()));
     dashboard(first, view, fps, gallery, "trainer", move |rx, tx| {
@@ -195,7 +206,7 @@ pub fn launch_replay(
 }
 
 /// The checks before a dashboard opens: the redraw rate, the view, a terminal.
-fn check_launch(fps: u32, view: &str) -> Result<&'static state::View, Error> {
+pub fn check_launch(fps: u32, view: &str) -> Result<&'static state::View, Error> {
     if fps == 0 || fps > 120 {
         return Err(Error::Usage(format!(
             "--fps must be in 1..=120 (got {fps})"

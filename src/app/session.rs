@@ -55,12 +55,45 @@ pub fn eval_interval(cfg: &Config) -> u64 {
     (cfg.steps / 200).clamp(20, 100)
 }
 
+/// How a kept run ended, as its summary says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// It trained its planned steps.
+    Finished,
+    /// Its loss became NaN or infinite.
+    Diverged,
+    /// The dashboard quit, or restarted with other settings, before the run's end.
+    Left,
+}
+
+/// Where the dashboard keeps a run (`grokscope --out DIR`): a run directory as `run --out`
+/// writes it. The format is the command line's, so the app sees only this.
+pub trait Keep: Send {
+    /// One metrics point of the run: its metrics line, its weight frame, a checkpoint when
+    /// one is due.
+    fn point(&mut self, run: &Run, m: &Metrics) -> Result<(), String>;
+    /// The run's end: the summary, the metrics file in place, the final checkpoint (of a
+    /// run that did not diverge).
+    fn finish(self: Box<Self>, run: &mut Run, end: End) -> Result<(), String>;
+    /// Where the run is kept, as the footer names it.
+    fn place(&self) -> String;
+}
+
+/// Opens the [`Keep`] of each run the dashboard starts (the first, then one per restart),
+/// given its trainer at step 0.
+pub type Keeper = Box<dyn FnMut(&Trainer) -> Result<Box<dyn Keep>, String> + Send>;
+
 /// Records metrics and weight frames of a trainer at a fixed interval.
 pub struct Session {
     run: Run,
     recorder: Recorder,
     /// Increments on every restart (see [`Snapshot::run`]).
     id: u64,
+    /// Opens a kept run for each run started (`grokscope --out`), and the current run's.
+    keeper: Option<Keeper>,
+    keep: Option<Box<dyn Keep>>,
+    /// Why keeping stopped, once: taken by [`Session::take_notice`].
+    notice: Option<String>,
 }
 
 /// What a session keeps of its run's evaluations: the metrics and the probed weight frames.
@@ -79,6 +112,17 @@ impl Session {
     }
 
     pub fn from_trainer(trainer: Trainer, run: u64) -> Self {
+        Self::kept(trainer, run, None)
+    }
+
+    /// A session whose runs are kept by `keeper` (each opened at step 0); one that cannot
+    /// be opened trains unkept, saying why ([`Session::take_notice`]).
+    pub fn kept(trainer: Trainer, run: u64, mut keeper: Option<Keeper>) -> Self {
+        let (keep, notice) = match keeper.as_mut().map(|open| open(&trainer)) {
+            Some(Ok(k)) => (Some(k), None),
+            Some(Err(e)) => (None, Some(format!("not kept: {e}"))),
+            None => (None, None),
+        };
         let every = eval_interval(trainer.config());
         let recorder = Recorder {
             frame_cap: frame_cap(&trainer.frame_weights()),
@@ -90,11 +134,51 @@ impl Session {
             run: Run::new(trainer, every),
             recorder,
             id: run,
+            keeper,
+            keep,
+            notice,
         };
         if let Some(m) = s.run.evaluate() {
             s.recorder.record(&s.run, m);
+            s.keep_point(m);
         }
         s
+    }
+
+    /// Hand a metrics point to the kept run; a failure stops keeping, saying why.
+    fn keep_point(&mut self, m: Metrics) {
+        if let Some(k) = self.keep.as_mut()
+            && let Err(e) = k.point(&self.run, &m)
+        {
+            self.keep = None;
+            self.notice = Some(format!("no longer kept: {e}"));
+        }
+    }
+
+    /// End the kept run (if any) as `end` says: its summary and final checkpoint.
+    pub fn close(&mut self, end: End) {
+        if let Some(k) = self.keep.take()
+            && let Err(e) = k.finish(&mut self.run, end)
+        {
+            self.notice = Some(format!("not kept whole: {e}"));
+        }
+    }
+
+    /// The keeper, for the session that replaces this one (a restart); this one's kept run
+    /// ends first.
+    pub fn hand_over(&mut self) -> Option<Keeper> {
+        self.close(End::Left);
+        self.keeper.take()
+    }
+
+    /// Where the run is kept, when it is.
+    pub fn place(&self) -> Option<String> {
+        self.keep.as_ref().map(|k| k.place())
+    }
+
+    /// What keeping has to say (a failure), once.
+    pub fn take_notice(&mut self) -> Option<String> {
+        self.notice.take()
     }
 
     pub fn trainer(&self) -> &Trainer {
@@ -125,16 +209,31 @@ impl Session {
     /// Train through the one loop, recording metrics and a frame at every evaluation point,
     /// until `enough` (asked before every step) says so, the run ends or diverges, or
     /// `control` is cancelled.
+    /// A kept run ends with the run: its summary once it trained its steps or diverged.
     pub fn drive(&mut self, control: &Control, enough: impl FnMut(&Run) -> bool) -> Stop {
-        let recorder = &mut self.recorder;
+        let (recorder, keep) = (&mut self.recorder, &mut self.keep);
+        let mut failed = None;
         let stop = drive_until(&mut self.run, control, enough, |run, m| {
             recorder.record(run, *m);
+            if let Some(k) = keep.as_mut()
+                && let Err(e) = k.point(run, m)
+            {
+                *keep = None;
+                failed = Some(format!("no longer kept: {e}"));
+            }
             Ok::<_, std::convert::Infallible>(Flow::Continue)
         });
-        match stop {
+        let stop = match stop {
             Ok(stop) => stop,
             Err(never) => match never {},
+        };
+        self.notice = failed.or(self.notice.take());
+        match stop {
+            Stop::Steps => self.close(End::Finished),
+            Stop::Diverged(_) => self.close(End::Diverged),
+            Stop::Observer | Stop::Cancelled => {}
         }
+        stop
     }
 
     /// Up to `n` steps, stopping at the configured total.

@@ -61,7 +61,7 @@ fn nothing(_: &mut App) -> Vec<Command> {
     Vec::new()
 }
 
-/// The views; the first is the home view (Esc comes back to it; it quits from there). A new
+/// The views; the first is the home view (Esc comes back to it, and does nothing there). A new
 /// view is a module under [`super::views`], a field of [`App`] for its state, and an entry
 /// here.
 pub static VIEWS: [View; 5] = [
@@ -198,7 +198,9 @@ impl App {
                 Vec::new()
             }
             Action::Back if self.view != home() => self.show(home()),
-            Action::Back | Action::Quit => {
+            // Esc never quits: on the home view, with nothing to close, it does nothing.
+            Action::Back => Vec::new(),
+            Action::Quit => {
                 s.quit = true;
                 vec![Command::Quit]
             }

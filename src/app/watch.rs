@@ -77,7 +77,8 @@ impl Watch {
         match action {
             Action::Quit => self.quit = true,
             Action::Back if self.help => self.help = false,
-            Action::Back => self.quit = true,
+            // Esc never quits: with the help closed it does nothing (q quits).
+            Action::Back => {}
             Action::ToggleHelp => self.help = !self.help,
             Action::PauseSweep if !self.ended => {
                 self.state.paused = !self.state.paused;
@@ -232,7 +233,7 @@ pub static KEYS: [Binding<Watch>; 9] = [
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
         "q / Esc",
-        "quit: stop the workers, print the tables",
+        "quit: print the tables · Esc never quits",
         Some(("q", "quit (prints the tables)")),
     ),
     Binding {

@@ -6,7 +6,7 @@
 //! [`Control`]; the clock is the run's own.
 
 use super::action::Command;
-use super::session::{Clock, Session, Snapshot, Status};
+use super::session::{Clock, End, Session, Snapshot, Status};
 use crate::train::files::show;
 use crate::train::{Control, Run, Stop, Threads, Trainer, checkpoint};
 use std::sync::Arc;
@@ -36,11 +36,16 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(session: Session, threads: Threads) -> Self {
+    pub fn new(mut session: Session, threads: Threads) -> Self {
+        let message = match (session.take_notice(), session.place()) {
+            (Some(n), _) => Some(n),
+            (None, Some(p)) => Some(format!("keeping this run in {p}")),
+            (None, None) => None,
+        };
         let mut runner = Runner {
             session,
             status: Status::Running,
-            message: None,
+            message,
             threads,
             control: Control::new(),
             diverged: None,
@@ -96,10 +101,15 @@ impl Runner {
                 let name = cfg.preset.clone();
                 match Trainer::new(*cfg, self.threads) {
                     Ok(t) => {
+                        // The run left ends (kept whole); the new one is kept beside it.
                         let run = self.session.run() + 1;
-                        self.session = Session::from_trainer(t, run);
+                        let keeper = self.session.hand_over();
+                        self.session = Session::kept(t, run, keeper);
                         (self.control, self.diverged) = (Control::new(), None);
-                        self.message = Some(format!("started {name}"));
+                        self.message = Some(match self.session.place() {
+                            Some(p) => format!("started {name} · keeping it in {p}"),
+                            None => format!("started {name}"),
+                        });
                     }
                     Err(e) => {
                         self.message = Some(format!("cannot restart: {e}"));
@@ -119,7 +129,21 @@ impl Runner {
             }
         }
         self.settle();
+        self.notice();
         true
+    }
+
+    /// Keeping's notice (a failure to write the kept run), into the footer's message.
+    fn notice(&mut self) {
+        if let Some(n) = self.session.take_notice() {
+            self.message = Some(n);
+        }
+    }
+
+    /// End the session: a kept run is closed as left (its summary and final checkpoint),
+    /// unless it has ended already.
+    pub fn close(&mut self) {
+        self.session.close(End::Left);
     }
 
     /// Pause where [`Command::PauseAt`] asked, once the run is there (an ended run stays
@@ -152,6 +176,7 @@ impl Runner {
             self.diverged = Some(d.to_string());
         }
         self.settle();
+        self.notice();
         self.pause_if_there();
     }
 
@@ -267,7 +292,13 @@ impl Inbox {
 }
 
 /// Run `runner` until `Quit` or until nobody listens: commands from `rx`, snapshots into `tx`.
+/// A kept run is closed on the way out ([`Runner::close`]).
 pub fn run(mut runner: Runner, rx: Receiver<Command>, tx: watch::Sender<Arc<Snapshot>>) {
+    serve(&mut runner, rx, tx);
+    runner.close();
+}
+
+fn serve(runner: &mut Runner, rx: Receiver<Command>, tx: watch::Sender<Arc<Snapshot>>) {
     let mut inbox = Inbox {
         rx,
         waiting: None,

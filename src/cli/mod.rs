@@ -7,6 +7,7 @@ mod bench;
 mod construct;
 mod export;
 mod gallery;
+mod live;
 mod metrics;
 mod presets;
 mod resume;
@@ -51,6 +52,11 @@ pub struct Cli {
     /// --out FILE`) instead of training the grid live; Enter retrains a run in the dashboard
     #[arg(long, value_name = "FILE", conflicts_with = "replay")]
     pub sweep_file: Option<std::path::PathBuf>,
+    /// Keep the dashboard's run in DIR (new or empty) as `run --out` keeps one: metrics,
+    /// frames, checkpoints, run.json, so `replay DIR`, `export DIR` and `run --resume DIR`
+    /// take it. Each restart (Enter, r, a preset) keeps its run beside it: DIR-2, DIR-3, ...
+    #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -407,9 +413,51 @@ fn launch(cli: &Cli) -> Result<(), Failure> {
     let cfg = cli.train.config()?;
     let threads = cli.train.threads()?;
     let gallery = cli.sweep_file.as_deref().map(gallery::read).transpose()?;
-    Ok(crate::app::launch(
-        cfg, threads, cli.fps, &cli.view, gallery,
-    )?)
+    let Some(out) = &cli.out else {
+        return Ok(crate::app::launch(
+            cfg,
+            threads,
+            launching(cli, gallery, None),
+        )?);
+    };
+    // The dashboard's checks come before the directory is claimed, so a refusal leaves none.
+    crate::app::check_launch(cli.fps, &cli.view)?;
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(live::Kept::default()));
+    let keeper = live::keeper(out, kept.clone())?;
+    let result = crate::app::launch(cfg, threads, launching(cli, gallery, Some(keeper)));
+    let kept = std::mem::take(&mut *kept.lock().unwrap_or_else(|p| p.into_inner()));
+    if !kept.dirs.is_empty() {
+        let dirs: Vec<String> = kept.dirs.iter().map(|d| train::files::show(d)).collect();
+        eprintln!(
+            "grokscope: kept {} in {} (grokscope replay {})",
+            if dirs.len() == 1 {
+                "the run"
+            } else {
+                "the runs"
+            },
+            dirs.join(", "),
+            dirs[0]
+        );
+    }
+    result?;
+    match kept.failures.into_iter().next() {
+        Some(f) => Err(Failure::failed(f)),
+        None => Ok(()),
+    }
+}
+
+/// The dashboard's launch options from the command line.
+fn launching(
+    cli: &Cli,
+    gallery: Option<crate::app::views::gallery::FileRuns>,
+    keeper: Option<crate::app::session::Keeper>,
+) -> crate::app::Launch {
+    crate::app::Launch {
+        fps: cli.fps,
+        view: cli.view.clone(),
+        gallery,
+        keeper,
+    }
 }
 
 impl From<crate::app::Error> for Failure {

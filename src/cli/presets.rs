@@ -34,5 +34,12 @@ pub fn run(args: PresetsArgs) -> Result<(), Failure> {
             out.push('\n');
         }
     }
+    if !args.json {
+        out.push_str(
+            "Sources that name searches/ or the README point into grokscope's source \
+             repository (its grid files, counts and scripts); an installed binary does not \
+             carry them.\n",
+        );
+    }
     super::print_out(&out)
 }

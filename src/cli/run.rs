@@ -90,7 +90,47 @@ struct Summary {
     config: crate::train::Config,
 }
 
-fn round(x: f64, digits: i32) -> f64 {
+/// How a run ended, for its summary.
+pub(super) struct Ending {
+    /// The step it started (or was resumed) from.
+    pub start_step: u64,
+    pub grokked_at: Option<u64>,
+    /// The summary's word for why it ended: steps, until, diverged, signal, quit.
+    pub stopped: &'static str,
+    pub phase: Option<Phase>,
+    /// It failed (diverged): its last finite evaluation stands.
+    pub failed: bool,
+}
+
+/// The summary line of a run that ended: `run`'s last line, and the dashboard's kept runs'
+/// (`grokscope --out`). It reuses the last evaluation when it is current.
+pub(super) fn summary_json(run: &mut Run, e: Ending) -> String {
+    let elapsed = run.elapsed().as_secs_f64();
+    let steps_done = run.step_count() - e.start_step;
+    let last = match run.last_metrics() {
+        Some(m) if m.step == run.step_count() || e.failed => m,
+        _ => run.evaluate_again(),
+    };
+    let trainer = run.trainer();
+    let summary = Summary {
+        summary: true,
+        grokscope: crate::train::keep::GROKSCOPE_VERSION,
+        run_format: crate::train::keep::VERSION,
+        preset: trainer.config().preset.clone(),
+        identity: crate::train::identity::identity(trainer.config()),
+        steps: trainer.step_count(),
+        steps_per_s: round(steps_done as f64 / elapsed.max(1e-9), 1),
+        grokked_at: e.grokked_at,
+        stopped: e.stopped,
+        phase: e.phase.map(Phase::label),
+        metrics: last,
+        elapsed_s: round(elapsed, 4),
+        config: trainer.config().clone(),
+    };
+    serde_json::to_string(&summary).expect("summary serialises")
+}
+
+pub(super) fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (x * f).round() / f
 }
@@ -372,31 +412,15 @@ fn finish(
     if result.as_ref().is_err_and(Failure::is_closed_pipe) {
         return Ok(()); // the reader closed stdout (`| head`): nothing left to say
     }
-    let elapsed = run.elapsed().as_secs_f64();
-    let steps_done = run.step_count() - start_step;
-    // The summary reuses the last evaluation when it is current (a diverged run keeps its
-    // last finite one).
-    let last = match run.last_metrics() {
-        Some(m) if m.step == run.step_count() || result.is_err() => m,
-        _ => run.evaluate_again(),
-    };
-    let trainer = run.trainer();
-    let summary = Summary {
-        summary: true,
-        grokscope: crate::train::keep::GROKSCOPE_VERSION,
-        run_format: crate::train::keep::VERSION,
-        preset: trainer.config().preset.clone(),
-        identity: crate::train::identity::identity(trainer.config()),
-        steps: trainer.step_count(),
-        steps_per_s: round(steps_done as f64 / elapsed.max(1e-9), 1),
+    let ending = Ending {
+        start_step,
         grokked_at: session.grokked_at,
         stopped,
-        phase: session.phase.map(Phase::label),
-        metrics: last,
-        elapsed_s: round(elapsed, 4),
-        config: trainer.config().clone(),
+        phase: session.phase,
+        failed: result.is_err(),
     };
-    let summary_json = serde_json::to_string(&summary).expect("summary serialises");
+    let summary_json = summary_json(run, ending);
+    let trainer = run.trainer();
     let Session {
         plan,
         mut stdout,

@@ -23,7 +23,10 @@ pub struct SweepArgs {
     /// Built-in grid: parity-v4, parity-quick, mod-add-seeds, mod-add-arch (the architecture sweep), or a preset's seed search: regrok-seeds, reverse-grok-seeds, parity-seeds
     #[arg(long, value_name = "NAME")]
     pub grid: Option<String>,
-    /// A grid file (JSON; see the README)
+    /// A grid file, JSON: {"name": NAME, "preset": PRESET, "every": N (metrics interval,
+    /// required), "base": {SETTING: VALUE, ...}, "axes": [[SETTING, [VALUE, ...]], ...]};
+    /// settings as `grokscope presets --json` names them (and "arch"), an axis "a+b" sets
+    /// two at once ([[A, B], ...]), "stop_early": false trains every run to its end
     #[arg(long, value_name = "FILE", conflicts_with = "grid")]
     pub grid_file: Option<PathBuf>,
     /// Seeds of mod-add-seeds and the seed searches (1..=100000)

@@ -410,7 +410,7 @@ pub static KEYS: [Binding<Training>; 22] = [
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
         "q / Esc",
-        "quit (Esc closes this help, or leaves the sweep view)",
+        "q quits · Esc goes back, never quits",
         Some(("q", "quit")),
     ),
     bind(
