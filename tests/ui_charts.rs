@@ -22,11 +22,12 @@ fn press(h: &mut Harness, c: char) {
     assert!(h.press(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
 }
 
-/// The rows of the panel whose top-left corner is at (x, y), up to its bottom border.
-fn panel_rows(t: &str, x: usize, y: usize) -> Vec<String> {
+/// The rows of the panel `w` wide whose top-left corner is at (x, y), up to its bottom
+/// border.
+fn panel_rows(t: &str, x: usize, y: usize, w: usize) -> Vec<String> {
     t.lines()
         .skip(y)
-        .map(|l| l.chars().skip(x).collect::<String>())
+        .map(|l| l.chars().skip(x).take(w).collect::<String>())
         .take_while(|l| !l.starts_with('╰'))
         .collect()
 }
@@ -121,9 +122,10 @@ fn callouts_and_the_article_band() {
     assert!(notice.contains("450 gallery runs"), "{notice}");
     let buf = h.render(120, 40, &TRUE);
     let t = text(&buf);
-    let loss = panel_rows(&t, 0, 2);
-    let acc = panel_rows(&t, 72, 2);
-    for (name, rows) in [("loss", &loss), ("accuracy", &acc)] {
+    let loss = panel_rows(&t, 0, 2, 72);
+    let acc = panel_rows(&t, 72, 2, 48);
+    // The plots' top rows: under the loss chart's title; under the accuracy's values.
+    for (name, rows, top) in [("loss", &loss, 1), ("accuracy", &acc, 2)] {
         let marks = rows.iter().map(|r| r.matches('◆').count()).sum::<usize>();
         assert_eq!(
             marks,
@@ -132,18 +134,22 @@ fn callouts_and_the_article_band() {
             rows.join("\n")
         );
         // Labels whole or cut after a word, never inside one.
-        let top = &rows[1];
+        let top = &rows[top];
         assert!(top.contains("train 99 %"), "{name}: {top}");
+        let label = "test loss starts to fall far below the train loss";
+        let at = top.find("test").expect("the second label");
+        let shown: String = top[at..].chars().take_while(|&c| c != '…').collect();
+        assert!(top[at..].contains('…'), "{name}: cut: {top}");
         assert!(
-            top.contains("test loss starts to…") || top.contains("test…"),
-            "{name}: {top}"
+            label[shown.len()..].starts_with(' '),
+            "{name}: cut after a word: {shown:?}"
         );
     }
-    assert!(t.contains("article: 450 runs, middle half"), "{t}");
+    assert!(t.contains("article: 450 runs, quartiles"), "{t}");
     // The band's cells carry its colours behind the curves.
     let banded = (0..72u16)
         .flat_map(|x| (3..12u16).map(move |y| (x, y)))
-        .filter(|&p| buf[p].bg == Color::Indexed(23) || buf[p].bg == Color::Indexed(59))
+        .filter(|&p| matches!(buf[p].bg, Color::Rgb(0, 50, 55) | Color::Rgb(45, 45, 45)))
         .count();
     assert!(banded > 20, "{banded} cells of the train band");
     s.bind(|| insta::assert_snapshot!("charts_callouts_band_120x40", t));
@@ -198,7 +204,11 @@ fn every_step_chart_has_tick_labels() {
     let mut h = common::played("parity");
     h.train(600);
     let t = text(&h.render(120, 40, &TRUE));
-    let rows = panel_rows(&t, 92, 2);
+    let column = |title: &str| {
+        let line = t.lines().nth(2).unwrap();
+        line[..line.find(title).unwrap()].chars().count() - 2
+    };
+    let rows = panel_rows(&t, column("accuracy"), 2, 30);
     let joined = rows.join("\n");
     assert!(rows[1].contains("train 100.00%"), "{joined}");
     for label in ["100%", "50%", "0%"] {
@@ -206,7 +216,7 @@ fn every_step_chart_has_tick_labels() {
     }
     let last = rows.last().unwrap();
     assert!(last.contains('0') && last.contains("1,000"), "{joined}");
-    let traj = panel_rows(&t, 46, 2).join("\n");
+    let traj = panel_rows(&t, column("W1 over"), 2, 44).join("\n");
     assert!(
         traj.contains("│     0"),
         "x labels under the trajectory\n{traj}"

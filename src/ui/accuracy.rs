@@ -174,7 +174,8 @@ fn values_line(
             let v = at.map(|(a, b)| if test { b } else { a });
             spans.push(Span::raw(" "));
             spans.push(super::compare::mark(theme, test));
-            spans.push(Span::styled(v.map_or(" —".into(), pct), other_style));
+            let v = v.map_or("—".into(), pct);
+            spans.push(Span::styled(format!(" {v}"), other_style));
         }
     }
     Line::from(spans)

@@ -75,18 +75,19 @@ fn decade(e: i32) -> String {
     format!("1e{e}")
 }
 
-/// Ticks of a log10 axis from `lo` to `hi` over `rows` rows: every decade, or every n-th so
-/// that labels are two rows apart; under two decades tall, 1, 2, 5 × 10^k (a zoom).
+/// Ticks of a log10 axis from `lo` to `hi` over `rows` rows: the decades that are multiples
+/// of the smallest stride (1, 2, 4, 5, 10, …) leaving about two rows a label; under two decades tall, 1, 2, 5 ×
+/// 10^k (a zoom).
 pub fn log_ticks(lo: f64, hi: f64, rows: u16) -> Vec<Tick> {
-    let room = (rows as usize).div_ceil(2).max(2);
+    let room = (rows as usize / 2 + 1).max(2);
     if hi - lo >= 2.0 {
         let (a, b) = (lo.ceil() as i32, hi.floor() as i32);
-        let n = (b - a + 1) as usize;
-        let stride = n.div_ceil(room).max(1) as i32;
-        // From the bottom decade up, so the floor is always labelled.
-        return (0..)
-            .map(|i| a + i * stride)
-            .take_while(|&e| e <= b)
+        let at = |stride: i32| (a..=b).filter(move |e| e.rem_euclid(stride) == 0);
+        let stride = [1, 2, 4, 5, 10, 20, 50]
+            .into_iter()
+            .find(|&s| at(s).count() <= room)
+            .unwrap_or(100);
+        return at(stride)
             .map(|e| Tick {
                 at: e as f64,
                 label: decade(e),
@@ -233,13 +234,13 @@ pub fn draw_axes(buf: &mut Buffer, area: Rect, axes: &Axes, theme: &Theme) -> Pl
     plot
 }
 
-/// The x labels in row `y`: each centred under its column (the first from the plot's left,
-/// the last ending at its right), those that would touch the one before left out.
+/// The x labels in row `y`: each centred under its column (the last ending at the plot's
+/// right when it is the range's end); the last always, the others where they stand apart
+/// from the labels before them and from the last.
 fn x_labels(buf: &mut Buffer, plot: &Plot, ticks: &[Tick], y: u16, style: Style) {
     let p = plot.area;
-    let mut free = p.x;
-    for (i, t) in ticks.iter().enumerate() {
-        let Some(c) = plot.col(t.at) else { continue };
+    let place = |i: usize, t: &Tick| {
+        let c = plot.col(t.at)?;
         let w = t.label.chars().count() as u16;
         let start = if i + 1 == ticks.len() && c + 1 >= p.right() {
             p.right().saturating_sub(w)
@@ -247,7 +248,16 @@ fn x_labels(buf: &mut Buffer, plot: &Plot, ticks: &[Tick], y: u16, style: Style)
             c.saturating_sub(w / 2)
                 .clamp(p.x, p.right().saturating_sub(w))
         };
-        if start < free || start + w > p.right() {
+        (start + w <= p.right()).then_some((start, w))
+    };
+    let last = ticks.len().checked_sub(1).and_then(|i| place(i, &ticks[i]));
+    let limit = last.map_or(p.right() + 1, |(s, _)| s);
+    let mut free = p.x;
+    for (i, t) in ticks.iter().enumerate() {
+        let Some((start, w)) = place(i, t) else {
+            continue;
+        };
+        if i + 1 < ticks.len() && (start < free || start + w + 1 > limit) {
             continue;
         }
         buf.set_string(start, y, &t.label, style);
@@ -255,22 +265,23 @@ fn x_labels(buf: &mut Buffer, plot: &Plot, ticks: &[Tick], y: u16, style: Style)
     }
 }
 
-/// The steps the run's step charts span: the whole run (see [`super::steps_shown`]), or
-/// with the zoom on, a window a sixteenth as wide (rounded to 1, 2, 5 × 10^k steps) around
-/// the step on screen. The window moves by half its width, and only when that step leaves
-/// its middle half, so a click on a zoomed chart does not slide what is under the mouse.
+/// The steps the loss and accuracy charts span: the whole run (see [`super::steps_shown`]),
+/// or with the zoom on, a window a sixteenth of the planned run wide (rounded to 1, 2, 5 ×
+/// 10^k steps) around the step on screen. The window moves by half its width, and only when
+/// that step leaves its middle half, so a click on a zoomed chart does not slide what is
+/// under the mouse.
 pub fn step_window(cx: &Ctx) -> (u64, u64) {
     let full = super::steps_shown(cx);
     if !cx.zoom {
         return (0, full);
     }
     let at = cx.frame.map_or(cx.snapshot.step, |f| f.step()).min(full);
-    zoom_window(at, full)
+    zoom_window(at, full, cx.snapshot.config.steps)
 }
 
-/// The zoomed window around step `at` of a run shown over `0..=full` steps.
-pub fn zoom_window(at: u64, full: u64) -> (u64, u64) {
-    let target = (full / 16).max(20);
+/// The zoomed window around step `at` of a run of `planned` steps shown over `0..=full`.
+pub fn zoom_window(at: u64, full: u64, planned: u64) -> (u64, u64) {
+    let target = (planned.max(full) / 16).max(20);
     let mut w = 10u64;
     'round: for unit in (0..).map(|k| 10u64.pow(k)) {
         for m in [1, 2, 5] {
@@ -434,8 +445,14 @@ mod tests {
 
     #[test]
     fn log_ticks_decades_then_one_two_five() {
-        // A small chart's 5 rows over 1e1 … 1e-8: every fourth decade from the floor.
+        // A small chart's 4 or 5 rows over 1e1 … 1e-8: every fourth decade.
         assert_eq!(labels(&log_ticks(-8.0, 1.0, 5)), ["1e-8", "1e-4", "1e0"]);
+        assert_eq!(labels(&log_ticks(-8.0, 1.0, 4)), ["1e-8", "1e-4", "1e0"]);
+        // The loss chart's 7 rows over 1e-6 … 1e1: every other decade.
+        assert_eq!(
+            labels(&log_ticks(-6.0, 1.0, 7)),
+            ["1e-6", "1e-4", "1e-2", "1e0"]
+        );
         assert_eq!(
             labels(&log_ticks(-3.0, 1.0, 9)),
             ["1e-3", "1e-2", "1e-1", "1e0", "1e1"]
@@ -449,17 +466,28 @@ mod tests {
     #[test]
     fn the_zoom_window_holds_the_step_and_moves_by_halves() {
         // Parity's 8,000 steps: 500-step windows.
-        assert_eq!(zoom_window(1000, 8000), (750, 1250));
+        assert_eq!(zoom_window(1000, 8000, 8000), (750, 1250));
         assert_eq!(
-            zoom_window(1100, 8000),
+            zoom_window(1100, 8000, 8000),
             (750, 1250),
-            "still in its middle half"
+            "in its middle half"
         );
-        assert_eq!(zoom_window(1130, 8000), (1000, 1500));
-        assert_eq!(zoom_window(0, 8000), (0, 500));
-        assert_eq!(zoom_window(8000, 8000), (7500, 8000));
-        assert_eq!(zoom_window(30_000, 50_000), (29_000, 31_000));
-        assert_eq!(zoom_window(5, 100), (0, 20), "never narrower than 20 steps");
+        assert_eq!(zoom_window(1130, 8000, 8000), (1000, 1500));
+        assert_eq!(zoom_window(0, 8000, 8000), (0, 500));
+        assert_eq!(zoom_window(8000, 8000, 8000), (7500, 8000));
+        // The width follows the planned run, not how far it has got.
+        assert_eq!(zoom_window(1000, 2000, 8000), (750, 1250));
+        assert_eq!(zoom_window(30_000, 50_000, 50_000), (29_000, 31_000));
+        assert_eq!(
+            zoom_window(5, 100, 100),
+            (0, 20),
+            "never narrower than 20 steps"
+        );
+        assert_eq!(
+            zoom_window(5, 20, 20),
+            (0, 20),
+            "the whole run when it is that short"
+        );
     }
 
     #[test]

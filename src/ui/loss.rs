@@ -6,7 +6,7 @@
 //! rows instead of dots.
 
 use super::axis::{self, Axes, Plot};
-use super::{Ctx, Panel, Theme, panel, thousands};
+use super::{ColorMode, Ctx, Panel, Theme, panel, thousands};
 use crate::sweep::article::BandPoint;
 use crate::train::Metrics;
 use ratatui::Frame;
@@ -32,22 +32,29 @@ pub const PANEL: Panel = Panel {
     render,
 };
 
-/// The band's cells: the middle half of train (its hue, dark), of test, of both.
+/// The band's cells: the middle half of train (its hue, dark), of test, of both; without
+/// colour, shades.
 fn band_bg(theme: &Theme, train: bool, test: bool) -> Option<(Color, &'static str)> {
-    let colored = theme.colored();
-    match (train, test) {
-        (false, false) => None,
-        (true, false) => Some((Color::Indexed(23), "░")),
-        (false, true) => Some((Color::Indexed(58), "▒")),
-        (true, true) => Some((Color::Indexed(59), "▓")),
-    }
-    .map(|(c, s)| if colored { (c, " ") } else { (Color::Reset, s) })
+    let rgb = theme.mode == ColorMode::TrueColor;
+    let (color, shade) = match (train, test) {
+        (false, false) => return None,
+        (true, false) if rgb => (Color::Rgb(0, 50, 55), "░"),
+        (true, false) => (Color::Indexed(23), "░"),
+        (false, true) if rgb => (Color::Rgb(55, 50, 0), "▒"),
+        (false, true) => (Color::Indexed(58), "▒"),
+        (true, true) if rgb => (Color::Rgb(45, 45, 45), "▓"),
+        (true, true) => (Color::Indexed(238), "▓"),
+    };
+    Some(if theme.colored() {
+        (color, " ")
+    } else {
+        (Color::Reset, shade)
+    })
 }
 
-/// The band's medians: train's and test's hues, greyed.
-fn median_colors() -> (Color, Color) {
-    (Color::Indexed(73), Color::Indexed(143))
-}
+/// The band's medians: a light grey, apart from the run's own hues (the band behind tells
+/// train's from test's).
+const MEDIAN: Color = Color::Indexed(248);
 
 fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let theme = cx.theme;
@@ -125,12 +132,11 @@ fn curves(buf: &mut Buffer, plot: &Plot, cx: &Ctx, other: &[Metrics], band: Opti
         .y_bounds(plot.y)
         .paint(|ctx| {
             if let Some(b) = band {
-                let (tr, te) = median_colors();
                 let med = |pick: fn(&BandPoint) -> f64| {
                     b.iter().map(move |p| (p.step as f64, log(pick(p))))
                 };
-                axis::polyline(ctx, med(|p| p.train.median), tr);
-                axis::polyline(ctx, med(|p| p.test.median), te);
+                axis::polyline(ctx, med(|p| p.train.median), MEDIAN);
+                axis::polyline(ctx, med(|p| p.test.median), MEDIAN);
                 ctx.layer();
             }
             if !other.is_empty() {
@@ -276,8 +282,8 @@ fn frame_block<'a>(cx: &Ctx<'a>, area: Rect, band: Option<&[BandPoint]>) -> Bloc
     block
 }
 
-/// What the band is: "░ ▒ article: 450 runs, quartiles · ⠒ medians" (the swatches in the
-/// band's colours), shorter where it does not fit.
+/// What the band is: "░░▒▒ article: 450 runs, quartiles ⠒⠒ medians" (the swatches in the
+/// band's colours; the medians drawn with colour only), shorter where it does not fit.
 fn band_legend(theme: &Theme, band: &[BandPoint], width: usize) -> Line<'static> {
     let runs = band.iter().map(|p| p.runs).max().unwrap_or(0);
     let swatch = |train, test| {
@@ -289,16 +295,14 @@ fn band_legend(theme: &Theme, band: &[BandPoint], width: usize) -> Line<'static>
         };
         Span::styled(sym.repeat(2), style)
     };
-    let long = format!(" article: {runs} runs, middle half ");
+    let long = format!(" article: {runs} runs, quartiles ");
     let short = " article's runs ".to_string();
     let median = " ⠒⠒ medians ";
     let mut spans = vec![Span::raw(" "), swatch(true, false), swatch(false, true)];
     if long.chars().count() + median.chars().count() + 6 <= width {
         spans.push(Span::raw(long));
         if theme.colored() {
-            let (tr, te) = median_colors();
-            spans.push(Span::styled("⠒", Style::new().fg(tr)));
-            spans.push(Span::styled("⠒", Style::new().fg(te)));
+            spans.push(Span::styled("⠒⠒", Style::new().fg(MEDIAN)));
             spans.push(Span::raw(" medians "));
         }
     } else {
