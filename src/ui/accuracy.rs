@@ -7,7 +7,6 @@ use super::{Ctx, Panel, Theme, panel};
 use crate::train::Metrics;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -67,59 +66,18 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         return;
     }
     cx.memo.axes.borrow_mut().push(plot.step_axis(area));
-    let fg = |s: Style| s.fg.unwrap_or(Color::Reset);
-    let pts = |h: &[Metrics], pick: fn(&Metrics) -> f64| -> Vec<(f64, f64)> {
-        h.iter().map(|m| (m.step as f64, pick(m) * 100.0)).collect()
-    };
-    let other = cx.compare.map(|c| &c.history[..]).unwrap_or_default();
-    let (train_marker, test_marker) = super::compare::markers(theme);
-    let own_test = if theme.colored() {
-        Marker::Braille
-    } else {
-        Marker::Dot
-    };
-    let cursor = axis::cursor_step(cx);
     let canvas = Canvas::default()
         .marker(Marker::Braille)
         .x_bounds(plot.x)
         .y_bounds(plot.y)
-        .paint(|ctx| {
-            if !other.is_empty() {
-                ctx.marker(train_marker);
-                let t = pts(other, |m| m.train_acc);
-                axis::polyline(ctx, t.into_iter(), fg(theme.train_compared()));
-                ctx.layer();
-                ctx.marker(test_marker);
-                let t = pts(other, |m| m.test_acc);
-                axis::polyline(ctx, t.into_iter(), fg(theme.test_compared()));
-                ctx.layer();
-            }
-            ctx.marker(Marker::Braille);
-            axis::polyline(
-                ctx,
-                pts(hist, |m| m.train_acc).into_iter(),
-                fg(theme.train()),
-            );
-            ctx.layer();
-            ctx.marker(own_test);
-            axis::polyline(ctx, pts(hist, |m| m.test_acc).into_iter(), fg(theme.test()));
-            if let Some(s) = cursor {
-                ctx.layer();
-                ctx.marker(Marker::Braille);
-                let line = [(s as f64, 0.0), (s as f64, 100.0)];
-                axis::polyline(ctx, line.into_iter(), fg(theme.scrub()));
-            }
-        });
+        .paint(|ctx| axis::paint_runs(ctx, cx, plotted, plot.y));
     ratatui::widgets::Widget::render(canvas, plot.area, buf);
-    let value = |c: &super::Callout| {
-        let pick = if axis::names_train(&c.label) {
-            |m: &Metrics| m.train_acc
-        } else {
-            |m: &Metrics| m.test_acc
-        };
-        axis::value_at(hist, c.step, pick).map(|v| v * 100.0)
-    };
-    axis::draw_callouts(buf, &plot, cx.callouts, &value, theme);
+    axis::draw_callouts(buf, &plot, cx, plotted);
+}
+
+/// A point's train (`false`) or test accuracy as the chart plots it: a percentage.
+fn plotted(m: &Metrics, test: bool) -> f64 {
+    100.0 * if test { m.test_acc } else { m.train_acc }
 }
 
 /// The title, which is the legend where it fits.

@@ -9,6 +9,7 @@ use crate::train::Metrics;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
+use ratatui::symbols::Marker;
 use ratatui::widgets::canvas::{Context, Line};
 
 /// One tick of an axis: where (in the axis' units) and its label.
@@ -326,10 +327,10 @@ pub fn polyline(ctx: &mut Context, pts: impl Iterator<Item = (f64, f64)>, color:
     }
 }
 
-/// The value `pick` reads from the last point of `history` at or before `step`.
-pub fn value_at(history: &[Metrics], step: u64, pick: fn(&Metrics) -> f64) -> Option<f64> {
+/// The last point of `history` at or before `step`.
+pub fn value_at(history: &[Metrics], step: u64) -> Option<Metrics> {
     let i = history.partition_point(|m| m.step <= step);
-    history.get(i.checked_sub(1)?).map(pick)
+    history.get(i.checked_sub(1)?).copied()
 }
 
 /// Whether a callout's label is about the train curve ("train loss rises", "memorized:
@@ -363,46 +364,72 @@ pub fn fit_words(label: &str, width: usize) -> Option<String> {
 /// The callouts' marker glyph: a shape that reads without colour beside braille and dots.
 pub const MARKER: &str = "◆";
 
-/// Draw the callouts on `plot`: a marker at each one's step, on the curve (its value from
-/// `value`; at the plot's top without one), and its label in the plot's top row from the
-/// marker's column on, as much as fits before the next marker (see [`fit_words`]).
-pub fn draw_callouts(
-    buf: &mut Buffer,
-    plot: &Plot,
-    callouts: &[Callout],
-    value: &dyn Fn(&Callout) -> Option<f64>,
-    theme: &Theme,
-) {
+/// The run's train and test series, a compared run's beneath them and the scrub cursor over
+/// them, each in its own layer of `ctx`: `value` reads a point's train (`false`) or test
+/// value as the chart plots it; `y` is the plot's range, for the cursor.
+pub fn paint_runs(ctx: &mut Context, cx: &Ctx, value: fn(&Metrics, bool) -> f64, y: [f64; 2]) {
+    let theme = cx.theme;
+    let fg = |s: Style| s.fg.unwrap_or(Color::Reset);
+    let pts = |h: &[Metrics], test: bool| -> Vec<(f64, f64)> {
+        h.iter().map(|m| (m.step as f64, value(m, test))).collect()
+    };
+    let other = cx.compare.map(|c| &c.history[..]).unwrap_or_default();
+    if !other.is_empty() {
+        let (train_marker, test_marker) = super::compare::markers(theme);
+        ctx.marker(train_marker);
+        polyline(
+            ctx,
+            pts(other, false).into_iter(),
+            fg(theme.train_compared()),
+        );
+        ctx.layer();
+        ctx.marker(test_marker);
+        polyline(ctx, pts(other, true).into_iter(), fg(theme.test_compared()));
+        ctx.layer();
+    }
+    let hist = &cx.snapshot.history;
+    ctx.marker(Marker::Braille);
+    polyline(ctx, pts(hist, false).into_iter(), fg(theme.train()));
+    ctx.layer();
+    // Without colour, the test series uses a different marker.
+    ctx.marker(if theme.colored() {
+        Marker::Braille
+    } else {
+        Marker::Dot
+    });
+    polyline(ctx, pts(hist, true).into_iter(), fg(theme.test()));
+    if let Some(s) = cursor_step(cx) {
+        ctx.layer();
+        ctx.marker(Marker::Braille);
+        let x = s as f64;
+        polyline(ctx, [(x, y[0]), (x, y[1])].into_iter(), fg(theme.scrub()));
+    }
+}
+
+/// Draw the run's callouts on `plot`: a marker at each one's step on the curve it is about
+/// (the train line when its label names train, else the test line; `value` reads it as in
+/// [`paint_runs`]), and its label in the plot's top row from the marker's column on, as
+/// much as fits before the next marker (see [`fit_words`]).
+pub fn draw_callouts(buf: &mut Buffer, plot: &Plot, cx: &Ctx, value: fn(&Metrics, bool) -> f64) {
     let p = plot.area;
-    let marks: Vec<(u16, &Callout)> = callouts
+    let marks: Vec<(u16, &Callout)> = cx
+        .callouts
         .iter()
         .filter_map(|c| Some((plot.col(c.step as f64)?, c)))
         .collect();
-    let style = theme.title();
+    let style = cx.theme.title();
     let mut free = p.x;
     for (i, &(col, c)) in marks.iter().enumerate() {
-        let row = value(c).map_or(p.y, |v| plot.row(v));
+        let on = |m: &Metrics| value(m, !names_train(&c.label));
+        let row = value_at(&cx.snapshot.history, c.step).map_or(p.y, |m| plot.row(on(&m)));
         buf[(col, row)].set_symbol(MARKER).set_style(style);
-        let (start, y) = if row == p.y {
-            (col + 1, p.y)
-        } else {
-            (col, p.y)
-        };
-        let start = start.max(free);
+        let start = if row == p.y { col + 1 } else { col }.max(free);
         let end = marks.get(i + 1).map_or(p.right(), |&(next, _)| next);
         let Some(text) = fit_words(&c.label, end.saturating_sub(start) as usize) else {
             continue;
         };
         let w = text.chars().count() as u16;
-        for x in start..start + w {
-            if x != col || y != row {
-                buf[(x, y)].set_symbol(" ");
-            }
-        }
-        buf.set_string(start, y, &text, style);
-        if row == y && (start..start + w).contains(&col) {
-            buf[(col, row)].set_symbol(MARKER).set_style(style);
-        }
+        buf.set_string(start, p.y, &text, style);
         free = start + w + 1;
     }
 }

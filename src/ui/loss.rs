@@ -89,7 +89,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             }
         }
     }
-    curves(buf, &plot, cx, other, band.filter(|_| theme.colored()));
+    curves(buf, &plot, cx, band.filter(|_| theme.colored()));
     if theme.colored() {
         for &(x, y, train, test) in &cells {
             if let Some((bg, _)) = band_bg(theme, train, test) {
@@ -97,35 +97,16 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             }
         }
     }
-    let value = |c: &super::Callout| {
-        let pick = if axis::names_train(&c.label) {
-            |m: &Metrics| m.train_loss
-        } else {
-            |m: &Metrics| m.test_loss
-        };
-        axis::value_at(hist, c.step, pick).map(log)
-    };
-    axis::draw_callouts(buf, &plot, cx.callouts, &value, theme);
+    axis::draw_callouts(buf, &plot, cx, plotted);
 }
 
-/// The run's curves, the compared run's beneath and the band's medians beneath both, with
-/// the scrub cursor over them.
-fn curves(buf: &mut Buffer, plot: &Plot, cx: &Ctx, other: &[Metrics], band: Option<&[BandPoint]>) {
-    let theme = cx.theme;
-    let hist = &cx.snapshot.history;
-    let fg = |s: Style| s.fg.unwrap_or(Color::Reset);
-    let (train_marker, test_marker) = super::compare::markers(theme);
-    // Without colour, the test series uses a different marker.
-    let own_test = if theme.colored() {
-        Marker::Braille
-    } else {
-        Marker::Dot
-    };
-    let pts = |h: &[Metrics], pick: fn(&Metrics) -> f64| -> Vec<(f64, f64)> {
-        h.iter().map(|m| (m.step as f64, log(pick(m)))).collect()
-    };
-    let cursor = axis::cursor_step(cx);
-    let [lo, hi] = plot.y;
+/// A point's train (`false`) or test loss as the chart plots it: log10, floored.
+fn plotted(m: &Metrics, test: bool) -> f64 {
+    log(if test { m.test_loss } else { m.train_loss })
+}
+
+/// The run's curves and the compared run's ([`axis::paint_runs`]) over the band's medians.
+fn curves(buf: &mut Buffer, plot: &Plot, cx: &Ctx, band: Option<&[BandPoint]>) {
     let canvas = Canvas::default()
         .marker(Marker::Braille)
         .x_bounds(plot.x)
@@ -139,29 +120,7 @@ fn curves(buf: &mut Buffer, plot: &Plot, cx: &Ctx, other: &[Metrics], band: Opti
                 axis::polyline(ctx, med(|p| p.test.median), MEDIAN);
                 ctx.layer();
             }
-            if !other.is_empty() {
-                ctx.marker(train_marker);
-                let t = pts(other, |m| m.train_loss);
-                axis::polyline(ctx, t.into_iter(), fg(theme.train_compared()));
-                ctx.layer();
-                ctx.marker(test_marker);
-                let t = pts(other, |m| m.test_loss);
-                axis::polyline(ctx, t.into_iter(), fg(theme.test_compared()));
-                ctx.layer();
-            }
-            ctx.marker(Marker::Braille);
-            let t = pts(hist, |m| m.train_loss);
-            axis::polyline(ctx, t.into_iter(), fg(theme.train()));
-            ctx.layer();
-            ctx.marker(own_test);
-            let t = pts(hist, |m| m.test_loss);
-            axis::polyline(ctx, t.into_iter(), fg(theme.test()));
-            if let Some(s) = cursor {
-                ctx.layer();
-                ctx.marker(Marker::Braille);
-                let x = s as f64;
-                axis::polyline(ctx, [(x, lo), (x, hi)].into_iter(), fg(theme.scrub()));
-            }
+            axis::paint_runs(ctx, cx, plotted, plot.y);
         });
     ratatui::widgets::Widget::render(canvas, plot.area, buf);
 }

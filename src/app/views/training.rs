@@ -565,14 +565,14 @@ pub static KEYS: [Binding<Training>; 24] = [
         &[Key::char('z')],
         |_| Action::ToggleZoom,
         "z",
-        "zoom the charts on the steps around the cursor, or show the whole run",
+        "zoom loss and accuracy on the cursor's steps, or not",
         None,
     ),
     bind(
         &[Key::char('b')],
         |_| Action::ToggleBand,
         "b",
-        "loss chart: the article's 450 mod-add runs behind yours (their middle half)",
+        "the article's 450 runs behind the loss (mod-add)",
         None,
     ),
     bind(
