@@ -310,9 +310,9 @@ fn two_kept_runs_are_drawn_on_the_same_axes() {
     assert_eq!(at.step, 460);
     let theirs = other.history.iter().find(|m| m.step == 460).unwrap();
     let scrubbed = text(&h.render(120, 40, &color));
-    let pct = |v: f64| format!("{:6.2}%", v * 100.0);
-    let train_row = format!("train {}  ━ {}", pct(at.train_acc), pct(theirs.train_acc));
-    let test_row = format!("test  {}  ━ {}", pct(at.test_acc), pct(theirs.test_acc));
+    let pct = |v: f64| format!("{:.2}%", v * 100.0);
+    let train_row = format!("train {} ━ {}", pct(at.train_acc), pct(theirs.train_acc));
+    let test_row = format!("test {} ━ {}", pct(at.test_acc), pct(theirs.test_acc));
     assert!(scrubbed.contains(&train_row), "{train_row}: {scrubbed}");
     assert!(scrubbed.contains(&test_row), "{test_row}: {scrubbed}");
     let sci = grokscope::ui::spectrum::sci;

@@ -65,6 +65,10 @@ pub enum Action {
     ToggleCompared,
     /// Training view: the heatmap's maps side by side, or one across the panel.
     HeatFocus,
+    /// Training view: draw the article's gallery band behind the loss curves, or not.
+    ToggleBand,
+    /// Training view: zoom the step charts on a window around the step on screen, or not.
+    ToggleZoom,
     /// Gallery view: move the selection, open the selected run.
     Gallery(GalleryChange),
     /// The trainer published a new snapshot.
@@ -99,6 +103,8 @@ impl Action {
                 | Action::PrevNeuron
                 | Action::Seek(_)
                 | Action::HeatFocus
+                | Action::ToggleBand
+                | Action::ToggleZoom
         )
     }
 }

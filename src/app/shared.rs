@@ -56,8 +56,26 @@ pub struct Shared {
     /// Moments marked on the loss and accuracy charts (a label at a step), in step order.
     pub callouts: Vec<Callout>,
     /// The loss band drawn behind the live curves (quartiles of other runs at each step),
-    /// when one is shown.
+    /// when one is shown: the article's gallery band, `b` in the training view, drawn for
+    /// the runs it compares with ([`band_mismatch`]).
     pub band: Option<Vec<BandPoint>>,
+    /// The step charts show a window around the step on screen (`z`).
+    pub zoom: bool,
+}
+
+/// Why the article's gallery band does not compare with a run of `cfg`, if it does not: the
+/// gallery's runs learned a + b mod 67, and their losses (cross-entropy divided by P, as
+/// here) only mean the same on that task.
+pub fn band_mismatch(cfg: &Config) -> Option<String> {
+    use crate::train::{Op, TaskKind};
+    let what = match (cfg.task, cfg.op) {
+        (TaskKind::Modular, Op::Add) if cfg.modulus == 67 => return None,
+        (TaskKind::Modular, op) => format!("{} mod {}", op.name(), cfg.modulus),
+        _ => cfg.preset.clone(),
+    };
+    Some(format!(
+        "no article band for {what}: the article's gallery ran a + b mod 67"
+    ))
 }
 
 impl Shared {
@@ -87,6 +105,7 @@ impl Shared {
             show: None,
             callouts: Vec::new(),
             band: None,
+            zoom: false,
         }
     }
 
@@ -165,6 +184,12 @@ impl Shared {
             self.paused = snap.status == Status::Paused;
         }
         self.snapshot = snap;
+        if new_run
+            && self.band.is_some()
+            && let Some(why) = band_mismatch(&self.snapshot.config)
+        {
+            self.message = Some(why);
+        }
         if let Some(h) = self.hidden() {
             self.neuron = self.neuron.min(h - 1);
         }
@@ -196,7 +221,11 @@ impl Shared {
             theme,
             memo,
             callouts: &self.callouts,
-            band: self.band.as_deref(),
+            band: self
+                .band
+                .as_deref()
+                .filter(|_| band_mismatch(&self.snapshot.config).is_none()),
+            zoom: self.zoom,
         }
     }
 }

@@ -1,42 +1,16 @@
-//! Train and test accuracy as sparklines; with a compared run (`replay DIR DIR2`), both runs
-//! as lines on the same axes.
+//! Train and test accuracy as lines on the step axis the loss chart uses (0 to 100 %), with
+//! the scrub cursor and the callouts; their values at the step on screen above the chart,
+//! and with a compared run (`replay DIR DIR2`) its lines beneath and its values beside.
 
+use super::axis::{self, Axes, Tick};
 use super::{Ctx, Panel, Theme, panel};
 use crate::train::Metrics;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Sparkline};
-
-/// `history` laid out over `total` steps: column `i` of `width` covers steps
-/// `[i·total/width, (i+1)·total/width)` and shows the last value in it (carried forward over
-/// gaps), as a percentage. Columns past the current step are left out, so new points only
-/// add columns and earlier ones never shift (fewer bytes per redraw).
-pub fn resample(
-    history: &[Metrics],
-    width: usize,
-    total: u64,
-    pick: fn(&Metrics) -> f64,
-) -> Vec<u64> {
-    if history.is_empty() || width == 0 {
-        return Vec::new();
-    }
-    let total = total.max(1);
-    let col = |step: u64| ((step as u128 * width as u128 / total as u128) as usize).min(width - 1);
-    let mut out: Vec<Option<u64>> = vec![None; col(history.last().unwrap().step) + 1];
-    for m in history {
-        out[col(m.step)] = Some((pick(m) * 100.0).round().clamp(0.0, 100.0) as u64);
-    }
-    let mut last = 0;
-    out.into_iter()
-        .map(|v| {
-            last = v.unwrap_or(last);
-            last
-        })
-        .collect()
-}
+use ratatui::widgets::Paragraph;
+use ratatui::widgets::canvas::Canvas;
 
 /// Train and test accuracy of the frame on screen, with their history (every run).
 pub const PANEL: Panel = Panel {
@@ -47,130 +21,120 @@ pub const PANEL: Panel = Panel {
 
 fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let theme = cx.theme;
-    let block = panel("accuracy", theme);
+    let block = panel("", theme).title(title(theme, area.width));
     let inner = block.inner(area);
     f.render_widget(block, area);
+    if inner.height == 0 {
+        return;
+    }
     let hist = &cx.snapshot.history;
     let shown = cx.frame.map(|fr| fr.metrics).or(hist.last().copied());
-    let (tr, te) = shown.map_or((0.0, 0.0), |m| (m.train_acc, m.test_acc));
-    let spark_h = inner.height.saturating_sub(2) / 2;
-    let [l1, s1, l2, s2] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(spark_h),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-    ])
-    .areas(inner);
-    let total = super::steps_shown(cx);
-    cx.memo.axes.borrow_mut().push(super::StepAxis {
-        area,
-        x0: inner.x,
-        width: inner.width,
-        max: total,
-    });
     // The compared run's values at the step on screen.
     let other = cx.compare.map(|c| {
         c.at(shown.map_or(0, |m| m.step))
             .map(|m| (m.train_acc, m.test_acc))
     });
-    let train = Series {
-        test: false,
-        label: "train",
-        value: tr,
-        other: other.map(|at| at.map(|(tr, _)| tr)),
-        pick: |m| m.train_acc,
+    let values = values_line(theme, shown, other, inner.width);
+    f.render_widget(Paragraph::new(values), Rect { height: 1, ..inner });
+    let chart = Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
     };
-    let test = Series {
-        test: true,
-        label: "test ",
-        value: te,
-        other: other.map(|at| at.map(|(_, te)| te)),
-        pick: |m| m.test_acc,
+    let (x0, x1) = axis::step_window(cx);
+    let rows = chart
+        .height
+        .saturating_sub(if chart.height >= 6 { 2 } else { 1 });
+    let pct = |v: f64, label: &str| Tick {
+        at: v,
+        label: label.into(),
     };
-    for (series, lrect, srect) in [(train, l1, s1), (test, l2, s2)] {
-        f.render_widget(Paragraph::new(series.label_line(theme)), lrect);
-        series.draw(f, cx, total, srect);
+    let y_ticks = if rows >= 5 {
+        vec![pct(0.0, "0%"), pct(50.0, "50%"), pct(100.0, "100%")]
+    } else {
+        vec![pct(0.0, "0%"), pct(100.0, "100%")]
+    };
+    let axes = Axes {
+        x: [x0 as f64, x1 as f64],
+        x_ticks: axis::step_ticks(x0, x1, chart.width.saturating_sub(6), false),
+        y: [0.0, 100.0],
+        y_ticks,
+    };
+    let buf = f.buffer_mut();
+    let plot = axis::draw_axes(buf, chart, &axes, theme);
+    if plot.area.width == 0 {
+        return;
     }
+    cx.memo.axes.borrow_mut().push(plot.step_axis(area));
+    let canvas = Canvas::default()
+        .marker(Marker::Braille)
+        .x_bounds(plot.x)
+        .y_bounds(plot.y)
+        .paint(|ctx| axis::paint_runs(ctx, cx, plotted, plot.y));
+    ratatui::widgets::Widget::render(canvas, plot.area, buf);
+    axis::draw_callouts(buf, &plot, cx, plotted);
 }
 
-/// One of the panel's two series: train or test accuracy.
-struct Series {
-    test: bool,
-    label: &'static str,
-    /// Its value at the step on screen.
-    value: f64,
-    /// The compared run's value there, when a run is compared (`None` inside: it has none).
-    other: Option<Option<f64>>,
-    pick: fn(&Metrics) -> f64,
+/// A point's train (`false`) or test accuracy as the chart plots it: a percentage.
+fn plotted(m: &Metrics, test: bool) -> f64 {
+    100.0 * if test { m.test_acc } else { m.train_acc }
 }
 
-impl Series {
-    fn style(&self, theme: &Theme) -> Style {
-        if self.test {
-            theme.test()
+/// The title, which is the legend where it fits.
+fn title(theme: &Theme, width: u16) -> Line<'static> {
+    let (train_mark, test_mark) = if theme.colored() {
+        ("━━ train", "━━ test")
+    } else {
+        ("⠤⠤ train", "•• test")
+    };
+    let mut spans = vec![Span::styled(" accuracy ", theme.title())];
+    if width >= 32 {
+        spans.extend([
+            Span::styled(train_mark, theme.train()),
+            Span::raw("  "),
+            Span::styled(test_mark, theme.test()),
+            Span::raw(" "),
+        ]);
+    }
+    Line::from(spans)
+}
+
+/// The values at the step on screen, and the compared run's beside them: "train 100.00%
+/// test 54.20%", shorter ("100.0% 54.2%") where the row is narrow.
+fn values_line(
+    theme: &Theme,
+    shown: Option<Metrics>,
+    other: Option<Option<(f64, f64)>>,
+    width: u16,
+) -> Line<'static> {
+    let (tr, te) = shown.map_or((0.0, 0.0), |m| (m.train_acc, m.test_acc));
+    let long = width >= if other.is_some() { 46 } else { 28 };
+    let pct = |v: f64| {
+        if long {
+            format!("{:.2}%", v * 100.0)
         } else {
-            theme.train()
+            format!("{:.1}%", v * 100.0)
         }
-    }
-
-    /// The label and value, and the compared run's value beside them.
-    fn label_line(&self, theme: &Theme) -> Line<'static> {
-        let mut spans = vec![
-            Span::styled(self.label, self.style(theme)),
-            Span::raw(format!(" {:6.2}%", self.value * 100.0)),
-        ];
-        if let Some(v) = self.other {
+    };
+    let mut spans = Vec::new();
+    for (test, v) in [(false, tr), (true, te)] {
+        let (name, style, other_style) = if test {
+            ("test ", theme.test(), theme.test_compared())
+        } else {
+            ("train ", theme.train(), theme.train_compared())
+        };
+        if !spans.is_empty() {
             spans.push(Span::raw("  "));
-            spans.push(super::compare::mark(theme, self.test));
-            spans.push(Span::styled(
-                v.map_or(" —".into(), |v| format!(" {:6.2}%", v * 100.0)),
-                if self.test {
-                    theme.test_compared()
-                } else {
-                    theme.train_compared()
-                },
-            ));
         }
-        Line::from(spans)
+        spans.push(Span::styled(if long { name } else { &name[..2] }, style));
+        spans.push(Span::raw(pct(v)));
+        if let Some(at) = other {
+            let v = at.map(|(a, b)| if test { b } else { a });
+            spans.push(Span::raw(" "));
+            spans.push(super::compare::mark(theme, test));
+            let v = v.map_or("—".into(), pct);
+            spans.push(Span::styled(format!(" {v}"), other_style));
+        }
     }
-
-    /// Its history: a sparkline, or with a compared run both runs as lines on the same axes
-    /// (the compared run's beneath).
-    fn draw(&self, f: &mut Frame, cx: &Ctx, total: u64, area: Rect) {
-        let theme = cx.theme;
-        let hist = &cx.snapshot.history;
-        let style = self.style(theme);
-        let Some(c) = cx.compare else {
-            let data = resample(hist, area.width as usize, total, self.pick);
-            f.render_widget(Sparkline::default().data(&data).max(100).style(style), area);
-            return;
-        };
-        let points = |h: &[Metrics]| -> Vec<(f64, f64)> {
-            h.iter()
-                .map(|m| (m.step as f64, (self.pick)(m) * 100.0))
-                .collect()
-        };
-        let (mine, theirs) = (points(hist), points(&c.history));
-        let (train_marker, test_marker) = super::compare::markers(theme);
-        let (marker, other_style) = if self.test {
-            (test_marker, theme.test_compared())
-        } else {
-            (train_marker, theme.train_compared())
-        };
-        let chart = Chart::new(vec![
-            Dataset::default()
-                .marker(marker)
-                .graph_type(GraphType::Line)
-                .style(other_style)
-                .data(&theirs),
-            Dataset::default()
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(style)
-                .data(&mine),
-        ])
-        .x_axis(Axis::default().bounds([0.0, total as f64]))
-        .y_axis(Axis::default().bounds([0.0, 100.0]));
-        f.render_widget(chart, area);
-    }
+    Line::from(spans)
 }

@@ -3,13 +3,14 @@
 //! compare at a glance, as the article's small multiples do.
 
 use super::Theme;
+use super::axis::{self, Axes};
 use crate::sweep::Point;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use ratatui::symbols::Marker;
 use ratatui::widgets::Widget;
-use ratatui::widgets::canvas::{Canvas, Context, Line};
+use ratatui::widgets::canvas::{Canvas, Line};
 
 /// The decades every small chart spans: 1e1 at the top, 1e-8 at the bottom (the article's
 /// small charts run from 1e4 to 1e-8; cross-entropy here starts near 1e0 and float32 bottoms
@@ -24,6 +25,8 @@ pub struct MiniOpts {
     pub level: Option<f64>,
     /// A vertical line at this step (a cursor shared by the charts).
     pub cursor: Option<u64>,
+    /// Decade labels and the step range, where the chart has room for them.
+    pub axes: bool,
 }
 
 fn log(v: f64) -> f64 {
@@ -34,33 +37,20 @@ fn fg(style: ratatui::style::Style) -> Color {
     style.fg.unwrap_or(Color::Reset)
 }
 
-/// One series as line segments between consecutive finite points.
-fn series(ctx: &mut Context, curve: &[Point], loss: fn(&Point) -> f64, color: Color) {
-    for w in curve.windows(2) {
-        let (a, b) = (loss(&w[0]), loss(&w[1]));
-        if a.is_finite() && b.is_finite() {
-            ctx.draw(&Line::new(
-                w[0].step as f64,
-                log(a),
-                w[1].step as f64,
-                log(b),
-                color,
-            ));
-        }
-    }
-    // A lone point (a curve of one, or one between gaps) still shows.
-    if let [p] = curve
-        && loss(p).is_finite()
-    {
-        let (x, y) = (p.step as f64, log(loss(p)));
-        ctx.draw(&Line::new(x, y, x, y, color));
-    }
+/// One series' points (step, log10 of the loss).
+fn series(curve: &[Point], loss: fn(&Point) -> f64) -> impl Iterator<Item = (f64, f64)> + '_ {
+    curve.iter().map(move |p| {
+        let v = loss(p);
+        (p.step as f64, if v.is_finite() { log(v) } else { f64::NAN })
+    })
 }
 
-/// Draw `curve`'s train and test loss into `area` (no border, no labels: the caller titles
-/// it), steps 0 to `steps` across (or to the curve's last step, if later), the fixed decades
-/// [`TOP`]..[`BOTTOM`] down. The train line is drawn in braille; the test line over it, in
-/// braille with colour and in `•` dots without, so NO_COLOR still tells them apart.
+/// Draw `curve`'s train and test loss into `area` (no border: the caller titles it), steps
+/// 0 to `steps` across (or to the curve's last step, if later), the fixed decades
+/// [`TOP`]..[`BOTTOM`] down; with `opts.axes`, where the chart has room, decade labels at
+/// its left and the step range under it ([`axis::draw_axes`]). The train line is drawn in
+/// braille; the test line over it, in braille with colour and in `•` dots without, so
+/// NO_COLOR still tells them apart.
 pub fn mini_loss(
     buf: &mut Buffer,
     area: Rect,
@@ -72,7 +62,27 @@ pub fn mini_loss(
     if area.is_empty() {
         return;
     }
-    let x_max = curve.last().map_or(steps, |p| p.step.max(steps)).max(1) as f64;
+    let x_max = curve.last().map_or(steps, |p| p.step.max(steps)).max(1);
+    let labelled = opts.axes && area.width >= 16;
+    let axes = Axes {
+        x: [0.0, x_max as f64],
+        x_ticks: if opts.axes && area.height >= 4 {
+            axis::step_ticks(0, x_max, 0, true)
+        } else {
+            Vec::new()
+        },
+        y: [BOTTOM, TOP],
+        y_ticks: if labelled {
+            let rows = area.height - u16::from(area.height >= 4);
+            axis::log_ticks(BOTTOM, TOP, rows)
+        } else {
+            Vec::new()
+        },
+    };
+    let plot = axis::draw_axes(buf, area, &axes, theme);
+    if plot.area.width == 0 {
+        return;
+    }
     let (train, test, dim, scrub) = (
         fg(theme.train()),
         fg(theme.test()),
@@ -84,25 +94,27 @@ pub fn mini_loss(
     } else {
         Marker::Dot
     };
+    let width = plot.area.width;
+    let x_max = x_max as f64;
     let canvas = Canvas::default()
         .marker(Marker::Braille)
-        .x_bounds([0.0, x_max])
-        .y_bounds([BOTTOM, TOP])
+        .x_bounds(plot.x)
+        .y_bounds(plot.y)
         .paint(|ctx| {
             if let Some(level) = opts.level.filter(|l| *l > 0.0) {
                 // Every other braille column: a dotted level, lighter than the lines.
                 let y = log(level);
-                let n = (area.width as usize * 2).max(2);
+                let n = (width as usize * 2).max(2);
                 for i in (0..n).step_by(4) {
                     let x = x_max * i as f64 / (n - 1) as f64;
                     ctx.draw(&Line::new(x, y, x, y, dim));
                 }
                 ctx.layer();
             }
-            series(ctx, curve, |p| p.train_loss, train);
+            axis::polyline(ctx, series(curve, |p| p.train_loss), train);
             ctx.layer();
             ctx.marker(test_marker);
-            series(ctx, curve, |p| p.test_loss, test);
+            axis::polyline(ctx, series(curve, |p| p.test_loss), test);
             if let Some(step) = opts.cursor {
                 ctx.layer();
                 ctx.marker(Marker::Braille);
@@ -110,7 +122,7 @@ pub fn mini_loss(
                 ctx.draw(&Line::new(x, BOTTOM, x, TOP, scrub));
             }
         });
-    canvas.render(area, buf);
+    canvas.render(plot.area, buf);
 }
 
 #[cfg(test)]
@@ -193,6 +205,7 @@ mod tests {
         let opts = MiniOpts {
             level: Some(1e-4),
             cursor: Some(500),
+            axes: false,
         };
         let buf = draw(&[], 1000, ColorMode::None, opts);
         // The cursor: a full-height line at the middle column.
@@ -207,5 +220,31 @@ mod tests {
         assert!((4..=5).contains(&level_rows[0]), "{level_rows:?}");
         let dotted = (0..20).filter(|&x| buf[(x, level_rows[0])].symbol() != " ");
         assert!(dotted.count() < 20, "dotted, not solid");
+    }
+
+    #[test]
+    fn small_charts_label_their_decades_and_steps() {
+        let flat = [point(0, 1.0, 1e-8), point(50_000, 1.0, 1e-8)];
+        let mut buf = Buffer::empty(Rect::new(0, 0, 20, 6));
+        let area = buf.area;
+        let opts = MiniOpts {
+            axes: true,
+            ..MiniOpts::default()
+        };
+        let theme = Theme::new(ColorMode::None);
+        mini_loss(&mut buf, area, &flat, 50_000, &theme, opts);
+        let row = |y: u16| -> String { (0..20).map(|x| buf[(x, y)].symbol()).collect() };
+        // Every fourth decade from the floor at its row, the axis, the step range.
+        assert!(row(0).starts_with(" 1e0│"), "{:?}", row(0));
+        assert!(row(2).starts_with("1e-4│"), "{:?}", row(2));
+        assert!(row(3).starts_with("1e-8│"), "{:?}", row(3));
+        assert_eq!(row(4), format!("    └┴{}┴", "─".repeat(13)));
+        assert_eq!(row(5), "     0           50k");
+        // Narrower than a label column: the chart alone, its step range still under it.
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 4));
+        let area = buf.area;
+        mini_loss(&mut buf, area, &flat, 50_000, &theme, opts);
+        let bottom: String = (0..12).map(|x| buf[(x, 3)].symbol()).collect();
+        assert_eq!(bottom, "0        50k");
     }
 }

@@ -324,6 +324,7 @@ fn chart(buf: &mut Buffer, area: Rect, rec: &RunRecord, v: &Scene) {
     let opts = MiniOpts {
         level: None,
         cursor: v.step,
+        axes: true,
     };
     mini_loss(buf, area, &rec.curve, v.steps, v.theme, opts);
 }

@@ -6,6 +6,7 @@
 
 mod accuracy;
 pub mod appendix;
+pub mod axis;
 pub mod bars;
 mod compare;
 pub mod curves;
@@ -85,12 +86,13 @@ pub struct Memo {
 }
 
 /// A chart's step axis as drawn: a click in `area` at column `x` means the step that column
-/// shows (steps 0 to `max` over the columns `x0 .. x0 + width`).
+/// shows (steps `min` to `max` over the columns `x0 .. x0 + width`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StepAxis {
     pub area: Rect,
     pub x0: u16,
     pub width: u16,
+    pub min: u64,
     pub max: u64,
 }
 
@@ -103,7 +105,8 @@ impl StepAxis {
             return None;
         }
         let dx = column.saturating_sub(self.x0).min(self.width - 1) as u64;
-        Some(dx * self.max / (self.width.max(2) - 1) as u64)
+        let span = self.max.saturating_sub(self.min);
+        Some(self.min + dx * span / (self.width.max(2) - 1) as u64)
     }
 }
 
@@ -133,6 +136,9 @@ pub struct Ctx<'a> {
     pub callouts: &'a [Callout],
     /// Quartiles of other runs' losses at each step, drawn behind the loss curves.
     pub band: Option<&'a [BandPoint]>,
+    /// The loss and accuracy charts show a window around the step on screen
+    /// ([`axis::step_window`]).
+    pub zoom: bool,
 }
 
 /// A moment marked on a chart: a short label at a step (the first step test accuracy

@@ -7,6 +7,7 @@
 //! of dots is one sampled frame; a cell takes the colour of the most telling line through
 //! it (the bias over the rest over the informative ones, which fill the fan).
 
+use super::axis::{Axes, Tick};
 use super::{Ctx, Panel, Theme, panel};
 use crate::train::TaskKind;
 use ndarray::Array2;
@@ -94,34 +95,56 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     if frames.is_empty() {
         return;
     }
-    // The y scale: the largest |w| over the kept frames, on the sticky scale; the x scale is
-    // the loss chart's.
+    // The y scale: the largest |w| over the kept frames, on the sticky scale; the steps are
+    // the whole run's, as the loss chart's unzoomed (zoomed, the 40-step frames would be
+    // a dozen columns apart).
     let top = frames
         .iter()
         .flat_map(|(_, w)| w.iter())
         .fold(0.0f64, |m, v| m.max(v.abs()));
-    let x_max = super::steps_shown(cx) as f64;
-    cx.memo.axes.borrow_mut().push(super::StepAxis {
-        area,
-        x0: inner.x,
-        width: inner.width,
-        max: x_max as u64,
-    });
-    let (w, h) = (inner.width as usize, inner.height as usize);
+    let top = super::sticky_scale(top as f32) as f64;
+    let (x0, x1) = (0, super::steps_shown(cx));
+    let weight = |v: f64, label: String| Tick { at: v, label };
+    let axes = Axes {
+        x: [x0 as f64, x1 as f64],
+        x_ticks: super::axis::step_ticks(x0, x1, inner.width.saturating_sub(6), false),
+        y: [-top, top],
+        y_ticks: vec![
+            weight(-top, format!("-{}", fmt_weight(top))),
+            weight(0.0, "0".into()),
+            weight(top, fmt_weight(top)),
+        ],
+    };
+    let plot = super::axis::draw_axes(f.buffer_mut(), inner, &axes, theme);
+    if plot.area.width < 4 {
+        return;
+    }
+    cx.memo.axes.borrow_mut().push(plot.step_axis(area));
+    let (w, h) = (plot.area.width as usize, plot.area.height as usize);
     let scale = Scale {
         xd: 2 * w,
         yd: 4 * h,
-        x_max,
-        top: super::sticky_scale(top as f32) as f64,
+        x: [x0 as f64, x1 as f64],
+        top,
     };
     let mut raster = Raster::new(w, h);
     trace(&mut raster, &frames, &scale, k_bits, theme.colored());
     // The frame on screen while scrubbing: a vertical line.
-    let scrub_x = match (cx.scrubbing, cx.frame) {
-        (true, Some(fr)) => Some(scale.x(fr.step()) / 2),
-        _ => None,
-    };
-    paint(f, inner, &raster, scrub_x, theme);
+    let scrub_x = super::axis::cursor_step(cx)
+        .and_then(|s| scale.x(s))
+        .map(|x| x / 2);
+    paint(f, plot.area, &raster, scrub_x, theme);
+}
+
+/// A weight scale's label: 5.7, 0.35, 12.
+fn fmt_weight(v: f64) -> String {
+    if v >= 10.0 {
+        format!("{v:.0}")
+    } else if v >= 1.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 /// The title, which is the legend: the informative digits, the bias, the rest.
@@ -148,18 +171,22 @@ fn title(theme: &Theme, k_bits: usize, width: u16) -> Line<'static> {
     ])
 }
 
-/// Steps and weights to dot coordinates: `xd` by `yd` dots, steps 0 to `x_max` across,
+/// Steps and weights to dot coordinates: `xd` by `yd` dots, steps `x[0]` to `x[1]` across,
 /// weights `top` (at the top) to `-top` down.
 struct Scale {
     xd: usize,
     yd: usize,
-    x_max: f64,
+    x: [f64; 2],
     top: f64,
 }
 
 impl Scale {
-    fn x(&self, step: u64) -> usize {
-        ((step as f64 / self.x_max) * (self.xd - 1) as f64).round() as usize
+    /// The dot column of `step`, if it is in the window.
+    fn x(&self, step: u64) -> Option<usize> {
+        let [a, b] = self.x;
+        let s = step as f64;
+        ((a..=b).contains(&s) && b > a)
+            .then(|| (((s - a) / (b - a)) * (self.xd - 1) as f64).round() as usize)
     }
 
     fn y(&self, v: f64) -> usize {
@@ -181,8 +208,7 @@ fn trace(
 ) {
     let mut columns: Vec<Option<usize>> = vec![None; scale.xd];
     for (i, &(step, _)) in frames.iter().enumerate() {
-        let x = scale.x(step);
-        if x < scale.xd {
+        if let Some(x) = scale.x(step).filter(|&x| x < scale.xd) {
             columns[x] = Some(i);
         }
     }

@@ -7,8 +7,9 @@ use super::super::action::{Action, Command, Scrub};
 use super::super::keys::{
     Binding, DIGITS, Key, SELECT_KEYS, bind, ctrl_quit, digit, help_key, quit_or_back, select,
 };
-use super::super::shared::Shared;
+use super::super::shared::{self, Shared};
 use super::scrub;
+use crate::sweep::article::Article;
 use crate::train::fields::{Field, Value};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
 use crate::ui::heatmap::Focus;
@@ -315,6 +316,20 @@ impl Training {
                 toggle_compared(s);
                 Vec::new()
             }
+            Action::ToggleBand => {
+                toggle_band(s);
+                Vec::new()
+            }
+            Action::ToggleZoom => {
+                s.zoom = !s.zoom;
+                s.message = Some(if s.zoom {
+                    "zoom: steps around the cursor, loss axis fitted to train (←→ move, z: all)"
+                        .into()
+                } else {
+                    "the whole run (z zooms on the cursor)".into()
+                });
+                Vec::new()
+            }
             Action::HeatFocus => {
                 let (focus, say) = match self.heat_focus {
                     Focus::Both => (Focus::Input, "heatmap: W_input across the panel (v)"),
@@ -404,8 +419,30 @@ fn toggle_compared(s: &mut Shared) {
     });
 }
 
+/// `b`: draw the article's gallery band behind the loss curves, or stop; for a run the
+/// gallery does not compare with, say why there is none.
+fn toggle_band(s: &mut Shared) {
+    if s.band.take().is_some() {
+        s.message = Some("article band hidden (b shows it)".into());
+        return;
+    }
+    if let Some(why) = shared::band_mismatch(&s.snapshot.config) {
+        s.message = Some(why);
+        return;
+    }
+    s.message = Some(match Article::shipped() {
+        Ok(a) => {
+            let band = a.gallery_band();
+            let runs = band.iter().map(|p| p.runs).max().unwrap_or(0);
+            s.band = Some(band);
+            format!("behind the loss: the middle half of the article's {runs} gallery runs")
+        }
+        Err(e) => format!("no article band: {e}"),
+    });
+}
+
 /// The training view: the run, its charts, weights and settings.
-pub static KEYS: [Binding<Training>; 22] = [
+pub static KEYS: [Binding<Training>; 24] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -522,6 +559,20 @@ pub static KEYS: [Binding<Training>; 22] = [
         |_| Action::HeatFocus,
         "v",
         "heatmap: both maps, W_input whole, W_output whole",
+        None,
+    ),
+    bind(
+        &[Key::char('z')],
+        |_| Action::ToggleZoom,
+        "z",
+        "zoom loss and accuracy on the cursor's steps, or not",
+        None,
+    ),
+    bind(
+        &[Key::char('b')],
+        |_| Action::ToggleBand,
+        "b",
+        "the article's 450 runs behind the loss (mod-add)",
         None,
     ),
     bind(

@@ -272,6 +272,7 @@ fn chart(buf: &mut Buffer, s: &Scene, run: usize, a: Rect) {
                     MiniOpts {
                         level: Some(s.thresholds.fit_loss),
                         cursor: None,
+                        axes: true,
                     },
                 );
             }
