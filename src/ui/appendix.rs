@@ -145,13 +145,19 @@ fn round_bounds(inner: Rect, r: f64) -> ([f64; 2], [f64; 2]) {
     ([-r * aspect, r * aspect], [-r, r])
 }
 
+/// The longest of `titles` that fits a panel `area` wide (else the last cut at a word).
+fn titled(titles: &[String], area: Rect) -> String {
+    let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+    super::mechanism::fit(&titles, (area.width as usize).saturating_sub(4))
+}
+
 fn circle_canvas<'a, F: Fn(&mut Context) + 'a>(
-    title: String,
+    titles: &[String],
     theme: &'a Theme,
     area: Rect,
     paint: F,
 ) -> Canvas<'a, impl Fn(&mut Context) + 'a> {
-    let block = panel(title, theme);
+    let block = panel(titled(titles, area), theme);
     let (xb, yb) = round_bounds(block.inner(area), 1.3);
     let dim = color(theme.dim());
     Canvas::default()
@@ -209,7 +215,12 @@ fn embed_panel(f: &mut Frame, s: &Scene, area: Rect) {
     let (ea, eb) = (c.embed[p.a], c.embed[p.b]);
     let theme = s.theme;
     let (dim, title, win) = (color(theme.dim()), theme.title(), theme.w_in());
-    let canvas = circle_canvas("embed: a, b, mean".to_string(), theme, area, move |ctx| {
+    let titles = [
+        "embed: a, b, mean".to_string(),
+        "embed: a, b".into(),
+        "embed".into(),
+    ];
+    let canvas = circle_canvas(&titles, theme, area, move |ctx| {
         number_dots(ctx, c, dim);
         line(ctx, ea, eb, dim);
         line(ctx, [0.0, 0.0], p.mean, color(title));
@@ -226,7 +237,11 @@ fn in_proj_panel(f: &mut Frame, s: &Scene, area: Rect) {
     let theme = s.theme;
     let (dim, title, win) = (color(theme.dim()), theme.title(), theme.w_in());
     let canvas = circle_canvas(
-        format!("in-proj: {} × {}", c.neurons, act_name(c.activation)),
+        &[
+            format!("in-proj: {} × {}", c.neurons, act_name(c.activation)),
+            format!("in-proj {}", c.neurons),
+            "in-proj".into(),
+        ],
         theme,
         area,
         move |ctx| {
@@ -260,7 +275,11 @@ fn out_proj_panel(f: &mut Frame, s: &Scene, area: Rect) {
     // One scale for every pair: the longest output fits the circle.
     let scale = 1.0 / c.max_output().max(1e-12);
     let canvas = circle_canvas(
-        "out-proj: 2× angle → Σ".to_string(),
+        &[
+            "out-proj: 2× angle → Σ".to_string(),
+            "out-proj: 2× angle".into(),
+            "out-proj".into(),
+        ],
         theme,
         area,
         move |ctx| {
@@ -308,7 +327,11 @@ fn learned_panel(f: &mut Frame, s: &Scene, l: &Learned, area: Rect) {
         .map(|p| [(p[0] / longest) as f64, (p[1] / longest) as f64])
         .collect();
     let canvas = circle_canvas(
-        format!("learned: k={} · {}", l.frequency, l.points.len()),
+        &[
+            format!("learned: k={} · {}", l.frequency, l.points.len()),
+            format!("learned k={}", l.frequency),
+            format!("k={}", l.frequency),
+        ],
         theme,
         area,
         move |ctx| {
@@ -396,10 +419,12 @@ fn landing_chart(f: &mut Frame, s: &Scene, area: Rect) {
     let c = s.construction;
     let theme = s.theme;
     let m = c.modulus as f64;
-    let block = panel(
+    let titles = [
         format!("lands: output vs target, 0…{}", c.modulus - 1),
-        theme,
-    );
+        "lands: output vs target".into(),
+        "lands".into(),
+    ];
+    let block = panel(titled(&titles, area), theme);
     let inner = block.inner(area);
     let (xb, yb) = ([-0.5, m - 0.5], [-1.0, m]);
     let (ok, bad) = split_pixels(c, inner, xb, yb, |t, o| t + o);
@@ -445,7 +470,12 @@ fn error_chart(f: &mut Frame, s: &Scene, area: Rect) {
         .fold(0.0f32, f32::max) as f64;
     // At least ±0.6, so the ±½ lines (beyond them the answer is wrong) are always in view.
     let top = (worst * 1.1).max(0.6);
-    let block = panel(format!("error: output − target, ±{top:.2}"), theme);
+    let titles = [
+        format!("error: output − target, ±{top:.2}"),
+        format!("error ±{top:.2}"),
+        "error".into(),
+    ];
+    let block = panel(titled(&titles, area), theme);
     let inner = block.inner(area);
     let (xb, yb) = ([-0.5, m - 0.5], [-top, top]);
     let (ok, bad) = split_pixels(c, inner, xb, yb, |_, o| o);
