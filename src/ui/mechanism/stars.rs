@@ -123,16 +123,19 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let Some(arr) = arr else {
         return;
     };
+    // Centred across the panel.
+    let used = shown_n as u16 * arr.w * if arr.stacked { 1 } else { 2 };
+    let x0 = inner.x + inner.width.saturating_sub(used) / 2;
     for (i, &k) in freqs.iter().take(shown_n).enumerate() {
         let i = i as u16;
         let (cell_in, cell_out) = if arr.stacked {
-            let x = inner.x + i * arr.w;
+            let x = x0 + i * arr.w;
             (
                 Rect::new(x, inner.y, arr.w, arr.h),
                 Rect::new(x, inner.y + inner.height / 2, arr.w, arr.h),
             )
         } else {
-            let x = inner.x + 2 * i * arr.w;
+            let x = x0 + 2 * i * arr.w;
             (
                 Rect::new(x, inner.y, arr.w, arr.h),
                 Rect::new(x + arr.w, inner.y, arr.w, arr.h),

@@ -80,7 +80,8 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         draw_group(f, cx, &s, order[i], cell, (place, order.len(), band));
     }
     if cells.len() < order.len() && inner.height > 0 {
-        let more = format!(" +{} groups · n: next ", order.len() - cells.len());
+        let left = order.len() - cells.len();
+        let more = format!(" +{left} group{} · n: next ", plural(left));
         let w = more.chars().count() as u16;
         if area.width > w + 2 {
             let at = Rect::new(area.right() - w - 1, area.bottom() - 1, w, 1);
