@@ -1,7 +1,8 @@
 //! The mechanism view (`m`, `--view mechanism`): rendered frames of a grokked model (the
 //! article's construction at three frequencies, deterministic) and of a memorizing one
 //! (mod-add's recorded run played to step 1,000), at 120×40, 80×24 and without colour; the
-//! styles that carry meaning; and a key script.
+//! styles that carry meaning; a key script; pictures that read (a strip per neuron, stars one
+//! frequency at a time, titles never cut mid-word) and the heatmaps' legends.
 
 mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -15,10 +16,12 @@ use grokscope::probe::Prober;
 use grokscope::probe::mechanism::{PairKind, Split};
 use grokscope::train::task::{Data, PairSet};
 use grokscope::train::{Activation, Arch, Config, Metrics, ModularWeights, Weights, presets};
-use grokscope::ui::{ColorMode, Memo, Theme};
+use grokscope::ui::heatmap::short;
+use grokscope::ui::{ColorMode, Memo, Theme, sticky_scale};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
 
@@ -309,9 +312,9 @@ fn key_script() {
         pair_line(&h)
     );
 
-    // The selected neuron: its number on its group's waves, its row marked in the heatmap.
+    // The selected neuron: its group comes to the waves, its number on its strip; its row
+    // is marked in the DFT map.
     let before = text(&h.render(120, 40, &TRUE));
-    assert!(before.contains("#0"), "{before}");
     h.press(ch(']'));
     h.press(ch(']'));
     let after = text(&h.render(120, 40, &TRUE));
@@ -326,11 +329,11 @@ fn key_script() {
 
     h.press(ch('o'));
     let t = text(&h.render(120, 40, &TRUE));
-    assert!(t.contains("waves · W_output over c by frequency"), "{t}");
+    assert!(t.contains("waves · W_output over c ·"), "{t}");
     assert!(t.contains("DFT of W_output"), "{t}");
     h.press(ch('u'));
     let t = text(&h.render(120, 40, &TRUE));
-    assert!(t.contains("waves · W_output over c unwrapped"), "{t}");
+    assert!(t.contains("waves · W_output against k·c mod P"), "{t}");
 
     // Pause and scrub back: the view draws the earlier frame.
     let latest = h.app.shared.snapshot.step;
@@ -432,4 +435,232 @@ fn every_modular_model_draws_every_page() {
             h.press(ch('u'));
         }
     }
+}
+
+/// The panel whose top border starts with `title` (its border included).
+fn panel_rect(buf: &Buffer, title: &str) -> Option<Rect> {
+    let (x, y) = find(buf, title)?;
+    let row = |y: u16| (0..buf.area.width).map(move |x| buf[(x, y)].symbol().to_string());
+    let right = row(y)
+        .skip(x as usize + 1)
+        .position(|c| c == "╮" || c == "┬")? as u16
+        + x
+        + 1;
+    let bottom = (y + 1..buf.area.height).find(|&r| buf[(x, r)].symbol() == "╰")?;
+    Some(Rect::new(x, y, right - x + 1, bottom - y + 1))
+}
+
+/// The text of cells `x0..x1` of row `y`.
+fn cells(buf: &Buffer, y: u16, x0: u16, x1: u16) -> String {
+    (x0..x1).map(|x| buf[(x, y)].symbol()).collect()
+}
+
+/// Braille dots in the cell: the bits of its code point above U+2800, if braille.
+fn dots(sym: &str) -> Option<u32> {
+    let c = sym.chars().next()? as u32;
+    (0x2800..=0x28ff)
+        .contains(&c)
+        .then(|| (c - 0x2800).count_ones())
+}
+
+/// The waves of a group of eight are eight numbered strips, each a thin line: not one block
+/// of braille (a line is two or three dots a cell; eight lines drawn over each other fill
+/// them), at every size.
+#[test]
+fn waves_are_a_strip_per_neuron() {
+    let app = grokked();
+    let memo = Memo::default();
+    for (w, h) in [(120, 40), (80, 24), (200, 60)] {
+        let buf = draw(&app, w, h, &TRUE, &memo);
+        let r = panel_rect(&buf, "╭ waves").unwrap_or_else(|| panic!("{}", text(&buf)));
+        let label = cells(&buf, r.y + 1, r.x + 1, r.right() - 1);
+        assert!(
+            label.starts_with("k=") && label.contains("8 neurons"),
+            "{label}"
+        );
+        // The first group's strips: a neuron number left of each, down to the next label.
+        let mut numbers = Vec::new();
+        for y in r.y + 2..r.bottom() - 1 {
+            let gutter = cells(&buf, y, r.x + 1, r.x + 5);
+            if cells(&buf, y, r.x + 1, r.x + 3) == "k=" {
+                break;
+            }
+            let first = gutter.split_whitespace().next().unwrap_or("");
+            if let Ok(n) = first.trim_start_matches('#').parse::<usize>() {
+                numbers.push(n);
+            }
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
+        assert_eq!(numbers.len(), N, "{w}×{h}: {numbers:?}\n{}", text(&buf));
+        let braille: Vec<u32> = (r.y + 1..r.bottom() - 1)
+            .flat_map(|y| (r.x + 1..r.right() - 1).map(move |x| (x, y)))
+            .filter_map(|(x, y)| dots(buf[(x, y)].symbol()))
+            .collect();
+        let mean = braille.iter().sum::<u32>() as f64 / braille.len().max(1) as f64;
+        assert!(
+            mean <= 4.0,
+            "{w}×{h}: {mean:.2} dots a cell\n{}",
+            text(&buf)
+        );
+    }
+}
+
+/// At 120×40 one frequency's stars fill the panel, W_input's and W_output's side by side,
+/// their points numbered in phase order; `n` steps to the next frequency and around, `N`
+/// back.
+#[test]
+fn stars_one_frequency_at_a_time() {
+    let mut app = grokked();
+    let memo = Memo::default();
+    let star = |app: &App| {
+        let buf = draw(app, 120, 40, &TRUE, &memo);
+        let r = panel_rect(&buf, "╭ stars").unwrap();
+        let title = cells(&buf, r.y, r.x, r.right());
+        (buf, r, title)
+    };
+    let (buf, r, first) = star(&app);
+    assert!(
+        first.contains("(1 of 3)") && first.contains("n: next"),
+        "{first}"
+    );
+    let labels = cells(&buf, r.y + 1, r.x + 1, r.right() - 1);
+    assert!(
+        labels.contains("W_input") && labels.contains("W_output"),
+        "{labels}"
+    );
+    // The W_input star: braille over most of the panel's height and a third of its width.
+    let half = r.x + r.width / 2;
+    let drawn = |y: u16| (r.x + 1..half).any(|x| dots(buf[(x, y)].symbol()).is_some());
+    let rows = (r.y + 2..r.bottom() - 1).filter(|&y| drawn(y)).count();
+    assert!(rows >= 12, "{rows} rows\n{}", text(&buf));
+    let panel_text: String = (r.y + 2..r.bottom() - 1)
+        .map(|y| cells(&buf, y, r.x + 1, r.right() - 1))
+        .collect();
+    // Every point numbered (the selected neuron's under its ●).
+    let numbered = (1..=N)
+        .filter(|i| panel_text.contains(&i.to_string()))
+        .count();
+    assert!(
+        numbered >= N - 1 && panel_text.contains('●'),
+        "{}",
+        text(&buf)
+    );
+    let k = |t: &str| {
+        t.split("k=")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .map(String::from)
+    };
+    let mut ks = vec![k(&first)];
+    for i in 2..=4 {
+        press(&mut app, ch('n'));
+        let (_, _, t) = star(&app);
+        assert!(t.contains(&format!("({} of 3)", (i - 1) % 3 + 1)), "{t}");
+        ks.push(k(&t));
+    }
+    assert!(ks[0] != ks[1] && ks[1] != ks[2] && ks[2] != ks[0], "{ks:?}");
+    assert_eq!(ks[3], ks[0], "three steps go around");
+    press(&mut app, ch('N'));
+    assert_eq!(k(&star(&app).2), ks[2], "N steps back");
+}
+
+/// Titles cut mid-word: a top-border title that runs into the corner with no space left.
+fn cut_titles(buf: &Buffer) -> Vec<String> {
+    let mut cut = Vec::new();
+    for line in text(buf).lines() {
+        for seg in line.split('╭').skip(1) {
+            let end = seg.find(['╮', '┬']).unwrap_or(seg.len());
+            let seg = &seg[..end];
+            if seg.starts_with(' ') && !seg.contains('─') && !seg.ends_with(' ') {
+                cut.push(seg.to_string());
+            }
+        }
+    }
+    cut
+}
+
+/// No title of the mechanism view (every page, both matrices, both wave forms) or of the
+/// appendix view is cut mid-word, at 80×24, 120×40 and 200×60, with colour or without.
+#[test]
+fn titles_are_never_cut_mid_word() {
+    let mut app = grokked();
+    let memo = Memo::default();
+    let sizes = [(80, 24), (120, 40), (200, 60)];
+    for keys in ["", "o", "u", "f", "f", "o", "u"] {
+        for c in keys.chars() {
+            press(&mut app, ch(c));
+        }
+        for (w, h) in sizes {
+            for theme in [&TRUE, &PLAIN] {
+                let buf = draw(&app, w, h, theme, &memo);
+                let cut = cut_titles(&buf);
+                assert!(cut.is_empty(), "{w}×{h} {cut:?}\n{}", text(&buf));
+            }
+        }
+    }
+    press(&mut app, ch('x'));
+    assert_eq!(app.view.name, "appendix");
+    for keys in ["", "t"] {
+        for c in keys.chars() {
+            press(&mut app, ch(c));
+        }
+        for (w, h) in sizes {
+            let buf = draw(&app, w, h, &TRUE, &memo);
+            let cut = cut_titles(&buf);
+            assert!(cut.is_empty(), "{w}×{h} {cut:?}\n{}", text(&buf));
+        }
+    }
+}
+
+/// The heatmap's legend: W_input's scale (its largest |w| on the sticky scale) at both ends
+/// of the ramp, the ramp in the map's own colours (blue to 0 to orange) and, without colour,
+/// in its signed shades; the DFT maps carry theirs on their title rows.
+#[test]
+fn heatmaps_carry_their_scale() {
+    let mut app = grokked();
+    let memo = Memo::default();
+    let frame = app.shared.frame().unwrap().clone();
+    let Weights::Modular(m) = &frame.weights else {
+        unreachable!()
+    };
+    let max = m.w_input.iter().fold(0.0f64, |a, v| a.max(v.abs())) as f32;
+    let s = short(sticky_scale(max));
+    // The DFT map, in the mechanism view.
+    let buf = draw(&app, 120, 40, &TRUE, &memo);
+    let (x, y) = find(&buf, "W_input (its columns").unwrap();
+    let row = cells(&buf, y, x, buf.area.width);
+    assert!(
+        row.contains(" 0 ") && row.contains('−') && row.contains('+'),
+        "{row}"
+    );
+    press(&mut app, ch('m'));
+    assert_eq!(app.view.name, "training");
+    let buf = draw(&app, 120, 40, &TRUE, &memo);
+    let (_, y) = find(&buf, "a = 0 … ").unwrap();
+    let row = cells(&buf, y, 0, buf.area.width);
+    assert!(
+        row.contains(&format!("−{s} ")) && row.contains(&format!(" +{s}")),
+        "{row}"
+    );
+    let ramp: Vec<Color> = (0..buf.area.width)
+        .map(|x| &buf[(x, y)])
+        .filter(|c| c.symbol() == "█")
+        .map(|c| c.fg)
+        .collect();
+    let levels: Vec<i8> = (-6..=-1).chain(1..=6).collect();
+    let want: Vec<Color> = levels.iter().map(|&l| TRUE.heat_color(l)).collect();
+    assert_eq!(ramp, want, "{row}");
+    let plain = draw(&app, 120, 40, &PLAIN, &memo);
+    let (_, y) = find(&plain, "a = 0 … ").unwrap();
+    let row = cells(&plain, y, 0, plain.area.width);
+    assert!(row.contains(&format!("−{s} ⣿⠿⠭⠅⠂ 0 ·░▒▓█ +{s}")), "{row}");
+    // Too narrow for the ramp: the scale alone.
+    let small = draw(&app, 80, 24, &PLAIN, &memo);
+    let (_, y) = find(&small, "a = 0 … ").unwrap();
+    assert!(
+        cells(&small, y, 0, 80).contains(&format!("±{s}")),
+        "{}",
+        text(&small)
+    );
 }

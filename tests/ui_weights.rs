@@ -139,7 +139,7 @@ fn five_neurons_pentagon_and_pentagram() {
     snapshots(&h, "weights_five-neurons");
     let buf = h.render(120, 40, &TRUE);
     let t = text(&buf);
-    let (px, py) = find(&buf, "╭ pentagon: W_in-proj · pentagram: W_out-proj").unwrap();
+    let (px, py) = find(&buf, "╭ pentagon W_in-proj · pentagram W_out-proj").unwrap();
     let right = (px + 1..120)
         .find(|&x| buf[(x, py)].symbol() == "╮")
         .unwrap();

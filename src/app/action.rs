@@ -186,6 +186,8 @@ pub enum MechanismChange {
     Unwrap,
     /// The next (`true`) or previous page of the compact layout.
     Page(bool),
+    /// The next (`true`) or previous frequency group in the waves and stars.
+    Freq(bool),
 }
 
 /// A change of the gallery's selection, or opening it.

@@ -16,6 +16,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::widgets::canvas::{Canvas, Circle, Context, Line as CLine, Points};
 
+mod pixels;
+use pixels::split_pixels;
+
 /// One parameter as the view lists it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamRow {
@@ -145,13 +148,19 @@ fn round_bounds(inner: Rect, r: f64) -> ([f64; 2], [f64; 2]) {
     ([-r * aspect, r * aspect], [-r, r])
 }
 
+/// The longest of `titles` that fits a panel `area` wide (else the last cut at a word).
+fn titled(titles: &[String], area: Rect) -> String {
+    let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+    super::mechanism::fit(&titles, (area.width as usize).saturating_sub(4))
+}
+
 fn circle_canvas<'a, F: Fn(&mut Context) + 'a>(
-    title: String,
+    titles: &[String],
     theme: &'a Theme,
     area: Rect,
     paint: F,
 ) -> Canvas<'a, impl Fn(&mut Context) + 'a> {
-    let block = panel(title, theme);
+    let block = panel(titled(titles, area), theme);
     let (xb, yb) = round_bounds(block.inner(area), 1.3);
     let dim = color(theme.dim());
     Canvas::default()
@@ -209,7 +218,12 @@ fn embed_panel(f: &mut Frame, s: &Scene, area: Rect) {
     let (ea, eb) = (c.embed[p.a], c.embed[p.b]);
     let theme = s.theme;
     let (dim, title, win) = (color(theme.dim()), theme.title(), theme.w_in());
-    let canvas = circle_canvas("embed: a, b, mean".to_string(), theme, area, move |ctx| {
+    let titles = [
+        "embed: a, b, mean".to_string(),
+        "embed: a, b".into(),
+        "embed".into(),
+    ];
+    let canvas = circle_canvas(&titles, theme, area, move |ctx| {
         number_dots(ctx, c, dim);
         line(ctx, ea, eb, dim);
         line(ctx, [0.0, 0.0], p.mean, color(title));
@@ -226,7 +240,11 @@ fn in_proj_panel(f: &mut Frame, s: &Scene, area: Rect) {
     let theme = s.theme;
     let (dim, title, win) = (color(theme.dim()), theme.title(), theme.w_in());
     let canvas = circle_canvas(
-        format!("in-proj: {} × {}", c.neurons, act_name(c.activation)),
+        &[
+            format!("in-proj: {} × {}", c.neurons, act_name(c.activation)),
+            format!("in-proj {}", c.neurons),
+            "in-proj".into(),
+        ],
         theme,
         area,
         move |ctx| {
@@ -260,7 +278,11 @@ fn out_proj_panel(f: &mut Frame, s: &Scene, area: Rect) {
     // One scale for every pair: the longest output fits the circle.
     let scale = 1.0 / c.max_output().max(1e-12);
     let canvas = circle_canvas(
-        "out-proj: 2× angle → Σ".to_string(),
+        &[
+            "out-proj: 2× angle → Σ".to_string(),
+            "out-proj: 2× angle".into(),
+            "out-proj".into(),
+        ],
         theme,
         area,
         move |ctx| {
@@ -308,7 +330,11 @@ fn learned_panel(f: &mut Frame, s: &Scene, l: &Learned, area: Rect) {
         .map(|p| [(p[0] / longest) as f64, (p[1] / longest) as f64])
         .collect();
     let canvas = circle_canvas(
-        format!("learned: k={} · {}", l.frequency, l.points.len()),
+        &[
+            format!("learned: k={} · {}", l.frequency, l.points.len()),
+            format!("learned k={}", l.frequency),
+            format!("k={}", l.frequency),
+        ],
         theme,
         area,
         move |ctx| {
@@ -320,86 +346,16 @@ fn learned_panel(f: &mut Frame, s: &Scene, l: &Learned, area: Rect) {
     f.render_widget(canvas, area);
 }
 
-/// Pixels of a braille canvas (2 × 4 per cell) hit by the points `(x, y)`, as the pixels'
-/// centres: at most one point per pixel, however many pairs (M² = 250,000 at M = 500).
-fn pixels(
-    inner: Rect,
-    xb: [f64; 2],
-    yb: [f64; 2],
-    points: impl Iterator<Item = (f64, f64)>,
-) -> Pixels {
-    let (w, h) = (inner.width as usize * 2, inner.height as usize * 4);
-    if w == 0 || h == 0 {
-        return Vec::new();
-    }
-    let mut hit = vec![false; w * h];
-    let (dx, dy) = ((xb[1] - xb[0]) / w as f64, (yb[1] - yb[0]) / h as f64);
-    for (x, y) in points {
-        let (i, j) = ((x - xb[0]) / dx, (y - yb[0]) / dy);
-        if i >= 0.0 && j >= 0.0 && (i as usize) < w && (j as usize) < h {
-            hit[j as usize * w + i as usize] = true;
-        }
-    }
-    hit.iter()
-        .enumerate()
-        .filter(|(_, b)| **b)
-        .map(|(k, _)| {
-            (
-                xb[0] + ((k % w) as f64 + 0.5) * dx,
-                yb[0] + ((k / w) as f64 + 0.5) * dy,
-            )
-        })
-        .collect()
-}
-
-/// Pairs as (target, offset).
-type Landings = Vec<(usize, f32)>;
-
-/// Canvas points, one per lit braille dot.
-type Pixels = Vec<(f64, f64)>;
-
-/// Every pair's (target, offset), split into right and wrong (or tied) answers.
-/// The pixels of the pairs answered right and of those answered wrong, each landing
-/// (target t, offset o) drawn at (t, y(t, o)).
-fn split_pixels(
-    c: &Construction,
-    inner: Rect,
-    xb: [f64; 2],
-    yb: [f64; 2],
-    y: fn(f64, f64) -> f64,
-) -> (Pixels, Pixels) {
-    let (right, wrong) = split(c);
-    let at = |v: &Landings| {
-        let points = v.iter().map(|&(t, o)| (t as f64, y(t as f64, o as f64)));
-        pixels(inner, xb, yb, points)
-    };
-    (at(&right), at(&wrong))
-}
-
-fn split(c: &Construction) -> (Landings, Landings) {
-    let m = c.modulus;
-    let (mut right, mut wrong) = (Vec::new(), Vec::new());
-    for (row, (t, o)) in c.landings().enumerate() {
-        if o.is_nan() {
-            continue;
-        }
-        if c.answer(row / m, row % m) == Some(t) {
-            right.push((t, o));
-        } else {
-            wrong.push((t, o));
-        }
-    }
-    (right, wrong)
-}
-
 fn landing_chart(f: &mut Frame, s: &Scene, area: Rect) {
     let c = s.construction;
     let theme = s.theme;
     let m = c.modulus as f64;
-    let block = panel(
+    let titles = [
         format!("lands: output vs target, 0…{}", c.modulus - 1),
-        theme,
-    );
+        "lands: output vs target".into(),
+        "lands".into(),
+    ];
+    let block = panel(titled(&titles, area), theme);
     let inner = block.inner(area);
     let (xb, yb) = ([-0.5, m - 0.5], [-1.0, m]);
     let (ok, bad) = split_pixels(c, inner, xb, yb, |t, o| t + o);
@@ -445,7 +401,12 @@ fn error_chart(f: &mut Frame, s: &Scene, area: Rect) {
         .fold(0.0f32, f32::max) as f64;
     // At least ±0.6, so the ±½ lines (beyond them the answer is wrong) are always in view.
     let top = (worst * 1.1).max(0.6);
-    let block = panel(format!("error: output − target, ±{top:.2}"), theme);
+    let titles = [
+        format!("error: output − target, ±{top:.2}"),
+        format!("error ±{top:.2}"),
+        "error".into(),
+    ];
+    let block = panel(titled(&titles, area), theme);
     let inner = block.inner(area);
     let (xb, yb) = ([-0.5, m - 0.5], [-top, top]);
     let (ok, bad) = split_pixels(c, inner, xb, yb, |_, o| o);

@@ -2,17 +2,19 @@
 //! by frequency and phase once the spectrum is meaningful) and beside it W_output (the same
 //! neurons × outputs), as the article shows both; for parity W1 (strongest neurons × 31
 //! inputs) and beside it w2, the output column. Two neurons per text row with half blocks in
-//! colour; shading by |w| without colour.
+//! colour; shading by |w| without colour. Each map's scale is on the bottom border: the
+//! value its strongest colours (or shades) stand for, with the ramp between ([`legend`]).
 
-use super::theme::{heat_level, shade};
-use super::{Ctx, Panel, panel};
+use super::theme::{HEAT_LEVELS, heat_level, shade};
+use super::{Ctx, Panel, Theme, panel};
 use crate::snapshot::WeightFrame;
 use crate::train::Weights;
 use ndarray::Array2;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
 
 /// The weights as a heatmap (every run).
 pub const PANEL: Panel = Panel {
@@ -241,13 +243,24 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     // The neuron's number goes on the bottom border after W_input's label.
     let label_x = area.x + 1 + bottom.chars().count() as u16;
     let room = (w_in + 1).saturating_sub(bottom.chars().count());
-    mark_neuron(
+    let marked = mark_neuron(
         buf,
         cx,
         frame,
         area,
         (rows, shown, vstretch, per_row),
         (label_x, room),
+    );
+    let out_x = inner.x + w_in as u16 + 1;
+    let bottom_len = bottom.chars().count() + marked;
+    legends(
+        buf,
+        theme,
+        (area, out_title.trim()),
+        [
+            (inner.x, w_in, bottom_len, scale(&heat, shown)),
+            (out_x, w_out, out_bottom.chars().count(), scale(&out, shown)),
+        ],
     );
 }
 
@@ -282,7 +295,8 @@ fn draw_output(
 /// The selected neuron's row, if drawn: ▸ and ◂ on the panel's side borders (in colour two
 /// neurons share a text row, its upper and lower half) and its number on the bottom border.
 /// `rows`: (neurons, neurons drawn, half-rows per neuron, neurons per text row); `label`:
-/// where the number may go on the bottom border, and how many cells it has there.
+/// where the number may go on the bottom border, and how many cells it has there. Returns
+/// the cells the number took.
 fn mark_neuron(
     buf: &mut Buffer,
     cx: &Ctx,
@@ -290,13 +304,13 @@ fn mark_neuron(
     area: Rect,
     (rows, shown, vstretch, per_row): (usize, usize, usize, usize),
     (label_x, room): (u16, usize),
-) {
+) -> usize {
     let order = neuron_order(frame, rows);
     let Some(r) = order.iter().position(|&n| n == cx.neuron) else {
-        return;
+        return 0;
     };
     if r >= shown || area.height < 3 {
-        return;
+        return 0;
     }
     let style = cx.theme.neuron();
     // Its half-rows (rows without colour) r·vstretch … (r+1)·vstretch, as text rows.
@@ -311,8 +325,12 @@ fn mark_neuron(
         buf[(area.right() - 1, y)].set_symbol("◂").set_style(style);
     }
     let label = format!("▸ neuron {} ", cx.neuron);
-    if label.chars().count() <= room {
+    let n = label.chars().count();
+    if n <= room {
         buf.set_string(label_x, area.bottom() - 1, label, style);
+        n
+    } else {
+        0
     }
 }
 
@@ -385,6 +403,122 @@ pub fn out_rows(frame: &WeightFrame) -> (Array2<f32>, &'static str, String) {
             let heat = Array2::from_shape_fn((hidden, 1), |(row, _)| p.w2[[index[row], 0]] as f32);
             (heat, "w2", String::new())
         }
+    }
+}
+
+/// A heatmap scale's value, short: 2 significant digits (0.84, 1.2, 12), powers of ten for
+/// the very small and large.
+pub fn short(v: f32) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if !(0.01..1000.0).contains(&a) {
+        format!("{v:.0e}")
+    } else if a >= 10.0 {
+        format!("{v:.0}")
+    } else if a >= 1.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// The ramp of one side of the map, strongest first for the negative side (so the ramp
+/// reads −max … 0 … +max), `cells` of it: the colours of the levels in colour, the signed
+/// shades without.
+fn ramp(theme: &Theme, negative: bool, cells: usize) -> Vec<Span<'static>> {
+    let sign = if negative { -1.0 } else { 1.0 };
+    let mut spans: Vec<Span<'static>> = (1..=cells)
+        .map(|i| {
+            // Evenly from the weakest level to the strongest.
+            let t = i as f32 / cells as f32;
+            if theme.colored() {
+                let level = (sign * (t * HEAT_LEVELS).round()) as i8;
+                Span::styled("█", Style::new().fg(theme.heat_color(level)))
+            } else {
+                Span::raw(shade(sign * t))
+            }
+        })
+        .collect();
+    if negative {
+        spans.reverse();
+    }
+    spans
+}
+
+/// A map's legend for `scale` (the |w| of its strongest level): `prefix`, then
+/// "−s ramp 0 ramp +s", then `suffix`, in its longest form that fits `room` cells (the ramp
+/// whole, then shorter, then "±s" alone), or none.
+pub fn legend(
+    theme: &Theme,
+    scale: f32,
+    prefix: &str,
+    suffix: &str,
+    room: usize,
+) -> Option<Line<'static>> {
+    let s = short(scale);
+    let whole = if theme.colored() {
+        HEAT_LEVELS as usize
+    } else {
+        5
+    };
+    for cells in [whole, 3, 0] {
+        let mut spans = vec![Span::styled(prefix.to_string(), theme.dim())];
+        if cells == 0 {
+            spans.push(Span::styled(format!("±{s}"), theme.dim()));
+        } else {
+            spans.push(Span::styled(format!("−{s} "), theme.dim()));
+            spans.extend(ramp(theme, true, cells));
+            spans.push(Span::styled(" 0 ", theme.dim()));
+            spans.extend(ramp(theme, false, cells));
+            spans.push(Span::styled(format!(" +{s}"), theme.dim()));
+        }
+        spans.push(Span::styled(suffix.to_string(), theme.dim()));
+        let line = Line::from(spans);
+        if line.width() <= room {
+            return Some(line);
+        }
+    }
+    None
+}
+
+/// Draw `line` right-aligned to end at `right` (exclusive) on row `y`, padded by a space on
+/// each side (it sits on a border).
+pub fn put_right(buf: &mut Buffer, line: &Line, right: u16, y: u16) {
+    let w = line.width() as u16 + 2;
+    let x = right.saturating_sub(w);
+    buf.set_line(x, y, &Line::raw(" "), 1);
+    buf.set_line(x + 1, y, line, w - 2);
+    buf.set_line(x + w - 1, y, &Line::raw(" "), 1);
+}
+
+/// Both maps' legends on the bottom border: each right-aligned in its own map's part, after
+/// its label (`maps`: each part's x, width, cells its labels take, and scale); the second
+/// map's scale (named `out_name`) joins the first's legend when its part has no room for it.
+fn legends(
+    buf: &mut Buffer,
+    theme: &Theme,
+    (area, out_name): (Rect, &str),
+    maps: [(u16, usize, usize, f32); 2],
+) {
+    let y = area.bottom() - 1;
+    let [(x_in, w_in, used_in, s_in), (x_out, w_out, used_out, s_out)] = maps;
+    let room = |w: usize, used: usize| w.saturating_sub(used + 3);
+    let out = (w_out > 0)
+        .then(|| legend(theme, s_out, "", "", room(w_out, used_out)))
+        .flatten();
+    let suffix = if w_out > 0 && out.is_none() {
+        format!(" · {out_name} ±{}", short(s_out))
+    } else {
+        String::new()
+    };
+    let inp = legend(theme, s_in, "", &suffix, room(w_in, used_in))
+        .or_else(|| legend(theme, s_in, "", "", room(w_in, used_in)));
+    if let Some(l) = inp {
+        put_right(buf, &l, x_in + w_in as u16, y);
+    }
+    if let Some(l) = out {
+        put_right(buf, &l, x_out + w_out as u16, y);
     }
 }
 

@@ -5,6 +5,7 @@
 //! angle 2πa/P) is drawn on the pentagon's circle; under both, W_in-proj and W_out-proj as
 //! 5 × (cos, sin) heatmaps.
 
+use super::heatmap::{legend, put_right, short};
 use super::theme::{heat_level, shade};
 use super::{Ctx, Panel, panel};
 use crate::analysis::FiveNeuronReadout;
@@ -38,11 +39,14 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let Some(five) = &frame.readings.five else {
         return;
     };
-    let title = if area.width >= 44 {
-        "pentagon: W_in-proj · pentagram: W_out-proj"
-    } else {
-        "W_in-proj · W_out-proj"
-    };
+    let title = super::mechanism::fit(
+        &[
+            "pentagon: W_in-proj · pentagram: W_out-proj",
+            "pentagon W_in-proj · pentagram W_out-proj",
+            "W_in-proj · W_out-proj",
+        ],
+        (area.width as usize).saturating_sub(4),
+    );
     let block = panel(title, theme);
     let inner = block.inner(area);
     let r = match five {
@@ -82,8 +86,14 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     circle(f, cx, rt, &r.w_out, &order, &[], theme.w_out());
     if heat_h > 0 {
         let [hl, hr] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(heats);
-        heat(f, cx, hl, &r.w_in, "in ");
-        heat(f, cx, hr, &r.w_out, "out");
+        let s_in = heat(f, cx, hl, &r.w_in, "in ");
+        let s_out = heat(f, cx, hr, &r.w_out, "out");
+        // Both swatches' scales on the bottom border, the ramp once.
+        let suffix = format!(" · out ±{}", short(s_out));
+        let room = (area.width as usize).saturating_sub(4);
+        if let Some(l) = legend(theme, s_in, "in ", &suffix, room) {
+            put_right(f.buffer_mut(), &l, area.right() - 1, area.bottom() - 1);
+        }
     }
 }
 
@@ -172,8 +182,9 @@ fn circle(
 }
 
 /// One matrix as a 5 × (cos, sin) heatmap: a row of neuron numbers, then a cos and a sin row
-/// of coloured cells (shaded by |w| without colour), scaled by the matrix's largest weight.
-fn heat(f: &mut Frame, cx: &Ctx, area: Rect, pts: &[[f32; 2]], name: &str) {
+/// of coloured cells (shaded by |w| without colour), scaled by the matrix's largest weight;
+/// returns that scale (for the legend).
+fn heat(f: &mut Frame, cx: &Ctx, area: Rect, pts: &[[f32; 2]], name: &str) -> f32 {
     let theme = cx.theme;
     let n = pts.len().max(1);
     let cell = ((area.width as usize).saturating_sub(5) / n).clamp(1, 4);
@@ -211,4 +222,5 @@ fn heat(f: &mut Frame, cx: &Ctx, area: Rect, pts: &[[f32; 2]], name: &str) {
         lines.push(Line::from(spans));
     }
     f.render_widget(Paragraph::new(lines), area);
+    scale
 }

@@ -21,6 +21,10 @@ pub struct Mechanism {
     pub unwrapped: bool,
     /// The page on screen when the panels do not all fit.
     pub page: usize,
+    /// Frequency groups stepped (`n` / `N`) from the first on screen.
+    pub freq: isize,
+    /// The neuron selection moved: the waves and stars start at its group.
+    pub follow: bool,
 }
 
 impl Default for Mechanism {
@@ -32,6 +36,8 @@ impl Default for Mechanism {
             output: false,
             unwrapped: false,
             page: 0,
+            freq: 0,
+            follow: false,
         }
     }
 }
@@ -50,11 +56,19 @@ impl Mechanism {
             output: self.output,
             unwrapped: self.unwrapped,
             page: self.page,
+            freq: self.freq,
+            follow: self.follow,
         }
     }
 
     /// The view's own actions; everything else is the training view's.
+    /// A new neuron selection (`[` `]`, answered by the training view) also brings its
+    /// frequency group to the waves and stars.
     pub fn update(&mut self, s: &Shared, action: &Action) -> Option<Vec<Command>> {
+        if matches!(action, Action::NextNeuron | Action::PrevNeuron) {
+            (self.follow, self.freq) = (true, 0);
+            return None;
+        }
         let Action::Mechanism(change) = action else {
             return None;
         };
@@ -65,6 +79,7 @@ impl Mechanism {
             MechanismChange::Output => self.output = !self.output,
             MechanismChange::Unwrap => self.unwrapped = !self.unwrapped,
             MechanismChange::Page(up) => self.page = step(self.page, up, PAGES),
+            MechanismChange::Freq(up) => self.freq += if up { 1 } else { -1 },
         }
         Some(Vec::new())
     }
@@ -72,7 +87,7 @@ impl Mechanism {
 
 /// The mechanism view: how the model on screen computes. The training keys it does not bind
 /// (pause, scrub, restart, presets, the selected neuron) act as in the training view.
-pub static KEYS: [Binding<Mechanism>; 11] = [
+pub static KEYS: [Binding<Mechanism>; 12] = [
     bind(
         &[Key::char('m'), Key::code(KeyCode::Esc)],
         |k| match k.code {
@@ -110,6 +125,13 @@ pub static KEYS: [Binding<Mechanism>; 11] = [
         "u",
         "unwrapped waves: against k·a mod P",
         Some(("u", "unwrap")),
+    ),
+    bind(
+        &[Key::char('n'), Key::char('N')],
+        |k| Action::Mechanism(MechanismChange::Freq(k.code == KeyCode::Char('n'))),
+        "n / N",
+        "next / previous frequency group (waves, stars)",
+        Some(("n", "next k")),
     ),
     bind(
         &[Key::char('f'), Key::char('F')],

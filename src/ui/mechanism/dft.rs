@@ -2,10 +2,12 @@
 //! cos k and sin k for k = 1…P/2) of W_input and of W_output, neurons ordered by frequency
 //! and phase, so that each neuron's sparsity shows, not only the summed spectrum. Two
 //! neurons per text row with half blocks in colour, shading by |coefficient| without; both
-//! matrices where they fit one above the other, else the one `o` picks.
+//! matrices where they fit one above the other, else the one `o` picks; each map's scale on
+//! its title row (the heatmaps' legend).
 
-use super::{Shown, shown};
+use super::{Shown, fit, shown, title_room};
 use crate::analysis::FourierCoeffs;
+use crate::ui::heatmap::{legend, put_right};
 use crate::ui::theme::{heat_level, shade};
 use crate::ui::{Ctx, Panel, panel, sticky_scale};
 use ratatui::Frame;
@@ -45,12 +47,32 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     } else {
         vec![s.choice.output]
     };
+    let room = title_room(area);
     let title = if both {
-        "DFT · neurons × (const, cos k, sin k) · by frequency"
-    } else if s.choice.output {
-        "DFT of W_output · neurons × (const, cos k, sin k) (o: W_input)"
+        fit(
+            &[
+                "DFT · neurons × (const, cos k, sin k) · by frequency",
+                "DFT · neurons × (const, cos k, sin k)",
+                "DFT",
+            ],
+            room,
+        )
     } else {
-        "DFT of W_input · neurons × (const, cos k, sin k) (o: W_output)"
+        let (name, other) = if s.choice.output {
+            ("W_output", "W_input")
+        } else {
+            ("W_input", "W_output")
+        };
+        fit(
+            &[
+                &format!("DFT of {name} · neurons × (const, cos k, sin k) (o: {other})"),
+                &format!("DFT of {name} · neurons × (const, cos k, sin k)"),
+                &format!("DFT of {name} (o: {other})"),
+                &format!("DFT of {name}"),
+                "DFT",
+            ],
+            room,
+        )
     };
     let block = panel(title, theme);
     f.render_widget(block, area);
@@ -85,9 +107,17 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             ));
         }
         let at = Rect::new(inner.x, y, inner.width, 1);
-        f.render_widget(Paragraph::new(Line::from(title)), at);
+        let title = Line::from(title);
+        let used = title.width();
+        f.render_widget(Paragraph::new(title), at);
         let body = Rect::new(inner.x, y + 1, inner.width, shown_rows);
-        heat(f, cx, &s, body, coeffs, &order, per_row);
+        let scale = heat(f, cx, &s, body, coeffs, &order, per_row);
+        // The scale, right-aligned on the title row, over the map's own columns.
+        let map_right = inner.x + LABEL + (inner.width.saturating_sub(LABEL)).min(s.p as u16);
+        let room = (map_right - inner.x) as usize;
+        if let Some(l) = legend(theme, scale, "", "", room.saturating_sub(used + 3)) {
+            put_right(f.buffer_mut(), &l, map_right, y);
+        }
         y += h;
     }
     axis(
@@ -111,7 +141,7 @@ fn heat(
     coeffs: &FourierCoeffs,
     order: &[usize],
     per_row: usize,
-) {
+) -> f32 {
     let theme = cx.theme;
     let m = coeffs.matrix();
     let p = m.nrows();
@@ -162,6 +192,7 @@ fn heat(
             }
         }
     }
+    scale
 }
 
 /// The coefficient axis: `c` over the constant, then k = 1, 5, 10, … over cos k.

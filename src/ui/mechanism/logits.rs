@@ -5,7 +5,7 @@
 //! training or a test pair is said: before grokking the argmax is right on training pairs
 //! only.
 
-use super::{Shown, grid, shown, strongest_groups};
+use super::{Shown, fit, grid, shown, strongest_groups, title_room};
 use crate::probe::mechanism::PairKind;
 use crate::ui::{Ctx, Panel, panel, sticky_scale};
 use ratatui::Frame;
@@ -22,8 +22,9 @@ pub const PANEL: Panel = Panel {
     render,
 };
 
-/// The pair, the answer, the model's and the split, as one line.
-pub(super) fn pair_line(cx: &Ctx, s: &Shown) -> Line<'static> {
+/// The pair, the answer, the model's and the split, as one line (the split in a word when
+/// `short`).
+fn pair_line(cx: &Ctx, s: &Shown, short: bool) -> Line<'static> {
     let theme = cx.theme;
     let l = &s.logits;
     let op = cx.snapshot.config.op;
@@ -45,10 +46,13 @@ pub(super) fn pair_line(cx: &Ctx, s: &Shown) -> Line<'static> {
         ("✗", theme.warn())
     };
     spans.push(Span::styled(format!("{} {mark}", l.argmax), style));
-    let (kind, style) = match s.kind {
-        PairKind::Train => ("training pair", theme.train()),
-        PairKind::Test => ("test pair", theme.test()),
-        PairKind::Unused => ("not in the data", theme.dim()),
+    let (kind, style) = match (s.kind, short) {
+        (PairKind::Train, false) => ("training pair", theme.train()),
+        (PairKind::Test, false) => ("test pair", theme.test()),
+        (PairKind::Unused, false) => ("not in the data", theme.dim()),
+        (PairKind::Train, true) => ("train", theme.train()),
+        (PairKind::Test, true) => ("test", theme.test()),
+        (PairKind::Unused, true) => ("unused", theme.dim()),
     };
     spans.push(Span::styled(" · ", theme.dim()));
     spans.push(Span::styled(kind, style));
@@ -70,10 +74,20 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         return;
     };
     let theme = cx.theme;
-    let title = format!(
-        "logit waves of a {} b mod {} · each group's part (a/A b/B)",
+    let sum = format!(
+        "logit waves of a {} b mod {}",
         symbol(cx.snapshot.config.op),
         s.p
+    );
+    let title = fit(
+        &[
+            &format!("{sum} · each group's part (a/A b/B)"),
+            &format!("{sum} · each group's part"),
+            &format!("{sum} · by group"),
+            &sum,
+            "logit waves",
+        ],
+        title_room(area),
     );
     let block = panel(title, theme);
     let inner = block.inner(area);
@@ -88,7 +102,13 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         Constraint::Length(total_h),
     ])
     .areas(inner);
-    f.render_widget(Paragraph::new(pair_line(cx, &s)), head);
+    let line = pair_line(cx, &s, false);
+    let line = if line.width() > head.width as usize {
+        pair_line(cx, &s, true)
+    } else {
+        line
+    };
+    f.render_widget(Paragraph::new(line), head);
     let room = grid(groups_area, s.mech.groups.len(), 20, 3).len();
     let shown_groups = strongest_groups(&s, room);
     let cells = grid(groups_area, shown_groups.len(), 20, 3);

@@ -4,7 +4,8 @@
 //! frequency group), [`stars`] (each neuron's (cos, sin) coefficient at a key frequency on a
 //! circle, neighbours by phase joined), [`logits`] (each group's contribution to the logits
 //! of the chosen pair, and their total) and [`dft`] (neurons × coefficients of both
-//! matrices). At 120×40 all four; smaller, three pages (`f`).
+//! matrices). At 120×40 all four; smaller, three pages (`f`). The waves and stars show one
+//! frequency group at a time where the panel has room for one only (`n` / `N` step).
 //!
 //! The read-out ([`crate::probe::mechanism`]) is computed here when a new frame is drawn
 //! and kept in [`Memo`] while it stays on screen, so training pays nothing for the view.
@@ -36,6 +37,11 @@ pub struct Choice {
     pub unwrapped: bool,
     /// The page on screen when the panels do not all fit.
     pub page: usize,
+    /// Steps (`n` / `N`) from the first frequency group on screen in the waves and stars:
+    /// the strongest group, or with `follow` the selected neuron's.
+    pub freq: isize,
+    /// The neuron selection moved since: the waves and stars start at its group.
+    pub follow: bool,
 }
 
 impl Default for Choice {
@@ -47,6 +53,8 @@ impl Default for Choice {
             output: false,
             unwrapped: false,
             page: 0,
+            freq: 0,
+            follow: false,
         }
     }
 }
@@ -190,6 +198,75 @@ pub(super) fn strongest_groups(s: &Shown, limit: usize) -> Vec<usize> {
     by_power
 }
 
+/// Indices into `mech.groups`, in the order `n` steps through them: the key frequencies'
+/// groups (largest first), then the others by power; rotated to start at the group on
+/// screen (the strongest, or the selected neuron's after `[` `]`, moved by `n` / `N`); and
+/// where the group on screen is in the order unrotated.
+pub(super) fn group_order(s: &Shown) -> (Vec<usize>, usize) {
+    let groups = &s.mech.groups;
+    let mut order: Vec<usize> = s
+        .keys
+        .iter()
+        .filter_map(|&k| groups.iter().position(|g| g.frequency == k))
+        .collect();
+    let mut rest: Vec<usize> = (0..groups.len()).filter(|g| !order.contains(g)).collect();
+    rest.sort_by(|&x, &y| groups[y].power.total_cmp(&groups[x].power));
+    order.extend(rest);
+    if order.is_empty() {
+        return (order, 0);
+    }
+    let base = if s.choice.follow {
+        order
+            .iter()
+            .position(|&g| groups[g].neurons.contains(&s.neuron))
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    let start = (base as isize + s.choice.freq).rem_euclid(order.len() as isize) as usize;
+    order.rotate_left(start);
+    (order, start)
+}
+
+/// The first of `candidates` that fits in `room` characters; else the last one cut at a word
+/// boundary with an ellipsis (or nothing when not even one word fits).
+pub fn fit(candidates: &[&str], room: usize) -> String {
+    if let Some(c) = candidates.iter().find(|c| c.chars().count() <= room) {
+        return (*c).to_string();
+    }
+    let Some(last) = candidates.last() else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for word in last.split(' ') {
+        let next = if out.is_empty() {
+            word.to_string()
+        } else {
+            format!("{out} {word}")
+        };
+        if next.chars().count() + 1 > room {
+            break;
+        }
+        out = next;
+    }
+    // A dangling separator is no word to end on.
+    let trimmed = out.trim_end_matches([' ', '·', ',', ':', '(']).to_string();
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        trimmed + "…"
+    }
+}
+
+/// Characters a panel's title has in `area` (borders and the title's padding taken off).
+pub(super) fn title_room(area: Rect) -> usize {
+    (area.width as usize).saturating_sub(4)
+}
+
+fn page_tag(page: usize) -> String {
+    format!(" page {}/{PAGES} · f ", page + 1)
+}
+
 /// `n` chart areas of at least `min_w × min_h` cells laid out in a grid over `area`, row by
 /// row, in as few columns as fit (wide charts read best); fewer charts when they do not fit.
 pub(super) fn grid(area: Rect, n: usize, min_w: u16, min_h: u16) -> Vec<Rect> {
@@ -249,12 +326,40 @@ pub fn render(f: &mut Frame, cx: &Ctx, footer: &Footer) {
             1 => draw(f, cx, body, &logits::PANEL, "logit waves"),
             _ => draw(f, cx, body, &dft::PANEL, "DFT"),
         }
-        let tag = format!(" page {}/{PAGES} · f ", page + 1);
+        let tag = page_tag(page);
         let w = tag.chars().count() as u16;
         if body.width > w + 2 && body.height > 0 {
-            let at = Rect::new(body.right() - w - 1, body.y, w, 1);
+            // On the bottom border, where no panel writes (the titles keep the top).
+            let at = Rect::new(body.right() - w - 1, body.bottom() - 1, w, 1);
             f.render_widget(Paragraph::new(Span::styled(tag, cx.theme.title())), at);
         }
     }
     super::footer::render(f, footer, cx.theme, foot);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    /// A title fits its room, and is one of the forms given or the last one's first whole
+    /// words with an ellipsis; never a word cut.
+    #[test]
+    fn titles_fit_in_whole_words() {
+        let forms = ["logit waves of a + b · each group's part", "logit waves"];
+        for room in 0..50 {
+            let t = fit(&forms, room);
+            assert!(t.chars().count() <= room, "{room}: {t}");
+            if let Some(head) = t.strip_suffix('…') {
+                assert!(forms[1].starts_with(head), "{room}: {t}");
+                let next = forms[1][head.len()..].chars().next();
+                assert_eq!(next, Some(' '), "{room}: {t} ends mid-word");
+            } else {
+                assert!(t.is_empty() || forms.contains(&t.as_str()), "{room}: {t}");
+            }
+        }
+        assert_eq!(fit(&forms, 60), forms[0]);
+        assert_eq!(fit(&forms, 20), forms[1]);
+        assert_eq!(fit(&["waves over x y"], 12), "waves over…");
+        assert_eq!(fit(&["waves"], 3), "");
+    }
 }

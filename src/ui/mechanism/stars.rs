@@ -2,9 +2,12 @@
 //! neuron's (cos k, sin k) coefficient as a point around a circle; the neurons of k's group
 //! joined in the order of their W_input phase, the others faint. W_input's points of a
 //! clean group lie evenly around the circle; W_output's, joined in the same order, turn twice
-//! as fast and draw a star.
+//! as fast and draw a star. The group's points are numbered 1, 2, … in that order where the
+//! star is large enough, so the path reads point by point. Every frequency where each star
+//! keeps at least [`MIN_H`] rows; else one at a time, as large as the panel allows (`n` /
+//! `N` step through them).
 
-use super::{Shown, shown, strongest_groups};
+use super::{Shown, fit, group_order, shown, title_room};
 use crate::analysis::FourierCoeffs;
 use crate::probe::mechanism::star;
 use crate::ui::{Ctx, Panel, panel};
@@ -22,19 +25,66 @@ pub const PANEL: Panel = Panel {
     render,
 };
 
-/// Smallest star: a label row and 4 braille rows, 8 columns wide.
-const MIN_H: u16 = 5;
+/// Smallest star worth drawing: a label row and 8 braille rows (a circle 32 dots across).
+const MIN_H: u16 = 9;
 
-/// The frequencies with a star: the key frequencies, else the strongest groups'.
-fn frequencies(s: &Shown) -> Vec<usize> {
-    if s.keys.is_empty() {
-        strongest_groups(s, 8)
+/// The frequencies with a star, from the one on screen: the groups in the order `n` steps
+/// through (key frequencies first), and where the first is in that order.
+fn frequencies(s: &Shown) -> (Vec<usize>, usize) {
+    let (order, start) = group_order(s);
+    let freqs = order
+        .into_iter()
+        .map(|g| s.mech.groups[g].frequency)
+        .collect();
+    (freqs, start)
+}
+
+/// How the stars are laid out in a panel's inner area: `stacked`, W_input's stars in a row
+/// above W_output's, else side by side in (W_input, W_output) pairs; each star `w × h`
+/// cells, label row included; `n` frequencies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Arrangement {
+    pub stacked: bool,
+    pub w: u16,
+    pub h: u16,
+    pub n: usize,
+}
+
+/// The arrangement for `freqs` frequencies in `inner`: every frequency if each star keeps at
+/// least [`MIN_H`] rows, else the one on screen as large as it goes. A star is about twice as
+/// wide as tall in cells (round on screen).
+pub(super) fn arrange(inner: Rect, freqs: usize) -> Option<Arrangement> {
+    let round = |h: u16| 2 * h.saturating_sub(1) + 2;
+    let stacked = |n: u16| {
+        let h = inner.height / 2;
+        let w = round(h).min(inner.width / n.max(1));
+        Arrangement {
+            stacked: true,
+            w,
+            h: h.min(w / 2 + 1),
+            n: n as usize,
+        }
+    };
+    let paired = |n: u16| {
+        let w = round(inner.height).min(inner.width / (2 * n.max(1)));
+        Arrangement {
+            stacked: false,
+            w,
+            h: inner.height.min(w / 2 + 1),
+            n: n as usize,
+        }
+    };
+    let want = freqs.max(1) as u16;
+    let all = [stacked(want), paired(want)]
+        .into_iter()
+        .filter(|a| a.h >= MIN_H)
+        .max_by_key(|a| a.h);
+    all.or_else(|| {
+        [stacked(1), paired(1)]
             .into_iter()
-            .map(|g| s.mech.groups[g].frequency)
-            .collect()
-    } else {
-        s.keys.to_vec()
-    }
+            .filter(|a| a.h >= 4 && a.w >= 8)
+            .max_by_key(|a| (a.h, a.stacked))
+    })
 }
 
 fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
@@ -43,51 +93,56 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     };
     let theme = cx.theme;
     let inner = panel("", theme).inner(area);
-    let both = inner.height >= 2 * MIN_H;
-    let matrices: Vec<bool> = if both {
-        vec![false, true]
+    let (freqs, start) = frequencies(&s);
+    let arr = arrange(inner, freqs.len());
+    let shown_n = arr.map_or(0, |a| a.n.min(freqs.len()));
+    let room = title_room(area);
+    let title = if shown_n < freqs.len() && shown_n > 0 {
+        let k = freqs[0];
+        let at = format!("k={k} ({} of {})", start + 1, freqs.len());
+        fit(
+            &[
+                &format!("stars · {at} · n: next · (cos k, sin k) per neuron"),
+                &format!("stars · {at} · n: next"),
+                &format!("stars · k={k}"),
+                "stars",
+            ],
+            room,
+        )
     } else {
-        vec![s.choice.output]
+        fit(
+            &[
+                "stars · each neuron's (cos k, sin k), joined by phase",
+                "stars · (cos k, sin k) per neuron",
+                "stars",
+            ],
+            room,
+        )
     };
-    let title = match matrices.as_slice() {
-        [_, _] => "stars · (cos k, sin k) of W_input, W_output below",
-        [false] => "stars · (cos k, sin k) of W_input (o: W_output)",
-        _ => "stars · (cos k, sin k) of W_output (o: W_input)",
-    };
-    let block = panel(title, theme);
-    f.render_widget(block, area);
-    let rows = Layout::vertical(vec![
-        Constraint::Ratio(1, matrices.len() as u32);
-        matrices.len()
-    ])
-    .split(inner);
-    let row_h = rows.first().map_or(0, |r| r.height);
-    if row_h < MIN_H {
+    f.render_widget(panel(title, theme), area);
+    let Some(arr) = arr else {
         return;
-    }
-    // Round stars (a cell is about twice as tall as wide), narrower to fit up to four.
-    let freqs = frequencies(&s);
-    let want = freqs.len().clamp(1, 4) as u16;
-    let star_w = (inner.width / want).clamp(10, 2 * (row_h - 1) + 2);
-    let n = freqs.len().min((inner.width / star_w).max(1) as usize);
-    for (&output, row) in matrices.iter().zip(rows.iter()) {
-        let cells = Layout::horizontal(vec![Constraint::Length(star_w); n]).split(*row);
-        for (&k, cell) in freqs.iter().zip(cells.iter()) {
-            let coeffs = if output {
-                &s.mech.output
-            } else {
-                &s.mech.input
-            };
-            draw_star(f, cx, &s, *cell, coeffs, k, output);
-        }
-    }
-    if n < freqs.len() {
-        let more = format!(" +{} more ", freqs.len() - n);
-        let w = more.chars().count() as u16;
-        if area.width > w + 2 {
-            let at = Rect::new(area.right() - w - 1, area.bottom() - 1, w, 1);
-            f.render_widget(Paragraph::new(Span::styled(more, theme.dim())), at);
-        }
+    };
+    // Centred across the panel.
+    let used = shown_n as u16 * arr.w * if arr.stacked { 1 } else { 2 };
+    let x0 = inner.x + inner.width.saturating_sub(used) / 2;
+    for (i, &k) in freqs.iter().take(shown_n).enumerate() {
+        let i = i as u16;
+        let (cell_in, cell_out) = if arr.stacked {
+            let x = x0 + i * arr.w;
+            (
+                Rect::new(x, inner.y, arr.w, arr.h),
+                Rect::new(x, inner.y + inner.height / 2, arr.w, arr.h),
+            )
+        } else {
+            let x = x0 + 2 * i * arr.w;
+            (
+                Rect::new(x, inner.y, arr.w, arr.h),
+                Rect::new(x + arr.w, inner.y, arr.w, arr.h),
+            )
+        };
+        draw_star(f, cx, &s, cell_in, &s.mech.input, k, false);
+        draw_star(f, cx, &s, cell_out, &s.mech.output, k, true);
     }
 }
 
@@ -108,9 +163,21 @@ fn draw_star(
         .iter()
         .find(|g| g.frequency == k)
         .map_or(&[], |g| g.neurons.as_slice());
+    // The longest name that leaves a blank cell before the next star's label.
+    let names: &[&str] = if output {
+        &[" W_output (2× angle)", " W_output", " out"]
+    } else {
+        &[" W_input", " in"]
+    };
+    let room = (area.width as usize).saturating_sub(format!("k={k}").len() + 1);
+    let name = names
+        .iter()
+        .find(|n| n.chars().count() <= room)
+        .copied()
+        .unwrap_or("");
     let label = vec![
         Span::styled(format!("k={k}"), theme.key()),
-        Span::styled(if output { " out" } else { " in" }, theme.dim()),
+        Span::styled(name, if output { theme.w_out() } else { theme.w_in() }),
     ];
     f.render_widget(Paragraph::new(Line::from(label)), head);
     let others: Vec<usize> = (0..coeffs.n_neurons())
@@ -122,9 +189,13 @@ fn draw_star(
         faint: star(coeffs, k, &others),
         selected: (s.neuron < coeffs.n_neurons())
             .then(|| (coeffs.cos(k, s.neuron), coeffs.sin(k, s.neuron))),
+        // Numbered by phase (as the article numbers them) where the star has room.
+        numbered: plot.height >= 8,
         line: color(if output { theme.w_out() } else { theme.w_in() }),
         dim: color(theme.dim()),
         chosen: theme.neuron(),
+        number: if output { theme.w_out() } else { theme.w_in() }
+            .add_modifier(ratatui::style::Modifier::BOLD),
     };
     drawing.paint(f, plot);
 }
@@ -135,9 +206,12 @@ struct Star {
     members: Vec<(f32, f32)>,
     faint: Vec<(f32, f32)>,
     selected: Option<(f32, f32)>,
+    /// The members numbered 1, 2, … in their phase order, at their points.
+    numbered: bool,
     line: Color,
     dim: Color,
     chosen: Style,
+    number: Style,
 }
 
 fn wide(pts: &[(f32, f32)]) -> Vec<(f64, f64)> {
@@ -193,6 +267,13 @@ impl Star {
                     coords: &member_pts,
                     color: self.line,
                 });
+                if self.numbered {
+                    ctx.layer();
+                    for (i, &(x, y)) in member_pts.iter().enumerate() {
+                        let label = Span::styled((i + 1).to_string(), self.number);
+                        ctx.print(x, y, label);
+                    }
+                }
                 if let Some((x, y)) = self.selected {
                     ctx.layer();
                     ctx.print(f64::from(x), f64::from(y), Span::styled("●", self.chosen));

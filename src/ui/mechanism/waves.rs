@@ -1,12 +1,15 @@
-//! Wave lines (the article's mod-top-waves): one small chart per frequency group, each
-//! neuron's W_input column (or, `o`, W_output row) drawn as a line over 0…P−1; `u` plots it
-//! against k·x mod P instead, which turns a clean frequency-k wave into one period.
+//! Wave lines (the article's mod-top-waves): one chart per frequency group, each neuron's
+//! W_input column (or, `o`, W_output row) over 0…P−1 on a thin strip of its own, numbered at
+//! its left, all strips of a group on one scale: every neuron's wave reads by itself (drawn
+//! on top of each other, eight lines of braille are a solid block). `u` plots them against
+//! k·x mod P instead, which turns a clean frequency-k wave into one period. The groups start
+//! at the one on screen (`n` / `N`) and fill the panel as far as they fit.
 
-use super::{Shown, grid, shown, strongest_groups};
+use super::{Shown, fit, group_order, shown, title_room};
 use crate::probe::mechanism::unwrapped;
 use crate::ui::{Ctx, Panel, panel, sticky_scale};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
@@ -19,9 +22,11 @@ pub const PANEL: Panel = Panel {
     render,
 };
 
-/// Smallest chart: a label row and two braille rows, 24 columns.
-const MIN_W: u16 = 24;
-const MIN_H: u16 = 3;
+/// Narrowest column of groups: the neuron numbers and about two braille dots per input.
+const MIN_COLUMN: u16 = 40;
+/// Braille dot rows per neuron's strip: at least one text row, at most three.
+const MIN_DOTS: usize = 4;
+const MAX_DOTS: usize = 12;
 
 /// Neuron `j`'s weights over 0…P−1: its W_input column or W_output row.
 pub(super) fn values(s: &Shown, j: usize, output: bool) -> Vec<f64> {
@@ -37,28 +42,46 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         return;
     };
     let theme = cx.theme;
-    let which = if s.choice.output {
-        "W_output over c"
+    let (name, over, unwrapped) = if s.choice.output {
+        ("W_output", "c", "k·c")
     } else {
-        "W_input over a"
+        ("W_input", "a", "k·a")
     };
-    let how = if s.choice.unwrapped {
-        " unwrapped (against k·a mod P)"
+    let long = if s.choice.unwrapped {
+        format!("waves · {name} against {unwrapped} mod P (u: over {over}) · a strip per neuron")
     } else {
-        " by frequency"
+        format!("waves · {name} over {over} · a strip per neuron (u: unwrap)")
     };
-    let block = panel(format!("waves · {which}{how}"), theme);
+    let mid = if s.choice.unwrapped {
+        format!("waves · {name} against {unwrapped} mod P")
+    } else {
+        format!("waves · {name} over {over}")
+    };
+    let title = fit(&[&long, &mid, "waves"], title_room(area));
+    let block = panel(title, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let all = s.mech.groups.len();
-    let room = grid(inner, all, MIN_W, MIN_H).len();
-    let groups = strongest_groups(&s, room);
-    let cells = grid(inner, groups.len(), MIN_W, MIN_H);
-    for (&g, &cell) in groups.iter().zip(&cells) {
-        draw_group(f, cx, &s, g, cell);
+    let (order, start) = group_order(&s);
+    let sizes: Vec<usize> = order
+        .iter()
+        .map(|&g| s.mech.groups[g].neurons.len())
+        .collect();
+    let cells = plan(inner, &sizes);
+    // One strip height for every group on screen (so their waves compare), as the most
+    // crowded group allows.
+    let band = cells
+        .iter()
+        .map(|&(i, c)| c.height.saturating_sub(1) as usize * 4 / sizes[i].max(1))
+        .min()
+        .unwrap_or(MIN_DOTS)
+        .clamp(MIN_DOTS, MAX_DOTS);
+    for &(i, cell) in &cells {
+        let place = (start + i) % order.len();
+        draw_group(f, cx, &s, order[i], cell, (place, order.len(), band));
     }
-    if groups.len() < all && inner.height > 0 {
-        let more = format!(" +{} more groups ", all - groups.len());
+    if cells.len() < order.len() && inner.height > 0 {
+        let left = order.len() - cells.len();
+        let more = format!(" +{left} group{} · n: next ", plural(left));
         let w = more.chars().count() as u16;
         if area.width > w + 2 {
             let at = Rect::new(area.right() - w - 1, area.bottom() - 1, w, 1);
@@ -67,17 +90,69 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     }
 }
 
+/// Where each group goes: columns of at least [`MIN_COLUMN`] cells, each filled top down
+/// with whole groups (a label row and a text row per neuron at least) in `sizes`' order, the
+/// spare rows shared out by size. The first group of a column goes in even when it does not
+/// fit (its strips are then cut). Returns (index into `sizes`, cell).
+pub(super) fn plan(inner: Rect, sizes: &[usize]) -> Vec<(usize, Rect)> {
+    if inner.width == 0 || inner.height < 2 || sizes.is_empty() {
+        return Vec::new();
+    }
+    let cols = (inner.width / MIN_COLUMN).max(1);
+    let columns = Layout::horizontal(vec![Constraint::Ratio(1, cols as u32); cols as usize])
+        .spacing(1)
+        .split(inner);
+    let mut out = Vec::new();
+    let mut next = 0;
+    for col in columns.iter() {
+        let mut members = Vec::new();
+        let mut used = 0usize;
+        while next < sizes.len() {
+            let need = 1 + sizes[next];
+            if used + need > col.height as usize && !members.is_empty() {
+                break;
+            }
+            members.push(next);
+            used += need;
+            next += 1;
+            if used >= col.height as usize {
+                break;
+            }
+        }
+        let weights: Vec<Constraint> = members
+            .iter()
+            .map(|&i| Constraint::Fill(1 + sizes[i] as u16))
+            .collect();
+        let cells = Layout::vertical(weights).split(*col);
+        out.extend(members.iter().copied().zip(cells.iter().copied()));
+    }
+    out
+}
+
 /// Frequency group `g`'s waves in `cell`: a label (its frequency, its size, the selected
-/// neuron if it is one of them) over one line per neuron.
-fn draw_group(f: &mut Frame, cx: &Ctx, s: &Shown, g: usize, cell: Rect) {
+/// neuron if it is one of them, its place in the order) over a strip per neuron. `place`:
+/// (its place, the number of groups, dot rows per strip).
+fn draw_group(
+    f: &mut Frame,
+    cx: &Ctx,
+    s: &Shown,
+    g: usize,
+    cell: Rect,
+    place: (usize, usize, usize),
+) {
     let theme = cx.theme;
     let group = &s.mech.groups[g];
     let k = group.frequency;
-    let key = s.keys.contains(&k);
+    let [head, plot] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(cell);
+    let strips = strip_count(plot.height, group.neurons.len());
     let mut label = vec![
         Span::styled(
             format!("k={k}"),
-            if key { theme.key() } else { theme.title() },
+            if s.keys.contains(&k) {
+                theme.key()
+            } else {
+                theme.title()
+            },
         ),
         Span::styled(
             format!(
@@ -88,36 +163,59 @@ fn draw_group(f: &mut Frame, cx: &Ctx, s: &Shown, g: usize, cell: Rect) {
             theme.dim(),
         ),
     ];
-    if group.neurons.contains(&s.neuron) {
-        label.push(Span::styled(format!(" · #{}", s.neuron), theme.neuron()));
+    // The rest as far as it fits whole.
+    let mut more = Vec::new();
+    if strips < group.neurons.len() {
+        more.push(Span::styled(format!(" ({strips} drawn)"), theme.dim()));
     }
-    let [head, plot] = ratatui::layout::Layout::vertical([
-        ratatui::layout::Constraint::Length(1),
-        ratatui::layout::Constraint::Fill(1),
-    ])
-    .areas(cell);
+    if group.neurons.contains(&s.neuron) {
+        more.push(Span::styled(format!(" · #{}", s.neuron), theme.neuron()));
+    }
+    if place.1 > 1 {
+        more.push(Span::styled(
+            format!(" · {}/{}", place.0 + 1, place.1),
+            theme.dim(),
+        ));
+    }
+    let mut width: usize = label.iter().map(Span::width).sum();
+    for span in more {
+        if width + span.width() <= head.width as usize {
+            width += span.width();
+            label.push(span);
+        }
+    }
     f.render_widget(Paragraph::new(Line::from(label)), head);
-    let lines: Vec<(usize, Vec<(f64, f64)>)> =
-        group.neurons.iter().map(|&j| (j, wave(s, j, k))).collect();
-    let max = lines
+    let lines: Vec<(usize, Vec<(f64, f64)>)> = group
+        .neurons
         .iter()
-        .flat_map(|(_, p)| p.iter().map(|q| q.1.abs()))
-        .fold(0.0f64, f64::max);
+        .take(strips)
+        .map(|&j| (j, wave(s, j, k)))
+        .collect();
+    let max = group
+        .neurons
+        .iter()
+        .flat_map(|&j| values(s, j, s.choice.output))
+        .fold(0.0f64, |m, v| m.max(v.abs()));
     let scale = f64::from(sticky_scale(max as f32));
     let line_style = if s.choice.output {
         theme.w_out()
     } else {
         theme.w_in()
     };
-    draw_lines(
-        f,
-        plot,
-        &lines,
-        s.p,
+    let strip = Strips {
+        band: place.2,
+        lines: &lines,
+        p: s.p,
         scale,
-        s.neuron,
-        [line_style, theme.neuron()],
-    );
+        selected: s.neuron,
+        pens: [line_style, theme.neuron(), theme.dim()],
+    };
+    strip.draw(f, plot);
+}
+
+/// How many neurons get a strip in a plot `rows` high: all of them while each has a text row.
+pub(super) fn strip_count(rows: u16, neurons: usize) -> usize {
+    neurons.min(rows as usize * 4 / MIN_DOTS)
 }
 
 /// Neuron `j`'s wave as points: over x, or unwrapped against k·x mod P.
@@ -137,44 +235,74 @@ pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Lines over x = 0…P−1 in ±scale, the selected neuron's in its own style, drawn last and
-/// labelled with its number at its left end (so it reads without colour). `pens`: the
-/// lines' style and the selected one's.
-fn draw_lines(
-    f: &mut Frame,
-    area: Rect,
-    lines: &[(usize, Vec<(f64, f64)>)],
+/// A group's strips: one line per neuron over x = 0…P−1 in ±scale, top to bottom, each in a
+/// band of braille dot rows with a blank dot row under it; the neuron's number left of its
+/// band, the selected one's as #j in its own style, its line too. `pens`: the lines, the
+/// selected neuron's, the numbers.
+struct Strips<'a> {
+    /// Dot rows per strip (at most what the area gives each).
+    band: usize,
+    lines: &'a [(usize, Vec<(f64, f64)>)],
     p: usize,
     scale: f64,
     selected: usize,
-    [style, chosen]: [Style; 2],
-) {
-    if area.height == 0 || area.width == 0 {
-        return;
+    pens: [Style; 3],
+}
+
+impl Strips<'_> {
+    fn draw(&self, f: &mut Frame, area: Rect) {
+        let n = self.lines.len();
+        let widest = self
+            .lines
+            .iter()
+            .map(|(j, _)| digits(*j))
+            .max()
+            .unwrap_or(1);
+        let gutter = widest as u16 + 2;
+        if n == 0 || area.height == 0 || area.width <= gutter {
+            return;
+        }
+        let dots = area.height as usize * 4;
+        let band = (dots / n).min(self.band).clamp(1, MAX_DOTS);
+        let [style, chosen, dim] = self.pens;
+        let color = |s: Style| s.fg.unwrap_or(Color::Reset);
+        let buf = f.buffer_mut();
+        // Each band's lines: its top `band − 1` dot rows (one row when the band is one dot).
+        let mut segments = Vec::new();
+        for (i, (j, pts)) in self.lines.iter().enumerate() {
+            let top = (i * band) as f64;
+            let half = (band.saturating_sub(2)) as f64 / 2.0;
+            let centre = top + half;
+            let row = area.y + ((top + half) as usize / 4) as u16;
+            let (text, st) = if *j == self.selected {
+                (format!("#{j}"), chosen)
+            } else {
+                (format!("{j}"), dim)
+            };
+            let x = area.x + gutter - 1 - text.chars().count() as u16;
+            buf.set_string(x, row.min(area.bottom() - 1), text, st);
+            let pen = color(if *j == self.selected { chosen } else { style });
+            // Canvas y grows upwards from the bottom dot row (0) to the top one (dots − 1).
+            let y =
+                |v: f64| (dots - 1) as f64 - (centre - (v / self.scale).clamp(-1.0, 1.0) * half);
+            for w in pts.windows(2) {
+                segments.push((w[0].0, y(w[0].1), w[1].0, y(w[1].1), pen));
+            }
+        }
+        let plot = Rect::new(area.x + gutter, area.y, area.width - gutter, area.height);
+        let canvas = Canvas::default()
+            .marker(Marker::Braille)
+            .x_bounds([0.0, (self.p.max(2) - 1) as f64])
+            .y_bounds([0.0, (dots - 1) as f64])
+            .paint(move |ctx| {
+                for &(x1, y1, x2, y2, c) in &segments {
+                    ctx.draw(&CLine::new(x1, y1, x2, y2, c));
+                }
+            });
+        f.render_widget(canvas, plot);
     }
-    let color = |s: Style| s.fg.unwrap_or(Color::Reset);
-    let canvas = Canvas::default()
-        .marker(Marker::Braille)
-        .x_bounds([0.0, (p.max(2) - 1) as f64])
-        .y_bounds([-scale, scale])
-        .paint(|ctx| {
-            for (j, pts) in lines {
-                if *j == selected {
-                    continue;
-                }
-                for w in pts.windows(2) {
-                    ctx.draw(&CLine::new(w[0].0, w[0].1, w[1].0, w[1].1, color(style)));
-                }
-            }
-            if let Some((j, pts)) = lines.iter().find(|(j, _)| *j == selected) {
-                ctx.layer();
-                for w in pts.windows(2) {
-                    ctx.draw(&CLine::new(w[0].0, w[0].1, w[1].0, w[1].1, color(chosen)));
-                }
-                if let Some(&(x, y)) = pts.first() {
-                    ctx.print(x, y, Span::styled(format!("#{j}"), chosen));
-                }
-            }
-        });
-    f.render_widget(canvas, area);
+}
+
+fn digits(j: usize) -> usize {
+    j.to_string().len()
 }
