@@ -106,7 +106,7 @@ fn the_dashboard_keeps_its_runs_for_replay_export_and_resume() {
         "run.json",
         "metrics.jsonl",
         "frames.bin",
-        "checkpoint.grok",
+        "checkpoint.safetensors",
         "summary.json",
     ] {
         assert!(d.join(f).is_file(), "d/{f}");
