@@ -89,7 +89,7 @@ pub static VIEWS: [View; 5] = [
         },
         enter: nothing,
         leave: nothing,
-        update: |app, a| app.mechanism.update(&app.shared, a),
+        update: |app, a| app.mechanism.update(&mut app.shared, a),
     },
     View {
         name: "appendix",
@@ -127,10 +127,14 @@ pub fn names() -> Vec<&'static str> {
 
 impl App {
     pub fn new(snapshot: Arc<crate::snapshot::Snapshot>) -> Self {
+        let training = Training {
+            parity: snapshot.config.task != crate::train::TaskKind::Modular,
+            ..Training::default()
+        };
         App {
             shared: Shared::new(snapshot),
             view: home(),
-            training: Training::default(),
+            training,
             sweep: SweepView::default(),
             sweeps: Sweeps::default(),
             mechanism: Mechanism::default(),
@@ -210,7 +214,12 @@ impl App {
                 scrub::tick(s, now);
                 Vec::new()
             }
+            Action::NotHere(why) => {
+                s.message = Some(why.to_string());
+                Vec::new()
+            }
             Action::Snapshot(snap) => {
+                self.training.parity = snap.config.task != crate::train::TaskKind::Modular;
                 s.take(snap);
                 Vec::new()
             }

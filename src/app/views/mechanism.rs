@@ -54,7 +54,7 @@ impl Mechanism {
     }
 
     /// The view's own actions; everything else is the training view's.
-    pub fn update(&mut self, s: &Shared, action: &Action) -> Option<Vec<Command>> {
+    pub fn update(&mut self, s: &mut Shared, action: &Action) -> Option<Vec<Command>> {
         let Action::Mechanism(change) = action else {
             return None;
         };
@@ -64,7 +64,14 @@ impl Mechanism {
             MechanismChange::B(up) => self.b = step(self.b, up, p),
             MechanismChange::Output => self.output = !self.output,
             MechanismChange::Unwrap => self.unwrapped = !self.unwrapped,
-            MechanismChange::Page(up) => self.page = step(self.page, up, PAGES),
+            MechanismChange::Page(up) => {
+                self.page = step(self.page, up, PAGES);
+                // From 120×40 every panel shows at once: the page only counts below.
+                s.message = Some(format!(
+                    "page {} of {PAGES} (below 120×40; larger, every panel shows)",
+                    self.page + 1
+                ));
+            }
         }
         Some(Vec::new())
     }
