@@ -128,7 +128,8 @@ fn every_watch_key_dispatches_and_is_listed() {
     assert!(w.quitting());
 }
 
-/// The footer is generated from the table: the training view's names the other views first.
+/// The footer is generated from the table: the training view's names the other views first
+/// (of a parity run, not the mechanism view, which draws modular models).
 #[test]
 fn training_footer_reads_as_before() {
     let h = dashboard_in("training");
@@ -136,8 +137,8 @@ fn training_footer_reads_as_before() {
     let text: Vec<String> = footer.iter().map(|(k, l)| format!("{k} {l}")).collect();
     assert_eq!(
         text.join("  "),
-        "q quit  space pause  m mechanism  x appendix  G gallery  w sweep  r restart  \
-         Tab/1-9 preset  ↑↓ select  +- change  ⏎ apply  s save  ←→ scrub  ? help"
+        "q quit  space pause  x appendix  G gallery  w sweep  r restart  Tab/1-9 preset  \
+         s save  ←→ scrub  ↑↓ select  +- change  ⏎ apply  ? help"
     );
 }
 

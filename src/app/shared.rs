@@ -183,7 +183,8 @@ impl Shared {
             self.next_seen = None;
         }
         let next = crate::ui::next_look(&self.snapshot);
-        if next.is_some() && next != self.next_seen {
+        // The source's own notice (a retrain's "paused at …") is not replaced.
+        if next.is_some() && next != self.next_seen && self.snapshot.message.is_none() {
             self.message = next.clone();
         }
         self.next_seen = next;

@@ -7,7 +7,7 @@
 use super::record::{Class, Thresholds, Trace, classify_with};
 
 /// Where the two verdicts come from, in one line.
-pub const SOURCES: &str = "classes read the lowest losses; the phase label reads accuracy";
+pub const SOURCES: &str = "classes read lowest losses, the phase label accuracy";
 
 /// A threshold as the views print it: `1e-5`, `5e4`, `3.2e-6`.
 pub fn threshold(v: f64) -> String {

@@ -19,8 +19,8 @@ fn entry_width(&(k, what): &(&str, &str)) -> usize {
     k.chars().count() + what.chars().count() + 3
 }
 
-/// The entries shown in `budget` columns: in table order as many as fit, the last one (the
-/// help's `?`, which lists the rest) kept whenever any is shown.
+/// The entries shown in `budget` columns: in table order as many as fit, the help's `?`
+/// (which lists the rest; else the last entry) kept whenever it fits.
 fn shown<'a>(
     keys: &'a [(&'static str, &'static str)],
     budget: usize,
@@ -29,12 +29,19 @@ fn shown<'a>(
     if total <= budget {
         return keys.iter().collect();
     }
-    let Some((last, rest)) = keys.split_last() else {
+    let Some(kept) = keys
+        .iter()
+        .position(|e| e.0 == "?")
+        .or(keys.len().checked_sub(1))
+    else {
         return Vec::new();
     };
-    let mut left = budget.saturating_sub(entry_width(last));
-    let mut out: Vec<_> = rest
+    let mut left = budget.saturating_sub(entry_width(&keys[kept]));
+    let mut out: Vec<_> = keys
         .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != kept)
+        .map(|(_, e)| e)
         .take_while(|e| {
             let w = entry_width(e);
             let fits = w <= left;
@@ -42,8 +49,8 @@ fn shown<'a>(
             fits
         })
         .collect();
-    if entry_width(last) <= budget {
-        out.push(last);
+    if entry_width(&keys[kept]) <= budget {
+        out.push(&keys[kept]);
     }
     out
 }
@@ -51,7 +58,12 @@ fn shown<'a>(
 pub fn render(f: &mut Frame, footer: &Footer, theme: &Theme, area: Rect) {
     let budget = area.width as usize;
     // A notice leaves room for the help key at least, and is cut at a word if it must be.
-    let help_w = footer.keys.last().map_or(0, entry_width);
+    let help_w = footer
+        .keys
+        .iter()
+        .find(|e| e.0 == "?")
+        .or(footer.keys.last())
+        .map_or(0, entry_width);
     let message = footer
         .message
         .map(|m| fit(m, budget.saturating_sub(help_w + 2).max(budget / 2)));

@@ -1,11 +1,10 @@
 //! The `?` overlay: the view's key table, as (keys, what they do) rows, then what the
 //! colours mean and where a run's class and its phase label come from. When the rows do not
-//! fit the terminal's height they go in two columns (each text cut at a word), so the
-//! legend always shows.
+//! fit the terminal's height they go in two columns (each text its first clause, cut at a
+//! word), so the legend always shows.
 
 use super::text::fit;
 use super::{Theme, panel};
-use crate::sweep::vocab;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -23,7 +22,7 @@ fn legend(kernel: Option<&str>, theme: &Theme) -> Vec<String> {
         } else {
             " No colour: test loss dotted (••), heatmap shaded by |w|.".to_string()
         },
-        format!(" Sweep classes: {}.", vocab::SOURCES),
+        " Sweep classes read the lowest losses; the phase label reads accuracy.".to_string(),
         " Works over SSH at 80×24; NO_COLOR=1 turns colour off.".to_string(),
     ];
     if let Some(k) = kernel {
@@ -32,6 +31,16 @@ fn legend(kernel: Option<&str>, theme: &Theme) -> Vec<String> {
         ));
     }
     out
+}
+
+/// A help text's first clause (up to its first colon, parenthesis or semicolon), for the
+/// narrow columns of the two-column form.
+fn head(what: &str) -> &str {
+    [": ", " (", "; "]
+        .iter()
+        .filter_map(|sep| what.find(sep))
+        .min()
+        .map_or(what, |i| &what[..i])
 }
 
 /// One key row, its keys right-aligned in `key_w` columns and its text cut to `text_w`.
@@ -88,9 +97,9 @@ pub fn render(
         (0..body_rows)
             .map(|i| {
                 let (k, what) = left[i];
-                let mut spans = row(k, what, lk, col_w.saturating_sub(lk + 3), theme);
+                let mut spans = row(k, head(what), lk, col_w.saturating_sub(lk + 3), theme);
                 if let Some(&(k, what)) = right.get(i) {
-                    spans.extend(row(k, what, rk, col_w.saturating_sub(rk + 3), theme));
+                    spans.extend(row(k, head(what), rk, col_w.saturating_sub(rk + 3), theme));
                 }
                 Line::from(spans)
             })

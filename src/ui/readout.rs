@@ -122,11 +122,9 @@ pub fn next_look(snap: &Snapshot) -> Option<String> {
     if let Some(at) = t.test_acc_99 {
         let at = super::thousands(at);
         return Some(if modular {
-            format!("99 % test accuracy at step {at} — m: how it computes · x: the circle by hand")
+            format!("99 % test accuracy at step {at} — m: how it computes")
         } else {
-            format!(
-                "99 % test accuracy at step {at} — the weights panel shows which digits it kept"
-            )
+            format!("99 % test accuracy at step {at} — W1 shows the digits it kept")
         });
     }
     if snap.status != Status::Finished {
@@ -156,15 +154,22 @@ fn verdict_rows<'a>(snap: &Snapshot, phase: Phase, theme: &Theme) -> Vec<Line<'a
     let class = classify_with(&t, &th);
     let learned = matches!(class, Class::Grok | Class::Generalize);
     let differ = learned != (phase == Phase::Grokked);
-    let mut value = vocab::verdict(&t, &th);
+    let label = if snap.status == Status::Finished {
+        "sweep class"
+    } else {
+        "sweep class so far"
+    };
+    let mut out = vec![row(label, vocab::verdict(&t, &th), theme)];
     if differ {
-        value.push_str(&format!(" · {}", vocab::SOURCES));
+        out.push(row("why they differ", vocab::SOURCES.to_string(), theme));
     }
-    let mut out = vec![row("sweep class", value, theme)];
     if let Some(next) = next_look(snap) {
-        let next = next
+        let mut next = next
             .split_once(" — ")
             .map_or(next.clone(), |(_, n)| n.to_string());
+        if t.test_acc_99.is_some() && snap.config.task == TaskKind::Modular {
+            next.push_str(" · x: the circle built by hand");
+        }
         out.push(row("next", next, theme));
     }
     out

@@ -37,10 +37,9 @@ mod tests {
         assert_eq!(fit(s, 100), s);
         assert_eq!(fit(s, s.len()), s);
         assert_eq!(fit(s, 38), "add mod 67 (factored), embed 500…");
-        assert_eq!(
-            fit("digits 1-3 informative · last = bias", 30),
-            "digits 1-3 informative…"
-        );
+        let label = "digits 1-3 informative · last = bias";
+        assert_eq!(fit(label, 30), "digits 1-3 informative · last…");
+        assert_eq!(fit(label, 28), "digits 1-3 informative…");
         assert_eq!(fit("s1 k 2 6 9 10 17 23", 15), "s1 k 2 6 9 10…");
         // A cut right before a space keeps the whole last word.
         assert_eq!(fit("one two three", 8), "one two…");

@@ -423,7 +423,8 @@ const fn training_only(row: Binding<Training>) -> Binding<Training> {
 }
 
 /// The training view: the run, its charts, weights and settings. The footer lists the keys
-/// that leave for another view (m, x, G, w) early, so they show at 80 columns.
+/// that leave for another view (m, x, G, w) early, so they show at 80 columns; the settings'
+/// keys last (the settings panel names them at 120×40).
 pub static KEYS: [Binding<Training>; 24] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
@@ -460,7 +461,7 @@ pub static KEYS: [Binding<Training>; 24] = [
                 )
             },
             "m",
-            "(the mechanism view draws the modular models, not parity)",
+            "(the mechanism view draws modular models only)",
             None,
         )
     },
@@ -509,6 +510,24 @@ pub static KEYS: [Binding<Training>; 24] = [
         "switch to preset 1 … 9",
         None,
     )),
+    training_only(bind(
+        &[Key::char('s')],
+        |_| Action::Save,
+        "s",
+        "save a checkpoint: grokscope-PRESET-stepN.grok",
+        Some(("s", "save")),
+    )),
+    super::super::replay::refused(|t: &Training| t.replay),
+    bind(
+        &[Key::code(KeyCode::Left), Key::code(KeyCode::Right)],
+        |k| match k.code {
+            KeyCode::Left => Action::ScrubBack,
+            _ => Action::ScrubForward,
+        },
+        "← →",
+        "scrub (pauses training; faster while held)",
+        Some(("←→", "scrub")),
+    ),
     bind(
         &SELECT_KEYS,
         select,
@@ -539,24 +558,6 @@ pub static KEYS: [Binding<Training>; 24] = [
         "restart with the changed settings",
         Some(("⏎", "apply")),
     )),
-    training_only(bind(
-        &[Key::char('s')],
-        |_| Action::Save,
-        "s",
-        "save a checkpoint: grokscope-PRESET-stepN.grok",
-        Some(("s", "save")),
-    )),
-    super::super::replay::refused(|t: &Training| t.replay),
-    bind(
-        &[Key::code(KeyCode::Left), Key::code(KeyCode::Right)],
-        |k| match k.code {
-            KeyCode::Left => Action::ScrubBack,
-            _ => Action::ScrubForward,
-        },
-        "← →",
-        "scrub (pauses training; faster while held)",
-        Some(("←→", "scrub")),
-    ),
     bind(
         &[Key::char('c')],
         |_| Action::ToggleCompared,
