@@ -81,6 +81,9 @@ fn a_replayed_run_shows_what_the_live_session_showed() {
         }
         // The same screen, at the end and scrubbed back to the same step.
         got.message = None;
+        // The live session's notice (what to look at next, once it reached 99 %) is its
+        // history, not the run's: the replay opens without it.
+        live.app.shared.message = None;
         let theme = Theme::detect(true, "truecolor");
         let live_screen = text(&live.render(120, 40, &theme));
         let mut shown = Harness::new(live.app.shared.snapshot.config.clone()).unwrap();

@@ -500,7 +500,13 @@ fn the_cursor_moves_over_a_list_of_runs() {
     s.move_cursor(Move::Down);
     assert_eq!(s.row, Some(2));
     s.move_cursor(Move::Left);
-    assert_eq!(s.row, Some(2), "← → do nothing in a list");
+    assert_eq!(
+        s.row,
+        Some(1),
+        "← moves up a list (it has one column), → down"
+    );
+    s.move_cursor(Move::Right);
+    assert_eq!(s.row, Some(2));
     for _ in 0..10 {
         s.move_cursor(Move::Down);
     }

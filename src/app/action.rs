@@ -43,6 +43,8 @@ pub enum Action {
     ToggleHelp,
     /// Show the view of this name, or the home view if it is on screen already.
     ToggleView(&'static str),
+    /// A key that does nothing where it is pressed: the footer says why.
+    NotHere(&'static str),
     /// Esc: close the help, else go back to the home view, else nothing (it never quits).
     Back,
     /// Sweep view: show the next / previous grid.

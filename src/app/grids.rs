@@ -111,7 +111,8 @@ impl SweepState {
         self.cell.panel = self.page;
     }
 
-    /// Move the cursor: over the diagram's cells, or (← → aside) the listed runs.
+    /// Move the cursor: over the diagram's cells, or over the listed runs (← as ↑, → as ↓:
+    /// the list has one column).
     pub fn move_cursor(&mut self, m: Move) {
         match &self.diagram {
             Some(d) => {
@@ -121,13 +122,13 @@ impl SweepState {
             }
             None => {
                 let n = self.progress.runs.len();
-                if n == 0 || matches!(m, Move::Left | Move::Right) {
+                if n == 0 {
                     return;
                 }
                 self.row = Some(match self.row {
                     // The first move lands on the first run in progress, which is in view.
                     None => self.read().first_open().min(n - 1),
-                    Some(k) if m == Move::Up => k.saturating_sub(1),
+                    Some(k) if matches!(m, Move::Up | Move::Left) => k.saturating_sub(1),
                     Some(k) => (k + 1).min(n - 1),
                 });
             }

@@ -248,6 +248,8 @@ fn dashboard(
             .map_err(|e| Error::Failed(format!("cannot start the {thread} thread: {e}")))?;
         let mut app = App::new(first.clone());
         app.shared.message = first.message.clone();
+        // A replay's snapshots come from a kept run: the keys that train say so.
+        app.training.replay = thread == "replay";
         if let Some(runs) = gallery {
             app.gallery = views::gallery::Gallery::from_file(runs);
         }

@@ -6,7 +6,8 @@
 //! run ([`Replay::compare`]) is followed the same way for its metrics, which the loss and
 //! accuracy charts draw on the same axes.
 
-use super::action::Command;
+use super::action::{Action, Command};
+use super::keys::{Binding, Key, bind};
 use super::session::{Clock, Snapshot, Status, WeightFrame, frame_cap, thin, thin_history};
 use crate::probe::Prober;
 use crate::snapshot::Compared;
@@ -20,6 +21,48 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 use tokio::sync::watch;
+
+/// The keys that train a run (restart, presets, settings and their apply, save), bound
+/// in a replay: nothing trains here, so each says so instead of doing nothing.
+const REFUSED: [Key; 18] = [
+    Key::char('r'),
+    Key::char('s'),
+    Key::char('+'),
+    Key::char('='),
+    Key::char('-'),
+    Key::char('_'),
+    Key::code(crossterm::event::KeyCode::Enter),
+    Key::code(crossterm::event::KeyCode::Tab),
+    Key::code(crossterm::event::KeyCode::BackTab),
+    Key::char('1'),
+    Key::char('2'),
+    Key::char('3'),
+    Key::char('4'),
+    Key::char('5'),
+    Key::char('6'),
+    Key::char('7'),
+    Key::char('8'),
+    Key::char('9'),
+];
+
+/// Why a replay does not do what the refused keys do elsewhere.
+pub const REFUSAL: &str =
+    "a replay does not train: grokscope --preset NAME trains (r, Tab, + -, Enter, s act there)";
+
+/// The replay's row of the training view's key table, where `applies` says the dashboard
+/// shows a replay: the training keys, answered with [`REFUSAL`].
+pub const fn refused<S>(applies: fn(&S) -> bool) -> Binding<S> {
+    Binding {
+        applies,
+        ..bind(
+            &REFUSED,
+            |_| Action::NotHere(REFUSAL),
+            "r s + - ⏎ Tab 1-9",
+            "(a replay: these train or save a run, not here)",
+            None,
+        )
+    }
+}
 
 /// How often a followed run's files are looked at again.
 pub const POLL_EVERY: Duration = Duration::from_millis(500);

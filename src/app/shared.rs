@@ -55,6 +55,9 @@ pub struct Shared {
     pub show: Option<&'static str>,
     /// Moments marked on the loss and accuracy charts (a label at a step), in step order.
     pub callouts: Vec<Callout>,
+    /// The last suggestion of what to look at next ([`crate::ui::next_look`]), so it is
+    /// given once.
+    pub next_seen: Option<String>,
     /// The loss band drawn behind the live curves (quartiles of other runs at each step),
     /// when one is shown: the article's gallery band, `b` in the training view, drawn for
     /// the runs it compares with ([`band_mismatch`]).
@@ -80,6 +83,7 @@ pub fn band_mismatch(cfg: &Config) -> Option<String> {
 
 impl Shared {
     pub fn new(snapshot: Arc<Snapshot>) -> Self {
+        let next_seen = crate::ui::next_look(&snapshot);
         let presets = presets::all();
         let preset = presets
             .iter()
@@ -106,6 +110,7 @@ impl Shared {
             callouts: Vec::new(),
             band: None,
             zoom: false,
+            next_seen,
         }
     }
 
@@ -184,6 +189,7 @@ impl Shared {
             self.paused = snap.status == Status::Paused;
         }
         self.snapshot = snap;
+        self.suggest_next(new_run);
         if new_run
             && self.band.is_some()
             && let Some(why) = band_mismatch(&self.snapshot.config)
@@ -193,6 +199,20 @@ impl Shared {
         if let Some(h) = self.hidden() {
             self.neuron = self.neuron.min(h - 1);
         }
+    }
+
+    /// When the run reaches 99 % test accuracy or ends, the footer suggests what to look at
+    /// next (once per suggestion: a notice the user has since replaced is not repeated).
+    fn suggest_next(&mut self, new_run: bool) {
+        if new_run {
+            self.next_seen = None;
+        }
+        let next = crate::ui::next_look(&self.snapshot);
+        // The source's own notice (a retrain's "paused at …") is not replaced.
+        if next.is_some() && next != self.next_seen && self.snapshot.message.is_none() {
+            self.message = next.clone();
+        }
+        self.next_seen = next;
     }
 
     /// What the panels of the run draw from: the settings panel's rows, the heatmap's focus

@@ -89,7 +89,7 @@ pub static VIEWS: [View; 5] = [
         },
         enter: nothing,
         leave: nothing,
-        update: |app, a| app.mechanism.update(&app.shared, a),
+        update: |app, a| app.mechanism.update(&mut app.shared, a),
     },
     View {
         name: "appendix",
@@ -125,12 +125,19 @@ pub fn names() -> Vec<&'static str> {
     VIEWS.iter().map(|v| v.name).collect()
 }
 
+/// What Esc says where there is nothing to go back from.
+const ESC_HOME: &str = "Esc goes back from the other views and closes the help; q quits";
+
 impl App {
     pub fn new(snapshot: Arc<crate::snapshot::Snapshot>) -> Self {
+        let training = Training {
+            parity: snapshot.config.task != crate::train::TaskKind::Modular,
+            ..Training::default()
+        };
         App {
             shared: Shared::new(snapshot),
             view: home(),
-            training: Training::default(),
+            training,
             sweep: SweepView::default(),
             sweeps: Sweeps::default(),
             mechanism: Mechanism::default(),
@@ -198,8 +205,11 @@ impl App {
                 Vec::new()
             }
             Action::Back if self.view != home() => self.show(home()),
-            // Esc never quits: on the home view, with nothing to close, it does nothing.
-            Action::Back => Vec::new(),
+            // Esc never quits: on the home view, with nothing to close, it says so.
+            Action::Back => {
+                s.message = Some(ESC_HOME.into());
+                Vec::new()
+            }
             Action::Quit => {
                 s.quit = true;
                 vec![Command::Quit]
@@ -212,7 +222,12 @@ impl App {
                 scrub::tick(s, now);
                 Vec::new()
             }
+            Action::NotHere(why) => {
+                s.message = Some(why.to_string());
+                Vec::new()
+            }
             Action::Snapshot(snap) => {
+                self.training.parity = snap.config.task != crate::train::TaskKind::Modular;
                 s.take(snap);
                 Vec::new()
             }

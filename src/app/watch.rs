@@ -67,6 +67,11 @@ impl Watch {
         self.ended
     }
 
+    /// Whether the sweep is drawn as the architecture bars (no cursor, no drill-down).
+    pub fn bars(&self) -> bool {
+        ui::sweep::arch::applies(&self.state.read())
+    }
+
     /// Whether an action asked to quit.
     pub fn quitting(&self) -> bool {
         self.quit
@@ -77,9 +82,10 @@ impl Watch {
         match action {
             Action::Quit => self.quit = true,
             Action::Back if self.help => self.help = false,
-            // Esc never quits: with the help closed it does nothing (q quits).
-            Action::Back => {}
+            // Esc never quits: with the help closed it says so (q quits).
+            Action::Back => self.message = Some("Esc closes the help; q quits".into()),
             Action::ToggleHelp => self.help = !self.help,
+            Action::NotHere(why) => self.message = Some(why.into()),
             Action::PauseSweep if !self.ended => {
                 self.state.paused = !self.state.paused;
                 if let Some(pool) = pool {
@@ -227,8 +233,25 @@ pub fn watch(
     })
 }
 
+/// The keys that steer a diagram's cursor, where the architecture bars have none.
+const BAR_KEYS: [Key; 9] = [
+    Key::code(KeyCode::Left),
+    Key::code(KeyCode::Right),
+    Key::code(KeyCode::Up),
+    Key::code(KeyCode::Down),
+    Key::char('h'),
+    Key::char('l'),
+    Key::char('k'),
+    Key::char('j'),
+    Key::code(KeyCode::Enter),
+];
+
+/// Why the cursor keys do nothing over the architecture bars.
+const NO_CURSOR: &str = "the architecture bars have no cells to select: each bar is one \
+                         architecture's runs, by class (sweep report prints them)";
+
 /// `grokscope sweep --watch`: one sweep full screen.
-pub static KEYS: [Binding<Watch>; 9] = [
+pub static KEYS: [Binding<Watch>; 10] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -246,8 +269,24 @@ pub static KEYS: [Binding<Watch>; 9] = [
             Some(("space", "pause")),
         )
     },
-    cursor_keys(),
-    drill_key(),
+    Binding {
+        applies: |w: &Watch| !w.bars(),
+        ..cursor_keys()
+    },
+    Binding {
+        applies: |w: &Watch| !w.bars(),
+        ..drill_key()
+    },
+    Binding {
+        applies: Watch::bars,
+        ..bind(
+            &BAR_KEYS,
+            |_| Action::NotHere(NO_CURSOR),
+            "←→↑↓ ⏎",
+            "(the architecture bars have no cursor or drill-down)",
+            None,
+        )
+    },
     fit_keys(),
     ratio_keys(),
     reset_key(),

@@ -55,7 +55,8 @@ pub struct SweepArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Show the phase diagram filling in live (full screen) instead of the progress bar,
-    /// when stdout is a terminal; the JSON lines and tables print when it closes (q)
+    /// when stdout is a terminal; the tables print when it closes (q), the runs' JSON lines
+    /// go to --out (not onto the terminal the view drew on)
     #[arg(long)]
     pub watch: bool,
 }
@@ -237,7 +238,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             jobs,
             note: match &args.out {
                 Some(p) => format!("records → {}", show(p)),
-                None => "no --out: records print when this view closes".into(),
+                None => "no --out: the runs' records are not kept (--out FILE keeps them)".into(),
             },
         };
         return watch_live(sweep, pool, recorder, args.out.as_deref());
@@ -412,8 +413,20 @@ fn watch_live(
     let outcome = crate::app::watch::watch(sweep, pool, &mut |r| {
         recorder.record(r).map_err(crate::app::Error::from)
     });
-    for line in recorder.held.take().unwrap_or_default() {
-        recorder.print(&line)?;
+    // The JSON lines go where stdout is not the terminal the view drew on (it was one when
+    // the view opened; a line per run would bury the tables there).
+    let held = recorder.held.take().unwrap_or_default();
+    if std::io::stdout().is_terminal() {
+        if out.is_none() && !held.is_empty() {
+            eprintln!(
+                "grokscope: {} runs' records were not kept: --out FILE keeps them",
+                held.len()
+            );
+        }
+    } else {
+        for line in held {
+            recorder.print(&line)?;
+        }
     }
     let end = outcome.map_err(Failure::from)?;
     eprint!("{}", report_text(&merge(recorder.done)?));

@@ -10,6 +10,10 @@ pub enum Phase {
     Starting,
     /// Fitting the training set while the test set stays near chance.
     Memorizing,
+    /// Not yet fitting the training set, but test accuracy keeps pace with train accuracy
+    /// (at least 90 % of it) well above chance: the model learns the rule, not a table (the
+    /// five-neuron model does, from its first hundreds of steps).
+    Generalizing,
     /// Training set fitted; the generalizing circuit is growing underneath (sparser spectrum,
     /// rising excluded loss, or for parity weight moving onto the informative digits).
     CircuitForming,
@@ -36,6 +40,7 @@ impl Phase {
         match self {
             Phase::Starting => "starting",
             Phase::Memorizing => "memorizing",
+            Phase::Generalizing => "generalizing",
             Phase::CircuitForming => "circuit forming",
             Phase::CleaningUp => "cleaning up",
             Phase::Grokked => "grokked",
@@ -69,6 +74,9 @@ const AT_CHANCE: f64 = 0.1;
 /// stopped falling.
 const STALLED: f64 = 0.9;
 
+/// Test accuracy at least this share of train accuracy keeps pace with it.
+const KEEPS_PACE: f64 = 0.9;
+
 /// Before this step no run counts as failing (memorization takes hundreds of steps).
 const FAIL_AFTER: u64 = 2000;
 
@@ -94,6 +102,8 @@ fn read_outs(r: &super::Readout) -> (f64, f64, f64) {
 
 impl PhaseTracker {
     /// The phase label, after Nanda et al. (2023):
+    /// * generalizing while the training set is not yet fitted but test accuracy is at least
+    ///   30 % of the way from chance to 1 and at least 90 % of train accuracy;
     /// * memorizing until the training set is fitted (train accuracy ≥ 99 %) and the circuit
     ///   has not measurably started: restricted loss still above 70 % of its value when the
     ///   training set was first fitted, spectrum Gini within 0.05 of it (modular), or the share
@@ -161,8 +171,12 @@ impl PhaseTracker {
         }
         if m.train_acc < 0.99 {
             let stalled = halfway.is_some_and(|h| at_least(m.train_loss, STALLED * h));
+            let keeps_pace = m.test_acc >= chance + 0.3 * (1.0 - chance)
+                && m.test_acc >= KEEPS_PACE * m.train_acc;
             return if m.step >= FAIL_AFTER && stalled {
                 Phase::Failing
+            } else if keeps_pace {
+                Phase::Generalizing
             } else {
                 Phase::Memorizing
             };
@@ -381,6 +395,41 @@ mod tests {
             "never more than halfway"
         );
         assert_eq!(after(halfway + 1e-9, (0.05, 0.4)), FallingBack);
+    }
+
+    #[test]
+    fn a_run_whose_test_accuracy_keeps_pace_with_train_is_generalizing() {
+        use Phase::*;
+        // five-neurons seed 0, as recorded: test accuracy equals train from step 975 on,
+        // neither fitted until 99 %.
+        let trace = [
+            pt(0, (0.0628, 0.016), (0.0628, 0.014)),
+            pt(600, (0.0536, 0.40), (0.0536, 0.39)),
+            pt(975, (0.03, 0.86), (0.03, 0.86)),
+            pt(9000, (0.01, 0.98), (0.01, 0.98)),
+            pt(12000, (0.007, 1.0), (0.007, 0.995)),
+        ];
+        assert_eq!(
+            labels("mod-add", &trace),
+            [Starting, Generalizing, Generalizing, Generalizing, Grokked]
+        );
+        // Just under 90 % of train accuracy is still memorizing; so is a test accuracy
+        // equal to train but under 30 % of the way from chance.
+        let one = |train: f64, test: f64| {
+            labels(
+                "mod-add",
+                &[
+                    pt(0, (1.0, 0.0), (1.0, 0.0)),
+                    pt(500, (0.5, train), (0.5, test)),
+                ],
+            )[1]
+        };
+        assert_eq!(one(0.8, 0.721), Generalizing);
+        assert_eq!(one(0.8, 0.719), Memorizing);
+        let chance = 1.0 / 67.0;
+        let low = chance + 0.3 * (1.0 - chance);
+        assert_eq!(one(low, low), Generalizing);
+        assert_eq!(one(low - 1e-6, low - 1e-6), Memorizing);
     }
 
     /// A grokking run as the article draws it never reads as failing or falling back.

@@ -11,6 +11,7 @@ mod pool;
 mod progress;
 mod record;
 mod table;
+pub mod vocab;
 
 pub use crate::train::Control;
 pub use diagram::{Cell, Diagram, Move};

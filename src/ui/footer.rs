@@ -2,6 +2,7 @@
 //! and `sweep --watch` all draw it.
 
 use super::Theme;
+use super::text::fit;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -13,21 +14,66 @@ pub struct Footer<'a> {
     pub message: Option<&'a str>,
 }
 
+/// The columns an entry takes: "k label  ".
+fn entry_width(&(k, what): &(&str, &str)) -> usize {
+    k.chars().count() + what.chars().count() + 3
+}
+
+/// The entries shown in `budget` columns: in table order as many as fit, the help's `?`
+/// (which lists the rest; else the last entry) kept whenever it fits.
+fn shown<'a>(
+    keys: &'a [(&'static str, &'static str)],
+    budget: usize,
+) -> Vec<&'a (&'static str, &'static str)> {
+    let total: usize = keys.iter().map(entry_width).sum();
+    if total <= budget {
+        return keys.iter().collect();
+    }
+    let Some(kept) = keys
+        .iter()
+        .position(|e| e.0 == "?")
+        .or(keys.len().checked_sub(1))
+    else {
+        return Vec::new();
+    };
+    let mut left = budget.saturating_sub(entry_width(&keys[kept]));
+    let mut out: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != kept)
+        .map(|(_, e)| e)
+        .take_while(|e| {
+            let w = entry_width(e);
+            let fits = w <= left;
+            left = left.saturating_sub(w);
+            fits
+        })
+        .collect();
+    if entry_width(&keys[kept]) <= budget {
+        out.push(&keys[kept]);
+    }
+    out
+}
+
 pub fn render(f: &mut Frame, footer: &Footer, theme: &Theme, area: Rect) {
-    let mut spans = Vec::new();
-    let mut width = 0usize;
     let budget = area.width as usize;
-    let msg_w = footer.message.map_or(0, |m| m.chars().count() + 3);
-    for &(k, what) in footer.keys {
-        let w = k.chars().count() + what.chars().count() + 3;
-        if width + w + msg_w > budget {
-            break;
-        }
+    // A notice leaves room for the help key at least, and is cut at a word if it must be.
+    let help_w = footer
+        .keys
+        .iter()
+        .find(|e| e.0 == "?")
+        .or(footer.keys.last())
+        .map_or(0, entry_width);
+    let message = footer
+        .message
+        .map(|m| fit(m, budget.saturating_sub(help_w + 2).max(budget / 2)));
+    let msg_w = message.as_ref().map_or(0, |m| m.chars().count() + 2);
+    let mut spans = Vec::new();
+    for &(k, what) in shown(footer.keys, budget.saturating_sub(msg_w)) {
         spans.push(Span::styled(k, theme.title()));
         spans.push(Span::styled(format!(" {what}  "), theme.dim()));
-        width += w;
     }
-    if let Some(m) = footer.message {
+    if let Some(m) = message {
         spans.push(Span::styled(format!("» {m}"), theme.edited()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -6,7 +6,7 @@
 use super::curves::{MiniOpts, mini_loss};
 use super::sweep::SweepStatus;
 use super::{Footer, Theme, thousands, too_small};
-use crate::sweep::{Class, RunRecord};
+use crate::sweep::{Class, RunRecord, vocab};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -198,7 +198,7 @@ fn header(f: &mut Frame, v: &Scene, area: Rect, compact: bool) {
                 theme.test(),
             ),
             Span::styled(
-                " │ G grok · g generalize · M memorize · x fail",
+                " │ by lowest losses: G grok · g generalize · M memorize · x fail",
                 theme.dim(),
             ),
         ];
@@ -252,24 +252,30 @@ pub fn title(t: &Tile, width: usize) -> String {
     if short.chars().count() <= width {
         return short;
     }
-    let mut cut: String = short.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    super::text::fit(&short, width)
 }
 
 /// The class mark on a chart's bottom edge: its glyph, and the step test accuracy reached
 /// 99 % where it did.
-fn mark(t: &Tile) -> (String, Option<Class>) {
+/// A run whose class and test accuracy disagree ("M" yet 99 %) says why, as `width` allows.
+fn mark(t: &Tile, width: usize) -> (String, Option<Class>) {
     match t.state {
         TileState::Pending => ("· pending".into(), None),
         TileState::Running => ("▒ training".into(), None),
-        TileState::Done(r) => (
-            match r.trace.test_acc_99 {
+        TileState::Done(r) => {
+            let mut m = match r.trace.test_acc_99 {
                 Some(s) => format!("{} {}", r.class.glyph(), thousands(s)),
                 None => r.class.glyph().to_string(),
-            },
-            Some(r.class),
-        ),
+            };
+            let th = crate::sweep::Thresholds::default();
+            if vocab::disagreement(&r.trace, &th).is_some() {
+                let why = format!("{m} · {}", vocab::why_short(&r.trace, &th));
+                if why.chars().count() <= width {
+                    m = why;
+                }
+            }
+            (m, Some(r.class))
+        }
     }
 }
 
@@ -278,7 +284,7 @@ fn draw_tile(buf: &mut Buffer, t: &Tile, selected: bool, v: &Scene, r: Rect) {
     use ratatui::widgets::Widget;
     let border = if selected { theme.title() } else { theme.dim() };
     let inner_w = r.width.saturating_sub(4) as usize;
-    let (mark, class) = mark(t);
+    let (mark, class) = mark(t, inner_w);
     let mark_style = match class {
         Some(c) => theme
             .class_text(c)
@@ -354,6 +360,10 @@ fn info_line(f: &mut Frame, v: &Scene, shape: Shape, area: Rect) {
             TileState::Done(r) => {
                 left.push(Span::raw(" · "));
                 left.push(Span::styled(r.class.name(), theme.class_text(r.class)));
+                let th = crate::sweep::Thresholds::default();
+                if vocab::disagreement(&r.trace, &th).is_some() {
+                    left.push(Span::raw(format!(" ({})", vocab::why_short(&r.trace, &th))));
+                }
                 let at = |s: Option<u64>| s.map_or("never".into(), thousands);
                 let (step, why) = open_step(r, v.step);
                 let used: usize = left.iter().map(|s| s.content.chars().count()).sum();

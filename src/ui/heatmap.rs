@@ -204,6 +204,13 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     } else {
         title.to_string()
     };
+    // The bottom label ends at a word where W_input's part of the border is short.
+    if w_out > 0 && bottom.chars().count() > w_in + 1 {
+        bottom = format!(
+            " {} ",
+            super::text::fit(bottom.trim(), w_in.saturating_sub(1))
+        );
+    }
     let note = columns_note(w_in, &title, (w_in, cols), (w_out, cols_out));
     let title = title + &note;
     let block = panel(title, theme).title_bottom(Line::styled(bottom.clone(), theme.dim()));
@@ -288,7 +295,13 @@ fn draw_output(
     let room = (area.right() - 1).saturating_sub(out.x) as usize;
     let top: String = title.chars().take(room).collect();
     buf.set_string(out.x, area.y, top, theme.title());
-    let low: String = bottom.chars().take(room).collect();
+    let low = match bottom.chars().count() <= room {
+        true => bottom.to_string(),
+        false => format!(
+            " {}",
+            super::text::fit(bottom.trim(), room.saturating_sub(1))
+        ),
+    };
     buf.set_string(out.x, area.bottom() - 1, low, theme.dim());
 }
 

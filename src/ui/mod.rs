@@ -24,11 +24,13 @@ mod settings;
 pub mod spectrum;
 pub mod star;
 pub mod sweep;
+pub mod text;
 mod theme;
 pub(crate) mod too_small;
 mod trajectory;
 
 pub use footer::Footer;
+pub use readout::next_look;
 pub use theme::{ColorMode, Theme};
 
 use crate::snapshot::{Compared, Snapshot, WeightFrame};

@@ -6,8 +6,9 @@ use super::{Ctx, Panel, Theme, panel};
 use crate::analysis::FiveNeuronReadout;
 use crate::probe::parity::ParityReading;
 use crate::probe::{Phase, Readings};
-use crate::snapshot::WeightFrame;
-use crate::train::Weights;
+use crate::snapshot::{Snapshot, Status, WeightFrame};
+use crate::sweep::{Class, Thresholds, Trace, classify_with, vocab};
+use crate::train::{TaskKind, Weights};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -25,6 +26,9 @@ fn explain(phase: Phase) -> &'static str {
         Phase::Starting => "Not trained yet.",
         Phase::Memorizing => {
             "Memorizing: the training set is being fitted by a lookup table; test accuracy stays near chance."
+        }
+        Phase::Generalizing => {
+            "Generalizing: test accuracy keeps pace with train accuracy before the training set is fitted; the model learns the rule, not a table."
         }
         Phase::CircuitForming => {
             "Circuit forming: the training set is fitted; weight decay is growing a periodic circuit underneath (sparser spectrum, excluded loss rising) while test accuracy still lags."
@@ -59,6 +63,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         return;
     };
     let mut lines = metric_rows(cx, frame);
+    lines.extend(verdict_rows(cx.snapshot, frame.phase, theme));
     let rd = &frame.readings;
     let title = match (&frame.weights, rd.five()) {
         (Weights::Modular(_), Some(r)) => {
@@ -95,6 +100,79 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             .block(panel(title, theme)),
         area,
     );
+}
+
+/// The run's trace, as a sweep records it: the lowest losses, the largest test/train ratio,
+/// the steps accuracy crossed 90 and 99 %, over the metrics the session kept.
+fn trace(snap: &Snapshot) -> Trace {
+    let mut t = Trace::default();
+    for m in &snap.history {
+        t.push(m.step, m.train_loss, m.test_loss, m.train_acc, m.test_acc);
+    }
+    t
+}
+
+/// What to look at next, once the run has reached 99 % test accuracy or ended: for a run
+/// that grokked the view that shows how; for one that did not, what to change. `None`
+/// while it trains short of 99 %.
+pub fn next_look(snap: &Snapshot) -> Option<String> {
+    let t = trace(snap);
+    let phase = snap.latest()?.phase;
+    let modular = snap.config.task == TaskKind::Modular;
+    if let Some(at) = t.test_acc_99 {
+        let at = super::thousands(at);
+        return Some(if modular {
+            format!("99 % test accuracy at step {at} — m: how it computes")
+        } else {
+            format!("99 % test accuracy at step {at} — W1 shows the digits it kept")
+        });
+    }
+    if snap.status != Status::Finished {
+        return None;
+    }
+    Some(
+        match phase {
+            Phase::Failing => "never fitted the training set — try more hidden neurons or less weight decay (↑↓ + ⏎)",
+            Phase::NotLearning => "not learning — try a smaller learning rate (↑↓ + ⏎)",
+            Phase::Generalizing => "short of 99 % test accuracy — try another seed (↑↓ + ⏎)",
+            _ if modular => "memorized only — try more weight decay (↑↓ + ⏎), or G: seeds that grok",
+            _ => "memorized only — try more weight decay (↑↓ + ⏎), or w: the sweep over it",
+        }
+        .to_string(),
+    )
+}
+
+/// Once the run has ended or reached 99 % test accuracy: its sweep class with the reason,
+/// and why it may read differently from the phase label (`phase`); then what to look at
+/// next.
+fn verdict_rows<'a>(snap: &Snapshot, phase: Phase, theme: &Theme) -> Vec<Line<'a>> {
+    let t = trace(snap);
+    if snap.status != Status::Finished && t.test_acc_99.is_none() {
+        return Vec::new();
+    }
+    let th = Thresholds::default();
+    let class = classify_with(&t, &th);
+    let learned = matches!(class, Class::Grok | Class::Generalize);
+    let differ = learned != (phase == Phase::Grokked);
+    let label = if snap.status == Status::Finished {
+        "sweep class"
+    } else {
+        "sweep class so far"
+    };
+    let mut out = vec![row(label, vocab::verdict(&t, &th), theme)];
+    if differ {
+        out.push(row("why they differ", vocab::SOURCES.to_string(), theme));
+    }
+    if let Some(next) = next_look(snap) {
+        let mut next = next
+            .split_once(" — ")
+            .map_or(next.clone(), |(_, n)| n.to_string());
+        if t.test_acc_99.is_some() && snap.config.task == TaskKind::Modular {
+            next.push_str(" · x: the circle built by hand");
+        }
+        out.push(row("next", next, theme));
+    }
+    out
 }
 
 /// Step, losses and weight norm of the frame on screen; with a compared run, its losses at

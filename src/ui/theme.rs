@@ -127,6 +127,7 @@ impl Theme {
         let c = match phase {
             Phase::Starting => Color::Gray,
             Phase::Memorizing => Color::LightRed,
+            Phase::Generalizing => Color::LightCyan,
             Phase::CircuitForming => Color::Yellow,
             Phase::CleaningUp => Color::LightBlue,
             Phase::Grokked => Color::Green,

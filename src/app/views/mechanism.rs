@@ -64,7 +64,7 @@ impl Mechanism {
     /// The view's own actions; everything else is the training view's.
     /// A new neuron selection (`[` `]`, answered by the training view) also brings its
     /// frequency group to the waves and stars.
-    pub fn update(&mut self, s: &Shared, action: &Action) -> Option<Vec<Command>> {
+    pub fn update(&mut self, s: &mut Shared, action: &Action) -> Option<Vec<Command>> {
         if matches!(action, Action::NextNeuron | Action::PrevNeuron) {
             (self.follow, self.freq) = (true, 0);
             return None;
@@ -78,7 +78,14 @@ impl Mechanism {
             MechanismChange::B(up) => self.b = step(self.b, up, p),
             MechanismChange::Output => self.output = !self.output,
             MechanismChange::Unwrap => self.unwrapped = !self.unwrapped,
-            MechanismChange::Page(up) => self.page = step(self.page, up, PAGES),
+            MechanismChange::Page(up) => {
+                self.page = step(self.page, up, PAGES);
+                // From 120×40 every panel shows at once: the page only counts below.
+                s.message = Some(format!(
+                    "page {} of {PAGES} (below 120×40; larger, every panel shows)",
+                    self.page + 1
+                ));
+            }
             MechanismChange::Freq(up) => self.freq += if up { 1 } else { -1 },
         }
         Some(Vec::new())

@@ -22,6 +22,10 @@ use crossterm::event::KeyCode;
 pub struct Training {
     pub selected: usize,
     pub heat_focus: Focus,
+    /// The dashboard shows a kept run (`grokscope replay DIR`): nothing trains.
+    pub replay: bool,
+    /// The run on screen is a parity run (the mechanism view draws modular models).
+    pub parity: bool,
 }
 
 /// A hyperparameter the settings panel edits: a field of the settings table
@@ -441,8 +445,24 @@ fn toggle_band(s: &mut Shared) {
     });
 }
 
-/// The training view: the run, its charts, weights and settings.
-pub static KEYS: [Binding<Training>; 24] = [
+/// Whether a row of the training view applies: the keys that train (restart, presets,
+/// settings, save) do not in a replay, which answers them with [`super::super::replay`]'s row.
+fn trains(t: &Training) -> bool {
+    !t.replay
+}
+
+/// A row that applies only where the run trains (not in a replay).
+const fn training_only(row: Binding<Training>) -> Binding<Training> {
+    Binding {
+        applies: trains,
+        ..row
+    }
+}
+
+/// The training view: the run, its charts, weights and settings. The footer lists the keys
+/// that leave for another view (m, x, G, w) early, so they show at 80 columns; the settings'
+/// keys last (the settings panel names them at 120×40).
+pub static KEYS: [Binding<Training>; 26] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -457,6 +477,45 @@ pub static KEYS: [Binding<Training>; 24] = [
         "pause / resume training",
         Some(("space", "pause")),
     ),
+    Binding {
+        applies: |t: &Training| !t.parity,
+        ..bind(
+            &[Key::char('m')],
+            |_| Action::ToggleView("mechanism"),
+            "m",
+            "mechanism view: waves, stars, logit waves, DFT",
+            Some(("m", "mechanism")),
+        )
+    },
+    Binding {
+        applies: |t: &Training| t.parity,
+        ..bind(
+            &[Key::char('m')],
+            |_| {
+                Action::NotHere(
+                    "the mechanism view draws the modular models; the weights panel shows \
+                     parity's digits",
+                )
+            },
+            "m",
+            "(the mechanism view draws modular models only)",
+            None,
+        )
+    },
+    bind(
+        &[Key::char('x')],
+        |_| Action::ToggleView("appendix"),
+        "x",
+        "appendix view: the circle built by hand",
+        Some(("x", "appendix")),
+    ),
+    bind(
+        &[Key::char('G')],
+        |_| Action::ToggleView("gallery"),
+        "G",
+        "gallery view: the seed sweep as small loss charts",
+        Some(("G", "gallery")),
+    ),
     bind(
         &[Key::char('w')],
         |_| Action::ToggleView("sweep"),
@@ -464,21 +523,14 @@ pub static KEYS: [Binding<Training>; 24] = [
         "sweep view: a grid's phase diagram, filling in live",
         Some(("w", "sweep")),
     ),
-    bind(
-        &[Key::char('m')],
-        |_| Action::ToggleView("mechanism"),
-        "m",
-        "mechanism view: waves, stars, logit waves, DFT",
-        None,
-    ),
-    bind(
+    training_only(bind(
         &[Key::char('r')],
         |_| Action::Restart,
         "r",
         "restart the run with its settings",
         Some(("r", "restart")),
-    ),
-    bind(
+    )),
+    training_only(bind(
         &[Key::code(KeyCode::Tab), Key::code(KeyCode::BackTab)],
         |k| match k.code {
             KeyCode::BackTab => Action::PrevPreset,
@@ -487,46 +539,22 @@ pub static KEYS: [Binding<Training>; 24] = [
         "Tab / Shift-Tab",
         "next / previous preset",
         Some(("Tab/1-9", "preset")),
-    ),
-    bind(&DIGITS, digit, "1 … 9", "switch to preset 1 … 9", None),
-    bind(
-        &SELECT_KEYS,
-        select,
-        "↑ ↓ / k j",
-        "select a hyperparameter",
-        Some(("↑↓", "select")),
-    ),
-    bind(
-        &[
-            Key::char('+'),
-            Key::char('='),
-            Key::char('l'),
-            Key::char('-'),
-            Key::char('_'),
-            Key::char('h'),
-        ],
-        |k| match k.code {
-            KeyCode::Char('-' | '_' | 'h') => Action::Decrease,
-            _ => Action::Increase,
-        },
-        "+ - / l h",
-        "change it (not applied yet)",
-        Some(("+-", "change")),
-    ),
-    bind(
-        &[Key::code(KeyCode::Enter)],
-        |_| Action::Apply,
-        "Enter",
-        "restart with the changed settings",
-        Some(("⏎", "apply")),
-    ),
-    bind(
+    )),
+    training_only(bind(
+        &DIGITS,
+        digit,
+        "1 … 9",
+        "switch to preset 1 … 9",
+        None,
+    )),
+    training_only(bind(
         &[Key::char('s')],
         |_| Action::Save,
         "s",
         "save a checkpoint: grokscope-PRESET-stepN.grok",
         Some(("s", "save")),
-    ),
+    )),
+    super::super::replay::refused(|t: &Training| t.replay),
     bind(
         &[Key::code(KeyCode::Left), Key::code(KeyCode::Right)],
         |k| match k.code {
@@ -537,6 +565,36 @@ pub static KEYS: [Binding<Training>; 24] = [
         "scrub (pauses training; faster while held)",
         Some(("←→", "scrub")),
     ),
+    bind(
+        &SELECT_KEYS,
+        select,
+        "↑ ↓ / k j",
+        "select a hyperparameter",
+        Some(("↑↓", "select")),
+    ),
+    // h and l are not − and + here: in the sweep and gallery views they move left and right.
+    training_only(bind(
+        &[
+            Key::char('+'),
+            Key::char('='),
+            Key::char('-'),
+            Key::char('_'),
+        ],
+        |k| match k.code {
+            KeyCode::Char('-' | '_') => Action::Decrease,
+            _ => Action::Increase,
+        },
+        "+ -",
+        "change it (not applied yet)",
+        Some(("+-", "change")),
+    )),
+    training_only(bind(
+        &[Key::code(KeyCode::Enter)],
+        |_| Action::Apply,
+        "Enter",
+        "restart with the changed settings",
+        Some(("⏎", "apply")),
+    )),
     bind(
         &[Key::char('c')],
         |_| Action::ToggleCompared,
@@ -573,20 +631,6 @@ pub static KEYS: [Binding<Training>; 24] = [
         |_| Action::ToggleBand,
         "b",
         "the article's 450 runs behind the loss (mod-add)",
-        None,
-    ),
-    bind(
-        &[Key::char('x')],
-        |_| Action::ToggleView("appendix"),
-        "x",
-        "appendix view: the circle built by hand",
-        None,
-    ),
-    bind(
-        &[Key::char('G')],
-        |_| Action::ToggleView("gallery"),
-        "G",
-        "gallery view: the seed sweep as small loss charts",
         None,
     ),
     bind(

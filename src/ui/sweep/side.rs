@@ -103,10 +103,12 @@ fn legend_spans(s: &Scene, width: usize) -> Vec<Span<'static>> {
 pub(super) fn render_side(f: &mut Frame, s: &Scene, side: Rect) {
     let text = if s.diagram.is_some() {
         "Too little weight decay memorizes, more groks, more still generalizes at once, \
-         too much fails: the article's chart, one block per run."
+         too much fails: one block per run. Classes read each run's lowest losses; the \
+         training view's phase label reads accuracy."
     } else {
         "Grokking is contingent on the seed: each run finds its own key frequencies, \
-         or none. \"test 99 %\" is the grok step; classes use the loss thresholds."
+         or none. \"test 99 %\" is accuracy's grok step; the classes read the lowest \
+         losses against the thresholds above."
     };
     render_side_with(f, s, side, text, 8);
 }
