@@ -8,6 +8,7 @@
 //! * [`shared`]: what every view reads and changes (the run on screen, the draft, pause,
 //!   scrubbing, the footer's notice); [`seek`]: its scrubbing (jumps, a typed step, replays).
 //! * `grids`: the built-in grids the sweep view and the gallery train in the background.
+//! * [`article`]: the article's published runs as read-only grids in those views.
 //! * [`views`]: one module per view (training, sweep, mechanism, appendix, gallery), each
 //!   owning its state, key table and update.
 //! * [`state`]: [`state::App`] (the shared part and each view's), the table of views, the
@@ -21,6 +22,7 @@
 //! `Screen`. Rendering lives in [`crate::ui`].
 
 pub mod action;
+pub mod article;
 pub mod grids;
 pub mod harness;
 pub mod keys;
@@ -156,20 +158,28 @@ impl Pools {
     }
 }
 
+/// What the dashboard's views of many runs open on: the gallery's runs from a file (else it
+/// trains its grid), and whether the view opens on the article's runs (`--article`).
+#[derive(Debug, Default)]
+pub struct Opening {
+    pub gallery: Option<views::gallery::FileRuns>,
+    pub article: bool,
+}
+
 /// Open the dashboard on `view`, training `cfg` on `threads`, redrawing at most `fps` times a
-/// second; the gallery view shows `gallery`'s runs when given (else it trains its grid).
+/// second; the views of many runs open on `opening`.
 pub fn launch(
     cfg: Config,
     threads: Threads,
     fps: u32,
     view: &str,
-    gallery: Option<views::gallery::FileRuns>,
+    opening: Opening,
 ) -> Result<(), Error> {
     let view = check_launch(fps, view)?;
     let session = Session::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
     let runner = Runner::new(session, threads);
     let first = Arc::new(runner.snapshot(Clock::default()));
-    dashboard(first, view, fps, gallery, "trainer", move |rx, tx| {
+    dashboard(first, view, fps, opening, "trainer", move |rx, tx| {
         worker::run(runner, rx, tx)
     })
 }
@@ -189,7 +199,7 @@ pub fn launch_replay(
     }
     let view = check_launch(fps, view)?;
     let first = Arc::new(replay.snapshot(None));
-    dashboard(first, view, fps, None, "replay", move |rx, tx| {
+    dashboard(first, view, fps, Opening::default(), "replay", move |rx, tx| {
         replay::run(replay, rx, tx)
     })
 }
@@ -221,7 +231,7 @@ fn dashboard(
     first: Arc<session::Snapshot>,
     view: &'static state::View,
     fps: u32,
-    gallery: Option<views::gallery::FileRuns>,
+    opening: Opening,
     thread: &str,
     source: impl FnOnce(mpsc::Receiver<Command>, tokio::sync::watch::Sender<Arc<session::Snapshot>>)
     + Send
@@ -229,17 +239,20 @@ fn dashboard(
 ) -> Result<(), Error> {
     let theme = ui::Theme::from_env();
     full_screen(true, async |terminal, mouse| {
+        let mut app = App::new(first.clone());
+        app.shared.message = first.message.clone();
+        if let Some(runs) = opening.gallery {
+            app.gallery = views::gallery::Gallery::from_file(runs);
+        }
+        if opening.article {
+            article::prepare(&mut app, view.name).map_err(Error::Usage)?;
+        }
         let (snap_tx, snap_rx) = tokio::sync::watch::channel(first.clone());
         let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
         let worker = std::thread::Builder::new()
             .name(thread.into())
             .spawn(move || source(cmd_rx, snap_tx))
             .map_err(|e| Error::Failed(format!("cannot start the {thread} thread: {e}")))?;
-        let mut app = App::new(first.clone());
-        app.shared.message = first.message.clone();
-        if let Some(runs) = gallery {
-            app.gallery = views::gallery::Gallery::from_file(runs);
-        }
         let mut dashboard = Dashboard {
             app,
             pools: Pools::default(),

@@ -51,6 +51,10 @@ pub struct Cli {
     /// --out FILE`) instead of training the grid live; Enter retrains a run in the dashboard
     #[arg(long, value_name = "FILE", conflicts_with = "replay")]
     pub sweep_file: Option<std::path::PathBuf>,
+    /// Open the sweep view or the gallery on the article's published runs (its 1,125-run
+    /// parity diagram, its 450 mod-add runs); a key switches to yours and back
+    #[arg(long, conflicts_with = "replay")]
+    pub article: bool,
 }
 
 #[derive(Args, Debug)]
@@ -404,11 +408,21 @@ fn launch(cli: &Cli) -> Result<(), Failure> {
         let compare = rest.first().map(|d| d.as_path());
         return Ok(crate::app::launch_replay(dir, compare, cli.fps, &cli.view)?);
     }
+    if cli.article && !crate::app::article::VIEWS.iter().any(|(v, _)| *v == cli.view) {
+        return Err(Failure::usage(crate::app::article::no_article_grid(&cli.view)));
+    }
     let cfg = cli.train.config()?;
     let threads = cli.train.threads()?;
     let gallery = cli.sweep_file.as_deref().map(gallery::read).transpose()?;
+    if let Some(f) = gallery.as_ref().filter(|_| cli.article) {
+        gallery::check_article(f)?;
+    }
+    let opening = crate::app::Opening {
+        gallery,
+        article: cli.article,
+    };
     Ok(crate::app::launch(
-        cfg, threads, cli.fps, &cli.view, gallery,
+        cfg, threads, cli.fps, &cli.view, opening,
     )?)
 }
 
