@@ -40,7 +40,7 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub fps: u32,
     /// Dashboard view to open on: training, mechanism, appendix, sweep or gallery (keys switch
-    /// between them)
+    /// between them; sweep and gallery open on the article's own runs with --article)
     #[arg(long, value_name = "NAME", default_value = "training")]
     pub view: String,
     /// Open the dashboard on a run `run --out DIR` kept, without training (as `replay DIR`);
@@ -51,8 +51,8 @@ pub struct Cli {
     /// --out FILE`) instead of training the grid live; Enter retrains a run in the dashboard
     #[arg(long, value_name = "FILE", conflicts_with = "replay")]
     pub sweep_file: Option<std::path::PathBuf>,
-    /// Open the sweep view or the gallery on the article's published runs (its 1,125-run
-    /// parity diagram, its 450 mod-add runs); a key switches to yours and back
+    /// Open the sweep view on the article's own 1,125-run parity diagram, or the gallery on its
+    /// 450 mod-add runs (read-only); `a` (Tab in the gallery) switches to yours and back
     #[arg(long, conflicts_with = "replay")]
     pub article: bool,
 }

@@ -149,6 +149,12 @@ fn header(s: &Scene, width: u16) -> Vec<Line<'static>> {
             if moved { theme.edited() } else { Style::new() },
         )
     };
+    if s.article && s.progress.records.values().all(|r| r.curve.is_empty()) {
+        return vec![
+            Line::styled("the article published each run's lowest", theme.dim()),
+            Line::styled("losses and top test/train ratio: no curves", theme.dim()),
+        ];
+    }
     vec![
         Line::from(vec![
             Span::styled("⠉⠉", theme.train()),
@@ -329,11 +335,12 @@ fn no_curve(buf: &mut Buffer, s: &Scene, r: &crate::sweep::RunRecord, area: Rect
     };
     let lines = [
         [
-            format!(
-                "lowest loss: train {:.1e} · test {:.1e}",
-                t.min_train_loss, t.min_test_loss
-            ),
-            format!("train {:.1e} test {:.1e}", t.min_train_loss, t.min_test_loss),
+            format!("lowest train loss {:.1e}", t.min_train_loss),
+            format!("train {:.1e}", t.min_train_loss),
+        ],
+        [
+            format!("lowest test loss {:.1e}", t.min_test_loss),
+            format!("test {:.1e}", t.min_test_loss),
         ],
         [
             format!("top test/train ratio {:.1e}", t.max_ratio),
@@ -343,7 +350,7 @@ fn no_curve(buf: &mut Buffer, s: &Scene, r: &crate::sweep::RunRecord, area: Rect
     ];
     for (k, [long, short]) in lines.iter().enumerate().take(area.height as usize) {
         let text = if long.chars().count() <= w { long } else { short };
-        let style = if k == 2 { theme.dim() } else { Style::new() };
+        let style = if k == 3 { theme.dim() } else { Style::new() };
         buf.set_stringn(area.x, area.y + k as u16, text, w, style);
     }
 }
