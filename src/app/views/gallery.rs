@@ -313,7 +313,7 @@ impl Gallery {
                 format!("{GRID} · the article's"),
                 vec![
                     format!("{} runs, read-only", thousands(n as u64)),
-                    "seeds are JAX keys: ⏎ trains that number here, a new draw".into(),
+                    "seeds are JAX keys: ⏎ trains a new draw".into(),
                 ],
                 None,
                 "published with the article: ⏎ trains one here · Tab shows yours".to_string(),
