@@ -8,8 +8,8 @@ mod common;
 use common::assert_usage_error;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::action::{Action, Command, GalleryChange};
-use grokscope::app::article;
 use grokscope::app::harness::{Harness, text};
+use grokscope::app::opening::open_article;
 use grokscope::app::views::gallery::{FileRuns, Gallery};
 use grokscope::sweep::article::Article;
 use grokscope::sweep::{Class, Event, Grid, RunRecord, Trace};
@@ -39,7 +39,7 @@ fn short(preset: &str) -> Config {
 fn on_article(view: &str) -> Harness {
     let mut h = Harness::new(short("mod-add")).unwrap();
     h.app.sweeps.jobs = 2;
-    for c in article::open(&mut h.app, view).unwrap() {
+    for c in open_article(&mut h.app, view).unwrap() {
         if matches!(c, Command::RunSweep { .. }) {
             panic!("the article's runs train nowhere: {c:?}");
         }
@@ -53,7 +53,8 @@ fn snap(name: &str, h: &Harness) {
         let t = text(&h.render(w, ht, &TRUE));
         settings.bind(|| insta::assert_snapshot!(format!("article_{name}_{w}x{ht}"), t));
         let plain = text(&h.render(w, ht, &PLAIN));
-        settings.bind(|| insta::assert_snapshot!(format!("article_{name}_no_color_{w}x{ht}"), plain));
+        settings
+            .bind(|| insta::assert_snapshot!(format!("article_{name}_no_color_{w}x{ht}"), plain));
     }
 }
 
@@ -81,7 +82,10 @@ fn the_sweep_view_opens_on_the_articles_parity_diagram() {
     assert_eq!(h.app.view.name, "sweep");
     let t = text(&h.render(120, 40, &PLAIN));
     assert!(t.contains("sweep parity-v4 · the article's (2/3)"), "{t}");
-    assert!(t.contains("1,125 / 1,125 runs") && t.contains("■ finished"), "{t}");
+    assert!(
+        t.contains("1,125 / 1,125 runs") && t.contains("■ finished"),
+        "{t}"
+    );
     assert!(!t.contains("space pause") && !t.contains("eta"), "{t}");
     snap("sweep", &h);
 
@@ -91,15 +95,26 @@ fn the_sweep_view_opens_on_the_articles_parity_diagram() {
     assert!(t.contains("no curve published"), "{t}");
     assert!(t.contains("train 1.2e-7") && t.contains("ratio"), "{t}");
     assert!(t.contains("wd 0.01 · n_train 750 · hidden 16"), "{t}");
-    common::snapshot_settings()
-        .bind(|| insta::assert_snapshot!("article_sweep_drill_120x40", t));
+    common::snapshot_settings().bind(|| insta::assert_snapshot!("article_sweep_drill_120x40", t));
 
     // The threshold keys reclassify the article's runs too.
-    let before = h.app.sweep.on_screen(&h.app.sweeps).unwrap().read().counts();
+    let before = h
+        .app
+        .sweep
+        .on_screen(&h.app.sweeps)
+        .unwrap()
+        .read()
+        .counts();
     for _ in 0..4 {
         h.press(key(KeyCode::Char('R')));
     }
-    let after = h.app.sweep.on_screen(&h.app.sweeps).unwrap().read().counts();
+    let after = h
+        .app
+        .sweep
+        .on_screen(&h.app.sweeps)
+        .unwrap()
+        .read()
+        .counts();
     assert_ne!(before, after, "a higher grok ratio moves runs out of grok");
     let grok = |c: [usize; 4]| c[Class::ALL.iter().position(|&k| k == Class::Grok).unwrap()];
     assert!(grok(after) < grok(before));
@@ -120,7 +135,10 @@ fn a_switches_the_sweep_view_between_the_articles_runs_and_yours() {
     );
     assert!(trains, "yours start training: {:?}", h.sweep_commands);
     let t = text(&h.render(120, 40, &PLAIN));
-    assert!(t.contains("sweep parity-v4 (2/3)") && t.contains("0 / 1,125 runs"), "{t}");
+    assert!(
+        t.contains("sweep parity-v4 (2/3)") && t.contains("0 / 1,125 runs"),
+        "{t}"
+    );
     // The cursor cell and the thresholds came across.
     let yours = h.app.sweeps.get("parity-v4").unwrap();
     let theirs = h.app.sweeps.article("parity-v4").unwrap();
@@ -182,14 +200,21 @@ fn d_marks_the_cells_where_yours_and_the_articles_disagree() {
     // The one cell: hidden 16's first row and column, its nine runs flagged.
     let row = t.lines().find(|l| l.contains("0.01 ")).unwrap();
     assert!(row.contains("≠≠≠≠≠≠≠≠≠") || row.contains('≠'), "{row}");
-    assert_eq!(t.matches('≠').count(), 9 + 1, "nine runs and the legend: {t}");
+    assert_eq!(
+        t.matches('≠').count(),
+        9 + 1,
+        "nine runs and the legend: {t}"
+    );
     common::snapshot_settings()
         .bind(|| insta::assert_snapshot!("article_marks_yours_no_color_120x40", t));
 
     // The article's diagram with the same marks, against yours.
     h.press(key(KeyCode::Char('a')));
     let t = text(&h.render(80, 24, &PLAIN));
-    assert!(t.contains("124/125 agree") || t.contains("124 of 125"), "{t}");
+    assert!(
+        t.contains("124/125 agree") || t.contains("124 of 125"),
+        "{t}"
+    );
     common::snapshot_settings()
         .bind(|| insta::assert_snapshot!("article_marks_article_no_color_80x24", t));
 
@@ -208,11 +233,18 @@ fn tab_switches_the_gallery_between_the_articles_runs_and_yours() {
     let trains = h.sweep_commands.iter().any(
         |c| matches!(c, Command::RunSweep { grid, runs, .. } if grid == "mod-add-seeds" && runs.len() == 20),
     );
-    assert!(trains, "your 20 seeds start training: {:?}", h.sweep_commands);
+    assert!(
+        trains,
+        "your 20 seeds start training: {:?}",
+        h.sweep_commands
+    );
     assert_eq!(h.app.gallery.cursor, 19, "the selection stays within yours");
     let t = text(&h.render(120, 40, &PLAIN));
     let head = t.lines().next().unwrap();
-    assert!(head.contains("0 / 20 runs") && !head.contains("the article's"), "{t}");
+    assert!(
+        head.contains("0 / 20 runs") && !head.contains("the article's"),
+        "{t}"
+    );
     h.press(key(KeyCode::Tab));
     assert!(h.app.gallery.article);
     let t = text(&h.render(120, 40, &PLAIN));
@@ -220,13 +252,16 @@ fn tab_switches_the_gallery_between_the_articles_runs_and_yours() {
 
     // Yours from a file: Tab switches without training anything.
     let mut h = Harness::new(short("mod-add")).unwrap();
-    let mut mine = Article::shipped().unwrap().records("mod-add-seeds").unwrap();
+    let mut mine = Article::shipped()
+        .unwrap()
+        .records("mod-add-seeds")
+        .unwrap();
     mine.truncate(3);
     h.app.gallery = Gallery::from_file(FileRuns {
         path: PathBuf::from("mine.jsonl"),
         records: mine,
     });
-    article::open(&mut h.app, "gallery").unwrap();
+    open_article(&mut h.app, "gallery").unwrap();
     h.press(key(KeyCode::Tab));
     let t = text(&h.render(120, 40, &PLAIN));
     assert!(t.contains("mine.jsonl") && t.contains("3 runs"), "{t}");
@@ -245,7 +280,11 @@ fn enter_trains_the_articles_seed_number_here_and_says_it_is_another_draw() {
     });
     let grid = Grid::builtin("mod-add-seeds", 450).unwrap().runs().unwrap();
     let expected = grid.get(2).unwrap().unwrap().config;
-    assert_eq!(restart.as_deref(), Some(&expected), "the grid's settings at seed 2");
+    assert_eq!(
+        restart.as_deref(),
+        Some(&expected),
+        "the grid's settings at seed 2"
+    );
     let say = cmds
         .iter()
         .find_map(|c| match c {
@@ -276,7 +315,11 @@ fn article_with_a_view_or_file_the_article_has_no_grid_of_is_status_2() {
         .get(0)
         .unwrap()
         .unwrap();
-    let mut r = Article::shipped().unwrap().records("mod-add-seeds").unwrap()[0].clone();
+    let mut r = Article::shipped()
+        .unwrap()
+        .records("mod-add-seeds")
+        .unwrap()[0]
+        .clone();
     r.grid = "mod-add-arch".into();
     r.point = spec.point.clone();
     r.settings = spec.config.clone();

@@ -1,11 +1,9 @@
 //! The article's published runs in the dashboard: its grids as finished, read-only sweeps
 //! (what `--article` opens in the sweep view and the gallery, and what their `a` / Tab keys
-//! switch to), the marks on the cells where yours and the article's disagree, and one call
-//! that opens a view on the article's runs ([`open`], for `--article` and the tour).
+//! switch to), and the marks on the cells where yours and the article's disagree. Opening a
+//! view on them (`--article`, the tour) is [`super::opening::open_article`].
 
-use super::action::Command;
-use super::grids::{SweepState, Sweeps};
-use super::state::{App, find};
+use super::grids::SweepState;
 use crate::sweep::article::{Article, Verdict, compare_cells};
 use crate::sweep::{Cell, Diagram, Grid, Progress};
 use crate::ui::sweep::Marks;
@@ -37,31 +35,6 @@ pub fn state(grid: &str) -> Result<SweepState, String> {
     st.article = true;
     st.note = "published with the article (data/, Apache-2.0) · nothing trains here".into();
     Ok(st)
-}
-
-/// Set `view` up to show the article's runs (the sweep view on `parity-v4`, the gallery on
-/// its 450 runs), reading them if not read yet; why not, for a view without an article grid.
-pub fn prepare(app: &mut App, view: &str) -> Result<(), String> {
-    let Some(&(_, grid)) = VIEWS.iter().find(|(v, _)| *v == view) else {
-        return Err(no_article_grid(view));
-    };
-    app.sweeps.load_article(grid)?;
-    match view {
-        "sweep" => {
-            app.sweep.current = Sweeps::index(grid).unwrap_or(0);
-            app.sweep.article = true;
-        }
-        _ => app.gallery.article = true,
-    }
-    Ok(())
-}
-
-/// Open `view` on the article's runs ([`prepare`], then show it): the commands for the
-/// trainer and the sweeps, or why not. The one way in for `--article` and the tour.
-pub fn open(app: &mut App, view: &str) -> Result<Vec<Command>, String> {
-    prepare(app, view)?;
-    let v = find(view).ok_or_else(|| no_article_grid(view))?;
-    Ok(app.show(v))
 }
 
 /// Two axis values alike: numbers as numbers (1 and 1.0), anything else as written.

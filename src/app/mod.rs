@@ -8,7 +8,8 @@
 //! * [`shared`]: what every view reads and changes (the run on screen, the draft, pause,
 //!   scrubbing, the footer's notice); [`seek`]: its scrubbing (jumps, a typed step, replays).
 //! * `grids`: the built-in grids the sweep view and the gallery train in the background.
-//! * [`article`]: the article's published runs as read-only grids in those views.
+//! * [`article`]: the article's published runs as read-only grids in those views;
+//!   [`opening`]: a view opened on them (`--article`, the tour).
 //! * [`views`]: one module per view (training, sweep, mechanism, appendix, gallery), each
 //!   owning its state, key table and update.
 //! * [`state`]: [`state::App`] (the shared part and each view's), the table of views, the
@@ -26,6 +27,7 @@ pub mod article;
 pub mod grids;
 pub mod harness;
 pub mod keys;
+pub mod opening;
 pub mod recorded;
 pub mod replay;
 pub mod seek;
@@ -199,9 +201,14 @@ pub fn launch_replay(
     }
     let view = check_launch(fps, view)?;
     let first = Arc::new(replay.snapshot(None));
-    dashboard(first, view, fps, Opening::default(), "replay", move |rx, tx| {
-        replay::run(replay, rx, tx)
-    })
+    dashboard(
+        first,
+        view,
+        fps,
+        Opening::default(),
+        "replay",
+        move |rx, tx| replay::run(replay, rx, tx),
+    )
 }
 
 /// The checks before a dashboard opens: the redraw rate, the view, a terminal.
@@ -245,7 +252,7 @@ fn dashboard(
             app.gallery = views::gallery::Gallery::from_file(runs);
         }
         if opening.article {
-            article::prepare(&mut app, view.name).map_err(Error::Usage)?;
+            opening::prepare_article(&mut app, view.name).map_err(Error::Usage)?;
         }
         let (snap_tx, snap_rx) = tokio::sync::watch::channel(first.clone());
         let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();

@@ -408,8 +408,14 @@ fn launch(cli: &Cli) -> Result<(), Failure> {
         let compare = rest.first().map(|d| d.as_path());
         return Ok(crate::app::launch_replay(dir, compare, cli.fps, &cli.view)?);
     }
-    if cli.article && !crate::app::article::VIEWS.iter().any(|(v, _)| *v == cli.view) {
-        return Err(Failure::usage(crate::app::article::no_article_grid(&cli.view)));
+    if cli.article
+        && !crate::app::article::VIEWS
+            .iter()
+            .any(|(v, _)| *v == cli.view)
+    {
+        return Err(Failure::usage(crate::app::article::no_article_grid(
+            &cli.view,
+        )));
     }
     let cfg = cli.train.config()?;
     let threads = cli.train.threads()?;

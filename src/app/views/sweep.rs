@@ -123,7 +123,10 @@ impl SweepView {
         let (from, to) = if self.article {
             (grids.states[self.current].clone(), grids.article_mut(grid))
         } else {
-            (grids.article(grid).cloned(), grids.states[self.current].as_mut())
+            (
+                grids.article(grid).cloned(),
+                grids.states[self.current].as_mut(),
+            )
         };
         if let (Some(from), Some(to)) = (from, to) {
             app_article::carry(&from, to);

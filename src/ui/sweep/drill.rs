@@ -287,6 +287,44 @@ fn chart(buf: &mut Buffer, s: &Scene, run: usize, a: Rect) {
     }
 }
 
+/// A finished run without a curve: what its record holds (lowest losses, top test/train
+/// ratio), and why there is no curve (the article published none for its parity runs; an
+/// older record kept none).
+fn no_curve(buf: &mut Buffer, s: &Scene, r: &crate::sweep::RunRecord, area: Rect) {
+    let theme = s.theme;
+    let t = &r.trace;
+    let w = area.width as usize;
+    let why = if s.article {
+        ["the article published no curve", "no curve published"]
+    } else {
+        ["no curve kept (an older record)", "no curve kept"]
+    };
+    let lines = [
+        [
+            format!("lowest train loss {:.1e}", t.min_train_loss),
+            format!("train {:.1e}", t.min_train_loss),
+        ],
+        [
+            format!("lowest test loss {:.1e}", t.min_test_loss),
+            format!("test {:.1e}", t.min_test_loss),
+        ],
+        [
+            format!("top test/train ratio {:.1e}", t.max_ratio),
+            format!("ratio {:.1e}", t.max_ratio),
+        ],
+        why.map(String::from),
+    ];
+    for (k, [long, short]) in lines.iter().enumerate().take(area.height as usize) {
+        let text = if long.chars().count() <= w {
+            long
+        } else {
+            short
+        };
+        let style = if k == 3 { theme.dim() } else { Style::new() };
+        buf.set_stringn(area.x, area.y + k as u16, text, w, style);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,39 +356,5 @@ mod tests {
         assert!(c.rows * c.ch < 8);
         assert_eq!(charts(3, 5, 40), None, "narrower than one chart");
         assert_eq!(charts(0, 40, 40), None);
-    }
-}
-
-/// A finished run without a curve: what its record holds (lowest losses, top test/train
-/// ratio), and why there is no curve (the article published none for its parity runs; an
-/// older record kept none).
-fn no_curve(buf: &mut Buffer, s: &Scene, r: &crate::sweep::RunRecord, area: Rect) {
-    let theme = s.theme;
-    let t = &r.trace;
-    let w = area.width as usize;
-    let why = if s.article {
-        ["the article published no curve", "no curve published"]
-    } else {
-        ["no curve kept (an older record)", "no curve kept"]
-    };
-    let lines = [
-        [
-            format!("lowest train loss {:.1e}", t.min_train_loss),
-            format!("train {:.1e}", t.min_train_loss),
-        ],
-        [
-            format!("lowest test loss {:.1e}", t.min_test_loss),
-            format!("test {:.1e}", t.min_test_loss),
-        ],
-        [
-            format!("top test/train ratio {:.1e}", t.max_ratio),
-            format!("ratio {:.1e}", t.max_ratio),
-        ],
-        why.map(String::from),
-    ];
-    for (k, [long, short]) in lines.iter().enumerate().take(area.height as usize) {
-        let text = if long.chars().count() <= w { long } else { short };
-        let style = if k == 3 { theme.dim() } else { Style::new() };
-        buf.set_stringn(area.x, area.y + k as u16, text, w, style);
     }
 }

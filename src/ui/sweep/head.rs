@@ -34,29 +34,7 @@ pub(super) fn header(f: &mut Frame, s: &Scene, area: Rect, compact: bool) {
         )
     }));
     if s.article {
-        // Published runs: nothing trains, no clock, no time left.
-        spans.push(sep());
-        spans.push(Span::styled(
-            if compact {
-                "the article's"
-            } else {
-                "the article's runs, read-only"
-            },
-            theme.key(),
-        ));
-        spans.push(sep());
-        spans.push(status_span(s.status(), theme));
-        let mut lines = vec![Line::from(spans)];
-        if area.height > 1 {
-            let what = format!(
-                "{} · {} steps · {}",
-                s.preset,
-                thousands(s.steps),
-                s.note
-            );
-            lines.push(Line::styled(what, theme.dim()));
-        }
-        f.render_widget(Paragraph::new(lines), area);
+        article_header(f, s, area, compact, spans);
         return;
     }
     spans.push(sep());
@@ -97,6 +75,30 @@ pub(super) fn header(f: &mut Frame, s: &Scene, area: Rect, compact: bool) {
             what.push_str(" · ");
             what.push_str(s.note);
         }
+        lines.push(Line::styled(what, theme.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// The header over the article's published runs: nothing trains, so no clock or time left.
+fn article_header(f: &mut Frame, s: &Scene, area: Rect, compact: bool, mut spans: Vec<Span>) {
+    let theme = s.theme;
+    let sep = || header_sep(theme);
+    // Published runs: nothing trains, no clock, no time left.
+    spans.push(sep());
+    spans.push(Span::styled(
+        if compact {
+            "the article's"
+        } else {
+            "the article's runs, read-only"
+        },
+        theme.key(),
+    ));
+    spans.push(sep());
+    spans.push(status_span(s.status(), theme));
+    let mut lines = vec![Line::from(spans)];
+    if area.height > 1 {
+        let what = format!("{} · {} steps · {}", s.preset, thousands(s.steps), s.note);
         lines.push(Line::styled(what, theme.dim()));
     }
     f.render_widget(Paragraph::new(lines), area);

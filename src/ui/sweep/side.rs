@@ -241,7 +241,10 @@ pub(super) fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
     // The article's runs all came at once: its box shows the cursor cell's first run.
     let (title, record) = if s.article {
         let first = s.selected().first().copied();
-        ("the cell's first run", first.and_then(|i| s.progress.records.get(&i)))
+        (
+            "the cell's first run",
+            first.and_then(|i| s.progress.records.get(&i)),
+        )
     } else {
         ("last finished", s.progress.last_record())
     };
