@@ -4,8 +4,8 @@
 //! view on them (`--article`, the tour) is [`super::opening::open_article`].
 
 use super::grids::SweepState;
-use crate::sweep::article::{Article, Verdict, compare_cells};
-use crate::sweep::{Cell, Diagram, Grid, Progress};
+use crate::sweep::article::{Verdict, compare_cells};
+use crate::sweep::{Cell, Diagram};
 use crate::ui::sweep::Marks;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -19,22 +19,6 @@ pub fn no_article_grid(view: &str) -> String {
         "--article shows the article's runs in the sweep view (parity-v4) or the gallery \
          (mod-add-seeds); the {view} view has none"
     )
-}
-
-/// The article's published runs of `grid` as a finished sweep of that built-in grid (the
-/// gallery's at as many seeds as the article has runs): every run recorded, nothing to
-/// train, its note saying where the runs come from.
-pub fn state(grid: &str) -> Result<SweepState, String> {
-    let shipped = Article::shipped().map_err(|e| e.to_string())?;
-    let records = shipped.records(grid).map_err(|e| e.to_string())?;
-    let g = Grid::builtin(grid, records.len()).map_err(|e| e.to_string())?;
-    let runs = g.runs().map_err(|e| e.to_string())?;
-    let mut st = SweepState::new(&g, Progress::new(runs), None, 0);
-    st.progress.records = records.into_iter().map(|r| (r.run, r)).collect();
-    st.started = true;
-    st.article = true;
-    st.note = "published with the article (data/, Apache-2.0) · nothing trains here".into();
-    Ok(st)
 }
 
 /// Two axis values alike: numbers as numbers (1 and 1.0), anything else as written.
