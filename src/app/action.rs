@@ -61,6 +61,10 @@ pub enum Action {
     ToggleDrill,
     /// Sweep view: move a class threshold (re-classifying every run on screen).
     Threshold(Nudge),
+    /// Sweep and gallery views: the article's published runs of the grid on screen, or yours.
+    ToggleArticle,
+    /// Sweep view: show / hide the marks on cells where yours and the article's disagree.
+    ToggleMarks,
     /// Mechanism view: a change of what it shows.
     Mechanism(MechanismChange),
     /// Hide or show the compared run (`replay DIR DIR2`).

@@ -7,6 +7,7 @@
 
 use super::action::{Command, Move, Nudge};
 use super::shared::Shared;
+use crate::sweep::article;
 use crate::sweep::{Cell, Diagram, Event, Grid, Progress, Shard, Thresholds};
 use crate::ui::sweep::{Scene, SweepStatus, fmt_threshold};
 use crate::ui::{ColorMode, Theme};
@@ -60,6 +61,9 @@ pub struct SweepState {
     /// The class thresholds the view colours runs by (the article's by default; the tables
     /// `sweep` prints keep the article's).
     pub thresholds: Thresholds,
+    /// The runs are the article's published ones ([`article_state`]): finished,
+    /// read-only, never trained here.
+    pub article: bool,
 }
 
 impl SweepState {
@@ -90,6 +94,7 @@ impl SweepState {
             row: None,
             drill: false,
             thresholds: Thresholds::default(),
+            article: false,
         }
     }
 
@@ -191,6 +196,8 @@ impl SweepState {
             row: self.row,
             drill: self.drill,
             thresholds: self.thresholds,
+            article: self.article,
+            marks: None,
         }
     }
 
@@ -217,9 +224,27 @@ pub fn builtin(name: &str, jobs: usize) -> crate::train::Result<SweepState> {
     Ok(SweepState::new(&grid, Progress::new(runs), None, jobs))
 }
 
+/// The article's published runs of `grid` as a finished sweep of that built-in grid (the
+/// gallery's at as many seeds as the article has runs): every run recorded, nothing to
+/// train, its note saying where the runs come from.
+pub fn article_state(grid: &str) -> Result<SweepState, String> {
+    let shipped = article::Article::shipped().map_err(|e| e.to_string())?;
+    let records = shipped.records(grid).map_err(|e| e.to_string())?;
+    let g = Grid::builtin(grid, records.len()).map_err(|e| e.to_string())?;
+    let runs = g.runs().map_err(|e| e.to_string())?;
+    let mut st = SweepState::new(&g, Progress::new(runs), None, 0);
+    st.progress.records = records.into_iter().map(|r| (r.run, r)).collect();
+    st.started = true;
+    st.article = true;
+    st.note = "published with the article (data/, Apache-2.0) · nothing trains here".into();
+    Ok(st)
+}
+
 /// The grids' states, in [`VIEW_GRIDS`] order.
 pub struct Sweeps {
     pub states: Vec<Option<SweepState>>,
+    /// The article's runs of its grids, in [`article::GRIDS`] order: read when first shown.
+    pub article: Vec<Option<SweepState>>,
     /// Workers per sweep: all cores (the training run is paused meanwhile).
     pub jobs: usize,
 }
@@ -228,6 +253,7 @@ impl Default for Sweeps {
     fn default() -> Self {
         Sweeps {
             states: VIEW_GRIDS.iter().map(|_| None).collect(),
+            article: article::GRIDS.iter().map(|_| None).collect(),
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
@@ -246,6 +272,32 @@ impl Sweeps {
 
     pub fn get_mut(&mut self, grid: &str) -> Option<&mut SweepState> {
         self.states[Self::index(grid)?].as_mut()
+    }
+
+    /// The article's runs of `grid` (one of [`article::GRIDS`]), once read.
+    pub fn article(&self, grid: &str) -> Option<&SweepState> {
+        let i = article::GRIDS.iter().position(|&g| g == grid)?;
+        self.article[i].as_ref()
+    }
+
+    pub fn article_mut(&mut self, grid: &str) -> Option<&mut SweepState> {
+        let i = article::GRIDS.iter().position(|&g| g == grid)?;
+        self.article[i].as_mut()
+    }
+
+    /// Read the article's runs of `grid` when first asked (they stay read); why not, when
+    /// the article has none of it or its data did not check.
+    pub fn load_article(&mut self, grid: &str) -> Result<(), String> {
+        let Some(i) = article::GRIDS.iter().position(|&g| g == grid) else {
+            return Err(format!(
+                "the article has no runs of {grid} (it has {})",
+                article::GRIDS.join(" and ")
+            ));
+        };
+        if self.article[i].is_none() {
+            self.article[i] = Some(article_state(grid)?);
+        }
+        Ok(())
     }
 
     /// Space in a view of grid `i` (the sweep view, the gallery): pause its sweep, or resume

@@ -8,6 +8,8 @@
 //! * [`shared`]: what every view reads and changes (the run on screen, the draft, pause,
 //!   scrubbing, the footer's notice); [`seek`]: its scrubbing (jumps, a typed step, replays).
 //! * `grids`: the built-in grids the sweep view and the gallery train in the background.
+//! * [`article`]: the article's published runs as read-only grids in those views;
+//!   [`opening`]: a view opened on them (`--article`, the tour).
 //! * [`views`]: one module per view (training, sweep, mechanism, appendix, gallery), each
 //!   owning its state, key table and update.
 //! * [`state`]: [`state::App`] (the shared part and each view's), the table of views, the
@@ -21,9 +23,11 @@
 //! `Screen`. Rendering lives in [`crate::ui`].
 
 pub mod action;
+pub mod article;
 pub mod grids;
 pub mod harness;
 pub mod keys;
+pub mod opening;
 pub mod recorded;
 pub mod replay;
 pub mod seek;
@@ -157,12 +161,21 @@ impl Pools {
 }
 
 /// What the dashboard opens on besides its run: the view, the redraw rate, the gallery's
-/// runs from a file (else it trains its grid), and where runs are kept (`--out`).
+/// runs from a file (else it trains its grid), whether the views of many runs open on the
+/// article's runs (`--article`), and where runs are kept (`--out`).
 pub struct Launch {
     pub fps: u32,
     pub view: String,
-    pub gallery: Option<views::gallery::FileRuns>,
+    pub opening: Opening,
     pub keeper: Option<session::Keeper>,
+}
+
+/// What the dashboard's views of many runs open on: the gallery's runs from a file (else it
+/// trains its grid), and whether the view opens on the article's runs (`--article`).
+#[derive(Debug, Default)]
+pub struct Opening {
+    pub gallery: Option<views::gallery::FileRuns>,
+    pub article: bool,
 }
 
 /// Open the dashboard, training `cfg` on `threads`, redrawing at most `fps` times a second;
@@ -171,7 +184,7 @@ pub fn launch(cfg: Config, threads: Threads, how: Launch) -> Result<(), Error> {
     let Launch {
         fps,
         view,
-        gallery,
+        opening,
         keeper,
     } = how;
     let view = check_launch(fps, &view)?;
@@ -180,7 +193,7 @@ pub fn launch(cfg: Config, threads: Threads, how: Launch) -> Result<(), Error> {
     let session = Session::kept(trainer, 0, keeper);
     let runner = Runner::new(session, threads);
     let first = Arc::new(runner.snapshot(Clock::default()));
-    dashboard(first, view, fps, gallery, "trainer", move |rx, tx| {
+    dashboard(first, view, fps, opening, "trainer", move |rx, tx| {
         worker::run(runner, rx, tx)
     })
 }
@@ -200,9 +213,14 @@ pub fn launch_replay(
     }
     let view = check_launch(fps, view)?;
     let first = Arc::new(replay.snapshot(None));
-    dashboard(first, view, fps, None, "replay", move |rx, tx| {
-        replay::run(replay, rx, tx)
-    })
+    dashboard(
+        first,
+        view,
+        fps,
+        Opening::default(),
+        "replay",
+        move |rx, tx| replay::run(replay, rx, tx),
+    )
 }
 
 /// The checks before a dashboard opens: the redraw rate, the view, a terminal.
@@ -232,7 +250,7 @@ fn dashboard(
     first: Arc<session::Snapshot>,
     view: &'static state::View,
     fps: u32,
-    gallery: Option<views::gallery::FileRuns>,
+    opening: Opening,
     thread: &str,
     source: impl FnOnce(mpsc::Receiver<Command>, tokio::sync::watch::Sender<Arc<session::Snapshot>>)
     + Send
@@ -240,19 +258,22 @@ fn dashboard(
 ) -> Result<(), Error> {
     let theme = ui::Theme::from_env();
     full_screen(true, async |terminal, mouse| {
+        let mut app = App::new(first.clone());
+        app.shared.message = first.message.clone();
+        // A replay's snapshots come from a kept run: the keys that train say so.
+        app.training.replay = thread == "replay";
+        if let Some(runs) = opening.gallery {
+            app.gallery = views::gallery::Gallery::from_file(runs);
+        }
+        if opening.article {
+            opening::prepare_article(&mut app, view.name).map_err(Error::Usage)?;
+        }
         let (snap_tx, snap_rx) = tokio::sync::watch::channel(first.clone());
         let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
         let worker = std::thread::Builder::new()
             .name(thread.into())
             .spawn(move || source(cmd_rx, snap_tx))
             .map_err(|e| Error::Failed(format!("cannot start the {thread} thread: {e}")))?;
-        let mut app = App::new(first.clone());
-        app.shared.message = first.message.clone();
-        // A replay's snapshots come from a kept run: the keys that train say so.
-        app.training.replay = thread == "replay";
-        if let Some(runs) = gallery {
-            app.gallery = views::gallery::Gallery::from_file(runs);
-        }
         let mut dashboard = Dashboard {
             app,
             pools: Pools::default(),

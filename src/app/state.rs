@@ -252,6 +252,8 @@ impl App {
             | Action::MoveCursor(_)
             | Action::ToggleDrill
             | Action::Threshold(_)
+            | Action::ToggleArticle
+            | Action::ToggleMarks
             | Action::Mechanism(_)
             | Action::Gallery(_)
             | Action::TakeModel => Vec::new(),

@@ -74,3 +74,24 @@ pub fn read(path: &Path) -> Result<FileRuns, Failure> {
         records,
     })
 }
+
+/// With `--article`, the file's runs are shown beside the article's gallery: they must be of
+/// the article's `mod-add-seeds` grid.
+pub fn check_article(f: &FileRuns) -> Result<(), Failure> {
+    let grid = f.records.first().map_or("", |r| r.grid.as_str());
+    match crate::sweep::article::counterpart(grid) {
+        Some("mod-add-seeds") => Ok(()),
+        Some(_) => Err(Failure::usage(format!(
+            "--article: {} holds runs of {grid}; a --sweep-file goes to the gallery, whose \
+             article runs are mod-add-seeds (the sweep view trains {grid} live beside the \
+             article's)",
+            show(&f.path)
+        ))),
+        None => Err(Failure::usage(format!(
+            "--article: {} holds runs of grid '{grid}', which the article has no runs of (it \
+             has {})",
+            show(&f.path),
+            crate::sweep::article::GRIDS.join(" and ")
+        ))),
+    }
+}

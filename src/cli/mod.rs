@@ -41,7 +41,7 @@ pub struct Cli {
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub fps: u32,
     /// Dashboard view to open on: training, mechanism, appendix, sweep or gallery (keys switch
-    /// between them)
+    /// between them; sweep and gallery open on the article's own runs with --article)
     #[arg(long, value_name = "NAME", default_value = "training")]
     pub view: String,
     /// Open the dashboard on a run `run --out DIR` kept, without training (as `replay DIR`);
@@ -57,6 +57,10 @@ pub struct Cli {
     /// take it. Each restart (Enter, r, a preset) keeps its run beside it: DIR-2, DIR-3, ...
     #[arg(long, value_name = "DIR", conflicts_with = "replay")]
     pub out: Option<std::path::PathBuf>,
+    /// Open the sweep view on the article's own 1,125-run parity diagram, or the gallery on its
+    /// 450 mod-add runs (read-only); `a` (Tab in the gallery) switches to yours and back
+    #[arg(long, conflicts_with = "replay")]
+    pub article: bool,
 }
 
 #[derive(Args, Debug)]
@@ -410,9 +414,21 @@ fn launch(cli: &Cli) -> Result<(), Failure> {
         let compare = rest.first().map(|d| d.as_path());
         return Ok(crate::app::launch_replay(dir, compare, cli.fps, &cli.view)?);
     }
+    if cli.article
+        && !crate::app::article::VIEWS
+            .iter()
+            .any(|(v, _)| *v == cli.view)
+    {
+        return Err(Failure::usage(crate::app::article::no_article_grid(
+            &cli.view,
+        )));
+    }
     let cfg = cli.train.config()?;
     let threads = cli.train.threads()?;
     let gallery = cli.sweep_file.as_deref().map(gallery::read).transpose()?;
+    if let Some(f) = gallery.as_ref().filter(|_| cli.article) {
+        gallery::check_article(f)?;
+    }
     let Some(out) = &cli.out else {
         return Ok(crate::app::launch(
             cfg,
@@ -455,7 +471,10 @@ fn launching(
     crate::app::Launch {
         fps: cli.fps,
         view: cli.view.clone(),
-        gallery,
+        opening: crate::app::Opening {
+            gallery,
+            article: cli.article,
+        },
         keeper,
     }
 }

@@ -6,6 +6,7 @@
 use super::curves::{MiniOpts, mini_loss};
 use super::sweep::SweepStatus;
 use super::{Footer, Theme, thousands, too_small};
+use crate::sweep::article::TEST_LOSS_MARK;
 use crate::sweep::{Class, RunRecord, vocab};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -83,6 +84,9 @@ pub struct Scene<'a> {
     pub steps: u64,
     /// The step cursor every chart shows (Enter retrains to it), if set.
     pub step: Option<u64>,
+    /// The runs are the article's published ones: no accuracies, and their seeds are the
+    /// article's labels, not seeds this engine replays.
+    pub article: bool,
     pub theme: &'a Theme,
 }
 
@@ -104,14 +108,29 @@ impl Scene<'_> {
 }
 
 /// The step Enter retrains `r` to, and why that one: the step cursor where set, else the
-/// run's first step with 99 % test accuracy, else its last.
+/// run's first step with 99 % test accuracy, else (a record without accuracies, as the
+/// article's) the first point of its curve where the test loss is below
+/// [`TEST_LOSS_MARK`], else its last.
 pub fn open_step(r: &RunRecord, cursor: Option<u64>) -> (u64, &'static str) {
-    let (step, why) = match (cursor, r.trace.test_acc_99) {
-        (Some(c), _) => (c, "the cursor"),
-        (None, Some(s)) => (s, "its test 99 %"),
-        (None, None) => (r.steps, "its last"),
+    let (step, why) = match (cursor, r.trace.test_acc_99, test_loss_drop(r)) {
+        (Some(c), _, _) => (c, "the cursor"),
+        (None, Some(s), _) => (s, "its test 99 %"),
+        (None, None, Some(s)) => (s, "its test-loss drop"),
+        (None, None, None) => (r.steps, "its last"),
     };
     (step.min(r.settings.steps), why)
+}
+
+/// The first step of a curve without accuracies (the article's) where the test loss is
+/// below [`TEST_LOSS_MARK`].
+pub fn test_loss_drop(r: &RunRecord) -> Option<u64> {
+    if r.curve.iter().any(|p| !p.test_acc.is_nan()) {
+        return None;
+    }
+    r.curve
+        .iter()
+        .find(|p| p.test_loss < TEST_LOSS_MARK)
+        .map(|p| p.step)
 }
 
 /// The frame's rows: the header (two rows from 30 up), the charts, the selection's line,
@@ -353,7 +372,14 @@ fn info_line(f: &mut Frame, v: &Scene, shape: Shape, area: Rect) {
     // Each variant: the spans after "▶ seed N · class", longest first.
     let mut left: Vec<Span> = Vec::new();
     if let Some(t) = v.tiles.get(v.cursor) {
-        left.push(Span::styled(format!("▶ seed {}", t.seed), theme.title()));
+        left.push(Span::styled(
+            if v.article {
+                format!("▶ article run {}", t.seed)
+            } else {
+                format!("▶ seed {}", t.seed)
+            },
+            theme.title(),
+        ));
         match t.state {
             TileState::Pending => left.push(Span::styled(" · pending", theme.dim())),
             TileState::Running => left.push(Span::styled(" · training", theme.running())),
@@ -381,6 +407,11 @@ fn info_line(f: &mut Frame, v: &Scene, shape: Shape, area: Rect) {
                     ),
                     format!(" · ⏎ retrains to {}", thousands(step)),
                 ];
+                let variants = if v.article {
+                    article_details(r, t.seed)
+                } else {
+                    variants.to_vec()
+                };
                 let fits = |t: &String| used + t.chars().count() <= room as usize;
                 if let Some(t) = variants.iter().find(|t| fits(t)) {
                     left.push(Span::raw(t.clone()));
@@ -391,4 +422,19 @@ fn info_line(f: &mut Frame, v: &Scene, shape: Shape, area: Rect) {
     let [l, rt] = Layout::horizontal([Constraint::Length(room), Constraint::Fill(1)]).areas(area);
     f.render_widget(Paragraph::new(Line::from(left)), l);
     f.render_widget(Paragraph::new(Line::styled(right, theme.dim())), rt);
+}
+
+/// The article's run's details for the selection's line, longest first: when its test loss
+/// dropped, and what Enter does with it (its seed there was a JAX key, so this engine's seed
+/// of that number is another draw).
+fn article_details(r: &RunRecord, seed: u64) -> Vec<String> {
+    let drop = match test_loss_drop(r) {
+        Some(s) => format!("test loss < {TEST_LOSS_MARK:.0e} at {}", thousands(s)),
+        None => format!("test loss never < {TEST_LOSS_MARK:.0e}"),
+    };
+    vec![
+        format!(" · {drop} · ⏎ trains seed {seed} here, not its JAX key"),
+        format!(" · {drop} · ⏎ trains seed {seed} here"),
+        format!(" · ⏎ trains seed {seed} here"),
+    ]
 }

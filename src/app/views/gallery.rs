@@ -36,6 +36,9 @@ pub struct FileRuns {
 pub struct Gallery {
     /// The runs, when they come from a file; else the grid trains live.
     pub file: Option<FileRuns>,
+    /// Showing the article's published runs of the grid (read-only) instead of yours (the
+    /// file's, or the live grid's); Tab switches.
+    pub article: bool,
     /// The selected run: an index into the gallery's runs, in grid order.
     pub cursor: usize,
     /// The step cursor shared by the charts (the article's hover): Enter retrains to it.
@@ -62,14 +65,24 @@ enum Run<'a> {
 }
 
 impl Gallery {
-    /// The grid trained live, when the runs do not come from a file.
+    /// The runs from a file, unless the article's are on screen.
+    fn file(&self) -> Option<&FileRuns> {
+        self.file.as_ref().filter(|_| !self.article)
+    }
+
+    /// The grid's runs as a sweep: the article's when shown, else the grid trained live
+    /// (when the runs do not come from a file).
     fn live<'a>(&self, grids: &'a Sweeps) -> Option<&'a SweepState> {
-        grids.get(GRID)
+        if self.article {
+            grids.article(GRID)
+        } else {
+            grids.get(GRID)
+        }
     }
 
     /// How many runs the gallery shows.
     fn len(&self, grids: &Sweeps) -> usize {
-        match &self.file {
+        match self.file() {
             Some(f) => f.records.len(),
             None => self.live(grids).map_or(0, |s| s.progress.total()),
         }
@@ -77,7 +90,7 @@ impl Gallery {
 
     /// The gallery's `k`-th run.
     fn run<'a>(&'a self, grids: &'a Sweeps, k: usize) -> Option<Run<'a>> {
-        if let Some(f) = &self.file {
+        if let Some(f) = self.file() {
             return f.records.get(k).map(Run::Done);
         }
         let p = &self.live(grids)?.progress;
@@ -97,6 +110,12 @@ impl Gallery {
     /// without a file the grid trains on every core, as in the sweep view.
     pub fn enter(&mut self, grids: &mut Sweeps, s: &mut Shared) -> Vec<Command> {
         let mut cmds = s.pause_for_view();
+        if self.article {
+            if let Err(e) = grids.load_article(GRID) {
+                s.message = Some(e);
+            }
+            return cmds;
+        }
         if self.file.is_none() {
             let i = Sweeps::index(GRID).expect("the sweep view offers the gallery's grid");
             cmds.extend(grids.show(i, s));
@@ -121,6 +140,7 @@ impl Gallery {
         action: &Action,
     ) -> Option<Vec<Command>> {
         Some(match action {
+            Action::ToggleArticle => self.toggle_article(grids, s),
             Action::Gallery(Change::Open) => self.open_selected(grids, s),
             Action::Gallery(c @ (Change::StepBack | Change::StepForward | Change::StepOff)) => {
                 self.move_step(grids, s, *c);
@@ -188,7 +208,36 @@ impl Gallery {
         });
     }
 
+    /// Tab: the article's runs or yours (the file's, or the grid trained live, which starts
+    /// when first shown and keeps training while the article's are on screen); the
+    /// selection stays on the same seed number.
+    fn toggle_article(&mut self, grids: &mut Sweeps, s: &mut Shared) -> Vec<Command> {
+        if let Err(e) = grids.load_article(GRID) {
+            s.message = Some(e);
+            return Vec::new();
+        }
+        self.article = !self.article;
+        let mut cmds = Vec::new();
+        if !self.article && self.file.is_none() {
+            let i = Sweeps::index(GRID).expect("the sweep view offers the gallery's grid");
+            cmds = grids.show(i, s);
+        }
+        let n = self.len(grids);
+        self.cursor = self.cursor.min(n.saturating_sub(1));
+        s.message = Some(if self.article {
+            "the article's runs: Tab shows yours".into()
+        } else {
+            "your runs: Tab shows the article's".into()
+        });
+        cmds
+    }
+
     fn pause_sweep(&mut self, grids: &mut Sweeps, s: &mut Shared) -> Vec<Command> {
+        if self.article {
+            s.message =
+                Some("the article's runs are published: nothing trains here (Tab: yours)".into());
+            return Vec::new();
+        }
         if self.file.is_some() {
             s.message = Some("these runs are read from a file: nothing trains here".into());
             return Vec::new();
@@ -220,10 +269,19 @@ impl Gallery {
         } else {
             "paused"
         };
-        let say = format!(
-            "retrained seed {seed} to step {} ({why}) · {end}: space trains on, m its mechanism",
-            thousands(step)
-        );
+        let say = if self.article {
+            format!(
+                "trained seed {seed} to step {} (the article's run {seed}: {why}); its seed \
+                 was a JAX key, so this is another draw · {end}: space trains on",
+                thousands(step)
+            )
+        } else {
+            format!(
+                "retrained seed {seed} to step {} ({why}) · {end}: space trains on, m its \
+                 mechanism",
+                thousands(step)
+            )
+        };
         // The run is replaced: leaving the gallery does not resume the old one.
         s.resume_training = false;
         s.draft = record.settings.clone();
@@ -240,7 +298,7 @@ impl Gallery {
 
     /// The steps every chart spans: the runs' planned steps (the most, from a file).
     fn steps(&self, grids: &Sweeps) -> u64 {
-        match &self.file {
+        match self.file() {
             Some(f) => f.records.iter().map(|r| r.planned_steps).max().unwrap_or(0),
             None => self.live(grids).map_or(0, |st| st.steps),
         }
@@ -249,8 +307,17 @@ impl Gallery {
     /// What the gallery draws this frame.
     pub fn scene<'a>(&'a self, grids: &'a Sweeps, theme: &'a Theme) -> ui::Scene<'a> {
         let n = self.len(grids);
-        let (source, fields, status, note) = match &self.file {
+        let (source, fields, status, note) = match self.file() {
             Some(f) => file_header(f, n),
+            None if self.article => (
+                format!("{GRID} · the article's"),
+                vec![
+                    format!("{} runs, read-only", thousands(n as u64)),
+                    "seeds are JAX keys: ⏎ trains a new draw".into(),
+                ],
+                None,
+                "published with the article: ⏎ trains one here · Tab shows yours".to_string(),
+            ),
             None => match self.live(grids) {
                 Some(st) => (
                     GRID.to_string(),
@@ -278,6 +345,7 @@ impl Gallery {
             cursor: self.cursor.min(n.saturating_sub(1)),
             steps: self.steps(grids),
             step: self.step,
+            article: self.article,
             theme,
         }
     }
@@ -311,7 +379,7 @@ fn file_header(f: &FileRuns, n: usize) -> (String, Vec<String>, Option<SweepStat
 }
 
 /// The seed gallery: one small loss chart per run of `mod-add-seeds`.
-pub static KEYS: [Binding<Gallery>; 9] = [
+pub static KEYS: [Binding<Gallery>; 10] = [
     bind(
         &[Key::char('G'), Key::code(KeyCode::Esc)],
         |k| match k.code {
@@ -388,8 +456,19 @@ pub static KEYS: [Binding<Gallery>; 9] = [
         "open the run: retrain it to its grok step, paused",
         Some(("⏎", "open run")),
     ),
+    bind(
+        &[
+            Key::code(KeyCode::Tab),
+            Key::code(KeyCode::BackTab),
+            Key::char('a'),
+        ],
+        |_| Action::ToggleArticle,
+        "Tab / a",
+        "the article's published runs / yours",
+        Some(("Tab", "article/yours")),
+    ),
     Binding {
-        applies: |g: &Gallery| g.file.is_none(),
+        applies: |g: &Gallery| g.file.is_none() && !g.article,
         ..bind(
             &[Key::char(' ')],
             |_| Action::PauseSweep,

@@ -1,19 +1,27 @@
 //! The sweep view: the built-in grids' phase diagrams, filling in live (the training run
 //! pauses meanwhile). It owns which grid is on screen; the grids' states are shared with the
 //! gallery ([`Sweeps`]). Its cursor, drill-down and threshold keys serve `sweep --watch` too.
+//! `a` shows the article's published runs of the grid instead (`--article` opens on them),
+//! `d` marks the cells where yours and the article's disagree.
 
 use super::super::action::{Action, Command, Move, Nudge};
+use super::super::article::{self as app_article, marks as article_marks};
 use super::super::grids::{SweepState, Sweeps, VIEW_GRIDS};
 use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
 use super::super::shared::Shared;
+use crate::sweep::article;
 use crate::ui::{self, Footer, Theme};
 use crossterm::event::KeyCode;
 use ratatui::Frame;
 
-/// The sweep view's own state: the grid on screen, an index into [`VIEW_GRIDS`].
+/// The sweep view's own state: the grid on screen, an index into [`VIEW_GRIDS`]; whether it
+/// shows the article's runs of that grid (of `parity-v4` for `parity-quick`, whose cells are
+/// among them) or yours; whether the cells where the two disagree are marked.
 #[derive(Debug, Default)]
 pub struct SweepView {
     pub current: usize,
+    pub article: bool,
+    pub marks: bool,
 }
 
 impl SweepView {
@@ -21,20 +29,53 @@ impl SweepView {
         VIEW_GRIDS[self.current]
     }
 
-    /// The title over the diagram: the grid and its place among the grids.
-    pub fn title(&self) -> String {
-        format!(
-            "{} ({}/{})",
-            self.name(),
-            self.current + 1,
-            VIEW_GRIDS.len()
-        )
+    /// The article's grid the grid on screen compares with.
+    fn article_grid(&self) -> &'static str {
+        article::counterpart(self.name()).unwrap_or("parity-v4")
     }
 
-    /// Draw the grid on screen, or (when it could not be opened) why not.
+    /// The title over the diagram: the grid (the article's, when shown) and its place among
+    /// the grids.
+    pub fn title(&self) -> String {
+        let (i, n) = (self.current + 1, VIEW_GRIDS.len());
+        match (self.article, self.article_grid()) {
+            (false, _) => format!("{} ({i}/{n})", self.name()),
+            (true, g) if g == self.name() => format!("{g} · the article's ({i}/{n})"),
+            (true, g) => format!("{g} · the article's, beside your {} ({i}/{n})", self.name()),
+        }
+    }
+
+    /// The state on screen: the article's runs or yours.
+    pub fn on_screen<'a>(&self, grids: &'a Sweeps) -> Option<&'a SweepState> {
+        if self.article {
+            grids.article(self.article_grid())
+        } else {
+            grids.states[self.current].as_ref()
+        }
+    }
+
+    fn on_screen_mut<'a>(&self, grids: &'a mut Sweeps) -> Option<&'a mut SweepState> {
+        if self.article {
+            grids.article_mut(self.article_grid())
+        } else {
+            grids.states[self.current].as_mut()
+        }
+    }
+
+    /// Draw the grid on screen (with the disagreement marks when shown), or (when it could
+    /// not be opened) why not.
     pub fn render(&self, grids: &Sweeps, f: &mut Frame, theme: &Theme, footer: &Footer) {
-        match &grids.states[self.current] {
-            Some(st) => ui::sweep::render(f, &st.scene(&self.title(), theme), footer),
+        match self.on_screen(grids) {
+            Some(st) => {
+                let title = self.title();
+                let mut scene = st.scene(&title, theme);
+                let marks = match grids.article(self.article_grid()) {
+                    Some(a) if self.marks => Some(article_marks(st, a, grids.get(self.name()))),
+                    _ => None,
+                };
+                scene.marks = marks.as_ref();
+                ui::sweep::render(f, &scene, footer)
+            }
             None => {
                 let why = match footer.message {
                     Some(m) => m.to_string(),
@@ -51,10 +92,50 @@ impl SweepView {
     }
 
     /// Entering: one thing trains at a time, so the training run pauses (and resumes on
-    /// leaving, if it was running) and the grid on screen gets every core.
+    /// leaving, if it was running) and the grid on screen gets every core; the article's
+    /// runs are read (they train nowhere).
     pub fn enter(&mut self, grids: &mut Sweeps, s: &mut Shared) -> Vec<Command> {
         let mut cmds = s.pause_for_view();
+        if self.article {
+            if let Err(e) = grids.load_article(self.article_grid()) {
+                s.message = Some(e);
+            }
+            return cmds;
+        }
         cmds.extend(grids.show(self.current, s));
+        cmds
+    }
+
+    /// `a`: the article's runs of the grid on screen, or yours (which start training when
+    /// first shown, and keep training while the article's are on screen). The view keeps its
+    /// thresholds, drill-down and cursor cell across.
+    fn toggle_article(&mut self, grids: &mut Sweeps, s: &mut Shared) -> Vec<Command> {
+        let grid = self.article_grid();
+        if let Err(e) = grids.load_article(grid) {
+            s.message = Some(e);
+            return Vec::new();
+        }
+        self.article = !self.article;
+        let mut cmds = Vec::new();
+        if !self.article {
+            cmds = grids.show(self.current, s);
+        }
+        let (from, to) = if self.article {
+            (grids.states[self.current].clone(), grids.article_mut(grid))
+        } else {
+            (
+                grids.article(grid).cloned(),
+                grids.states[self.current].as_mut(),
+            )
+        };
+        if let (Some(from), Some(to)) = (from, to) {
+            app_article::carry(&from, to);
+        }
+        s.message = Some(if self.article {
+            format!("the article's runs of {grid}: a shows yours")
+        } else {
+            format!("your runs of {}: a shows the article's", self.name())
+        });
         cmds
     }
 
@@ -71,7 +152,6 @@ impl SweepView {
         s: &mut Shared,
         action: &Action,
     ) -> Option<Vec<Command>> {
-        let on_screen = grids.states[self.current].as_mut();
         Some(match action {
             Action::NextGrid | Action::PrevGrid => {
                 let n = VIEW_GRIDS.len();
@@ -82,7 +162,28 @@ impl SweepView {
                 };
                 self.current = (self.current + step) % n;
                 s.message = Some(format!("grid {}", self.name()));
+                if self.article {
+                    if let Err(e) = grids.load_article(self.article_grid()) {
+                        s.message = Some(e);
+                    }
+                    return Some(Vec::new());
+                }
                 grids.show(self.current, s)
+            }
+            Action::ToggleArticle => self.toggle_article(grids, s),
+            Action::ToggleMarks => {
+                self.marks = !self.marks;
+                s.message = Some(if self.marks {
+                    "≠ marks the cells whose majority class differs: d hides them".into()
+                } else {
+                    "disagreement marks hidden".into()
+                });
+                Vec::new()
+            }
+            Action::PauseSweep if self.article => {
+                s.message =
+                    Some("the article's runs are published: nothing trains here (a: yours)".into());
+                Vec::new()
             }
             Action::PauseSweep => grids.toggle_pause(
                 self.current,
@@ -95,7 +196,7 @@ impl SweepView {
             | Action::MoveCursor(_)
             | Action::ToggleDrill
             | Action::Threshold(_) => {
-                if let Some(st) = on_screen
+                if let Some(st) = self.on_screen_mut(grids)
                     && let Some(note) = steer(st, action)
                 {
                     s.message = Some(note);
@@ -220,7 +321,7 @@ pub const fn reset_key<S>() -> Binding<S> {
 }
 
 /// The dashboard's sweep view: the built-in grids' phase diagrams, filling in live.
-pub static KEYS: [Binding<SweepView>; 11] = [
+pub static KEYS: [Binding<SweepView>; 13] = [
     bind(
         &[Key::char('w'), Key::code(KeyCode::Esc)],
         |k| match k.code {
@@ -241,12 +342,29 @@ pub static KEYS: [Binding<SweepView>; 11] = [
         "next / previous grid (each keeps its progress)",
         Some(("Tab", "next grid")),
     ),
+    Binding {
+        applies: |v: &SweepView| !v.article,
+        ..bind(
+            &[Key::char(' ')],
+            |_| Action::PauseSweep,
+            "space",
+            "pause / resume this grid's sweep",
+            Some(("space", "pause")),
+        )
+    },
     bind(
-        &[Key::char(' ')],
-        |_| Action::PauseSweep,
-        "space",
-        "pause / resume this grid's sweep",
-        Some(("space", "pause")),
+        &[Key::char('a')],
+        |_| Action::ToggleArticle,
+        "a",
+        "the article's published runs of this grid / yours",
+        Some(("a", "article/yours")),
+    ),
+    bind(
+        &[Key::char('d')],
+        |_| Action::ToggleMarks,
+        "d",
+        "mark the cells where yours and the article's majority class differ",
+        Some(("d", "disagree")),
     ),
     cursor_keys(),
     drill_key(),

@@ -91,12 +91,13 @@ fn differences(mine: &RunRecord, theirs: &RunRecord) -> Vec<String> {
 
 /// The article's runs of a grid and yours, each by cell, yours checked like for like.
 pub(super) fn group<'a>(
-    article: &'a [RunRecord],
+    article: impl IntoIterator<Item = &'a RunRecord>,
     yours: impl IntoIterator<Item = &'a RunRecord>,
 ) -> Result<(Cells<'a>, Cells<'a>)> {
-    let theirs_grid = article.first().map_or("", |r| r.grid.as_str());
+    let mut theirs_grid = "";
     let mut theirs: Cells = BTreeMap::new();
     for r in article {
+        theirs_grid = r.grid.as_str();
         theirs.entry(cell(r)).or_default().push(r);
     }
     let mut mine: Cells = BTreeMap::new();
@@ -180,7 +181,7 @@ pub struct CellComparison {
 /// each side's classes at `th` (the view's thresholds; the article's rules by default). For
 /// a view that marks the cells where a sweep and the article disagree.
 pub fn compare_cells<'a>(
-    article: &'a [RunRecord],
+    article: impl IntoIterator<Item = &'a RunRecord>,
     yours: impl IntoIterator<Item = &'a RunRecord>,
     th: &Thresholds,
 ) -> Result<Vec<CellComparison>> {

@@ -149,6 +149,12 @@ fn header(s: &Scene, width: u16) -> Vec<Line<'static>> {
             if moved { theme.edited() } else { Style::new() },
         )
     };
+    if s.article && s.progress.records.values().all(|r| r.curve.is_empty()) {
+        return vec![
+            Line::styled("the article published each run's lowest", theme.dim()),
+            Line::styled("losses and top test/train ratio: no curves", theme.dim()),
+        ];
+    }
     vec![
         Line::from(vec![
             Span::styled("⠉⠉", theme.train()),
@@ -276,13 +282,47 @@ fn chart(buf: &mut Buffer, s: &Scene, run: usize, a: Rect) {
                     },
                 );
             }
-            _ => note(
-                buf,
-                "no curve kept (an older record)",
-                "no curve kept",
-                theme.dim(),
-            ),
+            Some(r) => no_curve(buf, s, r, area),
+            None => note(buf, "no record", "no record", theme.dim()),
         },
+    }
+}
+
+/// A finished run without a curve: what its record holds (lowest losses, top test/train
+/// ratio), and why there is no curve (the article published none for its parity runs; an
+/// older record kept none).
+fn no_curve(buf: &mut Buffer, s: &Scene, r: &crate::sweep::RunRecord, area: Rect) {
+    let theme = s.theme;
+    let t = &r.trace;
+    let w = area.width as usize;
+    let why = if s.article {
+        ["the article published no curve", "no curve published"]
+    } else {
+        ["no curve kept (an older record)", "no curve kept"]
+    };
+    let lines = [
+        [
+            format!("lowest train loss {:.1e}", t.min_train_loss),
+            format!("train {:.1e}", t.min_train_loss),
+        ],
+        [
+            format!("lowest test loss {:.1e}", t.min_test_loss),
+            format!("test {:.1e}", t.min_test_loss),
+        ],
+        [
+            format!("top test/train ratio {:.1e}", t.max_ratio),
+            format!("ratio {:.1e}", t.max_ratio),
+        ],
+        why.map(String::from),
+    ];
+    for (k, [long, short]) in lines.iter().enumerate().take(area.height as usize) {
+        let text = if long.chars().count() <= w {
+            long
+        } else {
+            short
+        };
+        let style = if k == 3 { theme.dim() } else { Style::new() };
+        buf.set_stringn(area.x, area.y + k as u16, text, w, style);
     }
 }
 

@@ -3,6 +3,7 @@
 //! of runs by class.
 
 use super::super::{clock, header_sep, header_start};
+use super::scene::Marks;
 use super::{ORDER, Scene, SweepStatus, run_glyph};
 use crate::sweep::{Class, RunState};
 use crate::ui::{Theme, thousands};
@@ -32,6 +33,10 @@ pub(super) fn header(f: &mut Frame, s: &Scene, area: Rect, compact: bool) {
             thousands(s.progress.total() as u64)
         )
     }));
+    if s.article {
+        article_header(f, s, area, compact, spans);
+        return;
+    }
     spans.push(sep());
     spans.push(Span::raw(if compact {
         format!("▒ {}", s.progress.running.len())
@@ -75,10 +80,38 @@ pub(super) fn header(f: &mut Frame, s: &Scene, area: Rect, compact: bool) {
     f.render_widget(Paragraph::new(lines), area);
 }
 
+/// The header over the article's published runs: nothing trains, so no clock or time left.
+fn article_header(f: &mut Frame, s: &Scene, area: Rect, compact: bool, mut spans: Vec<Span>) {
+    let theme = s.theme;
+    let sep = || header_sep(theme);
+    // Published runs: nothing trains, no clock, no time left.
+    spans.push(sep());
+    spans.push(Span::styled(
+        if compact {
+            "the article's"
+        } else {
+            "the article's runs, read-only"
+        },
+        theme.key(),
+    ));
+    spans.push(sep());
+    spans.push(status_span(s.status(), theme));
+    let mut lines = vec![Line::from(spans)];
+    if area.height > 1 {
+        let what = format!("{} · {} steps · {}", s.preset, thousands(s.steps), s.note);
+        lines.push(Line::styled(what, theme.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
 /// The progress bar: finished runs by class (in the chart's order), then those training,
 /// then the pending ones; the count and percentage at its right.
 pub(super) fn bar(buf: &mut Buffer, s: &Scene, area: Rect) {
     let theme = s.theme;
+    if let Some(m) = s.marks {
+        marks_legend(buf, s, m, area);
+        return;
+    }
     let total = s.progress.total().max(1);
     let label = format!(
         " {}/{} · {:.0} %",
@@ -127,4 +160,45 @@ pub fn status_span(status: SweepStatus, theme: &Theme) -> Span<'static> {
         SweepStatus::Finished => ("■ finished", theme.title()),
     };
     Span::styled(state, style)
+}
+
+/// The disagreement marks' legend, in the progress bar's row while they are shown: what the
+/// marks mean and the share of compared cells whose majority classes agree, each part in its
+/// longest form that fits.
+fn marks_legend(buf: &mut Buffer, s: &Scene, m: &Marks, area: Rect) {
+    let theme = s.theme;
+    let width = area.width as usize;
+    let mut spans = vec![Span::styled("≠ ", theme.warn())];
+    let tail = if let Some(why) = &m.why {
+        vec![format!("nothing compared: {why} · d hides"), why.clone()]
+    } else {
+        let share = format!(
+            "{} of {} cells agree ({:.0} %)",
+            thousands(m.agree as u64),
+            thousands(m.compared as u64),
+            100.0 * m.agree as f64 / m.compared.max(1) as f64
+        );
+        let short = format!(
+            "{}/{} agree ({:.0} %)",
+            m.agree,
+            m.compared,
+            100.0 * m.agree as f64 / m.compared.max(1) as f64
+        );
+        vec![
+            format!(
+                "majority class differs from {} · ~ no single majority · {share} · d hides",
+                m.against
+            ),
+            format!("differs from {} · ~ tie · {share}", m.against),
+            format!("differs · ~ tie · {short}"),
+            short,
+        ]
+    };
+    let text = tail
+        .iter()
+        .find(|t| t.chars().count() + 2 <= width)
+        .unwrap_or(&tail[tail.len() - 1]);
+    spans.push(Span::styled(text.clone(), theme.title()));
+    let line = Line::from(spans);
+    ratatui::widgets::Widget::render(Paragraph::new(line), area, buf);
 }

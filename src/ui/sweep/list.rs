@@ -120,7 +120,12 @@ fn run_line(s: &Scene, cols: &Columns, k: usize) -> Option<Line<'static>> {
             ));
             spans.push(Span::raw(format!(
                 " {:>11} {:>11}  {}",
-                rec.trace.test_acc_99.map_or("never".to_string(), thousands),
+                match rec.trace.test_acc_99 {
+                    Some(step) => thousands(step),
+                    // The article published no accuracies.
+                    None if s.article => "—".to_string(),
+                    None => "never".to_string(),
+                },
                 thousands(rec.steps),
                 rec.key_freqs
                     .as_ref()

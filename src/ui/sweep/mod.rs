@@ -18,7 +18,7 @@ mod scene;
 mod side;
 
 pub use head::status_span;
-pub use scene::{Scene, SweepStatus};
+pub use scene::{Marks, Scene, SweepStatus};
 
 use super::{Footer, fmt_rate, panel, too_small};
 use crate::sweep::{Class, RunState};

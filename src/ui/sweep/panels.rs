@@ -4,7 +4,8 @@
 
 use super::side::{legend_line, render_counts, render_last, render_side};
 use super::{ORDER, SIDE_W, Scene, drill, fmt_value, inner, run_glyph};
-use crate::sweep::{Class, Diagram, RunState};
+use crate::sweep::article::Verdict;
+use crate::sweep::{Cell, Class, Diagram, RunState};
 use crate::ui::{Theme, panel};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -272,19 +273,20 @@ fn draw_panel(buf: &mut Buffer, s: &Scene, d: &Diagram, plan: &Plan, p: usize, x
         }
         for (j, _) in d.sizes.iter().enumerate() {
             let runs = &d.cells[p][i][j];
+            let mark = mark_of(
+                s,
+                Cell {
+                    panel: p,
+                    decay: i,
+                    size: j,
+                },
+            );
             if plan.compact {
-                draw_compact_cell(buf, s, runs, col_x(j), row_y);
+                draw_compact_cell(buf, s, runs, col_x(j), row_y, mark);
             } else {
                 for (k, &run) in runs.iter().enumerate() {
-                    draw_run(
-                        buf,
-                        theme,
-                        s.state_of(run),
-                        col_x(j) + k as u16 * plan.sx,
-                        row_y,
-                        plan.sx,
-                        plan.sy,
-                    );
+                    let at = Rect::new(col_x(j) + k as u16 * plan.sx, row_y, plan.sx, plan.sy);
+                    draw_run(buf, theme, s.state_of(run), at, mark);
                 }
             }
         }
@@ -342,31 +344,67 @@ fn cursor_style(theme: &Theme) -> Style {
     theme.neuron()
 }
 
-/// One run as a `w`×`h` block: coloured by class with its letter in the middle (the letter
+/// How a cell is marked while the disagreement marks are shown: not at all (marks hidden),
+/// faded (its majority class agrees, or it was not compared), or flagged with a glyph (`≠`:
+/// the majority classes differ; `~`: one side has no single majority).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mark {
+    Plain,
+    Faded,
+    Flag(&'static str),
+}
+
+fn mark_of(s: &Scene, cell: Cell) -> Mark {
+    match s.marks.map(|m| m.verdict(cell)) {
+        None => Mark::Plain,
+        Some(Some(Verdict::Differ { .. })) => Mark::Flag("≠"),
+        Some(Some(Verdict::Tie)) => Mark::Flag("~"),
+        Some(_) => Mark::Faded,
+    }
+}
+
+/// One run as a block over `at`: coloured by class with its letter in the middle (the letter
 /// fills it without colour); shaded while training; dotted while pending. Blocks wider than
 /// two characters keep a gap on their right, so neighbouring runs of a class stay countable.
-fn draw_run(buf: &mut Buffer, theme: &Theme, state: RunState, x: u16, y: u16, w: u16, h: u16) {
+/// A flagged cell's blocks are filled with its flag around the letter (a one-character block
+/// shows the flag alone); a faded one is drawn dim without its colour.
+fn draw_run(buf: &mut Buffer, theme: &Theme, state: RunState, at: Rect, mark: Mark) {
+    let (x, y, w, h) = (at.x, at.y, at.width, at.height);
     let bw = if w > 1 { w - 1 } else { 1 };
     let glyph = run_glyph(state);
     for dy in 0..h {
         for dx in 0..bw {
             let centre = dx == bw / 2 && dy == h / 2;
-            let (sym, style) = match state {
-                RunState::Done(c) if theme.colored() => {
+            let (sym, style) = match (state, mark) {
+                (RunState::Done(_), Mark::Flag(flag)) if bw * h == 1 || !centre => {
+                    (flag, done_style(theme, state))
+                }
+                (RunState::Done(_), Mark::Faded) if theme.colored() => {
+                    (if centre { glyph } else { " " }, theme.dim())
+                }
+                (RunState::Done(c), _) if theme.colored() => {
                     (if centre { glyph } else { " " }, theme.class_cell(c))
                 }
-                RunState::Done(c) => (glyph, theme.class_cell(c)),
-                RunState::Running => ("▒", theme.running()),
-                RunState::Pending => ("·", theme.dim()),
+                (RunState::Done(c), _) => (glyph, theme.class_cell(c)),
+                (RunState::Running, _) => ("▒", theme.running()),
+                (RunState::Pending, _) => ("·", theme.dim()),
             };
             buf.set_string(x + dx, y + dy, sym, style);
         }
     }
 }
 
+/// A finished run's block style.
+fn done_style(theme: &Theme, state: RunState) -> Style {
+    match state {
+        RunState::Done(c) => theme.class_cell(c).add_modifier(Modifier::BOLD),
+        _ => Style::new(),
+    }
+}
+
 /// A cell in two characters: its most common class so far, then the next one, or a mark for
 /// runs still to come (▒ training, · pending).
-fn draw_compact_cell(buf: &mut Buffer, s: &Scene, runs: &[usize], x: u16, y: u16) {
+fn draw_compact_cell(buf: &mut Buffer, s: &Scene, runs: &[usize], x: u16, y: u16, mark: Mark) {
     let theme = s.theme;
     let mut by_class: Vec<(Class, usize)> = Class::ALL
         .iter()
@@ -394,11 +432,16 @@ fn draw_compact_cell(buf: &mut Buffer, s: &Scene, runs: &[usize], x: u16, y: u16
     marks.extend(rest);
     for (k, state) in marks.into_iter().take(2).enumerate() {
         let style = match state {
+            _ if mark == Mark::Faded && theme.colored() => theme.dim(),
             RunState::Done(c) if k == 0 => theme.class_cell(c),
             RunState::Done(c) => theme.class_text(c),
             RunState::Running => theme.running(),
             RunState::Pending => theme.dim(),
         };
         buf.set_string(x + k as u16, y, run_glyph(state), style);
+    }
+    // A flagged cell: its flag in the second character.
+    if let Mark::Flag(flag) = mark {
+        buf.set_string(x + 1, y, flag, theme.warn());
     }
 }

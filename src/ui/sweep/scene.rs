@@ -5,9 +5,34 @@
 //! The app keeps and changes the state it is built from.
 
 use super::super::Theme;
+use crate::sweep::article::Verdict;
 use crate::sweep::classify_with;
 use crate::sweep::{Cell, Class, Diagram, Progress, RunRecord, RunState, Shard, Thresholds};
 use std::time::Duration;
+
+/// Where the diagram on screen and the other side's runs of the same grid (the article's
+/// against yours, or yours against the article's) disagree, cell by cell: each cell both
+/// have runs in, with the verdict on their majority classes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Marks {
+    /// The other side, as the legend names it: "the article's" or "yours".
+    pub against: &'static str,
+    /// The compared cells of the diagram on screen (a grid without a diagram: none).
+    pub cells: Vec<(Cell, Verdict)>,
+    /// Cells compared, and those whose majority classes agree (all of the grid's cells, with
+    /// or without a diagram).
+    pub compared: usize,
+    pub agree: usize,
+    /// Why nothing is compared, when so (no runs of yours yet, runs off the article's grid).
+    pub why: Option<String>,
+}
+
+impl Marks {
+    /// The verdict on `cell` of the diagram, if it was compared.
+    pub fn verdict(&self, cell: Cell) -> Option<Verdict> {
+        self.cells.iter().find(|(c, _)| *c == cell).map(|&(_, v)| v)
+    }
+}
 
 /// Whether the sweep's workers are training.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +78,10 @@ pub struct Scene<'a> {
     pub drill: bool,
     /// The class thresholds the view colours runs by.
     pub thresholds: Thresholds,
+    /// The runs are the article's published ones (read-only; the parity runs have no curve).
+    pub article: bool,
+    /// The disagreement marks, while shown (the `d` key).
+    pub marks: Option<&'a Marks>,
 }
 
 impl Scene<'_> {

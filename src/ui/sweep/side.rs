@@ -240,7 +240,17 @@ fn point_text(r: &RunRecord, axes: &[String]) -> String {
 pub(super) fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
     let theme = s.theme;
     let mut lines = Vec::new();
-    match s.progress.last_record() {
+    // The article's runs all came at once: its box shows the cursor cell's first run.
+    let (title, record) = if s.article {
+        let first = s.selected().first().copied();
+        (
+            "the cell's first run",
+            first.and_then(|i| s.progress.records.get(&i)),
+        )
+    } else {
+        ("last finished", s.progress.last_record())
+    };
+    match record {
         None => lines.push(Line::styled(
             if s.progress.total() == 0 {
                 "nothing to run: every run of this grid is recorded"
@@ -258,8 +268,10 @@ pub(super) fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
                 ),
             ]));
             lines.push(Line::raw(point_text(r, s.axes)));
-            let at = |v: Option<u64>| {
-                v.map_or("never".to_string(), |s| format!("step {}", thousands(s)))
+            let at = |v: Option<u64>| match v {
+                Some(v) => format!("step {}", thousands(v)),
+                None if s.article => "not published".to_string(),
+                None => "never".to_string(),
             };
             lines.push(Line::raw(format!(
                 "train acc 99 %  {}",
@@ -292,12 +304,16 @@ pub(super) fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
             } else {
                 ""
             };
-            lines.push(Line::raw(format!(
-                "{} of {} steps{early} · {:.1} s",
-                thousands(r.steps),
-                thousands(r.planned_steps),
-                r.elapsed_s
-            )));
+            lines.push(Line::raw(if s.article {
+                format!("{} steps, trained by the article", thousands(r.steps))
+            } else {
+                format!(
+                    "{} of {} steps{early} · {:.1} s",
+                    thousands(r.steps),
+                    thousands(r.planned_steps),
+                    r.elapsed_s
+                )
+            }));
         }
     }
     if let Some(e) = s.progress.errors.last() {
@@ -306,7 +322,7 @@ pub(super) fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(panel("last finished", theme)),
+            .block(panel(title, theme)),
         area,
     );
 }
