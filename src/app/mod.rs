@@ -166,10 +166,37 @@ pub fn launch(
     gallery: Option<views::gallery::FileRuns>,
 ) -> Result<(), Error> {
     let view = check_launch(fps, view)?;
+    train_live(cfg, threads, fps, Action::ToggleView(view.name), gallery)
+}
+
+/// Open the dashboard on the tour's chapter `chapter` (0-based), training its run
+/// (`grokscope tour`).
+pub fn launch_tour(threads: Threads, fps: u32, chapter: usize) -> Result<(), Error> {
+    let chapters = &views::chapters::CHAPTERS;
+    let Some(ch) = chapters.get(chapter) else {
+        return Err(Error::Usage(format!(
+            "the tour has chapters 1 to {} (got {})",
+            chapters.len(),
+            chapter + 1
+        )));
+    };
+    check_launch(fps, ch.setup.view)?;
+    let open = Action::Tour(action::TourChange::Go(chapter));
+    train_live(ch.setup.config(), threads, fps, open, None)
+}
+
+/// The dashboard training `cfg`, opened with the action `open` (a view, the tour).
+fn train_live(
+    cfg: Config,
+    threads: Threads,
+    fps: u32,
+    open: Action,
+    gallery: Option<views::gallery::FileRuns>,
+) -> Result<(), Error> {
     let session = Session::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
     let runner = Runner::new(session, threads);
     let first = Arc::new(runner.snapshot(Clock::default()));
-    dashboard(first, view, fps, gallery, "trainer", move |rx, tx| {
+    dashboard(first, open, fps, gallery, "trainer", move |rx, tx| {
         worker::run(runner, rx, tx)
     })
 }
@@ -189,7 +216,8 @@ pub fn launch_replay(
     }
     let view = check_launch(fps, view)?;
     let first = Arc::new(replay.snapshot(None));
-    dashboard(first, view, fps, None, "replay", move |rx, tx| {
+    let open = Action::ToggleView(view.name);
+    dashboard(first, open, fps, None, "replay", move |rx, tx| {
         replay::run(replay, rx, tx)
     })
 }
@@ -215,11 +243,12 @@ fn check_launch(fps: u32, view: &str) -> Result<&'static state::View, Error> {
     Ok(view)
 }
 
-/// The dashboard full screen on `view`, its snapshots published by `source` (the trainer,
-/// or a replay) on a thread of its own, which takes the app's commands.
+/// The dashboard full screen, opened by the action `open` (a view, the tour), its snapshots
+/// published by `source` (the trainer, or a replay) on a thread of its own, which takes the
+/// app's commands.
 fn dashboard(
     first: Arc<session::Snapshot>,
-    view: &'static state::View,
+    open: Action,
     fps: u32,
     gallery: Option<views::gallery::FileRuns>,
     thread: &str,
@@ -249,7 +278,7 @@ fn dashboard(
             memo: ui::Memo::default(),
             started: std::time::Instant::now(),
         };
-        dashboard.act(Action::ToggleView(view.name));
+        dashboard.act(open);
         let outcome = event_loop(terminal, &mut dashboard, fps as f64, mouse).await;
         // Stop the sweeps first (each worker returns within a training step).
         let Dashboard {

@@ -142,24 +142,12 @@ fn reverse_grok(curve: &[Point]) -> bool {
 }
 
 fn train_loss_rise(curve: &[Point]) -> bool {
-    let Some(fit) = curve
-        .iter()
-        .position(|p| p.train_acc >= 0.99 && p.test_acc < 0.90)
-    else {
-        return false;
-    };
-    let mut lowest = f64::INFINITY;
-    let mut rose = false;
-    for p in &curve[fit..] {
-        if p.test_acc >= 0.99 {
-            return rose;
-        }
-        if p.train_loss >= 1.5 * lowest {
-            rose = true;
-        }
-        lowest = lowest.min(p.train_loss);
-    }
-    false
+    // The rise (found by the tour's callouts too), and test accuracy at 99 % after it.
+    super::moments::train_loss_rise(curve).is_some_and(|rise| {
+        curve
+            .iter()
+            .any(|p| p.step > rise && p.test_acc >= super::moments::GENERALIZED_ACC)
+    })
 }
 
 #[cfg(test)]

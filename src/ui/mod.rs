@@ -25,6 +25,7 @@ pub mod star;
 pub mod sweep;
 mod theme;
 pub(crate) mod too_small;
+pub mod tour;
 mod trajectory;
 
 pub use footer::Footer;

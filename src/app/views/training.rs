@@ -3,7 +3,7 @@
 //! keys that act on the training run — pause, restart, presets, settings, save, neurons,
 //! scrubbing — in every view that does not answer them itself.
 
-use super::super::action::{Action, Command, Scrub};
+use super::super::action::{Action, Command, Scrub, TourChange};
 use super::super::keys::{
     Binding, DIGITS, Key, SELECT_KEYS, bind, ctrl_quit, digit, help_key, quit_or_back, select,
 };
@@ -405,7 +405,7 @@ fn toggle_compared(s: &mut Shared) {
 }
 
 /// The training view: the run, its charts, weights and settings.
-pub static KEYS: [Binding<Training>; 22] = [
+pub static KEYS: [Binding<Training>; 23] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -530,6 +530,13 @@ pub static KEYS: [Binding<Training>; 22] = [
         "x",
         "appendix view: the circle built by hand",
         None,
+    ),
+    bind(
+        &[Key::char('t')],
+        |_| Action::Tour(TourChange::Open),
+        "t",
+        "the tour: the story of grokking, chapter by chapter, on live runs",
+        Some(("t", "tour")),
     ),
     bind(
         &[Key::char('G')],
