@@ -410,7 +410,11 @@ fn tour(args: TourArgs) -> Result<(), Failure> {
     if args.chapter == 0 {
         return Err(Failure::usage("--chapter counts from 1"));
     }
-    Ok(crate::app::launch_tour(threads, args.fps, args.chapter - 1)?)
+    Ok(crate::app::launch_tour(
+        threads,
+        args.fps,
+        args.chapter - 1,
+    )?)
 }
 
 /// Open the dashboard with the command line's settings.

@@ -14,8 +14,9 @@ pub const FIT_ACC: f64 = 0.99;
 pub const GENERALIZED_ACC: f64 = 0.99;
 /// A training loss this many times its lowest since fitting is a rise.
 pub const RISE: f64 = 1.5;
-/// The key frequencies count as settled when the same few hold for this many frames.
-pub const SETTLED_FRAMES: usize = 10;
+/// The key frequencies count as settled when the same few hold for this many steps (a span
+/// of steps, not of frames, so that a run kept with fewer frames places it alike).
+pub const SETTLED_STEPS: u64 = 1_000;
 /// The key frequencies' rule picks at most this many (a dense, memorizing spectrum): a set
 /// this large is not settled ([`crate::analysis::KeyFrequencyRule`]'s default cap).
 pub const DENSE_KEYS: usize = 8;
@@ -39,7 +40,7 @@ pub enum Moment {
     /// this many percent.
     DistractorsBelow(u8),
     /// The first frame from which the key frequencies stay the same few (fewer than
-    /// [`DENSE_KEYS`]) for [`SETTLED_FRAMES`] frames.
+    /// [`DENSE_KEYS`]) for [`SETTLED_STEPS`] steps.
     KeyFrequencies,
     /// The lowest test loss, once the test loss has climbed to [`CLIMB`] times it while
     /// the training loss kept falling (reverse grokking's turn).
@@ -114,15 +115,21 @@ pub fn train_loss_rise(points: &[Point]) -> Option<u64> {
 }
 
 fn keys_settled(keys: &[(u64, Vec<usize>)]) -> Option<u64> {
-    if keys.len() < SETTLED_FRAMES {
-        return None;
-    }
-    keys.windows(SETTLED_FRAMES)
-        .find(|w| {
-            let set = &w[0].1;
-            !set.is_empty() && set.len() < DENSE_KEYS && w.iter().all(|(_, k)| same(k, set))
-        })
-        .map(|w| w[0].0)
+    keys.iter().enumerate().find_map(|(i, (from, set))| {
+        if set.is_empty() || set.len() >= DENSE_KEYS {
+            return None;
+        }
+        // The frames after it, up to the first SETTLED_STEPS on: all the same set.
+        for (step, k) in &keys[i + 1..] {
+            if !same(k, set) {
+                return None;
+            }
+            if *step >= from + SETTLED_STEPS {
+                return Some(*from);
+            }
+        }
+        None
+    })
 }
 
 /// The same frequencies, in any order.
@@ -236,7 +243,7 @@ mod tests {
         let dense: Vec<usize> = (1..=8).collect();
         let mut keys: Vec<(u64, Vec<usize>)> = (0..5).map(|i| (i * 100, dense.clone())).collect();
         keys.push((500, vec![16, 12, 22, 5]));
-        for i in 6..6 + SETTLED_FRAMES as u64 {
+        for i in 6..=16 {
             let set = if i % 2 == 0 {
                 vec![16, 12, 22]
             } else {
@@ -252,8 +259,17 @@ mod tests {
         };
         // The dense set never counts, however long it holds; order does not matter.
         assert_eq!(at(&keys), Some(600));
-        assert_eq!(at(&keys[..keys.len() - 1]), None, "one frame short");
+        assert_eq!(
+            at(&keys[..keys.len() - 1]),
+            None,
+            "one frame short of 1,000 steps"
+        );
         assert_eq!(at(&keys[..5]), None);
+        // Kept every 500 steps, the same run places it at a frame it kept.
+        let mut long = keys.clone();
+        long.push((2000, vec![12, 16, 22]));
+        let sparse: Vec<_> = long.iter().filter(|(s, _)| s % 500 == 0).cloned().collect();
+        assert_eq!(at(&sparse), Some(1000));
     }
 
     #[test]
@@ -266,7 +282,11 @@ mod tests {
             (0.003, 0.0120, 1.0, 0.84),
         ]);
         assert_eq!(find(Moment::TestLossLow, &c), Some(200));
-        assert_eq!(find(Moment::TestLossLow, &c[..4]), None, "1.1 times: not yet");
+        assert_eq!(
+            find(Moment::TestLossLow, &c[..4]),
+            None,
+            "1.1 times: not yet"
+        );
         // The training loss climbing too is not reverse grokking.
         let both = curve(&[(0.01, 0.01, 0.9, 0.6), (0.02, 0.02, 0.9, 0.5)]);
         assert_eq!(find(Moment::TestLossLow, &both), None);

@@ -103,7 +103,10 @@ pub fn side(f: &mut Frame, area: Rect, scene: &Scene, theme: &Theme) {
     );
     let hint = vec![
         Line::from(Span::styled("n / p  next / previous chapter", theme.dim())),
-        Line::from(Span::styled("i hides this · Esc leaves the tour", theme.dim())),
+        Line::from(Span::styled(
+            "i hides this · Esc leaves the tour",
+            theme.dim(),
+        )),
         Line::from(Span::styled("every dashboard key works", theme.dim())),
     ];
     f.render_widget(Paragraph::new(hint), keys);
@@ -142,7 +145,7 @@ fn lines<'a>(scene: &'a Scene, theme: &Theme) -> Vec<Line<'a>> {
     ];
     if !scene.marks.is_empty() {
         out.push(Line::from(Span::styled(
-            "marked on the charts (a key scrubs there):",
+            "the run's moments (a key scrubs to one):",
             theme.title(),
         )));
     }

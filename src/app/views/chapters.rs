@@ -100,7 +100,11 @@ pub static CHAPTERS: [Chapter; 12] = [
             article: false,
             panel: Panel::Charts,
         },
-        moments: &[Moment::TrainFit, Moment::TestPasses(50), Moment::TestPasses(99)],
+        moments: &[
+            Moment::TrainFit,
+            Moment::TestPasses(50),
+            Moment::TestPasses(99),
+        ],
         try_it: "select seed (↓ to it), + then Enter: seed 11 trains the same recipe, and \
                  most seeds take far longer than 10, or never get there in 50,000 steps.",
     },
@@ -327,7 +331,7 @@ pub static CHAPTERS: [Chapter; 12] = [
             panel: Panel::Charts,
         },
         moments: &[Moment::TestPasses(50), Moment::TestLossLow],
-        try_it: "Tab switches to the next preset, regrok, then the collapsed models; \
-                 `grokscope presets` lists what was measured for each.",
+        try_it: "Tab trains the regrok preset, Shift-Tab the collapsed models; `grokscope \
+                 presets` says what was measured for each.",
     },
 ];

@@ -118,13 +118,20 @@ impl Tour {
         {
             p.sweep.current = k;
         }
+        // `ch.setup.article` is for the views that can open on the article's published
+        // runs; until they do, the sweep and gallery views train their grids live.
         s.show = Some(ch.setup.view);
-        s.message = Some(format!("chapter {} of {}: {}", i + 1, CHAPTERS.len(), ch.title));
+        s.message = Some(format!(
+            "chapter {} of {}: {}",
+            i + 1,
+            CHAPTERS.len(),
+            ch.title
+        ));
         cmds
     }
 
     /// Scrub the run to the chapter's moment `i`, in the training view when the view on
-    /// screen draws other runs (a sweep, the gallery).
+    /// screen does not draw the run (a sweep, the gallery, the hand-built circle).
     fn jump(&mut self, p: Parts, i: usize) -> Vec<Command> {
         let ch = self.current();
         let Some(&moment) = ch.moments.get(i) else {
@@ -139,11 +146,20 @@ impl Tour {
         if self.paged.get() {
             self.text = false;
         }
-        if matches!(p.view, "sweep" | "gallery") {
+        if matches!(p.view, "sweep" | "gallery" | "appendix") {
+            // The run, paused for that view, stays paused at the moment: leaving the view
+            // does not resume it.
+            if std::mem::take(&mut s.resume_training) {
+                s.paused = true;
+            }
             s.show = Some("training");
         }
         let cmds = scrub::seek(s, Scrub::To(step));
-        s.message = Some(format!("{} at step {}", moment.label(), crate::ui::thousands(step)));
+        s.message = Some(format!(
+            "{} at step {}",
+            moment.label(),
+            crate::ui::thousands(step)
+        ));
         cmds
     }
 
