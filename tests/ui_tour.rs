@@ -248,6 +248,17 @@ fn jump_keys_scrub_to_each_moment() {
     press(&mut app, KeyCode::Char('Z'));
     assert_eq!(app.view.name, "training");
     assert!(app.shared.scrub.is_some());
+    // A moment the run has not reached: the training view too, where the paused run
+    // resumes training.
+    let mut h = Harness::new(CHAPTERS[4].setup.config()).unwrap();
+    h.app.sweeps.jobs = 1;
+    h.act(Action::Tour(TourChange::Go(4)));
+    assert_eq!(h.app.view.name, "sweep");
+    let cmds = press(&mut h.app, KeyCode::Char('X'));
+    assert_eq!(h.app.view.name, "training");
+    assert!(cmds.contains(&Command::Resume), "{cmds:?}");
+    let say = h.app.shared.message.as_deref().unwrap();
+    assert_eq!(say, "test 99 %: not reached yet; the run trains here");
 }
 
 #[test]

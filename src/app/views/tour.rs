@@ -139,14 +139,23 @@ impl Tour {
             return Vec::new();
         };
         let s = p.shared;
+        let elsewhere = matches!(p.view, "sweep" | "gallery" | "appendix");
         let Some(step) = moment.find(&curves_of(&s.snapshot).view()) else {
-            s.message = Some(format!("{}: not reached yet in this run", moment.label()));
+            let why = if elsewhere {
+                // To the training view, where the run trains (a view of other runs paused
+                // it).
+                s.show = Some("training");
+                "not reached yet; the run trains here"
+            } else {
+                "not reached yet in this run"
+            };
+            s.message = Some(format!("{}: {why}", moment.label()));
             return Vec::new();
         };
         if self.paged.get() {
             self.text = false;
         }
-        if matches!(p.view, "sweep" | "gallery" | "appendix") {
+        if elsewhere {
             // The run, paused for that view, stays paused at the moment: leaving the view
             // does not resume it.
             if std::mem::take(&mut s.resume_training) {
