@@ -202,15 +202,17 @@ mod tests {
     #[test]
     fn the_rise_is_after_fitting_and_before_generalizing() {
         let fit = (1e-4, 2.0, 1.0, 0.55);
+        // Powers of two keep 1.5 times the lowest exact.
+        let low = 2f64.powi(-15);
         let c = curve(&[
             (0.7, 0.7, 0.5, 0.5),
             fit,
-            (4e-5, 2.0, 1.0, 0.6),
-            (5.9e-5, 1.5, 1.0, 0.7),
-            (6e-5, 1.0, 1.0, 0.8),
+            (low, 2.0, 1.0, 0.6),
+            (1.49 * low, 1.5, 1.0, 0.7),
+            (1.5 * low, 1.0, 1.0, 0.8),
             (1e-5, 0.01, 1.0, 0.995),
         ]);
-        // 6e-5 is 1.5 times the lowest since fitting (4e-5); 5.9e-5 is not.
+        // 1.5 times the lowest since fitting is a rise; 1.49 times is not.
         assert_eq!(find(Moment::TrainLossRise, &c), Some(400));
         assert!(super::super::Phenomenon::TrainLossRise.shown_by(&c));
         // A rise only after test accuracy reached 99 % is no rise before generalizing.
