@@ -130,7 +130,8 @@ fn every_watch_key_dispatches_and_is_listed() {
     assert!(w.quitting());
 }
 
-/// The footer is generated from the table: the training view's reads as it always has.
+/// The footer is generated from the table: the training view's reads as it always has, the
+/// tour's key last.
 #[test]
 fn training_footer_reads_as_before() {
     let h = dashboard_in("training");
@@ -139,7 +140,7 @@ fn training_footer_reads_as_before() {
     assert_eq!(
         text.join("  "),
         "q quit  space pause  w sweep  r restart  Tab/1-9 preset  ↑↓ select  +- change  \
-         ⏎ apply  s save  ←→ scrub  ? help"
+         ⏎ apply  s save  ←→ scrub  ? help  t tour"
     );
 }
 

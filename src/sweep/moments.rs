@@ -5,15 +5,10 @@
 //! pure function of the run's logged curve (and, for the weights' moments, of one reading
 //! per weight frame), so a live run, a replay and a recorded fixture place them alike.
 
-use super::phenomenon::Point;
+use super::phenomenon::{Point, rise};
 
 /// Train accuracy at or above this counts as the training set fitted.
 pub const FIT_ACC: f64 = 0.99;
-/// Test accuracy at or above this counts as generalized (the end of a rise of the training
-/// loss).
-pub const GENERALIZED_ACC: f64 = 0.99;
-/// A training loss this many times its lowest since fitting is a rise.
-pub const RISE: f64 = 1.5;
 /// The key frequencies count as settled when the same few hold for this many steps (a span
 /// of steps, not of frames, so that a run kept with fewer frames places it alike).
 pub const SETTLED_STEPS: u64 = 1_000;
@@ -31,10 +26,10 @@ pub enum Moment {
     TrainFit,
     /// Test accuracy first reaches this many percent.
     TestPasses(u8),
-    /// After the training set is fitted and before test accuracy reaches
-    /// [`GENERALIZED_ACC`], the training loss first reaches [`RISE`] times its lowest since
-    /// fitting (the rule of [`super::Phenomenon::TrainLossRise`], which also asks that test
-    /// accuracy gets there afterwards).
+    /// After the training set is fitted (with test accuracy under 90 %) and before test
+    /// accuracy reaches 99 %, the training loss first reaches 1.5 times its lowest since
+    /// fitting: the rule of [`super::Phenomenon::TrainLossRise`], which also asks that test
+    /// accuracy gets to 99 % afterwards.
     TrainLossRise,
     /// The distracting digits' share of the first layer's squared weight first falls below
     /// this many percent.
@@ -66,7 +61,7 @@ impl Moment {
                 let level = f64::from(pct) / 100.0;
                 first(c.points, |p| p.test_acc >= level)
             }
-            Moment::TrainLossRise => train_loss_rise(c.points),
+            Moment::TrainLossRise => rise(c.points),
             Moment::DistractorsBelow(pct) => {
                 let level = f64::from(pct) / 100.0;
                 c.distractors
@@ -94,24 +89,6 @@ impl Moment {
 
 fn first(points: &[Point], at: impl Fn(&Point) -> bool) -> Option<u64> {
     points.iter().find(|p| at(p)).map(|p| p.step)
-}
-
-/// See [`Moment::TrainLossRise`].
-pub fn train_loss_rise(points: &[Point]) -> Option<u64> {
-    let fit = points
-        .iter()
-        .position(|p| p.train_acc >= FIT_ACC && p.test_acc < 0.90)?;
-    let mut lowest = f64::INFINITY;
-    for p in &points[fit..] {
-        if p.test_acc >= GENERALIZED_ACC {
-            return None;
-        }
-        if p.train_loss >= RISE * lowest {
-            return Some(p.step);
-        }
-        lowest = lowest.min(p.train_loss);
-    }
-    None
 }
 
 fn keys_settled(keys: &[(u64, Vec<usize>)]) -> Option<u64> {

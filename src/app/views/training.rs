@@ -532,13 +532,6 @@ pub static KEYS: [Binding<Training>; 23] = [
         None,
     ),
     bind(
-        &[Key::char('t')],
-        |_| Action::Tour(TourChange::Open),
-        "t",
-        "the tour: the story of grokking, chapter by chapter, on live runs",
-        Some(("t", "tour")),
-    ),
-    bind(
         &[Key::char('G')],
         |_| Action::ToggleView("gallery"),
         "G",
@@ -585,5 +578,12 @@ pub static KEYS: [Binding<Training>; 23] = [
         None,
     ),
     help_key(Some(("?", "help"))),
+    bind(
+        &[Key::char('t')],
+        |_| Action::Tour(TourChange::Open),
+        "t",
+        "the tour: the story of grokking, chapter by chapter",
+        Some(("t", "tour")),
+    ),
     ctrl_quit(),
 ];
