@@ -1,14 +1,15 @@
 //! `demo.tape` cannot be recorded here (no vhs), so this test reads it and replays its
 //! keystrokes against the app, synchronously: the launch command must parse as grokscope's
-//! command line, every key must do something, and the tour must reach parity and
-//! five-neurons, show the mechanism view, the help and the sweep view, and quit. `Sleep` trains a bounded
-//! number of steps.
+//! command line (`grokscope tour`), every key must do something, and the tape must walk the
+//! tour's first chapters, reach parity and five-neurons, show the mechanism view, the help
+//! and the sweep view, leave the tour and quit. `Sleep` trains a bounded number of steps.
 
 use clap::Parser;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use grokscope::app::action::Action;
+use grokscope::app::action::{Action, TourChange};
 use grokscope::app::harness::{Harness, text};
-use grokscope::cli::Cli;
+use grokscope::app::views::chapters::CHAPTERS;
+use grokscope::cli::{Cli, Command};
 use grokscope::ui::{ColorMode, Theme};
 
 /// One replayable instruction of the tape.
@@ -119,11 +120,14 @@ fn demo_tape_replays_against_the_app() {
         "the tape starts the release binary"
     );
     let cli = Cli::try_parse_from(&argv).expect("the launch command parses");
-    assert!(
-        cli.command.is_none(),
-        "the launch command opens the dashboard"
-    );
-    let mut h = Harness::new(cli.train.config().expect("valid settings")).unwrap();
+    let Some(Command::Tour(tour)) = cli.command else {
+        panic!("the launch command opens the tour");
+    };
+    // As `grokscope tour` opens: its chapter's run, the tour on that chapter.
+    let first = tour.chapter - 1;
+    let mut h = Harness::new(CHAPTERS[first].setup.config()).unwrap();
+    h.act(Action::Tour(TourChange::Go(first)));
+    let mut chapters_seen = vec![first];
 
     let mut presets_seen = vec![h.app.shared.snapshot.config.preset.clone()];
     let mut help_seen = false;
@@ -158,6 +162,9 @@ fn demo_tape_replays_against_the_app() {
         if h.app.shared.quit {
             break;
         }
+        if h.app.tour.on && chapters_seen.last() != Some(&h.app.tour.chapter) {
+            chapters_seen.push(h.app.tour.chapter);
+        }
         help_seen |= h.app.shared.help;
         scrubbed_seen |= h.app.shared.scrub.is_some();
         replay_seen |= h.app.shared.seek.playing.is_some();
@@ -175,7 +182,7 @@ fn demo_tape_replays_against_the_app() {
         }
         // Every state the tape shows renders at the recording size and at 80×24.
         let t = text(&h.render(150, 45, &theme));
-        assert!(t.contains("grokscope"));
+        assert!(t.contains("grokscope") || t.contains("╭ tour "), "{t}");
         let _ = h.render(80, 24, &theme);
     }
     assert!(h.app.shared.quit, "the tape ends by quitting");
@@ -186,7 +193,12 @@ fn demo_tape_replays_against_the_app() {
     assert!(jumped_seen, "the tape goes to a typed step");
     assert!(replay_seen, "the tape replays the run");
     assert_eq!(h.app.view.name, "training", "and leaves it");
-    assert_eq!(presets_seen, ["mod-add", "parity", "five-neurons"]);
+    assert!(!h.app.tour.on, "the tape leaves the tour");
+    assert_eq!(chapters_seen, [0, 1, 2, 3, 6, 8, 9], "the chapters walked");
+    assert_eq!(
+        presets_seen,
+        ["mod-add", "parity", "parity-l2", "mod-add", "five-neurons"]
+    );
 }
 
 #[test]

@@ -425,7 +425,7 @@ fn dashboard_opens_on_the_sweep_view_and_q_restores_the_terminal() {
     pty.wait_drawn("sweep parity-quick");
     pty.type_keys(b"?");
     pty.wait_for("the help overlay", START_TIMEOUT, |o| {
-        find(o, b"next / previous grid").is_some()
+        find(o, b"Shift-Tab").is_some()
     });
     pty.type_keys(b"q");
     assert_restored(&pty.finish("q"), "dashboard --view sweep, q");

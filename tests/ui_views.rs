@@ -132,7 +132,7 @@ fn every_watch_key_dispatches_and_is_listed() {
 }
 
 /// The footer is generated from the table: the training view's names the other views first
-/// (of a parity run, not the mechanism view, which draws modular models).
+/// (of a parity run, not the mechanism view, which draws modular models), the tour's key last.
 #[test]
 fn training_footer_reads_as_before() {
     let h = dashboard_in("training");
@@ -141,7 +141,7 @@ fn training_footer_reads_as_before() {
     assert_eq!(
         text.join("  "),
         "q quit  space pause  x appendix  G gallery  w sweep  r restart  Tab/1-9 preset  \
-         s save  ←→ scrub  ↑↓ select  +- change  ⏎ apply  ? help"
+         s save  ←→ scrub  ↑↓ select  +- change  ⏎ apply  ? help  t tour"
     );
 }
 

@@ -77,6 +77,8 @@ pub enum Action {
     ToggleZoom,
     /// Gallery view: move the selection, open the selected run.
     Gallery(GalleryChange),
+    /// The tour: a chapter, a callout, its text page, leaving it.
+    Tour(TourChange),
     /// The trainer published a new snapshot.
     Snapshot(Arc<Snapshot>),
     /// A sweep pool reported (grid name, report).
@@ -214,4 +216,22 @@ pub enum GalleryChange {
     StepOff,
     /// Open the selected run in the training view.
     Open,
+}
+
+/// What the tour's keys ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TourChange {
+    /// Open the tour on the chapter it was last on (`t` in the training view).
+    Open,
+    Next,
+    Prev,
+    /// Chapter `i` (0-based).
+    Go(usize),
+    /// Scrub to the chapter's callout `i` (in its order).
+    Jump(usize),
+    /// Where the screen is too small for a side column: the chapter's text page, or the
+    /// dashboard under it.
+    Page,
+    /// Leave the tour into the dashboard as the chapter set it up.
+    Leave,
 }

@@ -188,12 +188,48 @@ pub fn launch(cfg: Config, threads: Threads, how: Launch) -> Result<(), Error> {
         keeper,
     } = how;
     let view = check_launch(fps, &view)?;
+    let open = Action::ToggleView(view.name);
+    train_live(cfg, threads, fps, open, opening, keeper)
+}
+
+/// Open the dashboard on the tour's chapter `chapter` (0-based), training its run
+/// (`grokscope tour`).
+pub fn launch_tour(threads: Threads, fps: u32, chapter: usize) -> Result<(), Error> {
+    let chapters = &views::chapters::CHAPTERS;
+    let Some(ch) = chapters.get(chapter) else {
+        return Err(Error::Usage(format!(
+            "the tour has chapters 1 to {} (got {})",
+            chapters.len(),
+            chapter + 1
+        )));
+    };
+    check_launch(fps, ch.setup.view)?;
+    let open = Action::Tour(action::TourChange::Go(chapter));
+    train_live(
+        ch.setup.config(),
+        threads,
+        fps,
+        open,
+        Opening::default(),
+        None,
+    )
+}
+
+/// The dashboard training `cfg`, opened with the action `open` (a view, the tour).
+fn train_live(
+    cfg: Config,
+    threads: Threads,
+    fps: u32,
+    open: Action,
+    opening: Opening,
+    keeper: Option<session::Keeper>,
+) -> Result<(), Error> {
     let trainer =
         crate::train::Trainer::new(cfg, threads).map_err(|e| Error::Usage(e.to_string()))?;
     let session = Session::kept(trainer, 0, keeper);
     let runner = Runner::new(session, threads);
     let first = Arc::new(runner.snapshot(Clock::default()));
-    dashboard(first, view, fps, opening, "trainer", move |rx, tx| {
+    dashboard(first, open, fps, opening, "trainer", move |rx, tx| {
         worker::run(runner, rx, tx)
     })
 }
@@ -213,9 +249,10 @@ pub fn launch_replay(
     }
     let view = check_launch(fps, view)?;
     let first = Arc::new(replay.snapshot(None));
+    let open = Action::ToggleView(view.name);
     dashboard(
         first,
-        view,
+        open,
         fps,
         Opening::default(),
         "replay",
@@ -244,11 +281,12 @@ pub fn check_launch(fps: u32, view: &str) -> Result<&'static state::View, Error>
     Ok(view)
 }
 
-/// The dashboard full screen on `view`, its snapshots published by `source` (the trainer,
-/// or a replay) on a thread of its own, which takes the app's commands.
+/// The dashboard full screen, opened by the action `open` (a view, the tour), its snapshots
+/// published by `source` (the trainer, or a replay) on a thread of its own, which takes the
+/// app's commands.
 fn dashboard(
     first: Arc<session::Snapshot>,
-    view: &'static state::View,
+    open: Action,
     fps: u32,
     opening: Opening,
     thread: &str,
@@ -265,8 +303,10 @@ fn dashboard(
         if let Some(runs) = opening.gallery {
             app.gallery = views::gallery::Gallery::from_file(runs);
         }
-        if opening.article {
-            opening::prepare_article(&mut app, view.name).map_err(Error::Usage)?;
+        if opening.article
+            && let Action::ToggleView(name) = &open
+        {
+            opening::prepare_article(&mut app, name).map_err(Error::Usage)?;
         }
         let (snap_tx, snap_rx) = tokio::sync::watch::channel(first.clone());
         let (cmd_tx, cmd_rx) = mpsc::channel::<Command>();
@@ -283,7 +323,7 @@ fn dashboard(
             memo: ui::Memo::default(),
             started: std::time::Instant::now(),
         };
-        dashboard.act(Action::ToggleView(view.name));
+        dashboard.act(open);
         let outcome = event_loop(terminal, &mut dashboard, fps as f64, mouse).await;
         // Stop the sweeps first (each worker returns within a training step).
         let Dashboard {

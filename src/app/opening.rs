@@ -2,25 +2,13 @@
 //! tour does for its gallery and phase-diagram chapters ([`open_article`]).
 
 use super::action::Command;
-use super::article::{VIEWS, no_article_grid};
-use super::grids::Sweeps;
+use super::article::no_article_grid;
 use super::state::{App, find};
 
 /// Set `view` up to show the article's runs (the sweep view on `parity-v4`, the gallery on
 /// its 450 runs), reading them if not read yet; why not, for a view without an article grid.
 pub fn prepare_article(app: &mut App, view: &str) -> Result<(), String> {
-    let Some(&(_, grid)) = VIEWS.iter().find(|(v, _)| *v == view) else {
-        return Err(no_article_grid(view));
-    };
-    app.sweeps.load_article(grid)?;
-    match view {
-        "sweep" => {
-            app.sweep.current = Sweeps::index(grid).unwrap_or(0);
-            app.sweep.article = true;
-        }
-        _ => app.gallery.article = true,
-    }
-    Ok(())
+    app.prepare_article(view)
 }
 
 /// Open `view` on the article's runs ([`prepare_article`], then show it): the commands for the

@@ -14,6 +14,7 @@ use super::views::gallery::{self, Gallery};
 use super::views::mechanism::{self, Mechanism};
 use super::views::scrub;
 use super::views::sweep::{self, SweepView};
+use super::views::tour::{self, Tour};
 use super::views::training::{self, Setting, Training};
 use crate::ui::{self, Ctx, Footer, Memo, Theme};
 use ratatui::Frame;
@@ -31,6 +32,8 @@ pub struct App {
     pub mechanism: Mechanism,
     pub appendix: Appendix,
     pub gallery: Gallery,
+    /// The tour, over the view on screen when on.
+    pub tour: Tour,
 }
 
 /// One view: its key table, what it draws, what entering and leaving it asks of the trainer
@@ -129,6 +132,23 @@ pub fn names() -> Vec<&'static str> {
 const ESC_HOME: &str = "Esc goes back from the other views and closes the help; q quits";
 
 impl App {
+    /// Set the sweep or gallery view (`view`) on the article's published runs (`--article`,
+    /// the tour's chapters that show them), or say why not.
+    pub fn prepare_article(&mut self, view: &str) -> Result<(), String> {
+        let Some(&(_, grid)) = super::article::VIEWS.iter().find(|(v, _)| *v == view) else {
+            return Err(super::article::no_article_grid(view));
+        };
+        self.sweeps.load_article(grid)?;
+        match view {
+            "sweep" => {
+                self.sweep.current = super::grids::Sweeps::index(grid).unwrap_or(0);
+                self.sweep.article = true;
+            }
+            _ => self.gallery.article = true,
+        }
+        Ok(())
+    }
+
     pub fn new(snapshot: Arc<crate::snapshot::Snapshot>) -> Self {
         let training = Training {
             parity: snapshot.config.task != crate::train::TaskKind::Modular,
@@ -143,6 +163,7 @@ impl App {
             mechanism: Mechanism::default(),
             appendix: Appendix::default(),
             gallery: Gallery::default(),
+            tour: Tour::default(),
         }
     }
 
@@ -178,15 +199,42 @@ impl App {
     /// Apply one action; returns the commands for the trainer (and, for sweeps, the event
     /// loop).
     pub fn update(&mut self, action: Action) -> Vec<Command> {
-        let mut cmds = match (self.view.update)(self, &action) {
-            Some(cmds) => cmds,
-            None => self.update_shared(action),
+        let marks = matches!(action, Action::Snapshot(_) | Action::Tour(_));
+        let touring = matches!(action, Action::Tour(_));
+        let mut cmds = if let Action::Tour(change) = action {
+            let parts = tour::Parts {
+                shared: &mut self.shared,
+                training: &mut self.training,
+                mechanism: &mut self.mechanism,
+                sweep: &mut self.sweep,
+                view: self.view.name,
+            };
+            self.tour.update(parts, change)
+        } else {
+            match (self.view.update)(self, &action) {
+                Some(cmds) => cmds,
+                None => self.update_shared(action),
+            }
         };
         // A view asked for another: switch, keeping the notice it left.
         if let Some(view) = self.shared.show.take().and_then(find) {
             let notice = self.shared.message.take();
             cmds.extend(self.show(view));
             self.shared.message = notice.or(self.shared.message.take());
+        }
+        if marks {
+            self.tour.refresh(&mut self.shared);
+        }
+        // A chapter that opens the sweep or gallery view on the article's published runs.
+        if touring
+            && self.tour.on
+            && self.tour.current().setup.article
+            && self.view.name == self.tour.current().setup.view
+        {
+            let view = self.view.name;
+            if let Err(e) = self.prepare_article(view) {
+                self.shared.message = Some(e);
+            }
         }
         cmds
     }
@@ -271,6 +319,11 @@ pub fn dispatch(app: &App, key: Key) -> Option<Action> {
     if app.shared.seek.typing.is_some() && !key.ctrl {
         return Some(seek::typing_action(key.code));
     }
+    if app.tour.on
+        && let Some(a) = Table::of(&tour::KEYS, &app.tour).lookup(key)
+    {
+        return Some(a);
+    }
     (app.view.keys)(app)
         .lookup(key)
         .or_else(|| (home().keys)(app).lookup(key))
@@ -303,13 +356,38 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo) {
         return;
     }
     let keys = (app.view.keys)(app);
-    let entries = keys.footer();
+    let tour_keys = app.tour.on.then(|| Table::of(&tour::KEYS, &app.tour));
+    let mut entries = tour_keys.as_ref().map_or(Vec::new(), |t| t.footer());
+    entries.extend(keys.footer());
     let footer = Footer {
         keys: &entries,
         message: app.shared.message.as_deref(),
     };
-    (app.view.render)(f, app, theme, memo, &footer);
+    if app.tour.on {
+        draw_tour(f, app, theme, memo, &footer);
+    } else {
+        (app.view.render)(f, app, theme, memo, &footer);
+    }
     if app.shared.help {
-        ui::help::render(f, area, &keys.help(), Some(app.shared.kernel), theme);
+        let mut help = tour_keys.as_ref().map_or(Vec::new(), |t| t.help());
+        help.extend(keys.help());
+        ui::help::render(f, area, &help, Some(app.shared.kernel), theme);
+    }
+}
+
+/// The tour over the view on screen: its text beside the view, or as a page in its place.
+fn draw_tour(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo, footer: &Footer) {
+    let scene = app.tour.scene(&app.shared);
+    let place = ui::tour::place(f.area(), app.tour.text);
+    app.tour.paged.set(place == ui::tour::Place::Page);
+    match place {
+        ui::tour::Place::Side { dash, text } => {
+            ui::tour::inset(f, dash, memo, |f| {
+                (app.view.render)(f, app, theme, memo, footer)
+            });
+            ui::tour::side(f, text, &scene, theme);
+        }
+        ui::tour::Place::Page => ui::tour::page(f, &scene, theme, footer),
+        ui::tour::Place::Dashboard => (app.view.render)(f, app, theme, memo, footer),
     }
 }

@@ -79,6 +79,19 @@ pub struct ReplayArgs {
     pub view: String,
 }
 
+#[derive(Args, Debug)]
+pub struct TourArgs {
+    /// The chapter to open on (1 is the first)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub chapter: usize,
+    /// Dashboard redraws per second
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    pub fps: u32,
+    /// Threads a run may use (as for the dashboard)
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub threads: Option<String>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Train without a screen: JSON lines (or CSV) on stdout, progress on stderr.
@@ -91,6 +104,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// List the presets and their settings.
     Presets(presets::PresetsArgs),
+    /// The story of grokking, chapter by chapter, on runs trained live: n / p turn the pages.
+    Tour(TourArgs),
     /// Open the dashboard on a kept run without training: scrub it, follow it while written,
     /// compare a second run on the same axes.
     Replay(ReplayArgs),
@@ -379,6 +394,7 @@ pub fn main() -> i32 {
                 .map_err(Failure::from)
         }
         Some(Command::Article(args)) => article::run(args),
+        Some(Command::Tour(args)) => tour(args),
         Some(Command::Completions(args)) => completions(args),
         Some(Command::Man) => man(),
         None => launch(&cli),
@@ -392,6 +408,23 @@ pub fn main() -> i32 {
             f.status()
         }
     }
+}
+
+/// `grokscope tour`: the dashboard on a chapter of the tour.
+fn tour(args: TourArgs) -> Result<(), Failure> {
+    let threads = TrainArgs {
+        threads: args.threads,
+        ..TrainArgs::default()
+    }
+    .threads()?;
+    if args.chapter == 0 {
+        return Err(Failure::usage("--chapter counts from 1"));
+    }
+    Ok(crate::app::launch_tour(
+        threads,
+        args.fps,
+        args.chapter - 1,
+    )?)
 }
 
 /// Open the dashboard with the command line's settings.

@@ -5,6 +5,7 @@
 pub mod article;
 mod diagram;
 mod grid;
+mod moments;
 mod output;
 mod phenomenon;
 mod pool;
@@ -16,6 +17,7 @@ pub mod vocab;
 pub use crate::train::Control;
 pub use diagram::{Cell, Diagram, Move};
 pub use grid::{BUILTIN, Grid, RunSpec, Runs, Shard};
+pub use moments::{Curves, Moment};
 pub use output::{audit, lock_output, merge, open_append};
 pub use phenomenon::{Phenomenon, Point, shown};
 pub use pool::{Event, Pool};

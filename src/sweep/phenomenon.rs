@@ -142,24 +142,27 @@ fn reverse_grok(curve: &[Point]) -> bool {
 }
 
 fn train_loss_rise(curve: &[Point]) -> bool {
-    let Some(fit) = curve
+    rise(curve).is_some_and(|at| curve.iter().any(|p| p.step > at && p.test_acc >= 0.99))
+}
+
+/// The step of parity's rise: after train accuracy reaches 99 % with test accuracy still
+/// under 90 %, and before test accuracy reaches 99 %, the first point where the training
+/// loss is at least 1.5 times its lowest since then (the tour marks it too).
+pub(super) fn rise(curve: &[Point]) -> Option<u64> {
+    let fit = curve
         .iter()
-        .position(|p| p.train_acc >= 0.99 && p.test_acc < 0.90)
-    else {
-        return false;
-    };
+        .position(|p| p.train_acc >= 0.99 && p.test_acc < 0.90)?;
     let mut lowest = f64::INFINITY;
-    let mut rose = false;
     for p in &curve[fit..] {
         if p.test_acc >= 0.99 {
-            return rose;
+            return None;
         }
         if p.train_loss >= 1.5 * lowest {
-            rose = true;
+            return Some(p.step);
         }
         lowest = lowest.min(p.train_loss);
     }
-    false
+    None
 }
 
 #[cfg(test)]

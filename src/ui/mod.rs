@@ -27,6 +27,7 @@ pub mod sweep;
 pub mod text;
 mod theme;
 pub(crate) mod too_small;
+pub mod tour;
 mod trajectory;
 
 pub use footer::Footer;

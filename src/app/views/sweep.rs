@@ -363,7 +363,7 @@ pub static KEYS: [Binding<SweepView>; 13] = [
         &[Key::char('d')],
         |_| Action::ToggleMarks,
         "d",
-        "mark the cells where yours and the article's majority class differ",
+        "mark cells where your class and the article's differ",
         Some(("d", "disagree")),
     ),
     cursor_keys(),

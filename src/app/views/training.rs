@@ -3,7 +3,7 @@
 //! keys that act on the training run — pause, restart, presets, settings, save, neurons,
 //! scrubbing — in every view that does not answer them itself.
 
-use super::super::action::{Action, Command, Scrub};
+use super::super::action::{Action, Command, Scrub, TourChange};
 use super::super::keys::{
     Binding, DIGITS, Key, SELECT_KEYS, bind, ctrl_quit, digit, help_key, quit_or_back, select,
 };
@@ -462,7 +462,7 @@ const fn training_only(row: Binding<Training>) -> Binding<Training> {
 /// The training view: the run, its charts, weights and settings. The footer lists the keys
 /// that leave for another view (m, x, G, w) early, so they show at 80 columns; the settings'
 /// keys last (the settings panel names them at 120×40).
-pub static KEYS: [Binding<Training>; 26] = [
+pub static KEYS: [Binding<Training>; 27] = [
     bind(
         &[Key::char('q'), Key::code(KeyCode::Esc)],
         quit_or_back,
@@ -673,5 +673,12 @@ pub static KEYS: [Binding<Training>; 26] = [
         None,
     ),
     help_key(Some(("?", "help"))),
+    bind(
+        &[Key::char('t')],
+        |_| Action::Tour(TourChange::Open),
+        "t",
+        "the tour: the story of grokking, chapter by chapter",
+        Some(("t", "tour")),
+    ),
     ctrl_quit(),
 ];
