@@ -330,6 +330,6 @@ pub static KEYS: [Binding<Appendix>; 7] = [
         Some(("t", "take from run")),
     ),
     help_key(Some(("?", "help"))),
-    quit_key(),
+    quit_key(Some(("q", "quit"))),
     ctrl_quit(),
 ];

@@ -5,7 +5,8 @@
 
 use super::super::action::{Action, Command, Scrub, TourChange};
 use super::super::keys::{
-    Binding, DIGITS, Key, SELECT_KEYS, bind, ctrl_quit, digit, help_key, quit_or_back, select,
+    Binding, DIGITS, Key, PAGE_KEYS, PLUS_MINUS, SELECT_KEYS, bind, ctrl_quit, digit, help_key,
+    pause_key, quit_or_back, scrub_keys, select,
 };
 use super::super::shared::{self, Shared};
 use super::scrub;
@@ -470,13 +471,7 @@ pub static KEYS: [Binding<Training>; 27] = [
         "q quits · Esc goes back, never quits",
         Some(("q", "quit")),
     ),
-    bind(
-        &[Key::char(' ')],
-        |_| Action::TogglePause,
-        "space",
-        "pause / resume training",
-        Some(("space", "pause")),
-    ),
+    pause_key(),
     Binding {
         applies: |t: &Training| !t.parity,
         ..bind(
@@ -555,16 +550,7 @@ pub static KEYS: [Binding<Training>; 27] = [
         Some(("s", "save")),
     )),
     super::super::replay::refused(|t: &Training| t.replay),
-    bind(
-        &[Key::code(KeyCode::Left), Key::code(KeyCode::Right)],
-        |k| match k.code {
-            KeyCode::Left => Action::ScrubBack,
-            _ => Action::ScrubForward,
-        },
-        "← →",
-        "scrub (pauses training; faster while held)",
-        Some(("←→", "scrub")),
-    ),
+    scrub_keys("scrub (pauses training; faster while held)"),
     bind(
         &SELECT_KEYS,
         select,
@@ -574,12 +560,7 @@ pub static KEYS: [Binding<Training>; 27] = [
     ),
     // h and l are not − and + here: in the sweep and gallery views they move left and right.
     training_only(bind(
-        &[
-            Key::char('+'),
-            Key::char('='),
-            Key::char('-'),
-            Key::char('_'),
-        ],
+        &PLUS_MINUS,
         |k| match k.code {
             KeyCode::Char('-' | '_') => Action::Decrease,
             _ => Action::Increase,
@@ -634,12 +615,7 @@ pub static KEYS: [Binding<Training>; 27] = [
         None,
     ),
     bind(
-        &[
-            Key::code(KeyCode::PageUp),
-            Key::code(KeyCode::PageDown),
-            Key::code(KeyCode::Home),
-            Key::code(KeyCode::End),
-        ],
+        &PAGE_KEYS,
         |k| {
             Action::Seek(match k.code {
                 KeyCode::PageUp => Scrub::PageBack,
