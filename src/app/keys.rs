@@ -264,20 +264,26 @@ pub fn digit(k: Key) -> Action {
     }
 }
 
-/// ↑ ↓ / k j: the previous / next row of a view's list (hyperparameters, the appendix's
-/// parameters).
-pub const SELECT_KEYS: [Key; 4] = [
+const SELECT_KEYS: [Key; 4] = [
     Key::code(KeyCode::Up),
     Key::code(KeyCode::Down),
     Key::char('k'),
     Key::char('j'),
 ];
 
-pub fn select(k: Key) -> Action {
-    match k.code {
-        KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
-        _ => Action::SelectNext,
-    }
+/// ↑ ↓ / k j: the previous / next row of a view's list (hyperparameters, the appendix's
+/// parameters); `help` says what is selected.
+pub const fn select_keys<S>(help: &'static str) -> Binding<S> {
+    bind(
+        &SELECT_KEYS,
+        |k| match k.code {
+            KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
+            _ => Action::SelectNext,
+        },
+        "↑ ↓ / k j",
+        help,
+        Some(("↑↓", "select")),
+    )
 }
 
 /// Esc steps back (closes the help, leaves a view; it never quits); the other key quits.

@@ -5,8 +5,8 @@
 //! panel's rows, the neuron, zoom, band, compared run and heatmap keys) is its `display`.
 use super::super::action::{Action, Command, Scrub, TourChange};
 use super::super::keys::{
-    Binding, DIGITS, Key, PAGE_KEYS, PLUS_MINUS, SELECT_KEYS, bind, ctrl_quit, digit, help_key,
-    pause_key, quit_or_back, scrub_keys, select,
+    Binding, DIGITS, Key, PAGE_KEYS, PLUS_MINUS, bind, ctrl_quit, digit, help_key, pause_key,
+    quit_or_back, scrub_keys, select_keys,
 };
 use super::super::shared::Shared;
 use super::scrub;
@@ -461,13 +461,7 @@ pub static KEYS: [Binding<Training>; 27] = [
     )),
     super::super::replay::refused(|t: &Training| t.replay),
     scrub_keys("scrub (pauses training; faster while held)"),
-    bind(
-        &SELECT_KEYS,
-        select,
-        "↑ ↓ / k j",
-        "select a hyperparameter",
-        Some(("↑↓", "select")),
-    ),
+    select_keys("select a hyperparameter"),
     // h and l are not − and + here: in the sweep and gallery views they move left and right.
     training_only(bind(
         &PLUS_MINUS,
