@@ -1,8 +1,7 @@
 //! `grokscope bench`: training steps per second, median of several timed repeats, with no
 //! evaluation in the timed loop.
 
-use super::Failure;
-use super::train_args::TrainArgs;
+use super::{Failure, train_args::TrainArgs};
 use crate::train::{Run, Stopwatch, Trainer};
 use clap::Args;
 

@@ -3,10 +3,9 @@
 //! line a kill tore is dropped; anything else that would leave a hole is refused with one
 //! line naming the file and the way forward.
 
-use super::Failure;
 use super::metrics::{CSV_HEADER, Format};
 use super::rundir::{self, CHECKPOINT_FILE, FRAMES_FILE, metrics_file, partial_file};
-use super::train_args::TrainArgs;
+use super::{Failure, train_args::TrainArgs};
 use crate::probe::Readout;
 use crate::train::files::{self, show};
 use crate::train::identity::{difference, same_run};

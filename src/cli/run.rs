@@ -1,10 +1,9 @@
 //! `grokscope run`: train without a screen.
 
-use super::Failure;
 use super::metrics::{CSV_HEADER, Format, Line};
 use super::resume::{self, Logged};
 use super::rundir::{self, Begin, OutDir};
-use super::train_args::TrainArgs;
+use super::{Failure, train_args::TrainArgs};
 use crate::probe::{Phase, Prober};
 use crate::train::files::Lock;
 use crate::train::keep::RunFile;
