@@ -288,11 +288,11 @@ fn s_saves_a_checkpoint_that_loads() {
     h.app.shared.save_dir = dir.clone();
     h.train(300);
     h.press(key(KeyCode::Char('s')));
-    let path = dir.join("grokscope-five-neurons-step300.grok");
+    let path = dir.join("grokscope-five-neurons-step300.safetensors");
     assert!(path.exists(), "{}", path.display());
     let msg = h.app.shared.message.clone().unwrap();
     assert!(
-        msg.starts_with("saved ") && msg.ends_with("step300.grok"),
+        msg.starts_with("saved ") && msg.ends_with("step300.safetensors"),
         "{msg}"
     );
     let t = text(&h.render(120, 40, &TRUE));
