@@ -295,6 +295,15 @@ pub fn quit_or_back(k: Key) -> Action {
     }
 }
 
+/// With the help open, PgDn and PgUp turn its pages rather than acting on the view beneath.
+pub fn help_page(key: Key) -> Option<Action> {
+    match key.code {
+        KeyCode::PageDown if !key.ctrl => Some(Action::HelpPage(true)),
+        KeyCode::PageUp if !key.ctrl => Some(Action::HelpPage(false)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

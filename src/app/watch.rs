@@ -6,7 +6,7 @@
 use super::action::Action;
 use super::grids::SweepState;
 use super::keys::{
-    Binding, Key, MOVE_KEYS, Table, bind, concat, ctrl_quit, help_key, pause_sweep_key,
+    Binding, Key, MOVE_KEYS, Table, bind, concat, ctrl_quit, help_key, help_page, pause_sweep_key,
     quit_or_back,
 };
 use super::views::sweep::{cursor_keys, drill_key, fit_keys, ratio_keys, reset_key, steer};
@@ -50,6 +50,8 @@ pub struct Watch {
     ended: bool,
     pub message: Option<String>,
     pub help: bool,
+    /// The help's page (see [`ui::help::render`]).
+    pub help_page: i64,
     quit: bool,
 }
 
@@ -61,6 +63,7 @@ impl Watch {
             ended: false,
             message: None,
             help: false,
+            help_page: 0,
             quit: false,
         }
     }
@@ -87,7 +90,8 @@ impl Watch {
             Action::Back if self.help => self.help = false,
             // Esc never quits: with the help closed it says so (q quits).
             Action::Back => self.message = Some("Esc closes the help; q quits".into()),
-            Action::ToggleHelp => self.help = !self.help,
+            Action::ToggleHelp => (self.help, self.help_page) = (!self.help, 0),
+            Action::HelpPage(forward) => self.help_page += if forward { 1 } else { -1 },
             Action::NotHere(why) => self.message = Some(why.into()),
             Action::PauseSweep if !self.ended => {
                 self.state.paused = !self.state.paused;
@@ -120,7 +124,7 @@ impl Watch {
         ui::sweep::render(f, &scene, &footer);
         let area = f.area();
         if self.help && area.width >= ui::MIN_WIDTH && area.height >= ui::MIN_HEIGHT {
-            ui::help::render(f, area, &keys.help(), None, theme);
+            ui::help::render(f, area, &keys.help(), None, theme, self.help_page);
         }
     }
 }
@@ -171,7 +175,8 @@ impl Screen for Watching<'_, '_> {
     }
 
     fn key(&mut self, key: Key) -> Result<bool, Error> {
-        let Some(a) = Table::of(&KEYS, &self.watch).lookup(key) else {
+        let paging = self.watch.help.then(|| help_page(key)).flatten();
+        let Some(a) = paging.or_else(|| Table::of(&KEYS, &self.watch).lookup(key)) else {
             return Ok(false);
         };
         self.watch.update(a, Some(self.pool));
