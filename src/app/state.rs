@@ -179,7 +179,7 @@ impl App {
 
     /// What the panels of the run draw from.
     pub fn ctx<'a>(&'a self, theme: &'a Theme, memo: &'a Memo) -> Ctx<'a> {
-        let settings = self.training.settings_rows(&self.shared);
+        let settings = training::settings_rows(&self.training, &self.shared);
         let (choice, focus) = (self.mechanism.choice(), self.training.heat_focus);
         self.shared.ctx(theme, memo, settings, choice, focus)
     }

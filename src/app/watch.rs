@@ -5,7 +5,10 @@
 
 use super::action::Action;
 use super::grids::SweepState;
-use super::keys::{Binding, Key, Table, bind, ctrl_quit, help_key, help_page, quit_or_back};
+use super::keys::{
+    Binding, Key, MOVE_KEYS, Table, bind, concat, ctrl_quit, help_key, help_page, pause_sweep_key,
+    quit_or_back,
+};
 use super::views::sweep::{cursor_keys, drill_key, fit_keys, ratio_keys, reset_key, steer};
 use super::{Error, Screen};
 use crate::sweep::{Event, Grid, Pool, Progress, RunRecord, Shard};
@@ -239,17 +242,7 @@ pub fn watch(
 }
 
 /// The keys that steer a diagram's cursor, where the architecture bars have none.
-const BAR_KEYS: [Key; 9] = [
-    Key::code(KeyCode::Left),
-    Key::code(KeyCode::Right),
-    Key::code(KeyCode::Up),
-    Key::code(KeyCode::Down),
-    Key::char('h'),
-    Key::char('l'),
-    Key::char('k'),
-    Key::char('j'),
-    Key::code(KeyCode::Enter),
-];
+const BAR_KEYS: [Key; 9] = concat(&[&MOVE_KEYS, &[Key::code(KeyCode::Enter)]]);
 
 /// Why the cursor keys do nothing over the architecture bars.
 const NO_CURSOR: &str = "the architecture bars have no cells to select: each bar is one \
@@ -266,13 +259,7 @@ pub static KEYS: [Binding<Watch>; 10] = [
     ),
     Binding {
         applies: |w: &Watch| !w.ended(),
-        ..bind(
-            &[Key::char(' ')],
-            |_| Action::PauseSweep,
-            "space",
-            "pause / resume the sweep",
-            Some(("space", "pause")),
-        )
+        ..pause_sweep_key("pause / resume the sweep")
     },
     Binding {
         applies: |w: &Watch| !w.bars(),
