@@ -456,7 +456,7 @@ pub static KEYS: [Binding<Training>; 27] = [
         &[Key::char('s')],
         |_| Action::Save,
         "s",
-        "save a checkpoint: grokscope-PRESET-stepN.grok",
+        "save a checkpoint: grokscope-PRESET-stepN.safetensors",
         Some(("s", "save")),
     )),
     super::super::replay::refused(|t: &Training| t.replay),
