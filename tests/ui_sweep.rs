@@ -310,7 +310,7 @@ fn a_grid_that_could_not_open_says_why() {
         t.contains("cannot open parity-quick: no such grid · w returns to the training view"),
         "{t}"
     );
-    assert!(t.contains("w training view"), "the footer:\n{t}");
+    assert!(t.contains("w training"), "the footer:\n{t}");
 }
 
 #[test]

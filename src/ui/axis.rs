@@ -406,32 +406,81 @@ pub fn paint_runs(ctx: &mut Context, cx: &Ctx, value: fn(&Metrics, bool) -> f64,
     }
 }
 
-/// Draw the run's callouts on `plot`: a marker at each one's step on the curve it is about
-/// (the train line when its label names train, else the test line; `value` reads it as in
-/// [`paint_runs`]), and its label in the plot's top row from the marker's column on, as
-/// much as fits before the next marker (see [`fit_words`]).
+/// Draw the run's callouts on `plot`, after the curves: a marker at each one's step on the
+/// curve it is about (the train line when its label names train, else the test line;
+/// `value` reads it as in [`paint_runs`]), and its label where it hides nothing (see
+/// [`label_place`]), cut at a word to the room before the next marker ([`fit_words`]).
 pub fn draw_callouts(buf: &mut Buffer, plot: &Plot, cx: &Ctx, value: fn(&Metrics, bool) -> f64) {
     let p = plot.area;
-    let marks: Vec<(u16, &Callout)> = cx
+    let marks: Vec<(u16, u16, &Callout)> = cx
         .callouts
         .iter()
-        .filter_map(|c| Some((plot.col(c.step as f64)?, c)))
+        .filter_map(|c| {
+            let col = plot.col(c.step as f64)?;
+            let on = |m: &Metrics| value(m, !names_train(&c.label));
+            let row = value_at(&cx.snapshot.history, c.step).map_or(p.y, |m| plot.row(on(&m)));
+            Some((col, row, c))
+        })
         .collect();
     let style = cx.theme.title();
-    let mut free = p.x;
-    for (i, &(col, c)) in marks.iter().enumerate() {
-        let on = |m: &Metrics| value(m, !names_train(&c.label));
-        let row = value_at(&cx.snapshot.history, c.step).map_or(p.y, |m| plot.row(on(&m)));
+    // Every marker first: no label may cover one.
+    for &(col, row, _) in &marks {
         buf[(col, row)].set_symbol(MARKER).set_style(style);
-        let start = if row == p.y { col + 1 } else { col }.max(free);
-        let end = marks.get(i + 1).map_or(p.right(), |&(next, _)| next);
-        let Some(text) = fit_words(&c.label, end.saturating_sub(start) as usize) else {
+    }
+    for (i, &(col, row, c)) in marks.iter().enumerate() {
+        let end = marks.get(i + 1).map_or(p.right(), |&(next, _, _)| next);
+        if let Some((x, y, text)) = label_place(buf, p, (col, row, end), &c.label) {
+            buf.set_string(x, y, &text, style);
+        }
+    }
+}
+
+/// Whether a cell shows nothing a label would hide: a blank, an empty braille cell, or a
+/// plain border line.
+fn free(buf: &Buffer, x: u16, y: u16) -> bool {
+    matches!(buf[(x, y)].symbol(), " " | "\u{2800}" | "─")
+}
+
+/// Where the label of the marker at (`col`, `row`) goes, its columns running up to `end`
+/// (the next marker): in the plot's top row, else the row above it (the panel's border, or
+/// the values line), else any row of the plot, top first; from the marker's column on (the
+/// next column in the marker's own row), on cells that are all free (see [`free`]) with a
+/// free cell after it (but at the plot's right edge), as much of it as fits ([`fit_words`]), the longest showing first.
+/// `None` where no row has room for its first word.
+fn label_place(
+    buf: &Buffer,
+    p: Rect,
+    (col, row, end): (u16, u16, u16),
+    label: &str,
+) -> Option<(u16, u16, String)> {
+    let above = p.y.checked_sub(1).filter(|&y| y >= buf.area.y);
+    let rows = std::iter::once(p.y).chain(above).chain(p.y + 1..p.bottom());
+    let mut best: Option<(u16, u16, String)> = None;
+    for y in rows {
+        let start = if y == row { col + 1 } else { col };
+        // The run of free cells from `start`, one left for a gap unless it reaches the
+        // plot's right edge.
+        let run = (start..end).take_while(|&x| free(buf, x, y)).count() as u16;
+        let room = if start + run < p.right() {
+            run.saturating_sub(1)
+        } else {
+            run
+        };
+        let Some(text) = fit_words(label, room as usize) else {
             continue;
         };
-        let w = text.chars().count() as u16;
-        buf.set_string(start, p.y, &text, style);
-        free = start + w + 1;
+        let whole = text == label;
+        if best
+            .as_ref()
+            .is_none_or(|b| text.chars().count() > b.2.chars().count())
+        {
+            best = Some((start, y, text));
+        }
+        if whole {
+            break;
+        }
     }
+    best
 }
 
 #[cfg(test)]
