@@ -127,12 +127,16 @@ fn sharded_sweeps_report_like_the_whole_and_resume_skips_recorded_runs() {
     std::fs::write(&grid, TINY).unwrap();
     let g = grid.to_str().unwrap();
     let whole = tmp("whole.jsonl");
+    // Two jobs where the machine has two cores (more are refused), so the pool is shared.
+    let jobs = std::thread::available_parallelism()
+        .map_or(1, |n| n.get().min(2))
+        .to_string();
     let out = grokscope(&[
         "sweep",
         "--grid-file",
         g,
         "--jobs",
-        "2",
+        &jobs,
         "--out",
         whole.to_str().unwrap(),
     ]);

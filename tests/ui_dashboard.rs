@@ -94,6 +94,31 @@ fn help_overlay_and_too_small() {
     assert!(h.app.shared.help);
     let buf = h.render(120, 40, &TRUE);
     s.bind(|| insta::assert_snapshot!("help_overlay_120x40", text(&buf)));
+    // At 80×24 the rows do not fit one page: PgDn turns to the next (wrapping round), and
+    // the pages together give every row its whole text, none cut.
+    let page_of = |h: &mut Harness| text(&h.render(80, 24, &TRUE));
+    let first = page_of(&mut h);
+    assert!(first.contains("keys 1/2 · PgDn PgUp turn"), "{first}");
+    let at = h.app.shared.scrub;
+    h.press(key(KeyCode::PageDown));
+    let second = page_of(&mut h);
+    assert!(second.contains("keys 2/2"), "{second}");
+    assert_eq!(h.app.shared.scrub, at, "PgDn turned the help, not the run");
+    let keys = (h.app.view.keys)(&h.app).help();
+    for (k, what) in &keys {
+        assert!(
+            first.contains(what) || second.contains(what),
+            "{k}: {what} is on neither page"
+        );
+    }
+    h.press(key(KeyCode::PageDown));
+    assert_eq!(
+        page_of(&mut h),
+        first,
+        "PgDn past the last page comes round"
+    );
+    h.press(key(KeyCode::PageUp));
+    assert_eq!(page_of(&mut h), second);
     // Esc closes the overlay rather than quitting.
     h.press(key(KeyCode::Esc));
     assert!(!h.app.shared.help && !h.app.shared.quit);
@@ -288,11 +313,11 @@ fn s_saves_a_checkpoint_that_loads() {
     h.app.shared.save_dir = dir.clone();
     h.train(300);
     h.press(key(KeyCode::Char('s')));
-    let path = dir.join("grokscope-five-neurons-step300.grok");
+    let path = dir.join("grokscope-five-neurons-step300.safetensors");
     assert!(path.exists(), "{}", path.display());
     let msg = h.app.shared.message.clone().unwrap();
     assert!(
-        msg.starts_with("saved ") && msg.ends_with("step300.grok"),
+        msg.starts_with("saved ") && msg.ends_with("step300.safetensors"),
         "{msg}"
     );
     let t = text(&h.render(120, 40, &TRUE));

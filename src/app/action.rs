@@ -41,6 +41,8 @@ pub enum Action {
     /// The event loop's clock, since it started (replays advance by it).
     Tick(Duration),
     ToggleHelp,
+    /// With the help open: its next page (true) or the previous one (PgDn, PgUp).
+    HelpPage(bool),
     /// Show the view of this name, or the home view if it is on screen already.
     ToggleView(&'static str),
     /// A key that does nothing where it is pressed: the footer says why.

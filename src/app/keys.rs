@@ -148,15 +148,9 @@ pub const fn ctrl_quit<S>() -> Binding<S> {
 
 const QUIT_KEY: [Key; 1] = [Key::char('q')];
 
-/// `q` quits from the views where Esc only goes back.
-pub const fn quit_key<S>() -> Binding<S> {
-    bind(
-        &QUIT_KEY,
-        |_| Action::Quit,
-        "q",
-        "quit",
-        Some(("q", "quit")),
-    )
+/// `q` quits from the views where Esc only goes back; `footer`: its footer entry, if any.
+pub const fn quit_key<S>(footer: Option<(&'static str, &'static str)>) -> Binding<S> {
+    bind(&QUIT_KEY, |_| Action::Quit, "q", "quit", footer)
 }
 
 const HELP_KEY: [Key; 1] = [Key::char('?')];
@@ -184,6 +178,85 @@ pub const DIGITS: [Key; 9] = [
     Key::char('9'),
 ];
 
+/// ← → ↑ ↓ and h l k j: a cursor's moves over cells or charts (the sweep's diagram, the
+/// gallery).
+pub const MOVE_KEYS: [Key; 8] = [
+    Key::code(KeyCode::Left),
+    Key::code(KeyCode::Right),
+    Key::code(KeyCode::Up),
+    Key::code(KeyCode::Down),
+    Key::char('h'),
+    Key::char('l'),
+    Key::char('k'),
+    Key::char('j'),
+];
+
+/// PgUp PgDn Home End: a page back / forward, to the start / the end.
+pub const PAGE_KEYS: [Key; 4] = [
+    Key::code(KeyCode::PageUp),
+    Key::code(KeyCode::PageDown),
+    Key::code(KeyCode::Home),
+    Key::code(KeyCode::End),
+];
+
+/// + and − (with = and _, the same keys without and with Shift): a setting up or down.
+pub const PLUS_MINUS: [Key; 4] = [
+    Key::char('+'),
+    Key::char('='),
+    Key::char('-'),
+    Key::char('_'),
+];
+
+/// The keys of `parts`, one list after another, as one list of `N` (a row that binds
+/// several groups: a replay's refused keys, the tour's chapters).
+pub const fn concat<const N: usize>(parts: &[&[Key]]) -> [Key; N] {
+    let mut out = [Key::char(' '); N];
+    let (mut i, mut part) = (0, 0);
+    while part < parts.len() {
+        let mut j = 0;
+        while j < parts[part].len() {
+            out[i] = parts[part][j];
+            (i, j) = (i + 1, j + 1);
+        }
+        part += 1;
+    }
+    assert!(i == N, "concat: N is the lists' total length");
+    out
+}
+
+const SPACE: [Key; 1] = [Key::char(' ')];
+
+/// Space, pausing and resuming what `help` names.
+const fn space<S>(action: fn(Key) -> Action, help: &'static str) -> Binding<S> {
+    bind(&SPACE, action, "space", help, Some(("space", "pause")))
+}
+
+/// Space pauses and resumes the training run (the training and mechanism views).
+pub const fn pause_key<S>() -> Binding<S> {
+    space(|_| Action::TogglePause, "pause / resume training")
+}
+
+/// Space pauses and resumes the sweep of the view on screen; `help` says whose.
+pub const fn pause_sweep_key<S>(help: &'static str) -> Binding<S> {
+    space(|_| Action::PauseSweep, help)
+}
+
+const SCRUB_KEYS: [Key; 2] = [Key::code(KeyCode::Left), Key::code(KeyCode::Right)];
+
+/// ← → scrub through the training run; `help` says how in this view.
+pub const fn scrub_keys<S>(help: &'static str) -> Binding<S> {
+    bind(
+        &SCRUB_KEYS,
+        |k| match k.code {
+            KeyCode::Left => Action::ScrubBack,
+            _ => Action::ScrubForward,
+        },
+        "← →",
+        help,
+        Some(("←→", "scrub")),
+    )
+}
+
 pub fn digit(k: Key) -> Action {
     match k.code {
         KeyCode::Char(c @ '1'..='9') => Action::Preset(c as usize - '1' as usize),
@@ -191,20 +264,26 @@ pub fn digit(k: Key) -> Action {
     }
 }
 
-/// ↑ ↓ / k j: the previous / next row of a view's list (hyperparameters, the appendix's
-/// parameters).
-pub const SELECT_KEYS: [Key; 4] = [
+const SELECT_KEYS: [Key; 4] = [
     Key::code(KeyCode::Up),
     Key::code(KeyCode::Down),
     Key::char('k'),
     Key::char('j'),
 ];
 
-pub fn select(k: Key) -> Action {
-    match k.code {
-        KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
-        _ => Action::SelectNext,
-    }
+/// ↑ ↓ / k j: the previous / next row of a view's list (hyperparameters, the appendix's
+/// parameters); `help` says what is selected.
+pub const fn select_keys<S>(help: &'static str) -> Binding<S> {
+    bind(
+        &SELECT_KEYS,
+        |k| match k.code {
+            KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
+            _ => Action::SelectNext,
+        },
+        "↑ ↓ / k j",
+        help,
+        Some(("↑↓", "select")),
+    )
 }
 
 /// Esc steps back (closes the help, leaves a view; it never quits); the other key quits.
@@ -213,5 +292,29 @@ pub fn quit_or_back(k: Key) -> Action {
         Action::Back
     } else {
         Action::Quit
+    }
+}
+
+/// With the help open, PgDn and PgUp turn its pages rather than acting on the view beneath.
+pub fn help_page(key: Key) -> Option<Action> {
+    match key.code {
+        KeyCode::PageDown if !key.ctrl => Some(Action::HelpPage(true)),
+        KeyCode::PageUp if !key.ctrl => Some(Action::HelpPage(false)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concat_keeps_each_list_in_order() {
+        let (a, b, c) = (Key::char('a'), Key::char('b'), Key::code(KeyCode::Enter));
+        assert_eq!(concat::<3>(&[&[a], &[], &[b, c]]), [a, b, c]);
+        assert_eq!(
+            concat::<10>(&[&DIGITS, &[Key::char('0')]])[9],
+            Key::char('0')
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! accuracy charts draw on the same axes.
 
 use super::action::{Action, Command};
-use super::keys::{Binding, Key, bind};
+use super::keys::{Binding, DIGITS, Key, PLUS_MINUS, bind, concat};
 use super::session::{Clock, Snapshot, Status, WeightFrame, frame_cap, thin, thin_history};
 use crate::probe::Prober;
 use crate::snapshot::Compared;
@@ -24,26 +24,16 @@ use tokio::sync::watch;
 
 /// The keys that train a run (restart, presets, settings and their apply, save), bound
 /// in a replay: nothing trains here, so each says so instead of doing nothing.
-const REFUSED: [Key; 18] = [
-    Key::char('r'),
-    Key::char('s'),
-    Key::char('+'),
-    Key::char('='),
-    Key::char('-'),
-    Key::char('_'),
-    Key::code(crossterm::event::KeyCode::Enter),
-    Key::code(crossterm::event::KeyCode::Tab),
-    Key::code(crossterm::event::KeyCode::BackTab),
-    Key::char('1'),
-    Key::char('2'),
-    Key::char('3'),
-    Key::char('4'),
-    Key::char('5'),
-    Key::char('6'),
-    Key::char('7'),
-    Key::char('8'),
-    Key::char('9'),
-];
+const REFUSED: [Key; 18] = concat(&[
+    &[Key::char('r'), Key::char('s')],
+    &PLUS_MINUS,
+    &[
+        Key::code(crossterm::event::KeyCode::Enter),
+        Key::code(crossterm::event::KeyCode::Tab),
+        Key::code(crossterm::event::KeyCode::BackTab),
+    ],
+    &DIGITS,
+]);
 
 /// Why a replay does not do what the refused keys do elsewhere.
 pub const REFUSAL: &str =

@@ -37,6 +37,8 @@ pub struct Shared {
     /// Scrubbing beside the frame on screen: a typed step, a replay, a held key.
     pub seek: Seek,
     pub help: bool,
+    /// The help's page, counted modulo its pages when drawn (PgDn past the last wraps).
+    pub help_page: i64,
     pub quit: bool,
     /// A notice in the footer: the last thing that happened.
     pub message: Option<String>,
@@ -100,6 +102,7 @@ impl Shared {
             neuron: 0,
             seek: Seek::default(),
             help: false,
+            help_page: 0,
             quit: false,
             message: None,
             save_dir: PathBuf::from("."),

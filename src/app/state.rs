@@ -6,7 +6,7 @@
 
 use super::action::{Action, Command};
 use super::grids::Sweeps;
-use super::keys::{Key, Table};
+use super::keys::{Key, Table, help_page};
 use super::seek;
 use super::shared::Shared;
 use super::views::appendix::{self, Appendix};
@@ -179,7 +179,7 @@ impl App {
 
     /// What the panels of the run draw from.
     pub fn ctx<'a>(&'a self, theme: &'a Theme, memo: &'a Memo) -> Ctx<'a> {
-        let settings = self.training.settings_rows(&self.shared);
+        let settings = training::settings_rows(&self.training, &self.shared);
         let (choice, focus) = (self.mechanism.choice(), self.training.heat_focus);
         self.shared.ctx(theme, memo, settings, choice, focus)
     }
@@ -264,6 +264,11 @@ impl App {
             }
             Action::ToggleHelp => {
                 s.help = !s.help;
+                s.help_page = 0;
+                Vec::new()
+            }
+            Action::HelpPage(forward) => {
+                s.help_page += if forward { 1 } else { -1 };
                 Vec::new()
             }
             Action::Tick(now) => {
@@ -319,6 +324,11 @@ pub fn dispatch(app: &App, key: Key) -> Option<Action> {
     if app.shared.seek.typing.is_some() && !key.ctrl {
         return Some(seek::typing_action(key.code));
     }
+    if app.shared.help
+        && let Some(a) = help_page(key)
+    {
+        return Some(a);
+    }
     if app.tour.on
         && let Some(a) = Table::of(&tour::KEYS, &app.tour).lookup(key)
     {
@@ -371,7 +381,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo) {
     if app.shared.help {
         let mut help = tour_keys.as_ref().map_or(Vec::new(), |t| t.help());
         help.extend(keys.help());
-        ui::help::render(f, area, &help, Some(app.shared.kernel), theme);
+        let page = app.shared.help_page;
+        ui::help::render(f, area, &help, Some(app.shared.kernel), theme, page);
     }
 }
 

@@ -5,7 +5,10 @@
 
 use super::action::Action;
 use super::grids::SweepState;
-use super::keys::{Binding, Key, Table, bind, ctrl_quit, help_key, quit_or_back};
+use super::keys::{
+    Binding, Key, MOVE_KEYS, Table, bind, concat, ctrl_quit, help_key, help_page, pause_sweep_key,
+    quit_or_back,
+};
 use super::views::sweep::{cursor_keys, drill_key, fit_keys, ratio_keys, reset_key, steer};
 use super::{Error, Screen};
 use crate::sweep::{Event, Grid, Pool, Progress, RunRecord, Shard};
@@ -47,6 +50,8 @@ pub struct Watch {
     ended: bool,
     pub message: Option<String>,
     pub help: bool,
+    /// The help's page (see [`ui::help::render`]).
+    pub help_page: i64,
     quit: bool,
 }
 
@@ -58,6 +63,7 @@ impl Watch {
             ended: false,
             message: None,
             help: false,
+            help_page: 0,
             quit: false,
         }
     }
@@ -84,7 +90,8 @@ impl Watch {
             Action::Back if self.help => self.help = false,
             // Esc never quits: with the help closed it says so (q quits).
             Action::Back => self.message = Some("Esc closes the help; q quits".into()),
-            Action::ToggleHelp => self.help = !self.help,
+            Action::ToggleHelp => (self.help, self.help_page) = (!self.help, 0),
+            Action::HelpPage(forward) => self.help_page += if forward { 1 } else { -1 },
             Action::NotHere(why) => self.message = Some(why.into()),
             Action::PauseSweep if !self.ended => {
                 self.state.paused = !self.state.paused;
@@ -117,7 +124,7 @@ impl Watch {
         ui::sweep::render(f, &scene, &footer);
         let area = f.area();
         if self.help && area.width >= ui::MIN_WIDTH && area.height >= ui::MIN_HEIGHT {
-            ui::help::render(f, area, &keys.help(), None, theme);
+            ui::help::render(f, area, &keys.help(), None, theme, self.help_page);
         }
     }
 }
@@ -168,7 +175,8 @@ impl Screen for Watching<'_, '_> {
     }
 
     fn key(&mut self, key: Key) -> Result<bool, Error> {
-        let Some(a) = Table::of(&KEYS, &self.watch).lookup(key) else {
+        let paging = self.watch.help.then(|| help_page(key)).flatten();
+        let Some(a) = paging.or_else(|| Table::of(&KEYS, &self.watch).lookup(key)) else {
             return Ok(false);
         };
         self.watch.update(a, Some(self.pool));
@@ -234,17 +242,7 @@ pub fn watch(
 }
 
 /// The keys that steer a diagram's cursor, where the architecture bars have none.
-const BAR_KEYS: [Key; 9] = [
-    Key::code(KeyCode::Left),
-    Key::code(KeyCode::Right),
-    Key::code(KeyCode::Up),
-    Key::code(KeyCode::Down),
-    Key::char('h'),
-    Key::char('l'),
-    Key::char('k'),
-    Key::char('j'),
-    Key::code(KeyCode::Enter),
-];
+const BAR_KEYS: [Key; 9] = concat(&[&MOVE_KEYS, &[Key::code(KeyCode::Enter)]]);
 
 /// Why the cursor keys do nothing over the architecture bars.
 const NO_CURSOR: &str = "the architecture bars have no cells to select: each bar is one \
@@ -261,13 +259,7 @@ pub static KEYS: [Binding<Watch>; 10] = [
     ),
     Binding {
         applies: |w: &Watch| !w.ended(),
-        ..bind(
-            &[Key::char(' ')],
-            |_| Action::PauseSweep,
-            "space",
-            "pause / resume the sweep",
-            Some(("space", "pause")),
-        )
+        ..pause_sweep_key("pause / resume the sweep")
     },
     Binding {
         applies: |w: &Watch| !w.bars(),

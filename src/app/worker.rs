@@ -118,9 +118,10 @@ impl Runner {
             }
             Command::Save(dir) => {
                 let path = dir.join(format!(
-                    "grokscope-{}-step{}.grok",
+                    "grokscope-{}-step{}.{}",
                     self.session.config().preset,
-                    self.session.step_count()
+                    self.session.step_count(),
+                    checkpoint::EXTENSION
                 ));
                 self.message = Some(match checkpoint::save(self.session.trainer(), &path) {
                     Ok(()) => format!("saved {}", show(&path)),

@@ -1,7 +1,7 @@
 //! `grokscope bench`: training steps per second, median of several timed repeats, with no
 //! evaluation in the timed loop.
 
-use super::{Failure, TrainArgs};
+use super::{Failure, train_args::TrainArgs};
 use crate::train::{Run, Stopwatch, Trainer};
 use clap::Args;
 
@@ -30,7 +30,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
     if steps == 0 {
         return Err(Failure::usage("--steps must be at least 1 for a benchmark"));
     }
-    let repeats = super::whole_flag("repeats", &args.repeats)?;
+    let repeats = super::train_args::whole_flag("repeats", &args.repeats)?;
     if !(1..=MAX_REPEATS).contains(&repeats) {
         return Err(Failure::usage(format!(
             "--repeats must be in 1..={MAX_REPEATS} (got {repeats})"

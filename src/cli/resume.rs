@@ -5,7 +5,7 @@
 
 use super::metrics::{CSV_HEADER, Format};
 use super::rundir::{self, CHECKPOINT_FILE, FRAMES_FILE, metrics_file, partial_file};
-use super::{Failure, TrainArgs};
+use super::{Failure, train_args::TrainArgs};
 use crate::probe::Readout;
 use crate::train::files::{self, show};
 use crate::train::identity::{difference, same_run};

@@ -3,7 +3,7 @@
 use super::metrics::{CSV_HEADER, Format, Line};
 use super::resume::{self, Logged};
 use super::rundir::{self, Begin, OutDir};
-use super::{Failure, TrainArgs};
+use super::{Failure, train_args::TrainArgs};
 use crate::probe::{Phase, Prober};
 use crate::train::files::Lock;
 use crate::train::keep::RunFile;
@@ -179,7 +179,7 @@ fn plan(args: &RunArgs, start: &resume::Start) -> Result<Plan, Failure> {
     let every = args.every.unwrap_or(kept_every);
     let kept_frames = kept.filter(|_| continued).and_then(|f| f.frame_every);
     let frame_every = match (&args.frame_every, kept_frames) {
-        (Some(t), kept) => match (super::whole_flag("frame-every", t)?, kept) {
+        (Some(t), kept) => match (super::train_args::whole_flag("frame-every", t)?, kept) {
             (0, _) => return Err(Failure::usage("--frame-every must be at least 1")),
             (n, Some(k)) if n != k => {
                 return Err(Failure::usage(format!(
@@ -192,7 +192,7 @@ fn plan(args: &RunArgs, start: &resume::Start) -> Result<Plan, Failure> {
         (None, None) => default_frame_every(start.trainer.config(), every),
     };
     let checkpoint = match &args.checkpoint_every {
-        Some(t) => match super::whole_flag("checkpoint-every", t)? {
+        Some(t) => match super::train_args::whole_flag("checkpoint-every", t)? {
             0 => return Err(Failure::usage("--checkpoint-every must be at least 1")),
             n => Cadence::Steps(n),
         },

@@ -207,7 +207,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     if let Some(SweepAction::Report { files, against }) = &args.action {
         return report(files, against.is_some());
     }
-    let seeds = super::whole_flag("seeds", &args.seeds)?;
+    let seeds = super::train_args::whole_flag("seeds", &args.seeds)?;
     if !(1..=MAX_SEEDS).contains(&seeds) {
         return Err(Failure::usage(format!(
             "--seeds must be in 1..={MAX_SEEDS} (got {seeds})"

@@ -480,14 +480,13 @@ impl Grid {
 /// thousands more, beyond this machine's hour), so embed 128 runs at lr 1e-2 only; lr 1e-4
 /// (slower still) and the other strengths are left out alike.
 ///
-/// Sizing (measured on this 2-core machine while shared with other work, a dev-profile
-/// binary, which has the release profile's opt-level 3): a run costs about 1.0 ms of CPU
-/// per step at embed 32 or 128, evaluations every 100 steps included (78 CPU-s for eight
-/// 10,000-step runs, half of them untied-in, which takes the portable step, about 1.2×
-/// the fused one). Only groks stop early, so count every run at its cap: 576 runs ×
-/// 4,000 + 288 × 20,000 = 8.1 M steps, 8,100 CPU-s, 68 min on two jobs at that rate, less
-/// the groks' early stops (about a tenth: 61 min), and less again on an idle machine
-/// (the shared machine's CPU-seconds run slow).
+/// Sizing (measured as user time of `sweep --grid-file` runs of one architecture each, on
+/// this project's 2-core machine, release build): a 4,000-step run at lr 1e-2 costs about
+/// 0.08 ms of CPU per step for the fused models at embed 32 and 128, evaluations every 100
+/// steps and the process's start included, and about 0.11 ms (1.3×) for the untied
+/// in-projs, which take the whole-batch step. Only groks stop early, so count every run at
+/// its cap: 576 runs × 4,000 + 288 × 20,000 = 8.1 M steps, about 700 CPU-s: some 6 minutes
+/// on two jobs on an idle machine (longer on a shared one).
 ///
 /// Axes run seed slowest and architecture fastest, so a sweep cut short (or one shard of
 /// it) has covered every architecture and setting for its first seeds.

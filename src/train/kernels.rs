@@ -6,10 +6,12 @@
 //! training step's own softmax runs inside the fused step, `fused.rs`.)
 
 use super::linalg::fast_exp;
+#[cfg(target_arch = "x86_64")]
 use super::simd::Kernel;
 
 /// Whether the AVX2+FMA builds of the loss and AdamW may run: the active kernel is a
 /// vector kernel of this x86 CPU (so `GROKSCOPE_KERNEL=portable` runs the baseline builds).
+#[cfg(target_arch = "x86_64")]
 fn vector_builds() -> bool {
     matches!(Kernel::active(), Kernel::Avx512 | Kernel::Avx2)
 }

@@ -1,7 +1,8 @@
 //! The `?` overlay: the view's key table, as (keys, what they do) rows, then what the
-//! colours mean and where a run's class and its phase label come from. When the rows do not
-//! fit the terminal's height they go in two columns (each text its first clause, cut at a
-//! word), so the legend always shows.
+//! colours mean and where a run's class and its phase label come from. Every row keeps its
+//! whole text; when the rows do not fit the terminal's height they go on pages (PgDn and
+//! PgUp turn them, the title says which), so the legend always shows and nothing is cut
+//! but what is wider than the terminal.
 
 use super::text::fit;
 use super::{Theme, panel};
@@ -10,8 +11,10 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-/// The overlay's width with one column of rows.
-const ONE_COLUMN_W: u16 = 74;
+/// The overlay's widest width: room for the longest text beside its keys.
+const MAX_W: u16 = 96;
+/// Columns of the keys, right-aligned, before the text.
+const KEY_W: usize = 16;
 
 /// The lines under the rows: the colours, the classes' and the phase label's sources, the
 /// terminal, the kernel; the last ones left out first when the height is short.
@@ -33,86 +36,90 @@ fn legend(kernel: Option<&str>, theme: &Theme) -> Vec<String> {
     out
 }
 
-/// A help text's first clause (up to its first colon, parenthesis or semicolon), for the
-/// narrow columns of the two-column form.
-fn head(what: &str) -> &str {
-    [": ", " (", "; "]
-        .iter()
-        .filter_map(|sep| what.find(sep))
-        .min()
-        .map_or(what, |i| &what[..i])
+/// One key row, its keys right-aligned and its text fitted to `text_w`.
+fn row<'a>(k: &str, what: &str, text_w: usize, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!(" {k:>KEY_W$}  "), theme.title()),
+        Span::raw(fit(what, text_w)),
+    ])
 }
 
-/// One key row, its keys right-aligned in `key_w` columns and its text cut to `text_w`.
-fn row<'a>(k: &str, what: &str, key_w: usize, text_w: usize, theme: &Theme) -> Vec<Span<'a>> {
-    vec![
-        Span::styled(format!(" {k:>key_w$}  "), theme.title()),
-        Span::raw(format!("{:<text_w$}", fit(what, text_w))),
-    ]
+/// How the rows fall on pages: (rows per page, pages, legend lines kept).
+fn pages(rows: usize, legend: usize, inner_h: usize) -> (usize, usize, usize) {
+    if rows + 1 + legend <= inner_h {
+        return (rows.max(1), 1, legend);
+    }
+    // Two lines of the legend on every page; the rest of the height for rows.
+    let kept = legend.min(2);
+    let per_page = inner_h.saturating_sub(1 + kept).max(1);
+    (per_page, rows.div_ceil(per_page).max(1), kept)
 }
 
-/// The overlay over `area`: the key rows, then the legend ([`legend`]).
+/// The overlay over `area`: the key rows of page `page` (counted modulo the pages, so PgDn
+/// past the last comes round to the first), then the legend ([`legend`]).
 pub fn render(
     f: &mut Frame,
     area: Rect,
     rows: &[(&str, &str)],
     kernel: Option<&str>,
     theme: &Theme,
+    page: i64,
 ) {
     let inner_h = area.height.saturating_sub(2) as usize;
     let mut tail = legend(kernel, theme);
-    // Two lines of the legend at least; the rest while the rows fit in one or two columns.
-    while tail.len() > 2 && rows.len().div_ceil(2) + 1 + tail.len() > inner_h {
-        tail.pop();
-    }
-    let one_column = rows.len() + 1 + tail.len() <= inner_h;
-    let w = if one_column {
-        ONE_COLUMN_W.min(area.width)
-    } else {
-        area.width.min(2 * ONE_COLUMN_W)
-    };
+    let (per_page, n_pages, kept) = pages(rows.len(), tail.len(), inner_h);
+    tail.truncate(kept);
+    let page = page.rem_euclid(n_pages as i64) as usize;
+    let shown = rows.chunks(per_page).nth(page).unwrap_or(&[]);
+    // As wide as the longest text needs, within the terminal.
+    let text_need = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    let legend_need = tail.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+    let need = (KEY_W + 3 + text_need).max(legend_need) as u16 + 3;
+    let w = need.min(MAX_W).min(area.width);
     let inner_w = w.saturating_sub(2) as usize;
-    let body_rows = if one_column {
-        rows.len()
-    } else {
-        rows.len().div_ceil(2)
-    };
-    let h = ((body_rows + 1 + tail.len()) as u16 + 2).min(area.height);
+    let body = if n_pages > 1 { per_page } else { rows.len() };
+    let h = ((body + 1 + tail.len()) as u16 + 2).min(area.height);
     let [band] = Layout::vertical([Constraint::Length(h)])
         .flex(Flex::Center)
         .areas(area);
     let [rect] = Layout::horizontal([Constraint::Length(w)])
         .flex(Flex::Center)
         .areas(band);
-    let mut lines: Vec<Line> = if one_column {
-        let text_w = inner_w.saturating_sub(19);
-        rows.iter()
-            .map(|&(k, what)| Line::from(row(k, what, 16, text_w, theme)))
-            .collect()
-    } else {
-        let col_w = inner_w / 2;
-        let (left, right) = rows.split_at(body_rows);
-        let key_w = |rs: &[(&str, &str)]| rs.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-        let (lk, rk) = (key_w(left), key_w(right));
-        (0..body_rows)
-            .map(|i| {
-                let (k, what) = left[i];
-                let mut spans = row(k, head(what), lk, col_w.saturating_sub(lk + 3), theme);
-                if let Some(&(k, what)) = right.get(i) {
-                    spans.extend(row(k, head(what), rk, col_w.saturating_sub(rk + 3), theme));
-                }
-                Line::from(spans)
-            })
-            .collect()
-    };
+    let text_w = inner_w.saturating_sub(KEY_W + 3);
+    let mut lines: Vec<Line> = shown
+        .iter()
+        .map(|&(k, what)| row(k, what, text_w, theme))
+        .collect();
+    lines.resize(body, Line::raw(""));
     lines.push(Line::raw(""));
     lines.extend(
         tail.iter()
             .map(|t| Line::styled(fit(t, inner_w), theme.dim())),
     );
+    let title = if n_pages > 1 {
+        format!(
+            "keys {}/{n_pages} · PgDn PgUp turn · ? or Esc closes",
+            page + 1
+        )
+    } else {
+        "keys · ? or Esc closes".to_string()
+    };
     f.render_widget(Clear, rect);
-    f.render_widget(
-        Paragraph::new(lines).block(panel("keys · ? or Esc closes", theme)),
-        rect,
-    );
+    f.render_widget(Paragraph::new(lines).block(panel(&title, theme)), rect);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pages;
+
+    #[test]
+    fn rows_that_fit_stay_on_one_page_and_the_rest_are_paged_evenly() {
+        assert_eq!(pages(24, 4, 38), (24, 1, 4));
+        // 80×24: 22 inner lines, two for the legend and one blank: 19 rows a page.
+        assert_eq!(pages(24, 4, 22), (19, 2, 2));
+        assert_eq!(pages(38, 4, 22), (19, 2, 2));
+        assert_eq!(pages(39, 4, 22), (19, 3, 2));
+        // A degenerate height still pages one row at a time.
+        assert_eq!(pages(3, 4, 1), (1, 3, 2));
+    }
 }

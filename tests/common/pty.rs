@@ -2,7 +2,7 @@
 //! `script`, inside a small shell that sizes the pty, notes its settings (`stty -g`) before
 //! the run and compares them after it (raw mode must be off again), then prints a marker
 //! line with grokscope's exit status. Signals go to the grokscope process itself, found
-//! among `script`'s descendants in /proc. (`tests/ui_terminal.rs` keeps a copy of its own.)
+//! among `script`'s descendants in /proc.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -185,6 +185,13 @@ impl Pty {
             tail.len(),
             tail.escape_ascii()
         );
+    }
+
+    /// The master side goes away (`script` killed and reaped): the kernel hangs the
+    /// terminal up, as an SSH connection that drops.
+    pub fn hang_up(&mut self) {
+        let _ = self.script.kill();
+        let _ = self.script.wait();
     }
 
     pub fn kill(&mut self) {

@@ -5,7 +5,7 @@
 //! never does).
 
 use super::super::action::{Action, Command};
-use super::super::keys::{Binding, Key, SELECT_KEYS, bind, ctrl_quit, help_key, quit_key, select};
+use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key, select_keys};
 use super::super::shared::Shared;
 use crate::analysis::AnalysisError;
 use crate::analysis::construct::{Construction, MAX_MODULUS};
@@ -298,13 +298,7 @@ pub static KEYS: [Binding<Appendix>; 7] = [
         "back to the training view",
         Some(("x", "training view")),
     ),
-    bind(
-        &SELECT_KEYS,
-        select,
-        "↑ ↓ / k j",
-        "select a parameter: M, N, activation, a, b",
-        Some(("↑↓", "select")),
-    ),
+    select_keys("select a parameter: M, N, activation, a, b"),
     bind(
         &[
             Key::char('+'),
@@ -330,6 +324,6 @@ pub static KEYS: [Binding<Appendix>; 7] = [
         Some(("t", "take from run")),
     ),
     help_key(Some(("?", "help"))),
-    quit_key(),
+    quit_key(Some(("q", "quit"))),
     ctrl_quit(),
 ];

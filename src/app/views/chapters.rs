@@ -181,11 +181,12 @@ pub static CHAPTERS: [Chapter; 12] = [
         title: "When does grokking happen?",
         question: "Which settings make a model memorize for good, grok late, learn at once, or \
                    learn nothing?",
-        text: "Each cell of the diagram is one setting of weight decay and model or data size, \
-               trained with several seeds, and shows what its runs did. Too little weight \
-               decay and the model stays memorized; more and it groks after memorizing; more \
-               still and train and test improve together; far too much and nothing is \
-               learned. Grokking lives in a band of settings.",
+        text: "Each cell of the diagram is one setting of weight decay, hidden width and \
+               training-set size, and shows what its seeds did. Too little weight decay and \
+               the model stays memorized; more and it groks after memorizing; more still and \
+               train and test improve together; far too much and nothing is learned. \
+               Grokking lives in a band of settings. On screen first: the article's 1,125 \
+               published runs; a switches to a small grid trained here.",
         setup: Setup {
             preset: "parity-l2",
             seed: None,
@@ -201,11 +202,12 @@ pub static CHAPTERS: [Chapter; 12] = [
     Chapter {
         title: "Many seeds",
         question: "Is one run's story every run's story?",
-        text: "The gallery trains the same recipe with different seeds and draws each run's \
-               loss small. They all memorize early; some generalize after ten thousand \
-               steps, others near the end, others not within the run. Measured on this \
-               engine: 13 of seeds 0-29 reach 99 % test accuracy within 50,000 steps, and \
-               seed 10, the run of chapter 1, is the quickest.",
+        text: "The gallery draws many runs of one recipe, each with its own seed, as small \
+               loss curves. They all memorize early; some generalize after ten thousand \
+               steps, others near the end, others not within the run. On screen first: the \
+               article's 450 published runs; a or Tab switches to seeds trained here, where \
+               13 of seeds 0-29 reach 99 % test accuracy within 50,000 steps and seed 10, \
+               the run of chapter 1, is the quickest.",
         setup: Setup {
             preset: "mod-add",
             seed: Some(10),

@@ -8,7 +8,9 @@
 
 use super::super::action::{Action, Command, GalleryChange as Change};
 use super::super::grids::{SweepState, Sweeps};
-use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
+use super::super::keys::{
+    Binding, Key, MOVE_KEYS, PAGE_KEYS, bind, ctrl_quit, help_key, pause_sweep_key, quit_key,
+};
 use super::super::shared::Shared;
 use crate::sweep::{RunRecord, RunState};
 use crate::train::files::show;
@@ -391,16 +393,7 @@ pub static KEYS: [Binding<Gallery>; 10] = [
         Some(("G", "training view")),
     ),
     bind(
-        &[
-            Key::code(KeyCode::Left),
-            Key::code(KeyCode::Right),
-            Key::code(KeyCode::Up),
-            Key::code(KeyCode::Down),
-            Key::char('h'),
-            Key::char('l'),
-            Key::char('k'),
-            Key::char('j'),
-        ],
+        &MOVE_KEYS,
         |k| {
             Action::Gallery(match k.code {
                 KeyCode::Left | KeyCode::Char('h') => Change::Left,
@@ -414,12 +407,7 @@ pub static KEYS: [Binding<Gallery>; 10] = [
         Some(("←→↑↓", "select")),
     ),
     bind(
-        &[
-            Key::code(KeyCode::PageUp),
-            Key::code(KeyCode::PageDown),
-            Key::code(KeyCode::Home),
-            Key::code(KeyCode::End),
-        ],
+        &PAGE_KEYS,
         |k| {
             Action::Gallery(match k.code {
                 KeyCode::PageUp => Change::PageBack,
@@ -469,15 +457,9 @@ pub static KEYS: [Binding<Gallery>; 10] = [
     ),
     Binding {
         applies: |g: &Gallery| g.file.is_none() && !g.article,
-        ..bind(
-            &[Key::char(' ')],
-            |_| Action::PauseSweep,
-            "space",
-            "pause / resume the gallery's sweep",
-            Some(("space", "pause")),
-        )
+        ..pause_sweep_key("pause / resume the gallery's sweep")
     },
     help_key(Some(("?", "help"))),
-    quit_key(),
+    quit_key(Some(("q", "quit"))),
     ctrl_quit(),
 ];

@@ -4,7 +4,9 @@
 //! as in the training view.
 
 use super::super::action::{Action, Command, MechanismChange};
-use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
+use super::super::keys::{
+    Binding, Key, bind, ctrl_quit, help_key, pause_key, quit_key, scrub_keys,
+};
 use super::super::shared::Shared;
 use crate::ui::mechanism::{Choice, PAGES};
 use crossterm::event::KeyCode;
@@ -147,24 +149,9 @@ pub static KEYS: [Binding<Mechanism>; 12] = [
         "next / previous page (below 120×40)",
         Some(("f", "page")),
     ),
-    bind(
-        &[Key::char(' ')],
-        |_| Action::TogglePause,
-        "space",
-        "pause / resume training",
-        Some(("space", "pause")),
-    ),
-    bind(
-        &[Key::code(KeyCode::Left), Key::code(KeyCode::Right)],
-        |k| match k.code {
-            KeyCode::Left => Action::ScrubBack,
-            _ => Action::ScrubForward,
-        },
-        "← →",
-        "when paused: scrub back through the run",
-        Some(("←→", "scrub")),
-    ),
+    pause_key(),
+    scrub_keys("when paused: scrub back through the run"),
     help_key(Some(("?", "help"))),
-    quit_key(),
+    quit_key(Some(("q", "quit"))),
     ctrl_quit(),
 ];

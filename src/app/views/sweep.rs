@@ -7,7 +7,9 @@
 use super::super::action::{Action, Command, Move, Nudge};
 use super::super::article::{self as app_article, marks as article_marks};
 use super::super::grids::{SweepState, Sweeps, VIEW_GRIDS};
-use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key, quit_key};
+use super::super::keys::{
+    Binding, Key, MOVE_KEYS, bind, ctrl_quit, help_key, pause_sweep_key, quit_key,
+};
 use super::super::shared::Shared;
 use crate::sweep::article;
 use crate::ui::{self, Footer, Theme};
@@ -241,20 +243,9 @@ pub fn cursor(k: Key) -> Action {
     })
 }
 
-const CURSOR_KEYS: [Key; 8] = [
-    Key::code(KeyCode::Left),
-    Key::code(KeyCode::Right),
-    Key::code(KeyCode::Up),
-    Key::code(KeyCode::Down),
-    Key::char('h'),
-    Key::char('l'),
-    Key::char('k'),
-    Key::char('j'),
-];
-
 pub const fn cursor_keys<S>() -> Binding<S> {
     bind(
-        &CURSOR_KEYS,
+        &MOVE_KEYS,
         cursor,
         "←→↑↓ / h l k j",
         "move the cursor over cells (← → cross panels) or runs",
@@ -344,13 +335,7 @@ pub static KEYS: [Binding<SweepView>; 13] = [
     ),
     Binding {
         applies: |v: &SweepView| !v.article,
-        ..bind(
-            &[Key::char(' ')],
-            |_| Action::PauseSweep,
-            "space",
-            "pause / resume this grid's sweep",
-            Some(("space", "pause")),
-        )
+        ..pause_sweep_key("pause / resume this grid's sweep")
     },
     bind(
         &[Key::char('a')],
@@ -372,6 +357,6 @@ pub static KEYS: [Binding<SweepView>; 13] = [
     ratio_keys(),
     reset_key(),
     help_key(Some(("?", "help"))),
-    quit_key(),
+    quit_key(Some(("q", "quit"))),
     ctrl_quit(),
 ];

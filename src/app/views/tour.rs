@@ -7,7 +7,7 @@
 
 use super::super::action::{Action, Command, Scrub, TourChange};
 use super::super::grids::VIEW_GRIDS;
-use super::super::keys::{Binding, Key, bind, ctrl_quit, help_key};
+use super::super::keys::{Binding, DIGITS, Key, bind, concat, ctrl_quit, help_key, quit_key};
 use super::super::shared::Shared;
 use super::chapters::{CHAPTERS, Chapter, Panel};
 use super::mechanism::Mechanism;
@@ -293,18 +293,7 @@ pub fn curves_of(snap: &Snapshot) -> Owned {
 
 const NEXT: [Key; 2] = [Key::char('n'), Key::code(KeyCode::Right)];
 const PREV: [Key; 2] = [Key::char('p'), Key::code(KeyCode::Left)];
-const CHAPTER_KEYS: [Key; 10] = [
-    Key::char('1'),
-    Key::char('2'),
-    Key::char('3'),
-    Key::char('4'),
-    Key::char('5'),
-    Key::char('6'),
-    Key::char('7'),
-    Key::char('8'),
-    Key::char('9'),
-    Key::char('0'),
-];
+const CHAPTER_KEYS: [Key; 10] = concat(&[&DIGITS, &[Key::char('0')]]);
 const JUMPS: [Key; 4] = [
     Key::char(JUMP_KEYS[0]),
     Key::char(JUMP_KEYS[1]),
@@ -369,6 +358,6 @@ pub static KEYS: [Binding<Tour>; 9] = [
         Some(("Esc", "leave tour")),
     ),
     help_key(None),
-    bind(&[Key::char('q')], |_| Action::Quit, "q", "quit", None),
+    quit_key(None),
     ctrl_quit(),
 ];

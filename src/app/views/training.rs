@@ -1,20 +1,23 @@
 //! The training view, the home view: the run's charts, weights and settings. It owns the
 //! settings panel (which row is selected, the table of settings it edits) and answers the
-//! keys that act on the training run — pause, restart, presets, settings, save, neurons,
-//! scrubbing — in every view that does not answer them itself.
-
+//! keys that act on the training run — pause, restart, presets, settings, save, scrubbing —
+//! in every view that does not answer them itself. What the panels show (the settings
+//! panel's rows, the neuron, zoom, band, compared run and heatmap keys) is its `display`.
 use super::super::action::{Action, Command, Scrub, TourChange};
 use super::super::keys::{
-    Binding, DIGITS, Key, SELECT_KEYS, bind, ctrl_quit, digit, help_key, quit_or_back, select,
+    Binding, DIGITS, Key, PAGE_KEYS, PLUS_MINUS, bind, ctrl_quit, digit, help_key, pause_key,
+    quit_or_back, scrub_keys, select_keys,
 };
-use super::super::shared::{self, Shared};
+use super::super::shared::Shared;
 use super::scrub;
-use crate::sweep::article::Article;
 use crate::train::fields::{Field, Value};
 use crate::train::{Activation, Arch, Config, Decay, TaskKind};
+use crate::ui::fmt_rate;
 use crate::ui::heatmap::Focus;
-use crate::ui::{SettingRow, Settings, fmt_rate};
 use crossterm::event::KeyCode;
+
+mod display;
+pub use display::settings_rows;
 
 /// The training view's own state: the settings panel's selected row, and which maps the
 /// heatmap draws.
@@ -258,28 +261,6 @@ impl Training {
         rows[self.selected.min(rows.len() - 1)]
     }
 
-    /// The settings panel's rows for the current draft.
-    pub fn settings_rows(&self, shared: &Shared) -> Settings {
-        let (draft, running) = (&shared.draft, &shared.snapshot.config);
-        Settings {
-            rows: panel(draft.task)
-                .iter()
-                .map(|s| {
-                    let value = s.value(draft);
-                    SettingRow {
-                        label: s.label,
-                        short: s.short,
-                        edited: value != s.value(running),
-                        value,
-                    }
-                })
-                .collect(),
-            selected: self.selected,
-            preset: draft.preset.clone(),
-            preset_index: (shared.preset + 1, shared.presets.len()),
-        }
-    }
-
     /// The training run's actions: this view's, and every other view's that does not
     /// answer them itself (the home view's keys work everywhere).
     pub fn update(&mut self, s: &mut Shared, action: &Action) -> Vec<Command> {
@@ -304,54 +285,21 @@ impl Training {
                 );
                 Vec::new()
             }
-            Action::NextNeuron | Action::PrevNeuron => {
-                if let Some(h) = s.hidden() {
-                    let back = matches!(action, Action::PrevNeuron);
-                    s.neuron = (s.neuron + if back { h - 1 } else { 1 }) % h;
-                    s.message = Some(format!("neuron {} of {h} selected", s.neuron));
-                }
-                Vec::new()
-            }
             Action::ScrubBack | Action::ScrubForward => {
                 scrub::scrub_step(s, matches!(action, Action::ScrubForward))
             }
             Action::Seek(to) => scrub::seek(s, *to),
-            Action::ToggleCompared => {
-                toggle_compared(s);
+            _ => run_control(s, action).unwrap_or_else(|| {
+                display::update(&mut self.heat_focus, s, action);
                 Vec::new()
-            }
-            Action::ToggleBand => {
-                toggle_band(s);
-                Vec::new()
-            }
-            Action::ToggleZoom => {
-                s.zoom = !s.zoom;
-                s.message = Some(if s.zoom {
-                    "zoom: steps around the cursor, loss axis fitted to train (←→ move, z: all)"
-                        .into()
-                } else {
-                    "the whole run (z zooms on the cursor)".into()
-                });
-                Vec::new()
-            }
-            Action::HeatFocus => {
-                let (focus, say) = match self.heat_focus {
-                    Focus::Both => (Focus::Input, "heatmap: W_input across the panel (v)"),
-                    Focus::Input => (Focus::Output, "heatmap: W_output across the panel (v)"),
-                    Focus::Output => (Focus::Both, "heatmap: both maps (v)"),
-                };
-                self.heat_focus = focus;
-                s.message = Some(say.into());
-                Vec::new()
-            }
-            _ => run_control(s, action),
+            }),
         }
     }
 }
 
-/// Pause, restart, presets and save.
-fn run_control(s: &mut Shared, action: &Action) -> Vec<Command> {
-    match action {
+/// Pause, restart, presets and save; `None` for another action.
+fn run_control(s: &mut Shared, action: &Action) -> Option<Vec<Command>> {
+    Some(match action {
         Action::TogglePause => {
             s.paused = !s.paused;
             if s.paused {
@@ -384,8 +332,8 @@ fn run_control(s: &mut Shared, action: &Action) -> Vec<Command> {
         }
         Action::Preset(i) => switch_preset(s, *i),
         Action::Save => vec![Command::Save(s.save_dir.clone())],
-        _ => Vec::new(),
-    }
+        _ => return None,
+    })
 }
 
 /// Restart the training run with the draft: scrubbing, a replay and a retrain's pause are
@@ -406,43 +354,6 @@ fn switch_preset(s: &mut Shared, i: usize) -> Vec<Command> {
     s.draft = s.presets[i].config.clone();
     s.message = Some(format!("preset {}", s.presets[i].name));
     restart(s)
-}
-
-/// `c`: hide or show the compared run (`replay DIR DIR2`).
-fn toggle_compared(s: &mut Shared) {
-    s.message = Some(match &s.snapshot.compare {
-        None => "no compared run: grokscope replay DIR DIR2 draws one".into(),
-        Some(c) => {
-            s.hide_compared = !s.hide_compared;
-            if s.hide_compared {
-                format!("{} hidden: c shows it", c.names.1)
-            } else {
-                format!("{} against {}", c.names.0, c.names.1)
-            }
-        }
-    });
-}
-
-/// `b`: draw the article's gallery band behind the loss curves, or stop; for a run the
-/// gallery does not compare with, say why there is none.
-fn toggle_band(s: &mut Shared) {
-    if s.band.take().is_some() {
-        s.message = Some("article band hidden (b shows it)".into());
-        return;
-    }
-    if let Some(why) = shared::band_mismatch(&s.snapshot.config) {
-        s.message = Some(why);
-        return;
-    }
-    s.message = Some(match Article::shipped() {
-        Ok(a) => {
-            let band = a.gallery_band();
-            let runs = band.iter().map(|p| p.runs).max().unwrap_or(0);
-            s.band = Some(band);
-            format!("behind the loss: the middle half of the article's {runs} gallery runs")
-        }
-        Err(e) => format!("no article band: {e}"),
-    });
 }
 
 /// Whether a row of the training view applies: the keys that train (restart, presets,
@@ -470,13 +381,7 @@ pub static KEYS: [Binding<Training>; 27] = [
         "q quits · Esc goes back, never quits",
         Some(("q", "quit")),
     ),
-    bind(
-        &[Key::char(' ')],
-        |_| Action::TogglePause,
-        "space",
-        "pause / resume training",
-        Some(("space", "pause")),
-    ),
+    pause_key(),
     Binding {
         applies: |t: &Training| !t.parity,
         ..bind(
@@ -551,35 +456,15 @@ pub static KEYS: [Binding<Training>; 27] = [
         &[Key::char('s')],
         |_| Action::Save,
         "s",
-        "save a checkpoint: grokscope-PRESET-stepN.grok",
+        "save a checkpoint: grokscope-PRESET-stepN.safetensors",
         Some(("s", "save")),
     )),
     super::super::replay::refused(|t: &Training| t.replay),
-    bind(
-        &[Key::code(KeyCode::Left), Key::code(KeyCode::Right)],
-        |k| match k.code {
-            KeyCode::Left => Action::ScrubBack,
-            _ => Action::ScrubForward,
-        },
-        "← →",
-        "scrub (pauses training; faster while held)",
-        Some(("←→", "scrub")),
-    ),
-    bind(
-        &SELECT_KEYS,
-        select,
-        "↑ ↓ / k j",
-        "select a hyperparameter",
-        Some(("↑↓", "select")),
-    ),
+    scrub_keys("scrub (pauses training; faster while held)"),
+    select_keys("select a hyperparameter"),
     // h and l are not − and + here: in the sweep and gallery views they move left and right.
     training_only(bind(
-        &[
-            Key::char('+'),
-            Key::char('='),
-            Key::char('-'),
-            Key::char('_'),
-        ],
+        &PLUS_MINUS,
         |k| match k.code {
             KeyCode::Char('-' | '_') => Action::Decrease,
             _ => Action::Increase,
@@ -634,12 +519,7 @@ pub static KEYS: [Binding<Training>; 27] = [
         None,
     ),
     bind(
-        &[
-            Key::code(KeyCode::PageUp),
-            Key::code(KeyCode::PageDown),
-            Key::code(KeyCode::Home),
-            Key::code(KeyCode::End),
-        ],
+        &PAGE_KEYS,
         |k| {
             Action::Seek(match k.code {
                 KeyCode::PageUp => Scrub::PageBack,

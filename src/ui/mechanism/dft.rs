@@ -36,88 +36,32 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     };
     let theme = cx.theme;
     let order = s.mech.order();
-    let per_row = if theme.colored() { 2 } else { 1 };
-    let rows_of = |n: usize| n.div_ceil(per_row) as u16;
+    let per_row = per_row(cx);
     let inner = panel("", theme).inner(area);
     // Each matrix: a title row and its neurons; one axis row at the bottom.
-    let need = rows_of(order.len()) + 1;
+    let need = order.len().div_ceil(per_row) as u16 + 1;
     let both = 2 * need < inner.height;
     let matrices: Vec<bool> = if both {
         vec![false, true]
     } else {
         vec![s.choice.output]
     };
-    let room = title_room(area);
-    let title = if both {
-        fit(
-            &[
-                "DFT · neurons × (const, cos k, sin k) · by frequency",
-                "DFT · neurons × (const, cos k, sin k)",
-                "DFT",
-            ],
-            room,
-        )
-    } else {
-        let (name, other) = if s.choice.output {
-            ("W_output", "W_input")
-        } else {
-            ("W_input", "W_output")
-        };
-        fit(
-            &[
-                &format!("DFT of {name} · neurons × (const, cos k, sin k) (o: {other})"),
-                &format!("DFT of {name} · neurons × (const, cos k, sin k)"),
-                &format!("DFT of {name} (o: {other})"),
-                &format!("DFT of {name}"),
-                "DFT",
-            ],
-            room,
-        )
-    };
-    let block = panel(title, theme);
-    f.render_widget(block, area);
+    f.render_widget(panel(title(&s, both, title_room(area)), theme), area);
     if inner.width <= LABEL || inner.height < 3 {
         return;
     }
     let room = (inner.height - 1) / matrices.len() as u16;
     let mut y = inner.y;
     for &output in &matrices {
-        let coeffs = if output {
-            &s.mech.output
-        } else {
-            &s.mech.input
-        };
-        let (name, style) = if output {
-            ("W_output (its rows, over c)", theme.w_out())
-        } else {
-            ("W_input (its columns, over a)", theme.w_in())
-        };
         let h = room.min(need);
-        let shown_rows = h.saturating_sub(1);
-        let total = rows_of(order.len());
-        let mut title = vec![Span::styled(name, style)];
-        if shown_rows < total {
-            title.push(Span::styled(
-                format!(
-                    " ({} of {} neurons)",
-                    shown_rows as usize * per_row,
-                    order.len()
-                ),
-                theme.dim(),
-            ));
-        }
-        let at = Rect::new(inner.x, y, inner.width, 1);
-        let title = Line::from(title);
-        let used = title.width();
-        f.render_widget(Paragraph::new(title), at);
-        let body = Rect::new(inner.x, y + 1, inner.width, shown_rows);
-        let scale = heat(f, cx, &s, body, coeffs, &order, per_row);
-        // The scale, right-aligned on the title row, over the map's own columns.
-        let map_right = inner.x + LABEL + (inner.width.saturating_sub(LABEL)).min(s.p as u16);
-        let room = (map_right - inner.x) as usize;
-        if let Some(l) = legend(theme, scale, "", "", room.saturating_sub(used + 3)) {
-            put_right(f.buffer_mut(), &l, map_right, y);
-        }
+        matrix(
+            f,
+            cx,
+            &s,
+            Rect::new(inner.x, y, inner.width, h),
+            output,
+            &order,
+        );
         y += h;
     }
     axis(
@@ -126,6 +70,75 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         &s,
         Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
     );
+}
+
+/// Neurons per text row: two (half blocks) in colour, one without.
+fn per_row(cx: &Ctx) -> usize {
+    if cx.theme.colored() { 2 } else { 1 }
+}
+
+/// The panel's title in `room` columns: both matrices, or the one shown (and `o`'s other).
+fn title(s: &Shown, both: bool, room: usize) -> String {
+    if both {
+        return fit(
+            &[
+                "DFT · neurons × (const, cos k, sin k) · by frequency",
+                "DFT · neurons × (const, cos k, sin k)",
+                "DFT",
+            ],
+            room,
+        );
+    }
+    let (name, other) = if s.choice.output {
+        ("W_output", "W_input")
+    } else {
+        ("W_input", "W_output")
+    };
+    fit(
+        &[
+            &format!("DFT of {name} · neurons × (const, cos k, sin k) (o: {other})"),
+            &format!("DFT of {name} · neurons × (const, cos k, sin k)"),
+            &format!("DFT of {name} (o: {other})"),
+            &format!("DFT of {name}"),
+            "DFT",
+        ],
+        room,
+    )
+}
+
+/// One matrix in `area`: a title row (its name, how many neurons fit, its scale
+/// right-aligned over the map's own columns), then its neurons.
+fn matrix(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect, output: bool, order: &[usize]) {
+    let theme = cx.theme;
+    let per_row = per_row(cx);
+    let (coeffs, name, style) = if output {
+        (&s.mech.output, "W_output (its rows, over c)", theme.w_out())
+    } else {
+        (&s.mech.input, "W_input (its columns, over a)", theme.w_in())
+    };
+    let shown_rows = area.height.saturating_sub(1);
+    let total = order.len().div_ceil(per_row) as u16;
+    let mut title = vec![Span::styled(name, style)];
+    if shown_rows < total {
+        title.push(Span::styled(
+            format!(
+                " ({} of {} neurons)",
+                shown_rows as usize * per_row,
+                order.len()
+            ),
+            theme.dim(),
+        ));
+    }
+    let title = Line::from(title);
+    let used = title.width();
+    f.render_widget(Paragraph::new(title), Rect { height: 1, ..area });
+    let body = Rect::new(area.x, area.y + 1, area.width, shown_rows);
+    let scale = heat(f, cx, s, body, coeffs, order, per_row);
+    let map_right = area.x + LABEL + (area.width.saturating_sub(LABEL)).min(s.p as u16);
+    let room = (map_right - area.x) as usize;
+    if let Some(l) = legend(theme, scale, "", "", room.saturating_sub(used + 3)) {
+        put_right(f.buffer_mut(), &l, map_right, area.y);
+    }
 }
 
 /// Which coefficient row (basis order) column `x` of a `width`-column map shows.

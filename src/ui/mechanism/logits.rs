@@ -73,23 +73,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let Ok(s) = shown(cx) else {
         return;
     };
-    let theme = cx.theme;
-    let sum = format!(
-        "logit waves of a {} b mod {}",
-        symbol(cx.snapshot.config.op),
-        s.p
-    );
-    let title = fit(
-        &[
-            &format!("{sum} · each group's part (a/A b/B)"),
-            &format!("{sum} · each group's part"),
-            &format!("{sum} · by group"),
-            &sum,
-            "logit waves",
-        ],
-        title_room(area),
-    );
-    let block = panel(title, theme);
+    let block = panel(title(cx, &s, area), cx.theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.height < 3 {
@@ -109,10 +93,36 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         line
     };
     f.render_widget(Paragraph::new(line), head);
-    let room = grid(groups_area, s.mech.groups.len(), 20, 3).len();
-    let shown_groups = strongest_groups(&s, room);
-    let cells = grid(groups_area, shown_groups.len(), 20, 3);
-    let answer = s.logits.answer;
+    groups(f, cx, &s, groups_area);
+    total(f, cx, &s, total_area);
+}
+
+/// The panel's title in the room `area` leaves: the sum drawn, and what the charts split.
+fn title(cx: &Ctx, s: &Shown, area: Rect) -> String {
+    let sum = format!(
+        "logit waves of a {} b mod {}",
+        symbol(cx.snapshot.config.op),
+        s.p
+    );
+    fit(
+        &[
+            &format!("{sum} · each group's part (a/A b/B)"),
+            &format!("{sum} · each group's part"),
+            &format!("{sum} · by group"),
+            &sum,
+            "logit waves",
+        ],
+        title_room(area),
+    )
+}
+
+/// The strongest frequency groups that fit `area`, each a small chart of its part of the
+/// logits under its label (k, how many neurons).
+fn groups(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect) {
+    let theme = cx.theme;
+    let room = grid(area, s.mech.groups.len(), 20, 3).len();
+    let shown_groups = strongest_groups(s, room);
+    let cells = grid(area, shown_groups.len(), 20, 3);
     for (&g, &cell) in shown_groups.iter().zip(&cells) {
         let group = &s.mech.groups[g];
         let k = group.frequency;
@@ -136,24 +146,36 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             ])),
             label,
         );
-        chart(f, plot, &s.logits.groups[g], answer, None, false, cx);
+        chart(
+            f,
+            plot,
+            &s.logits.groups[g],
+            s.logits.answer,
+            None,
+            false,
+            cx,
+        );
     }
+}
+
+/// The groups' sum, the model's logits, as bars, with the answer and argmax marked below.
+fn total(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect) {
     let [label, plot, marks] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
         Constraint::Length(1),
     ])
-    .areas(total_area);
+    .areas(area);
     f.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled("all groups", theme.title()),
-            Span::styled(" · the model's logits over c", theme.dim()),
+            Span::styled("all groups", cx.theme.title()),
+            Span::styled(" · the model's logits over c", cx.theme.dim()),
         ])),
         label,
     );
-    let argmax = Some(s.logits.argmax);
-    chart(f, plot, &s.logits.total, answer, argmax, true, cx);
-    markers(f, marks, s.p, answer, s.logits.argmax, cx);
+    let (answer, argmax) = (s.logits.answer, s.logits.argmax);
+    chart(f, plot, &s.logits.total, answer, Some(argmax), true, cx);
+    markers(f, marks, s.p, answer, argmax, cx);
 }
 
 /// The cell column of output `c` in a `width`-cell canvas spanning 0…P−1 (the canvas's own

@@ -239,7 +239,6 @@ fn point_text(r: &RunRecord, axes: &[String]) -> String {
 /// The last finished run: where it sits in the grid and what made its class.
 pub(super) fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
     let theme = s.theme;
-    let mut lines = Vec::new();
     // The article's runs all came at once: its box shows the cursor cell's first run.
     let (title, record) = if s.article {
         let first = s.selected().first().copied();
@@ -250,72 +249,17 @@ pub(super) fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
     } else {
         ("last finished", s.progress.last_record())
     };
-    match record {
-        None => lines.push(Line::styled(
+    let mut lines = match record {
+        None => vec![Line::styled(
             if s.progress.total() == 0 {
                 "nothing to run: every run of this grid is recorded"
             } else {
                 "no run finished yet; each takes seconds to minutes"
             },
             theme.dim(),
-        )),
-        Some(r) => {
-            lines.push(Line::from(vec![
-                Span::raw(format!("run {} ", r.run)),
-                Span::styled(
-                    format!(" {} ", s.class_of(r).name()),
-                    theme.class_cell(s.class_of(r)),
-                ),
-            ]));
-            lines.push(Line::raw(point_text(r, s.axes)));
-            let at = |v: Option<u64>| match v {
-                Some(v) => format!("step {}", thousands(v)),
-                None if s.article => "not published".to_string(),
-                None => "never".to_string(),
-            };
-            lines.push(Line::raw(format!(
-                "train acc 99 %  {}",
-                at(r.trace.train_acc_99)
-            )));
-            lines.push(Line::raw(format!(
-                "test acc 99 %   {}",
-                at(r.trace.test_acc_99)
-            )));
-            lines.push(Line::raw(format!(
-                "min train loss  {}",
-                loss(r.trace.min_train_loss)
-            )));
-            lines.push(Line::raw(format!(
-                "min test loss   {}",
-                loss(r.trace.min_test_loss)
-            )));
-            lines.push(Line::raw(format!(
-                "max test/train  {}",
-                loss(r.trace.max_ratio)
-            )));
-            if let Some(k) = &r.key_freqs {
-                lines.push(Line::raw(format!(
-                    "key frequencies {}",
-                    k.iter().map(usize::to_string).collect::<Vec<_>>().join(" ")
-                )));
-            }
-            let early = if r.steps < r.planned_steps {
-                " (settled early)"
-            } else {
-                ""
-            };
-            lines.push(Line::raw(if s.article {
-                format!("{} steps, trained by the article", thousands(r.steps))
-            } else {
-                format!(
-                    "{} of {} steps{early} · {:.1} s",
-                    thousands(r.steps),
-                    thousands(r.planned_steps),
-                    r.elapsed_s
-                )
-            }));
-        }
-    }
+        )],
+        Some(r) => record_lines(s, r),
+    };
     if let Some(e) = s.progress.errors.last() {
         lines.push(Line::styled(e.clone(), theme.warn()));
     }
@@ -325,4 +269,52 @@ pub(super) fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
             .block(panel(title, theme)),
         area,
     );
+}
+
+/// A finished run's lines: its class, grid point, when it fitted and generalized, its
+/// losses, key frequencies and steps.
+fn record_lines(s: &Scene, r: &RunRecord) -> Vec<Line<'static>> {
+    let theme = s.theme;
+    let at = |v: Option<u64>| match v {
+        Some(v) => format!("step {}", thousands(v)),
+        None if s.article => "not published".to_string(),
+        None => "never".to_string(),
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::raw(format!("run {} ", r.run)),
+            Span::styled(
+                format!(" {} ", s.class_of(r).name()),
+                theme.class_cell(s.class_of(r)),
+            ),
+        ]),
+        Line::raw(point_text(r, s.axes)),
+        Line::raw(format!("train acc 99 %  {}", at(r.trace.train_acc_99))),
+        Line::raw(format!("test acc 99 %   {}", at(r.trace.test_acc_99))),
+        Line::raw(format!("min train loss  {}", loss(r.trace.min_train_loss))),
+        Line::raw(format!("min test loss   {}", loss(r.trace.min_test_loss))),
+        Line::raw(format!("max test/train  {}", loss(r.trace.max_ratio))),
+    ];
+    if let Some(k) = &r.key_freqs {
+        lines.push(Line::raw(format!(
+            "key frequencies {}",
+            k.iter().map(usize::to_string).collect::<Vec<_>>().join(" ")
+        )));
+    }
+    let early = if r.steps < r.planned_steps {
+        " (settled early)"
+    } else {
+        ""
+    };
+    lines.push(Line::raw(if s.article {
+        format!("{} steps, trained by the article", thousands(r.steps))
+    } else {
+        format!(
+            "{} of {} steps{early} · {:.1} s",
+            thousands(r.steps),
+            thousands(r.planned_steps),
+            r.elapsed_s
+        )
+    }));
+    lines
 }
