@@ -273,6 +273,9 @@ pub fn training(f: &mut Frame, cx: &Ctx, footer: &Footer) {
 
 fn render_full(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
     let extra = area.height - FULL_HEIGHT;
+    if let Some(rows) = tall_heatmap(cx, area.width) {
+        return render_tall(f, cx, footer, area, rows);
+    }
     let [head, charts, weights, bottom, foot] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(11 + extra / 2),
@@ -291,6 +294,66 @@ fn render_full(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
     footer::render(f, footer, cx.theme, foot);
 }
 
+/// The full layout's rows below the charts when the heatmap stacks its maps and they want
+/// more rows than the weights' band has (24 neurons and more, 10 without colour): the
+/// stacked heatmap on the left over both bands (26 rows, or as many as it wants), the side
+/// panel and the read-out right of it, the settings as a strip under them; the charts keep
+/// at least 9 rows.
+fn render_tall(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect, want: u16) {
+    let strip = settings::strip_lines(cx, area.width);
+    let room = area.height.saturating_sub(2 + 9 + strip + 1);
+    let [head, charts, middle, set, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Fill(1),
+        Constraint::Length(want.max(26).min(room)),
+        Constraint::Length(strip),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::render(f, cx, head, false);
+    render_charts(f, cx, charts);
+    let heat_w = heat_columns(cx).map_or(0, |(i, o)| i.max(o)) + 2;
+    let [heat, right] =
+        Layout::horizontal([Constraint::Length(heat_w), Constraint::Fill(1)]).areas(middle);
+    (heatmap::PANEL.render)(f, cx, heat);
+    let [side, info] =
+        Layout::vertical([Constraint::Length(right.height / 2), Constraint::Fill(1)]).areas(right);
+    if let Some(p) = SIDE.iter().find(|p| (p.applies)(&cx.snapshot.config)) {
+        (p.render)(f, cx, side);
+    }
+    (readout::PANEL.render)(f, cx, info);
+    (settings::STRIP_FIT.render)(f, cx, set);
+    footer::render(f, footer, cx.theme, foot);
+}
+
+/// The columns of the heatmap's two maps: W_input's inputs and W_output's outputs (parity:
+/// W1's digits and w2's one column).
+fn heat_columns(cx: &Ctx) -> Option<(u16, u16)> {
+    Some(match &cx.frame?.weights {
+        Weights::Modular(m) => (m.w_input.nrows() as u16, m.w_output.ncols() as u16),
+        Weights::Parity(p) => (p.w1.nrows() as u16, 1),
+    })
+}
+
+/// The rows a stacked heatmap wants in a full layout `width` wide, when it stacks and the
+/// weights' band (14 rows) is too short for every neuron in both maps.
+fn tall_heatmap(cx: &Ctx, width: u16) -> Option<u16> {
+    let (inputs, outputs) = heat_columns(cx)?;
+    let (heat_w, side_w) = heat_width(cx, width);
+    if cx.heat_focus != heatmap::Focus::Both
+        || !heatmap::stacks(inputs as usize, outputs as usize, heat_w as usize - 2)
+        || inputs.max(outputs) + 2 + side_w > width
+    {
+        return None;
+    }
+    let hidden = match &cx.frame?.weights {
+        Weights::Modular(m) => m.w_output.nrows() as u16,
+        Weights::Parity(p) => p.w2.nrows() as u16,
+    };
+    let per_row = if cx.theme.colored() { 2 } else { 1 };
+    let want = 2 * hidden.div_ceil(per_row) + 3;
+    (want > 14).then_some(want)
+}
 fn render_compact(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
     let h = area.height;
     let charts_h = 7 + (h - MIN_HEIGHT) / 3;
@@ -332,31 +395,38 @@ fn render_charts(f: &mut Frame, cx: &Ctx, area: Rect) {
 /// The panels beside the heatmap, in order of preference: the first that applies is drawn.
 const SIDE: [&Panel; 3] = [&digits::PANEL, &star::PANEL, &spectrum::PANEL];
 
-fn render_weights(f: &mut Frame, cx: &Ctx, area: Rect) {
-    let Some(frame) = cx.frame else {
-        return;
+/// The heatmap's width beside the side panel in `width` columns (one column per input and
+/// output when it can, two when there is room, the maps one above the other when they
+/// would sample columns side by side), and the side panel's least width.
+fn heat_width(cx: &Ctx, width: u16) -> (u16, u16) {
+    let Some((inputs, outputs)) = heat_columns(cx) else {
+        return (20, 0);
     };
-    // Columns of the heatmap's two maps: W_input's inputs and W_output's outputs (parity:
-    // W1's digits and w2's one column).
-    let (inputs, outputs) = match &frame.weights {
-        Weights::Modular(m) => (m.w_input.nrows() as u16, m.w_output.ncols() as u16),
-        Weights::Parity(p) => (p.w1.nrows() as u16, 1),
-    };
-    let cfg = &cx.snapshot.config;
-    let side = SIDE.iter().find(|p| (p.applies)(cfg));
+    let side = SIDE.iter().find(|p| (p.applies)(&cx.snapshot.config));
     let five = side.is_some_and(|p| p.name == star::PANEL.name);
-    // The heatmap gets one column per input and output when it can; the rest goes to the
-    // panel beside it.
     let side_min = if five { 46 } else { 37 };
     // Few inputs (parity's 31): two columns each when there is room.
-    let per_input = if (inputs + outputs) * 2 + 3 + side_min <= area.width {
+    let per_input = if (inputs + outputs) * 2 + 3 + side_min <= width {
         2
     } else {
         1
     };
     let heat_w = ((inputs + outputs) * per_input + 3)
-        .min(area.width.saturating_sub(side_min))
+        .min(width.saturating_sub(side_min))
         .max(20);
+    let stacked = inputs.max(outputs) + 2;
+    let stack = cx.heat_focus == heatmap::Focus::Both
+        && heatmap::stacks(inputs as usize, outputs as usize, heat_w as usize - 2)
+        && stacked + side_min <= width;
+    (if stack { stacked } else { heat_w }, side_min)
+}
+
+fn render_weights(f: &mut Frame, cx: &Ctx, area: Rect) {
+    if cx.frame.is_none() {
+        return;
+    }
+    let side = SIDE.iter().find(|p| (p.applies)(&cx.snapshot.config));
+    let (heat_w, _) = heat_width(cx, area.width);
     let [h, s] = Layout::horizontal([Constraint::Length(heat_w), Constraint::Fill(1)]).areas(area);
     (heatmap::PANEL.render)(f, cx, h);
     if let Some(p) = side {

@@ -49,6 +49,9 @@ fn explain(phase: Phase) -> &'static str {
     }
 }
 
+/// Narrower than this, the read-out leaves the spectrum's numbers to the spectrum panel.
+const NARROW: u16 = 70;
+
 /// The frame's numbers, its probes' read-outs and the phase label (every run).
 pub const PANEL: Panel = Panel {
     name: "readout",
@@ -71,7 +74,11 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             "five neurons"
         }
         (Weights::Modular(_), None) => {
-            lines.extend(progress_rows(rd, theme));
+            // Narrow (beside the stacked heatmap), under the spectrum panel, which shows
+            // the same three numbers.
+            if area.width >= NARROW {
+                lines.extend(progress_rows(rd, theme));
+            }
             "progress measures"
         }
         (Weights::Parity(_), _) => {

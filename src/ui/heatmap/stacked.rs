@@ -1,0 +1,124 @@
+//! The heatmap's two maps one above the other, each one column per matrix column: W_input
+//! under the top border, which carries its title and on the right its columns and scale;
+//! W_output under a separating row that does the same for it. The selected neuron is marked
+//! on the side borders of both and named on the bottom border.
+
+use super::{Map, Source, legend, mark_neuron, memo_for, put_right, scale};
+use crate::snapshot::WeightFrame;
+use crate::ui::{Ctx, Theme, panel};
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+/// The text rows each map gets of `inner` rows (one goes to the separator): the first the
+/// odd one.
+fn heights(inner: usize) -> (usize, usize) {
+    let maps = inner.saturating_sub(1);
+    (maps.div_ceil(2), maps / 2)
+}
+
+/// A map's header (the top border or the separator row): its title, shortened to its name
+/// ("W_input") where that lets its whole scale show, and the legend right of it with the
+/// columns' label in front ("a = 0 … 66  −s ramp 0 ramp +s"), in the longest form that fits.
+fn header(
+    theme: &Theme,
+    src: &Source,
+    (count, shown, width): (&str, usize, u16),
+) -> (String, Option<Line<'static>>) {
+    let s = scale(&src.heat, shown);
+    let prefix = format!("{}  ", src.columns(src.cols().min(width as usize)));
+    let whole = legend(theme, s, &prefix, "", usize::MAX).map_or(0, |l| l.width());
+    let name = src.title.split_once(" · ").map_or(src.title, |(n, _)| n);
+    let fit = |title: &str| {
+        let room = (width as usize).saturating_sub(title.chars().count() + count.len() + 4);
+        legend(theme, s, &prefix, "", room).or_else(|| legend(theme, s, "", "", room))
+    };
+    for title in [src.title, name] {
+        if let Some(l) = fit(title).filter(|l| l.width() == whole) {
+            return (format!("{title}{count}"), Some(l));
+        }
+    }
+    (format!("{}{count}", src.title), fit(src.title))
+}
+
+pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&Source; 2]) {
+    let theme = cx.theme;
+    let rows = maps[0].heat.nrows();
+    let per_row = if theme.colored() { 2 } else { 1 };
+    let (h_in, h_out) = heights(area.height.saturating_sub(2) as usize);
+    let shown = rows.min(h_out * per_row);
+    let count = if shown < rows {
+        format!(" ({shown} of {rows})")
+    } else {
+        String::new()
+    };
+    let inner_w = area.width.saturating_sub(2);
+    let (top, top_legend) = header(theme, maps[0], (&count, shown, inner_w));
+    let (mid, mid_legend) = header(theme, maps[1], ("", shown, inner_w));
+    let block = panel(top, theme);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if h_out == 0 || inner.width == 0 {
+        return;
+    }
+    let vstretch = (h_out * per_row / shown.max(1)).clamp(1, 4);
+    let (cols_in, cols_out) = (maps[0].cols(), maps[1].cols());
+    let mut memo = cx.memo.heat.borrow_mut();
+    let memo = memo_for(&mut memo, rows, &[cols_in, cols_out]);
+    let (memo_in, memo_out) = memo.split_at_mut(rows * cols_in);
+    let sep = inner.y + h_in as u16;
+    let buf = f.buffer_mut();
+    for (src, y, height, memo) in [
+        (maps[0], inner.y, h_in, memo_in),
+        (maps[1], sep + 1, h_out, memo_out),
+    ] {
+        let map = Map {
+            heat: &src.heat,
+            x: inner.x,
+            y,
+            width: src.cols().min(inner.width as usize),
+            height,
+            vstretch,
+            shown,
+        };
+        map.paint(buf, cx, memo);
+    }
+    separator(buf, theme, area, sep, &mid);
+    for (line, y) in [(top_legend, area.y), (mid_legend, sep)] {
+        if let Some(l) = line {
+            put_right(buf, &l, area.right() - 1, y);
+        }
+    }
+    let rows = (rows, shown, vstretch, per_row);
+    let upper = Rect {
+        height: h_in as u16 + 2,
+        ..area
+    };
+    mark_neuron(buf, cx, frame, upper, rows, (0, 0));
+    let lower = Rect {
+        y: sep,
+        height: area.bottom() - sep,
+        ..area
+    };
+    mark_neuron(
+        buf,
+        cx,
+        frame,
+        lower,
+        rows,
+        (area.x + 1, area.width as usize - 2),
+    );
+}
+
+/// The row between the maps: a border line joined to the sides, with W_output's title.
+fn separator(buf: &mut Buffer, theme: &Theme, area: Rect, y: u16, title: &str) {
+    for x in area.x + 1..area.right() - 1 {
+        buf[(x, y)].set_symbol("─").set_style(theme.dim());
+    }
+    buf[(area.x, y)].set_symbol("├").set_style(theme.dim());
+    buf[(area.right() - 1, y)]
+        .set_symbol("┤")
+        .set_style(theme.dim());
+    buf.set_string(area.x + 1, y, format!(" {title} "), theme.title());
+}
