@@ -119,7 +119,10 @@ fn a_killed_run_resumes_from_its_latest_checkpoint_without_gap_or_duplicate() {
         resumed += 1;
         std::fs::remove_dir_all(&dir).ok();
     }
-    assert_eq!(resumed, 4, "every kill landed after a checkpoint and was resumed");
+    assert_eq!(
+        resumed, 4,
+        "every kill landed after a checkpoint and was resumed"
+    );
     std::fs::remove_dir_all(&whole).ok();
 }
 
