@@ -161,8 +161,8 @@ pub fn report_text(records: &[RunRecord]) -> String {
 /// leaves whole lines), stdout at once or (under the live view) when it closes.
 struct Recorder {
     file: Option<File>,
-    /// Lines held back while the live view owns the terminal.
-    held: Option<Vec<String>>,
+    /// While the live view owns the terminal, the lines kept off it (counted, not printed).
+    held: Option<usize>,
     /// Writing to stdout failed: no more lines go there (the output file still gets them).
     stdout_failure: Option<Failure>,
     done: Vec<RunRecord>,
@@ -193,7 +193,7 @@ impl Recorder {
                 .map_err(|e| Failure::failed(format!("writing the sweep output: {e}")))?;
         }
         match self.held.as_mut() {
-            Some(lines) => lines.push(line),
+            Some(n) => *n += 1,
             None => self.print(&line)?,
         }
         self.done.push(record);
@@ -350,7 +350,7 @@ fn open_or_resume(
     };
     let recorder = Recorder {
         file,
-        held: watch.then(Vec::new),
+        held: watch.then_some(0),
         stdout_failure: None,
         done,
     };
@@ -403,7 +403,8 @@ fn finish(recorder: Recorder) -> Result<(), Failure> {
 }
 
 /// `--watch`: the live view records runs as they finish; once it closes and the terminal is
-/// restored, the lines it held back, the tables, and how many runs are left.
+/// restored, how many records were not kept (without `--out`), the tables, and how many runs
+/// are left.
 fn watch_live(
     sweep: crate::app::watch::Watched,
     pool: Pool,
@@ -413,20 +414,11 @@ fn watch_live(
     let outcome = crate::app::watch::watch(sweep, pool, &mut |r| {
         recorder.record(r).map_err(crate::app::Error::from)
     });
-    // The JSON lines go where stdout is not the terminal the view drew on (it was one when
-    // the view opened; a line per run would bury the tables there).
+    // The view drew on stdout, a terminal (`--watch` opens only there): the JSON lines it
+    // held back stay off it, where a line per run would bury the tables; `--out` keeps them.
     let held = recorder.held.take().unwrap_or_default();
-    if std::io::stdout().is_terminal() {
-        if out.is_none() && !held.is_empty() {
-            eprintln!(
-                "grokscope: {} runs' records were not kept: --out FILE keeps them",
-                held.len()
-            );
-        }
-    } else {
-        for line in held {
-            recorder.print(&line)?;
-        }
+    if out.is_none() && held > 0 {
+        eprintln!("grokscope: {held} runs' records were not kept: --out FILE keeps them");
     }
     let end = outcome.map_err(Failure::from)?;
     eprint!("{}", report_text(&merge(recorder.done)?));
