@@ -3,25 +3,20 @@
 //! run records, so the frames do not depend on training).
 
 mod common;
+
 use common::assert_usage_error;
+use common::{PLAIN, TRUE};
 use grokscope::app::grids::SweepState;
 use grokscope::app::watch::Watch;
 use grokscope::sweep::{
     Class, Event, Grid, Progress, RunRecord, RunSpec, Thresholds, Trace, arch_table,
 };
 use grokscope::train::{Arch, Decay};
-use grokscope::ui::{ColorMode, Theme};
+use grokscope::ui::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
 use std::collections::BTreeSet;
-
-const TRUE: Theme = Theme {
-    mode: ColorMode::TrueColor,
-};
-const PLAIN: Theme = Theme {
-    mode: ColorMode::None,
-};
 
 #[test]
 fn the_grid_crosses_eight_models_with_each_decay_at_its_own_strengths() {

@@ -18,7 +18,9 @@
 //! `git diff --stat tests/fixtures` shows which runs moved.
 
 mod common;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use common::key;
+use crossterm::event::KeyCode;
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::recorded::record;
 use grokscope::train::keep::{FrameWriter, read_frames};
@@ -43,10 +45,6 @@ const PRESETS: [(&str, u64); 9] = [
 /// Two small mod-add runs kept by `grokscope run --out`, seeds 1 and 2, which the replay
 /// tests draw on the same axes.
 const PAIR: &str = "replay-pair";
-
-fn key(c: KeyCode) -> KeyEvent {
-    KeyEvent::new(c, KeyModifiers::NONE)
-}
 
 /// Every part of what the two dashboards draw: the published snapshot, and the screens.
 fn assert_same(live: &Harness, played: &Harness, what: &str) {

@@ -4,7 +4,9 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::key;
+
+use crossterm::event::KeyCode;
 use grokscope::app::harness::Harness;
 use grokscope::app::views::training::{Setting, panel, setting};
 use grokscope::sweep::Grid;
@@ -12,10 +14,6 @@ use grokscope::train::{TaskKind, presets};
 
 fn set(key: &str) -> &'static Setting {
     setting(key).unwrap()
-}
-
-fn key(c: KeyCode) -> KeyEvent {
-    KeyEvent::new(c, KeyModifiers::NONE)
 }
 
 #[test]

@@ -3,24 +3,14 @@
 //! are `grokscope construct`'s; the memo; `t` takes M and N from the training run.
 
 mod common;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use common::{PLAIN, TRUE, key};
+use crossterm::event::KeyCode;
 use grokscope::analysis::construct;
 use grokscope::app::action::Action;
 use grokscope::app::harness::{Harness, text};
 use grokscope::train::{Activation, presets};
-use grokscope::ui::{ColorMode, Theme};
 use ratatui::style::Color;
-
-const TRUE: Theme = Theme {
-    mode: ColorMode::TrueColor,
-};
-const PLAIN: Theme = Theme {
-    mode: ColorMode::None,
-};
-
-fn key(c: KeyCode) -> KeyEvent {
-    KeyEvent::new(c, KeyModifiers::NONE)
-}
 
 /// The appendix view over mod-add's recorded run (at step 0).
 fn appendix() -> Harness {

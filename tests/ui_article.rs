@@ -5,8 +5,10 @@
 //! `--article`'s bad input.
 
 mod common;
+
 use common::assert_usage_error;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::{PLAIN, TRUE, key};
+use crossterm::event::KeyCode;
 use grokscope::app::action::{Action, Command, GalleryChange};
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::opening::open_article;
@@ -14,19 +16,7 @@ use grokscope::app::views::gallery::{FileRuns, Gallery};
 use grokscope::sweep::article::Article;
 use grokscope::sweep::{Class, Event, Grid, RunRecord, Trace};
 use grokscope::train::{Config, presets};
-use grokscope::ui::{ColorMode, Theme};
 use std::path::PathBuf;
-
-const TRUE: Theme = Theme {
-    mode: ColorMode::TrueColor,
-};
-const PLAIN: Theme = Theme {
-    mode: ColorMode::None,
-};
-
-fn key(c: KeyCode) -> KeyEvent {
-    KeyEvent::new(c, KeyModifiers::NONE)
-}
 
 /// A cheap training run behind the views (nothing here trains it far).
 fn short(preset: &str) -> Config {

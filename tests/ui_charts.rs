@@ -4,6 +4,8 @@
 //! recorded runs (`tests/fixtures/`), so the frames are the same on every machine.
 
 mod common;
+
+use common::TRUE;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use grokscope::app::action::{Action, Scrub};
 use grokscope::app::harness::{Harness, text};
@@ -11,9 +13,6 @@ use grokscope::ui::{Callout, ColorMode, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 
-const TRUE: Theme = Theme {
-    mode: ColorMode::TrueColor,
-};
 const NONE: Theme = Theme {
     mode: ColorMode::None,
 };

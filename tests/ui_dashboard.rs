@@ -4,7 +4,9 @@
 //! trained in the test where the keys act on the training.
 
 mod common;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use common::{TRUE, key};
+use crossterm::event::KeyCode;
 use grokscope::app::action::Action;
 use grokscope::app::harness::{Harness, text};
 use grokscope::train::presets;
@@ -12,10 +14,6 @@ use grokscope::ui::heatmap;
 use grokscope::ui::{ColorMode, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-
-const TRUE: Theme = Theme {
-    mode: ColorMode::TrueColor,
-};
 
 /// Steps trained before each preset's snapshot: past memorization, quick in a test.
 fn steps_for(name: &str) -> u64 {
@@ -31,10 +29,6 @@ fn trained(name: &str) -> Harness {
     let mut h = common::played(name);
     h.train(steps_for(name));
     h
-}
-
-fn key(c: KeyCode) -> KeyEvent {
-    KeyEvent::new(c, KeyModifiers::NONE)
 }
 
 /// Cells whose symbol is `sym`, row by row.

@@ -4,7 +4,9 @@
 //! grid, and the `--sweep-file` errors.
 
 mod common;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use common::{PLAIN, TRUE, key};
+use crossterm::event::KeyCode;
 use grokscope::app::action::GalleryChange as Change;
 use grokscope::app::action::{Action, Command};
 use grokscope::app::harness::{Harness, text};
@@ -12,19 +14,7 @@ use grokscope::app::session::Status;
 use grokscope::app::views::gallery::{FileRuns, Gallery};
 use grokscope::sweep::{Class, Event, Grid, Point, RunRecord, Trace};
 use grokscope::train::{Config, presets};
-use grokscope::ui::{ColorMode, Theme};
 use std::path::PathBuf;
-
-const TRUE: Theme = Theme {
-    mode: ColorMode::TrueColor,
-};
-const PLAIN: Theme = Theme {
-    mode: ColorMode::None,
-};
-
-fn key(c: KeyCode) -> KeyEvent {
-    KeyEvent::new(c, KeyModifiers::NONE)
-}
 
 /// A made-up curve every 500 steps: the training set fitted by step 1,000; the test loss high
 /// until `grok` (if any), then falling to the floor over 4,000 steps.

@@ -5,7 +5,9 @@
 //! frequency at a time, titles never cut mid-word) and the heatmaps' legends.
 
 mod common;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use common::{PLAIN, TRUE, key};
+use crossterm::event::{KeyCode, KeyEvent};
 use grokscope::analysis::{constructed_weights, loss_on_pairs, pair_logits};
 use grokscope::app::action::Action;
 use grokscope::app::harness::{Harness, text};
@@ -17,24 +19,13 @@ use grokscope::probe::mechanism::{PairKind, Split};
 use grokscope::train::task::{Data, PairSet};
 use grokscope::train::{Activation, Arch, Config, Metrics, ModularWeights, Weights, presets};
 use grokscope::ui::heatmap::short;
-use grokscope::ui::{ColorMode, Memo, Theme, sticky_scale};
+use grokscope::ui::{Memo, Theme, sticky_scale};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
-
-const TRUE: Theme = Theme {
-    mode: ColorMode::TrueColor,
-};
-const PLAIN: Theme = Theme {
-    mode: ColorMode::None,
-};
-
-fn key(c: KeyCode) -> KeyEvent {
-    KeyEvent::new(c, KeyModifiers::NONE)
-}
 
 fn ch(c: char) -> KeyEvent {
     key(KeyCode::Char(c))

@@ -2,7 +2,9 @@
 //! so the frames do not depend on training numerics; and the `w` key in the dashboard.
 
 mod common;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use common::{PLAIN, TRUE, key};
+use crossterm::event::KeyCode;
 use grokscope::app::action::{Action, Command, Nudge};
 use grokscope::app::grids::{FIT_RANGE, RATIO_RANGE, SweepState};
 use grokscope::app::harness::{Harness, text};
@@ -14,20 +16,13 @@ use grokscope::sweep::{
     Trace,
 };
 use grokscope::train::presets;
+use grokscope::ui::Theme;
 use grokscope::ui::sweep::fmt_threshold;
-use grokscope::ui::{ColorMode, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use std::time::Duration;
-
-const TRUE: Theme = Theme {
-    mode: ColorMode::TrueColor,
-};
-const PLAIN: Theme = Theme {
-    mode: ColorMode::None,
-};
 
 /// The article's pattern, by hand: weight decay 0.01 memorizes, 0.1 groks (generalizes
 /// with the most data), 1 fails; other decays grok.
@@ -207,10 +202,6 @@ fn renders_at_any_size() {
             }
         }
     }
-}
-
-fn key(c: KeyCode) -> KeyEvent {
-    KeyEvent::new(c, KeyModifiers::NONE)
 }
 
 #[test]

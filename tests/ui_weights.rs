@@ -5,20 +5,14 @@
 //! styles that carry meaning.
 
 mod common;
+
+use common::{PLAIN, TRUE};
 use crossterm::event::KeyCode;
 use grokscope::app::harness::{Harness, text};
 use grokscope::app::keys::Key;
 use grokscope::ui::heatmap;
-use grokscope::ui::{ColorMode, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-
-const TRUE: Theme = Theme {
-    mode: ColorMode::TrueColor,
-};
-const PLAIN: Theme = Theme {
-    mode: ColorMode::None,
-};
 
 /// The preset's recorded run played to `steps`.
 fn trained(name: &str, steps: u64) -> Harness {

@@ -134,21 +134,7 @@ fn test_loss_low(points: &[Point]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Points 100 steps apart from (train loss, test loss, train acc, test acc).
-    fn curve(points: &[(f64, f64, f64, f64)]) -> Vec<Point> {
-        points
-            .iter()
-            .enumerate()
-            .map(|(i, &(a, b, c, d))| Point {
-                step: i as u64 * 100,
-                train_loss: a,
-                test_loss: b,
-                train_acc: c,
-                test_acc: d,
-            })
-            .collect()
-    }
+    use crate::sweep::phenomenon::tests::curve;
 
     fn find(m: Moment, points: &[Point]) -> Option<u64> {
         m.find(&Curves {

@@ -166,11 +166,11 @@ pub(super) fn rise(curve: &[Point]) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Points 100 steps apart from (train loss, test loss, train acc, test acc).
-    fn curve(points: &[(f64, f64, f64, f64)]) -> Vec<Point> {
+    pub(crate) fn curve(points: &[(f64, f64, f64, f64)]) -> Vec<Point> {
         points
             .iter()
             .enumerate()

@@ -172,3 +172,16 @@ pub fn forge_checkpoint(path: &std::path::Path, edit: impl FnOnce(&mut serde_jso
     out.extend_from_slice(data);
     std::fs::write(path, out).unwrap();
 }
+
+/// The colour modes the views' tests draw in: 24-bit colour, and none (`NO_COLOR`).
+pub const TRUE: grokscope::ui::Theme = grokscope::ui::Theme {
+    mode: grokscope::ui::ColorMode::TrueColor,
+};
+pub const PLAIN: grokscope::ui::Theme = grokscope::ui::Theme {
+    mode: grokscope::ui::ColorMode::None,
+};
+
+/// A key press without modifiers.
+pub fn key(c: crossterm::event::KeyCode) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(c, crossterm::event::KeyModifiers::NONE)
+}
