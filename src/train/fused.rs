@@ -16,8 +16,8 @@
 //! one side is only H = 24 wide. Here each product is a register-tiled kernel on operands
 //! already in L1, and the logits never leave L1 between the forward product, the softmax
 //! and the two backward products. The step is written once, generic over the instruction
-//! set ([`Lanes`]), in the one arithmetic of [`super::simd`]: the logits are vectorised over
-//! the block's examples, dVt and dact over hidden units, every sum a chain of FMAs in a
+//! set ([`Lanes`]), in the one arithmetic of [`super::simd`]: the logits and dact are
+//! vectorised over the block's examples, dVt over hidden units, every sum a chain of FMAs in a
 //! fixed order (dVt's chains run on across blocks), so every kernel gives the same bits.
 //! The elementwise parts are scalar loops the compiler vectorises. Tests: below, against a
 //! plain f64 computation and across kernels; in `tests/gradients.rs`, against finite
@@ -60,8 +60,9 @@ pub struct Fused {
     /// Per example: the maximum logit, then scale / Σ exp.
     colmax: [f32; BLOCK],
     inv: [f32; BLOCK],
-    /// Gradient at the activations, [32 × hp].
+    /// Gradient at the activations, [32 × hp], and as the product makes it, [hp × 32].
     dact: Vec<f32>,
+    dact_t: Vec<f32>,
     /// Labels of a block (padded with 0).
     labels: [u32; BLOCK],
 }
@@ -108,6 +109,7 @@ impl Fused {
             colmax: [0.0; BLOCK],
             inv: [0.0; BLOCK],
             dact: vec![0.0; BLOCK * hp],
+            dact_t: vec![0.0; hp * BLOCK],
             labels: [0; BLOCK],
         }
     }
@@ -172,7 +174,7 @@ impl Fused {
             self.labels[nb..].fill(0);
             stats.nll_sum += self.softmax(nb, scale);
             self.dvt(s, nb);
-            self.dact(s, nb);
+            self.dact(s);
             self.scatter(act, set, i0, nb);
         }
         for c in 0..p {
@@ -232,11 +234,7 @@ impl Fused {
     #[inline(always)]
     fn logits<S: Lanes>(&mut self, s: S) {
         self.colmax = [f32::NEG_INFINITY; BLOCK];
-        let (max_r, max_v) = match S::N {
-            16 | 8 => (6, 2),
-            4 => (6, 4),
-            _ => (4, 4),
-        };
+        let (max_r, max_v) = example_tile::<S>();
         let t = Tiling {
             rows: self.p,
             cols: BLOCK,
@@ -344,37 +342,66 @@ impl Fused {
         unsafe { simd::run_tiles(s, &t) }
     }
 
-    /// dact = dLᵀ · Vt for the block's nb examples (row k scaled by inv[k] on the way out),
-    /// vectorised over hidden units.
+    /// dact = dLᵀ · Vt for the block (column k scaled by inv[k] on the way out), computed
+    /// as dactᵀ = Vtᵀ · dL, vectorised over the block's 32 examples (so no lane is spent on
+    /// the padding of the hidden width), then transposed to [32 × hp] for the scatter. Each
+    /// entry is the same FMA chain over classes as dLᵀ · Vt's: a product in an FMA is exact,
+    /// so the order of its two factors cannot change a bit.
     #[inline(always)]
-    fn dact<S: Lanes>(&mut self, s: S, nb: usize) {
+    fn dact<S: Lanes>(&mut self, s: S) {
         let hp = self.hp;
-        let (max_r, max_v) = hidden_tile::<S>();
+        let (max_r, max_v) = example_tile::<S>();
         let t = Tiling {
-            rows: nb,
-            cols: hp,
+            rows: self.h,
+            cols: BLOCK,
             max_r,
             max_v,
-            a: self.logits.as_ptr(),
+            a: self.vt.as_ptr(),
             ar: 1,
-            ai: BLOCK,
-            b: self.vt.as_ptr(),
-            bi: hp,
+            ai: hp,
+            b: self.logits.as_ptr(),
+            bi: BLOCK,
             n: self.p,
             edge: Edge::StoreScaled {
-                out: self.dact.as_mut_ptr(),
-                stride: hp,
+                out: self.dact_t.as_mut_ptr(),
+                stride: BLOCK,
                 scale: self.inv.as_ptr(),
             },
         };
-        // SAFETY: dL is [P × 32] (nb ≤ 32 columns, P terms at stride 32), vt [P × hp] (P
-        // rows of hp = vecs·N), dact [32 × hp], inv 32 floats.
+        // SAFETY: vt is [P × hp] (h rows at stride 1, P terms at stride hp), dL [P × 32]
+        // (P rows of 32 = vecs·N), dactᵀ [hp × 32], inv 32 floats.
         unsafe { simd::run_tiles(s, &t) }
+        // Rows h..hp of dactᵀ stay the zeros they were made with.
+        for j0 in (0..hp).step_by(8) {
+            for k0 in (0..BLOCK).step_by(8) {
+                // SAFETY: dactᵀ is [hp × 32] and dact [32 × hp], hp a multiple of 8, so
+                // rows j0..j0+8, columns k0..k0+8 of the one and the mirror of the other are
+                // in bounds.
+                unsafe {
+                    s.transpose8(
+                        self.dact_t.as_ptr().add(j0 * BLOCK + k0),
+                        BLOCK,
+                        self.dact.as_mut_ptr().add(k0 * hp + j0),
+                        hp,
+                    );
+                }
+            }
+        }
     }
 }
 
-/// The tile of the two products vectorised over hidden units: 12 accumulators on 16
-/// registers, up to 24 on 32.
+/// The tile of the two products vectorised over a block's examples (32 columns).
+#[inline(always)]
+fn example_tile<S: Lanes>() -> (usize, usize) {
+    match S::N {
+        16 | 8 => (6, 2),
+        4 => (6, 4),
+        _ => (4, 4),
+    }
+}
+
+/// The tile of dVt, vectorised over hidden units: 12 accumulators on 16 registers, up to
+/// 24 on 32.
 #[inline(always)]
 fn hidden_tile<S: Lanes>() -> (usize, usize) {
     match S::N {

@@ -296,7 +296,7 @@ pub(crate) enum Edge {
         stride: usize,
         max: *mut f32,
     },
-    /// Start from zero and store row r times `scale[r]` (one rounding after the sum).
+    /// Start from zero and store column c times `scale[c]` (one rounding after the sum).
     StoreScaled {
         out: *mut f32,
         stride: usize,
@@ -329,7 +329,7 @@ impl Edge {
                 Edge::StoreScaled { out, stride, scale } => Edge::StoreScaled {
                     out: out.add(r0 * stride + col),
                     stride,
-                    scale: scale.add(r0),
+                    scale: scale.add(col),
                 },
             }
         }
@@ -341,7 +341,7 @@ impl Edge {
 ///
 /// # Safety
 /// As [`rank1_updates`], and the edge's pointers valid for R rows of the tile's columns
-/// (`max` for its columns, `scale` for R).
+/// (`max` and `scale` for its columns).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn tile<S: Lanes, const R: usize, const V: usize, const PART: bool>(
@@ -412,10 +412,13 @@ unsafe fn tile<S: Lanes, const R: usize, const V: usize, const PART: bool>(
             }
             Edge::StoreScaled { out, stride, scale } => {
                 debug_assert!(!PART);
+                let mut k = [s.zero(); V];
+                for (v, k) in k.iter_mut().enumerate() {
+                    *k = s.load(scale.add(S::N * v));
+                }
                 for (r, acc) in acc.iter().enumerate() {
-                    let k = s.splat(*scale.add(r));
                     for (v, x) in acc.iter().enumerate() {
-                        s.store(out.add(r * stride + S::N * v), s.mul(*x, k));
+                        s.store(out.add(r * stride + S::N * v), s.mul(*x, k[v]));
                     }
                 }
             }
@@ -481,7 +484,7 @@ unsafe fn dispatch_tile<S: Lanes, const PART: bool>(
 /// # Safety
 /// The pointers of `t` valid for the whole product: `a` at a[r·ar + i·ai] for r < rows,
 /// i < n; `b` at b[i·bi ..][..cols]; the edge's `out` for rows × cols floats at its
-/// stride, `max` for cols, `scale` for rows. Only `Store` and `Continue` may have cols
+/// stride, `max` and `scale` for cols. Only `Store` and `Continue` may have cols
 /// that are not a whole number of vectors.
 #[inline(always)]
 pub(crate) unsafe fn run_tiles<S: Lanes>(s: S, t: &Tiling) {
