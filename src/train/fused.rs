@@ -184,6 +184,12 @@ impl Fused {
         stats
     }
 
+    /// The hidden width rounded up to whole 8 × 8 tiles (≤ hp).
+    #[inline(always)]
+    fn h8(&self) -> usize {
+        self.h.div_ceil(8) * 8
+    }
+
     /// pre, act and actᵀ of examples i0..i0+nb; rows past nb are zeroed.
     #[inline(always)]
     fn gather<S: Lanes>(&mut self, s: S, act: Activation, set: &PairSet, i0: usize, nb: usize) {
@@ -198,8 +204,9 @@ impl Fused {
         act.forward(&self.pre[..nb * hp], &mut self.act[..nb * hp]);
         // Rows past nb (a partial last block) only need to be finite: zero them.
         self.act[nb * hp..].fill(0.0);
+        // actᵀ's rows from h8 on (whole 8-row tiles of padding) are never read.
         for k0 in (0..BLOCK).step_by(8) {
-            for j0 in (0..hp).step_by(8) {
+            for j0 in (0..self.h8()).step_by(8) {
                 // SAFETY: act is [32 × hp] and act_t [hp × 32], hp a multiple of 8, so
                 // rows k0..k0+8 and columns j0..j0+8 of either are in bounds.
                 unsafe {
@@ -283,18 +290,27 @@ impl Fused {
             }
         }
         // nll = ln Σ + max − L_y; Σ ln Σ as ln Π Σ per 16 columns in f64, as in `kernels`.
-        let mut nll = 0.0f64;
-        for half in [0, 16] {
-            let prod: f64 = (half..(half + 16).min(nb))
-                .map(|k| ones[k] as f64 + small[k] as f64)
-                .product();
-            nll += prod.ln();
+        // The two halves' products are independent chains, run side by side: each is the
+        // product of its columns in increasing order, starting from 1.
+        let (mut lo, mut hi) = (1.0f64, 1.0f64);
+        for k in 0..16 {
+            if k < nb {
+                lo *= ones[k] as f64 + small[k] as f64;
+            }
+            if 16 + k < nb {
+                hi *= ones[16 + k] as f64 + small[16 + k] as f64;
+            }
         }
+        let mut nll = lo.ln() + hi.ln();
         let margin: f32 = max[..nb].iter().zip(&ly).map(|(m, l)| m - l).sum();
         nll += margin as f64;
+        let sum: [f32; BLOCK] = std::array::from_fn(|k| ones[k] + small[k]);
+        for (inv, s) in self.inv.iter_mut().zip(&sum) {
+            *inv = scale / s;
+        }
+        self.inv[nb..].fill(0.0);
         for k in 0..BLOCK {
-            let sum = ones[k] + small[k];
-            self.inv[k] = if k < nb { scale / sum } else { 0.0 };
+            let sum = sum[k];
             let at = self.labels[k] as usize * BLOCK + k;
             let e = self.logits[at];
             self.logits[at] = if e == 1.0 {
@@ -371,8 +387,9 @@ impl Fused {
         // SAFETY: vt is [P × hp] (h rows at stride 1, P terms at stride hp), dL [P × 32]
         // (P rows of 32 = vecs·N), dactᵀ [hp × 32], inv 32 floats.
         unsafe { simd::run_tiles(s, &t) }
-        // Rows h..hp of dactᵀ stay the zeros they were made with.
-        for j0 in (0..hp).step_by(8) {
+        // Rows h..hp of dactᵀ stay the zeros they were made with, and so do the columns
+        // from h8 on of dact (whole 8-column tiles of padding, never transposed).
+        for j0 in (0..self.h8()).step_by(8) {
             for k0 in (0..BLOCK).step_by(8) {
                 // SAFETY: dactᵀ is [hp × 32] and dact [32 × hp], hp a multiple of 8, so
                 // rows j0..j0+8, columns k0..k0+8 of the one and the mirror of the other are
