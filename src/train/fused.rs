@@ -205,20 +205,8 @@ impl Fused {
         // Rows past nb (a partial last block) only need to be finite: zero them.
         self.act[nb * hp..].fill(0.0);
         // actᵀ's rows from h8 on (whole 8-row tiles of padding) are never read.
-        for k0 in (0..BLOCK).step_by(8) {
-            for j0 in (0..self.h8()).step_by(8) {
-                // SAFETY: act is [32 × hp] and act_t [hp × 32], hp a multiple of 8, so
-                // rows k0..k0+8 and columns j0..j0+8 of either are in bounds.
-                unsafe {
-                    s.transpose8(
-                        self.act.as_ptr().add(k0 * hp + j0),
-                        hp,
-                        self.act_t.as_mut_ptr().add(j0 * BLOCK + k0),
-                        BLOCK,
-                    );
-                }
-            }
-        }
+        let h8 = self.h8();
+        transpose(s, &self.act, hp, &mut self.act_t, BLOCK, BLOCK, h8);
     }
 
     /// dpre = dact ⊙ σ'(pre) (in `dact`), added onto rows a and b of dU.
@@ -389,19 +377,43 @@ impl Fused {
         unsafe { simd::run_tiles(s, &t) }
         // Rows h..hp of dactᵀ stay the zeros they were made with, and so do the columns
         // from h8 on of dact (whole 8-column tiles of padding, never transposed).
-        for j0 in (0..self.h8()).step_by(8) {
-            for k0 in (0..BLOCK).step_by(8) {
-                // SAFETY: dactᵀ is [hp × 32] and dact [32 × hp], hp a multiple of 8, so
-                // rows j0..j0+8, columns k0..k0+8 of the one and the mirror of the other are
-                // in bounds.
-                unsafe {
-                    s.transpose8(
-                        self.dact_t.as_ptr().add(j0 * BLOCK + k0),
-                        BLOCK,
-                        self.dact.as_mut_ptr().add(k0 * hp + j0),
-                        hp,
-                    );
-                }
+        let h8 = self.h8();
+        transpose(s, &self.dact_t, BLOCK, &mut self.dact, hp, h8, BLOCK);
+    }
+}
+
+/// dst[j·dstride + i] = src[i·sstride + j] for i < rows, j < cols (both multiples of 8), in
+/// 8 × 8 tiles: a copy, exact.
+///
+/// # Panics
+/// If either slice is too short for its rows.
+#[inline(always)]
+fn transpose<S: Lanes>(
+    s: S,
+    src: &[f32],
+    sstride: usize,
+    dst: &mut [f32],
+    dstride: usize,
+    rows: usize,
+    cols: usize,
+) {
+    assert!(rows.is_multiple_of(8) && cols.is_multiple_of(8));
+    if rows == 0 || cols == 0 {
+        return;
+    }
+    assert!(cols <= sstride && (rows - 1) * sstride + cols <= src.len());
+    assert!(rows <= dstride && (cols - 1) * dstride + rows <= dst.len());
+    for i0 in (0..rows).step_by(8) {
+        for j0 in (0..cols).step_by(8) {
+            // SAFETY: by the asserts, src's rows i0..i0+8 hold columns j0..j0+8 and dst's
+            // rows j0..j0+8 hold columns i0..i0+8.
+            unsafe {
+                s.transpose8(
+                    src.as_ptr().add(i0 * sstride + j0),
+                    sstride,
+                    dst.as_mut_ptr().add(j0 * dstride + i0),
+                    dstride,
+                );
             }
         }
     }
