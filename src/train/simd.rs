@@ -239,30 +239,25 @@ pub(crate) use arm::Neon;
 mod arm;
 
 /// The shared inner loop of every product: an R × V-vector tile of accumulators gains
-/// Σ_{i<n} a[r·ar + i·ai] · b[i·bi + N·v ..][..N], one FMA per term in increasing i (the
-/// a terms broadcast, the b terms loaded whole). Where `PART`, the last vector holds only
-/// `tail` columns (loaded masked, the rest zero).
+/// Σ_{i<n} a[r·ar + i·ai] · b[i·bi + N·v ..][..N] (the fields of `t`), one FMA per term in
+/// increasing i (the a terms broadcast, the b terms loaded whole). Where `PART`, the last
+/// vector holds only `tail` columns (loaded masked, the rest zero).
 ///
 /// # Safety
-/// `a` must be readable at a[r·ar + i·ai] for r < R, i < n, and `b` at b[i·bi ..] for
+/// `t.a` must be readable at a[r·ar + i·ai] for r < R, i < n, and `t.b` at b[i·bi ..] for
 /// N·V floats (N·(V−1) + tail where `PART`), i < n.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 unsafe fn rank1_updates<S: Lanes, const R: usize, const V: usize, const PART: bool>(
     s: S,
     acc: &mut [[S::V; V]; R],
-    a: *const f32,
-    ar: usize,
-    ai: usize,
-    b: *const f32,
-    bi: usize,
-    n: usize,
+    t: &Tiling,
     tail: usize,
 ) {
+    let (a, ar, ai, b, bi) = (t.a, t.ar, t.ai, t.b, t.bi);
     // SAFETY: the caller passes R·n readable a terms at those strides and n rows of
     // readable b terms.
     unsafe {
-        for i in 0..n {
+        for i in 0..t.n {
             let row = b.add(i * bi);
             let mut x = [s.zero(); V];
             for (v, x) in x.iter_mut().enumerate() {
@@ -336,25 +331,20 @@ impl Edge {
     }
 }
 
-/// One R × V-vector tile of a product: see [`rank1_updates`] for the sum and [`Edge`] for
-/// its start and end. A partial last vector (`PART`) is for `Store` and `Continue` only.
+/// One R × V-vector tile of a product: `t` moved to the tile (its `rows`, `cols` and
+/// largest tile unused), see [`rank1_updates`] for the sum and [`Edge`] for its start and
+/// end. A partial last vector (`PART`) is for `Store` and `Continue` only.
 ///
 /// # Safety
 /// As [`rank1_updates`], and the edge's pointers valid for R rows of the tile's columns
 /// (`max` and `scale` for its columns).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 unsafe fn tile<S: Lanes, const R: usize, const V: usize, const PART: bool>(
     s: S,
-    a: *const f32,
-    ar: usize,
-    ai: usize,
-    b: *const f32,
-    bi: usize,
-    n: usize,
+    t: &Tiling,
     tail: usize,
-    edge: Edge,
 ) {
+    let edge = t.edge;
     let load = |p: *const f32, v: usize| {
         // SAFETY: the caller's contract: whole vectors, or `tail` floats in the last.
         unsafe {
@@ -385,7 +375,7 @@ unsafe fn tile<S: Lanes, const R: usize, const V: usize, const PART: bool>(
                 }
             }
         }
-        rank1_updates::<S, R, V, PART>(s, &mut acc, a, ar, ai, b, bi, n, tail);
+        rank1_updates::<S, R, V, PART>(s, &mut acc, t, tail);
         match edge {
             Edge::Store { out, stride } | Edge::Continue { out, stride } => {
                 for (r, acc) in acc.iter().enumerate() {
@@ -449,24 +439,17 @@ pub(crate) struct Tiling {
 /// # Safety
 /// As [`tile`].
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 unsafe fn dispatch_tile<S: Lanes, const PART: bool>(
     r: usize,
     v: usize,
     s: S,
-    a: *const f32,
-    ar: usize,
-    ai: usize,
-    b: *const f32,
-    bi: usize,
-    n: usize,
+    t: &Tiling,
     tail: usize,
-    edge: Edge,
 ) {
     macro_rules! arms {
         ($($r:literal, $v:literal);*) => {
             match (r, v) {
-                $(($r, $v) => tile::<S, $r, $v, PART>(s, a, ar, ai, b, bi, n, tail, edge),)*
+                $(($r, $v) => tile::<S, $r, $v, PART>(s, t, tail),)*
                 _ => unreachable!("tiles are at most 6 rows by 4 vectors"),
             }
         };
@@ -502,12 +485,16 @@ pub(crate) unsafe fn run_tiles<S: Lanes>(s: S, t: &Tiling) {
             // SAFETY: the tile lies inside the product (r0 + r ≤ rows, its columns below
             // cols), so its moved pointers do too.
             unsafe {
-                let edge = t.edge.at(r0, col);
-                let (a, b) = (t.a.add(r0 * t.ar), t.b.add(col));
+                let moved = Tiling {
+                    a: t.a.add(r0 * t.ar),
+                    b: t.b.add(col),
+                    edge: t.edge.at(r0, col),
+                    ..*t
+                };
                 if part {
-                    dispatch_tile::<S, true>(r, v, s, a, t.ar, t.ai, b, t.bi, t.n, tail, edge);
+                    dispatch_tile::<S, true>(r, v, s, &moved, tail);
                 } else {
-                    dispatch_tile::<S, false>(r, v, s, a, t.ar, t.ai, b, t.bi, t.n, tail, edge);
+                    dispatch_tile::<S, false>(r, v, s, &moved, tail);
                 }
             }
             v0 += v;
