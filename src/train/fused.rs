@@ -79,10 +79,43 @@ struct Step<'a> {
 
 impl Job for Step<'_> {
     type Out = RowStats;
+    /// [`Fused::step`] after its checks, with the kernel's instructions.
     #[inline(always)]
     fn run<S: Lanes>(self, s: S) -> RowStats {
-        self.f
-            .step_with(s, self.uv, self.guv, self.act, self.set, self.scale)
+        let Step {
+            f,
+            uv,
+            guv,
+            act,
+            set,
+            scale,
+        } = self;
+        let (p, h, hp) = (f.p, f.h, f.hp);
+        let w = 2 * h;
+        for c in 0..p {
+            f.u[c * hp..][..h].copy_from_slice(&uv[c * w..][..h]);
+            f.vt[c * hp..][..h].copy_from_slice(&uv[c * w + h..][..h]);
+        }
+        f.gu.fill(0.0);
+        f.gvt.fill(0.0);
+        let mut stats = RowStats::default();
+        let n = set.len();
+        for i0 in (0..n).step_by(BLOCK) {
+            let nb = BLOCK.min(n - i0);
+            f.gather(s, act, set, i0, nb);
+            f.logits(s);
+            f.labels[..nb].copy_from_slice(&set.y[i0..i0 + nb]);
+            f.labels[nb..].fill(0);
+            stats.nll_sum += f.softmax(nb, scale);
+            f.dvt(s, nb);
+            f.dact(s);
+            f.scatter(act, set, i0, nb);
+        }
+        for c in 0..p {
+            guv[c * w..][..h].copy_from_slice(&f.gu[c * hp..][..h]);
+            guv[c * w + h..][..h].copy_from_slice(&f.gvt[c * hp..][..h]);
+        }
+        stats
     }
 }
 
@@ -143,45 +176,6 @@ impl Fused {
             scale,
         };
         simd::dispatch(kernel, job)
-    }
-
-    /// [`Self::step`] after its checks, with the kernel's instructions.
-    #[inline(always)]
-    fn step_with<S: Lanes>(
-        &mut self,
-        s: S,
-        uv: &[f32],
-        guv: &mut [f32],
-        act: Activation,
-        set: &PairSet,
-        scale: f32,
-    ) -> RowStats {
-        let (p, h, hp) = (self.p, self.h, self.hp);
-        let w = 2 * h;
-        for c in 0..p {
-            self.u[c * hp..][..h].copy_from_slice(&uv[c * w..][..h]);
-            self.vt[c * hp..][..h].copy_from_slice(&uv[c * w + h..][..h]);
-        }
-        self.gu.fill(0.0);
-        self.gvt.fill(0.0);
-        let mut stats = RowStats::default();
-        let n = set.len();
-        for i0 in (0..n).step_by(BLOCK) {
-            let nb = BLOCK.min(n - i0);
-            self.gather(s, act, set, i0, nb);
-            self.logits(s);
-            self.labels[..nb].copy_from_slice(&set.y[i0..i0 + nb]);
-            self.labels[nb..].fill(0);
-            stats.nll_sum += self.softmax(nb, scale);
-            self.dvt(s, nb);
-            self.dact(s);
-            self.scatter(act, set, i0, nb);
-        }
-        for c in 0..p {
-            guv[c * w..][..h].copy_from_slice(&self.gu[c * hp..][..h]);
-            guv[c * w + h..][..h].copy_from_slice(&self.gvt[c * hp..][..h]);
-        }
-        stats
     }
 
     /// The hidden width rounded up to whole 8 × 8 tiles (≤ hp).
