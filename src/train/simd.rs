@@ -179,7 +179,7 @@ pub(crate) trait Lanes: Copy {
     }
 }
 
-/// One lane, `f32::mul_add`: runs anywhere.
+/// One lane, [`fma_f32`] (`f32::mul_add`'s value): runs anywhere.
 #[derive(Clone, Copy)]
 pub(crate) struct Portable;
 
@@ -214,7 +214,7 @@ impl Lanes for Portable {
     }
     #[inline(always)]
     fn fma(self, a: f32, b: f32, c: f32) -> f32 {
-        a.mul_add(b, c)
+        fma_f32(a, b, c)
     }
     #[inline(always)]
     fn mul(self, a: f32, b: f32) -> f32 {
@@ -224,6 +224,46 @@ impl Lanes for Portable {
     fn max(self, a: f32, b: f32) -> f32 {
         if a > b { a } else { b }
     }
+}
+
+/// a·b + c rounded once, as `f32::mul_add`. Where the target has no FMA instruction
+/// (x86-64's baseline), `mul_add` is a call into libm per term, and the portable kernel's
+/// accumulators are spilled around every call; this computes the same value inline in f64:
+/// the product of two f32 is exact in f64, the sum is rounded to odd (rounded to nearest,
+/// then, when that was inexact and landed on an even significand, moved one step towards
+/// the exact value), and rounding that to f32 is the correctly rounded result, because f64
+/// has more than 24 + 2 bits (Boldo and Melquiond, "Emulation of FMA and correctly rounded
+/// sums: proved algorithms using rounding to odd", 2008). Tested against `mul_add` below.
+#[inline(always)]
+pub(crate) fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
+    if cfg!(any(target_feature = "fma", target_arch = "aarch64")) {
+        return a.mul_add(b, c);
+    }
+    fma_by_odd_rounding(a, b, c)
+}
+
+/// [`fma_f32`]'s emulation, on every target (so it is tested everywhere).
+#[inline(always)]
+fn fma_by_odd_rounding(a: f32, b: f32, c: f32) -> f32 {
+    let p = a as f64 * b as f64;
+    let c = c as f64;
+    let s = p + c;
+    if !s.is_finite() {
+        return s as f32;
+    }
+    // The rounding error of s, exactly (Knuth's two-sum; no overflow, as |p|, |c| < 2^257).
+    let bb = s - p;
+    let err = (p - (s - bb)) + (c - bb);
+    // Where s is inexact and even, one step to the odd neighbour on the exact value's side
+    // (s ≠ 0 then: an exact zero sum has no error): up in magnitude where the error points
+    // away from zero, down where it points towards it. Branch-free: the condition is a coin
+    // toss for the branch predictor.
+    let bits = s.to_bits();
+    let moves = (err != 0.0) as u64 & !bits & 1;
+    let away = ((err > 0.0) == (s > 0.0)) as u64;
+    // +1 (away) or −1 (towards zero) as a wrapping u64, times `moves`.
+    let step = (away.wrapping_mul(2).wrapping_sub(1)).wrapping_mul(moves);
+    f64::from_bits(bits.wrapping_add(step)) as f32
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -560,6 +600,74 @@ unsafe fn entry_avx2<J: Job>(s: Avx2, job: J) -> J::Out {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Random f32 bit patterns of every kind (normal, subnormal, zero, infinite, NaN), and
+    /// triples built to cancel or to land on rounding midpoints.
+    #[test]
+    fn fma_by_odd_rounding_is_mul_add_bit_for_bit() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let same = |a: f32, b: f32, c: f32| {
+            let (want, got) = (a.mul_add(b, c), fma_by_odd_rounding(a, b, c));
+            assert!(
+                want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
+                "fma({a:e}, {b:e}, {c:e}): mul_add {want:e}, emulated {got:e}"
+            );
+        };
+        for _ in 0..2_000_000 {
+            let r = next();
+            let (a, b, c) = (
+                f32::from_bits(r as u32),
+                f32::from_bits((r >> 32) as u32),
+                f32::from_bits(next() as u32),
+            );
+            same(a, b, c);
+            // c near −a·b: the sum cancels to its last bits.
+            same(a, b, -(a * b) * (1.0 + (r >> 60) as f32 * f32::EPSILON));
+            // Moderate magnitudes, where training lives: mixed signs, nearby exponents.
+            let m = |x: u64| f32::from_bits(0x3c00_0000 + (x as u32 & 0x07ff_ffff));
+            let sign = |x: f32, bit: u64| if r >> bit & 1 == 1 { -x } else { x };
+            same(sign(m(r), 61), m(r >> 20), sign(m(r >> 40 ^ r), 62));
+            // Double-rounding traps: a and b with 12-bit significands, so a·b (at most 26
+            // bits) is often an exact f32 midpoint, and c far below its last bit: rounded
+            // to nearest twice, the tie would go to even, not towards c.
+            let short = |x: u64| f32::from_bits(0x3f80_0800 | (x as u32 & 0x007f_f000));
+            let (a, b) = (short(r), short(r >> 23));
+            let tiny = f32::from_bits((127 - 30 - (r >> 58) as u32) << 23);
+            same(a, b, tiny);
+            same(a, b, -tiny);
+            same(-a, b, tiny);
+        }
+        let special = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            f32::MIN_POSITIVE,
+            f32::from_bits(1),
+            -f32::from_bits(1),
+            f32::MAX,
+            f32::MIN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            f32::EPSILON,
+            1.0 + f32::EPSILON,
+            1.0 - f32::EPSILON / 2.0,
+        ];
+        for a in special {
+            for b in special {
+                for c in special {
+                    same(a, b, c);
+                }
+            }
+        }
+    }
 
     #[test]
     fn kernel_names_round_trip_and_portable_is_always_there() {
