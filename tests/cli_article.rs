@@ -45,8 +45,7 @@ fn record(grid: &str, spec: &RunSpec, class: Class) -> RunRecord {
 
 /// The records as a sweep output file.
 fn write(name: &str, records: &[RunRecord]) -> PathBuf {
-    let dir = common::tmpdir("cli-article", name);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("cli-article", name);
     let path = dir.join("out.jsonl");
     let lines: Vec<String> = records
         .iter()
@@ -316,8 +315,7 @@ fn bad_comparisons_are_one_line_and_status_2() {
         &["sweep", "report", "--against", "paper", f.to_str().unwrap()],
         "paper",
     );
-    let empty = common::tmpdir("cli-article", "empty");
-    std::fs::create_dir_all(&empty).unwrap();
+    let empty = common::scratch("cli-article", "empty");
     std::fs::write(empty.join("e.jsonl"), "").unwrap();
     assert_usage_error(
         &[

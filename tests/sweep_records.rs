@@ -35,11 +35,7 @@ fn sweep(dir: &Path, grid_text: &str) -> String {
 }
 
 fn records(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(dir.join("out.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::json_file(&dir.join("out.jsonl"))
 }
 
 /// `sweep report FILE`: (stdout, stderr), after checking it succeeded.
@@ -63,8 +59,7 @@ fn all_row(report: &str) -> Vec<u64> {
 
 #[test]
 fn an_edited_grid_retrains_what_changed_and_says_so() {
-    let dir = common::tmpdir("records", "edited");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("records", "edited");
     sweep(&dir, &grid("mine", 0.002, &[0, 1]));
     assert_eq!(records(&dir).len(), 2);
     // Same name and output, another seed for run 1: run 0 stands, run 1 is trained again.
@@ -102,8 +97,7 @@ fn an_edited_grid_retrains_what_changed_and_says_so() {
 
 #[test]
 fn a_grid_file_named_like_a_built_in_grid_does_not_take_its_records() {
-    let dir = common::tmpdir("records", "borrowed");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("records", "borrowed");
     sweep(&dir, &grid("parity-quick", 0.002, &[0, 1]));
     // The same lines as the built-in grid's runs 0 and 1 would be: its settings.
     let builtin = grokscope::sweep::Grid::builtin("parity-quick", 20)
@@ -130,8 +124,7 @@ fn a_grid_file_named_like_a_built_in_grid_does_not_take_its_records() {
 
 #[test]
 fn a_last_record_without_its_newline_gets_one_before_the_next() {
-    let dir = common::tmpdir("records", "newline");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("records", "newline");
     sweep(&dir, &grid("mine", 0.002, &[0, 1]));
     let out = dir.join("out.jsonl");
     let text = std::fs::read_to_string(&out).unwrap();
@@ -144,8 +137,7 @@ fn a_last_record_without_its_newline_gets_one_before_the_next() {
 
 #[test]
 fn sweep_report_counts_a_record_by_its_own_numbers() {
-    let dir = common::tmpdir("records", "audit");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("records", "audit");
     sweep(&dir, &grid("mine", 0.002, &[0, 1, 2]));
     let mut r = records(&dir);
     assert!(

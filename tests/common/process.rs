@@ -59,3 +59,10 @@ pub fn output_within(command: &mut Command, timeout: Duration, what: &str) -> Ou
     }
     child.wait_with_output().unwrap()
 }
+
+/// `grokscope sweep report FILES`, which must succeed: the tables it prints.
+pub fn sweep_report(files: &[&std::path::Path]) -> String {
+    let mut args = vec!["sweep", "report"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    String::from_utf8(grokscope_ok(&args).stdout).unwrap()
+}
