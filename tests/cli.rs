@@ -288,44 +288,32 @@ fn metrics_lines_carry_the_progress_measures() {
 
 #[test]
 fn construct_reports_the_circle_and_rejects_bad_input() {
-    let report = |args: &[&str]| json_lines(&grokscope_ok(args)).remove(0);
-    let square = report(&[
-        "construct",
-        "--modulus",
-        "67",
-        "--neurons",
-        "5",
-        "--activation",
-        "square",
-    ]);
+    // `construct --modulus 67 --neurons N --activation A`: its one JSON line.
+    let report = |neurons: &str, activation: &str| {
+        let args = [
+            "construct",
+            "--modulus",
+            "67",
+            "--neurons",
+            neurons,
+            "--activation",
+            activation,
+        ];
+        json_lines(&grokscope_ok(&args)).remove(0)
+    };
+    let square = report("5", "square");
     assert_eq!(square["modulus"], 67);
     assert_eq!(square["neurons"], 5);
     assert_eq!(square["activation"], "square");
     assert_eq!(square["accuracy"], 1.0);
     assert!(square["max_abs_error"].as_f64().unwrap() < 1e-9);
-    let relu5 = report(&[
-        "construct",
-        "--modulus",
-        "67",
-        "--neurons",
-        "5",
-        "--activation",
-        "relu",
-    ]);
+    let relu5 = report("5", "relu");
     assert_eq!(relu5["accuracy"], 1.0);
     assert!(
         relu5["max_abs_error"].as_f64().unwrap() > 1e-3,
         "ReLU only approximates"
     );
-    let relu6 = report(&[
-        "construct",
-        "--modulus",
-        "67",
-        "--neurons",
-        "6",
-        "--activation",
-        "relu",
-    ]);
+    let relu6 = report("6", "relu");
     assert!(relu6["accuracy"].as_f64().unwrap() < 1.0);
     assert_usage_error(
         &["construct", "--modulus", "67", "--neurons", "0"],

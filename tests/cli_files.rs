@@ -78,8 +78,8 @@ fn a_torn_last_line_is_dropped_and_the_sweep_continues() {
     let grid = dir.join("grid.json");
     std::fs::write(&grid, TINY_GRID).unwrap();
     let out = dir.join("out.jsonl");
-    let (g, o) = (grid.to_str().unwrap(), out.to_str().unwrap());
-    grokscope_ok(&["sweep", "--grid-file", g, "--out", o, "--jobs", "1"]);
+    let o = out.to_str().unwrap();
+    grokscope_ok(&common::sweep_one_job(&grid, &out));
     let text = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2);
@@ -93,7 +93,7 @@ fn a_torn_last_line_is_dropped_and_the_sweep_continues() {
         err.contains("out.jsonl:2: dropped a torn last line"),
         "{err}"
     );
-    grokscope_ok(&["sweep", "--grid-file", g, "--out", o, "--jobs", "1"]);
+    grokscope_ok(&common::sweep_one_job(&grid, &out));
     let again = std::fs::read_to_string(&out).unwrap();
     assert_eq!(
         again.lines().count(),
@@ -108,6 +108,14 @@ fn a_torn_last_line_is_dropped_and_the_sweep_continues() {
     std::fs::write(&out, format!("{{oops\n{}\n", lines[0])).unwrap();
     assert_usage_error(&["sweep", "report", o], "out.jsonl:1: not a sweep record");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `run` of a small parity model for `steps` steps, metrics every 10, then `more`.
+fn parity_run<'a>(steps: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let run = [
+        "run", "--preset", "parity", "--hidden", "8", "--steps", steps, "--every", "10",
+    ];
+    [&run[..], more].concat()
 }
 
 /// Run grokscope with stdout on /dev/full.
@@ -127,13 +135,8 @@ fn to_dev_full(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_full_stdout_is_status_1_and_out_still_gets_its_files() {
-    for args in [
-        &[
-            "run", "--preset", "parity", "--hidden", "8", "--steps", "20", "--every", "10",
-        ][..],
-        &["presets"],
-    ] {
-        let out = to_dev_full(args);
+    for args in [parity_run("20", &[]), vec!["presets"]] {
+        let out = to_dev_full(&args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
@@ -141,19 +144,7 @@ fn a_full_stdout_is_status_1_and_out_still_gets_its_files() {
     }
     let dir = tmpdir("full");
     let d = dir.join("run");
-    let out = to_dev_full(&[
-        "run",
-        "--preset",
-        "parity",
-        "--hidden",
-        "8",
-        "--steps",
-        "20",
-        "--every",
-        "10",
-        "--out",
-        d.to_str().unwrap(),
-    ]);
+    let out = to_dev_full(&parity_run("20", &["--out", d.to_str().unwrap()]));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     for f in ["metrics.jsonl", "summary.json", "checkpoint.safetensors"] {
@@ -188,19 +179,7 @@ fn a_full_stdout_is_status_1_and_out_still_gets_its_files() {
 fn a_checkpoint_with_a_valid_checksum_and_an_absurd_shape_is_refused() {
     let dir = tmpdir("shape");
     let d = dir.join("run");
-    let ok = grokscope(&[
-        "run",
-        "--preset",
-        "parity",
-        "--hidden",
-        "8",
-        "--steps",
-        "10",
-        "--every",
-        "10",
-        "--out",
-        d.to_str().unwrap(),
-    ]);
+    let ok = grokscope(&parity_run("10", &["--out", d.to_str().unwrap()]));
     assert!(ok.status.success());
     let path = d.join("checkpoint.safetensors");
     let real = std::fs::read(&path).unwrap();

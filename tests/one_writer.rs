@@ -99,15 +99,7 @@ fn a_second_sweep_into_the_same_output_file_is_refused() {
     let grid = dir.join("slow.json");
     std::fs::write(&grid, SLOW_GRID).unwrap();
     let out = dir.join("out.jsonl");
-    let args = [
-        "sweep",
-        "--grid-file",
-        grid.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let args = common::sweep_one_job(&grid, &out);
     let mut first = common::start_quiet(&args);
     let lock = dir.join(".out.jsonl.lock");
     wait_until("the sweep's lock", || size(&lock) > 0);

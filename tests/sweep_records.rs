@@ -20,15 +20,7 @@ fn grid(name: &str, lr: f64, seeds: &[u64]) -> String {
 fn sweep(dir: &Path, grid_text: &str) -> String {
     let g = dir.join("grid.json");
     std::fs::write(&g, grid_text).unwrap();
-    let out = grokscope(&[
-        "sweep",
-        "--grid-file",
-        g.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--out",
-        dir.join("out.jsonl").to_str().unwrap(),
-    ]);
+    let out = grokscope(&common::sweep_one_job(&g, &dir.join("out.jsonl")));
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{err}");
     err

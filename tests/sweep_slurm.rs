@@ -81,15 +81,7 @@ fn an_array_run_task_by_task_merges_into_the_one_process_sweep() {
     assert_eq!(per_shard, [3, 3, 2], "runs 0,3,6 / 1,4,7 / 2,5");
 
     let whole = dir.join("whole.jsonl");
-    grokscope_ok(&[
-        "sweep",
-        "--grid-file",
-        grid.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--out",
-        whole.to_str().unwrap(),
-    ]);
+    grokscope_ok(&common::sweep_one_job(&grid, &whole));
     let merged = records(&shards.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     assert_eq!(merged.len(), 8);
     assert_eq!(merged, records(&[&whole]), "same runs, classes and numbers");

@@ -66,3 +66,10 @@ pub fn sweep_report(files: &[&std::path::Path]) -> String {
     args.extend(files.iter().map(|f| f.to_str().unwrap()));
     String::from_utf8(grokscope_ok(&args).stdout).unwrap()
 }
+
+/// The arguments of `grokscope sweep` running the grid file `grid` on one job, its records
+/// appended to the file `out`.
+pub fn sweep_one_job<'a>(grid: &'a std::path::Path, out: &'a std::path::Path) -> [&'a str; 7] {
+    let (grid, out) = (grid.to_str().unwrap(), out.to_str().unwrap());
+    ["sweep", "--grid-file", grid, "--jobs", "1", "--out", out]
+}
