@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{grokscope, grokscope_ok};
+use common::{grokscope, grokscope_ok, metrics_lines};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -17,17 +17,12 @@ const RUN: [&str; 10] = [
     "--preset", "parity", "--hidden", "16", "--steps", "6000", "--every", "50", "--format", "jsonl",
 ];
 
-/// Metrics lines without the wall-clock fields.
-fn metrics(dir: &Path) -> Vec<serde_json::Value> {
-    common::metrics_lines(dir)
-}
-
 /// The uninterrupted run every interrupted one is compared with: its directory and lines.
 fn uninterrupted(name: &str) -> (PathBuf, Vec<serde_json::Value>) {
     let whole = tmpdir(name);
     let out = grokscope(&[&["run"][..], &RUN, &["--out", whole.to_str().unwrap()]].concat());
     assert!(out.status.success(), "{out:?}");
-    let lines = metrics(&whole);
+    let lines = metrics_lines(&whole);
     (whole, lines)
 }
 
@@ -84,7 +79,7 @@ fn a_killed_run_resumes_from_its_latest_checkpoint_without_gap_or_duplicate() {
         let again = grokscope(&[&["run"][..], &RUN, &["--out", d]].concat());
         assert_eq!(again.status.code(), Some(2));
         grokscope_ok(&["run", "--resume", d, "--out", d, "--every", "50"]);
-        let got = metrics(&dir);
+        let got = metrics_lines(&dir);
         assert_eq!(got.len(), expected.len(), "moment {ms} ms");
         assert_eq!(got, expected, "moment {ms} ms: the same lines, bit for bit");
         assert_same_frames(&dir, &whole, &format!("moment {ms} ms"));
@@ -209,7 +204,7 @@ fn a_signal_finishes_the_run_with_a_checkpoint_and_summary() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert_eq!(
-            metrics(&dir),
+            metrics_lines(&dir),
             expected,
             "{sig}: resumed lines match bit for bit"
         );

@@ -174,7 +174,7 @@ fn sharded_sweeps_report_like_the_whole_and_resume_skips_recorded_runs() {
     let again = grokscope(&["sweep", "--grid-file", g, "--out", whole.to_str().unwrap()]);
     assert!(again.status.success());
     assert_eq!(String::from_utf8_lossy(&again.stdout).lines().count(), 3);
-    let runs: Vec<u64> = common::json_file(&whole)
+    let runs: Vec<u64> = common::read_json_lines(&whole)
         .iter()
         .map(|r| r["run"].as_u64().unwrap())
         .collect();

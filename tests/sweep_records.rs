@@ -27,7 +27,7 @@ fn sweep(dir: &Path, grid_text: &str) -> String {
 }
 
 fn records(dir: &Path) -> Vec<serde_json::Value> {
-    common::json_file(&dir.join("out.jsonl"))
+    common::read_json_lines(&dir.join("out.jsonl"))
 }
 
 /// `sweep report FILE`: (stdout, stderr), after checking it succeeded.

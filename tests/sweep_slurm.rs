@@ -22,7 +22,10 @@ fn scratch(name: &str) -> PathBuf {
 /// The records of JSON-lines files, by run, without the one field that differs between two
 /// trainings of the same run (its wall-clock time).
 fn records(files: &[&Path]) -> Vec<serde_json::Value> {
-    let mut all: Vec<serde_json::Value> = files.iter().flat_map(|f| common::json_file(f)).collect();
+    let mut all: Vec<serde_json::Value> = files
+        .iter()
+        .flat_map(|f| common::read_json_lines(f))
+        .collect();
     for r in &mut all {
         r.as_object_mut().unwrap().remove("elapsed_s");
     }

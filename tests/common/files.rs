@@ -26,7 +26,7 @@ pub fn swapped(dir: &Path, file: &str, make: impl FnOnce(&Path), check: impl FnO
 }
 
 /// Every line of the file at `path`, each parsed as JSON.
-pub fn json_file(path: &Path) -> Vec<serde_json::Value> {
+pub fn read_json_lines(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
