@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{grokscope, tmpdir};
+use common::{grokscope, grokscope_ok, tmpdir};
 use grokscope::train::{Threads, Trainer, checkpoint, presets};
 use std::path::Path;
 use std::process::Command;
@@ -131,8 +131,7 @@ fn numpy_loads_a_checkpoint_with_safetensors() {
         );
         return;
     };
-    let dir = tmpdir("st-python", "a");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("st-python", "a");
     let path = dir.join("checkpoint.safetensors");
     let t = trained(5);
     checkpoint::save(&t, &path).unwrap();
@@ -140,11 +139,7 @@ fn numpy_loads_a_checkpoint_with_safetensors() {
         .args(["-c", READ, path.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let (h, k) = (t.config().hidden, t.config().parity_inputs());
     assert_eq!(v["shapes"]["w1"], serde_json::json!([k, h]));
@@ -169,22 +164,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Metrics lines without their wall-clock times.
-fn lines(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(dir.join("metrics.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let o = v.as_object_mut().unwrap();
-            for k in ["elapsed_s", "steps_per_s"] {
-                o.remove(k);
-            }
-            v
-        })
-        .collect()
-}
-
 /// `tests/data/old-run` was kept by grokscope before checkpoints were safetensors files
 /// (`run --preset five-neurons --steps 600 --every 100 --frame-every 200 --out DIR`).
 #[test]
@@ -193,12 +172,7 @@ fn a_directory_kept_with_the_old_checkpoint_format_still_resumes() {
     let dir = tmpdir("st-old", "run");
     copy_dir(&old, &dir);
     let d = dir.to_str().unwrap();
-    let out = grokscope(&["run", "--resume", d, "--out", d, "--steps", "800"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    grokscope_ok(&["run", "--resume", d, "--out", d, "--steps", "800"]);
     assert!(
         !dir.join("checkpoint.grok").exists(),
         "the old checkpoint is replaced"
@@ -219,15 +193,11 @@ fn a_directory_kept_with_the_old_checkpoint_format_still_resumes() {
         w,
     ]);
     assert!(fresh.status.success());
-    assert_eq!(lines(&dir), lines(&whole));
+    assert_eq!(common::metrics_lines(&dir), common::metrics_lines(&whole));
     // The same state, byte for byte (the metrics lines' digest noted beside it differs:
     // the lines hold wall-clock times).
-    let state = |d: &Path| {
-        let t = checkpoint::load(&d.join("checkpoint.safetensors"), Threads(1)).unwrap();
-        checkpoint::encode(&t)
-    };
     assert!(
-        state(&dir) == state(&whole),
+        common::checkpoint_state(&dir) == common::checkpoint_state(&whole),
         "the resumed run's checkpoint is the uninterrupted run's"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -3,13 +3,11 @@
 
 mod common;
 
-use common::{assert_usage_error, grokscope, json_lines};
+use common::{assert_usage_error, grokscope, grokscope_ok, json_lines};
 use std::path::PathBuf;
 
 fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("grokscope-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::tmpdir("cli", name)
 }
 
 /// A modular-addition run that memorizes, then generalizes within a few thousand steps.
@@ -43,8 +41,7 @@ fn bad_input_exits_2_with_one_line() {
 
 #[test]
 fn unreadable_checkpoints_exit_2_with_one_line() {
-    let dir = tmpdir("badckpt");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("cli", "badckpt");
     let d = dir.to_str().unwrap();
     assert_usage_error(&["run", "--resume", d], "checkpoint.safetensors");
     // A checkpoint of the format before safetensors, cut short.
@@ -67,14 +64,9 @@ fn unreadable_checkpoints_exit_2_with_one_line() {
 
 #[test]
 fn run_prints_metrics_lines_and_a_summary() {
-    let out = grokscope(&[
+    let out = grokscope_ok(&[
         "run", "--preset", "mod-add", "--embed", "64", "--steps", "300", "--every", "100",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(
         out.stderr.is_empty(),
         "no progress bar when stderr is not a terminal"
@@ -158,7 +150,7 @@ fn out_and_resume_continue_the_run_exactly() {
     assert!(grokscope(&b).status.success());
     assert!(half.join("checkpoint.safetensors").exists());
     assert!(half.join("summary.json").exists());
-    let resumed = grokscope(&[
+    grokscope_ok(&[
         "run",
         "--resume",
         half.to_str().unwrap(),
@@ -169,38 +161,16 @@ fn out_and_resume_continue_the_run_exactly() {
         "--out",
         half.to_str().unwrap(),
     ]);
-    assert!(
-        resumed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&resumed.stderr)
-    );
-    let strip = |text: String| -> Vec<serde_json::Value> {
-        text.lines()
-            .map(|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-                let o = v.as_object_mut().unwrap();
-                for k in ["elapsed_s", "steps_per_s"] {
-                    o.remove(k);
-                }
-                v
-            })
-            .collect()
-    };
-    let whole_lines = strip(std::fs::read_to_string(whole.join("metrics.jsonl")).unwrap());
-    let resumed_lines = strip(std::fs::read_to_string(half.join("metrics.jsonl")).unwrap());
+    let whole_lines = common::metrics_lines(&whole);
+    let resumed_lines = common::metrics_lines(&half);
     // Same metrics at every step, bit for bit, in one whole file.
     assert_eq!(whole_lines.len(), 6);
     assert_eq!(whole_lines[..5], resumed_lines[..5]);
     assert_eq!(resumed_lines.last().unwrap()["summary"], true);
     // The final checkpoints hold the same state, byte for byte (beside it each notes a
     // digest of its metrics lines, which hold wall-clock times).
-    let state = |d: &std::path::Path| {
-        let path = d.join("checkpoint.safetensors");
-        let t = grokscope::train::checkpoint::load(&path, grokscope::train::Threads(1)).unwrap();
-        grokscope::train::checkpoint::encode(&t)
-    };
     assert!(
-        state(&whole) == state(&half),
+        common::checkpoint_state(&whole) == common::checkpoint_state(&half),
         "the final checkpoints are identical"
     );
     // Resuming cannot change the model.
@@ -318,52 +288,32 @@ fn metrics_lines_carry_the_progress_measures() {
 
 #[test]
 fn construct_reports_the_circle_and_rejects_bad_input() {
-    let report = |args: &[&str]| {
-        let out = grokscope(args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        json_lines(&out).remove(0)
+    // `construct --modulus 67 --neurons N --activation A`: its one JSON line.
+    let report = |neurons: &str, activation: &str| {
+        let args = [
+            "construct",
+            "--modulus",
+            "67",
+            "--neurons",
+            neurons,
+            "--activation",
+            activation,
+        ];
+        json_lines(&grokscope_ok(&args)).remove(0)
     };
-    let square = report(&[
-        "construct",
-        "--modulus",
-        "67",
-        "--neurons",
-        "5",
-        "--activation",
-        "square",
-    ]);
+    let square = report("5", "square");
     assert_eq!(square["modulus"], 67);
     assert_eq!(square["neurons"], 5);
     assert_eq!(square["activation"], "square");
     assert_eq!(square["accuracy"], 1.0);
     assert!(square["max_abs_error"].as_f64().unwrap() < 1e-9);
-    let relu5 = report(&[
-        "construct",
-        "--modulus",
-        "67",
-        "--neurons",
-        "5",
-        "--activation",
-        "relu",
-    ]);
+    let relu5 = report("5", "relu");
     assert_eq!(relu5["accuracy"], 1.0);
     assert!(
         relu5["max_abs_error"].as_f64().unwrap() > 1e-3,
         "ReLU only approximates"
     );
-    let relu6 = report(&[
-        "construct",
-        "--modulus",
-        "67",
-        "--neurons",
-        "6",
-        "--activation",
-        "relu",
-    ]);
+    let relu6 = report("6", "relu");
     assert!(relu6["accuracy"].as_f64().unwrap() < 1.0);
     assert_usage_error(
         &["construct", "--modulus", "67", "--neurons", "0"],

@@ -45,8 +45,7 @@ fn record(grid: &str, spec: &RunSpec, class: Class) -> RunRecord {
 
 /// The records as a sweep output file.
 fn write(name: &str, records: &[RunRecord]) -> PathBuf {
-    let dir = common::tmpdir("cli-article", name);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("cli-article", name);
     let path = dir.join("out.jsonl");
     let lines: Vec<String> = records
         .iter()
@@ -56,14 +55,19 @@ fn write(name: &str, records: &[RunRecord]) -> PathBuf {
     path
 }
 
-fn report(path: &std::path::Path) -> String {
-    let out = grokscope(&[
+/// `sweep report --against article FILE`.
+fn against_article(path: &std::path::Path) -> [&str; 5] {
+    [
         "sweep",
         "report",
         "--against",
         "article",
         path.to_str().unwrap(),
-    ]);
+    ]
+}
+
+fn report(path: &std::path::Path) -> String {
+    let out = grokscope(&against_article(path));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     String::from_utf8(out.stdout).unwrap()
@@ -274,13 +278,7 @@ fn bad_comparisons_are_one_line_and_status_2() {
     let arch = Grid::builtin("mod-add-arch", 1).unwrap().expand().unwrap();
     let f = write("arch", &[record("mod-add-arch", &arch[0], Class::Grok)]);
     assert_usage_error(
-        &[
-            "sweep",
-            "report",
-            "--against",
-            "article",
-            f.to_str().unwrap(),
-        ],
+        &against_article(&f),
         "the article has no runs of grid 'mod-add-arch'",
     );
     // Other settings than the article's grid at that point.
@@ -288,13 +286,7 @@ fn bad_comparisons_are_one_line_and_status_2() {
     spec.config.lr = 1e-3;
     let f = write("lr", &[record("parity-v4", &spec, Class::Grok)]);
     assert_usage_error(
-        &[
-            "sweep",
-            "report",
-            "--against",
-            "article",
-            f.to_str().unwrap(),
-        ],
+        &against_article(&f),
         "other settings than the article's parity-v4 at its point: lr 0.001 (the article's grid: 0.003)",
     );
     // A point the article's grid does not have.
@@ -303,32 +295,16 @@ fn bad_comparisons_are_one_line_and_status_2() {
     spec.config.hidden = 48;
     let f = write("off", &[record("parity-v4", &spec, Class::Grok)]);
     assert_usage_error(
-        &[
-            "sweep",
-            "report",
-            "--against",
-            "article",
-            f.to_str().unwrap(),
-        ],
+        &against_article(&f),
         "lies off the article's parity-v4 grid (hidden 48, n_train 750, weight_decay 0.01)",
     );
     assert_usage_error(
         &["sweep", "report", "--against", "paper", f.to_str().unwrap()],
         "paper",
     );
-    let empty = common::tmpdir("cli-article", "empty");
-    std::fs::create_dir_all(&empty).unwrap();
+    let empty = common::scratch("cli-article", "empty");
     std::fs::write(empty.join("e.jsonl"), "").unwrap();
-    assert_usage_error(
-        &[
-            "sweep",
-            "report",
-            "--against",
-            "article",
-            empty.join("e.jsonl").to_str().unwrap(),
-        ],
-        "no sweep records",
-    );
+    assert_usage_error(&against_article(&empty.join("e.jsonl")), "no sweep records");
 }
 
 #[test]

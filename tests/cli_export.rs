@@ -4,14 +4,10 @@
 
 mod common;
 
-use common::{assert_usage_error, grokscope};
+use common::{assert_usage_error, grokscope_ok};
 use grokscope::train::keep::read_frames;
 use grokscope::train::{Threads, Weights, checkpoint};
 use std::path::{Path, PathBuf};
-
-fn tmpdir(name: &str) -> PathBuf {
-    common::tmpdir("export", name)
-}
 
 /// A kept run: five-neurons (factors in every frame) for 300 steps, a frame every 100.
 fn kept(name: &str, args: &[&str]) -> PathBuf {
@@ -72,7 +68,7 @@ fn expected(dir: &Path) -> (Vec<Expected>, Vec<i64>) {
 fn npz_holds_the_named_tensors_with_exact_values() {
     let dir = kept("npz", &FIVE);
     let file = dir.join("w.npz");
-    let out = grokscope(&[
+    grokscope_ok(&[
         "export",
         dir.to_str().unwrap(),
         "--format",
@@ -80,11 +76,6 @@ fn npz_holds_the_named_tensors_with_exact_values() {
         "--out",
         file.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let (want, steps) = expected(&dir);
     assert_eq!(steps, [0, 100, 200, 300]);
     let names: Vec<&str> = want.iter().map(|w| w.0.as_str()).collect();
@@ -129,12 +120,7 @@ fn safetensors_holds_the_named_tensors_with_exact_values_and_the_run() {
             "--preset", "parity", "--hidden", "8", "--steps", "40", "--every", "10",
         ],
     );
-    let out = grokscope(&["export", dir.to_str().unwrap(), "--format", "safetensors"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    grokscope_ok(&["export", dir.to_str().unwrap(), "--format", "safetensors"]);
     let file = dir.join("weights.safetensors");
     let bytes = std::fs::read(&file).unwrap();
     let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
@@ -170,8 +156,7 @@ fn safetensors_holds_the_named_tensors_with_exact_values_and_the_run() {
 
 #[test]
 fn export_refuses_what_is_not_a_kept_run() {
-    let dir = tmpdir("bad");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("export", "bad");
     let d = dir.to_str().unwrap();
     assert_usage_error(&["export", d, "--format", "npz"], "run.json");
     assert_usage_error(
@@ -219,11 +204,7 @@ for name in sorted(arrays):
         .args(["-c", script, file.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     let seen: std::collections::HashMap<&str, (&str, &str, &str)> = text
         .lines()

@@ -3,16 +3,13 @@
 
 mod common;
 
-use common::{assert_usage_error, grokscope};
+use common::{assert_usage_error, grokscope, grokscope_ok};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("grokscope-files-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("files", name)
 }
 
 /// A one-run parity grid that trains in a moment.
@@ -81,13 +78,8 @@ fn a_torn_last_line_is_dropped_and_the_sweep_continues() {
     let grid = dir.join("grid.json");
     std::fs::write(&grid, TINY_GRID).unwrap();
     let out = dir.join("out.jsonl");
-    let (g, o) = (grid.to_str().unwrap(), out.to_str().unwrap());
-    let first = grokscope(&["sweep", "--grid-file", g, "--out", o, "--jobs", "1"]);
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    let o = out.to_str().unwrap();
+    grokscope_ok(&common::sweep_one_job(&grid, &out));
     let text = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2);
@@ -101,12 +93,7 @@ fn a_torn_last_line_is_dropped_and_the_sweep_continues() {
         err.contains("out.jsonl:2: dropped a torn last line"),
         "{err}"
     );
-    let rerun = grokscope(&["sweep", "--grid-file", g, "--out", o, "--jobs", "1"]);
-    assert!(
-        rerun.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rerun.stderr)
-    );
+    grokscope_ok(&common::sweep_one_job(&grid, &out));
     let again = std::fs::read_to_string(&out).unwrap();
     assert_eq!(
         again.lines().count(),
@@ -121,6 +108,14 @@ fn a_torn_last_line_is_dropped_and_the_sweep_continues() {
     std::fs::write(&out, format!("{{oops\n{}\n", lines[0])).unwrap();
     assert_usage_error(&["sweep", "report", o], "out.jsonl:1: not a sweep record");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `run` of a small parity model for `steps` steps, metrics every 10, then `more`.
+fn parity_run<'a>(steps: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let run = [
+        "run", "--preset", "parity", "--hidden", "8", "--steps", steps, "--every", "10",
+    ];
+    [&run[..], more].concat()
 }
 
 /// Run grokscope with stdout on /dev/full.
@@ -140,13 +135,8 @@ fn to_dev_full(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_full_stdout_is_status_1_and_out_still_gets_its_files() {
-    for args in [
-        &[
-            "run", "--preset", "parity", "--hidden", "8", "--steps", "20", "--every", "10",
-        ][..],
-        &["presets"],
-    ] {
-        let out = to_dev_full(args);
+    for args in [parity_run("20", &[]), vec!["presets"]] {
+        let out = to_dev_full(&args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
@@ -154,19 +144,7 @@ fn a_full_stdout_is_status_1_and_out_still_gets_its_files() {
     }
     let dir = tmpdir("full");
     let d = dir.join("run");
-    let out = to_dev_full(&[
-        "run",
-        "--preset",
-        "parity",
-        "--hidden",
-        "8",
-        "--steps",
-        "20",
-        "--every",
-        "10",
-        "--out",
-        d.to_str().unwrap(),
-    ]);
+    let out = to_dev_full(&parity_run("20", &["--out", d.to_str().unwrap()]));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     for f in ["metrics.jsonl", "summary.json", "checkpoint.safetensors"] {
@@ -201,30 +179,17 @@ fn a_full_stdout_is_status_1_and_out_still_gets_its_files() {
 fn a_checkpoint_with_a_valid_checksum_and_an_absurd_shape_is_refused() {
     let dir = tmpdir("shape");
     let d = dir.join("run");
-    let ok = grokscope(&[
-        "run",
-        "--preset",
-        "parity",
-        "--hidden",
-        "8",
-        "--steps",
-        "10",
-        "--every",
-        "10",
-        "--out",
-        d.to_str().unwrap(),
-    ]);
+    let ok = grokscope(&parity_run("10", &["--out", d.to_str().unwrap()]));
     assert!(ok.status.success());
     let path = d.join("checkpoint.safetensors");
     let real = std::fs::read(&path).unwrap();
+    let resume_refused =
+        |why: &str| assert_usage_error(&["run", "--resume", d.to_str().unwrap()], why);
     // An absurd shape (offsets left): the file no longer tiles its bytes, refused before
     // anything is allocated from it.
     for rows in [4_611_686_018_427_387_904u64, 3] {
         common::forge_checkpoint(&path, |h| h["w1"]["shape"][0] = serde_json::json!(rows));
-        assert_usage_error(
-            &["run", "--resume", d.to_str().unwrap()],
-            "not a whole safetensors file",
-        );
+        resume_refused("not a whole safetensors file");
         std::fs::write(&path, &real).unwrap();
     }
     // Other settings (a wider model) with the identity to match, checksum redone: the
@@ -237,10 +202,7 @@ fn a_checkpoint_with_a_valid_checksum_and_an_absurd_shape_is_refused() {
         meta["config"] = serde_json::json!(serde_json::to_string(&cfg).unwrap());
         meta["identity"] = serde_json::json!(grokscope::train::identity::identity(&cfg));
     });
-    assert_usage_error(
-        &["run", "--resume", d.to_str().unwrap()],
-        "tensors do not match the model",
-    );
+    resume_refused("tensors do not match the model");
     // The settings edited but not the identity: forged.
     std::fs::write(&path, &real).unwrap();
     common::forge_checkpoint(&path, |h| {
@@ -250,9 +212,6 @@ fn a_checkpoint_with_a_valid_checksum_and_an_absurd_shape_is_refused() {
         cfg["seed"] = serde_json::json!(7);
         meta["config"] = serde_json::json!(cfg.to_string());
     });
-    assert_usage_error(
-        &["run", "--resume", d.to_str().unwrap()],
-        "is not its settings'",
-    );
+    resume_refused("is not its settings'");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -5,13 +5,11 @@
 
 mod common;
 
-use common::{assert_usage_error, grokscope};
+use common::{assert_usage_error, grokscope, grokscope_ok};
 use std::path::PathBuf;
 
 fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("grokscope-keep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::tmpdir("keep", name)
 }
 
 const SMALL: [&str; 8] = [
@@ -19,7 +17,7 @@ const SMALL: [&str; 8] = [
 ];
 
 fn run_into(dir: &std::path::Path, extra: &[&str]) {
-    let out = grokscope(
+    grokscope_ok(
         &[
             &["run"][..],
             &SMALL,
@@ -27,11 +25,6 @@ fn run_into(dir: &std::path::Path, extra: &[&str]) {
             extra,
         ]
         .concat(),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 
@@ -73,12 +66,7 @@ fn an_old_run_file_resumes_and_a_newer_or_foreign_one_says_why_not() {
         serde_json::json!({ "config": run["config"] }).to_string(),
     )
     .unwrap();
-    let out = grokscope(&["run", "--resume", d, "--out", d, "--steps", "60"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    grokscope_ok(&["run", "--resume", d, "--out", d, "--steps", "60"]);
     assert_eq!(
         json(&dir.join("run.json"))["version"],
         1,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_usage_error, grokscope};
+use common::{assert_usage_error, grokscope, grokscope_ok};
 
 #[test]
 fn runs_too_large_to_allocate_are_refused_with_the_estimate() {
@@ -111,12 +111,7 @@ fn construct_takes_moduli_up_to_500_and_refuses_one_more() {
         &["construct", "--modulus", "67", "--neurons", "4097"],
         "number of neurons must be in 1..=4096 (got 4097)",
     );
-    let out = grokscope(&["construct", "--modulus", "500", "--neurons", "5"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = grokscope_ok(&["construct", "--modulus", "500", "--neurons", "5"]);
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // x² at even M: every pair but the M half a turn apart, whose logits all tie.
     assert_eq!(line["modulus"], 500);

@@ -5,7 +5,7 @@ use grokscope::train::checkpoint;
 use grokscope::train::model::Model;
 use grokscope::train::presets;
 use grokscope::train::task::{Data, apply_op};
-use grokscope::train::{Arch, Config, Decay, Op, Threads, Trainer};
+use grokscope::train::{Arch, Config, Decay, Metrics, Op, Threads, Trainer};
 use std::collections::HashSet;
 
 fn preset(name: &str) -> Config {
@@ -125,21 +125,14 @@ fn parity_data_labels_the_first_k_bits_and_carries_the_bias_input() {
     assert!((share - 0.5).abs() < 0.05, "balanced labels: {share}");
 }
 
-fn trace(cfg: &Config, steps: u64) -> Vec<(u64, f64, f64, f64, f64, f64)> {
+/// The metrics every 10 steps of `steps` steps of training.
+fn trace(cfg: &Config, steps: u64) -> Vec<Metrics> {
     let mut t = Trainer::new(cfg.clone(), Threads(1)).unwrap();
     let mut out = Vec::new();
     for _ in 0..steps {
         t.step().unwrap();
         if t.step_count().is_multiple_of(10) {
-            let m = t.evaluate();
-            out.push((
-                m.step,
-                m.train_loss,
-                m.test_loss,
-                m.train_acc,
-                m.test_acc,
-                m.weight_norm,
-            ));
+            out.push(t.evaluate());
         }
     }
     out

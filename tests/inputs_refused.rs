@@ -7,9 +7,10 @@
 
 mod common;
 
+use common::{mkfifo, swapped};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_grokscope");
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -27,55 +28,22 @@ fn kept(name: &str) -> PathBuf {
 
 /// `sh -c 'ulimit -v 1048576; grokscope ARGS'`, which must end within the timeout.
 fn run_limited(args: &[&str]) -> Output {
-    let mut child = Command::new("sh")
-        .arg("-c")
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
         .arg("ulimit -v 1048576; exec \"$0\" \"$@\"")
         .arg(BIN)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > TIMEOUT {
-            child.kill().unwrap();
-            panic!("{args:?} still running after {TIMEOUT:?} (a hang)");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().unwrap()
+        .args(args);
+    common::output_within(&mut sh, TIMEOUT, &format!("{args:?}"))
 }
 
 /// Status 2, one line naming `words`, no abort or panic, within the timeout.
 fn refused(args: &[&str], words: &[&str]) -> String {
-    let out = run_limited(args);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    let err = common::assert_refused(&run_limited(args), args, words);
     assert!(
         !err.contains("panicked") && !err.contains("memory allocation"),
         "{err}"
     );
-    for w in words {
-        assert!(err.contains(w), "{args:?}: '{err}' should mention '{w}'");
-    }
     err
-}
-
-fn mkfifo(path: &Path) {
-    assert!(Command::new("mkfifo").arg(path).status().unwrap().success());
-}
-
-/// Put `make`'s file in place of `dir/file` while `check` runs, then the real one back.
-fn swapped(dir: &Path, file: &str, make: impl FnOnce(&Path), check: impl FnOnce()) {
-    let path = dir.join(file);
-    let aside = dir.join(format!("{file}.aside"));
-    std::fs::rename(&path, &aside).unwrap();
-    make(&path);
-    check();
-    std::fs::remove_file(&path).unwrap();
-    std::fs::rename(&aside, &path).unwrap();
 }
 
 #[test]
@@ -116,9 +84,7 @@ fn forge_frames_header(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     let mut out = bytes[..21].to_vec();
     out.extend_from_slice(&(json.len() as u64).to_le_bytes());
     out.extend_from_slice(&json);
-    let sum = out.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    });
+    let sum = common::fnv1a(&out);
     out.extend_from_slice(&sum.to_le_bytes());
     out.extend_from_slice(&bytes[29 + len + 8..]);
     std::fs::write(path, out).unwrap();
@@ -178,8 +144,7 @@ fn a_run_file_with_a_zero_interval_is_refused() {
 
 #[test]
 fn paths_holding_escape_sequences_are_shown_escaped() {
-    let base = common::tmpdir("inputs", "escapes");
-    std::fs::create_dir_all(&base).unwrap();
+    let base = common::scratch("inputs", "escapes");
     let evil = base.join("run\x1b]0;owned\x07\x1b[2J");
     let e = evil.to_str().unwrap();
     for args in [
@@ -226,12 +191,7 @@ fn export_refuses_a_missing_folder_and_clears_a_killed_exports_temporary() {
     let live = dir.join(format!(".weights.npz.tmp.{}", std::process::id()));
     std::fs::write(&stale, vec![0u8; 1 << 20]).unwrap();
     std::fs::write(&live, b"in progress").unwrap();
-    let out = run_limited(&["export", d, "--format", "npz"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&run_limited(&["export", d, "--format", "npz"]));
     assert!(!stale.exists(), "a killed export's temporary is removed");
     assert!(live.exists(), "a live writer's is not");
     std::fs::remove_dir_all(&dir).unwrap();

@@ -7,20 +7,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_grokscope");
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-fn start(args: &[&str]) -> Child {
-    Command::new(BIN)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
 
 /// Wait until `ready` holds (the first writer is under way).
 fn wait_until(what: &str, ready: impl Fn() -> bool) {
@@ -33,14 +23,8 @@ fn wait_until(what: &str, ready: impl Fn() -> bool) {
 
 /// Status 2, one line naming the holder's PID.
 fn refused_naming(args: &[&str], pid: u32) {
-    let out = common::grokscope(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-    assert!(
-        err.contains(&format!("being written by process {pid}")),
-        "{args:?}: {err}"
-    );
+    let holder = format!("being written by process {pid}");
+    common::assert_refused(&common::grokscope(args), args, &[&holder]);
 }
 
 /// SIGTERM `child` (a clean stop) and wait for it.
@@ -64,7 +48,8 @@ fn a_second_writer_into_a_live_run_directory_is_refused() {
     let run = [
         "run", "--preset", "parity", "--hidden", "16", "--steps", "200000",
     ];
-    let first = start(&[&run[..], &["--out", d, "--checkpoint-every", "100"]].concat());
+    let first =
+        common::start_quiet(&[&run[..], &["--out", d, "--checkpoint-every", "100"]].concat());
     let pid = first.id();
     wait_until("a checkpoint", || {
         dir.join("checkpoint.safetensors").exists()
@@ -95,12 +80,7 @@ fn a_second_writer_into_a_live_run_directory_is_refused() {
         .as_u64()
         .unwrap();
     let steps = (at + 500).to_string();
-    let out = common::grokscope(&["run", "--resume", d, "--out", d, "--steps", &steps]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::grokscope_ok(&["run", "--resume", d, "--out", d, "--steps", &steps]);
     let (_, frames) = grokscope::train::keep::read_frames(&dir.join("frames.bin")).unwrap();
     assert!(
         frames
@@ -115,21 +95,12 @@ const SLOW_GRID: &str = r#"{"name": "slow", "preset": "parity", "base": {"steps"
 
 #[test]
 fn a_second_sweep_into_the_same_output_file_is_refused() {
-    let dir = common::tmpdir("writer", "sweep");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("writer", "sweep");
     let grid = dir.join("slow.json");
     std::fs::write(&grid, SLOW_GRID).unwrap();
     let out = dir.join("out.jsonl");
-    let args = [
-        "sweep",
-        "--grid-file",
-        grid.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    let mut first = start(&args);
+    let args = common::sweep_one_job(&grid, &out);
+    let mut first = common::start_quiet(&args);
     let lock = dir.join(".out.jsonl.lock");
     wait_until("the sweep's lock", || size(&lock) > 0);
     refused_naming(&args, first.id());

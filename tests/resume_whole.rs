@@ -11,7 +11,7 @@ mod common;
 use common::grokscope;
 use std::io::{BufRead, Seek};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_grokscope");
@@ -30,43 +30,19 @@ fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
 }
 
 fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_ok(&out);
     out
 }
 
 /// `grokscope ARGS`, which must end within the timeout (a hang fails the test).
 fn within(args: &[&str]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > TIMEOUT {
-            child.kill().unwrap();
-            panic!("{args:?} still running after {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.wait_with_output().unwrap()
+    let what = format!("{args:?}");
+    common::output_within(Command::new(BIN).args(args), TIMEOUT, &what)
 }
 
 /// Status 2 and one line on stderr that mentions `words`, within the timeout.
 fn refused(args: &[&str], words: &[&str]) -> String {
-    let out = within(args);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-    for w in words {
-        assert!(err.contains(w), "{args:?}: '{err}' should mention '{w}'");
-    }
-    err
+    common::assert_refused(&within(args), args, words)
 }
 
 /// The metrics file's lines without the wall-clock fields (JSON lines, or CSV whose
@@ -82,11 +58,7 @@ fn metrics(dir: &Path, file: &str) -> Vec<String> {
                 }
                 return cells.join(",");
             }
-            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-            for k in ["elapsed_s", "steps_per_s"] {
-                v.as_object_mut().unwrap().remove(k);
-            }
-            v.to_string()
+            common::without_wall_clock(l).to_string()
         })
         .collect()
 }
@@ -120,12 +92,7 @@ fn last_step(path: &Path) -> u64 {
 /// Start `grokscope ARGS` writing into `dir` and SIGKILL it once its partial metrics file
 /// (`partial`) holds a line of step `step` or later (or it has ended by itself).
 fn kill_at(args: &[&str], dir: &Path, partial: &str, step: u64) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::start_quiet(args);
     let start = Instant::now();
     while last_step(&dir.join(partial)) < step {
         if child.try_wait().unwrap().is_some() {
@@ -250,19 +217,13 @@ fn a_finished_run_resumed_keeps_its_phase_and_grok_step() {
 /// Swap `file` in `dir` for what `make` puts there, check that resuming is refused naming
 /// `words` (and does not hang), and put the file back.
 fn refused_with(dir: &Path, file: &str, make: impl FnOnce(&Path), words: &[&str]) {
-    let path = dir.join(file);
-    let aside = dir.join("aside");
-    std::fs::rename(&path, &aside).unwrap();
-    make(&path);
     let d = dir.to_str().unwrap();
-    refused(
-        &["run", "--resume", d, "--out", d, "--steps", "1500"],
-        words,
-    );
-    if std::fs::symlink_metadata(&path).is_ok() {
-        std::fs::remove_file(&path).unwrap();
-    }
-    std::fs::rename(&aside, &path).unwrap();
+    common::swapped(dir, file, make, || {
+        refused(
+            &["run", "--resume", d, "--out", d, "--steps", "1500"],
+            words,
+        );
+    });
 }
 
 #[test]
@@ -293,9 +254,7 @@ fn metrics_or_frames_that_are_not_whole_are_refused_on_resume() {
         .collect();
     let gap = format!("{}\n", gap.join("\n")).into_bytes();
     refused_with(&dir, "metrics.jsonl", with(gap), &["no line for step 500"]);
-    let fifo = |p: &Path| {
-        assert!(Command::new("mkfifo").arg(p).status().unwrap().success());
-    };
+    let fifo = common::mkfifo;
     refused_with(&dir, "metrics.jsonl", fifo, &["not a regular file"]);
     let zero = |p: &Path| std::os::unix::fs::symlink("/dev/zero", p).unwrap();
     refused_with(&dir, "metrics.jsonl", zero, &["not a regular file"]);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::grokscope;
+use common::{grokscope, grokscope_ok};
 use std::path::Path;
 
 const SMALL: [&str; 8] = [
@@ -30,13 +30,7 @@ fn header(path: &Path, magic: usize) -> serde_json::Value {
 
 /// Status 2, one line mentioning every one of `words`.
 fn refused(args: &[&str], words: &[&str]) {
-    let out = grokscope(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-    for w in words {
-        assert!(err.contains(w), "{args:?}: '{err}' should mention '{w}'");
-    }
+    common::assert_refused(&grokscope(args), args, words);
 }
 
 #[test]
@@ -62,7 +56,7 @@ fn every_kept_file_carries_the_runs_identity() {
     assert_eq!(summary["identity"], id.as_str());
     // Exports: a u64 tensor, and the safetensors metadata.
     let st = dir.join("w.safetensors");
-    let out = grokscope(&[
+    grokscope_ok(&[
         "export",
         d,
         "--format",
@@ -70,11 +64,6 @@ fn every_kept_file_carries_the_runs_identity() {
         "--out",
         st.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let bytes = std::fs::read(&st).unwrap();
     let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
     let meta = meta.metadata().as_ref().unwrap();
@@ -84,12 +73,7 @@ fn every_kept_file_carries_the_runs_identity() {
     let bits = u64::from_le_bytes(t.data().try_into().unwrap());
     assert_eq!(format!("{bits:016x}"), id);
     // The same run extended keeps its identity; another seed has another.
-    let out = grokscope(&["run", "--resume", d, "--out", d, "--steps", "400"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    grokscope_ok(&["run", "--resume", d, "--out", d, "--steps", "400"]);
     assert_eq!(json(&dir.join("run.json"))["identity"], id.as_str());
     let other = kept("carries-other", "1");
     assert_ne!(json(&other.join("run.json"))["identity"], id.as_str());
@@ -105,11 +89,10 @@ fn files_of_another_run_are_refused_by_every_reader() {
     let resume = ["run", "--resume", d, "--out", d, "--steps", "400"];
     let export = ["export", d, "--format", "npz"];
     let swap = |file: &str, check: &dyn Fn()| {
-        let aside = a.join("aside");
-        std::fs::rename(a.join(file), &aside).unwrap();
-        std::fs::copy(b.join(file), a.join(file)).unwrap();
-        check();
-        std::fs::rename(&aside, a.join(file)).unwrap();
+        let theirs = |p: &Path| {
+            std::fs::copy(b.join(file), p).unwrap();
+        };
+        common::swapped(&a, file, theirs, check);
     };
     // Another run's frames: replayed and exported beside this run's weights before.
     swap("frames.bin", &|| {
@@ -149,18 +132,8 @@ fn files_of_another_run_are_refused_by_every_reader() {
     refused(&resume, &["run.json", "not the checkpoint's run"]);
     std::fs::write(&run, kept_text).unwrap();
     // Whole again: every reader takes it.
-    let out = grokscope(&export);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = grokscope(&resume);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    grokscope_ok(&export);
+    grokscope_ok(&resume);
     std::fs::remove_dir_all(&a).unwrap();
     std::fs::remove_dir_all(&b).unwrap();
 }

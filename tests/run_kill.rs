@@ -4,42 +4,25 @@
 
 mod common;
 
-use common::grokscope;
+use common::{grokscope, grokscope_ok, metrics_lines};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("grokscope-kill-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::tmpdir("kill", name)
 }
 
 const RUN: [&str; 10] = [
     "--preset", "parity", "--hidden", "16", "--steps", "6000", "--every", "50", "--format", "jsonl",
 ];
 
-/// Metrics lines without the wall-clock fields.
-fn metrics(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(dir.join("metrics.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-            for k in ["elapsed_s", "steps_per_s"] {
-                v.as_object_mut().unwrap().remove(k);
-            }
-            v
-        })
-        .collect()
-}
-
 /// The uninterrupted run every interrupted one is compared with: its directory and lines.
 fn uninterrupted(name: &str) -> (PathBuf, Vec<serde_json::Value>) {
     let whole = tmpdir(name);
     let out = grokscope(&[&["run"][..], &RUN, &["--out", whole.to_str().unwrap()]].concat());
     assert!(out.status.success(), "{out:?}");
-    let lines = metrics(&whole);
+    let lines = metrics_lines(&whole);
     (whole, lines)
 }
 
@@ -73,19 +56,14 @@ fn a_killed_run_resumes_from_its_latest_checkpoint_without_gap_or_duplicate() {
     for (i, ms) in [0u64, 100, 300, 700].into_iter().enumerate() {
         let dir = tmpdir(&format!("killed-{i}"));
         let d = dir.to_str().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_grokscope"))
-            .args(
-                [
-                    &["run"][..],
-                    &RUN,
-                    &["--out", d, "--checkpoint-every", "200"],
-                ]
-                .concat(),
-            )
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = common::start_quiet(
+            &[
+                &["run"][..],
+                &RUN,
+                &["--out", d, "--checkpoint-every", "200"],
+            ]
+            .concat(),
+        );
         let t0 = std::time::Instant::now();
         while !dir.join("checkpoint.safetensors").exists() {
             assert!(
@@ -100,13 +78,8 @@ fn a_killed_run_resumes_from_its_latest_checkpoint_without_gap_or_duplicate() {
         // Rerunning into it without --resume is refused: it holds a run.
         let again = grokscope(&[&["run"][..], &RUN, &["--out", d]].concat());
         assert_eq!(again.status.code(), Some(2));
-        let out = grokscope(&["run", "--resume", d, "--out", d, "--every", "50"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let got = metrics(&dir);
+        grokscope_ok(&["run", "--resume", d, "--out", d, "--every", "50"]);
+        let got = metrics_lines(&dir);
         assert_eq!(got.len(), expected.len(), "moment {ms} ms");
         assert_eq!(got, expected, "moment {ms} ms: the same lines, bit for bit");
         assert_same_frames(&dir, &whole, &format!("moment {ms} ms"));
@@ -140,7 +113,7 @@ fn resume_takes_a_checkpoint_file_and_refuses_mixed_directories() {
     );
     // A checkpoint file, as the dashboard's s saves one.
     let file = a.join("checkpoint.safetensors");
-    let out = grokscope(&[
+    let out = grokscope_ok(&[
         "run",
         "--resume",
         file.to_str().unwrap(),
@@ -149,11 +122,6 @@ fn resume_takes_a_checkpoint_file_and_refuses_mixed_directories() {
         "--every",
         "10",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let lines = common::json_lines(&out);
     assert_eq!(lines[0]["step"], 50);
     assert_eq!(lines.last().unwrap()["steps"], 60);
@@ -204,12 +172,7 @@ fn a_signal_finishes_the_run_with_a_checkpoint_and_summary() {
     for sig in ["INT", "TERM", "HUP"] {
         let dir = tmpdir(&format!("sig-{sig}"));
         let d = dir.to_str().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_grokscope"))
-            .args([&["run"][..], &RUN, &["--out", d]].concat())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = common::start_quiet(&[&["run"][..], &RUN, &["--out", d]].concat());
         // Wait until it trains (its partial metrics file has lines), then signal it.
         let partial = dir.join(".metrics.jsonl.partial");
         let t0 = std::time::Instant::now();
@@ -241,7 +204,7 @@ fn a_signal_finishes_the_run_with_a_checkpoint_and_summary() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert_eq!(
-            metrics(&dir),
+            metrics_lines(&dir),
             expected,
             "{sig}: resumed lines match bit for bit"
         );
@@ -263,12 +226,7 @@ fn a_torn_frames_tail_is_dropped_and_resumed_over() {
     // Stopped at step 3000 by --steps (its final checkpoint there).
     let mut short = RUN;
     short[5] = "3000";
-    let out = grokscope(&[&["run"][..], &short, &["--out", d]].concat());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    grokscope_ok(&[&["run"][..], &short, &["--out", d]].concat());
     let path = dir.join("frames.bin");
     let (_, frames) = read_frames(&path).unwrap();
     assert_eq!(frames.last().unwrap().metrics.step, 3000);
@@ -281,14 +239,9 @@ fn a_torn_frames_tail_is_dropped_and_resumed_over() {
     let (_, read) = read_frames(&path).unwrap();
     assert_eq!(read.len(), frames.len(), "the torn frame is dropped");
     assert_eq!(read.last().unwrap().metrics.step, 3000);
-    let out = grokscope(&[
+    grokscope_ok(&[
         "run", "--resume", d, "--out", d, "--steps", "6000", "--every", "50",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_same_frames(&dir, &whole, "torn");
     // A flipped byte in an early frame: refused, not silently cut.
     let mut bytes = std::fs::read(&path).unwrap();

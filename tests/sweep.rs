@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_usage_error, grokscope};
+use common::{assert_usage_error, grokscope, grokscope_ok};
 use grokscope::sweep::{Grid, Shard};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -131,7 +131,7 @@ fn sharded_sweeps_report_like_the_whole_and_resume_skips_recorded_runs() {
     let jobs = std::thread::available_parallelism()
         .map_or(1, |n| n.get().min(2))
         .to_string();
-    let out = grokscope(&[
+    let out = grokscope_ok(&[
         "sweep",
         "--grid-file",
         g,
@@ -140,11 +140,6 @@ fn sharded_sweeps_report_like_the_whole_and_resume_skips_recorded_runs() {
         "--out",
         whole.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let lines = String::from_utf8_lossy(&out.stdout).lines().count();
     assert_eq!(lines, 8);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -167,13 +162,7 @@ fn sharded_sweeps_report_like_the_whole_and_resume_skips_recorded_runs() {
         ]);
         assert!(o.status.success());
     }
-    let report = |files: &[&PathBuf]| {
-        let mut args = vec!["sweep", "report"];
-        args.extend(files.iter().map(|f| f.to_str().unwrap()));
-        let o = grokscope(&args);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8(o.stdout).unwrap()
-    };
+    let report = common::sweep_report;
     let merged = report(&[&s0, &s1]);
     assert_eq!(merged, report(&[&whole]), "shards report like the whole");
     assert!(merged.contains("runs"));
@@ -185,14 +174,9 @@ fn sharded_sweeps_report_like_the_whole_and_resume_skips_recorded_runs() {
     let again = grokscope(&["sweep", "--grid-file", g, "--out", whole.to_str().unwrap()]);
     assert!(again.status.success());
     assert_eq!(String::from_utf8_lossy(&again.stdout).lines().count(), 3);
-    let runs: Vec<u64> = std::fs::read_to_string(&whole)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["run"]
-                .as_u64()
-                .unwrap()
-        })
+    let runs: Vec<u64> = common::read_json_lines(&whole)
+        .iter()
+        .map(|r| r["run"].as_u64().unwrap())
         .collect();
     let unique: HashSet<_> = runs.iter().collect();
     assert_eq!((runs.len(), unique.len()), (8, 8), "each run recorded once");
@@ -249,12 +233,7 @@ fn watch_without_a_terminal_prints_like_a_plain_sweep() {
     // stdout is a pipe here: --watch falls back to JSON lines and the tables.
     let grid = tmp("watch.json");
     std::fs::write(&grid, TINY.replace("[0, 1]", "[0]")).unwrap();
-    let out = grokscope(&["sweep", "--grid-file", grid.to_str().unwrap(), "--watch"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = grokscope_ok(&["sweep", "--grid-file", grid.to_str().unwrap(), "--watch"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
     assert!(String::from_utf8_lossy(&out.stderr).contains("wd \\ train"));
     let _ = std::fs::remove_file(&grid);

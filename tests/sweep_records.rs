@@ -20,26 +20,14 @@ fn grid(name: &str, lr: f64, seeds: &[u64]) -> String {
 fn sweep(dir: &Path, grid_text: &str) -> String {
     let g = dir.join("grid.json");
     std::fs::write(&g, grid_text).unwrap();
-    let out = grokscope(&[
-        "sweep",
-        "--grid-file",
-        g.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--out",
-        dir.join("out.jsonl").to_str().unwrap(),
-    ]);
+    let out = grokscope(&common::sweep_one_job(&g, &dir.join("out.jsonl")));
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{err}");
     err
 }
 
 fn records(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(dir.join("out.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::read_json_lines(&dir.join("out.jsonl"))
 }
 
 /// `sweep report FILE`: (stdout, stderr), after checking it succeeded.
@@ -63,8 +51,7 @@ fn all_row(report: &str) -> Vec<u64> {
 
 #[test]
 fn an_edited_grid_retrains_what_changed_and_says_so() {
-    let dir = common::tmpdir("records", "edited");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("records", "edited");
     sweep(&dir, &grid("mine", 0.002, &[0, 1]));
     assert_eq!(records(&dir).len(), 2);
     // Same name and output, another seed for run 1: run 0 stands, run 1 is trained again.
@@ -102,8 +89,7 @@ fn an_edited_grid_retrains_what_changed_and_says_so() {
 
 #[test]
 fn a_grid_file_named_like_a_built_in_grid_does_not_take_its_records() {
-    let dir = common::tmpdir("records", "borrowed");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("records", "borrowed");
     sweep(&dir, &grid("parity-quick", 0.002, &[0, 1]));
     // The same lines as the built-in grid's runs 0 and 1 would be: its settings.
     let builtin = grokscope::sweep::Grid::builtin("parity-quick", 20)
@@ -130,8 +116,7 @@ fn a_grid_file_named_like_a_built_in_grid_does_not_take_its_records() {
 
 #[test]
 fn a_last_record_without_its_newline_gets_one_before_the_next() {
-    let dir = common::tmpdir("records", "newline");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("records", "newline");
     sweep(&dir, &grid("mine", 0.002, &[0, 1]));
     let out = dir.join("out.jsonl");
     let text = std::fs::read_to_string(&out).unwrap();
@@ -144,8 +129,7 @@ fn a_last_record_without_its_newline_gets_one_before_the_next() {
 
 #[test]
 fn sweep_report_counts_a_record_by_its_own_numbers() {
-    let dir = common::tmpdir("records", "audit");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("records", "audit");
     sweep(&dir, &grid("mine", 0.002, &[0, 1, 2]));
     let mut r = records(&dir);
     assert!(

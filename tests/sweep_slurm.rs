@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_usage_error, grokscope};
+use common::{assert_usage_error, grokscope_ok};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,13 +16,7 @@ const TINY: &str = r#"{
 }"#;
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "grokscope-sweep-slurm-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("sweep-slurm", name)
 }
 
 /// The records of JSON-lines files, by run, without the one field that differs between two
@@ -30,13 +24,7 @@ fn scratch(name: &str) -> PathBuf {
 fn records(files: &[&Path]) -> Vec<serde_json::Value> {
     let mut all: Vec<serde_json::Value> = files
         .iter()
-        .flat_map(|f| {
-            std::fs::read_to_string(f)
-                .unwrap()
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect::<Vec<serde_json::Value>>()
-        })
+        .flat_map(|f| common::read_json_lines(f))
         .collect();
     for r in &mut all {
         r.as_object_mut().unwrap().remove("elapsed_s");
@@ -45,21 +33,13 @@ fn records(files: &[&Path]) -> Vec<serde_json::Value> {
     all
 }
 
-fn report(files: &[&Path]) -> String {
-    let mut args = vec!["sweep", "report"];
-    args.extend(files.iter().map(|f| f.to_str().unwrap()));
-    let o = grokscope(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
-}
-
 #[test]
 fn an_array_run_task_by_task_merges_into_the_one_process_sweep() {
     let dir = scratch("array");
     let grid = dir.join("tiny.json");
     std::fs::write(&grid, TINY).unwrap();
     let job = dir.join("job");
-    let o = grokscope(&[
+    let o = grokscope_ok(&[
         "sweep",
         "--grid-file",
         grid.to_str().unwrap(),
@@ -68,7 +48,6 @@ fn an_array_run_task_by_task_merges_into_the_one_process_sweep() {
         "--out",
         job.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let told = String::from_utf8(o.stdout).unwrap();
     let script = job.join("sweep.sbatch");
     assert!(
@@ -105,16 +84,7 @@ fn an_array_run_task_by_task_merges_into_the_one_process_sweep() {
     assert_eq!(per_shard, [3, 3, 2], "runs 0,3,6 / 1,4,7 / 2,5");
 
     let whole = dir.join("whole.jsonl");
-    let o = grokscope(&[
-        "sweep",
-        "--grid-file",
-        grid.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--out",
-        whole.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    grokscope_ok(&common::sweep_one_job(&grid, &whole));
     let merged = records(&shards.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     assert_eq!(merged.len(), 8);
     assert_eq!(merged, records(&[&whole]), "same runs, classes and numbers");
@@ -125,8 +95,11 @@ fn an_array_run_task_by_task_merges_into_the_one_process_sweep() {
         .find_map(|l| l.strip_prefix("merge:  "))
         .unwrap();
     let o = Command::new("bash").args(["-c", merge]).output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(String::from_utf8(o.stdout).unwrap(), report(&[&whole]));
+    common::assert_ok(&o);
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        common::sweep_report(&[&whole])
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -5,8 +5,8 @@
 //! beside it, DIR-2, DIR-3, ..., so runs are never mixed.
 
 use super::Failure;
-use super::metrics::{Format, Line};
-use super::run::{Ending, round, summary_json};
+use super::metrics::Format;
+use super::run::{Ending, read_line, summary_json};
 use super::rundir::{self, Begin, LOCK_FILE, OutDir};
 use crate::app::session::{End, Keep, Keeper};
 use crate::probe::{Phase, Prober};
@@ -134,14 +134,8 @@ impl Keep for KeptRun {
     /// The metrics line `run` would write at this step (every read-out computed afresh), the
     /// frame, and a checkpoint after every minute of training.
     fn point(&mut self, run: &Run, m: &Metrics) -> Result<(), String> {
-        let weights = run.trainer().weights();
-        let readings = self.prober.read_all(&weights);
-        let line = Line {
-            metrics: *m,
-            elapsed_s: round(run.elapsed().as_secs_f64(), 4),
-            readout: readings.readout(),
-        };
-        self.phase = Some(self.prober.phase(m, &readings));
+        let (line, phase, weights) = read_line(&mut self.prober, run, m);
+        self.phase = Some(phase);
         if self.grokked_at.is_none() && m.test_acc >= 0.99 {
             self.grokked_at = Some(m.step);
         }

@@ -7,7 +7,7 @@ use super::{Failure, train_args::TrainArgs};
 use crate::probe::{Phase, Prober};
 use crate::train::files::Lock;
 use crate::train::keep::RunFile;
-use crate::train::{Control, Flow, Metrics, Run, Stop, Trainer, drive};
+use crate::train::{Control, Flow, Metrics, Run, Stop, Trainer, Weights, drive};
 use clap::Args;
 use serde::Serialize;
 use std::io::Write;
@@ -133,6 +133,21 @@ pub(super) fn summary_json(run: &mut Run, e: Ending) -> String {
 pub(super) fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (x * f).round() / f
+}
+
+/// The metrics line of `run` at `m`, every read-out computed afresh from its weights by
+/// `prober`, and the phase the prober places the run in from those readings; with the
+/// weights, for the frame.
+pub(super) fn read_line(prober: &mut Prober, run: &Run, m: &Metrics) -> (Line, Phase, Weights) {
+    let weights = run.trainer().weights();
+    let readings = prober.read_all(&weights);
+    let line = Line {
+        metrics: *m,
+        elapsed_s: round(run.elapsed().as_secs_f64(), 4),
+        readout: readings.readout(),
+    };
+    let phase = prober.phase(m, &readings);
+    (line, phase, weights)
 }
 
 /// How a run logs.
@@ -304,14 +319,8 @@ impl Session<'_> {
 
     /// One metrics line: printed and written, a frame and a checkpoint when due.
     fn observe(&mut self, run: &Run, m: &Metrics) -> Result<Flow, Failure> {
-        let weights = run.trainer().weights();
-        let readings = self.prober.read_all(&weights);
-        let line = Line {
-            metrics: *m,
-            elapsed_s: round(run.elapsed().as_secs_f64(), 4),
-            readout: readings.readout(),
-        };
-        self.phase = Some(self.prober.phase(m, &readings));
+        let (line, phase, weights) = read_line(&mut self.prober, run, m);
+        self.phase = Some(phase);
         self.emit(&line.render(self.plan.format))?;
         let stopping = self.args.until.is_some_and(|u| m.test_acc >= u);
         if let Some(o) = self.out.as_mut() {

@@ -254,7 +254,7 @@ fn decode_v1(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
     let bad = refusal(origin);
     let (header, mut pos, body_end) = read_header(bytes, origin)?;
     check_header(&header, origin)?;
-    let mut trainer = Trainer::new(header.config, threads)
+    let trainer = Trainer::new(header.config, threads)
         .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
     // The header's tensors must be the model's, names and shapes, before any size is
     // computed from them: a valid checksum only says the bytes are the ones once written.
@@ -277,13 +277,9 @@ fn decode_v1(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
         )));
     }
     let read = |pos: &mut usize, t: &TensorInfo| -> Array2<f32> {
-        let n = t.rows * t.cols;
-        let v: Vec<f32> = bytes[*pos..*pos + 4 * n]
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-            .collect();
-        *pos += 4 * n;
-        Array2::from_shape_vec((t.rows, t.cols), v).expect("length checked")
+        let n = 4 * t.rows * t.cols;
+        *pos += n;
+        f32_array(&bytes[*pos - n..*pos], t)
     };
     let mut weights = Vec::new();
     let mut m = Vec::new();
@@ -303,16 +299,31 @@ fn decode_v1(bytes: &[u8], origin: &str, threads: Threads) -> Result<Trainer> {
             "tensors do not match the model its configuration builds".into(),
         ));
     }
+    restored(trainer, header.step, [weights, m, v], origin)
+}
+
+/// A tensor shaped as `t` from its bytes: `t.rows × t.cols` little-endian f32s, row by row
+/// (the length checked before).
+fn f32_array(bytes: &[u8], t: &TensorInfo) -> Array2<f32> {
+    let v: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect();
+    Array2::from_shape_vec((t.rows, t.cols), v).expect("length checked")
+}
+
+/// `trainer` given a checkpoint's weights and Adam moments (each a tensor per parameter, in
+/// the model's order) at optimizer step `step`; tensors it cannot take are the checkpoint's
+/// fault, `origin` naming it.
+fn restored(
+    mut trainer: Trainer,
+    step: u64,
+    [weights, m, v]: [Vec<Array2<f32>>; 3],
+    origin: &str,
+) -> Result<Trainer> {
     trainer
-        .restore(
-            weights,
-            AdamState {
-                t: header.step,
-                m,
-                v,
-            },
-        )
-        .map_err(bad)?;
+        .restore(weights, AdamState { t: step, m, v })
+        .map_err(refusal(origin))?;
     Ok(trainer)
 }
 

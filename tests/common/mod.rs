@@ -4,6 +4,11 @@
 
 use std::process::{Command, Output};
 
+mod files;
+mod process;
+#[allow(unused_imports)] // each test crate uses its own subset
+pub use {files::*, process::*};
+
 pub fn grokscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_grokscope"))
         .args(args)

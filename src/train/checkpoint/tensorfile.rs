@@ -18,9 +18,8 @@ use super::super::config::Config;
 use super::super::error::Result;
 use super::super::files::{escape, fnv1a};
 use super::super::linalg::Threads;
-use super::super::optim::AdamState;
 use super::super::trainer::Trainer;
-use super::{Header, TensorInfo, check_header, refusal};
+use super::{Header, TensorInfo, check_header, f32_array, refusal, restored};
 use ndarray::Array2;
 use safetensors::SafeTensors;
 use safetensors::tensor::Dtype;
@@ -204,13 +203,7 @@ fn arrays(views: &[&[u8]], tensors: &[TensorInfo]) -> Vec<Array2<f32>> {
     views
         .iter()
         .zip(tensors.iter().cycle())
-        .map(|(d, t)| {
-            let v: Vec<f32> = d
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-                .collect();
-            Array2::from_shape_vec((t.rows, t.cols), v).expect("shape checked")
-        })
+        .map(|(d, t)| f32_array(d, t))
         .collect()
 }
 
@@ -271,7 +264,7 @@ pub fn decode(
             "checksum mismatch (the file is corrupt or was edited)".into()
         ));
     }
-    let mut trainer = Trainer::new(header.config.clone(), threads)
+    let trainer = Trainer::new(header.config.clone(), threads)
         .map_err(|e| bad(format!("holds an invalid configuration: {e}")))?;
     let k = header.tensors.len();
     let arrays = arrays(&views, &header.tensors);
@@ -279,16 +272,7 @@ pub fn decode(
     let weights: Vec<_> = arrays.by_ref().take(k).collect();
     let m: Vec<_> = arrays.by_ref().take(k).collect();
     let v: Vec<_> = arrays.collect();
-    trainer
-        .restore(
-            weights,
-            AdamState {
-                t: header.step,
-                m,
-                v,
-            },
-        )
-        .map_err(bad)?;
+    let trainer = restored(trainer, header.step, [weights, m, v], origin)?;
     meta.retain(|k, _| !RESERVED.contains(&k.as_str()));
     Ok((trainer, meta))
 }
