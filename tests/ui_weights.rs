@@ -195,14 +195,15 @@ fn five_neurons_pentagon_and_pentagram() {
     for p in sel {
         assert!(buf[p].modifier.contains(Modifier::REVERSED), "{p:?}");
     }
-    // The 5 × (cos, sin) heatmaps under them.
+    // The 5 × (cos, sin) heatmaps under them, their swatches alike in both (the panel's
+    // halves differ by a column).
     assert!(
-        t.contains("│in   1   2   3   4   5   out  1  2  3  4  5"),
+        t.contains("│in   1  2  3  4  5       out  1  2  3  4  5"),
         "{t}"
     );
     // (A coefficient near 0 is the background, as in every heatmap: here neuron 1's cos.)
     assert!(
-        t.contains("│sin  ███ ███ ███ ███ ███ sin  ██ ██ ██ ██ ██"),
+        t.contains("│sin  ██ ██ ██ ██ ██      sin  ██ ██ ██ ██ ██"),
         "{t}"
     );
     assert!(t.contains(" cos  ██ ██ ██ ██ ██"), "{t}");
@@ -328,5 +329,28 @@ fn side_by_side_maps_fill_their_panel() {
             c.symbol() != "▀" || c.fg == c.bg,
             "row {y}: one neuron per row"
         );
+    }
+}
+
+/// The five-neurons star panel's W_in-proj and W_out-proj swatches are as wide as each
+/// other at every width the panel is drawn (an odd width gives its halves a column apart).
+#[test]
+fn star_swatches_alike_in_both_heatmaps() {
+    let h = trained("five-neurons", 3000);
+    for w in 118..=124 {
+        for (ht, theme) in [(40, TRUE), (24, TRUE), (40, PLAIN)] {
+            let buf = h.render(w, ht, &theme);
+            let t = text(&buf);
+            let row = t.lines().find(|l| l.contains("│sin  ")).expect("the sin row");
+            let halves: Vec<&str> = row.split("sin  ").skip(1).collect();
+            assert_eq!(halves.len(), 2, "{w}×{ht}: {row}");
+            let runs: Vec<usize> = halves
+                .iter()
+                .flat_map(|h| h.split(' ').take(5).map(|s| s.chars().count()))
+                .filter(|&n| n > 0)
+                .collect();
+            assert_eq!(runs.len(), 10, "{w}×{ht}: {row}");
+            assert!(runs.iter().all(|&n| n == runs[0]), "{w}×{ht}: {row}");
+        }
     }
 }
