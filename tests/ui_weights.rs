@@ -341,7 +341,10 @@ fn star_swatches_alike_in_both_heatmaps() {
         for (ht, theme) in [(40, TRUE), (24, TRUE), (40, PLAIN)] {
             let buf = h.render(w, ht, &theme);
             let t = text(&buf);
-            let row = t.lines().find(|l| l.contains("│sin  ")).expect("the sin row");
+            let row = t
+                .lines()
+                .find(|l| l.contains("│sin  "))
+                .expect("the sin row");
             let halves: Vec<&str> = row.split("sin  ").skip(1).collect();
             assert_eq!(halves.len(), 2, "{w}×{ht}: {row}");
             let runs: Vec<usize> = halves
