@@ -120,6 +120,13 @@ fn the_gallery_at_120x40_and_80x24_with_and_without_colour() {
         assert!(t.contains("G 11,500"), "seed 0's mark: {t}");
         settings.bind(|| insta::assert_snapshot!(format!("gallery_no_color_{w}x{ht}"), t));
     }
+    // The classes' marks under the header are listed whole, the last one too (80 columns
+    // wide, as beside the tour's text, the line used to end at "G grok ·").
+    for (w, ht) in [(120, 40), (80, 40), (100, 30)] {
+        let t = text(&h.render(w, ht, &TRUE));
+        let marks = t.lines().find(|l| l.contains("G grok")).expect("the marks");
+        assert!(marks.contains("M memorize · x fail"), "{w}×{ht}: {marks}");
+    }
     // 80×24: four by three charts, two pages; 120×40: one page of thirty.
     let t = text(&h.render(80, 24, &TRUE));
     assert!(t.contains("page 1/2"), "{t}");

@@ -195,14 +195,15 @@ fn five_neurons_pentagon_and_pentagram() {
     for p in sel {
         assert!(buf[p].modifier.contains(Modifier::REVERSED), "{p:?}");
     }
-    // The 5 × (cos, sin) heatmaps under them.
+    // The 5 × (cos, sin) heatmaps under them, their swatches alike in both (the panel's
+    // halves differ by a column).
     assert!(
-        t.contains("│in   1   2   3   4   5   out  1  2  3  4  5"),
+        t.contains("│in   1  2  3  4  5       out  1  2  3  4  5"),
         "{t}"
     );
     // (A coefficient near 0 is the background, as in every heatmap: here neuron 1's cos.)
     assert!(
-        t.contains("│sin  ███ ███ ███ ███ ███ sin  ██ ██ ██ ██ ██"),
+        t.contains("│sin  ██ ██ ██ ██ ██      sin  ██ ██ ██ ██ ██"),
         "{t}"
     );
     assert!(t.contains(" cos  ██ ██ ██ ██ ██"), "{t}");
@@ -275,4 +276,84 @@ fn parity_weight_trajectories() {
         .unwrap_or(0);
     assert!(marked >= 7, "scrub marker at step 0: {marked}");
     assert!(right > x0 + 30);
+}
+
+/// The rows of the map whose top-left corner is at (`x0`, `y0`) that show no weight: every
+/// cell from `x0 + 1` up to the next border or separator blank, with no colour behind it.
+fn empty_rows(buf: &Buffer, (x0, y0): (u16, u16)) -> Vec<u16> {
+    let bottom = (y0 + 1..buf.area.height)
+        .find(|&y| buf[(x0, y)].symbol() == "╰")
+        .expect("the panel's bottom border");
+    (y0 + 1..bottom)
+        .filter(|&y| {
+            (x0 + 1..buf.area.width)
+                .map(|x| &buf[(x, y)])
+                .take_while(|c| !matches!(c.symbol(), "│" | "◂"))
+                .all(|c| c.symbol() == " " && c.bg == Color::Reset)
+        })
+        .collect()
+}
+
+/// Side by side, the maps take the height of their panel: the layout gives the band the
+/// rows a whole number of half-rows per neuron fills (at 200×60 a text row per neuron; at
+/// 80×40, the tour's dashboard beside its text, too), and five neurons share out whatever
+/// the panel has. No row of the map is left empty, in colour or without.
+#[test]
+fn side_by_side_maps_fill_their_panel() {
+    for (name, steps) in [("mod-add", 1000), ("five-neurons", 3000)] {
+        let h = trained(name, steps);
+        for (w, ht) in [(200, 60), (80, 40), (100, 30), (80, 24)] {
+            for theme in [TRUE, PLAIN] {
+                let buf = h.render(w, ht, &theme);
+                let t = text(&buf);
+                let at = find(&buf, "╭ W_input").unwrap();
+                assert_eq!(
+                    empty_rows(&buf, at),
+                    Vec::<u16>::new(),
+                    "{name} {w}×{ht} colour {}:\n{t}",
+                    theme.colored()
+                );
+            }
+        }
+    }
+    // At 200×60 mod-add's 24 neurons are a text row each (two half-rows of one colour).
+    let buf = trained("mod-add", 1000).render(200, 60, &TRUE);
+    let (x0, y0) = find(&buf, "╭ W_input").unwrap();
+    let rows = (y0 + 1..60)
+        .take_while(|&y| buf[(x0, y)].symbol() != "╰")
+        .count();
+    assert_eq!(rows, 24);
+    for y in y0 + 1..y0 + 25 {
+        let c = &buf[(x0 + 1, y)];
+        assert!(
+            c.symbol() != "▀" || c.fg == c.bg,
+            "row {y}: one neuron per row"
+        );
+    }
+}
+
+/// The five-neurons star panel's W_in-proj and W_out-proj swatches are as wide as each
+/// other at every width the panel is drawn (an odd width gives its halves a column apart).
+#[test]
+fn star_swatches_alike_in_both_heatmaps() {
+    let h = trained("five-neurons", 3000);
+    for w in 118..=124 {
+        for (ht, theme) in [(40, TRUE), (24, TRUE), (40, PLAIN)] {
+            let buf = h.render(w, ht, &theme);
+            let t = text(&buf);
+            let row = t
+                .lines()
+                .find(|l| l.contains("│sin  "))
+                .expect("the sin row");
+            let halves: Vec<&str> = row.split("sin  ").skip(1).collect();
+            assert_eq!(halves.len(), 2, "{w}×{ht}: {row}");
+            let runs: Vec<usize> = halves
+                .iter()
+                .flat_map(|h| h.split(' ').take(5).map(|s| s.chars().count()))
+                .filter(|&n| n > 0)
+                .collect();
+            assert_eq!(runs.len(), 10, "{w}×{ht}: {row}");
+            assert!(runs.iter().all(|&n| n == runs[0]), "{w}×{ht}: {row}");
+        }
+    }
 }

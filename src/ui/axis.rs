@@ -408,8 +408,9 @@ pub fn paint_runs(ctx: &mut Context, cx: &Ctx, value: fn(&Metrics, bool) -> f64,
 
 /// Draw the run's callouts on `plot`, after the curves: a marker at each one's step on the
 /// curve it is about (the train line when its label names train, else the test line;
-/// `value` reads it as in [`paint_runs`]), and its label where it hides nothing (see
-/// [`label_place`]), cut at a word to the room before the next marker ([`fit_words`]).
+/// `value` reads it as in [`paint_runs`]), and its label where it hides nothing, neither a
+/// marker nor a label placed before it (see [`label_place`]), cut at a word where no row
+/// has room for it whole ([`fit_words`]).
 pub fn draw_callouts(buf: &mut Buffer, plot: &Plot, cx: &Ctx, value: fn(&Metrics, bool) -> f64) {
     let p = plot.area;
     let marks: Vec<(u16, u16, &Callout)> = cx
@@ -427,9 +428,10 @@ pub fn draw_callouts(buf: &mut Buffer, plot: &Plot, cx: &Ctx, value: fn(&Metrics
     for &(col, row, _) in &marks {
         buf[(col, row)].set_symbol(MARKER).set_style(style);
     }
-    for (i, &(col, row, c)) in marks.iter().enumerate() {
-        let end = marks.get(i + 1).map_or(p.right(), |&(next, _, _)| next);
-        if let Some((x, y, text)) = label_place(buf, p, (col, row, end), &c.label) {
+    // From the right: a label may then run on past the next marker in a row the next
+    // label left free, rather than be cut short at it ("test… test 99 %").
+    for &(col, row, c) in marks.iter().rev() {
+        if let Some((x, y, text)) = label_place(buf, p, (col, row, p.right()), &c.label) {
             buf.set_string(x, y, &text, style);
         }
     }

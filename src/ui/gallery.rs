@@ -201,11 +201,33 @@ fn header(f: &mut Frame, v: &Scene, area: Rect, compact: bool) {
     }
     let mut lines = vec![Line::from(spans)];
     if area.height > 1 {
-        let mut what = vec![
-            Span::styled(
-                format!("loss 1e1…1e-8 log, steps 0…{}: ", thousands(v.steps)),
-                theme.dim(),
-            ),
+        lines.push(legend(v, area.width as usize));
+    }
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// The line under the header: what the tiles plot, the curves' keys and the classes' marks,
+/// in the longest form that fits `width` (the marks whole, never cut off), and the view's
+/// note where there is room.
+fn legend(v: &Scene, width: usize) -> Line<'static> {
+    let theme = v.theme;
+    let steps = format!("steps 0…{}: ", thousands(v.steps));
+    let forms = [
+        (
+            true,
+            " │ by lowest losses: G grok · g generalize · M memorize · x fail",
+        ),
+        (true, " │ G grok · g generalize · M memorize · x fail"),
+        (false, " │ G grok · g generalize · M memorize · x fail"),
+    ];
+    let line = |(loss, marks): (bool, &'static str)| {
+        let plotted = if loss {
+            format!("loss 1e1…1e-8 log, {steps}")
+        } else {
+            steps.clone()
+        };
+        vec![
+            Span::styled(plotted, theme.dim()),
             Span::styled("train ⠒⠒", theme.train()),
             Span::styled(" ", theme.dim()),
             Span::styled(
@@ -216,19 +238,25 @@ fn header(f: &mut Frame, v: &Scene, area: Rect, compact: bool) {
                 },
                 theme.test(),
             ),
-            Span::styled(
-                " │ by lowest losses: G grok · g generalize · M memorize · x fail",
-                theme.dim(),
-            ),
-        ];
-        let used: usize = what.iter().map(|s| s.content.chars().count()).sum();
-        let note = format!(" · {}", v.note);
-        if !v.note.is_empty() && used + note.chars().count() <= area.width as usize {
-            what.push(Span::styled(note, theme.dim()));
-        }
-        lines.push(Line::from(what));
+            Span::styled(marks, theme.dim()),
+        ]
+    };
+    let width_of = |spans: &[Span]| {
+        spans
+            .iter()
+            .map(|s| s.content.chars().count())
+            .sum::<usize>()
+    };
+    let mut what = forms
+        .into_iter()
+        .map(line)
+        .find(|spans| width_of(spans) <= width)
+        .unwrap_or_else(|| line(forms[0]));
+    let note = format!(" · {}", v.note);
+    if !v.note.is_empty() && width_of(&what) + note.chars().count() <= width {
+        what.push(Span::styled(note, theme.dim()));
     }
-    f.render_widget(Paragraph::new(lines), area);
+    Line::from(what)
 }
 
 /// The charts of the selection's page.

@@ -276,10 +276,17 @@ fn render_full(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
     if let Some(rows) = tall_heatmap(cx, area.width) {
         return render_tall(f, cx, footer, area, rows);
     }
+    let charts_h = 11 + extra / 2;
+    let band = weights_band(
+        cx,
+        area.width,
+        14 + extra - extra / 2,
+        charts_h - CHARTS_MIN,
+    );
     let [head, charts, weights, bottom, foot] = Layout::vertical([
         Constraint::Length(2),
-        Constraint::Length(11 + extra / 2),
-        Constraint::Length(14 + extra - extra / 2),
+        Constraint::Fill(1),
+        Constraint::Length(band),
         Constraint::Length(12),
         Constraint::Length(1),
     ])
@@ -301,7 +308,7 @@ fn render_full(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
 /// at least 9 rows.
 fn render_tall(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect, want: u16) {
     let strip = settings::strip_lines(cx, area.width);
-    let room = area.height.saturating_sub(2 + 9 + strip + 1);
+    let room = area.height.saturating_sub(2 + CHARTS_MIN + strip + 1);
     let [head, charts, middle, set, foot] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Fill(1),
@@ -346,21 +353,55 @@ fn tall_heatmap(cx: &Ctx, width: u16) -> Option<u16> {
     {
         return None;
     }
-    let hidden = match &cx.frame?.weights {
-        Weights::Modular(m) => m.w_output.nrows() as u16,
-        Weights::Parity(p) => p.w2.nrows() as u16,
-    };
+    let hidden = hidden(cx)?;
     let per_row = if cx.theme.colored() { 2 } else { 1 };
     let want = 2 * hidden.div_ceil(per_row) + 3;
     (want > 14).then_some(want)
 }
+
+/// The heatmap's rows: its neurons (W_output's rows; parity's w2's).
+fn hidden(cx: &Ctx) -> Option<u16> {
+    Some(match &cx.frame?.weights {
+        Weights::Modular(m) => m.w_output.nrows() as u16,
+        Weights::Parity(p) => p.w2.nrows() as u16,
+    })
+}
+
+/// The charts keep at least this many rows in the full layouts, and [`CHARTS_LEAST`] in the
+/// compact one, when the weights' band takes rows from them.
+const CHARTS_MIN: u16 = 9;
+const CHARTS_LEAST: u16 = 7;
+/// The weights' band gives no rows back below this many.
+const BAND_LEAST: u16 = 13;
+
+/// The rows of the weights' band in a layout `width` wide that gives it `band` rows and
+/// whose charts could give up `spare` more: where the heatmap draws its maps side by side,
+/// the rows its neurons fill at a whole number of half-rows each (taller cells where the
+/// charts can spare the rows, else the rows the map leaves empty go to the charts).
+fn weights_band(cx: &Ctx, width: u16, band: u16, spare: u16) -> u16 {
+    let (Some((inputs, outputs)), Some(hidden)) = (heat_columns(cx), hidden(cx)) else {
+        return band;
+    };
+    let (heat_w, _) = heat_width(cx, width);
+    let stacked = cx.heat_focus == heatmap::Focus::Both
+        && heatmap::stacks(inputs as usize, outputs as usize, heat_w as usize - 2);
+    if stacked || band < 3 {
+        return band;
+    }
+    let per_row = if cx.theme.colored() { 2 } else { 1 };
+    let fit = heatmap::fit_rows(hidden as usize, per_row, band - 2, spare) + 2;
+    // The side panel keeps its rows (the spectrum's bars at least seven).
+    fit.max(band.min(BAND_LEAST))
+}
+
 fn render_compact(f: &mut Frame, cx: &Ctx, footer: &Footer, area: Rect) {
     let h = area.height;
     let charts_h = 7 + (h - MIN_HEIGHT) / 3;
+    let band = weights_band(cx, area.width, h - charts_h - 4, charts_h - CHARTS_LEAST);
     let [head, charts, weights, set, foot] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(charts_h),
         Constraint::Fill(1),
+        Constraint::Length(band),
         Constraint::Length(2),
         Constraint::Length(1),
     ])

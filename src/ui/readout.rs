@@ -2,6 +2,7 @@
 //! five neurons, the informative share for parity, and what the phase label means.
 
 use super::spectrum::sci;
+use super::text::hang;
 use super::{Ctx, Panel, Theme, panel};
 use crate::analysis::FiveNeuronReadout;
 use crate::probe::parity::ParityReading;
@@ -12,11 +13,14 @@ use crate::train::{TaskKind, Weights};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
+
+/// The column the rows' values start in.
+const LABEL: usize = 23;
 
 fn row<'a>(label: &str, value: String, theme: &Theme) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{label:<23}"), theme.dim()),
+        Span::styled(format!("{label:<LABEL$}"), theme.dim()),
         Span::raw(value),
     ])
 }
@@ -90,8 +94,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             "sparse parity"
         }
     };
-    lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
+    let phase = Line::from(vec![
         Span::styled(frame.phase.label(), theme.phase(frame.phase)),
         Span::raw(" — "),
         Span::styled(
@@ -100,13 +103,44 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
                 .map_or("", |(_, rest)| rest),
             theme.dim(),
         ),
-    ]));
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(panel(title, theme)),
-        area,
-    );
+    ]);
+    let rows = fitted(lines, phase, area);
+    f.render_widget(Paragraph::new(rows).block(panel(title, theme)), area);
+}
+
+/// The labelled rows, a blank row and the phase's sentence, wrapped to the inner width of
+/// `area`: a row too long continues under its value (under the label it would read as a
+/// new entry), the sentence as prose. Where not every row would show, the blank row goes,
+/// then the values move left from column [`LABEL`] to right after the longest label.
+fn fitted(labelled: Vec<Line<'static>>, phase: Line<'static>, area: Rect) -> Vec<Line<'static>> {
+    let width = area.width.saturating_sub(2) as usize;
+    let height = area.height.saturating_sub(2) as usize;
+    let label = |l: &Line| {
+        l.spans
+            .first()
+            .map_or(0, |s| s.content.trim_end().chars().count())
+    };
+    let tight = labelled.iter().map(label).max().unwrap_or(0) + 2;
+    let wrap = |col: usize, blank: bool| {
+        let mut rows: Vec<Line<'static>> = Vec::new();
+        for mut l in labelled.iter().cloned() {
+            if let Some(first) = l.spans.first_mut() {
+                first.content = format!("{:<col$}", first.content.trim_end()).into();
+            }
+            let indent = if width >= col + 16 { col } else { 2 };
+            rows.extend(hang(l, indent, width));
+        }
+        if blank {
+            rows.push(Line::raw(""));
+        }
+        rows.extend(hang(phase.clone(), 0, width));
+        rows
+    };
+    [(LABEL, true), (LABEL, false)]
+        .into_iter()
+        .map(|(col, blank)| wrap(col, blank))
+        .find(|rows| rows.len() <= height)
+        .unwrap_or_else(|| wrap(tight.min(LABEL), false))
 }
 
 /// The run's trace, as a sweep records it: the lowest losses, the largest test/train ratio,
@@ -223,7 +257,7 @@ fn five_rows<'a>(r: &FiveNeuronReadout, theme: &Theme) -> Vec<Line<'a>> {
     let deg = |a: f32| format!("{:>5.0}°", a.to_degrees());
     vec![
         row(
-            "fit ψ_out ≈ 2·φ_in + c",
+            "ψ_out ≈ 2·φ_in + c",
             format!(
                 "c = {:.2} rad, residual {:.3} rad",
                 r.offset, r.mean_residual
@@ -231,11 +265,11 @@ fn five_rows<'a>(r: &FiveNeuronReadout, theme: &Theme) -> Vec<Line<'a>> {
             theme,
         ),
         Line::from(vec![
-            Span::styled(format!("{:<23}", "φ_in"), theme.w_in()),
+            Span::styled(format!("{:<LABEL$}", "φ_in"), theme.w_in()),
             Span::raw(r.angle_in.iter().map(|&a| deg(a)).collect::<String>()),
         ]),
         Line::from(vec![
-            Span::styled(format!("{:<23}", "ψ_out"), theme.w_out()),
+            Span::styled(format!("{:<LABEL$}", "ψ_out"), theme.w_out()),
             Span::raw(r.angle_out.iter().map(|&a| deg(a)).collect::<String>()),
         ]),
     ]

@@ -86,8 +86,10 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     circle(f, cx, rt, &r.w_out, &order, &[], theme.w_out());
     if heat_h > 0 {
         let [hl, hr] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(heats);
-        let s_in = heat(f, cx, hl, &r.w_in, "in ");
-        let s_out = heat(f, cx, hr, &r.w_out, "out");
+        // One cell width for both (the halves differ by a column when the width is odd).
+        let cell = cell_width(hl.width.min(hr.width), r.w_in.len().max(r.w_out.len()));
+        let s_in = heat(f, cx, (hl, cell), &r.w_in, "in ");
+        let s_out = heat(f, cx, (hr, cell), &r.w_out, "out");
         // Both swatches' scales on the bottom border, the ramp once.
         let suffix = format!(" · out ±{}", short(s_out));
         let room = (area.width as usize).saturating_sub(4);
@@ -181,13 +183,17 @@ fn circle(
     f.render_widget(canvas, area);
 }
 
-/// One matrix as a 5 × (cos, sin) heatmap: a row of neuron numbers, then a cos and a sin row
-/// of coloured cells (shaded by |w| without colour), scaled by the matrix's largest weight;
-/// returns that scale (for the legend).
-fn heat(f: &mut Frame, cx: &Ctx, area: Rect, pts: &[[f32; 2]], name: &str) -> f32 {
+/// The columns each neuron gets in a heatmap `width` wide of `n` neurons after its 5-column
+/// row names: its swatch and a space, 2 to 4 in all (1 where even 2 do not fit).
+fn cell_width(width: u16, n: usize) -> usize {
+    ((width as usize).saturating_sub(5) / n.max(1)).clamp(1, 4)
+}
+
+/// One matrix as a 5 × (cos, sin) heatmap in `area`, `cell` columns a neuron: a row of
+/// neuron numbers, then a cos and a sin row of coloured cells (shaded by |w| without
+/// colour), scaled by the matrix's largest weight; returns that scale (for the legend).
+fn heat(f: &mut Frame, cx: &Ctx, (area, cell): (Rect, usize), pts: &[[f32; 2]], name: &str) -> f32 {
     let theme = cx.theme;
-    let n = pts.len().max(1);
-    let cell = ((area.width as usize).saturating_sub(5) / n).clamp(1, 4);
     let scale = pts
         .iter()
         .flat_map(|p| p.iter().map(|v| v.abs()))

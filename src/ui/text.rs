@@ -1,5 +1,8 @@
 //! Text that fits: a line cut to a width at a word boundary, the cut marked with an
-//! ellipsis, so no view shows a word broken off mid-way.
+//! ellipsis, so no view shows a word broken off mid-way; or wrapped, its continuation rows
+//! indented under its value.
+
+use ratatui::text::{Line, Span};
 
 /// `s` in at most `width` columns (one per character): whole when it fits, else cut after
 /// the last whole word that leaves room for "…", separators before the cut dropped. A
@@ -27,9 +30,88 @@ pub fn fit(s: &str, width: usize) -> String {
     format!("{kept}…")
 }
 
+/// `line` wrapped at word boundaries into rows of at most `width` columns, every row after
+/// the first indented by `indent` spaces so it reads as the same entry (a label's value
+/// continues under the value, not under the label). Styles are kept; the spaces where a
+/// row breaks are dropped; a word longer than a row is cut.
+pub fn hang(line: Line<'static>, indent: usize, width: usize) -> Vec<Line<'static>> {
+    if line.width() <= width || width <= indent {
+        return vec![line];
+    }
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        for word in words(&span.content) {
+            let blank = word.trim().is_empty();
+            let mut w = Span::raw(word).width();
+            if used + w > width {
+                if blank {
+                    continue;
+                }
+                rows.push(Line::from(std::mem::take(&mut row)));
+                row.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+            }
+            if blank && used == indent && !rows.is_empty() {
+                continue;
+            }
+            let mut rest: String = word.to_string();
+            // A word longer than a whole row: as much as fits, the rest on the next rows.
+            while used + w > width {
+                let room = width - used;
+                let head: String = rest.chars().take(room).collect();
+                rest = rest.chars().skip(room).collect();
+                row.push(Span::styled(head, span.style));
+                rows.push(Line::from(std::mem::take(&mut row)));
+                row.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+                w = Span::raw(rest.as_str()).width();
+            }
+            used += w;
+            row.push(Span::styled(rest, span.style));
+        }
+    }
+    rows.push(Line::from(row));
+    for r in &mut rows {
+        trim_end(r);
+    }
+    rows
+}
+
+/// Runs of `s` that are all spaces or all not.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let blank = first.is_whitespace();
+        let end = rest
+            .find(|c: char| c.is_whitespace() != blank)
+            .unwrap_or(rest.len());
+        let (word, tail) = rest.split_at(end);
+        rest = tail;
+        Some(word)
+    })
+}
+
+/// The trailing spaces of a row dropped.
+fn trim_end(line: &mut Line<'static>) {
+    while let Some(last) = line.spans.last_mut() {
+        let kept = last.content.trim_end().to_string();
+        if kept.is_empty() {
+            line.spans.pop();
+        } else {
+            last.content = kept.into();
+            break;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fit;
+    use super::{fit, hang};
+    use ratatui::style::Style;
+    use ratatui::text::{Line, Span};
 
     #[test]
     fn a_cut_falls_between_words_and_says_so() {
@@ -54,5 +136,40 @@ mod tests {
     fn a_first_word_too_long_is_cut_inside_it() {
         assert_eq!(fit("supercalifragilistic", 6), "super…");
         assert_eq!(fit("abc", 0), "");
+    }
+
+    fn plain(rows: &[Line]) -> Vec<String> {
+        rows.iter().map(|l| l.to_string()).collect()
+    }
+
+    #[test]
+    fn a_wrapped_row_continues_under_its_value() {
+        let row = Line::from(vec![
+            Span::styled(format!("{:<8}", "class"), Style::new().dim()),
+            Span::raw("memorize (lowest test loss 1.1e-4 > 1e-5)"),
+        ]);
+        let rows = hang(row.clone(), 8, 30);
+        assert_eq!(
+            plain(&rows),
+            [
+                "class   memorize (lowest test",
+                "        loss 1.1e-4 > 1e-5)"
+            ]
+        );
+        // Styles stay with their words.
+        assert!(rows[1].spans.iter().all(|s| s.style == Style::new()));
+        assert_eq!(rows[0].spans[0].style, Style::new().dim());
+        // Every row fits; a line that fits is left whole.
+        for width in 12..60 {
+            for r in hang(row.clone(), 8, width) {
+                assert!(r.width() <= width, "{width}: {r}");
+            }
+        }
+        assert_eq!(hang(row.clone(), 8, 80), [row]);
+        // A word longer than a row is cut, its rest indented too.
+        assert_eq!(
+            plain(&hang(Line::raw("ab abcdefghijkl"), 2, 6)),
+            ["ab", "  abcd", "  efgh", "  ijkl"]
+        );
     }
 }

@@ -110,22 +110,77 @@ struct Map<'a> {
     y: u16,
     width: usize,
     height: usize,
-    /// Half-rows (colour) or rows (no colour) per neuron.
-    vstretch: usize,
-    /// Neurons drawn.
-    shown: usize,
+    /// Neurons drawn, and the half-rows (colour) or rows (no colour) they take.
+    rows: Rows,
+}
+
+/// How a map's neurons fill its height: `shown` neurons over `halves` half-rows (colour; rows
+/// without), neuron by neuron from the top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rows {
+    pub shown: usize,
+    pub halves: usize,
+}
+
+/// From this many half-rows per neuron on, the neurons share out the whole height (one
+/// neuron's cell at most one half-row taller than another's, so at most half as tall
+/// again); below it every neuron gets one, which may leave the bottom empty (the layouts
+/// size the panel to fit: [`fit_rows`]).
+const SHARED: usize = 2;
+
+impl Rows {
+    /// `neurons` in `avail` half-rows: as many as fit, each as tall as all can be alike (or
+    /// the whole height shared out, for few neurons).
+    pub fn fill(neurons: usize, avail: usize) -> Self {
+        let shown = neurons.min(avail);
+        if shown == 0 {
+            return Self {
+                shown: 0,
+                halves: 0,
+            };
+        }
+        let each = avail / shown;
+        let halves = if each >= SHARED { avail } else { each * shown };
+        Self { shown, halves }
+    }
+
+    /// The neuron drawn on half-row `half`, if any.
+    pub fn neuron_at(self, half: usize) -> Option<usize> {
+        (half < self.halves).then(|| half * self.shown / self.halves)
+    }
+
+    /// The half-rows neuron `r` (in drawing order) takes: `first..end`.
+    pub fn span_of(self, r: usize) -> std::ops::Range<usize> {
+        let start = |r: usize| (r * self.halves).div_ceil(self.shown.max(1));
+        start(r)..start(r + 1)
+    }
+}
+
+/// The inner rows a side-by-side heatmap of `neurons` (`per_row` to a text row) should get
+/// when it has `inner` and could take up to `spare` more from its neighbours: `inner` where
+/// its neurons already share it out; else the rows a whole number of half-rows per neuron
+/// fills, the largest that fits (fewer than `inner` gives rows back); `inner` too when not
+/// every neuron fits even so.
+pub fn fit_rows(neurons: usize, per_row: usize, inner: u16, spare: u16) -> u16 {
+    if neurons == 0 || inner as usize * per_row / neurons >= SHARED {
+        return inner;
+    }
+    match (inner + spare) as usize * per_row / neurons {
+        0 => inner,
+        each => (each * neurons).div_ceil(per_row) as u16,
+    }
 }
 
 impl Map<'_> {
     fn row_of(&self, half: usize) -> Option<usize> {
-        (half < self.shown * self.vstretch).then(|| half / self.vstretch)
+        self.rows.neuron_at(half)
     }
 
     /// Paint the map; `memo` holds the levels shown last (one per matrix cell).
     fn paint(&self, buf: &mut Buffer, cx: &Ctx, memo: &mut [i8]) {
         let theme = cx.theme;
         let (_, cols) = self.heat.dim();
-        let scale = scale(self.heat, self.shown);
+        let scale = scale(self.heat, self.rows.shown);
         let mut level = |r: usize, c: usize| {
             let slot = &mut memo[r * cols + c];
             let prev = (*slot != i8::MIN).then_some(*slot);
@@ -194,27 +249,28 @@ pub fn stacks(a: usize, b: usize, width: usize) -> bool {
 
 /// The selected neuron's row, if drawn: ▸ and ◂ on the side borders of `area` (in colour two
 /// neurons share a text row, its upper and lower half), and its number on the bottom border
-/// where `room` allows. `rows`: (neurons, neurons drawn, half-rows per neuron, neurons per
+/// where `room` allows. `rows`: (neurons, how the drawn ones fill the map, half-rows per
 /// text row); `label_x`: where the number may go. Returns the cells the number took.
 fn mark_neuron(
     buf: &mut Buffer,
     cx: &Ctx,
     frame: &WeightFrame,
     area: Rect,
-    (rows, shown, vstretch, per_row): (usize, usize, usize, usize),
+    (rows, fill, per_row): (usize, Rows, usize),
     (label_x, room): (u16, usize),
 ) -> usize {
     let order = neuron_order(frame, rows);
     let Some(r) = order.iter().position(|&n| n == cx.neuron) else {
         return 0;
     };
-    if r >= shown || area.height < 3 {
+    if r >= fill.shown || area.height < 3 {
         return 0;
     }
     let style = cx.theme.neuron();
-    // Its half-rows (rows without colour) r·vstretch … (r+1)·vstretch, as text rows.
-    let first = r * vstretch / per_row;
-    let last = ((r + 1) * vstretch).div_ceil(per_row);
+    // Its half-rows (rows without colour), as text rows.
+    let halves = fill.span_of(r);
+    let first = halves.start / per_row;
+    let last = halves.end.div_ceil(per_row);
     for t in first..last {
         let y = area.y + 1 + t as u16;
         if y + 1 >= area.bottom() {
@@ -337,6 +393,52 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every neuron drawn gets its own run of half-rows, in order, as tall as the others or
+    /// one taller; the map's height is used whole once each neuron can have two, and the
+    /// span a neuron is marked on is the one it is drawn on.
+    #[test]
+    fn neurons_fill_the_map_in_order() {
+        for neurons in [1, 5, 24, 48, 512] {
+            for avail in 0..120 {
+                let fill = Rows::fill(neurons, avail);
+                assert_eq!(fill.shown, neurons.min(avail));
+                assert!(fill.halves <= avail);
+                if fill.shown == 0 {
+                    continue;
+                }
+                if avail / fill.shown >= SHARED {
+                    assert_eq!(fill.halves, avail, "{neurons} in {avail}");
+                }
+                let drawn: Vec<usize> = (0..avail).filter_map(|h| fill.neuron_at(h)).collect();
+                assert_eq!(drawn.len(), fill.halves);
+                assert!(drawn.is_sorted());
+                let mut tall = Vec::new();
+                for r in 0..fill.shown {
+                    let span = fill.span_of(r);
+                    assert!(span.clone().all(|h| fill.neuron_at(h) == Some(r)));
+                    tall.push(span.len());
+                }
+                let (lo, hi) = (tall.iter().min().unwrap(), tall.iter().max().unwrap());
+                assert!(*lo >= 1 && hi - lo <= 1, "{neurons} in {avail}: {tall:?}");
+            }
+        }
+        // The layouts' rows: 24 neurons in colour take a text row each where 2 more rows can
+        // be had, give back what one half-row each leaves, and keep rows they share out.
+        assert_eq!(fit_rows(24, 2, 22, 5), 24);
+        assert_eq!(fit_rows(24, 2, 22, 1), 12);
+        assert_eq!(fit_rows(24, 2, 30, 0), 30);
+        assert_eq!(
+            fit_rows(24, 1, 22, 5),
+            24,
+            "without colour: every neuron shown"
+        );
+        assert_eq!(
+            fit_rows(512, 2, 22, 5),
+            22,
+            "too many: the rows as they are"
+        );
     }
 
     #[test]

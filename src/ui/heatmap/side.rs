@@ -2,7 +2,7 @@
 //! separator, each with its title on the top border and its columns and scale on the bottom
 //! one. Where a map is narrower than its columns, its title says which it shows.
 
-use super::{Map, Source, legend, mark_neuron, memo_for, put_right, scale, short, stride};
+use super::{Map, Rows, Source, legend, mark_neuron, memo_for, put_right, scale, short, stride};
 use crate::snapshot::WeightFrame;
 use crate::ui::{Ctx, Theme, panel};
 use ratatui::Frame;
@@ -115,16 +115,15 @@ pub fn render(
     if inner.width == 0 || inner.height == 0 || cols == 0 {
         return;
     }
-    // Few neurons (five-neurons): several half-rows each, up to 4.
-    let vstretch = (inner.height as usize * per_row / shown.max(1)).clamp(1, 4);
+    // Each neuron as many half-rows as all can have alike; few share out the whole height.
+    let fill = Rows::fill(rows, inner.height as usize * per_row);
     let map = |heat, x, width| Map {
         heat,
         x,
         y: inner.y,
         width,
         height: inner.height as usize,
-        vstretch,
-        shown,
+        rows: fill,
     };
     let mut memo = cx.memo.heat.borrow_mut();
     let memo = memo_for(&mut memo, rows, &[cols, cols_out]);
@@ -143,8 +142,7 @@ pub fn render(
     // The number leaves room for the shortest legend with both ends ("−s██+s").
     let least = 2 * short(scale(&first.heat, shown)).chars().count() + 4 + 3;
     let room = (w_in + 1).saturating_sub(low_in.chars().count() + least);
-    let rows = (rows, shown, vstretch, per_row);
-    let marked = mark_neuron(buf, cx, frame, area, rows, (label_x, room));
+    let marked = mark_neuron(buf, cx, frame, area, (rows, fill, per_row), (label_x, room));
     let parts = [
         Some(Part {
             x: inner.x,

@@ -3,7 +3,7 @@
 //! W_output under a separating row that does the same for it. The selected neuron is marked
 //! on the side borders of both and named on the bottom border.
 
-use super::{Map, Source, legend, mark_neuron, memo_for, put_right, scale};
+use super::{Map, Rows, Source, legend, mark_neuron, memo_for, put_right, scale};
 use crate::snapshot::WeightFrame;
 use crate::ui::{Ctx, Theme, panel};
 use ratatui::Frame;
@@ -62,7 +62,8 @@ pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&
     if h_out == 0 || inner.width == 0 {
         return;
     }
-    let vstretch = (h_out * per_row / shown.max(1)).clamp(1, 4);
+    // Both maps alike: as tall as the lower (shorter) one lets them be.
+    let fill = Rows::fill(rows, h_out * per_row);
     let (cols_in, cols_out) = (maps[0].cols(), maps[1].cols());
     let mut memo = cx.memo.heat.borrow_mut();
     let memo = memo_for(&mut memo, rows, &[cols_in, cols_out]);
@@ -79,8 +80,7 @@ pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&
             y,
             width: src.cols().min(inner.width as usize),
             height,
-            vstretch,
-            shown,
+            rows: fill,
         };
         map.paint(buf, cx, memo);
     }
@@ -90,7 +90,7 @@ pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&
             put_right(buf, &l, area.right() - 1, y);
         }
     }
-    let rows = (rows, shown, vstretch, per_row);
+    let rows = (rows, fill, per_row);
     let upper = Rect {
         height: h_in as u16 + 2,
         ..area
