@@ -347,54 +347,21 @@ fn learned_panel(f: &mut Frame, s: &Scene, l: &Learned, area: Rect) {
 }
 
 fn landing_chart(f: &mut Frame, s: &Scene, area: Rect) {
-    let c = s.construction;
-    let theme = s.theme;
-    let m = c.modulus as f64;
+    let modulus = s.construction.modulus;
+    let m = modulus as f64;
     let titles = [
-        format!("lands: output vs target, 0…{}", c.modulus - 1),
+        format!("lands: output vs target, 0…{}", modulus - 1),
         "lands: output vs target".into(),
         "lands".into(),
     ];
-    let block = panel(titled(&titles, area), theme);
-    let inner = block.inner(area);
-    let (xb, yb) = ([-0.5, m - 0.5], [-1.0, m]);
-    let (ok, bad) = split_pixels(c, inner, xb, yb, |t, o| t + o);
-    let p = c.pair(s.a, s.b);
-    let (dim, wout, warn, title) = (
-        color(theme.dim()),
-        color(theme.w_out()),
-        color(theme.warn()),
-        theme.title(),
-    );
-    let canvas = Canvas::default()
-        .block(block)
-        .marker(Marker::Braille)
-        .x_bounds(xb)
-        .y_bounds(yb)
-        .paint(move |ctx| {
-            line(ctx, [0.0, 0.0], [m - 1.0, m - 1.0], dim);
-            ctx.layer();
-            ctx.draw(&Points {
-                coords: &ok,
-                color: wout,
-            });
-            ctx.draw(&Points {
-                coords: &bad,
-                color: warn,
-            });
-            if !p.offset.is_nan() {
-                let y = p.target as f64 + p.offset as f64;
-                ctx.print(p.target as f64, y, Span::styled("●", title));
-            }
-        });
-    f.render_widget(canvas, area);
+    let dim = color(s.theme.dim());
+    let diagonal = move |ctx: &mut Context, _: Rect| line(ctx, [0.0, 0.0], [m - 1.0, m - 1.0], dim);
+    pairs_chart(f, s, area, &titles, [-1.0, m], |t, o| t + o, diagonal);
 }
 
 fn error_chart(f: &mut Frame, s: &Scene, area: Rect) {
-    let c = s.construction;
-    let theme = s.theme;
-    let m = c.modulus as f64;
-    let worst = c
+    let worst = s
+        .construction
         .landings()
         .map(|(_, o)| o.abs())
         .filter(|o| !o.is_nan())
@@ -406,35 +373,57 @@ fn error_chart(f: &mut Frame, s: &Scene, area: Rect) {
         format!("error ±{top:.2}"),
         "error".into(),
     ];
-    let block = panel(titled(&titles, area), theme);
+    let dim = color(s.theme.dim());
+    let xb = x_bounds(s);
+    let lines = move |ctx: &mut Context, inner: Rect| {
+        let dashes: Vec<(f64, f64)> = (0..inner.width as usize)
+            .step_by(2)
+            .flat_map(|i| {
+                let x = xb[0] + (i as f64 + 0.5) * (xb[1] - xb[0]) / inner.width.max(1) as f64;
+                [(x, 0.5), (x, -0.5)]
+            })
+            .collect();
+        ctx.draw(&Points {
+            coords: &dashes,
+            color: dim,
+        });
+        line(ctx, [xb[0], 0.0], [xb[1], 0.0], dim);
+    };
+    pairs_chart(f, s, area, &titles, [-top, top], |_, o| o, lines);
+}
+
+/// One column per target class: the x bounds of the landing and error charts.
+fn x_bounds(s: &Scene) -> [f64; 2] {
+    [-0.5, s.construction.modulus as f64 - 0.5]
+}
+
+/// Every pair as a point at (target, y(target, offset)) over `back` (drawn first, given the
+/// panel's inside): right answers in W_out's colour, wrong ones in the warning colour, and
+/// the chosen pair marked ●.
+fn pairs_chart(
+    f: &mut Frame,
+    s: &Scene,
+    area: Rect,
+    titles: &[String],
+    yb: [f64; 2],
+    y: fn(f64, f64) -> f64,
+    back: impl Fn(&mut Context, Rect),
+) {
+    let c = s.construction;
+    let theme = s.theme;
+    let block = panel(titled(titles, area), theme);
     let inner = block.inner(area);
-    let (xb, yb) = ([-0.5, m - 0.5], [-top, top]);
-    let (ok, bad) = split_pixels(c, inner, xb, yb, |_, o| o);
-    let dashes: Vec<(f64, f64)> = (0..inner.width as usize)
-        .step_by(2)
-        .flat_map(|i| {
-            let x = xb[0] + (i as f64 + 0.5) * (xb[1] - xb[0]) / inner.width.max(1) as f64;
-            [(x, 0.5), (x, -0.5)]
-        })
-        .collect();
+    let xb = x_bounds(s);
+    let (ok, bad) = split_pixels(c, inner, xb, yb, y);
     let p = c.pair(s.a, s.b);
-    let (dim, wout, warn, title) = (
-        color(theme.dim()),
-        color(theme.w_out()),
-        color(theme.warn()),
-        theme.title(),
-    );
+    let (wout, warn, title) = (color(theme.w_out()), color(theme.warn()), theme.title());
     let canvas = Canvas::default()
         .block(block)
         .marker(Marker::Braille)
         .x_bounds(xb)
         .y_bounds(yb)
         .paint(move |ctx| {
-            ctx.draw(&Points {
-                coords: &dashes,
-                color: dim,
-            });
-            line(ctx, [xb[0], 0.0], [xb[1], 0.0], dim);
+            back(ctx, inner);
             ctx.layer();
             ctx.draw(&Points {
                 coords: &ok,
@@ -445,7 +434,8 @@ fn error_chart(f: &mut Frame, s: &Scene, area: Rect) {
                 color: warn,
             });
             if !p.offset.is_nan() {
-                ctx.print(p.target as f64, p.offset as f64, Span::styled("●", title));
+                let at = y(p.target as f64, p.offset as f64);
+                ctx.print(p.target as f64, at, Span::styled("●", title));
             }
         });
     f.render_widget(canvas, area);
