@@ -7,11 +7,23 @@ use ratatui::style::Style;
 
 const EIGHTHS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
-/// Column span (x offset, width) of bar `i` of `n` in `width` columns.
+/// Column span (x offset, width) of bar `i` of `n` in `width` columns. The bars share the
+/// whole width: bar `i` starts at `i·width/n`, so the slots differ by one column at most;
+/// every bar has the narrowest slot's width less a one-column gap (no gap where a slot is
+/// under two columns). Narrower than `n`, one column each from the left: those past the
+/// width are not drawn.
 pub fn slot(i: usize, n: usize, width: u16) -> (u16, u16) {
-    let slot = (width as usize / n.max(1)).max(1);
-    let w = if slot >= 3 { slot - 1 } else { slot };
-    ((i * slot) as u16, w as u16)
+    let (n, width) = (n.max(1), width as usize);
+    if width < n {
+        return (i as u16, 1);
+    }
+    let narrowest = width / n;
+    let bar = if narrowest >= 2 {
+        narrowest - 1
+    } else {
+        narrowest
+    };
+    ((i * width / n) as u16, bar as u16)
 }
 
 /// Draw `values` (scaled so `max` fills the area) as bars from the bottom of `area`.

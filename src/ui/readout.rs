@@ -2,7 +2,7 @@
 //! five neurons, the informative share for parity, and what the phase label means.
 
 use super::spectrum::sci;
-use super::text::hang;
+use super::text::{fixed, hang};
 use super::{Ctx, Panel, Theme, panel};
 use crate::analysis::FiveNeuronReadout;
 use crate::probe::parity::ParityReading;
@@ -254,13 +254,14 @@ fn metric_rows<'a>(cx: &Ctx, frame: &WeightFrame) -> Vec<Line<'a>> {
 
 /// Five neurons: the fit of the output angles to twice the input angles, and the angles.
 fn five_rows<'a>(r: &FiveNeuronReadout, theme: &Theme) -> Vec<Line<'a>> {
-    let deg = |a: f32| format!("{:>5.0}°", a.to_degrees());
+    let deg = |a: f32| format!("{:>5}°", fixed(a.to_degrees() as f64, 0));
     vec![
         row(
             "ψ_out ≈ 2·φ_in + c",
             format!(
-                "c = {:.2} rad, residual {:.3} rad",
-                r.offset, r.mean_residual
+                "c = {} rad, residual {} rad",
+                fixed(r.offset as f64, 2),
+                fixed(r.mean_residual as f64, 3)
             ),
             theme,
         ),

@@ -4,6 +4,16 @@
 
 use ratatui::text::{Line, Span};
 
+/// `v` with `places` decimals, and no minus sign on a value that rounds to zero: `-0.001`
+/// reads 0.00, not -0.00 (nor does -0.0 itself).
+pub fn fixed(v: f64, places: usize) -> String {
+    let t = format!("{v:.places$}");
+    match t.strip_prefix('-') {
+        Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_string(),
+        _ => t,
+    }
+}
+
 /// `s` in at most `width` columns (one per character): whole when it fits, else cut after
 /// the last whole word that leaves room for "…", separators before the cut dropped. A
 /// first word longer than `width` is cut inside it (nothing shorter can say it).

@@ -53,7 +53,9 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let room = (inner.height - 1) / matrices.len() as u16;
     let mut y = inner.y;
     for &output in &matrices {
-        let h = room.min(need);
+        // A title row and the neurons, each as tall as the room lets all of them be.
+        let tall = stretch(order.len(), per_row, room.saturating_sub(1));
+        let h = room.min(1 + (order.len() * tall).div_ceil(per_row) as u16);
         matrix(
             f,
             cx,
@@ -75,6 +77,12 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
 /// Neurons per text row: two (half blocks) in colour, one without.
 fn per_row(cx: &Ctx) -> usize {
     if cx.theme.colored() { 2 } else { 1 }
+}
+
+/// Neuron height in half rows (colour, `per_row` 2) or rows: as many as let all `neurons`
+/// fit in `rows` text rows, at least one (then those past the bottom are not drawn).
+pub(super) fn stretch(neurons: usize, per_row: usize, rows: u16) -> usize {
+    (rows as usize * per_row / neurons.max(1)).max(1)
 }
 
 /// The panel's title in `room` columns: both matrices, or the one shown (and `o`'s other).
@@ -117,13 +125,14 @@ fn matrix(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect, output: bool, order: &
         (&s.mech.input, "W_input (its columns, over a)", theme.w_in())
     };
     let shown_rows = area.height.saturating_sub(1);
-    let total = order.len().div_ceil(per_row) as u16;
+    let tall = stretch(order.len(), per_row, shown_rows);
+    let total = (order.len() * tall).div_ceil(per_row) as u16;
     let mut title = vec![Span::styled(name, style)];
     if shown_rows < total {
         title.push(Span::styled(
             format!(
                 " ({} of {} neurons)",
-                shown_rows as usize * per_row,
+                shown_rows as usize * per_row / tall,
                 order.len()
             ),
             theme.dim(),
@@ -161,22 +170,31 @@ fn heat(
     let scale = sticky_scale(m.iter().fold(0.0f32, |a, v| a.max(v.abs())));
     let width = (area.width.saturating_sub(LABEL) as usize).min(p);
     let freq = |j: usize| s.mech.neurons[j].frequency;
+    // Each neuron `tall` units high; a text row holds `per_row` units (half rows in colour).
+    let tall = stretch(order.len(), per_row, area.height);
+    // The neuron at `unit`, and whether the unit is its first.
+    let at = |unit: usize| {
+        order
+            .get(unit / tall)
+            .map(|&j| (j, unit.is_multiple_of(tall)))
+    };
+    let starts_group = |unit: usize| {
+        let i = unit / tall;
+        unit.is_multiple_of(tall) && (i == 0 || freq(order[i - 1]) != freq(order[i]))
+    };
     let buf = f.buffer_mut();
     for row in 0..area.height as usize {
         let y = area.y + row as u16;
         let top = row * per_row;
-        let Some(&first) = order.get(top) else {
+        let Some((first, first_head)) = at(top) else {
             break;
         };
-        let second = (per_row == 2)
-            .then(|| order.get(top + 1).copied())
-            .flatten();
-        // Labels: the frequency where a group starts, ▸ at the selected neuron.
-        let starts = top == 0 || freq(order[top - 1]) != freq(first);
-        let starts2 = second.is_some_and(|j| freq(j) != freq(first));
-        let k = if starts {
+        let lower = (per_row == 2).then(|| at(top + 1)).flatten();
+        let second = lower.map(|(j, _)| j);
+        // Labels: the frequency where a group starts, ▸ at the selected neuron's first row.
+        let k = if starts_group(top) {
             Some(freq(first))
-        } else if starts2 {
+        } else if lower.is_some() && starts_group(top + 1) {
             second.map(freq)
         } else {
             None
@@ -189,7 +207,7 @@ fn heat(
             };
             buf.set_string(area.x, y, format!("{k:>3}"), style);
         }
-        if first == s.neuron || second == Some(s.neuron) {
+        if (first == s.neuron && first_head) || lower == Some((s.neuron, true)) {
             buf.set_string(area.x + LABEL - 1, y, "▸", theme.neuron());
         }
         for x in 0..width {
