@@ -431,7 +431,7 @@ pub fn draw_callouts(buf: &mut Buffer, plot: &Plot, cx: &Ctx, value: fn(&Metrics
     // From the right: a label may then run on past the next marker in a row the next
     // label left free, rather than be cut short at it ("test… test 99 %").
     for &(col, row, c) in marks.iter().rev() {
-        if let Some((x, y, text)) = label_place(buf, p, (col, row, p.right()), &c.label) {
+        if let Some((x, y, text)) = label_place(buf, p, (col, row), &c.label) {
             buf.set_string(x, y, &text, style);
         }
     }
@@ -443,8 +443,8 @@ fn free(buf: &Buffer, x: u16, y: u16) -> bool {
     matches!(buf[(x, y)].symbol(), " " | "\u{2800}" | "─")
 }
 
-/// Where the label of the marker at (`col`, `row`) goes, its columns running up to `end`
-/// (the next marker): in the plot's top row, else the row above it (the panel's border, or
+/// Where the label of the marker at (`col`, `row`) goes, its columns running at most to the
+/// plot's right edge: in the plot's top row, else the row above it (the panel's border, or
 /// the values line), else any row of the plot, top first; from the marker's column on (the
 /// next column in the marker's own row), on cells that are all free (see [`free`]) with a
 /// free cell after it (but at the plot's right edge), as much of it as fits ([`fit_words`]), the longest showing first.
@@ -452,7 +452,7 @@ fn free(buf: &Buffer, x: u16, y: u16) -> bool {
 fn label_place(
     buf: &Buffer,
     p: Rect,
-    (col, row, end): (u16, u16, u16),
+    (col, row): (u16, u16),
     label: &str,
 ) -> Option<(u16, u16, String)> {
     let above = p.y.checked_sub(1).filter(|&y| y >= buf.area.y);
@@ -462,7 +462,7 @@ fn label_place(
         let start = if y == row { col + 1 } else { col };
         // The run of free cells from `start`, one left for a gap unless it reaches the
         // plot's right edge.
-        let run = (start..end).take_while(|&x| free(buf, x, y)).count() as u16;
+        let run = (start..p.right()).take_while(|&x| free(buf, x, y)).count() as u16;
         let room = if start + run < p.right() {
             run.saturating_sub(1)
         } else {
