@@ -212,19 +212,19 @@ fn header(f: &mut Frame, v: &Scene, area: Rect, compact: bool) {
 fn legend(v: &Scene, width: usize) -> Line<'static> {
     let theme = v.theme;
     let steps = format!("steps 0…{}: ", thousands(v.steps));
-    let forms = [
-        (
-            true,
-            " │ by lowest losses: G grok · g generalize · M memorize · x fail",
-        ),
-        (true, " │ G grok · g generalize · M memorize · x fail"),
-        (false, " │ G grok · g generalize · M memorize · x fail"),
-    ];
-    let line = |(loss, marks): (bool, &'static str)| {
+    const MARKS: &str = "G grok · g generalize · M memorize · x fail";
+    // (the plotted range's loss scale, "by lowest losses:"), longest first.
+    let forms = [(true, true), (true, false), (false, false)];
+    let line = |(loss, by): (bool, bool)| {
         let plotted = if loss {
             format!("loss 1e1…1e-8 log, {steps}")
         } else {
             steps.clone()
+        };
+        let marks = if by {
+            format!(" │ by lowest losses: {MARKS}")
+        } else {
+            format!(" │ {MARKS}")
         };
         vec![
             Span::styled(plotted, theme.dim()),
@@ -241,19 +241,16 @@ fn legend(v: &Scene, width: usize) -> Line<'static> {
             Span::styled(marks, theme.dim()),
         ]
     };
-    let width_of = |spans: &[Span]| {
-        spans
-            .iter()
-            .map(|s| s.content.chars().count())
-            .sum::<usize>()
-    };
+    let width_of = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    // Where even the shortest form does not fit, the shortest, cut at the edge, loses the
+    // fewest marks.
     let mut what = forms
         .into_iter()
         .map(line)
         .find(|spans| width_of(spans) <= width)
-        .unwrap_or_else(|| line(forms[0]));
+        .unwrap_or_else(|| line(forms[forms.len() - 1]));
     let note = format!(" · {}", v.note);
-    if !v.note.is_empty() && width_of(&what) + note.chars().count() <= width {
+    if !v.note.is_empty() && width_of(&what) + Span::raw(&note).width() <= width {
         what.push(Span::styled(note, theme.dim()));
     }
     Line::from(what)
