@@ -354,7 +354,7 @@ fn tall_heatmap(cx: &Ctx, width: u16) -> Option<u16> {
         return None;
     }
     let hidden = hidden(cx)?;
-    let per_row = if cx.theme.colored() { 2 } else { 1 };
+    let per_row = cx.theme.per_row() as u16;
     let want = 2 * hidden.div_ceil(per_row) + 3;
     (want > 14).then_some(want)
 }
@@ -388,7 +388,7 @@ fn weights_band(cx: &Ctx, width: u16, band: u16, spare: u16) -> u16 {
     if stacked || band < 3 {
         return band;
     }
-    let per_row = if cx.theme.colored() { 2 } else { 1 };
+    let per_row = cx.theme.per_row();
     let fit = heatmap::fit_rows(hidden as usize, per_row, band - 2, spare) + 2;
     // The side panel keeps its rows (the spectrum's bars at least seven).
     fit.max(band.min(BAND_LEAST))

@@ -51,6 +51,11 @@ impl Theme {
         self.mode != ColorMode::None
     }
 
+    /// Heatmap rows (neurons) per text row: two as half blocks in colour, one without.
+    pub fn per_row(&self) -> usize {
+        if self.colored() { 2 } else { 1 }
+    }
+
     fn fg(&self, c: Color) -> Style {
         if self.colored() {
             Style::new().fg(c)

@@ -94,9 +94,11 @@ pub fn render(
     let theme = cx.theme;
     let (rows, cols) = first.heat.dim();
     let cols_out = second.map_or(0, Source::cols);
+    // Each neuron as many half-rows as all can have alike; few share out the whole height
+    // (the panel's inside: its height less the two borders).
     let inner_h = area.height.saturating_sub(2) as usize;
-    let per_row = if theme.colored() { 2 } else { 1 };
-    let shown = rows.min(inner_h * per_row);
+    let fill = Rows::fill(rows, inner_h * theme.per_row());
+    let shown = fill.shown;
     let (w_in, w_out) = split(area.width.saturating_sub(2) as usize, cols, cols_out);
     let count = if shown < rows {
         format!(" ({shown} of {rows})")
@@ -115,8 +117,6 @@ pub fn render(
     if inner.width == 0 || inner.height == 0 || cols == 0 {
         return;
     }
-    // Each neuron as many half-rows as all can have alike; few share out the whole height.
-    let fill = Rows::fill(rows, inner.height as usize * per_row);
     let map = |heat, x, width| Map {
         heat,
         x,
@@ -142,7 +142,14 @@ pub fn render(
     // The number leaves room for the shortest legend with both ends ("−s██+s").
     let least = 2 * short(scale(&first.heat, shown)).chars().count() + 4 + 3;
     let room = (w_in + 1).saturating_sub(low_in.chars().count() + least);
-    let marked = mark_neuron(buf, cx, frame, area, (rows, fill, per_row), (label_x, room));
+    let marked = mark_neuron(
+        buf,
+        cx,
+        frame,
+        area,
+        (rows, fill, theme.per_row()),
+        (label_x, room),
+    );
     let parts = [
         Some(Part {
             x: inner.x,

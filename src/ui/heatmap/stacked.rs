@@ -45,9 +45,11 @@ fn header(
 pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&Source; 2]) {
     let theme = cx.theme;
     let rows = maps[0].heat.nrows();
-    let per_row = if theme.colored() { 2 } else { 1 };
+    let per_row = theme.per_row();
     let (h_in, h_out) = heights(area.height.saturating_sub(2) as usize);
-    let shown = rows.min(h_out * per_row);
+    // Both maps alike: as tall as the lower (shorter) one lets them be.
+    let fill = Rows::fill(rows, h_out * per_row);
+    let shown = fill.shown;
     let count = if shown < rows {
         format!(" ({shown} of {rows})")
     } else {
@@ -62,8 +64,6 @@ pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&
     if h_out == 0 || inner.width == 0 {
         return;
     }
-    // Both maps alike: as tall as the lower (shorter) one lets them be.
-    let fill = Rows::fill(rows, h_out * per_row);
     let (cols_in, cols_out) = (maps[0].cols(), maps[1].cols());
     let mut memo = cx.memo.heat.borrow_mut();
     let memo = memo_for(&mut memo, rows, &[cols_in, cols_out]);

@@ -36,7 +36,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     };
     let theme = cx.theme;
     let order = s.mech.order();
-    let per_row = per_row(cx);
+    let per_row = cx.theme.per_row();
     let inner = panel("", theme).inner(area);
     // Each matrix: a title row and its neurons; one axis row at the bottom.
     let need = order.len().div_ceil(per_row) as u16 + 1;
@@ -72,11 +72,6 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         &s,
         Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
     );
-}
-
-/// Neurons per text row: two (half blocks) in colour, one without.
-fn per_row(cx: &Ctx) -> usize {
-    if cx.theme.colored() { 2 } else { 1 }
 }
 
 /// Neuron height in half rows (colour, `per_row` 2) or rows: as many as let all `neurons`
@@ -118,7 +113,7 @@ fn title(s: &Shown, both: bool, room: usize) -> String {
 /// right-aligned over the map's own columns), then its neurons.
 fn matrix(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect, output: bool, order: &[usize]) {
     let theme = cx.theme;
-    let per_row = per_row(cx);
+    let per_row = cx.theme.per_row();
     let (coeffs, name, style) = if output {
         (&s.mech.output, "W_output (its rows, over c)", theme.w_out())
     } else {
