@@ -7,7 +7,7 @@
 
 use super::{Shown, fit, shown, title_room};
 use crate::analysis::FourierCoeffs;
-use crate::ui::heatmap::{legend, put_right};
+use crate::ui::heatmap::{Rows, legend, put_right};
 use crate::ui::theme::{heat_level, shade};
 use crate::ui::{Ctx, Panel, panel, sticky_scale};
 use ratatui::Frame;
@@ -53,17 +53,12 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let room = (inner.height - 1) / matrices.len() as u16;
     let mut y = inner.y;
     for &output in &matrices {
-        // A title row and the neurons, each as tall as the room lets all of them be.
-        let tall = stretch(order.len(), per_row, room.saturating_sub(1));
-        let h = room.min(1 + (order.len() * tall).div_ceil(per_row) as u16);
-        matrix(
-            f,
-            cx,
-            &s,
-            Rect::new(inner.x, y, inner.width, h),
-            output,
-            &order,
-        );
+        // A title row and the neurons, as tall as the room lets all of them be (the
+        // heatmap's sharing of rows).
+        let fill = Rows::fill(order.len(), room.saturating_sub(1) as usize * per_row);
+        let h = room.min(1 + fill.halves.div_ceil(per_row) as u16);
+        let area = Rect::new(inner.x, y, inner.width, h);
+        matrix(f, cx, &s, area, (output, fill), &order);
         y += h;
     }
     axis(
@@ -72,12 +67,6 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         &s,
         Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
     );
-}
-
-/// Neuron height in half rows (colour, `per_row` 2) or rows: as many as let all `neurons`
-/// fit in `rows` text rows, at least one (then those past the bottom are not drawn).
-pub(super) fn stretch(neurons: usize, per_row: usize, rows: u16) -> usize {
-    (rows as usize * per_row / neurons.max(1)).max(1)
 }
 
 /// The panel's title in `room` columns: both matrices, or the one shown (and `o`'s other).
@@ -110,26 +99,26 @@ fn title(s: &Shown, both: bool, room: usize) -> String {
 }
 
 /// One matrix in `area`: a title row (its name, how many neurons fit, its scale
-/// right-aligned over the map's own columns), then its neurons.
-fn matrix(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect, output: bool, order: &[usize]) {
+/// right-aligned over the map's own columns), then its neurons, in the rows `fill` gives.
+fn matrix(
+    f: &mut Frame,
+    cx: &Ctx,
+    s: &Shown,
+    area: Rect,
+    (output, fill): (bool, Rows),
+    order: &[usize],
+) {
     let theme = cx.theme;
-    let per_row = cx.theme.per_row();
     let (coeffs, name, style) = if output {
         (&s.mech.output, "W_output (its rows, over c)", theme.w_out())
     } else {
         (&s.mech.input, "W_input (its columns, over a)", theme.w_in())
     };
     let shown_rows = area.height.saturating_sub(1);
-    let tall = stretch(order.len(), per_row, shown_rows);
-    let total = (order.len() * tall).div_ceil(per_row) as u16;
     let mut title = vec![Span::styled(name, style)];
-    if shown_rows < total {
+    if fill.shown < order.len() {
         title.push(Span::styled(
-            format!(
-                " ({} of {} neurons)",
-                shown_rows as usize * per_row / tall,
-                order.len()
-            ),
+            format!(" ({} of {} neurons)", fill.shown, order.len()),
             theme.dim(),
         ));
     }
@@ -137,7 +126,7 @@ fn matrix(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect, output: bool, order: &
     let used = title.width();
     f.render_widget(Paragraph::new(title), Rect { height: 1, ..area });
     let body = Rect::new(area.x, area.y + 1, area.width, shown_rows);
-    let scale = heat(f, cx, s, body, coeffs, order, per_row);
+    let scale = heat(f, cx, s, body, (coeffs, fill), order);
     let map_right = area.x + LABEL + (area.width.saturating_sub(LABEL)).min(s.p as u16);
     let room = (map_right - area.x) as usize;
     if let Some(l) = legend(theme, scale, "", "", room.saturating_sub(used + 3)) {
@@ -155,27 +144,26 @@ fn heat(
     cx: &Ctx,
     s: &Shown,
     area: Rect,
-    coeffs: &FourierCoeffs,
+    (coeffs, fill): (&FourierCoeffs, Rows),
     order: &[usize],
-    per_row: usize,
 ) -> f32 {
     let theme = cx.theme;
+    let per_row = theme.per_row();
     let m = coeffs.matrix();
     let p = m.nrows();
     let scale = sticky_scale(m.iter().fold(0.0f32, |a, v| a.max(v.abs())));
     let width = (area.width.saturating_sub(LABEL) as usize).min(p);
     let freq = |j: usize| s.mech.neurons[j].frequency;
-    // Each neuron `tall` units high; a text row holds `per_row` units (half rows in colour).
-    let tall = stretch(order.len(), per_row, area.height);
-    // The neuron at `unit`, and whether the unit is its first.
-    let at = |unit: usize| {
-        order
-            .get(unit / tall)
-            .map(|&j| (j, unit.is_multiple_of(tall)))
+    // A text row holds `per_row` units (half rows in colour); `fill` gives each neuron its
+    // units. The neuron (its place in `order`) at `unit`, and whether the unit is its first.
+    let place = |unit: usize| {
+        fill.neuron_at(unit)
+            .map(|i| (i, fill.span_of(i).start == unit))
     };
+    let at = |unit: usize| place(unit).map(|(i, head)| (order[i], head));
     let starts_group = |unit: usize| {
-        let i = unit / tall;
-        unit.is_multiple_of(tall) && (i == 0 || freq(order[i - 1]) != freq(order[i]))
+        place(unit)
+            .is_some_and(|(i, head)| head && (i == 0 || freq(order[i - 1]) != freq(order[i])))
     };
     let buf = f.buffer_mut();
     for row in 0..area.height as usize {
