@@ -323,12 +323,16 @@ fn side_by_side_maps_fill_their_panel() {
         .take_while(|&y| buf[(x0, y)].symbol() != "╰")
         .count();
     assert_eq!(rows, 24);
+    // Both halves of every cell the same neuron: across a whole row of 67 columns, two
+    // different neurons would differ somewhere.
     for y in y0 + 1..y0 + 25 {
-        let c = &buf[(x0 + 1, y)];
-        assert!(
-            c.symbol() != "▀" || c.fg == c.bg,
-            "row {y}: one neuron per row"
-        );
+        for x in x0 + 1..x0 + 68 {
+            let c = &buf[(x, y)];
+            assert!(
+                c.symbol() != "▀" || c.fg == c.bg,
+                "row {y}, column {x}: one neuron per row"
+            );
+        }
     }
 }
 
