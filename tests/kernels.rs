@@ -1,8 +1,9 @@
 //! The step's one arithmetic (see `train::simd`): every kernel this CPU can run trains
 //! every preset to the same bits, and a known-answer digest per preset pins those bits, so
-//! a change of arithmetic is noticed on purpose, never by accident.
+//! a change of arithmetic is noticed on purpose, never by accident. Sharing a step among
+//! threads (`--threads`) must not move a bit either.
 
-use grokscope::train::{Kernel, Threads, Trainer, presets};
+use grokscope::train::{Arch, Config, Kernel, Threads, Trainer, presets};
 
 /// 64-bit FNV-1a over words.
 fn fnv1a(words: impl IntoIterator<Item = u64>) -> u64 {
@@ -16,8 +17,13 @@ fn fnv1a(words: impl IntoIterator<Item = u64>) -> u64 {
 /// Everything a run's bits show: the training loss of every step, then the final train
 /// and test loss and accuracy, then every parameter.
 fn trace(name: &str, steps: u64, kernel: Kernel) -> Vec<u64> {
-    let cfg = presets::find(name).unwrap().config;
-    let mut t = Trainer::new(cfg, Threads(1)).unwrap();
+    trace_config(presets::find(name).unwrap().config, steps, kernel, 1)
+}
+
+/// [`trace`] of any settings, on `threads` threads.
+fn trace_config(cfg: Config, steps: u64, kernel: Kernel, threads: usize) -> Vec<u64> {
+    let name = cfg.preset.clone();
+    let mut t = Trainer::new(cfg, Threads(threads)).unwrap();
     t.set_kernel(kernel);
     let mut out = Vec::new();
     for _ in 0..steps {
@@ -47,6 +53,16 @@ fn check(name: &str, steps: u64, want: u64) {
              then final metrics, then parameters)",
             kernels[0].name(),
             k.name()
+        );
+    }
+    // The native kernel again, its step shared among two and three threads.
+    let cfg = presets::find(name).unwrap().config;
+    for threads in [2, 3] {
+        let run = trace_config(cfg.clone(), steps, kernels[0], threads);
+        let first = runs[0].iter().zip(&run).position(|(a, b)| a != b);
+        assert!(
+            first.is_none() && run.len() == runs[0].len(),
+            "{name}: {threads} threads differ from one first at word {first:?} of the trace"
         );
     }
     let got = fnv1a(runs[0].iter().copied());
@@ -81,6 +97,27 @@ fn small_modular_presets_train_the_same_on_every_kernel() {
 fn parity_presets_train_the_same_on_every_kernel() {
     check("parity", 100, 0x238507b49378e003);
     check("parity-l2", 100, 0x0fda8ab667f28dc0);
+}
+
+/// Every modular architecture at the article's size (the untied ones take the whole-batch
+/// path, whose products are shared too), on one, two and three threads.
+#[test]
+fn every_architecture_trains_the_same_on_any_number_of_threads() {
+    for arch in Arch::ALL {
+        if arch == Arch::Mlp {
+            continue;
+        }
+        let mut cfg = presets::find("mod-add").unwrap().config;
+        cfg.arch = arch;
+        if arch == Arch::FixedCircle {
+            cfg.embed = 2;
+        }
+        let one = trace_config(cfg.clone(), 40, Kernel::native(), 1);
+        for threads in [2, 3] {
+            let run = trace_config(cfg.clone(), 40, Kernel::native(), threads);
+            assert!(run == one, "{arch:?}: {threads} threads differ from one");
+        }
+    }
 }
 
 #[test]

@@ -51,7 +51,7 @@ pub struct TrainArgs {
     /// Hidden activation
     #[arg(long, value_name = "relu|square", allow_hyphen_values = true)]
     pub activation: Option<String>,
-    /// Threads a run may use (at most this machine's cores; never changes a result, and the step itself is single-threaded)
+    /// Threads a step may share its products among (at most this machine's cores; never changes a result)
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub threads: Option<String>,
 }

@@ -3,11 +3,12 @@
 //! result is the same on every kernel. Also the exponential the softmax uses.
 
 use super::simd::{self, Edge, Job, Kernel, Lanes, Tiling};
-use ndarray::{ArrayView2, ArrayViewMut2};
+use super::team::{self, Team};
+use ndarray::{ArrayView2, ArrayViewMut2, Axis, s};
 use std::cell::RefCell;
 
-/// How many threads a run may use. The products are single-threaded (at this program's
-/// sizes a thread's start costs more than a product); `--threads` never changes a result.
+/// How many threads a run may use: its products and optimiser update are shared among a
+/// [`Team`] of this size (see [`matmul_on`]). `--threads` never changes a result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Threads(pub usize);
 
@@ -170,6 +171,51 @@ pub fn matmul(
             }
         }
     });
+}
+
+/// Products smaller than this many multiply-adds stay on one thread: handing over a part
+/// costs about as much as a few thousand of them.
+const SHARED_WORK: usize = 1 << 16;
+
+/// [`matmul`] shared among `team`'s members: the output cut along its longer side into one
+/// part each (columns in whole 64-column tiles). Each output element is the same chain of
+/// FMAs whichever member computes it, so the result is `matmul`'s, bit for bit.
+pub fn matmul_on(
+    team: &Team,
+    dst: ArrayViewMut2<'_, f32>,
+    a: ArrayView2<'_, f32>,
+    b: ArrayView2<'_, f32>,
+    accumulate: bool,
+    kernel: Kernel,
+) {
+    let (m, n) = dst.dim();
+    if team.size() == 1 || m * n * a.ncols() < SHARED_WORK {
+        return matmul(dst, a, b, accumulate, kernel);
+    }
+    assert_eq!(a.nrows(), m, "output shape mismatch");
+    assert_eq!(b.ncols(), n, "output shape mismatch");
+    let by_columns = n >= m;
+    let ranges = if by_columns {
+        team::split(n, team.size(), 64)
+    } else {
+        team::split(m, team.size(), 1)
+    };
+    let mut parts = Vec::with_capacity(ranges.len());
+    let mut rest = dst;
+    let mut at = 0;
+    for r in ranges {
+        let axis = Axis(usize::from(by_columns));
+        let (part, tail) = rest.split_at(axis, r.end - at);
+        rest = tail;
+        at = r.end;
+        let (a, b) = if by_columns {
+            (a, b.slice_move(s![.., r]))
+        } else {
+            (a.slice_move(s![r, ..]), b)
+        };
+        parts.push((part, a, b));
+    }
+    team.each(parts, &|(dst, a, b)| matmul(dst, a, b, accumulate, kernel));
 }
 
 /// A whole product as a [`Job`].

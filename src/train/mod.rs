@@ -22,6 +22,7 @@ mod run;
 mod runfile;
 pub mod simd;
 pub mod task;
+pub(crate) mod team;
 pub(crate) mod trainer;
 pub(crate) mod weights;
 

@@ -32,8 +32,10 @@ use super::params::{self, Grads, Param, Tensors};
 use super::rng::Stream;
 use super::simd::Kernel;
 use super::task::Data;
+use super::team::Team;
 use super::weights::{ModularWeights, ParityWeights, Weights, widen};
 use ndarray::Array2;
+use std::sync::Arc;
 
 mod modular;
 mod parity;
@@ -111,6 +113,15 @@ impl Model {
         match self {
             Model::Modular(m) => m.set_kernel(kernel),
             Model::Parity(m) => m.kernel = kernel,
+        }
+    }
+
+    /// Share the products among `team`'s threads from now on (the same bits as one thread;
+    /// see [`crate::train::linalg::matmul_on`]). Parity models stay on one thread: their
+    /// products are too small to share.
+    pub(crate) fn set_team(&mut self, team: &Arc<Team>) {
+        if let Model::Modular(m) = self {
+            m.team = Arc::clone(team);
         }
     }
 

@@ -3,8 +3,13 @@
 use super::config::Decay;
 use super::kernels::{self, AdamCoeffs};
 use super::params::{Elem, Param};
+use super::team::{self, Team};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+
+/// Tensors shorter than this are updated on one thread (a hand-over costs about as much
+/// as updating a few thousand parameters).
+const SHARED_LEN: usize = 1 << 13;
 
 /// Optimiser hyperparameters.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +59,7 @@ impl AdamW {
         params: impl Iterator<Item = &'p mut Param>,
         grads: impl Iterator<Item = &'g Array2<Elem>>,
         state: &mut AdamState,
+        team: &Team,
     ) {
         state.t += 1;
         let t = state.t as i32;
@@ -81,13 +87,29 @@ impl AdamW {
             if !p.trainable {
                 continue;
             }
-            kernels::adamw(
-                &k,
-                p.w.as_slice_mut().expect("contiguous"),
-                g.as_slice().expect("contiguous"),
-                m.as_slice_mut().expect("contiguous"),
-                v.as_slice_mut().expect("contiguous"),
-            );
+            let w = p.w.as_slice_mut().expect("contiguous");
+            let g = g.as_slice().expect("contiguous");
+            let m = m.as_slice_mut().expect("contiguous");
+            let v = v.as_slice_mut().expect("contiguous");
+            if team.size() == 1 || w.len() < SHARED_LEN {
+                kernels::adamw(&k, w, g, m, v);
+                continue;
+            }
+            // Elementwise, so shared among the team in parts without changing a bit.
+            let mut parts = Vec::with_capacity(team.size());
+            let (mut w, mut g, mut m, mut v) = (w, g, m, v);
+            let mut at = 0;
+            for r in team::split(w.len(), team.size(), 16) {
+                let cut = r.end - at;
+                at = r.end;
+                let (w1, w2) = w.split_at_mut(cut);
+                let (g1, g2) = g.split_at(cut);
+                let (m1, m2) = m.split_at_mut(cut);
+                let (v1, v2) = v.split_at_mut(cut);
+                parts.push((w1, g1, m1, v1));
+                (w, g, m, v) = (w2, g2, m2, v2);
+            }
+            team.each(parts, &|(w, g, m, v)| kernels::adamw(&k, w, g, m, v));
         }
     }
 }

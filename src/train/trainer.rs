@@ -7,8 +7,10 @@ use super::model::{Model, Score};
 use super::optim::{AdamState, AdamW};
 use super::params::{self, Elem, Grads, Param};
 use super::task::Data;
+use super::team::Team;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Evaluation of the model at one step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -30,6 +32,8 @@ pub struct Trainer {
     grads: Grads,
     opt: AdamW,
     state: AdamState,
+    /// The threads the step's products and update are shared among (`--threads`).
+    team: Arc<Team>,
 }
 
 /// The training loss came out NaN or infinite.
@@ -57,7 +61,9 @@ impl Trainer {
             return Err(Error::config("threads must be at least 1"));
         }
         let data = Data::new(&cfg);
-        let model = Model::new(&cfg, &data);
+        let mut model = Model::new(&cfg, &data);
+        let team = Arc::new(Team::new(threads.0));
+        model.set_team(&team);
         let grads = model.zero_grads();
         let state = AdamState::new(model.params());
         let opt = AdamW {
@@ -75,6 +81,7 @@ impl Trainer {
             grads,
             opt,
             state,
+            team,
         })
     }
 
@@ -117,8 +124,12 @@ impl Trainer {
                 loss: score.loss,
             });
         }
-        self.opt
-            .update(self.model.params_mut(), self.grads.iter(), &mut self.state);
+        self.opt.update(
+            self.model.params_mut(),
+            self.grads.iter(),
+            &mut self.state,
+            &self.team,
+        );
         self.model.refresh();
         Ok(score)
     }

@@ -7,13 +7,15 @@ use crate::train::Activation;
 use crate::train::config::{Arch, Config};
 use crate::train::fused::Fused;
 use crate::train::kernels;
-use crate::train::linalg::matmul;
+use crate::train::linalg::matmul_on;
 use crate::train::params::{Elem, ModularTensors, Param};
 use crate::train::rng::{Stream, purpose};
 use crate::train::simd::Kernel;
 use crate::train::task::PairSet;
+use crate::train::team::Team;
 use ndarray::{Array2, ArrayView2, s};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Per-dataset scratch buffers.
 struct ModBuffers {
@@ -55,6 +57,8 @@ pub struct ModModel {
     /// The fused training step (see [`super::fused`]); `None` for an untied in-proj.
     fused: Option<Fused>,
     pub(super) kernel: Kernel,
+    /// The threads the products share (see [`super::super::team`]); one by default.
+    pub(super) team: Arc<Team>,
 }
 
 /// The initial tensors of a modular model, drawn from the seed's init stream.
@@ -199,6 +203,7 @@ impl ModModel {
             test_buf: ModBuffers::new(n_test, p, h),
             fused: (!untied_in).then(|| Fused::new(p, h, kernel)),
             kernel,
+            team: Arc::new(Team::new(1)),
         };
         m.refresh_uv();
         m
@@ -238,7 +243,8 @@ impl ModModel {
             match &self.params.embed_out {
                 None => {
                     let cols = self.f_cols.clone();
-                    matmul(
+                    matmul_on(
+                        &self.team,
                         self.uv.slice_mut(s![.., cols]),
                         e.w.view(),
                         proj.w.view(),
@@ -248,14 +254,16 @@ impl ModModel {
                 }
                 // An untied embedding: both halves factored, each by its own E.
                 Some(e_out) => {
-                    matmul(
+                    matmul_on(
+                        &self.team,
                         self.uv.slice_mut(s![.., ..h]),
                         e.w.view(),
                         proj.w.slice(s![.., ..h]),
                         false,
                         self.kernel,
                     );
-                    matmul(
+                    matmul_on(
+                        &self.team,
                         self.uv.slice_mut(s![.., h..]),
                         e_out.w.view(),
                         proj.w.slice(s![.., h..]),
@@ -265,7 +273,14 @@ impl ModModel {
                 }
             }
             if let (Some(w_b), Some(ub)) = (&self.params.proj_b, &mut self.ub) {
-                matmul(ub.view_mut(), e.w.view(), w_b.w.view(), false, self.kernel);
+                matmul_on(
+                    &self.team,
+                    ub.view_mut(),
+                    e.w.view(),
+                    w_b.w.view(),
+                    false,
+                    self.kernel,
+                );
             }
         }
         if let Some(direct) = &self.params.direct {
@@ -329,12 +344,13 @@ impl ModModel {
     fn forward(
         uv: &Array2<f32>,
         ub: Option<&Array2<f32>>,
-        h: usize,
         act: Activation,
         set: &PairSet,
         buf: &mut ModBuffers,
+        team: &Team,
         kernel: Kernel,
     ) {
+        let h = uv.ncols() / 2;
         let uvs = uv.as_slice().expect("uv is contiguous");
         let w = 2 * h;
         // b's rows and their stride.
@@ -355,7 +371,8 @@ impl ModModel {
             act.forward(p, o);
         }
         // logitsᵀ = Vt · actᵀ
-        matmul(
+        matmul_on(
+            team,
             buf.logits_t.view_mut(),
             uv.slice(s![.., h..]),
             buf.act.t(),
@@ -384,10 +401,10 @@ impl ModModel {
         Self::forward(
             &self.uv,
             self.ub.as_ref(),
-            self.hidden,
             self.activation,
             set,
             buf,
+            &self.team,
             self.kernel,
         );
         Self::score(buf, self.modulus, set, None)
@@ -401,16 +418,17 @@ impl ModModel {
         Self::forward(
             &self.uv,
             self.ub.as_ref(),
-            h,
             self.activation,
             set,
             buf,
+            &self.team,
             self.kernel,
         );
         let score = Self::score(buf, p, set, Some(scale));
         let dlogits_t = buf.logits_t.view();
         // dVt = dlogitsᵀ · act  → right half of guv
-        matmul(
+        matmul_on(
+            &self.team,
             self.guv.slice_mut(s![.., h..]),
             dlogits_t,
             buf.act.view(),
@@ -418,7 +436,8 @@ impl ModModel {
             self.kernel,
         );
         // dact = dlogits · Vt
-        matmul(
+        matmul_on(
+            &self.team,
             buf.dact.view_mut(),
             dlogits_t.t(),
             self.uv.slice(s![.., h..]),
@@ -494,24 +513,40 @@ impl ModModel {
             match &self.params.embed_out {
                 None => {
                     let gf = self.guv.slice(s![.., self.f_cols.clone()]);
-                    matmul(gproj.view_mut(), e.w.t(), gf, false, self.kernel);
+                    matmul_on(
+                        &self.team,
+                        gproj.view_mut(),
+                        e.w.t(),
+                        gf,
+                        false,
+                        self.kernel,
+                    );
                     if e.trainable {
                         let ge = grads.embed.as_mut().expect(SHAPE);
-                        matmul(ge.view_mut(), gf, proj.w.t(), false, self.kernel);
+                        matmul_on(
+                            &self.team,
+                            ge.view_mut(),
+                            gf,
+                            proj.w.t(),
+                            false,
+                            self.kernel,
+                        );
                     }
                 }
                 // Untied embedding: each half back through its own E.
                 Some(e_out) => {
                     let (gu, gvt) = (self.guv.slice(s![.., ..h]), self.guv.slice(s![.., h..]));
                     let (pin, pout) = (proj.w.slice(s![.., ..h]), proj.w.slice(s![.., h..]));
-                    matmul(
+                    matmul_on(
+                        &self.team,
                         gproj.slice_mut(s![.., ..h]),
                         e.w.t(),
                         gu,
                         false,
                         self.kernel,
                     );
-                    matmul(
+                    matmul_on(
+                        &self.team,
                         gproj.slice_mut(s![.., h..]),
                         e_out.w.t(),
                         gvt,
@@ -519,17 +554,38 @@ impl ModModel {
                         self.kernel,
                     );
                     let ge = grads.embed.as_mut().expect(SHAPE);
-                    matmul(ge.view_mut(), gu, pin.t(), false, self.kernel);
+                    matmul_on(&self.team, ge.view_mut(), gu, pin.t(), false, self.kernel);
                     let geo = grads.embed_out.as_mut().expect(SHAPE);
-                    matmul(geo.view_mut(), gvt, pout.t(), false, self.kernel);
+                    matmul_on(
+                        &self.team,
+                        geo.view_mut(),
+                        gvt,
+                        pout.t(),
+                        false,
+                        self.kernel,
+                    );
                 }
             }
             // Untied in-proj: dW_b = Eᵀ · dUb, and dE gains dUb · W_bᵀ.
             if let (Some(w_b), Some(gub)) = (&self.params.proj_b, &self.gub) {
                 let gpb = grads.proj_b.as_mut().expect(SHAPE);
-                matmul(gpb.view_mut(), e.w.t(), gub.view(), false, self.kernel);
+                matmul_on(
+                    &self.team,
+                    gpb.view_mut(),
+                    e.w.t(),
+                    gub.view(),
+                    false,
+                    self.kernel,
+                );
                 let ge = grads.embed.as_mut().expect(SHAPE);
-                matmul(ge.view_mut(), gub.view(), w_b.w.t(), true, self.kernel);
+                matmul_on(
+                    &self.team,
+                    ge.view_mut(),
+                    gub.view(),
+                    w_b.w.t(),
+                    true,
+                    self.kernel,
+                );
             }
         }
         if self.params.direct.is_some() {
