@@ -28,95 +28,238 @@ use super::kernels::RowStats;
 use super::linalg::fast_exp;
 use super::simd::{self, Edge, Job, Kernel, Lanes, Tiling};
 use super::task::PairSet;
+use super::team::Team;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Examples per block.
 pub const BLOCK: usize = 32;
 
-/// Scratch buffers of the fused step, allocated once per model. Hidden width is padded to
-/// a whole number of the kernel's vectors and of 8 (`hp`) with zeros, so every vector load of a
-/// hidden row is whole; the padding's outputs are never read.
+/// Scratch buffers of the fused step, allocated once per model (the pipeline's slots on
+/// its first shared step). Hidden width is padded to a whole number of the kernel's vectors
+/// and of 8 (`hp`) with zeros, so every vector load of a hidden row is whole; the padding's
+/// outputs are never read.
+///
+/// A block's work has a forward half ([`Front`]: gather, logits, softmax) and a backward
+/// half ([`Back`]: dVt, dact, scatter), which hand over a [`Slot`]. On one thread the
+/// halves alternate on one slot that stays in L1. Shared by a team, they run as a
+/// two-stage pipeline on two threads: the front fills one slot per block and never waits,
+/// the back follows it block by block. Each half keeps its block order, so the bits are
+/// the same either way.
 pub struct Fused {
     kernel: Kernel,
-    p: usize,
-    h: usize,
-    hp: usize,
+    dims: Dims,
     /// U = W_input and Vt = W_outputᵀ, each [P × hp], copied from `uv` at the start of
     /// each step.
     u: Vec<f32>,
     vt: Vec<f32>,
-    /// dU and dVt accumulated over blocks, [P × hp].
-    gu: Vec<f32>,
-    gvt: Vec<f32>,
-    /// Pre-activations and activations of a block, [32 × hp].
+    front: Front,
+    back: Back,
+    /// One slot on one thread; one per block when the step is shared.
+    slots: Vec<Slot>,
+}
+
+/// Modulus, hidden width and its padded width.
+#[derive(Clone, Copy)]
+struct Dims {
+    p: usize,
+    h: usize,
+    hp: usize,
+}
+
+impl Dims {
+    /// The hidden width rounded up to whole 8 × 8 tiles (≤ hp).
+    fn h8(self) -> usize {
+        self.h.div_ceil(8) * 8
+    }
+}
+
+/// What a block's forward half hands its backward half.
+struct Slot {
+    /// Pre-activations and activations of the block, [32 × hp].
     pre: Vec<f32>,
     act: Vec<f32>,
-    /// Activations transposed, [hp × 32].
-    act_t: Vec<f32>,
-    /// Activations scaled by their example's scale/Σ exp (see `softmax`), [32 × hp].
-    act_s: Vec<f32>,
     /// Logits, then exp(logit − max) with the label's entry replaced (see `softmax`),
     /// class-major: [P × 32].
     logits: Vec<f32>,
-    /// Per example: the maximum logit, then scale / Σ exp.
-    colmax: [f32; BLOCK],
+    /// Per example: scale / Σ exp (0 past the block's examples).
     inv: [f32; BLOCK],
-    /// Gradient at the activations, [32 × hp], and as the product makes it, [hp × 32].
-    dact: Vec<f32>,
-    dact_t: Vec<f32>,
+}
+
+impl Slot {
+    fn new(d: Dims) -> Slot {
+        Slot {
+            pre: vec![0.0; BLOCK * d.hp],
+            act: vec![0.0; BLOCK * d.hp],
+            logits: vec![0.0; d.p * BLOCK],
+            inv: [0.0; BLOCK],
+        }
+    }
+}
+
+/// The forward half's own buffers.
+struct Front {
+    /// Activations transposed, [hp × 32].
+    act_t: Vec<f32>,
+    /// Per example: the maximum logit.
+    colmax: [f32; BLOCK],
     /// Labels of a block (padded with 0).
     labels: [u32; BLOCK],
 }
 
-/// One step's arguments, as a [`Job`] for the kernel.
-struct Step<'a> {
-    f: &'a mut Fused,
-    uv: &'a [f32],
-    guv: &'a mut [f32],
+/// The backward half's own buffers.
+struct Back {
+    /// Activations scaled by their example's scale/Σ exp (see `softmax`), [32 × hp].
+    act_s: Vec<f32>,
+    /// Gradient at the activations, [32 × hp], and as the product makes it, [hp × 32].
+    dact: Vec<f32>,
+    dact_t: Vec<f32>,
+    /// dU and dVt accumulated over blocks, [P × hp].
+    gu: Vec<f32>,
+    gvt: Vec<f32>,
+}
+
+/// What both halves read during a step.
+struct Ctx<'a> {
+    d: Dims,
+    u: &'a [f32],
+    vt: &'a [f32],
     act: Activation,
     set: &'a PairSet,
     scale: f32,
 }
 
-impl Job for Step<'_> {
+impl Ctx<'_> {
+    /// The first example of block `b` and the block's number of examples.
+    fn block(&self, b: usize) -> (usize, usize) {
+        let i0 = b * BLOCK;
+        (i0, BLOCK.min(self.set.len() - i0))
+    }
+
+    fn blocks(&self) -> usize {
+        self.set.len().div_ceil(BLOCK)
+    }
+}
+
+/// A step on one thread: each block's two halves in turn, on one slot.
+struct Alone<'a> {
+    ctx: Ctx<'a>,
+    front: &'a mut Front,
+    back: &'a mut Back,
+    slot: &'a mut Slot,
+}
+
+impl Job for Alone<'_> {
     type Out = RowStats;
-    /// [`Fused::step`] after its checks, with the kernel's instructions.
     #[inline(always)]
     fn run<S: Lanes>(self, s: S) -> RowStats {
-        let Step {
-            f,
-            uv,
-            guv,
-            act,
-            set,
-            scale,
+        let Alone {
+            ctx,
+            front,
+            back,
+            slot,
         } = self;
-        let (p, h, hp) = (f.p, f.h, f.hp);
-        let w = 2 * h;
-        for c in 0..p {
-            f.u[c * hp..][..h].copy_from_slice(&uv[c * w..][..h]);
-            f.vt[c * hp..][..h].copy_from_slice(&uv[c * w + h..][..h]);
-        }
-        f.gu.fill(0.0);
-        f.gvt.fill(0.0);
         let mut stats = RowStats::default();
-        let n = set.len();
-        for i0 in (0..n).step_by(BLOCK) {
-            let nb = BLOCK.min(n - i0);
-            f.gather(s, act, set, i0, nb);
-            f.logits(s);
-            f.labels[..nb].copy_from_slice(&set.y[i0..i0 + nb]);
-            f.labels[nb..].fill(0);
-            stats.nll_sum += f.softmax(nb, scale);
-            f.dvt(s, nb);
-            f.dact(s);
-            f.scatter(act, set, i0, nb);
-        }
-        for c in 0..p {
-            guv[c * w..][..h].copy_from_slice(&f.gu[c * hp..][..h]);
-            guv[c * w + h..][..h].copy_from_slice(&f.gvt[c * hp..][..h]);
+        for b in 0..ctx.blocks() {
+            stats.nll_sum += front.block(s, &ctx, slot, b);
+            back.block(s, &ctx, slot, b);
         }
         stats
     }
+}
+
+/// Blocks the front half has finished, for the back half to follow.
+struct Handoff {
+    ready: AtomicUsize,
+    /// The front half stopped early (it panicked): the back must not wait for it.
+    failed: AtomicBool,
+}
+
+/// The slots of a shared step, written by the front half and read by the back half under
+/// [`Handoff`]'s rule: the front writes slot b only before it publishes `ready > b`, the back
+/// reads slot b only after it sees that, and neither touches another's slot meanwhile.
+#[derive(Clone, Copy)]
+struct Slots(*mut Slot);
+
+// SAFETY: the pointer is used only under the rule above, which makes every access to a
+// slot either the front's (before publication) or the back's (after), never both at once.
+unsafe impl Send for Slots {}
+// SAFETY: as above.
+unsafe impl Sync for Slots {}
+
+/// The front half of a shared step: every block's forward half, one slot each.
+struct FrontStage<'a> {
+    ctx: &'a Ctx<'a>,
+    front: &'a mut Front,
+    slots: Slots,
+    handoff: &'a Handoff,
+}
+
+impl Job for FrontStage<'_> {
+    type Out = RowStats;
+    #[inline(always)]
+    fn run<S: Lanes>(self, s: S) -> RowStats {
+        /// Marks the handoff failed unless the loop finished.
+        struct Guard<'a>(&'a Handoff, bool);
+        impl Drop for Guard<'_> {
+            fn drop(&mut self) {
+                if !self.1 {
+                    self.0.failed.store(true, Ordering::Release);
+                }
+            }
+        }
+        let mut guard = Guard(self.handoff, false);
+        let mut stats = RowStats::default();
+        for b in 0..self.ctx.blocks() {
+            // SAFETY: `Fused::step` made one slot per block; slot b is not yet published,
+            // so the back half does not read it (the `Slots` rule).
+            let slot = unsafe { &mut *self.slots.0.add(b) };
+            stats.nll_sum += self.front.block(s, self.ctx, slot, b);
+            self.handoff.ready.store(b + 1, Ordering::Release);
+        }
+        guard.1 = true;
+        stats
+    }
+}
+
+/// The back half of a shared step: every block's backward half, as the front publishes it.
+struct BackStage<'a> {
+    ctx: &'a Ctx<'a>,
+    back: &'a mut Back,
+    slots: Slots,
+    handoff: &'a Handoff,
+}
+
+impl Job for BackStage<'_> {
+    type Out = ();
+    #[inline(always)]
+    fn run<S: Lanes>(self, s: S) {
+        for b in 0..self.ctx.blocks() {
+            let mut spins = 0u32;
+            while self.handoff.ready.load(Ordering::Acquire) <= b {
+                assert!(
+                    !self.handoff.failed.load(Ordering::Acquire),
+                    "the fused step's forward half failed"
+                );
+                spins += 1;
+                if spins < 1 << 10 {
+                    std::hint::spin_loop();
+                } else {
+                    std::thread::yield_now();
+                }
+            }
+            // SAFETY: slot b is published (the Acquire above pairs with the front's Release)
+            // and the front never writes it again this step.
+            let slot = unsafe { &*self.slots.0.add(b) };
+            self.back.block(s, self.ctx, slot, b);
+        }
+    }
+}
+
+/// A half of a shared step, as a part for the team.
+enum Stage<'a> {
+    Front(FrontStage<'a>),
+    Back(BackStage<'a>),
 }
 
 impl Fused {
@@ -125,31 +268,33 @@ impl Fused {
         // Whole vectors, and whole 8 × 8 tiles for the transposition.
         let lanes = kernel.lanes().max(8);
         let hp = h.div_ceil(lanes) * lanes;
+        let d = Dims { p, h, hp };
         Fused {
             kernel,
-            p,
-            h,
-            hp,
+            dims: d,
             u: vec![0.0; p * hp],
             vt: vec![0.0; p * hp],
-            gu: vec![0.0; p * hp],
-            gvt: vec![0.0; p * hp],
-            pre: vec![0.0; BLOCK * hp],
-            act: vec![0.0; BLOCK * hp],
-            act_t: vec![0.0; hp * BLOCK],
-            act_s: vec![0.0; BLOCK * hp],
-            logits: vec![0.0; p * BLOCK],
-            colmax: [0.0; BLOCK],
-            inv: [0.0; BLOCK],
-            dact: vec![0.0; BLOCK * hp],
-            dact_t: vec![0.0; hp * BLOCK],
-            labels: [0; BLOCK],
+            front: Front {
+                act_t: vec![0.0; hp * BLOCK],
+                colmax: [0.0; BLOCK],
+                labels: [0; BLOCK],
+            },
+            back: Back {
+                act_s: vec![0.0; BLOCK * hp],
+                dact: vec![0.0; BLOCK * hp],
+                dact_t: vec![0.0; hp * BLOCK],
+                gu: vec![0.0; p * hp],
+                gvt: vec![0.0; p * hp],
+            },
+            slots: vec![Slot::new(d)],
         }
     }
 
     /// Forward and backward through the hidden layer and the softmax for the whole training
     /// set: `uv` is [P × 2H] = [W_input | W_outputᵀ]; writes the gradient of
-    /// `scale · Σ nll` into `guv` (same layout) and returns the loss sum.
+    /// `scale · Σ nll` into `guv` (same layout) and returns the loss sum. With a team of two
+    /// or more, the forward and backward halves run as a pipeline on two threads (the same
+    /// bits).
     ///
     /// # Panics
     /// If the shapes do not match the ones the buffers were built for.
@@ -160,83 +305,129 @@ impl Fused {
         act: Activation,
         set: &PairSet,
         scale: f32,
+        team: &Team,
     ) -> RowStats {
-        let (p, h) = (self.p, self.h);
+        let Dims { p, h, hp } = self.dims;
         assert_eq!(uv.len(), p * 2 * h, "uv shape");
         assert_eq!(guv.len(), p * 2 * h, "guv shape");
         assert!(set.a.iter().chain(&set.b).all(|&i| (i as usize) < p));
         assert!(set.y.iter().all(|&y| (y as usize) < p));
+        let w = 2 * h;
+        for c in 0..p {
+            self.u[c * hp..][..h].copy_from_slice(&uv[c * w..][..h]);
+            self.vt[c * hp..][..h].copy_from_slice(&uv[c * w + h..][..h]);
+        }
+        self.back.gu.fill(0.0);
+        self.back.gvt.fill(0.0);
         let kernel = self.kernel;
-        let job = Step {
-            f: self,
-            uv,
-            guv,
+        let ctx = Ctx {
+            d: self.dims,
+            u: &self.u,
+            vt: &self.vt,
             act,
             set,
             scale,
         };
-        simd::dispatch(kernel, job)
+        let blocks = ctx.blocks();
+        let stats = if team.size() == 1 || blocks < 2 {
+            let job = Alone {
+                ctx,
+                front: &mut self.front,
+                back: &mut self.back,
+                slot: &mut self.slots[0],
+            };
+            simd::dispatch(kernel, job)
+        } else {
+            if self.slots.len() < blocks {
+                self.slots.resize_with(blocks, || Slot::new(self.dims));
+            }
+            let handoff = Handoff {
+                ready: AtomicUsize::new(0),
+                failed: AtomicBool::new(false),
+            };
+            let slots = Slots(self.slots.as_mut_ptr());
+            let stages = vec![
+                Stage::Front(FrontStage {
+                    ctx: &ctx,
+                    front: &mut self.front,
+                    slots,
+                    handoff: &handoff,
+                }),
+                Stage::Back(BackStage {
+                    ctx: &ctx,
+                    back: &mut self.back,
+                    slots,
+                    handoff: &handoff,
+                }),
+            ];
+            let stats = Mutex::new(RowStats::default());
+            team.each(stages, &|stage| match stage {
+                Stage::Front(job) => {
+                    let got = simd::dispatch(kernel, job);
+                    *stats.lock().unwrap_or_else(|e| e.into_inner()) = got;
+                }
+                Stage::Back(job) => simd::dispatch(kernel, job),
+            });
+            stats.into_inner().unwrap_or_else(|e| e.into_inner())
+        };
+        for c in 0..p {
+            guv[c * w..][..h].copy_from_slice(&self.back.gu[c * hp..][..h]);
+            guv[c * w + h..][..h].copy_from_slice(&self.back.gvt[c * hp..][..h]);
+        }
+        stats
     }
+}
 
-    /// The hidden width rounded up to whole 8 × 8 tiles (≤ hp).
+impl Front {
+    /// Block b's forward half into `slot`; returns the block's Σ nll.
     #[inline(always)]
-    fn h8(&self) -> usize {
-        self.h.div_ceil(8) * 8
+    fn block<S: Lanes>(&mut self, s: S, c: &Ctx, slot: &mut Slot, b: usize) -> f64 {
+        let (i0, nb) = c.block(b);
+        self.gather(s, c, slot, i0, nb);
+        self.logits(s, c, slot);
+        self.labels[..nb].copy_from_slice(&c.set.y[i0..i0 + nb]);
+        self.labels[nb..].fill(0);
+        self.softmax(slot, nb, c.scale)
     }
 
     /// pre, act and actᵀ of examples i0..i0+nb; rows past nb are zeroed.
     #[inline(always)]
-    fn gather<S: Lanes>(&mut self, s: S, act: Activation, set: &PairSet, i0: usize, nb: usize) {
-        let hp = self.hp;
+    fn gather<S: Lanes>(&mut self, s: S, c: &Ctx, slot: &mut Slot, i0: usize, nb: usize) {
+        let hp = c.d.hp;
         for k in 0..nb {
-            let ua = &self.u[set.a[i0 + k] as usize * hp..][..hp];
-            let ub = &self.u[set.b[i0 + k] as usize * hp..][..hp];
-            for ((p, &x), &y) in self.pre[k * hp..][..hp].iter_mut().zip(ua).zip(ub) {
+            let ua = &c.u[c.set.a[i0 + k] as usize * hp..][..hp];
+            let ub = &c.u[c.set.b[i0 + k] as usize * hp..][..hp];
+            for ((p, &x), &y) in slot.pre[k * hp..][..hp].iter_mut().zip(ua).zip(ub) {
                 *p = x + y;
             }
         }
-        act.forward(&self.pre[..nb * hp], &mut self.act[..nb * hp]);
+        c.act
+            .forward(&slot.pre[..nb * hp], &mut slot.act[..nb * hp]);
         // Rows past nb (a partial last block) only need to be finite: zero them.
-        self.act[nb * hp..].fill(0.0);
+        slot.act[nb * hp..].fill(0.0);
         // actᵀ's rows from h8 on (whole 8-row tiles of padding) are never read.
-        let h8 = self.h8();
-        transpose(s, &self.act, hp, &mut self.act_t, BLOCK, BLOCK, h8);
-    }
-
-    /// dpre = dact ⊙ σ'(pre) (in `dact`), added onto rows a and b of dU.
-    #[inline(always)]
-    fn scatter(&mut self, act: Activation, set: &PairSet, i0: usize, nb: usize) {
-        let hp = self.hp;
-        act.backward(&self.pre[..nb * hp], &mut self.dact[..nb * hp]);
-        for k in 0..nb {
-            let g = &self.dact[k * hp..][..hp];
-            for row in [set.a[i0 + k], set.b[i0 + k]] {
-                for (d, &x) in self.gu[row as usize * hp..][..hp].iter_mut().zip(g) {
-                    *d += x;
-                }
-            }
-        }
+        transpose(s, &slot.act, hp, &mut self.act_t, BLOCK, BLOCK, c.d.h8());
     }
 
     /// L = Vt · actᵀ for the block, vectorised over its 32 examples, and each example's
     /// maximum logit.
     #[inline(always)]
-    fn logits<S: Lanes>(&mut self, s: S) {
+    fn logits<S: Lanes>(&mut self, s: S, c: &Ctx, slot: &mut Slot) {
         self.colmax = [f32::NEG_INFINITY; BLOCK];
         let (max_r, max_v) = example_tile::<S>();
         let t = Tiling {
-            rows: self.p,
+            rows: c.d.p,
             cols: BLOCK,
             max_r,
             max_v,
-            a: self.vt.as_ptr(),
-            ar: self.hp,
+            a: c.vt.as_ptr(),
+            ar: c.d.hp,
             ai: 1,
             b: self.act_t.as_ptr(),
             bi: BLOCK,
-            n: self.h,
+            n: c.d.h,
             edge: Edge::StoreMax {
-                out: self.logits.as_mut_ptr(),
+                out: slot.logits.as_mut_ptr(),
                 stride: BLOCK,
                 max: self.colmax.as_mut_ptr(),
             },
@@ -254,15 +445,16 @@ impl Fused {
     /// product the two backward kernels apply to their 32-row operands instead of to all
     /// P × 32 entries. Returns the block's Σ nll over its first nb columns.
     #[inline(always)]
-    fn softmax(&mut self, nb: usize, scale: f32) -> f64 {
+    fn softmax(&mut self, slot: &mut Slot, nb: usize, scale: f32) -> f64 {
+        let logits = &mut slot.logits;
         let mut ly = [0.0f32; BLOCK];
         for (k, l) in ly.iter_mut().enumerate() {
-            *l = self.logits[self.labels[k] as usize * BLOCK + k];
+            *l = logits[self.labels[k] as usize * BLOCK + k];
         }
         let mut ones = [0.0f32; BLOCK];
         let mut small = [0.0f32; BLOCK];
         let max = self.colmax;
-        for row in self.logits.chunks_exact_mut(BLOCK) {
+        for row in logits.chunks_exact_mut(BLOCK) {
             for k in 0..BLOCK {
                 let e = fast_exp(row[k] - max[k]);
                 row[k] = e;
@@ -287,15 +479,15 @@ impl Fused {
         let margin: f32 = max[..nb].iter().zip(&ly).map(|(m, l)| m - l).sum();
         nll += margin as f64;
         let sum: [f32; BLOCK] = std::array::from_fn(|k| ones[k] + small[k]);
-        for (inv, s) in self.inv.iter_mut().zip(&sum) {
+        for (inv, s) in slot.inv.iter_mut().zip(&sum) {
             *inv = scale / s;
         }
-        self.inv[nb..].fill(0.0);
+        slot.inv[nb..].fill(0.0);
         for k in 0..BLOCK {
             let sum = sum[k];
             let at = self.labels[k] as usize * BLOCK + k;
-            let e = self.logits[at];
-            self.logits[at] = if e == 1.0 {
+            let e = logits[at];
+            logits[at] = if e == 1.0 {
                 (1.0 - ones[k]) - small[k]
             } else {
                 e - sum
@@ -303,28 +495,39 @@ impl Fused {
         }
         nll
     }
+}
+
+impl Back {
+    /// Block b's backward half from `slot`.
+    #[inline(always)]
+    fn block<S: Lanes>(&mut self, s: S, c: &Ctx, slot: &Slot, b: usize) {
+        let (i0, nb) = c.block(b);
+        self.dvt(s, c, slot, nb);
+        self.dact(s, c, slot);
+        self.scatter(c, slot, i0, nb);
+    }
 
     /// dVt += dL · act over the block's nb examples (dL = the softmax's columns times inv,
     /// folded into act's rows), vectorised over hidden units.
     #[inline(always)]
-    fn dvt<S: Lanes>(&mut self, s: S, nb: usize) {
-        let hp = self.hp;
+    fn dvt<S: Lanes>(&mut self, s: S, c: &Ctx, slot: &Slot, nb: usize) {
+        let hp = c.d.hp;
         for k in 0..nb {
-            let inv = self.inv[k];
+            let inv = slot.inv[k];
             for (d, &x) in self.act_s[k * hp..][..hp]
                 .iter_mut()
-                .zip(&self.act[k * hp..][..hp])
+                .zip(&slot.act[k * hp..][..hp])
             {
                 *d = inv * x;
             }
         }
         let (max_r, max_v) = hidden_tile::<S>();
         let t = Tiling {
-            rows: self.p,
+            rows: c.d.p,
             cols: hp,
             max_r,
             max_v,
-            a: self.logits.as_ptr(),
+            a: slot.logits.as_ptr(),
             ar: BLOCK,
             ai: 1,
             b: self.act_s.as_ptr(),
@@ -346,24 +549,24 @@ impl Fused {
     /// entry is the same FMA chain over classes as dLᵀ · Vt's: a product in an FMA is exact,
     /// so the order of its two factors cannot change a bit.
     #[inline(always)]
-    fn dact<S: Lanes>(&mut self, s: S) {
-        let hp = self.hp;
+    fn dact<S: Lanes>(&mut self, s: S, c: &Ctx, slot: &Slot) {
+        let hp = c.d.hp;
         let (max_r, max_v) = example_tile::<S>();
         let t = Tiling {
-            rows: self.h,
+            rows: c.d.h,
             cols: BLOCK,
             max_r,
             max_v,
-            a: self.vt.as_ptr(),
+            a: c.vt.as_ptr(),
             ar: 1,
             ai: hp,
-            b: self.logits.as_ptr(),
+            b: slot.logits.as_ptr(),
             bi: BLOCK,
-            n: self.p,
+            n: c.d.p,
             edge: Edge::StoreScaled {
                 out: self.dact_t.as_mut_ptr(),
                 stride: BLOCK,
-                scale: self.inv.as_ptr(),
+                scale: slot.inv.as_ptr(),
             },
         };
         // SAFETY: vt is [P × hp] (h rows at stride 1, P terms at stride hp), dL [P × 32]
@@ -371,8 +574,23 @@ impl Fused {
         unsafe { simd::run_tiles(s, &t) }
         // Rows h..hp of dactᵀ stay the zeros they were made with, and so do the columns
         // from h8 on of dact (whole 8-column tiles of padding, never transposed).
-        let h8 = self.h8();
-        transpose(s, &self.dact_t, BLOCK, &mut self.dact, hp, h8, BLOCK);
+        transpose(s, &self.dact_t, BLOCK, &mut self.dact, hp, c.d.h8(), BLOCK);
+    }
+
+    /// dpre = dact ⊙ σ'(pre) (in `dact`), added onto rows a and b of dU.
+    #[inline(always)]
+    fn scatter(&mut self, c: &Ctx, slot: &Slot, i0: usize, nb: usize) {
+        let hp = c.d.hp;
+        c.act
+            .backward(&slot.pre[..nb * hp], &mut self.dact[..nb * hp]);
+        for k in 0..nb {
+            let g = &self.dact[k * hp..][..hp];
+            for row in [c.set.a[i0 + k], c.set.b[i0 + k]] {
+                for (d, &x) in self.gu[row as usize * hp..][..hp].iter_mut().zip(g) {
+                    *d += x;
+                }
+            }
+        }
     }
 }
 
@@ -492,8 +710,9 @@ mod tests {
     }
 
     #[test]
-    fn fused_step_matches_a_plain_f64_computation_on_every_kernel_bit_for_bit() {
+    fn fused_step_matches_a_plain_f64_computation_on_every_kernel_and_team_bit_for_bit() {
         let kernels = Kernel::available_all();
+        let teams = [Team::new(1), Team::new(2), Team::new(3)];
         let mut rng = Stream::new(7, 0);
         // Partial blocks, hidden widths that are and are not multiples of 8, P not a
         // multiple of the 6- and 3-row tiles.
@@ -512,23 +731,29 @@ mod tests {
                     .collect();
                 let set = pairs(p, n, &mut rng);
                 let scale = 1.0 / (n * p) as f32;
-                let runs: Vec<(Vec<f32>, RowStats)> = kernels
+                // Every kernel alone, then the first as a pipeline on two and three threads.
+                let ways: Vec<(Kernel, &Team)> = kernels
                     .iter()
-                    .map(|&k| {
+                    .map(|&k| (k, &teams[0]))
+                    .chain(teams[1..].iter().map(|t| (kernels[0], t)))
+                    .collect();
+                let runs: Vec<(Vec<f32>, RowStats)> = ways
+                    .iter()
+                    .map(|&(k, team)| {
                         let mut guv = vec![f32::NAN; p * 2 * h];
                         let mut f = Fused::new(p, h, k);
                         // Twice: buffers left over from one step must not leak into the next.
-                        f.step(&uv, &mut guv, act, &set, scale);
-                        let stats = f.step(&uv, &mut guv, act, &set, scale);
+                        f.step(&uv, &mut guv, act, &set, scale, team);
+                        let stats = f.step(&uv, &mut guv, act, &set, scale, team);
                         (guv, stats)
                     })
                     .collect();
                 let (guv, stats) = &runs[0];
-                for (k, (g, st)) in kernels.iter().zip(&runs).skip(1) {
+                for ((k, team), (g, st)) in ways.iter().zip(&runs).skip(1) {
                     let same = g.iter().zip(guv).all(|(x, y)| x.to_bits() == y.to_bits());
                     assert!(
                         same,
-                        "p {p} h {h} n {n} {act:?}: {} differs from {}",
+                        "p {p} h {h} n {n} {act:?}: {} on {team:?} differs from {} alone",
                         k.name(),
                         kernels[0].name()
                     );
@@ -571,8 +796,14 @@ mod tests {
         }
         let scale = 1.0 / (40 * p) as f32;
         let mut guv = vec![0.0f32; p * 2 * h];
-        let stats =
-            Fused::new(p, h, Kernel::native()).step(&uv, &mut guv, Activation::Relu, &set, scale);
+        let stats = Fused::new(p, h, Kernel::native()).step(
+            &uv,
+            &mut guv,
+            Activation::Relu,
+            &set,
+            scale,
+            &Team::new(1),
+        );
         let (want, nll) = reference(&uv, p, h, Activation::Relu, &set, scale as f64);
         assert!(
             nll > 0.0 && nll / 40.0 < 1e-6,

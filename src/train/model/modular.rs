@@ -500,6 +500,7 @@ impl ModModel {
                     self.activation,
                     set,
                     scale,
+                    &self.team,
                 );
                 Score::of_modular(stats, set.len(), p)
             }
