@@ -77,7 +77,8 @@ impl std::fmt::Debug for Team {
 }
 
 impl Team {
-    /// A team of `size` members (the caller and `size − 1` threads); 0 counts as 1.
+    /// A team of `size` members (the caller and `size − 1` threads, fewer if the system
+    /// refuses to start them); 0 counts as 1.
     pub fn new(size: usize) -> Team {
         let shared = Arc::new(Shared {
             epoch: AtomicU64::new(0),
@@ -92,13 +93,15 @@ impl Team {
             lock: Mutex::new(()),
             wake: Condvar::new(),
         });
+        // A thread the system refuses (a process limit) leaves the team smaller: slower,
+        // never different.
         let threads = (1..size.max(1))
-            .map(|member| {
+            .map_while(|member| {
                 let shared = Arc::clone(&shared);
                 std::thread::Builder::new()
                     .name(format!("grokscope-team-{member}"))
                     .spawn(move || serve(&shared))
-                    .expect("a team thread starts")
+                    .ok()
             })
             .collect();
         Team { shared, threads }
