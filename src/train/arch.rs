@@ -33,10 +33,10 @@ pub enum Arch {
     Mlp,
     /// Factored with two embeddings: W_input = E_in·W_in, W_output = W_out·E_outᵀ.
     UntiedEmbed,
-    /// Factored with one in-proj per operand: pre = E·W_a [a] + E·W_b [b], W_output =
+    /// Factored with one in-proj per operand: pre = E·W_a\[a\] + E·W_b\[b\], W_output =
     /// W_out·Eᵀ.
     UntiedIn,
-    /// Both untied: pre = E_in·W_a [a] + E_in·W_b [b], W_output = W_out·E_outᵀ.
+    /// Both untied: pre = E_in·W_a\[a\] + E_in·W_b\[b\], W_output = W_out·E_outᵀ.
     UntiedEmbedIn,
     /// One in-proj per operand (E·W_a, E·W_b) and W_output trained directly.
     UntiedInCollapsedOut,

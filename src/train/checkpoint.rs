@@ -1,7 +1,7 @@
 //! Checkpoints: a run's settings, step, parameters and Adam moments, so a resumed run
 //! continues bit for bit.
 //!
-//! Checkpoints are written as safetensors files ([`tensorfile`]): numpy reads them with
+//! Checkpoints are written as safetensors files (`checkpoint/tensorfile.rs`): numpy reads them with
 //! `safetensors.numpy.load_file`, and the settings and optimizer state are in the file's
 //! metadata and tensors. Files of the format before it (version 1, `.grok`) still load:
 //!

@@ -2,7 +2,7 @@
 //! reader forever, a device such as `/dev/zero` never ends), opened without blocking, read up
 //! to a size limit; and paths shown in messages with their control characters escaped, so a
 //! file name cannot retitle or clear the terminal that prints it. Files are written whole or
-//! not at all ([`write_atomic`]), and the binary ones end with an [`fnv1a`] checksum.
+//! not at all ([`write_atomic`]), and the binary ones end with an `fnv1a` checksum.
 
 use super::error::{Error, Result};
 use std::io::{Read, Write};

@@ -8,7 +8,7 @@ use ndarray::{ArrayView2, ArrayViewMut2, Axis, s};
 use std::cell::RefCell;
 
 /// How many threads a run may use: its products and optimiser update are shared among a
-/// [`Team`] of this size (see [`matmul_on`]). `--threads` never changes a result.
+/// team of this size (`train/team.rs`; products through `linalg::matmul_on`). `--threads` never changes a result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Threads(pub usize);
 

@@ -17,12 +17,12 @@
 //! The untied variants (the article's architecture sweep) change how `uv` is made, not
 //! what it is: with an untied embedding the output half is E_out·W_outᵀ instead of
 //! E·W_outᵀ; with an untied in-proj, `uv`'s input half is a's side (E·W_a) and b's side
-//! (E·W_b) is a second matrix `ub` [P×H], so pre[n] = U[a_n] + Ub[b_n]. Those take the
+//! (E·W_b) is a second matrix `ub` [P×H], so pre\[n\] = U\[a_n\] + Ub\[b_n\]. Those take the
 //! portable whole-batch step (the fused step gathers both operands from one U).
 //!
 //! Parity model (`model/parity.rs`): pre = X · W1 [N×H], act = σ(pre), z = act · w2 [N×1].
 //!
-//! The parameters are named tensors ([`ModularTensors`], [`ParityTensors`] of [`Param`]);
+//! The parameters are named tensors ([`super::ModularTensors`], [`super::ParityTensors`] of [`Param`]);
 //! gradients come back in a struct of the same shape.
 
 use super::Activation;

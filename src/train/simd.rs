@@ -15,7 +15,7 @@
 //!
 //! **The kernels.** [`Kernel::Avx512`] (AVX-512F, 16 lanes, 32 registers), [`Kernel::Avx2`]
 //! (AVX2 + FMA, 8 lanes, 16 registers), [`Kernel::Neon`] (aarch64, 4 lanes) and
-//! [`Kernel::Portable`] (one lane, `f32::mul_add`'s value, see [`fma_f32`]): the best the
+//! [`Kernel::Portable`] (one lane, `f32::mul_add`'s value, see `fma_f32`): the best the
 //! CPU has is chosen at run time, or the one `GROKSCOPE_KERNEL` names. `tests/kernels.rs` trains every preset under
 //! every kernel the machine has and checks the bits agree, and pins a digest of the losses.
 

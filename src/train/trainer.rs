@@ -168,7 +168,7 @@ impl Trainer {
         self.model.weights()
     }
 
-    /// [`Self::weights`] as a dashboard frame keeps them ([`Weights::for_frame`]), copying
+    /// [`Self::weights`] as a dashboard frame keeps them ([`super::Weights::for_frame`]), copying
     /// only what the frame keeps: the dashboard takes one every evaluation, and widening a
     /// 67×500 embedding only to drop it churned the heap (its RSS tripled over a run).
     pub fn frame_weights(&self) -> crate::train::Weights {

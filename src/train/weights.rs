@@ -87,7 +87,7 @@ impl Weights {
 impl Weights {
     /// The weights a dashboard frame keeps (hundreds are kept per run): the article's
     /// matrices always (b's side of the input too, where untied), the factors only where the embedding is narrow (at most
-    /// [`FRAME_EMBED_MAX`] wide: five-neurons, reverse-grok, regrok), where they are what
+    /// `FRAME_EMBED_MAX` wide: five-neurons, reverse-grok, regrok), where they are what
     /// the views draw. mod-add's 67×500 embedding would make each frame twenty times larger.
     pub fn for_frame(self) -> Weights {
         match self {

@@ -482,7 +482,7 @@ impl ModModel {
     }
 
     /// One forward and backward pass over the training set (W_input and W_output must be
-    /// fresh, see [`Model::refresh`]): writes the gradient of the loss (cross-entropy / P,
+    /// fresh, see [`super::Model::refresh`]): writes the gradient of the loss (cross-entropy / P,
     /// averaged over examples) into `grads` (the parameters' shape; a frozen embedding's
     /// stays untouched) and returns the loss before the update.
     pub fn forward_backward(
