@@ -3,7 +3,7 @@
 //! outputs), as the article shows both; for parity W1 (strongest neurons × 31 inputs) and
 //! w2, the output column. Two neurons per text row with half blocks in colour; shading by
 //! |w| without colour. The maps sit side by side when both fit one column per matrix column
-//! (or when neither would whole); else one above the other ([`stacked`]), each as wide as
+//! (or when neither would whole); else one above the other (`stacked`), each as wide as
 //! its columns. A map narrower than its columns shows every n-th, and says which. Each
 //! map's scale is on a border: the value its strongest colours (or shades) stand for, with
 //! the ramp between ([`legend()`]).
