@@ -216,3 +216,31 @@ fn read_out_has_no_negative_zero() {
     assert_eq!(fixed(-12.5, 1), "-12.5");
     assert_eq!(fixed(0.004, 3), "0.004");
 }
+
+/// Parity's digit panel: the line under the axis says what ▲ and b mean in a form that fits
+/// (at 80×24 the whole legend does not), never one cut mid-word ("b bi").
+#[test]
+fn digit_legend_is_whole_or_left_out() {
+    let app = replayed("parity");
+    for (w, ht) in [(200, 60), (120, 40), (80, 24)] {
+        for theme in [TRUE, PLAIN] {
+            let buf = draw(&app, w, ht, &theme);
+            let area = inner(&buf, "weight norm per input digit");
+            let line = (area.y..area.bottom())
+                .map(|y| {
+                    (area.x..area.right())
+                        .map(|x| buf[(x, y)].symbol())
+                        .collect::<String>()
+                })
+                .find(|l| l.starts_with("on digits"))
+                .expect("the share's line");
+            let line = line.trim_end();
+            assert!(
+                line.ends_with("(▲ informative, b bias)")
+                    || line.ends_with("%  ▲ informative")
+                    || line.ends_with('%'),
+                "{w}×{ht}: {line:?}"
+            );
+        }
+    }
+}
