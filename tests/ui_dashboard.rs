@@ -520,7 +520,7 @@ fn spectrum_panel_marks_keys_without_eating_labels() {
             let right = (x0..w).find(|&x| buf[(x, py)].symbol() == "╮").unwrap();
             let inner = right - x0;
             let labels = (py + 1..ht)
-                .find(|&y| cells(&buf, x0, y, inner).starts_with("1 "))
+                .find(|&y| cells(&buf, x0, y, inner).trim_start().starts_with("1 "))
                 .expect("label row");
             let marks = cells(&buf, x0, labels - 1, inner);
             let expected: String = (0..inner)

@@ -54,11 +54,12 @@ fn inner(buf: &Buffer, title: &str) -> Rect {
     )
 }
 
-/// Bars of one width, spread over the whole width (the last one ending within a gap and a
-/// rounding of the right edge), apart by slots that differ by one column at most; narrower
-/// than the bars, one column each from the left.
+/// Bars of one width, a constant pitch apart: a one-column gap after every bar wherever
+/// that fits (the widest such bars), else none at all, so that no gap reads as a missing bar
+/// and no pair of bars as a group; the block is centred (its margins differ by one column
+/// at most). Narrower than the bars, one column each from the left.
 #[test]
-fn bar_slots_share_the_width() {
+fn bar_slots_are_even_and_centred() {
     for n in [5, 11, 31, 33, 56] {
         for width in 20u16..200 {
             let slots: Vec<(u16, u16)> = (0..n).map(|i| bars::slot(i, n, width)).collect();
@@ -72,18 +73,22 @@ fn bar_slots_share_the_width() {
                 "n {n} width {width}"
             );
             let pitches: Vec<u16> = slots.windows(2).map(|p| p[1].0 - p[0].0).collect();
-            let (lo, hi) = (pitches.iter().min(), pitches.iter().max());
-            if let (Some(lo), Some(hi)) = (lo, hi) {
-                assert!(hi - lo <= 1 && *lo >= w, "n {n} width {width}: {pitches:?}");
-                // A gap between bars wherever every slot has two columns.
-                assert!(*lo < 2 || *lo > w, "n {n} width {width}: no gap");
-            }
-            let (x, bw) = slots[n - 1];
-            let end = x + bw;
-            assert!(end <= width, "n {n} width {width}");
+            let pitch = pitches.first().copied().unwrap_or(w + 1);
             assert!(
-                end as f32 >= 0.9 * width as f32 || width - end <= 2,
-                "n {n} width {width}: bars end at {end}"
+                pitches.iter().all(|&p| p == pitch),
+                "n {n} width {width}: {pitches:?}"
+            );
+            let gap = pitch - w;
+            let fits_gaps = width as usize >= 2 * n - 1;
+            assert_eq!(gap, u16::from(fits_gaps), "n {n} width {width}");
+            // The widest bars: one column more each would not fit.
+            let wider = n * (w as usize + 1 + gap as usize) - gap as usize;
+            assert!(wider > width as usize, "n {n} width {width}: bars of {w}");
+            let (x, bw) = slots[n - 1];
+            let (left, right) = (slots[0].0, width - (x + bw));
+            assert!(
+                left.abs_diff(right) <= 1,
+                "n {n} width {width}: {left} | {right}"
             );
         }
     }
@@ -98,11 +103,35 @@ fn bar_extent(buf: &Buffer, area: Rect) -> u16 {
         .map_or(0, |x| x + 1)
 }
 
-/// On screen: the spectrum's 33 bars (mod 67) and parity's 31 (30 digits and the bias) reach
-/// across at least 90 % of their panel where it is wider than the bars, with and without
-/// colour; at 80×24 every bar is still drawn.
+/// The runs of blank columns between the bar cells of `row` (columns `x0..x0 + width`),
+/// and the blank margins left and right of them.
+fn bar_gaps(buf: &Buffer, x0: u16, row: u16, width: u16) -> (Vec<u16>, u16, u16) {
+    let filled: Vec<bool> = (x0..x0 + width)
+        .map(|x| "▁▂▃▄▅▆▇█".contains(buf[(x, row)].symbol()) && buf[(x, row)].symbol() != " ")
+        .collect();
+    let first = filled.iter().position(|&f| f).unwrap_or(0);
+    let last = filled.iter().rposition(|&f| f).unwrap_or(0);
+    let mut gaps = Vec::new();
+    let mut run = 0;
+    for &f in &filled[first..=last] {
+        if f {
+            if run > 0 {
+                gaps.push(run);
+            }
+            run = 0;
+        } else {
+            run += 1;
+        }
+    }
+    (gaps, first as u16, width - 1 - last as u16)
+}
+
+/// On screen: the spectrum's 33 bars (mod 67) and parity's 31 (30 digits and the bias) in
+/// every size and theme: the bottom row of bars (all of them non-zero in these runs) has
+/// gaps of one width only, and the bars sit in the middle of their panel; at 80×24 every
+/// bar is still drawn.
 #[test]
-fn bars_reach_across_their_panel() {
+fn bars_are_evenly_spaced_on_screen() {
     for (fixture, title, n) in [
         ("tour/mod-add-seed-10", "Fourier spectrum", 33u16),
         ("parity", "weight norm per input digit", 31),
@@ -112,12 +141,21 @@ fn bars_reach_across_their_panel() {
             for theme in [TRUE, PLAIN] {
                 let buf = draw(&app, w, ht, &theme);
                 let area = inner(&buf, title);
-                let used = bar_extent(&buf, area);
                 assert!(area.width >= n, "{fixture} {w}×{ht}");
+                let axis = (area.y..area.bottom())
+                    .find(|&y| (area.x..area.right()).any(|x| buf[(x, y)].symbol() == "▲"))
+                    .expect("the marks' row");
+                let (gaps, left, right) = bar_gaps(&buf, area.x, axis - 1, area.width);
+                let used = bar_extent(&buf, area) - left;
                 assert!(
-                    used as f32 >= 0.9 * area.width as f32,
-                    "{fixture} {w}×{ht}: bars over {used} of {} columns\n{}",
-                    area.width,
+                    gaps.iter().all(|&g| g == 1)
+                        && (gaps.is_empty() || gaps.len() == n as usize - 1),
+                    "{fixture} {w}×{ht}: gaps {gaps:?}\n{}",
+                    text(&buf)
+                );
+                assert!(
+                    left.abs_diff(right) <= 1 && used >= n,
+                    "{fixture} {w}×{ht}: margins {left} | {right}\n{}",
                     text(&buf)
                 );
             }
@@ -177,4 +215,32 @@ fn read_out_has_no_negative_zero() {
     assert_eq!(fixed(-0.006, 2), "-0.01");
     assert_eq!(fixed(-12.5, 1), "-12.5");
     assert_eq!(fixed(0.004, 3), "0.004");
+}
+
+/// Parity's digit panel: the line under the axis says what ▲ and b mean in a form that fits
+/// (at 80×24 the whole legend does not), never one cut mid-word ("b bi").
+#[test]
+fn digit_legend_is_whole_or_left_out() {
+    let app = replayed("parity");
+    for (w, ht) in [(200, 60), (120, 40), (80, 24)] {
+        for theme in [TRUE, PLAIN] {
+            let buf = draw(&app, w, ht, &theme);
+            let area = inner(&buf, "weight norm per input digit");
+            let line = (area.y..area.bottom())
+                .map(|y| {
+                    (area.x..area.right())
+                        .map(|x| buf[(x, y)].symbol())
+                        .collect::<String>()
+                })
+                .find(|l| l.starts_with("on digits"))
+                .expect("the share's line");
+            let line = line.trim_end();
+            assert!(
+                line.ends_with("(▲ informative, b bias)")
+                    || line.ends_with("%  ▲ informative")
+                    || line.ends_with('%'),
+                "{w}×{ht}: {line:?}"
+            );
+        }
+    }
 }

@@ -818,3 +818,27 @@ fn render_time() {
          open with thresholds moved {moved:.3} ms"
     );
 }
+
+/// The last finished run's lines say when each accuracy reached 99 % as a step ("at step
+/// 1,200"), or "never": never a bare "train acc 99 %" beside something that is not a step,
+/// which read as the run's accuracy.
+#[test]
+fn the_run_lines_say_when_99_percent_was_reached() {
+    let s = sweep("parity-quick", 9, 0);
+    let t = text(&draw(&s, 120, 40, &PLAIN));
+    let line = |label: &str| {
+        t.lines()
+            .find_map(|l| {
+                l.split('│')
+                    .find(|c| c.starts_with(label))
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| panic!("no {label}:\n{t}"))
+    };
+    // Run 8 (wd 0.1, n_train 750 in parity-quick) grokked: both reached at a step.
+    assert!(line("train acc 99 %").contains("at step 1,200"), "{t}");
+    assert!(line("test acc 99 %").contains("at step 8,400"), "{t}");
+    let failed = sweep("parity-quick", 18, 0);
+    let t = text(&draw(&failed, 80, 24, &PLAIN));
+    assert!(t.contains("train acc 99 %  never"), "{t}");
+}

@@ -361,3 +361,71 @@ fn star_swatches_alike_in_both_heatmaps() {
         }
     }
 }
+
+/// The columns inside the heatmap panel whose top-left corner is at (`x0`, `y0`), each with
+/// whether any map row draws in it (a symbol or a colour behind it), up to the right
+/// border; the separator between the maps reads as drawn.
+fn drawn_columns(buf: &Buffer, (x0, y0): (u16, u16)) -> Vec<bool> {
+    let right = (x0 + 1..buf.area.width)
+        .find(|&x| buf[(x, y0)].symbol() == "╮")
+        .expect("the panel's right corner");
+    let bottom = (y0 + 1..buf.area.height)
+        .find(|&y| buf[(x0, y)].symbol() == "╰")
+        .expect("the panel's bottom border");
+    (x0 + 1..right)
+        .map(|x| {
+            (y0 + 1..bottom).any(|y| {
+                let c = &buf[(x, y)];
+                c.symbol() != " " || c.bg != Color::Reset
+            })
+        })
+        .collect()
+}
+
+/// No ragged edge: where a map shows every n-th column (mod-add's 67 in 20 cells at 80×24,
+/// five-neurons' in 15) or is narrower than its part, the maps sit in the middle of the
+/// panel, the blank columns split either side, none between a map and the separator; W1
+/// gets all 31 digits beside w2 at 80×24 (it was one cell short and showed every 2nd). A
+/// stacked pair fills both maps' rows (five neurons at 120×40: the upper map's odd row).
+#[test]
+fn maps_leave_no_ragged_edge() {
+    for (name, steps, titles) in [
+        ("mod-add", 1000, ["╭ W_input", "╭ W_input"]),
+        ("five-neurons", 3000, ["╭ W_input", "╭ W_input"]),
+        // (Not the trajectories' "╭ W1 ━ 1-3".)
+        ("parity", 300, ["╭ W1 ·", "╭ W1 ("]),
+    ] {
+        let h = trained(name, steps);
+        for (w, ht) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
+            for theme in [TRUE, PLAIN] {
+                let buf = h.render(w, ht, &theme);
+                let t = text(&buf);
+                let at = titles.iter().find_map(|n| find(&buf, n)).unwrap();
+                let cols = drawn_columns(&buf, at);
+                let left = cols.iter().take_while(|&&d| !d).count();
+                let right = cols.iter().rev().take_while(|&&d| !d).count();
+                let inside = cols[left..cols.len() - right]
+                    .iter()
+                    .filter(|&&d| !d)
+                    .count();
+                assert!(
+                    inside == 0 && left.abs_diff(right) <= 1,
+                    "{name} {w}×{ht} colour {}: blank {left} | {inside} | {right}\n{t}",
+                    theme.colored()
+                );
+                assert_eq!(
+                    empty_rows(&buf, at),
+                    Vec::<u16>::new(),
+                    "{name} {w}×{ht} colour {}:\n{t}",
+                    theme.colored()
+                );
+            }
+        }
+    }
+    let t = text(&trained("parity", 300).render(80, 24, &TRUE));
+    assert!(
+        t.contains("digit = 1 … 31") || t.contains("digits 1-"),
+        "{t}"
+    );
+    assert!(!t.contains("digit = 1,3"), "W1 sampled at 80×24:\n{t}");
+}

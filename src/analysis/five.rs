@@ -21,7 +21,7 @@ pub struct FiveNeuronReadout {
     pub angle_in: Vec<f32>,
     /// `ψ_i = atan2(W_out[i, 1], W_out[i, 0])`, in `(−π, π]`.
     pub angle_out: Vec<f32>,
-    /// Fitted `c` of `ψ ≈ 2φ + c` (see [`angle_fit`]), in `(−π, π]`.
+    /// Fitted `c` of `ψ ≈ 2φ + c` (see `angle_fit`), in `(−π, π]`.
     pub offset: f32,
     /// Mean circular residual of that fit, in `[0, π]`: 0 when `W_out` turns exactly twice as
     /// fast as `W_in`, about `π/2` for unrelated angles.

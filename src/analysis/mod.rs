@@ -2,15 +2,15 @@
 //!
 //! Everything here works on plain weight matrices and knows nothing about the trainer:
 //!
-//! * [`fourier`]: the orthonormal Fourier basis (docs/article-numbers.md), per-neuron
+//! * `fourier`: the orthonormal Fourier basis (docs/article-numbers.md), per-neuron
 //!   coefficients of a `[P × H]` matrix (computed with rustfft), neuron frequencies and
 //!   phases, frequency norms, their Gini coefficient and the key frequencies.
-//! * [`progress`]: the progress measures of Nanda et al. (2023) — restricted and excluded loss —
+//! * `progress`: the progress measures of Nanda et al. (2023) — restricted and excluded loss —
 //!   the total weight norm, and the logits of one frequency group of neurons.
 //! * [`construct`](mod@construct): the article's hand-built circular solution (its Appendix
 //!   A) and its report.
-//! * [`five`]: read-outs of the five-neuron model (angles of `W_in` and `W_out`).
-//! * [`parity`]: how much first-layer weight sits on the informative digits of sparse parity.
+//! * `five`: read-outs of the five-neuron model (angles of `W_in` and `W_out`).
+//! * `parity`: how much first-layer weight sits on the informative digits of sparse parity.
 //!
 //! The modular-addition model these read-outs assume: `W_input` is `[P × H]` (row `a` is the
 //! hidden pre-activation contribution of input `a`), `W_output` is `[H × P]`, and

@@ -15,7 +15,7 @@ use std::time::Duration;
 /// dropped, so the frames always span the whole run.
 pub const MAX_FRAMES: usize = 512;
 /// About the most the kept frames take: a model whose frames are large keeps fewer of them
-/// (at least [`MIN_FRAMES`]). mod-add's 67×24 frames (26 KB) keep all 512.
+/// (at least `MIN_FRAMES`). mod-add's 67×24 frames (26 KB) keep all 512.
 pub const FRAME_BYTES: usize = 64 << 20;
 const MIN_FRAMES: usize = 16;
 /// At most this many metrics points are kept for the charts (a chart is a few hundred
@@ -25,7 +25,7 @@ const MIN_FRAMES: usize = 16;
 pub const MAX_HISTORY: usize = 8192;
 
 /// How many frames holding weights like `w` are kept: as many as fit [`FRAME_BYTES`],
-/// between [`MIN_FRAMES`] and [`MAX_FRAMES`].
+/// between `MIN_FRAMES` and [`MAX_FRAMES`].
 pub fn frame_cap(w: &crate::train::Weights) -> usize {
     let bytes: usize = crate::train::keep::tensors(w)
         .iter()

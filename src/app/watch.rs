@@ -50,7 +50,7 @@ pub struct Watch {
     ended: bool,
     pub message: Option<String>,
     pub help: bool,
-    /// The help's page (see [`ui::help::render`]).
+    /// The help's page (see `ui::help::render`).
     pub help_page: i64,
     quit: bool,
 }

@@ -2,13 +2,13 @@
 //! pairs), one file each, used alike by the dashboard's frames and `grokscope run`'s JSON
 //! lines. A probe never sees the trainer: it reads the plain weights the engine hands out.
 //!
-//! * [`spectrum`]: W_input's Fourier spectrum, key frequencies, each neuron's frequency and
+//! * `spectrum`: W_input's Fourier spectrum, key frequencies, each neuron's frequency and
 //!   the neuron order the heatmap uses (every frame).
 //! * [`progress`]: restricted and excluded loss (addition only; costlier, so the dashboard
 //!   refreshes it every [`progress::EVERY_FRAMES`] frames).
-//! * [`five`]: the five-neuron model's angles (fixed-circle models).
-//! * [`parity`]: weight per input digit, the informative share and the neuron order.
-//! * [`phase`]: the phase label, from the metrics and the other read-outs.
+//! * `five`: the five-neuron model's angles (fixed-circle models).
+//! * `parity`: weight per input digit, the informative share and the neuron order.
+//! * `phase`: the phase label, from the metrics and the other read-outs.
 //! * [`mechanism`]: both matrices' Fourier coefficients, the neurons grouped by frequency
 //!   and each group's logits for a pair (the mechanism view's; computed when it draws, not
 //!   a field of [`Readings`]).

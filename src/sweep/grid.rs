@@ -16,7 +16,7 @@ use std::sync::Arc;
 ///  "axes": [["weight_decay", [0.01, 0.1, 1.0]], ["seed", [0, 1]]]}
 /// ```
 ///
-/// `base` and each axis name a setting of [`crate::train::fields::FIELDS`] by its key
+/// `base` and each axis name a setting of `crate::train::fields::FIELDS` by its key
 /// (`weight_decay`, `hidden`, `n_train`, `seed`, `lr`, `train_frac`, ...); a setting of
 /// another task (`train_frac` on parity) is an error. Axes are crossed in the order given, the last varying
 /// fastest, and runs are numbered in that order.
@@ -304,7 +304,7 @@ impl Grid {
         Ok((g, runs))
     }
 
-    /// The number of runs (every combination of the axes), checked against [`MAX_RUNS`]
+    /// The number of runs (every combination of the axes), checked against `MAX_RUNS`
     /// before anything is built.
     pub fn count(&self) -> Result<usize> {
         if self.every == 0 {
@@ -383,7 +383,7 @@ impl Grid {
 
     /// The built-in grids: `parity-v4` (the article's 1,125 runs), `parity-quick`,
     /// `mod-add-seeds` (the main model over `seeds` seeds), `mod-add-arch` (the architecture
-    /// sweep, see [`mod_add_arch`]), and the seed searches
+    /// sweep, see `mod_add_arch`), and the seed searches
     /// `regrok-seeds`, `reverse-grok-seeds` and `parity-seeds` (`seeds` seeds of that preset,
     /// trained to the end).
     pub fn builtin(name: &str, seeds: usize) -> Result<Grid> {

@@ -22,7 +22,7 @@ pub const CLIMB: f64 = 1.2;
 /// A moment a run may reach.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Moment {
-    /// Train accuracy first reaches [`FIT_ACC`].
+    /// Train accuracy first reaches `FIT_ACC`.
     TrainFit,
     /// Test accuracy first reaches this many percent.
     TestPasses(u8),
@@ -35,9 +35,9 @@ pub enum Moment {
     /// this many percent.
     DistractorsBelow(u8),
     /// The first frame from which the key frequencies stay the same few (fewer than
-    /// [`DENSE_KEYS`]) for [`SETTLED_STEPS`] steps.
+    /// `DENSE_KEYS`) for `SETTLED_STEPS` steps.
     KeyFrequencies,
-    /// The lowest test loss, once the test loss has climbed to [`CLIMB`] times it while
+    /// The lowest test loss, once the test loss has climbed to `CLIMB` times it while
     /// the training loss kept falling (reverse grokking's turn).
     TestLossLow,
 }

@@ -1,4 +1,4 @@
-//! One run of a sweep: its metric trace, its class (the article's four, [`classify`]) and the
+//! One run of a sweep: its metric trace, its class (the article's four, `classify`) and the
 //! JSON line it leaves.
 
 use super::grid::RunSpec;
@@ -119,7 +119,7 @@ impl Trace {
 }
 
 /// The two numbers the classification turns on: the article's sliders ("Min Loss" and "Max
-/// Test/Train Loss Ratio"). [`Default`] is the article's setting, the one [`classify`] uses
+/// Test/Train Loss Ratio"). [`Default`] is the article's setting, the one `classify` uses
 /// and the tables print.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Thresholds {
@@ -146,7 +146,7 @@ pub fn classify(t: &Trace) -> Class {
     classify_with(t, &Thresholds::default())
 }
 
-/// [`classify`] with other thresholds, as the article's sliders move them.
+/// `classify` with other thresholds, as the article's sliders move them.
 pub fn classify_with(t: &Trace, th: &Thresholds) -> Class {
     // NaN (a run that diverged before logging anything finite) counts as not fitted.
     let fitted = |loss: f64| loss <= th.fit_loss;

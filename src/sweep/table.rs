@@ -251,7 +251,7 @@ pub fn phenomena(records: &[RunRecord]) -> Option<String> {
 }
 
 /// The architecture sweep's class counts: one row per architecture and decay (the
-/// article's bars as numbers), architectures in [`Arch::SWEEP`]'s order; `None` when no
+/// article's bars as numbers), architectures in [`Arch::SWEEP`](crate::train::Arch::SWEEP)'s order; `None` when no
 /// record varies the architecture.
 pub fn arch_table(records: &[RunRecord]) -> Option<String> {
     use crate::train::{Arch, Decay};

@@ -7,23 +7,27 @@ use ratatui::style::Style;
 
 const EIGHTHS: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 
-/// Column span (x offset, width) of bar `i` of `n` in `width` columns. The bars share the
-/// whole width: bar `i` starts at `i·width/n`, so the slots differ by one column at most;
-/// every bar has the narrowest slot's width less a one-column gap (no gap where a slot is
-/// under two columns). Narrower than `n`, one column each from the left: those past the
-/// width are not drawn.
+/// Column span (x offset, width) of bar `i` of `n` in `width` columns. Every bar has the
+/// same width and every gap between two bars the same one column, so that no gap reads as a
+/// missing bar and no pair as a group: the widest bars that leave a one-column gap after
+/// each, or, where that does not fit, one column each and no gaps at all. The bars are
+/// centred in the width (the columns left over split either side). Narrower than `n`, one
+/// column each from the left: those past the width are not drawn.
 pub fn slot(i: usize, n: usize, width: u16) -> (u16, u16) {
     let (n, width) = (n.max(1), width as usize);
     if width < n {
         return (i as u16, 1);
     }
-    let narrowest = width / n;
-    let bar = if narrowest >= 2 {
-        narrowest - 1
+    // A bar and the gap after it; the last bar needs no gap.
+    let pitch = (width + 1) / n;
+    let (bar, pitch) = if pitch >= 2 {
+        (pitch - 1, pitch)
     } else {
-        narrowest
+        (1, 1)
     };
-    ((i * width / n) as u16, bar as u16)
+    let used = n * pitch - (pitch - bar);
+    let left = (width - used) / 2;
+    ((left + i * pitch) as u16, bar as u16)
 }
 
 /// Draw `values` (scaled so `max` fills the area) as bars from the bottom of `area`.

@@ -72,12 +72,26 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         },
         theme.dim(),
     );
+    let share = r.informative_share * 100.0;
     f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(format!("on digits 1-{k_bits}: "), theme.dim()),
-            Span::styled(format!("{:.1}%", r.informative_share * 100.0), theme.key()),
-            Span::styled("  (▲ informative, b bias)", theme.dim()),
-        ])),
+        Paragraph::new(stats_line(*k_bits, share, stats.width, theme)),
         stats,
     );
+}
+
+/// The line under the digit axis: the informative digits' share, and what ▲ and b mean in
+/// the longest form that fits `width` (never a legend cut mid-word).
+fn stats_line(k_bits: usize, share: f64, width: u16, theme: &super::Theme) -> Line<'static> {
+    let head = [
+        Span::styled(format!("on digits 1-{k_bits}: "), theme.dim()),
+        Span::styled(format!("{share:.1}%"), theme.key()),
+    ];
+    let used = head.iter().map(Span::width).sum::<usize>();
+    let legend = ["  (▲ informative, b bias)", "  ▲ informative", ""]
+        .into_iter()
+        .find(|l| used + l.chars().count() <= width as usize)
+        .unwrap_or("");
+    let mut spans = head.to_vec();
+    spans.push(Span::styled(legend, theme.dim()));
+    Line::from(spans)
 }

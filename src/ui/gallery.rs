@@ -15,7 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 /// A chart's size: at least this wide and this high (borders included), at most
-/// [`TILE_W_MAX`] × [`TILE_H_MAX`].
+/// `TILE_W_MAX` × `TILE_H_MAX`.
 pub const TILE_W: u16 = 20;
 pub const TILE_H: u16 = 7;
 const TILE_W_MAX: u16 = 30;

@@ -385,10 +385,14 @@ fn weights_band(cx: &Ctx, width: u16, band: u16, spare: u16) -> u16 {
     let (heat_w, _) = heat_width(cx, width);
     let stacked = cx.heat_focus == heatmap::Focus::Both
         && heatmap::stacks(inputs as usize, outputs as usize, heat_w as usize - 2);
+    let per_row = cx.theme.per_row();
+    if stacked && band >= 3 {
+        // No empty row under the upper map: an odd row it cannot fill goes to the charts.
+        return heatmap::stacked_rows(hidden as usize, per_row, band - 2) + 2;
+    }
     if stacked || band < 3 {
         return band;
     }
-    let per_row = cx.theme.per_row();
     let fit = heatmap::fit_rows(hidden as usize, per_row, band - 2, spare) + 2;
     // The side panel keeps its rows (the spectrum's bars at least seven).
     fit.max(band.min(BAND_LEAST))
@@ -452,7 +456,13 @@ fn heat_width(cx: &Ctx, width: u16) -> (u16, u16) {
     } else {
         1
     };
-    let heat_w = ((inputs + outputs) * per_input + 3)
+    // w2's one column (parity) is drawn two cells wide.
+    let out_w = if outputs <= 2 {
+        2 * outputs
+    } else {
+        outputs * per_input
+    };
+    let heat_w = (inputs * per_input + 1 + out_w + 2)
         .min(width.saturating_sub(side_min))
         .max(20);
     let stacked = inputs.max(outputs) + 2;

@@ -32,7 +32,7 @@ pub struct Training {
 }
 
 /// A hyperparameter the settings panel edits: a field of the settings table
-/// ([`crate::train::fields::FIELDS`], which the command line and grid files use too), its
+/// (`crate::train::fields::FIELDS`, which the command line and grid files use too), its
 /// labels, how it is shown and how a key press steps it.
 pub struct Setting {
     /// The field's key in the settings table.

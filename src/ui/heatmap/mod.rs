@@ -3,7 +3,7 @@
 //! outputs), as the article shows both; for parity W1 (strongest neurons × 31 inputs) and
 //! w2, the output column. Two neurons per text row with half blocks in colour; shading by
 //! |w| without colour. The maps sit side by side when both fit one column per matrix column
-//! (or when neither would whole); else one above the other ([`stacked`]), each as wide as
+//! (or when neither would whole); else one above the other (`stacked`), each as wide as
 //! its columns. A map narrower than its columns shows every n-th, and says which. Each
 //! map's scale is on a border: the value its strongest colours (or shades) stand for, with
 //! the ramp between ([`legend()`]).
@@ -13,6 +13,7 @@ mod side;
 mod stacked;
 
 pub use legend::{legend, put_right, short};
+pub use stacked::fit_rows as stacked_rows;
 
 use super::theme::{heat_level, shade};
 use super::{Ctx, Panel};
@@ -77,6 +78,30 @@ pub fn stride(cols: usize, width: usize) -> usize {
         return cols.max(1);
     }
     cols.div_ceil(width).max(1)
+}
+
+/// The screen columns a map of `cols` matrix columns takes of `width`: every n-th column
+/// where they do not all fit (one cell each), else one cell per column, or two where they
+/// fit twice. Never more than `width`; no column is stretched to fill what is left.
+pub fn drawn(cols: usize, width: usize) -> usize {
+    if cols == 0 || width == 0 {
+        0
+    } else if cols > width {
+        (cols - 1) / stride(cols, width) + 1
+    } else if width >= 2 * cols {
+        2 * cols
+    } else {
+        cols
+    }
+}
+
+/// The inner width the side-by-side maps of `cols_in` and `cols_out` columns take of an
+/// inner `width` (the separator included): the panel can be that much narrower, or the maps
+/// centred in it.
+pub fn side_width(width: usize, cols_in: usize, cols_out: usize) -> usize {
+    let (w_in, w_out) = side::split(width, cols_in, cols_out);
+    let out = drawn(cols_out, w_out);
+    drawn(cols_in, w_in) + if out > 0 { 1 + out } else { 0 }
 }
 
 /// The matrix column drawn in screen column `x` of `width`: one column per matrix column,
@@ -388,6 +413,16 @@ mod tests {
                         if cols > w && w > 0 {
                             let s = stride(cols, w);
                             assert_eq!(drawn, (0..cols).step_by(s).collect::<Vec<_>>());
+                        }
+                        // As wide as what it draws: every n-th column once, or every column
+                        // in one or two cells alike, none stretched over the rest.
+                        let d = super::drawn(cols, w);
+                        assert!(d <= w);
+                        let cells: Vec<usize> = (0..d).filter_map(|x| column(x, cols, d)).collect();
+                        assert_eq!(cells.len(), d, "{width} {cols}");
+                        if cols > 0 && cols <= d {
+                            let each = d / cols;
+                            assert!(each * cols == d && (1..=2).contains(&each), "{cols} in {d}");
                         }
                     }
                 }

@@ -2,7 +2,9 @@
 //! separator, each with its title on the top border and its columns and scale on the bottom
 //! one. Where a map is narrower than its columns, its title says which it shows.
 
-use super::{Map, Rows, Source, legend, mark_neuron, memo_for, put_right, scale, short, stride};
+use super::{
+    Map, Rows, Source, drawn, legend, mark_neuron, memo_for, put_right, scale, short, stride,
+};
 use crate::snapshot::WeightFrame;
 use crate::ui::{Ctx, Theme, panel};
 use ratatui::Frame;
@@ -99,17 +101,27 @@ pub fn render(
     let inner_h = area.height.saturating_sub(2) as usize;
     let fill = Rows::fill(rows, inner_h * theme.per_row());
     let shown = fill.shown;
-    let (w_in, w_out) = split(area.width.saturating_sub(2) as usize, cols, cols_out);
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let (w_in, w_out) = split(inner_w, cols, cols_out);
+    // Each map as wide as the columns it draws, and the two centred in the panel, so that
+    // no sampled map leaves a ragged strip at its right.
+    let (w_in, w_out) = (drawn(cols, w_in), drawn(cols_out, w_out));
+    let used = w_in + if w_out > 0 { 1 + w_out } else { 0 };
+    let offset = (inner_w.saturating_sub(used) / 2) as u16;
     let count = if shown < rows {
         format!(" ({shown} of {rows})")
     } else {
         String::new()
     };
-    let room_in = if w_out > 0 {
-        w_in + 1
+    // The borders' text runs over each map's part of the panel: W_input's up to the
+    // separator, W_output's from it to the panel's edge.
+    let (part_in, part_out) = if w_out > 0 {
+        let part_in = offset as usize + w_in;
+        (part_in, inner_w - part_in - 1)
     } else {
-        area.width as usize - 2
+        (inner_w, 0)
     };
+    let room_in = if w_out > 0 { part_in + 1 } else { inner_w };
     let (top, named) = title(first, &count, w_in, room_in);
     let block = panel(top, theme);
     let inner = block.inner(area);
@@ -117,6 +129,7 @@ pub fn render(
     if inner.width == 0 || inner.height == 0 || cols == 0 {
         return;
     }
+    let map_x = inner.x + offset;
     let map = |heat, x, width| Map {
         heat,
         x,
@@ -129,19 +142,19 @@ pub fn render(
     let memo = memo_for(&mut memo, rows, &[cols, cols_out]);
     let (memo_in, memo_out) = memo.split_at_mut(rows * cols);
     let buf = f.buffer_mut();
-    map(&first.heat, inner.x, w_in).paint(buf, cx, memo_in);
-    let out_x = inner.x + w_in as u16 + 1;
+    map(&first.heat, map_x, w_in).paint(buf, cx, memo_in);
+    let out_x = map_x + w_in as u16 + 1;
     let mut out_named = false;
     if let Some(out) = second.filter(|_| w_out > 0) {
         map(&out.heat, out_x, w_out).paint(buf, cx, memo_out);
         separate(buf, theme, area, out_x - 1);
-        out_named = out_title(buf, theme, area, (out, out_x, w_out));
+        out_named = out_title(buf, theme, area, (out, out_x, w_out, part_out));
     }
-    let low_in = bottom(first, w_in, named, &count);
-    let label_x = area.x + 1 + low_in.chars().count() as u16;
+    let low_in = bottom(first, (w_in, part_in), named, &count);
+    let label_x = inner.x + low_in.chars().count() as u16;
     // The number leaves room for the shortest legend with both ends ("−s██+s").
     let least = 2 * short(scale(&first.heat, shown)).chars().count() + 4 + 3;
-    let room = (w_in + 1).saturating_sub(low_in.chars().count() + least);
+    let room = (part_in + 1).saturating_sub(low_in.chars().count() + least);
     let marked = mark_neuron(
         buf,
         cx,
@@ -153,25 +166,25 @@ pub fn render(
     let parts = [
         Some(Part {
             x: inner.x,
-            width: w_in,
+            width: part_in,
             src: first,
         }),
         second.filter(|_| w_out > 0).map(|src| Part {
             x: out_x,
-            width: w_out,
+            width: part_out,
             src,
         }),
     ];
     let lows = [
         low_in,
-        bottom(second.unwrap_or(first), w_out, out_named, ""),
+        bottom(second.unwrap_or(first), (w_out, part_out), out_named, ""),
     ];
     labels(buf, theme, area, parts, (shown, marked, &lows));
 }
 
-/// The bottom border's label of a map drawn `width` wide: its columns unless its title named
-/// them, else how many neurons show where the title left that out.
-fn bottom(src: &Source, width: usize, named: bool, count: &str) -> String {
+/// The bottom border's label of a map drawn `width` wide in a part `room` wide: its columns
+/// unless its title named them, else how many neurons show where the title left that out.
+fn bottom(src: &Source, (width, room): (usize, usize), named: bool, count: &str) -> String {
     let label = if named {
         count.trim().trim_matches(['(', ')']).replace(" of ", "/")
     } else {
@@ -180,19 +193,19 @@ fn bottom(src: &Source, width: usize, named: bool, count: &str) -> String {
     if label.is_empty() {
         return String::new();
     }
-    let fitted = crate::ui::text::fit(&label, width.saturating_sub(2));
+    let fitted = crate::ui::text::fit(&label, room.saturating_sub(2));
     format!(" {fitted} ")
 }
 
-/// W_output's title on the top border from `x`, its part `width` wide; whether it names the
-/// columns drawn.
+/// W_output's title on the top border from `x`, its map `width` wide in a part `room` wide;
+/// whether it names the columns drawn.
 fn out_title(
     buf: &mut Buffer,
     theme: &Theme,
     area: Rect,
-    (out, x, width): (&Source, u16, usize),
+    (out, x, width, room): (&Source, u16, usize, usize),
 ) -> bool {
-    let (top, named) = title(out, "", width, width + 1);
+    let (top, named) = title(out, "", width, room + 1);
     // Padded where there is room (w2's part is two columns).
     let room = (area.right() - 1).saturating_sub(x) as usize;
     let top = match format!(" {top} ") {

@@ -18,6 +18,28 @@ fn heights(inner: usize) -> (usize, usize) {
     (maps.div_ceil(2), maps / 2)
 }
 
+/// How the upper map's neurons fill its `h_in` rows when the lower one's fill is `fill`:
+/// the same neurons sharing out the odd row where they can (few neurons), else as below.
+fn upper_fill(fill: Rows, neurons: usize, h_in: usize, per_row: usize) -> Rows {
+    Some(Rows::fill(neurons, h_in * per_row))
+        .filter(|f| f.shown == fill.shown && f.halves == h_in * per_row)
+        .unwrap_or(fill)
+}
+
+/// The inner rows a stacked heatmap of `neurons` (`per_row` to a text row) fills of
+/// `inner`: all of them, or one fewer where the upper map would leave its odd row empty
+/// (the layout gives that row to its neighbours).
+pub fn fit_rows(neurons: usize, per_row: usize, inner: u16) -> u16 {
+    let (h_in, h_out) = heights(inner as usize);
+    let fill = Rows::fill(neurons, h_out * per_row);
+    let upper = upper_fill(fill, neurons, h_in, per_row);
+    if h_in > h_out && upper.halves.div_ceil(per_row) < h_in {
+        inner - 1
+    } else {
+        inner
+    }
+}
+
 /// A map's header (the top border or the separator row): its title, shortened to its name
 /// ("W_input") where that lets its whole scale show, and the legend right of it with the
 /// columns' label in front ("a = 0 … 66  −s ramp 0 ramp +s"), in the longest form that fits.
@@ -50,6 +72,9 @@ pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&
     // Both maps alike: as tall as the lower (shorter) one lets them be.
     let fill = Rows::fill(rows, h_out * per_row);
     let shown = fill.shown;
+    // The upper map has the odd row: where the same neurons can share it out, they do (few
+    // neurons), so that no empty row is left under it.
+    let fill_in = upper_fill(fill, rows, h_in, per_row);
     let count = if shown < rows {
         format!(" ({shown} of {rows})")
     } else {
@@ -70,9 +95,9 @@ pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&
     let (memo_in, memo_out) = memo.split_at_mut(rows * cols_in);
     let sep = inner.y + h_in as u16;
     let buf = f.buffer_mut();
-    for (src, y, height, memo) in [
-        (maps[0], inner.y, h_in, memo_in),
-        (maps[1], sep + 1, h_out, memo_out),
+    for (src, y, height, memo, fill) in [
+        (maps[0], inner.y, h_in, memo_in, fill_in),
+        (maps[1], sep + 1, h_out, memo_out, fill),
     ] {
         let map = Map {
             heat: &src.heat,
@@ -90,12 +115,12 @@ pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&
             put_right(buf, &l, area.right() - 1, y);
         }
     }
-    let rows = (rows, fill, per_row);
     let upper = Rect {
         height: h_in as u16 + 2,
         ..area
     };
-    mark_neuron(buf, cx, frame, upper, rows, (0, 0));
+    mark_neuron(buf, cx, frame, upper, (rows, fill_in, per_row), (0, 0));
+    let rows = (rows, fill, per_row);
     let lower = Rect {
         y: sep,
         height: area.bottom() - sep,

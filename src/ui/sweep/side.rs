@@ -275,9 +275,11 @@ pub(super) fn render_last(f: &mut Frame, s: &Scene, area: Rect) {
 /// losses, key frequencies and steps.
 fn record_lines(s: &Scene, r: &RunRecord) -> Vec<Line<'static>> {
     let theme = s.theme;
+    // When each accuracy first reached 99 %: the value says it is a step, so that the
+    // label's "99 %" is not read as the run's accuracy.
     let at = |v: Option<u64>| match v {
-        Some(v) => format!("step {}", thousands(v)),
-        None if s.article => "not published".to_string(),
+        Some(v) => format!("at step {}", thousands(v)),
+        None if s.article => "step unpublished".to_string(),
         None => "never".to_string(),
     };
     let mut lines = vec![
