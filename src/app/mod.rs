@@ -229,7 +229,11 @@ fn train_live(
     let session = Session::kept(trainer, 0, keeper);
     let runner = Runner::new(session, threads);
     let first = Arc::new(runner.snapshot(Clock::default()));
-    dashboard(first, open, fps, opening, "trainer", move |rx, tx| {
+    let source = Source {
+        name: "trainer",
+        threads: threads.0,
+    };
+    dashboard(first, open, fps, opening, source, move |rx, tx| {
         worker::run(runner, rx, tx)
     })
 }
@@ -255,7 +259,10 @@ pub fn launch_replay(
         open,
         fps,
         Opening::default(),
-        "replay",
+        Source {
+            name: "replay",
+            threads: 1,
+        },
         move |rx, tx| replay::run(replay, rx, tx),
     )
 }
@@ -284,20 +291,29 @@ pub fn check_launch(fps: u32, view: &str) -> Result<&'static state::View, Error>
 /// The dashboard full screen, opened by the action `open` (a view, the tour), its snapshots
 /// published by `source` (the trainer, or a replay) on a thread of its own, which takes the
 /// app's commands.
+/// What feeds the dashboard its snapshots: the thread's name ("trainer" or "replay") and
+/// the threads a trainer shares each step among.
+struct Source<'a> {
+    name: &'a str,
+    threads: usize,
+}
+
 fn dashboard(
     first: Arc<session::Snapshot>,
     open: Action,
     fps: u32,
     opening: Opening,
-    thread: &str,
+    feed: Source,
     source: impl FnOnce(mpsc::Receiver<Command>, tokio::sync::watch::Sender<Arc<session::Snapshot>>)
     + Send
     + 'static,
 ) -> Result<(), Error> {
     let theme = ui::Theme::from_env();
+    let thread = feed.name;
     full_screen(true, async |terminal, mouse| {
         let mut app = App::new(first.clone());
         app.shared.message = first.message.clone();
+        app.shared.threads = feed.threads;
         // A replay's snapshots come from a kept run: the keys that train say so.
         app.training.replay = thread == "replay";
         if let Some(runs) = opening.gallery {

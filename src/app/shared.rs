@@ -22,6 +22,8 @@ pub struct Shared {
     /// test harness fixes it, as it fixes the clock, so rendered frames do not depend on
     /// the host).
     pub kernel: &'static str,
+    /// The threads each training step is shared among (`--threads`), named beside it.
+    pub threads: usize,
     pub presets: Vec<Preset>,
     /// Index of the running preset in `presets`, if it is one of them.
     pub preset: usize,
@@ -94,6 +96,7 @@ impl Shared {
         Shared {
             draft: snapshot.config.clone(),
             kernel: crate::train::Kernel::active().name(),
+            threads: 1,
             snapshot,
             presets,
             preset,

@@ -382,7 +382,11 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo) {
         let mut help = tour_keys.as_ref().map_or(Vec::new(), |t| t.help());
         help.extend(keys.help());
         let page = app.shared.help_page;
-        ui::help::render(f, area, &help, Some(app.shared.kernel), theme, page);
+        let engine = ui::help::Engine {
+            kernel: app.shared.kernel,
+            threads: app.shared.threads,
+        };
+        ui::help::render(f, area, &help, Some(engine), theme, page);
     }
 }
 

@@ -16,9 +16,16 @@ const MAX_W: u16 = 96;
 /// Columns of the keys, right-aligned, before the text.
 const KEY_W: usize = 16;
 
+/// The kernel a run trains with and the threads it shares each step among.
+#[derive(Clone, Copy, Debug)]
+pub struct Engine<'a> {
+    pub kernel: &'a str,
+    pub threads: usize,
+}
+
 /// The lines under the rows: the colours, the classes' and the phase label's sources, the
-/// terminal, the kernel; the last ones left out first when the height is short.
-fn legend(kernel: Option<&str>, theme: &Theme) -> Vec<String> {
+/// terminal, the engine; the last ones left out first when the height is short.
+fn legend(engine: Option<Engine>, theme: &Theme) -> Vec<String> {
     let mut out = vec![
         if theme.colored() {
             " Train cyan, test yellow. Heatmap: orange w > 0, blue w < 0.".to_string()
@@ -28,9 +35,10 @@ fn legend(kernel: Option<&str>, theme: &Theme) -> Vec<String> {
         " Sweep classes read the lowest losses; the phase label reads accuracy.".to_string(),
         " Works over SSH at 80×24; NO_COLOR=1 turns colour off.".to_string(),
     ];
-    if let Some(k) = kernel {
+    if let Some(Engine { kernel, threads }) = engine {
+        let s = if threads == 1 { "" } else { "s" };
         out.push(format!(
-            " Kernel {k}; GROKSCOPE_KERNEL picks another (same bits)."
+            " Kernel {kernel}, {threads} thread{s}: GROKSCOPE_KERNEL, --threads (same bits)."
         ));
     }
     out
@@ -61,12 +69,12 @@ pub fn render(
     f: &mut Frame,
     area: Rect,
     rows: &[(&str, &str)],
-    kernel: Option<&str>,
+    engine: Option<Engine>,
     theme: &Theme,
     page: i64,
 ) {
     let inner_h = area.height.saturating_sub(2) as usize;
-    let mut tail = legend(kernel, theme);
+    let mut tail = legend(engine, theme);
     let (per_page, n_pages, kept) = pages(rows.len(), tail.len(), inner_h);
     tail.truncate(kept);
     let page = page.rem_euclid(n_pages as i64) as usize;
@@ -110,7 +118,25 @@ pub fn render(
 
 #[cfg(test)]
 mod tests {
-    use super::pages;
+    use super::{Engine, legend, pages};
+    use crate::ui::theme::{ColorMode, Theme};
+
+    #[test]
+    fn the_legend_names_the_kernel_and_its_threads() {
+        let theme = Theme::new(ColorMode::None);
+        let line = |threads| {
+            let engine = Engine {
+                kernel: "avx512",
+                threads,
+            };
+            legend(Some(engine), &theme).pop().unwrap()
+        };
+        assert!(line(1).contains("Kernel avx512, 1 thread:"), "{}", line(1));
+        assert!(line(2).contains("Kernel avx512, 2 threads:"), "{}", line(2));
+        // Short enough for the overlay at 80 columns.
+        assert!(line(16).chars().count() <= 76, "{}", line(16));
+        assert!(!legend(None, &theme).iter().any(|l| l.contains("Kernel")));
+    }
 
     #[test]
     fn rows_that_fit_stay_on_one_page_and_the_rest_are_paged_evenly() {
