@@ -13,7 +13,7 @@ use crate::train::rng::{Stream, purpose};
 use crate::train::simd::Kernel;
 use crate::train::task::PairSet;
 use crate::train::team::Team;
-use ndarray::{Array2, ArrayView2, s};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -481,6 +481,17 @@ impl ModModel {
         score
     }
 
+    /// `dst = a · b` (or `dst += a · b`) on the model's threads and kernel.
+    fn product(
+        &self,
+        dst: ArrayViewMut2<'_, f32>,
+        a: ArrayView2<'_, f32>,
+        b: ArrayView2<'_, f32>,
+        accumulate: bool,
+    ) {
+        matmul_on(&self.team, dst, a, b, accumulate, self.kernel);
+    }
+
     /// One forward and backward pass over the training set (W_input and W_output must be
     /// fresh, see [`super::Model::refresh`]): writes the gradient of the loss (cross-entropy / P,
     /// averaged over examples) into `grads` (the parameters' shape; a frozen embedding's
@@ -514,79 +525,30 @@ impl ModModel {
             match &self.params.embed_out {
                 None => {
                     let gf = self.guv.slice(s![.., self.f_cols.clone()]);
-                    matmul_on(
-                        &self.team,
-                        gproj.view_mut(),
-                        e.w.t(),
-                        gf,
-                        false,
-                        self.kernel,
-                    );
+                    self.product(gproj.view_mut(), e.w.t(), gf, false);
                     if e.trainable {
                         let ge = grads.embed.as_mut().expect(SHAPE);
-                        matmul_on(
-                            &self.team,
-                            ge.view_mut(),
-                            gf,
-                            proj.w.t(),
-                            false,
-                            self.kernel,
-                        );
+                        self.product(ge.view_mut(), gf, proj.w.t(), false);
                     }
                 }
                 // Untied embedding: each half back through its own E.
                 Some(e_out) => {
                     let (gu, gvt) = (self.guv.slice(s![.., ..h]), self.guv.slice(s![.., h..]));
                     let (pin, pout) = (proj.w.slice(s![.., ..h]), proj.w.slice(s![.., h..]));
-                    matmul_on(
-                        &self.team,
-                        gproj.slice_mut(s![.., ..h]),
-                        e.w.t(),
-                        gu,
-                        false,
-                        self.kernel,
-                    );
-                    matmul_on(
-                        &self.team,
-                        gproj.slice_mut(s![.., h..]),
-                        e_out.w.t(),
-                        gvt,
-                        false,
-                        self.kernel,
-                    );
+                    self.product(gproj.slice_mut(s![.., ..h]), e.w.t(), gu, false);
+                    self.product(gproj.slice_mut(s![.., h..]), e_out.w.t(), gvt, false);
                     let ge = grads.embed.as_mut().expect(SHAPE);
-                    matmul_on(&self.team, ge.view_mut(), gu, pin.t(), false, self.kernel);
+                    self.product(ge.view_mut(), gu, pin.t(), false);
                     let geo = grads.embed_out.as_mut().expect(SHAPE);
-                    matmul_on(
-                        &self.team,
-                        geo.view_mut(),
-                        gvt,
-                        pout.t(),
-                        false,
-                        self.kernel,
-                    );
+                    self.product(geo.view_mut(), gvt, pout.t(), false);
                 }
             }
             // Untied in-proj: dW_b = Eᵀ · dUb, and dE gains dUb · W_bᵀ.
             if let (Some(w_b), Some(gub)) = (&self.params.proj_b, &self.gub) {
                 let gpb = grads.proj_b.as_mut().expect(SHAPE);
-                matmul_on(
-                    &self.team,
-                    gpb.view_mut(),
-                    e.w.t(),
-                    gub.view(),
-                    false,
-                    self.kernel,
-                );
+                self.product(gpb.view_mut(), e.w.t(), gub.view(), false);
                 let ge = grads.embed.as_mut().expect(SHAPE);
-                matmul_on(
-                    &self.team,
-                    ge.view_mut(),
-                    gub.view(),
-                    w_b.w.t(),
-                    true,
-                    self.kernel,
-                );
+                self.product(ge.view_mut(), gub.view(), w_b.w.t(), true);
             }
         }
         if self.params.direct.is_some() {
