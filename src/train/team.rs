@@ -4,14 +4,15 @@
 //!
 //! [`Team::each`] runs a job on each of a list of parts and returns when all are done. The
 //! parts are claimed one at a time by whichever member is free (the calling thread too), so
-//! a team thread the system has not scheduled holds nothing up: the caller does its parts.
+//! a team thread the system has not scheduled holds nothing up: the caller does the parts
+//! itself.
 //! Splitting never changes a result: the callers give each part a disjoint piece of the
 //! output, and every element's arithmetic is the same whichever thread computes it (see
 //! [`super::simd`]).
 //!
-//! A waiting thread spins for about a millisecond (the next job of a training step comes
-//! within microseconds), then sleeps on a condition variable until the next job or the
-//! team's end.
+//! A waiting thread spins for a millisecond or two (the next job of a training step comes
+//! within microseconds), yielding its core now and then in case the system put it on the
+//! caller's, then sleeps on a condition variable until the next job or the team's end.
 
 use std::cell::UnsafeCell;
 use std::panic::{self, AssertUnwindSafe};
@@ -19,8 +20,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
-/// Spins of an idle team thread before it sleeps: about a millisecond, longer than any gap
-/// between the jobs of one step.
+/// Spins of an idle team thread before it sleeps: a millisecond or two, longer than any
+/// gap between the jobs of one step.
 const SPINS: u32 = 1 << 16;
 /// An idle team thread yields its core once per this many spins.
 const YIELD_EVERY: u32 = 64;
