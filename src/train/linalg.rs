@@ -289,6 +289,53 @@ mod tests {
         c
     }
 
+    /// Shared among teams of every size, a product is `matmul`'s bit for bit: long and wide
+    /// outputs (cut by rows and by columns), transposed operands (packed per part), a
+    /// destination that is a column slice (not row-contiguous), and accumulation.
+    #[test]
+    fn shared_products_are_the_single_threaded_ones_bit_for_bit() {
+        let teams = [Team::new(1), Team::new(2), Team::new(3)];
+        let value = |i: usize, j: usize, salt: f32| ((i * 31 + j * 17) as f32 * 0.013 + salt).sin();
+        for &(m, k, n) in &[
+            (67, 500, 48),
+            (500, 67, 48),
+            (67, 48, 500),
+            (5, 300, 90),
+            (130, 9, 7),
+        ] {
+            let a = Array2::from_shape_fn((m, k), |(i, j)| value(i, j, 0.1));
+            let at = Array2::from_shape_fn((k, m), |(i, j)| value(j, i, 0.1));
+            let b = Array2::from_shape_fn((k, n), |(i, j)| value(i, j, 0.7));
+            let bt = Array2::from_shape_fn((n, k), |(i, j)| value(j, i, 0.7));
+            let start = Array2::from_shape_fn((m, n + 3), |(i, j)| value(i, j, 1.3));
+            for accumulate in [false, true] {
+                for transposed in [false, true] {
+                    let (av, bv) = if transposed {
+                        (at.t(), bt.t())
+                    } else {
+                        (a.view(), b.view())
+                    };
+                    let mut want = start.clone();
+                    let dst = want.slice_mut(s![.., 1..n + 1]);
+                    matmul(dst, av, bv, accumulate, Kernel::native());
+                    for team in &teams {
+                        let mut got = start.clone();
+                        let dst = got.slice_mut(s![.., 1..n + 1]);
+                        matmul_on(team, dst, av, bv, accumulate, Kernel::native());
+                        let same = got
+                            .iter()
+                            .zip(&want)
+                            .all(|(x, y)| x.to_bits() == y.to_bits());
+                        assert!(
+                            same,
+                            "{m}×{k}·{k}×{n} on {team:?}, accumulate {accumulate}, transposed {transposed}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn matmul_matches_naive_with_transposed_views_and_accumulation() {
         let a = Array2::from_shape_fn((7, 5), |(i, j)| (i as f32 * 0.3 - j as f32 * 0.7).sin());
