@@ -497,15 +497,22 @@ fn waves_are_a_strip_per_neuron() {
     }
 }
 
-/// At 120×40 one frequency's stars fill the panel, W_input's and W_output's side by side,
+/// At 120×40 without colour one frequency's stars fill the panel, W_input's and W_output's side by
 /// their points numbered in phase order; `n` steps to the next frequency and around, `N`
 /// back.
 #[test]
 fn stars_one_frequency_at_a_time() {
     let mut app = grokked();
     let memo = Memo::default();
+    // In colour at 120×40 the DFT's 24 neurons fill 12 rows and give the rest to the panels
+    // above, where all three stars fit at once; without colour (a row per neuron, 24 rows
+    // it does not have) the DFT keeps its rows and the stars take turns.
+    let all = draw(&app, 120, 40, &TRUE, &memo);
+    let r = panel_rect(&all, "╭ stars").unwrap();
+    let title = cells(&all, r.y, r.x, r.right());
+    assert!(title.contains("joined by phase"), "{}", text(&all));
     let star = |app: &App| {
-        let buf = draw(app, 120, 40, &TRUE, &memo);
+        let buf = draw(app, 120, 40, &PLAIN, &memo);
         let r = panel_rect(&buf, "╭ stars").unwrap();
         let title = cells(&buf, r.y, r.x, r.right());
         (buf, r, title)
@@ -655,4 +662,31 @@ fn heatmaps_carry_their_scale() {
         "{}",
         text(&small)
     );
+}
+
+/// The DFT panel's neurons fill it: no empty row between its title and its axis row (the
+/// rows they would leave empty go to the panels above, as the weights' band gives its rows
+/// to the charts), at the full layout's sizes.
+#[test]
+fn the_dft_fills_its_panel() {
+    let h = memorizing();
+    let (app, memo) = (grokked(), Memo::default());
+    for (w, ht) in [(120, 40), (140, 44), (160, 50), (200, 60)] {
+        for (name, buf) in [
+            ("memorizing", h.render(w, ht, &TRUE)),
+            ("grokked", draw(&app, w, ht, &TRUE, &memo)),
+        ] {
+            let r = panel_rect(&buf, "╭ DFT").unwrap_or_else(|| panic!("{name} {w}×{ht}"));
+            let axis = r.bottom() - 2;
+            assert!(cells(&buf, axis, r.x + 1, r.right() - 1).starts_with("  k c"));
+            let empty: Vec<u16> = (r.y + 1..axis)
+                .filter(|&y| cells(&buf, y, r.x + 1, r.right() - 1).trim().is_empty())
+                .collect();
+            assert!(
+                empty.is_empty(),
+                "{name} {w}×{ht}: empty rows {empty:?}:\n{}",
+                text(&buf)
+            );
+        }
+    }
 }

@@ -249,7 +249,62 @@ fn dashboard(replay: &Replay) -> Harness {
     let mut h = Harness::new(snap.config.clone()).unwrap();
     h.app = App::new(Arc::new(snap));
     h.app.shared.message = replay.message.clone();
+    h.app.training.replay = true;
     h
+}
+
+/// The header of a replay says it is one, the step on screen of the steps kept and how the
+/// run ended; it gives no training rate and never says "running", even of a run with no
+/// summary (killed, or still being written), whose snapshot is `Running`.
+#[test]
+fn a_replay_header_says_replay_not_running() {
+    let dir = tmpdir("unfinished");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixture = common::fixture("replay-pair/seed-1");
+    for file in ["run.json", "frames.bin"] {
+        std::fs::copy(fixture.join(file), dir.join(file)).unwrap();
+    }
+    let plain = Theme::detect(true, "");
+    let header = |h: &Harness, w: u16, hgt: u16| {
+        let screen = text(&h.render(w, hgt, &plain));
+        screen.lines().next().unwrap().trim_end().to_string()
+    };
+    for (path, ended) in [(&fixture, "finished"), (&dir, "unfinished")] {
+        let replay = Replay::open(path).unwrap();
+        let running = replay.snapshot(None).status == Status::Running;
+        assert_eq!(running, ended == "unfinished", "{path:?}");
+        let mut h = dashboard(&replay);
+        let wide = header(&h, 120, 40);
+        let narrow = header(&h, 80, 24);
+        assert_eq!(
+            wide,
+            format!(
+                "grokscope │ mod-add (1/9) │ step 600 of 600 kept │ {} replay of a{} {ended} run │ \
+                 cleaning up",
+                if running { "▷" } else { "■" },
+                if running { "n" } else { "" },
+            )
+        );
+        assert_eq!(
+            narrow,
+            format!(
+                "mod-add (1/9) │ step 600/600 kept │ {} replay, {ended} │ cleaning up",
+                if running { "▷" } else { "■" },
+            )
+        );
+        // Scrubbed back: the step on screen of the steps kept, still no rate.
+        for _ in 0..7 {
+            h.app.update(grokscope::app::action::Action::ScrubBack);
+        }
+        let scrubbed = header(&h, 120, 40);
+        assert!(scrubbed.contains("step 460 ▸ of 600 │"), "{scrubbed}");
+        for screen in [&wide, &narrow, &scrubbed] {
+            for live in ["steps/s", "0/s", "running", "0:00"] {
+                assert!(!screen.contains(live), "{live}: {screen}");
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// Press a key through the real dispatcher (without the harness's trainer, which would

@@ -185,6 +185,41 @@ fn classes_are_coloured_and_lettered() {
     assert!(text(&plain).contains("GGGGG"));
 }
 
+/// At 80×24 the article's grid fills the screen and its legend row has room for the counts
+/// only ("M 390  G 435 ..."): the row above it, free below the panels, says what the letters
+/// mean. (A smaller grid leaves room for the classes panel, which names them.)
+#[test]
+fn the_letters_are_named_at_80x24() {
+    let s = sweep("parity-v4", 1000, 2);
+    for theme in [&TRUE, &PLAIN] {
+        let t = text(&draw(&s, 80, 24, theme));
+        let rows: Vec<&str> = t.lines().collect();
+        let legend = rows.iter().rposition(|r| r.contains("▒ 2 ")).expect(&t);
+        assert!(legend > 1, "the legend row, not the header: {t}");
+        let names = rows[legend - 1];
+        for name in [
+            "M memorize",
+            "G grok",
+            "g generalize",
+            "x fail",
+            "▒ training",
+            "· pending",
+        ] {
+            assert!(names.contains(name), "{name}:\n{t}");
+        }
+        // The same panels as before: the names row was free.
+        assert!(
+            t.contains("hidden 128") && t.contains("panels 1–4 of 5"),
+            "{t}"
+        );
+    }
+    let quick = text(&draw(&sweep("parity-quick", 5, 2), 80, 24, &TRUE));
+    assert!(
+        quick.contains("╭ classes") && quick.contains("M memorize"),
+        "{quick}"
+    );
+}
+
 /// Every grid renders at many sizes without panicking, and says so when too small.
 #[test]
 fn renders_at_any_size() {

@@ -221,15 +221,16 @@ impl Shared {
         self.next_seen = next;
     }
 
-    /// What the panels of the run draw from: the settings panel's rows, the heatmap's focus
-    /// and the mechanism view's choice come from the views that own them.
+    /// What the panels of the run draw from: the settings panel's rows, the heatmap's focus,
+    /// the mechanism view's choice and whether the run is a replay come from the views that
+    /// own them.
     pub fn ctx<'a>(
         &'a self,
         theme: &'a Theme,
         memo: &'a Memo,
         settings: Settings,
-        mechanism: Choice,
-        heat_focus: Focus,
+        (mechanism, heat_focus): (Choice, Focus),
+        replay: bool,
     ) -> Ctx<'a> {
         Ctx {
             snapshot: &self.snapshot,
@@ -240,6 +241,7 @@ impl Shared {
             mechanism,
             heat_focus,
             playing: self.seek.playing.map(|_| self.seek.steps_per_s()),
+            replay,
             settings,
             compare: (!self.hide_compared)
                 .then(|| self.snapshot.compare.as_deref())

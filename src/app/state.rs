@@ -181,7 +181,9 @@ impl App {
     pub fn ctx<'a>(&'a self, theme: &'a Theme, memo: &'a Memo) -> Ctx<'a> {
         let settings = training::settings_rows(&self.training, &self.shared);
         let (choice, focus) = (self.mechanism.choice(), self.training.heat_focus);
-        self.shared.ctx(theme, memo, settings, choice, focus)
+        let replay = self.training.replay;
+        self.shared
+            .ctx(theme, memo, settings, (choice, focus), replay)
     }
 
     /// Show `view`: leave the one on screen, enter the new one.

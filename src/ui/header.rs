@@ -1,7 +1,8 @@
-//! Header: preset, step, steps/s, elapsed, running state and the phase label; in the full
-//! layout a second row with the run's settings and what its preset shows. Nothing is cut
-//! mid-word: the first row drops its speed and clock before it would overflow, the second
-//! ends at a word.
+//! Header: preset, step, steps/s, elapsed, running state (of a replay: that it is one, the
+//! step of the steps kept, no rate and no clock) and the phase label; in the full layout a
+//! second row with the run's settings and what its preset shows. Nothing is cut mid-word:
+//! the first row drops its speed and clock before it would overflow, the second ends at a
+//! word.
 
 use super::text::fit;
 use super::{Ctx, Theme, thousands};
@@ -13,7 +14,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// The step item: the scrubbed step, or the step of the planned steps.
+/// The step item: the scrubbed step, or the step of the planned steps (of a replay: the
+/// step on screen of the steps kept).
 fn step<'a>(cx: &Ctx, compact: bool, theme: &Theme) -> Vec<Span<'a>> {
     let snap = cx.snapshot;
     let steps = thousands(snap.config.steps);
@@ -25,6 +27,12 @@ fn step<'a>(cx: &Ctx, compact: bool, theme: &Theme) -> Vec<Span<'a>> {
             ),
             Span::styled(format!(" of {}", thousands(snap.step)), theme.dim()),
         ],
+        (_, fr) if cx.replay => {
+            let shown = thousands(fr.map_or(snap.step, |fr| fr.step()));
+            let kept = thousands(snap.step);
+            let of = if compact { "/" } else { " of " };
+            vec![Span::raw(format!("step {shown}{of}{kept} kept"))]
+        }
         _ if compact => vec![Span::raw(format!("step {}/{steps}", thousands(snap.step)))],
         _ => vec![Span::raw(format!(
             "step {} / {steps}",
@@ -33,8 +41,9 @@ fn step<'a>(cx: &Ctx, compact: bool, theme: &Theme) -> Vec<Span<'a>> {
     }
 }
 
-/// The running state: a replay's speed, paused, running, finished or diverged.
-fn state<'a>(cx: &Ctx, compact: bool, theme: &Theme) -> Span<'a> {
+/// The running state: a replay's speed, paused, running, finished or diverged; of a kept
+/// run read back, that it is a replay and whether the run ended (`terse`: the word alone).
+fn state<'a>(cx: &Ctx, compact: bool, terse: bool, theme: &Theme) -> Span<'a> {
     if let Some(speed) = cx.playing {
         let speed = thousands(speed);
         let text = if compact {
@@ -43,6 +52,9 @@ fn state<'a>(cx: &Ctx, compact: bool, theme: &Theme) -> Span<'a> {
             format!("⏵ replay {speed} steps/s")
         };
         return Span::styled(text, theme.scrub());
+    }
+    if cx.replay {
+        return replay_state(cx, compact || terse, terse, theme);
     }
     let (text, style) = match &cx.snapshot.status {
         _ if cx.paused => ("❚❚ paused", theme.warn()),
@@ -54,8 +66,48 @@ fn state<'a>(cx: &Ctx, compact: bool, theme: &Theme) -> Span<'a> {
     Span::styled(text, style)
 }
 
-/// The first row's items, each a group of spans; `speed`: with steps/s and the clock.
-fn items<'a>(cx: &Ctx, compact: bool, speed: bool) -> Vec<Vec<Span<'a>>> {
+/// A replay's state: how the kept run ended (its planned steps, stopped early, diverged),
+/// or that it has not (killed, or still being written).
+fn replay_state<'a>(cx: &Ctx, short: bool, terse: bool, theme: &Theme) -> Span<'a> {
+    let snap = cx.snapshot;
+    let (mark, long, brief, style) = match &snap.status {
+        // Ended before its planned steps: a signal, or --until.
+        Status::Finished if snap.step < snap.config.steps => (
+            "■",
+            "replay of a run stopped early",
+            "replay, stopped early",
+            theme.title(),
+        ),
+        Status::Finished => (
+            "■",
+            "replay of a finished run",
+            "replay, finished",
+            theme.title(),
+        ),
+        Status::Diverged(_) => (
+            "✖",
+            "replay of a diverged run",
+            "replay, diverged",
+            theme.warn(),
+        ),
+        Status::Running | Status::Paused => (
+            "▷",
+            "replay of an unfinished run",
+            "replay, unfinished",
+            theme.scrub(),
+        ),
+    };
+    let text = match (short, terse) {
+        (_, true) => "replay",
+        (true, false) => brief,
+        (false, false) => long,
+    };
+    Span::styled(format!("{mark} {text}"), style)
+}
+
+/// The first row's items, each a group of spans; `speed`: with steps/s and the clock (never
+/// in a replay, where nothing trains); `terse`: a replay's state in one word.
+fn items<'a>(cx: &Ctx, compact: bool, speed: bool, terse: bool) -> Vec<Vec<Span<'a>>> {
     let theme = cx.theme;
     let snap = cx.snapshot;
     let cfg = &snap.config;
@@ -67,7 +119,7 @@ fn items<'a>(cx: &Ctx, compact: bool, speed: bool) -> Vec<Vec<Span<'a>>> {
         )],
         step(cx, compact, theme),
     ];
-    if speed {
+    if speed && !cx.replay {
         out.push(vec![Span::raw(format!(
             "{}{}",
             thousands(snap.clock.steps_per_s.round() as u64),
@@ -75,14 +127,14 @@ fn items<'a>(cx: &Ctx, compact: bool, speed: bool) -> Vec<Vec<Span<'a>>> {
         ))]);
         out.push(vec![Span::raw(super::clock(snap.clock.elapsed))]);
     }
-    out.push(vec![state(cx, compact, theme)]);
+    out.push(vec![state(cx, compact, terse, theme)]);
     let phase = cx.frame.map_or(Phase::Starting, |fr| fr.phase);
     out.push(vec![Span::styled(phase.label(), theme.phase(phase))]);
     out
 }
 
 /// The first row in `width` columns: every item when it fits, else without the speed and
-/// the clock.
+/// the clock, else (a replay) with its state in one word.
 fn first_row<'a>(cx: &Ctx, compact: bool, width: usize) -> Line<'a> {
     let theme = cx.theme;
     let join = |groups: Vec<Vec<Span<'a>>>| {
@@ -95,12 +147,11 @@ fn first_row<'a>(cx: &Ctx, compact: bool, width: usize) -> Line<'a> {
         }
         Line::from(spans)
     };
-    let full = join(items(cx, compact, true));
-    if full.width() <= width {
-        full
-    } else {
-        join(items(cx, compact, false))
-    }
+    [(true, false), (false, false)]
+        .into_iter()
+        .map(|(speed, terse)| join(items(cx, compact, speed, terse)))
+        .find(|row| row.width() <= width)
+        .unwrap_or_else(|| join(items(cx, compact, false, true)))
 }
 
 /// The header line (two rows in the full layout): not a [`super::Panel`], as the layouts

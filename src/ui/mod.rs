@@ -130,6 +130,9 @@ pub struct Ctx<'a> {
     pub heat_focus: heatmap::Focus,
     /// Replaying the recorded history at this many steps per second.
     pub playing: Option<u64>,
+    /// The run on screen is a kept one, read back (`grokscope replay DIR`): nothing trains,
+    /// so the header gives no training rate and no running state.
+    pub replay: bool,
     pub settings: Settings,
     /// A second run drawn on the loss and accuracy charts' axes, when one is shown.
     pub compare: Option<&'a Compared>,

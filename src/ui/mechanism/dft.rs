@@ -7,7 +7,7 @@
 
 use super::{Shown, fit, shown, title_room};
 use crate::analysis::FourierCoeffs;
-use crate::ui::heatmap::{Rows, legend, put_right};
+use crate::ui::heatmap::{Rows, fit_rows, legend, put_right};
 use crate::ui::theme::{heat_level, shade};
 use crate::ui::{Ctx, Panel, panel, sticky_scale};
 use ratatui::Frame;
@@ -30,6 +30,39 @@ pub(super) fn width(p: usize, max: u16) -> u16 {
     (p as u16 + LABEL + 2).min(max)
 }
 
+/// Whether both matrices fit, one above the other, in `inner` rows: each a title row and its
+/// neurons (`per_row` to a text row), and the axis row.
+fn fits_both(neurons: usize, per_row: usize, inner: u16) -> bool {
+    2 * (neurons.div_ceil(per_row) as u16 + 1) < inner
+}
+
+/// The height the panel's neurons fill when the layout gives it `height` rows and its
+/// neighbours could give up `spare` more: each neuron a whole number of half-rows (rows
+/// without colour), the tallest the rows allow, and the rows that would stay empty under the
+/// maps given back ([`fit_rows`], as the weights' band does). `height` where that would
+/// change how many matrices are drawn.
+pub(super) fn fit_height(cx: &Ctx, height: u16, spare: u16) -> u16 {
+    let Ok(neurons) = shown(cx).map(|s| s.mech.order().len()) else {
+        return height;
+    };
+    let per_row = cx.theme.per_row();
+    let inner = height.saturating_sub(2);
+    if inner < 3 {
+        return height;
+    }
+    let both = fits_both(neurons, per_row, inner);
+    let n = if both { 2 } else { 1 };
+    // Each matrix's rows under its title row.
+    let body = (inner - 1) / n - 1;
+    let fit = fit_rows(neurons, per_row, body, spare / n);
+    let fitted = (height + n * fit).saturating_sub(n * body);
+    if fitted >= 5 && fits_both(neurons, per_row, fitted - 2) == both {
+        fitted
+    } else {
+        height
+    }
+}
+
 fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let Ok(s) = shown(cx) else {
         return;
@@ -39,8 +72,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let per_row = cx.theme.per_row();
     let inner = panel("", theme).inner(area);
     // Each matrix: a title row and its neurons; one axis row at the bottom.
-    let need = order.len().div_ceil(per_row) as u16 + 1;
-    let both = 2 * need < inner.height;
+    let both = fits_both(order.len(), per_row, inner.height);
     let matrices: Vec<bool> = if both {
         vec![false, true]
     } else {

@@ -288,6 +288,9 @@ pub(super) fn grid(area: Rect, n: usize, min_w: u16, min_h: u16) -> Vec<Rect> {
     out
 }
 
+/// The waves and stars panels give the DFT no rows below this many.
+const TOP_LEAST: u16 = 16;
+
 /// The view: all four panels at 120×40 and up, else the page on screen.
 pub fn render(f: &mut Frame, cx: &Ctx, footer: &Footer) {
     let area = f.area();
@@ -305,6 +308,12 @@ pub fn render(f: &mut Frame, cx: &Ctx, footer: &Footer) {
     } else if full {
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Fill(1)]).areas(body);
+        // The DFT's neurons fill its rows: the rows they would leave empty go to the panels
+        // above, which give up rows (down to TOP_LEAST) where that makes every cell taller.
+        let spare = top.height.saturating_sub(TOP_LEAST);
+        let bottom_h = dft::fit_height(cx, bottom.height, spare);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(bottom_h)]).areas(body);
         let [w, s] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(top);
         let dft_w = dft::width(cx.snapshot.config.modulus, body.width.saturating_sub(44));

@@ -2,7 +2,7 @@
 //! characters, or a page of panels at a time), where the diagram goes beside the side column
 //! or the drill-down, the blocks, the compact cells and the cursor.
 
-use super::side::{legend_line, render_counts, render_last, render_side};
+use super::side::{legend_line, names_line, render_counts, render_last, render_side};
 use super::{ORDER, SIDE_W, Scene, drill, fmt_value, inner, run_glyph};
 use crate::sweep::article::Verdict;
 use crate::sweep::{Cell, Class, Diagram, RunState};
@@ -168,29 +168,38 @@ pub(super) fn render_diagram_body(f: &mut Frame, s: &Scene, d: &Diagram, body: R
     render_diagram_alone(f, s, d, body, &title(body.width));
 }
 
-/// The diagram alone in `area`, with the legend (and counts) on its last row; compact cells
+/// The diagram alone in `area`, with the legend (and counts) on its last row, and the
+/// classes' names on the row above it where the diagram leaves that row free; compact cells
 /// or pages of panels when whole runs do not fit (the page holds the cursor's panel).
 fn render_diagram_alone(f: &mut Frame, s: &Scene, d: &Diagram, area: Rect, title: &str) {
     let theme = s.theme;
     f.render_widget(panel(title, theme), area);
     let i = inner(area);
-    let (grid, legend_row) = if i.height > 1 {
-        (
-            Rect {
-                height: i.height - 1,
-                ..i
-            },
-            Rect {
-                y: i.y + i.height - 1,
-                height: 1,
-                ..i
-            },
-        )
-    } else {
-        (i, Rect { height: 0, ..i })
+    let legend_h = i.height.min(1);
+    let grid = Rect {
+        height: i.height - legend_h,
+        ..i
     };
-    let plan = Plan::per_run(d, grid.width, grid.height)
+    let mut plan = Plan::per_run(d, grid.width, grid.height)
         .unwrap_or_else(|| Plan::new(d, 1, 1, true, grid.width, grid.height));
+    // The names take a row of the grid's only when the legend row has no room for them and
+    // the same panels still fit without that row.
+    let named = legend_line(s, i.width as usize, None)
+        .spans
+        .iter()
+        .any(|sp| sp.content.contains(Class::Memorize.name()));
+    let names = names_line(s, i.width as usize).filter(|_| {
+        !named && {
+            let h = grid.height.saturating_sub(1);
+            Plan::new(d, plan.sx, plan.sy, plan.compact, grid.width, h).capacity()
+                >= plan.capacity()
+        }
+    });
+    let grid = Rect {
+        height: grid.height - u16::from(names.is_some()),
+        ..grid
+    };
+    plan.rows = Plan::new(d, plan.sx, plan.sy, plan.compact, grid.width, grid.height).rows;
     let cap = plan.capacity();
     let first = if cap == 0 || cap >= d.panels.len() {
         0
@@ -208,8 +217,16 @@ fn render_diagram_alone(f: &mut Frame, s: &Scene, d: &Diagram, area: Rect, title
             format!("│ {a}–{b}/{n}"),
         )
     });
-    let line = legend_line(s, legend_row.width as usize, pages);
-    f.render_widget(Paragraph::new(line), legend_row);
+    let below = Rect {
+        y: grid.y + grid.height,
+        height: i.height - grid.height,
+        ..i
+    };
+    let mut lines: Vec<_> = names.into_iter().collect();
+    if legend_h > 0 {
+        lines.push(legend_line(s, i.width as usize, pages));
+    }
+    f.render_widget(Paragraph::new(lines), below);
 }
 
 /// Panels `first..` of the diagram into `area`, as many as the plan holds.

@@ -60,6 +60,28 @@ pub(super) fn legend_line(
     Line::from(spans)
 }
 
+/// What the legend row's letters mean, "M memorize  G grok ...  · pending", for the row
+/// above it when the counts alone fit there; `None` when the names do not fit `width`.
+pub(super) fn names_line(s: &Scene, width: usize) -> Option<Line<'static>> {
+    let theme = s.theme;
+    let mut items: Vec<(&'static str, Style, &'static str)> = ORDER
+        .iter()
+        .map(|&c| (run_glyph(RunState::Done(c)), theme.class_cell(c), c.name()))
+        .collect();
+    items.push(("▒", theme.running(), "training"));
+    items.push(("·", theme.dim(), "pending"));
+    let mut spans = Vec::new();
+    for (k, (glyph, style, name)) in items.into_iter().enumerate() {
+        if k > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(glyph, style));
+        spans.push(Span::styled(format!(" {name}"), theme.dim()));
+    }
+    let line = Line::from(spans);
+    (line.width() <= width).then_some(line)
+}
+
 /// "M memorize 3  G grok 5 ..." on one line, names left out when `width` is short.
 fn legend_spans(s: &Scene, width: usize) -> Vec<Span<'static>> {
     let theme = s.theme;
