@@ -249,6 +249,77 @@ fn wait_for_epoch(s: &Shared, seen: u64) -> u64 {
     now
 }
 
+/// Whether a run's steps are shared among its team or taken alone, decided by timing both.
+/// Sharing a step pays only while the team's threads have cores to themselves: a thread that
+/// shares its core with another busy program is preempted for milliseconds at a time, and a
+/// step that waits for it runs slower than one thread would. So every [`Pace::PERIOD`] steps
+/// a trial times a few steps each way (after a few untimed ones, so a sleeping thread is
+/// awake) and keeps the faster until the next trial. Either way the bits are the same.
+#[derive(Clone, Debug)]
+pub struct Pace {
+    /// Steps since the last trial ended.
+    since: u64,
+    /// The trial under way: the step within it and the time taken shared and alone.
+    trial: Option<(u64, std::time::Duration, std::time::Duration)>,
+    shared: bool,
+}
+
+impl Pace {
+    /// Steps between trials.
+    pub const PERIOD: u64 = 2048;
+    /// Untimed steps before each half of a trial, then timed steps in it.
+    const WARM: u64 = 4;
+    const TIMED: u64 = 16;
+
+    /// A run starts with a trial.
+    pub fn new() -> Pace {
+        Pace {
+            since: Self::PERIOD,
+            trial: None,
+            shared: true,
+        }
+    }
+
+    /// Whether the next step is shared; call [`Pace::took`] with its time after it.
+    pub fn next_shared(&mut self) -> bool {
+        if self.trial.is_none() && self.since >= Self::PERIOD {
+            self.trial = Some((0, Default::default(), Default::default()));
+        }
+        match self.trial {
+            // The first half of a trial shares, the second does not.
+            Some((i, ..)) => i < Self::WARM + Self::TIMED,
+            None => self.shared,
+        }
+    }
+
+    /// The step just taken took `time`.
+    pub fn took(&mut self, time: std::time::Duration) {
+        let half = Self::WARM + Self::TIMED;
+        let Some((i, shared, alone)) = self.trial.as_mut() else {
+            self.since += 1;
+            return;
+        };
+        match *i {
+            i if i < Self::WARM => {}
+            i if i < half => *shared += time,
+            i if i < half + Self::WARM => {}
+            _ => *alone += time,
+        }
+        *i += 1;
+        if *i == 2 * half {
+            self.shared = *shared <= *alone;
+            self.trial = None;
+            self.since = 0;
+        }
+    }
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Pace::new()
+    }
+}
+
 /// `0..len` cut into `parts` consecutive ranges, each boundary a multiple of `align` (but
 /// the last), as even as that allows; empty ranges where there is too little to share.
 pub fn split(len: usize, parts: usize, align: usize) -> Vec<std::ops::Range<usize>> {
@@ -350,6 +421,49 @@ mod tests {
             ok.fetch_add(1, Ordering::Relaxed);
         });
         assert_eq!(ok.load(Ordering::Relaxed), 2);
+    }
+
+    /// Runs `steps` steps through `pace`, each taking `shared` or `alone` by mode; returns
+    /// how many were shared.
+    fn paced(pace: &mut Pace, steps: u64, shared: u64, alone: u64) -> u64 {
+        let mut count = 0;
+        for _ in 0..steps {
+            let s = pace.next_shared();
+            count += u64::from(s);
+            pace.took(std::time::Duration::from_micros(if s {
+                shared
+            } else {
+                alone
+            }));
+        }
+        count
+    }
+
+    #[test]
+    fn the_pace_keeps_the_faster_way_and_tries_again_every_period() {
+        let trial = 2 * (Pace::WARM + Pace::TIMED);
+        // Sharing faster: after the first trial every step is shared until the next one.
+        let mut pace = Pace::new();
+        assert_eq!(paced(&mut pace, trial, 80, 120), trial / 2);
+        assert_eq!(paced(&mut pace, Pace::PERIOD, 80, 120), Pace::PERIOD);
+        // The machine got busy: the next trial finds sharing slower and stops sharing.
+        assert_eq!(paced(&mut pace, trial, 200, 120), trial / 2);
+        assert_eq!(paced(&mut pace, Pace::PERIOD, 200, 120), 0);
+        // Untimed warm-up steps do not count: a slow first shared step (a thread waking)
+        // does not decide the trial.
+        let mut pace = Pace::new();
+        for i in 0..trial {
+            let s = pace.next_shared();
+            let slow = i == 0;
+            pace.took(std::time::Duration::from_micros(if slow {
+                100_000
+            } else if s {
+                80
+            } else {
+                120
+            }));
+        }
+        assert_eq!(paced(&mut pace, 10, 80, 120), 10);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::model::{Model, Score};
 use super::optim::{AdamState, AdamW};
 use super::params::{self, Elem, Grads, Param};
 use super::task::Data;
-use super::team::Team;
+use super::team::{Pace, Team};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -32,8 +32,12 @@ pub struct Trainer {
     grads: Grads,
     opt: AdamW,
     state: AdamState,
-    /// The threads the step's products and update are shared among (`--threads`).
+    /// The threads the step's products and update are shared among (`--threads`), one
+    /// thread alone, and which of the two the steps use now.
     team: Arc<Team>,
+    alone: Arc<Team>,
+    pace: Pace,
+    shared: bool,
 }
 
 /// The training loss came out NaN or infinite.
@@ -64,6 +68,7 @@ impl Trainer {
         let mut model = Model::new(&cfg, &data);
         let team = Arc::new(Team::new(threads.0));
         model.set_team(&team);
+        let alone = Arc::new(Team::new(1));
         let grads = model.zero_grads();
         let state = AdamState::new(model.params());
         let opt = AdamW {
@@ -82,6 +87,9 @@ impl Trainer {
             opt,
             state,
             team,
+            alone,
+            pace: Pace::new(),
+            shared: true,
         })
     }
 
@@ -117,6 +125,24 @@ impl Trainer {
     /// One full-batch step. Returns the training score before the update, or `Diverged`
     /// (leaving the parameters untouched) when the loss is not finite.
     pub fn step(&mut self) -> Result<Score, Diverged> {
+        if self.team.size() == 1 {
+            return self.step_on_team();
+        }
+        // Shared or alone, whichever the pace finds faster here (the same bits).
+        let shared = self.pace.next_shared();
+        if shared != self.shared {
+            self.shared = shared;
+            let team = if shared { &self.team } else { &self.alone };
+            self.model.set_team(team);
+        }
+        let start = std::time::Instant::now();
+        let result = self.step_on_team();
+        self.pace.took(start.elapsed());
+        result
+    }
+
+    /// [`Self::step`] on the model's current team.
+    fn step_on_team(&mut self) -> Result<Score, Diverged> {
         let score = self.model.forward_backward(&self.data, &mut self.grads);
         if !score.loss.is_finite() {
             return Err(Diverged {
@@ -128,7 +154,7 @@ impl Trainer {
             self.model.params_mut(),
             self.grads.iter(),
             &mut self.state,
-            &self.team,
+            if self.shared { &self.team } else { &self.alone },
         );
         self.model.refresh();
         Ok(score)
