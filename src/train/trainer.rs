@@ -33,11 +33,10 @@ pub struct Trainer {
     opt: AdamW,
     state: AdamState,
     /// The threads the step's products and update are shared among (`--threads`), one
-    /// thread alone, and which of the two the steps use now.
+    /// thread alone, and the timing that picks between them.
     team: Arc<Team>,
     alone: Arc<Team>,
     pace: Pace,
-    shared: bool,
 }
 
 /// The training loss came out NaN or infinite.
@@ -89,7 +88,6 @@ impl Trainer {
             team,
             alone,
             pace: Pace::new(),
-            shared: true,
         })
     }
 
@@ -126,23 +124,23 @@ impl Trainer {
     /// (leaving the parameters untouched) when the loss is not finite.
     pub fn step(&mut self) -> Result<Score, Diverged> {
         if self.team.size() == 1 {
-            return self.step_on_team();
+            return self.step_on(&Arc::clone(&self.team));
         }
         // Shared or alone, whichever the pace finds faster here (the same bits).
-        let shared = self.pace.next_shared();
-        if shared != self.shared {
-            self.shared = shared;
-            let team = if shared { &self.team } else { &self.alone };
-            self.model.set_team(team);
-        }
+        let team = if self.pace.next_shared() {
+            Arc::clone(&self.team)
+        } else {
+            Arc::clone(&self.alone)
+        };
         let start = std::time::Instant::now();
-        let result = self.step_on_team();
+        let result = self.step_on(&team);
         self.pace.took(start.elapsed());
         result
     }
 
-    /// [`Self::step`] on the model's current team.
-    fn step_on_team(&mut self) -> Result<Score, Diverged> {
+    /// [`Self::step`] with its products and update on `team`.
+    fn step_on(&mut self, team: &Arc<Team>) -> Result<Score, Diverged> {
+        self.model.set_team(team);
         let score = self.model.forward_backward(&self.data, &mut self.grads);
         if !score.loss.is_finite() {
             return Err(Diverged {
@@ -154,7 +152,7 @@ impl Trainer {
             self.model.params_mut(),
             self.grads.iter(),
             &mut self.state,
-            if self.shared { &self.team } else { &self.alone },
+            team,
         );
         self.model.refresh();
         Ok(score)
