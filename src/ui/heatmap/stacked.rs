@@ -61,7 +61,15 @@ fn header(
             return (format!("{title}{count}"), Some(l));
         }
     }
-    (format!("{}{count}", src.title), fit(src.title))
+    // No form shows the whole scale: the long title where it fits the width by itself,
+    // else the name, so the title is never cut mid-word ("W_input · neurons by f").
+    let room = (width as usize).saturating_sub(count.chars().count() + 4);
+    let title = if src.title.chars().count() <= room {
+        src.title
+    } else {
+        name
+    };
+    (format!("{title}{count}"), fit(title))
 }
 
 pub fn render(f: &mut Frame, cx: &Ctx, area: Rect, frame: &WeightFrame, maps: [&Source; 2]) {
@@ -146,4 +154,33 @@ fn separator(buf: &mut Buffer, theme: &Theme, area: Rect, y: u16, title: &str) {
         .set_symbol("┤")
         .set_style(theme.dim());
     buf.set_string(area.x + 1, y, format!(" {title} "), theme.title());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::theme::ColorMode;
+    use ndarray::Array2;
+
+    #[test]
+    fn a_title_too_long_for_the_map_falls_back_to_its_name_not_a_cut_word() {
+        let theme = Theme::new(ColorMode::None);
+        let src = Source {
+            heat: Array2::from_shape_fn((8, 23), |(i, j)| (i as f32 - j as f32) * 0.3),
+            title: "W_input · neurons by frequency",
+            var: "a",
+            note: None,
+            base: 0,
+        };
+        for width in 12..60u16 {
+            let (title, _) = header(&theme, &src, ("", 23, width));
+            assert!(
+                title == src.title || title == "W_input",
+                "width {width}: {title}"
+            );
+            if src.title.chars().count() + 4 > width as usize {
+                assert_eq!(title, "W_input", "width {width}");
+            }
+        }
+    }
 }
