@@ -88,13 +88,23 @@ pub(crate) fn every_shape() -> Vec<super::Config> {
 
 /// All presets, in the order the dashboard's number keys use.
 pub fn all() -> Vec<Preset> {
-    let base = mod_add();
-    let with = |name: &str, f: &dyn Fn(&mut Config)| {
-        let mut c = base.clone();
-        c.preset = name.to_string();
-        f(&mut c);
-        c
-    };
+    let mut presets = main_and_collapsed();
+    presets.extend(open_questions());
+    presets.push(five_neurons());
+    presets.extend(parity());
+    presets
+}
+
+/// mod-add's settings under another name, changed by `f`.
+fn with(name: &str, f: impl FnOnce(&mut Config)) -> Config {
+    let mut c = mod_add();
+    c.preset = name.to_string();
+    f(&mut c);
+    c
+}
+
+/// The main model, then its three collapsed variants (the article's open questions).
+fn main_and_collapsed() -> Vec<Preset> {
     vec![
         Preset {
             name: "mod-add",
@@ -106,7 +116,7 @@ pub fn all() -> Vec<Preset> {
                      10,300, the preset's seed 0 at 44,000, the latest 47,400), 11 grok by the \
                      article's thresholds. The article's gallery grokked 408 of 450: not this \
                      recipe's rate (README, open questions)",
-            config: base.clone(),
+            config: mod_add(),
         },
         Preset {
             name: "mod-add-collapsed",
@@ -118,7 +128,7 @@ pub fn all() -> Vec<Preset> {
                      50,000 steps): seeds 0-2 fit 71-81 % of the training set, test accuracy at \
                      most 14 %; over lr 3e-4-1e-2 x weight decay 0.1-3 (searches/collapsed.json, \
                      30,000 steps, seed 0) none of 16 reaches 90 % test accuracy",
-            config: with("mod-add-collapsed", &|c| c.arch = Arch::Collapsed),
+            config: with("mod-add-collapsed", |c| c.arch = Arch::Collapsed),
         },
         Preset {
             name: "mod-add-collapsed-in",
@@ -131,7 +141,7 @@ pub fn all() -> Vec<Preset> {
                      weight decay 1, 4 of 5 seeds reach 90 % test accuracy (2 reach 99 %) where \
                      collapsed-out reaches it on 0 of 5; at lr 3e-3, weight decay 3, 0 of 5 \
                      where collapsed-out reaches it on 4 (README, open questions)",
-            config: with("mod-add-collapsed-in", &|c| c.arch = Arch::CollapsedIn),
+            config: with("mod-add-collapsed-in", |c| c.arch = Arch::CollapsedIn),
         },
         Preset {
             name: "mod-add-collapsed-out",
@@ -144,8 +154,14 @@ pub fn all() -> Vec<Preset> {
                      weight decay 3, 4 of 5 seeds reach 90 % test accuracy (1 reaches 99 %) where \
                      collapsed-in reaches it on 0 of 5; at lr 1e-2, weight decay 1, 0 of 5 where \
                      collapsed-in reaches it on 4 (README, open questions)",
-            config: with("mod-add-collapsed-out", &|c| c.arch = Arch::CollapsedOut),
+            config: with("mod-add-collapsed-out", |c| c.arch = Arch::CollapsedOut),
         },
+    ]
+}
+
+/// Reverse grokking and regrokking, at the article's notebook's values.
+fn open_questions() -> Vec<Preset> {
+    vec![
         Preset {
             name: "reverse-grok",
             shows: "no weight decay: test accuracy peaks at 85 % and slips to 80 % as it \
@@ -158,7 +174,7 @@ pub fn all() -> Vec<Preset> {
                      test accuracy 85.5 % at 4,000, 79.9 % at 20,000, one key frequency (16) \
                      and spectrum Gini 0.88 throughout). Faithful to the article's notebook: \
                      its own code with its seed 68 goes from 85 % to 79 % the same way",
-            config: with("reverse-grok", &|c| {
+            config: with("reverse-grok", |c| {
                 c.embed = 5;
                 c.hidden = 10;
                 c.weight_decay = 0.0;
@@ -178,7 +194,7 @@ pub fn all() -> Vec<Preset> {
                      largest fall of test accuracy with the training set fitted is 8.5 points, \
                      against the rule's 20. Seed 78 here: 97 % test accuracy by step 2,000, 99 % \
                      at 24,900, never more than 1.3 points down",
-            config: with("regrok", &|c| {
+            config: with("regrok", |c| {
                 c.train_frac = 0.7;
                 c.embed = 8;
                 c.hidden = 16;
@@ -187,26 +203,36 @@ pub fn all() -> Vec<Preset> {
                 c.seed = 78;
             }),
         },
-        Preset {
-            name: "five-neurons",
-            shows: "5 neurons on a fixed circle learn a + b mod 67 on 12 of seeds 0-19; where they \
+    ]
+}
+
+/// Five neurons on a fixed circle.
+fn five_neurons() -> Preset {
+    Preset {
+        name: "five-neurons",
+        shows: "5 neurons on a fixed circle learn a + b mod 67 on 12 of seeds 0-19; where they \
                     do, W_out turns twice as fast as W_in",
-            source: "the article's notebook: frozen E (cos, sin; unit-norm columns), W_in [2×5], W_out [5×2], \
+        source: "the article's notebook: frozen E (cos, sin; unit-norm columns), W_in [2×5], W_out [5×2], \
                      AdamW lr 1e-2, β (0.9, 0.98), weight decay 1e-3, train fraction 0.3, 15,000 steps. \
                      Measured (searches/five-neurons-seeds.json): 12 of seeds 0-19 reach 99 % test \
                      accuracy, at 7,800-12,100 steps, the other 8 stay at 14-17 %; in seeds 0, 1 \
                      and 3 each neuron's W_out angle is twice its W_in angle plus one offset \
                      within 6 degrees (searches/five_angles.py), in seed 2 not",
-            config: with("five-neurons", &|c| {
-                c.arch = Arch::FixedCircle;
-                c.embed = 2;
-                c.hidden = 5;
-                c.lr = 1e-2;
-                c.weight_decay = 1e-3;
-                c.train_frac = 0.3;
-                c.steps = 15_000;
-            }),
-        },
+        config: with("five-neurons", |c| {
+            c.arch = Arch::FixedCircle;
+            c.embed = 2;
+            c.hidden = 5;
+            c.lr = 1e-2;
+            c.weight_decay = 1e-3;
+            c.train_frac = 0.3;
+            c.steps = 15_000;
+        }),
+    }
+}
+
+/// Sparse parity with L1 decay, then with L2.
+fn parity() -> Vec<Preset> {
+    vec![
         Preset {
             name: "parity",
             shows: "memorizes 1,200 sequences, its training loss rises a little (17 of seeds \
@@ -273,6 +299,7 @@ mod tests {
             assert_eq!(p.config.preset, p.name);
         }
         let mut names: Vec<_> = ps.iter().map(|p| p.name).collect();
+        names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), 9);
     }
