@@ -114,12 +114,20 @@ print(json.dumps({
 }))
 "#;
 
+/// The Python to read checkpoints with: `GROKSCOPE_TEST_PYTHON` when set (it must have the
+/// packages: CI names one, so the check cannot quietly skip there), else `python3` if it
+/// has them, else none.
 fn python() -> Option<String> {
-    let py = std::env::var("GROKSCOPE_TEST_PYTHON").unwrap_or("python3".into());
+    let named = std::env::var("GROKSCOPE_TEST_PYTHON").ok();
+    let py = named.clone().unwrap_or("python3".into());
     let has = Command::new(&py)
         .args(["-c", "import safetensors.numpy, numpy"])
         .output()
         .is_ok_and(|o| o.status.success());
+    assert!(
+        has || named.is_none(),
+        "GROKSCOPE_TEST_PYTHON={py} cannot import safetensors.numpy and numpy"
+    );
     has.then_some(py)
 }
 
