@@ -41,6 +41,10 @@ fn builtin_grids_have_the_articles_shape() {
             .enumerate()
             .all(|(i, r)| r.config.seed == i as u64)
     );
+    // The gallery's runs train to step 50,000 as the article's did (their key frequencies
+    // read from the final weights); the phase diagram's settled groks may stop early.
+    assert!(seeds.iter().all(|r| !r.stop_early && r.config.steps == 50_000));
+    assert!(v4.iter().all(|r| r.stop_early));
     assert!(Grid::builtin("nope", 1).is_err());
 }
 

@@ -442,7 +442,11 @@ impl Grid {
                 base: BTreeMap::new(),
                 every: 100,
                 axes: vec![("seed".into(), ints(&(0..seeds).collect::<Vec<_>>()))],
-                stop_early: true,
+                // Every run to step 50,000, as the article's gallery: its curves span the
+                // whole chart and its key frequencies are read from the final weights, so
+                // they compare with the article's (a grok settled at step 12,000 still has
+                // frequencies that later fade).
+                stop_early: false,
             }),
             // The seed searches behind the presets named for a phenomenon: the preset's
             // values, `seeds` seeds, every step trained (the phenomena come after grokking),
