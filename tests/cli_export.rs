@@ -167,6 +167,47 @@ fn export_refuses_what_is_not_a_kept_run() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `--out` naming a file the run keeps (its checkpoint, frames, run.json, metrics...) is
+/// refused in one line, the file left as it was: the export must not replace the run.
+#[test]
+fn export_never_writes_over_a_file_the_run_keeps() {
+    let dir = kept("own-files", &FIVE);
+    for f in [
+        "checkpoint.safetensors",
+        "frames.bin",
+        "run.json",
+        "summary.json",
+        "metrics.jsonl",
+    ] {
+        let p = dir.join(f);
+        let before = std::fs::read(&p).unwrap();
+        for format in ["npz", "safetensors"] {
+            assert_usage_error(
+                &[
+                    "export",
+                    dir.to_str().unwrap(),
+                    "--format",
+                    format,
+                    "--out",
+                    p.to_str().unwrap(),
+                ],
+                "keeps",
+            );
+        }
+        assert_eq!(std::fs::read(&p).unwrap(), before, "{f} left as it was");
+    }
+    // Another name in the run's directory is fine (the default is one).
+    grokscope_ok(&[
+        "export",
+        dir.to_str().unwrap(),
+        "--format",
+        "npz",
+        "--out",
+        dir.join("mine.npz").to_str().unwrap(),
+    ]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Where python3 with numpy is present, numpy reads the file (npz with `numpy.load`,
 /// safetensors by its documented layout: an 8-byte header length, a JSON header, the data)
 /// and prints each tensor's shape and little-endian bytes, compared with the expected ones.
