@@ -255,6 +255,13 @@ fn report(files: &[PathBuf], against_article: bool) -> Result<(), Failure> {
     for f in files {
         all.extend(read_records(f)?);
     }
+    if all.is_empty() {
+        let names: Vec<String> = files.iter().map(|f| show(f)).collect();
+        return Err(Failure::usage(format!(
+            "no sweep records in {} (nothing finished yet?)",
+            names.join(", ")
+        )));
+    }
     let (all, notes) = crate::sweep::audit(all);
     for n in notes {
         eprintln!("grokscope: {n}");
