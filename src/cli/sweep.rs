@@ -263,6 +263,10 @@ fn report(files: &[PathBuf], against_article: bool) -> Result<(), Failure> {
             names.join(", ")
         )));
     }
+    if against_article {
+        // A comparison that cannot be made is refused before any note on the records.
+        crate::sweep::article::comparable(&all)?;
+    }
     let (all, notes) = crate::sweep::audit(all);
     for n in notes {
         eprintln!("grokscope: {n}");
