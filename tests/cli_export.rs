@@ -168,9 +168,10 @@ fn export_refuses_what_is_not_a_kept_run() {
 }
 
 /// `--out` naming a file the run keeps (its checkpoint, frames, run.json, metrics...) is
-/// refused in one line, the file left as it was: the export must not replace the run.
+/// refused in one line, the file left as it was: the export must not replace the run. So is
+/// a folder it may not write into (status 2, as `run --out` there; a full disk stays 1).
 #[test]
-fn export_never_writes_over_a_file_the_run_keeps() {
+fn export_never_writes_over_a_file_the_run_keeps_nor_where_it_may_not_write() {
     let dir = kept("own-files", &FIVE);
     for f in [
         "checkpoint.safetensors",
@@ -195,6 +196,21 @@ fn export_never_writes_over_a_file_the_run_keeps() {
             );
         }
         assert_eq!(std::fs::read(&p).unwrap(), before, "{f} left as it was");
+    }
+    // A folder it may not write (sysfs refuses new files even to root): refused like
+    // `run --out` there, status 2, nothing written.
+    if Path::new("/sys").is_dir() {
+        assert_usage_error(
+            &[
+                "export",
+                dir.to_str().unwrap(),
+                "--format",
+                "npz",
+                "--out",
+                "/sys/weights.npz",
+            ],
+            "/sys/weights.npz",
+        );
     }
     // Another name in the run's directory is fine (the default is one).
     grokscope_ok(&[

@@ -68,6 +68,20 @@ fn mixed(
     ))
 }
 
+/// A failed write of the export: a place it may not write (read-only, no permission) is a
+/// bad `--out`, status 2 as for `run --out`; anything else (a full disk) is status 1.
+fn write_failure(e: crate::train::Error) -> Failure {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    match &e {
+        crate::train::Error::Io { source, .. }
+            if matches!(source.kind(), PermissionDenied | ReadOnlyFilesystem) =>
+        {
+            Failure::usage(e.to_string())
+        }
+        _ => Failure::failed(e.to_string()),
+    }
+}
+
 /// The named tensors of a kept run, in a fixed order; with the run file's text for the
 /// safetensors metadata.
 pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Failure> {
@@ -313,7 +327,7 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
         ExportFormat::Safetensors => safetensors(&tensors, &run_file),
     }
     .map_err(|e| Failure::failed(format!("{}: {e}", show(&out))))?;
-    files::write_atomic(&out, &bytes).map_err(|e| Failure::failed(e.to_string()))?;
+    files::write_atomic(&out, &bytes).map_err(write_failure)?;
     eprintln!(
         "wrote {} ({} tensors, {} bytes)",
         show(&out),
