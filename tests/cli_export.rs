@@ -224,6 +224,18 @@ fn export_never_writes_over_a_file_the_run_keeps_nor_where_it_may_not_write() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A run stopped before its first checkpoint: export says there is none yet and how to get
+/// one, in one line (not the operating system's "No such file").
+#[test]
+fn export_of_a_run_without_a_checkpoint_names_the_way_forward() {
+    let dir = kept("no-checkpoint", &FIVE);
+    std::fs::remove_file(dir.join("checkpoint.safetensors")).unwrap();
+    let d = dir.to_str().unwrap();
+    assert_usage_error(&["export", d, "--format", "npz"], "no checkpoint yet");
+    assert_usage_error(&["export", d, "--format", "npz"], "run --resume");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Where python3 with numpy is present, numpy reads the file (npz with `numpy.load`,
 /// safetensors by its documented layout: an 8-byte header length, a JSON header, the data)
 /// and prints each tensor's shape and little-endian bytes, compared with the expected ones.

@@ -7,7 +7,7 @@
 //! `frames.step` and the frames' metrics (`frames.train_loss`, ...).
 
 use super::Failure;
-use super::rundir::{CHECKPOINT_FILE, FRAMES_FILE, RUN_FILE};
+use super::rundir::{FRAMES_FILE, RUN_FILE};
 use crate::train::files::{self, show};
 use crate::train::identity::{difference, same_run};
 use crate::train::keep::{self, RunFile};
@@ -98,7 +98,13 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
     {
         return Err(mixed(dir, FRAMES_FILE, &f.info().config, &run_file.config));
     }
-    let path = super::rundir::checkpoint_in(dir).unwrap_or(dir.join(CHECKPOINT_FILE));
+    let Some(path) = super::rundir::checkpoint_in(dir) else {
+        return Err(Failure::usage(format!(
+            "{}: no checkpoint yet (the run stopped before its first); `grokscope run --resume \
+             {0} --out {0}` trains it, then export",
+            show(dir)
+        )));
+    };
     let trainer = checkpoint::load(&path, Threads(1))?;
     if !same_run(trainer.config(), &run_file.config) {
         return Err(mixed(
