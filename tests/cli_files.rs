@@ -121,7 +121,10 @@ fn whole_json_without_a_newline_is_not_taken_for_a_torn_record() {
     let out = dir.join("out.jsonl");
     grokscope_ok(&common::sweep_one_job(&grid, &out));
     let (o, g) = (out.to_str().unwrap(), grid.to_str().unwrap());
-    assert_usage_error(&["sweep", "report", o, g], "grid.json:1: not a sweep record");
+    assert_usage_error(
+        &["sweep", "report", o, g],
+        "grid.json:1: not a sweep record",
+    );
     let foreign = dir.join("foreign.jsonl");
     std::fs::write(&foreign, TINY_GRID.trim_end()).unwrap();
     assert_usage_error(
