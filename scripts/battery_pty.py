@@ -41,6 +41,7 @@ class Pty:
 
     def __init__(self, binary, args, cwd, rows=32, cols=110):
         q = lambda s: "'" + s.replace("'", "'\\''") + "'"
+        self.binary = os.path.realpath(binary)
         cmd = (f"ulimit -c 0; stty rows {rows} cols {cols}; before=$(stty -g); "
                f"{q(binary)} {' '.join(q(a) for a in args)}; code=$?; "
                f"if [ \"$(stty -g)\" = \"$before\" ]; then t=same; else t=changed; fi; "
@@ -89,7 +90,7 @@ class Pty:
                     exe = os.readlink(f"/proc/{c}/exe")
                 except OSError:
                     exe = ""
-                if exe.endswith("grokscope"):
+                if exe == self.binary:
                     self.gpid = c
                     return c
                 todo.append(c)
