@@ -355,3 +355,14 @@ fn the_article_command() {
         assert!(text.contains(want), "missing '{want}' in:\n{text}");
     }
 }
+
+/// Records of a grid the article has no runs of are refused in one line, before any note on
+/// records that disagree with their own numbers (which would be beside the point).
+#[test]
+fn a_foreign_grid_is_refused_in_one_line_before_any_note() {
+    let quick = Grid::builtin("parity-quick", 1).unwrap().expand().unwrap();
+    let mut r = record("mine", &quick[0], Class::Grok);
+    r.trace = trace(Class::Fail);
+    let f = write("foreign-noted", &[r]);
+    assert_usage_error(&against_article(&f), "no runs of grid 'mine'");
+}

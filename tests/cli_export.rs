@@ -167,6 +167,75 @@ fn export_refuses_what_is_not_a_kept_run() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `--out` naming a file the run keeps (its checkpoint, frames, run.json, metrics...) is
+/// refused in one line, the file left as it was: the export must not replace the run. So is
+/// a folder it may not write into (status 2, as `run --out` there; a full disk stays 1).
+#[test]
+fn export_never_writes_over_a_file_the_run_keeps_nor_where_it_may_not_write() {
+    let dir = kept("own-files", &FIVE);
+    for f in [
+        "checkpoint.safetensors",
+        "frames.bin",
+        "run.json",
+        "summary.json",
+        "metrics.jsonl",
+    ] {
+        let p = dir.join(f);
+        let before = std::fs::read(&p).unwrap();
+        for format in ["npz", "safetensors"] {
+            assert_usage_error(
+                &[
+                    "export",
+                    dir.to_str().unwrap(),
+                    "--format",
+                    format,
+                    "--out",
+                    p.to_str().unwrap(),
+                ],
+                "keeps",
+            );
+        }
+        assert_eq!(std::fs::read(&p).unwrap(), before, "{f} left as it was");
+    }
+    // A folder it may not write (sysfs refuses new files even to root): refused like
+    // `run --out` there, status 2, nothing written.
+    if Path::new("/sys").is_dir() {
+        assert_usage_error(
+            &[
+                "export",
+                dir.to_str().unwrap(),
+                "--format",
+                "npz",
+                "--out",
+                "/sys/weights.npz",
+            ],
+            "/sys/weights.npz",
+        );
+    }
+    // Another name in the run's directory is fine (the default is one).
+    grokscope_ok(&[
+        "export",
+        dir.to_str().unwrap(),
+        "--format",
+        "npz",
+        "--out",
+        dir.join("mine.npz").to_str().unwrap(),
+    ]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A run stopped before its first checkpoint: export says there is none yet and how to get
+/// one, in one line (not the operating system's "No such file").
+#[test]
+fn export_of_a_run_without_a_checkpoint_names_the_way_forward() {
+    let dir = kept("no-checkpoint", &FIVE);
+    std::fs::remove_file(dir.join("checkpoint.safetensors")).unwrap();
+    let d = dir.to_str().unwrap();
+    assert_usage_error(&["export", d, "--format", "npz"], "no checkpoint yet");
+    assert_usage_error(&["export", d, "--format", "npz"], "run --resume");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Where python3 with numpy is present, numpy reads the file (npz with `numpy.load`,
 /// safetensors by its documented layout: an 8-byte header length, a JSON header, the data)
 /// and prints each tensor's shape and little-endian bytes, compared with the expected ones.

@@ -110,6 +110,35 @@ fn a_torn_last_line_is_dropped_and_the_sweep_continues() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A last line without its newline is taken for a torn record only when it is cut short:
+/// whole JSON that is no record (a grid file given to `sweep report` or as `--out`, its last
+/// line unterminated) is refused as not a record, never dropped as if torn.
+#[test]
+fn whole_json_without_a_newline_is_not_taken_for_a_torn_record() {
+    let dir = tmpdir("not-torn");
+    let grid = dir.join("grid.json");
+    std::fs::write(&grid, TINY_GRID).unwrap();
+    let out = dir.join("out.jsonl");
+    grokscope_ok(&common::sweep_one_job(&grid, &out));
+    let (o, g) = (out.to_str().unwrap(), grid.to_str().unwrap());
+    assert_usage_error(
+        &["sweep", "report", o, g],
+        "grid.json:1: not a sweep record",
+    );
+    let foreign = dir.join("foreign.jsonl");
+    std::fs::write(&foreign, TINY_GRID.trim_end()).unwrap();
+    assert_usage_error(
+        &common::sweep_one_job(&grid, &foreign),
+        "foreign.jsonl:1: not a sweep record",
+    );
+    assert_eq!(
+        std::fs::read_to_string(&foreign).unwrap(),
+        TINY_GRID.trim_end(),
+        "the foreign file is left as it was"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// `run` of a small parity model for `steps` steps, metrics every 10, then `more`.
 fn parity_run<'a>(steps: &'a str, more: &[&'a str]) -> Vec<&'a str> {
     let run = [

@@ -157,3 +157,36 @@ fn sweep_report_counts_a_record_by_its_own_numbers() {
     assert_eq!(notes.lines().count(), 2, "{notes}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A record whose minimum train loss was edited to 1e308 is named in one short line: the
+/// numbers written compactly (not 309 digits), no run of blanks inside the sentence.
+#[test]
+fn a_record_note_names_a_huge_number_in_a_short_line() {
+    let dir = common::scratch("records", "huge");
+    sweep(&dir, &grid("mine", 0.002, &[0]));
+    let mut r = records(&dir);
+    r[0]["min_train_loss"] = 1e308.into();
+    let out = dir.join("out.jsonl");
+    std::fs::write(&out, r[0].to_string() + "\n").unwrap();
+    let (_, notes) = report(&out);
+    assert_eq!(notes.lines().count(), 1, "{notes}");
+    assert!(notes.contains("1e308"), "{notes}");
+    assert!(notes.trim_end().len() < 200, "{notes}");
+    assert!(!notes.contains("  "), "{notes}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `sweep report` on files that hold no record (an empty shard, blank lines) says so in
+/// one line, status 2, rather than printing tables of nothing.
+#[test]
+fn sweep_report_of_no_records_is_refused() {
+    let dir = common::scratch("records", "none");
+    let empty = dir.join("empty.jsonl");
+    let blank = dir.join("blank.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    std::fs::write(&blank, "\n\n").unwrap();
+    let (e, b) = (empty.to_str().unwrap(), blank.to_str().unwrap());
+    common::assert_usage_error(&["sweep", "report", e], "no sweep records");
+    common::assert_usage_error(&["sweep", "report", e, b], "no sweep records");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

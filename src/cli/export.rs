@@ -7,7 +7,7 @@
 //! `frames.step` and the frames' metrics (`frames.train_loss`, ...).
 
 use super::Failure;
-use super::rundir::{CHECKPOINT_FILE, FRAMES_FILE, RUN_FILE};
+use super::rundir::{FRAMES_FILE, RUN_FILE};
 use crate::train::files::{self, show};
 use crate::train::identity::{difference, same_run};
 use crate::train::keep::{self, RunFile};
@@ -68,6 +68,20 @@ fn mixed(
     ))
 }
 
+/// A failed write of the export: a place it may not write (read-only, no permission) is a
+/// bad `--out`, status 2 as for `run --out`; anything else (a full disk) is status 1.
+fn write_failure(e: crate::train::Error) -> Failure {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    match &e {
+        crate::train::Error::Io { source, .. }
+            if matches!(source.kind(), PermissionDenied | ReadOnlyFilesystem) =>
+        {
+            Failure::usage(e.to_string())
+        }
+        _ => Failure::failed(e.to_string()),
+    }
+}
+
 /// The named tensors of a kept run, in a fixed order; with the run file's text for the
 /// safetensors metadata.
 pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Failure> {
@@ -84,7 +98,13 @@ pub(crate) fn tensors(dir: &Path) -> Result<(Vec<(String, Tensor)>, RunFile), Fa
     {
         return Err(mixed(dir, FRAMES_FILE, &f.info().config, &run_file.config));
     }
-    let path = super::rundir::checkpoint_in(dir).unwrap_or(dir.join(CHECKPOINT_FILE));
+    let Some(path) = super::rundir::checkpoint_in(dir) else {
+        return Err(Failure::usage(format!(
+            "{}: no checkpoint yet (the run stopped before its first); `grokscope run --resume \
+             {0} --out {0}` trains it, then export",
+            show(dir)
+        )));
+    };
     let trainer = checkpoint::load(&path, Threads(1))?;
     if !same_run(trainer.config(), &run_file.config) {
         return Err(mixed(
@@ -313,7 +333,7 @@ pub fn run(args: ExportArgs) -> Result<(), Failure> {
         ExportFormat::Safetensors => safetensors(&tensors, &run_file),
     }
     .map_err(|e| Failure::failed(format!("{}: {e}", show(&out))))?;
-    files::write_atomic(&out, &bytes).map_err(|e| Failure::failed(e.to_string()))?;
+    files::write_atomic(&out, &bytes).map_err(write_failure)?;
     eprintln!(
         "wrote {} ({} tensors, {} bytes)",
         show(&out),

@@ -427,8 +427,16 @@ pub(crate) fn read_regular(path: &std::path::Path, limit: u64) -> Result<String,
 }
 
 /// Refuse an output path that exists and is not a regular file (`/dev/stdout`, `/dev/full`,
-/// a directory): output files are appended to and read back.
+/// a directory): output files are appended to and read back. Nor one of the files a kept
+/// run owns (its checkpoint, frames, metrics, run.json...): writing there would replace the run.
 pub(crate) fn check_output_file(path: &std::path::Path) -> Result<(), Failure> {
+    if let Some(dir) = rundir::owner(path) {
+        return Err(Failure::usage(format!(
+            "{}: a file the run in {} keeps (writing there would replace it); name another --out",
+            train::files::show(path),
+            train::files::show(&dir)
+        )));
+    }
     match std::fs::metadata(path) {
         Ok(m) if !m.is_file() => Err(Failure::usage(format!(
             "{}: not a regular file (the output must be a file it can read back)",

@@ -75,6 +75,18 @@ fn run_files() -> Vec<String> {
     files
 }
 
+/// The kept run's directory when `path` names one of the files a run keeps there (beside
+/// its run.json), whether or not that file is there yet.
+pub fn owner(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let kept = name == LOCK_FILE || run_files().iter().any(|f| f == name);
+    (kept && files::present(&dir.join(RUN_FILE))).then(|| dir.to_path_buf())
+}
+
 /// Take the directory's writer lock (creating the directory): a second writer, whatever
 /// it was asked (`--resume`, `--force`), is refused with the holder's PID. Held until the
 /// returned lock drops, when the process ends at the latest.

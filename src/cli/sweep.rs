@@ -90,7 +90,8 @@ pub fn read_records(path: &Path) -> Result<Vec<RunRecord>, Failure> {
 }
 
 /// [`read_records`], and the length of the file's whole lines when a torn last line was
-/// dropped (where an appending writer must cut the file).
+/// dropped (where an appending writer must cut the file). Torn: cut short, so the JSON ends
+/// early; a last line of whole JSON that is no record is refused like any other.
 fn read_output(path: &Path) -> Result<(Vec<RunRecord>, Option<u64>), Failure> {
     let text = super::read_regular(path, MAX_OUTPUT_BYTES)?;
     let mut records = Vec::new();
@@ -106,7 +107,7 @@ fn read_output(path: &Path) -> Result<(Vec<RunRecord>, Option<u64>), Failure> {
         }
         match serde_json::from_str::<RunRecord>(l) {
             Ok(r) => records.push(r),
-            Err(_) if lines.peek().is_none() && !raw.ends_with('\n') => {
+            Err(e) if e.is_eof() && lines.peek().is_none() && !raw.ends_with('\n') => {
                 eprintln!(
                     "grokscope: {}:{}: dropped a torn last line (a sweep stopped while writing it)",
                     show(path),
@@ -254,6 +255,17 @@ fn report(files: &[PathBuf], against_article: bool) -> Result<(), Failure> {
     let mut all = Vec::new();
     for f in files {
         all.extend(read_records(f)?);
+    }
+    if all.is_empty() {
+        let names: Vec<String> = files.iter().map(|f| show(f)).collect();
+        return Err(Failure::usage(format!(
+            "no sweep records in {} (nothing finished yet?)",
+            names.join(", ")
+        )));
+    }
+    if against_article {
+        // A comparison that cannot be made is refused before any note on the records.
+        crate::sweep::article::comparable(&all)?;
     }
     let (all, notes) = crate::sweep::audit(all);
     for n in notes {

@@ -220,7 +220,7 @@ impl RunRecord {
                 class.name()
             )),
             (false, true) => Some(format!(
-                "its minimum losses and ratio are not its curve's (min train loss {} recorded,                  {} in its curve); the curve's are counted",
+                "its minimum losses and ratio are not its curve's (min train loss {:e} recorded, {:e} in its curve); the curve's are counted",
                 self.trace.min_train_loss, trace.min_train_loss
             )),
         }

@@ -17,7 +17,7 @@ mod report;
 pub use band::{BandPoint, Quartiles, loss_band};
 pub use compare::{CellComparison, Verdict, compare_cells, majority};
 pub use csv::DataError;
-pub use report::{TEST_LOSS_MARK, report};
+pub use report::{TEST_LOSS_MARK, comparable, report};
 
 use super::grid::{Grid, RunSpec};
 use super::phenomenon::{Point, shown};

@@ -28,23 +28,10 @@ pub const TEST_LOSS_MARK: f64 = 1e-3;
 /// article's grid, or a run trained with other settings than the article's grid uses at its
 /// point is an error (the comparison would not be like for like).
 pub fn report(article: &Article, records: &[RunRecord]) -> Result<String> {
-    if records.is_empty() {
-        return Err(Error::config(
-            "no sweep records to compare with the article's",
-        ));
-    }
+    comparable(records)?;
     let mut by_grid: BTreeMap<&str, Vec<&RunRecord>> = BTreeMap::new();
     for r in records {
         by_grid.entry(r.grid.as_str()).or_default().push(r);
-    }
-    for grid in by_grid.keys() {
-        if counterpart(grid).is_none() {
-            return Err(Error::config(format!(
-                "the article has no runs of grid '{grid}' (it has {}; parity-quick compares \
-                 on its cells of parity-v4)",
-                GRIDS.join(" and ")
-            )));
-        }
     }
     let mut out = String::new();
     for (grid, mine) in by_grid {
@@ -56,6 +43,26 @@ pub fn report(article: &Article, records: &[RunRecord]) -> Result<String> {
         out.push_str(&section(grid, theirs_grid, &theirs, &mine)?);
     }
     Ok(out)
+}
+
+/// Whether `records` can be compared with the article's runs at all: some records, every one
+/// of a grid the article has a counterpart of. Checked before anything is said about them.
+pub fn comparable(records: &[RunRecord]) -> Result<()> {
+    if records.is_empty() {
+        return Err(Error::config(
+            "no sweep records to compare with the article's",
+        ));
+    }
+    for grid in records.iter().map(|r| r.grid.as_str()) {
+        if counterpart(grid).is_none() {
+            return Err(Error::config(format!(
+                "the article has no runs of grid '{grid}' (it has {}; parity-quick compares \
+                 on its cells of parity-v4)",
+                GRIDS.join(" and ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn section(
