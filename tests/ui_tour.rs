@@ -190,6 +190,40 @@ fn every_chapter_marks_its_run_on_a_chart_on_screen() {
     }
 }
 
+/// The panel a chapter tells the student to watch is on screen: its words (after
+/// "watch") name no panel the dashboard beside the text lacks.
+#[test]
+fn every_chapter_points_at_panels_on_screen() {
+    for (i, ch) in CHAPTERS.iter().enumerate() {
+        let (app, _) = on_chapter(i);
+        let wide = text(&render(&app, 120, 40, &COLOR));
+        let dash: String = wide
+            .lines()
+            .map(|l| l.chars().take(80).collect::<String>())
+            .collect();
+        let watch = ch.setup.panel.name();
+        for panel in [
+            "spectrum",
+            "heatmap",
+            "waves",
+            "stars",
+            "gallery",
+            "phase diagram",
+        ] {
+            let shown = match panel {
+                "heatmap" => dash.contains("W_input") || dash.contains("W1 ("),
+                "gallery" => dash.contains("gallery"),
+                _ => dash.contains(panel),
+            };
+            assert!(
+                !watch.contains(panel) || shown,
+                "chapter {} says watch {watch:?}, and no {panel} is on screen",
+                i + 1
+            );
+        }
+    }
+}
+
 /// At 80×24 `i` shows the dashboard under the text page, with the tour's keys first in its
 /// footer; a jump shows the dashboard at the moment.
 #[test]
