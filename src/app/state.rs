@@ -394,7 +394,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo) {
 
 /// The tour over the view on screen: its text beside the view, or as a page in its place.
 fn draw_tour(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo, footer: &Footer) {
-    let scene = app.tour.scene(&app.shared);
+    let scene = app.tour.scene(&app.shared, app.view.name);
+    let cx = app.ctx(theme, memo);
     let place = ui::tour::place(f.area(), app.tour.text);
     app.tour.paged.set(place == ui::tour::Place::Page);
     match place {
@@ -402,9 +403,9 @@ fn draw_tour(f: &mut Frame, app: &App, theme: &Theme, memo: &Memo, footer: &Foot
             ui::tour::inset(f, dash, memo, |f| {
                 (app.view.render)(f, app, theme, memo, footer)
             });
-            ui::tour::side(f, text, &scene, theme);
+            ui::tour::side(f, text, &scene, &cx);
         }
-        ui::tour::Place::Page => ui::tour::page(f, &scene, theme, footer),
+        ui::tour::Place::Page => ui::tour::page(f, &scene, &cx, footer),
         ui::tour::Place::Dashboard => (app.view.render)(f, app, theme, memo, footer),
     }
 }

@@ -2,10 +2,14 @@
 //! that scrub to them, and one thing to try. Beside the dashboard where the screen has room
 //! for both ([`side`]); below that, a page of its own in place of the dashboard ([`page`]).
 //! [`inset`] draws a view into part of the screen, as though that part were the terminal.
+//! Where the view on screen draws no chart of the run (the mechanism, sweep, gallery and
+//! appendix views), and on the page, the run's accuracy chart with the chapter's marks goes
+//! under the text when the rows the text leaves have room for it.
 
-use super::{Footer, Memo, Theme, panel, thousands};
+use super::{Ctx, Footer, Memo, Theme, panel, thousands};
 use ratatui::Frame;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -31,6 +35,9 @@ pub struct Scene<'a> {
     pub watch: &'a str,
     pub marks: Vec<Mark>,
     pub try_it: &'a str,
+    /// The view on screen draws no chart of the run: the side column draws its accuracy
+    /// chart, with the marks, under the text (the page does wherever it has room).
+    pub run_chart: bool,
 }
 
 /// A marked moment: its key, its label, and the step the run reached it (if it has).
@@ -90,17 +97,73 @@ pub fn inset(f: &mut Frame, area: Rect, memo: &Memo, draw: impl FnOnce(&mut Fram
     }
 }
 
+/// The fewest rows the run's chart is drawn in (border, values, three rows of plot, axis),
+/// and the most it takes.
+const CHART_MIN: u16 = 7;
+const CHART_MAX: u16 = 12;
+/// The rows of the key hints at the foot of the side column.
+const HINT_ROWS: u16 = 3;
+
+/// How the rows the text leaves (`spare`) go: (the run's chart, the key hints). The hints
+/// give way to a chart that would not fit beside them; a chart that does not fit at all is
+/// left out.
+pub fn split(spare: u16, chart: bool) -> (u16, u16) {
+    let hints = HINT_ROWS.min(spare);
+    if !chart {
+        return (0, hints);
+    }
+    if spare >= HINT_ROWS + CHART_MIN {
+        ((spare - HINT_ROWS).min(CHART_MAX), HINT_ROWS)
+    } else if spare >= CHART_MIN {
+        (spare.min(CHART_MAX), 0)
+    } else {
+        (0, hints)
+    }
+}
+
+/// The rows `text` takes wrapped to `width` (drawn into a scratch buffer, as ratatui wraps
+/// it; at most 255).
+fn text_rows(text: &Paragraph, width: u16) -> u16 {
+    let area = Rect::new(0, 0, width, u8::MAX as u16);
+    let mut buf = Buffer::empty(area);
+    ratatui::widgets::Widget::render(text, area, &mut buf);
+    (0..area.height)
+        .rev()
+        .find(|&y| (0..width).any(|x| buf[(x, y)].symbol() != " "))
+        .map_or(0, |y| y + 1)
+}
+
+/// The run's accuracy chart with the chapter's marks, in the bottom `rows` of `area`.
+fn run_chart(f: &mut Frame, area: Rect, rows: u16, cx: &Ctx) {
+    if rows == 0 {
+        return;
+    }
+    let at = Rect {
+        y: area.bottom() - rows,
+        height: rows,
+        ..area
+    };
+    (super::accuracy::PANEL.render)(f, cx, at);
+}
+
 /// The text beside the dashboard.
-pub fn side(f: &mut Frame, area: Rect, scene: &Scene, theme: &Theme) {
+pub fn side(f: &mut Frame, area: Rect, scene: &Scene, cx: &Ctx) {
+    let theme = cx.theme;
     let title = format!("tour {}/{}", scene.number, scene.total);
     let block = panel(title, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let [body, keys] = Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(inner);
-    f.render_widget(
-        Paragraph::new(lines(scene, theme)).wrap(Wrap { trim: true }),
-        body,
-    );
+    let text = Paragraph::new(lines(scene, theme)).wrap(Wrap { trim: true });
+    let spare = inner.height.saturating_sub(text_rows(&text, inner.width));
+    let (chart, hints) = split(spare, scene.run_chart);
+    let [body, below, keys] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(chart),
+        Constraint::Length(hints),
+    ])
+    .areas(inner);
+    f.render_widget(text, body);
+    run_chart(f, below, chart, cx);
     let hint = vec![
         Line::from(Span::styled("n / p  next / previous chapter", theme.dim())),
         Line::from(Span::styled(
@@ -112,8 +175,10 @@ pub fn side(f: &mut Frame, area: Rect, scene: &Scene, theme: &Theme) {
     f.render_widget(Paragraph::new(hint), keys);
 }
 
-/// The text as a page of its own, with the footer.
-pub fn page(f: &mut Frame, scene: &Scene, theme: &Theme, footer: &Footer) {
+/// The text as a page of its own, with the footer; the run's chart under the text where it
+/// fits.
+pub fn page(f: &mut Frame, scene: &Scene, cx: &Ctx, footer: &Footer) {
+    let theme = cx.theme;
     let area = f.area();
     let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     let title = format!(
@@ -121,12 +186,13 @@ pub fn page(f: &mut Frame, scene: &Scene, theme: &Theme, footer: &Footer) {
         scene.number, scene.total
     );
     let block = panel(title, theme);
-    f.render_widget(
-        Paragraph::new(lines(scene, theme))
-            .wrap(Wrap { trim: true })
-            .block(block),
-        body,
-    );
+    let inner = block.inner(body);
+    f.render_widget(block, body);
+    let text = Paragraph::new(lines(scene, theme)).wrap(Wrap { trim: true });
+    let spare = inner.height.saturating_sub(text_rows(&text, inner.width));
+    let (chart, _) = split(spare, true);
+    f.render_widget(text, inner);
+    run_chart(f, inner, chart, cx);
     super::footer::render(f, footer, theme, foot);
 }
 
@@ -171,4 +237,31 @@ fn lines<'a>(scene: &'a Scene, theme: &Theme) -> Vec<Line<'a>> {
         Span::raw(scene.try_it),
     ]));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_takes_the_rows_the_text_leaves() {
+        // No chart asked for: the hints, as many rows of them as are left.
+        assert_eq!(split(20, false), (0, HINT_ROWS));
+        assert_eq!(split(2, false), (0, 2));
+        // Room for both; the chart at most CHART_MAX rows.
+        assert_eq!(split(HINT_ROWS + CHART_MIN, true), (CHART_MIN, HINT_ROWS));
+        assert_eq!(split(30, true), (CHART_MAX, HINT_ROWS));
+        // The hints give way to the chart, which gives way to nothing smaller than its least.
+        assert_eq!(split(CHART_MIN + 1, true), (CHART_MIN + 1, 0));
+        assert_eq!(split(CHART_MIN - 1, true), (0, HINT_ROWS));
+    }
+
+    #[test]
+    fn text_rows_counts_the_wrapped_lines() {
+        let p = Paragraph::new("one two three four").wrap(Wrap { trim: true });
+        assert_eq!(text_rows(&p, 10), 2);
+        assert_eq!(text_rows(&p, 9), 3);
+        assert_eq!(text_rows(&p, 40), 1);
+        assert_eq!(text_rows(&Paragraph::new(""), 10), 0);
+    }
 }

@@ -167,7 +167,7 @@ pub static CHAPTERS: [Chapter; 12] = [
             view: "training",
             grid: None,
             article: false,
-            panel: Panel::Heatmap,
+            panel: Panel::Parity,
         },
         moments: &[
             Moment::TrainFit,

@@ -205,8 +205,8 @@ impl Tour {
         }
     }
 
-    /// What the tour's panel draws.
-    pub fn scene(&self, s: &Shared) -> Scene<'static> {
+    /// What the tour's panel draws, over `view` (the name of the view on screen).
+    pub fn scene(&self, s: &Shared, view: &str) -> Scene<'static> {
         let ch = self.current();
         let marks = ch
             .moments
@@ -228,6 +228,7 @@ impl Tour {
             watch: ch.setup.panel.name(),
             marks,
             try_it: ch.try_it,
+            run_chart: view != "training",
         }
     }
 }
