@@ -1,5 +1,5 @@
-//! Fourier frequency norms of W_input (k = 1..P/2) with the key frequencies marked, and the
-//! Gini coefficient and restricted / excluded losses beside them.
+//! Fourier frequency norms of W_input (k = 1..P/2) on a value scale, with the key
+//! frequencies marked, and the Gini coefficient and restricted / excluded losses beside them.
 
 use super::{Ctx, Panel, bars, panel};
 use crate::train::TaskKind;
@@ -43,7 +43,8 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let Some(reading) = &frame.readings.spectrum else {
         return;
     };
-    let block = panel("Fourier spectrum of W_input", theme);
+    let title = "Fourier spectrum of W_input";
+    let block = panel(title, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let s = match reading {
@@ -70,9 +71,19 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             }
         })
         .collect();
-    let max = s.norms.iter().fold(0.0f32, |m, &v| m.max(v));
-    let max = super::sticky_scale(max);
-    bars::draw(f.buffer_mut(), bar_area, &s.norms, max, &styles);
+    let max = bars::nice_max(s.norms.iter().fold(0.0f32, |m, &v| m.max(v)));
+    let cols = bars::draw_scaled(
+        f.buffer_mut(),
+        (area, title.chars().count()),
+        bar_area,
+        (&s.norms, max, &styles),
+        theme.dim(),
+    );
+    let axis_area = Rect {
+        x: cols.x,
+        width: cols.width,
+        ..axis_area
+    };
     axis(n, axis_area.width, &s.key_frequencies).draw(
         f.buffer_mut(),
         axis_area,
