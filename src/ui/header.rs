@@ -127,7 +127,6 @@ fn preset(cx: &Ctx) -> String {
 fn items<'a>(cx: &Ctx, compact: bool, speed: bool, terse: bool) -> Vec<Vec<Span<'a>>> {
     let theme = cx.theme;
     let snap = cx.snapshot;
-    let cfg = &snap.config;
     let mut out = vec![
         vec![Span::styled(preset(cx), theme.title())],
         step(cx, compact, theme),
