@@ -90,6 +90,16 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         |_| ("▲", theme.key()),
         theme.dim(),
     );
+    f.render_widget(Paragraph::new(stats_lines(s, progress, theme)), stats);
+}
+
+/// The lines under the axis: the Gini coefficient and the key frequencies, then the
+/// restricted and excluded losses.
+fn stats_lines(
+    s: &crate::analysis::Spectrum,
+    progress: &crate::probe::Reading<crate::analysis::ProgressMeasures>,
+    theme: &super::Theme,
+) -> Vec<Line<'static>> {
     let keys = if s.key_frequencies.is_empty() {
         "none".to_string()
     } else {
@@ -115,5 +125,5 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         Some(Err(e)) => lines.push(Line::styled(format!("progress measures: {e}"), theme.dim())),
         None => {}
     }
-    f.render_widget(Paragraph::new(lines), stats);
+    lines
 }
