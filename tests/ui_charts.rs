@@ -248,3 +248,23 @@ fn every_step_chart_has_tick_labels() {
     );
     assert!(traj.contains(" 0│"), "its weight axis\n{traj}");
 }
+
+/// The loss chart's legend names both curves at every size: where the title has no room for
+/// "loss (log scale)" and both keys (parity at 80×24, a third of the width), the name gives
+/// way, not the test curve's key.
+#[test]
+fn the_loss_legend_names_both_curves() {
+    let mut h = common::played("parity");
+    h.train(600);
+    for (w, ht) in [(80, 24), (120, 40), (200, 60)] {
+        for theme in [TRUE, NONE] {
+            let t = text(&h.render(w, ht, &theme));
+            let line = t.lines().find(|l| l.contains("╭ loss")).unwrap();
+            let panel: String = line.chars().take_while(|&c| c != '╮').collect();
+            assert!(
+                panel.contains(" train") && panel.contains(" test"),
+                "{w}x{ht}: {panel}"
+            );
+        }
+    }
+}

@@ -516,12 +516,25 @@ fn spectrum_panel_marks_keys_without_eating_labels() {
         ] {
             let buf = h.render(w, ht, &theme);
             let (px, py) = find(&buf, "╭ Fourier spectrum").unwrap();
-            let x0 = px + 1;
-            let right = (x0..w).find(|&x| buf[(x, py)].symbol() == "╮").unwrap();
-            let inner = right - x0;
+            let right = (px + 1..w).find(|&x| buf[(x, py)].symbol() == "╮").unwrap();
             let labels = (py + 1..ht)
-                .find(|&y| cells(&buf, x0, y, inner).trim_start().starts_with("1 "))
+                .find(|&y| {
+                    cells(&buf, px + 1, y, right - px - 1)
+                        .trim_start()
+                        .starts_with("1 ")
+                })
                 .expect("label row");
+            // The value scale at the bars' left: 0 beside the bottom row, a number at the top,
+            // then the bars' own columns (after the line, where there is one).
+            let bottom = cells(&buf, px + 1, labels - 2, right - px - 1);
+            let gutter = bottom.find('0').expect("0 on the scale") + 1;
+            let gutter = gutter + usize::from(bottom[gutter..].starts_with('│')) * '│'.len_utf8();
+            let gutter = bottom[..gutter].chars().count() as u16;
+            let top = cells(&buf, px + 1, py + 1, gutter);
+            let top_value: f32 = top.trim_end_matches('│').trim().parse().expect("top label");
+            assert!(top_value > 0.0, "{name} {w}x{ht}: {top}");
+            let x0 = px + 1 + gutter;
+            let inner = right - x0;
             let marks = cells(&buf, x0, labels - 1, inner);
             let expected: String = (0..inner)
                 .map(|x| {
@@ -578,6 +591,15 @@ fn digit_axis_keeps_its_labels() {
             "{w}x{ht}: {marks:?}"
         );
         assert_eq!(marks.last(), Some(&"b"), "{w}x{ht}: {marks:?}");
+        // A value scale at the bars' left: 0 beside the bottom row, a number above it.
+        let scale = |l: &str| {
+            let p = panel(l);
+            let head: String = p.chars().take_while(|&c| c != '│').collect();
+            head.trim().parse::<f32>().ok()
+        };
+        assert_eq!(scale(lines[y - 2]), Some(0.0), "{w}x{ht}\n{t}");
+        let above: Vec<f32> = (y - 12..y - 2).filter_map(|i| scale(lines[i])).collect();
+        assert!(above.iter().any(|&v| v > 0.0), "{w}x{ht}: {above:?}\n{t}");
     }
 }
 

@@ -497,22 +497,24 @@ fn waves_are_a_strip_per_neuron() {
     }
 }
 
-/// At 120×40 without colour one frequency's stars fill the panel, W_input's and W_output's side by
+/// Where all do not fit (80×24) one frequency's stars fill the panel, W_input's and W_output's side by
 /// their points numbered in phase order; `n` steps to the next frequency and around, `N`
 /// back.
 #[test]
 fn stars_one_frequency_at_a_time() {
     let mut app = grokked();
     let memo = Memo::default();
-    // In colour at 120×40 the DFT's 24 neurons fill 12 rows and give the rest to the panels
-    // above, where all three stars fit at once; without colour (a row per neuron, 24 rows
-    // it does not have) the DFT keeps its rows and the stars take turns.
-    let all = draw(&app, 120, 40, &TRUE, &memo);
-    let r = panel_rect(&all, "╭ stars").unwrap();
-    let title = cells(&all, r.y, r.x, r.right());
-    assert!(title.contains("joined by phase"), "{}", text(&all));
+    // At 120×40 the DFT's 24 neurons fill 12 rows (two a row, with or without colour) and
+    // give the rest to the panels above, where all three stars fit at once; on the smaller
+    // screen's first page (80×24) the stars take turns.
+    for theme in [TRUE, PLAIN] {
+        let all = draw(&app, 120, 40, &theme, &memo);
+        let r = panel_rect(&all, "╭ stars").unwrap();
+        let title = cells(&all, r.y, r.x, r.right());
+        assert!(title.contains("joined by phase"), "{}", text(&all));
+    }
     let star = |app: &App| {
-        let buf = draw(app, 120, 40, &PLAIN, &memo);
+        let buf = draw(app, 80, 24, &PLAIN, &memo);
         let r = panel_rect(&buf, "╭ stars").unwrap();
         let title = cells(&buf, r.y, r.x, r.right());
         (buf, r, title)
@@ -522,14 +524,15 @@ fn stars_one_frequency_at_a_time() {
         first.contains("(1 of 3)") && first.contains("n: next"),
         "{first}"
     );
-    let labels = cells(&buf, r.y + 1, r.x + 1, r.right() - 1);
+    let labels: String = (r.y + 1..r.bottom() - 1)
+        .map(|y| cells(&buf, y, r.x + 1, r.right() - 1))
+        .collect();
     assert!(
         labels.contains("W_input") && labels.contains("W_output"),
         "{labels}"
     );
-    // The W_input star: braille over most of the panel's height and a third of its width.
-    let half = r.x + r.width / 2;
-    let drawn = |y: u16| (r.x + 1..half).any(|x| dots(buf[(x, y)].symbol()).is_some());
+    // The two stars (one above the other here): braille over most of the panel's height.
+    let drawn = |y: u16| (r.x + 1..r.right() - 1).any(|x| dots(buf[(x, y)].symbol()).is_some());
     let rows = (r.y + 2..r.bottom() - 1).filter(|&y| drawn(y)).count();
     assert!(rows >= 12, "{rows} rows\n{}", text(&buf));
     let panel_text: String = (r.y + 2..r.bottom() - 1)
@@ -688,5 +691,43 @@ fn the_dft_fills_its_panel() {
                 text(&buf)
             );
         }
+    }
+}
+
+/// The DFT shows every neuron without colour too (two a row, as braille halves, where a row
+/// each left 16 of 24 at 120×40), and where its neurons leave rows (the 80×24 page), the
+/// axis follows the maps and the rows under it say how to read them, in colour or not.
+#[test]
+fn the_dft_shows_every_neuron_and_leaves_no_empty_rows() {
+    let mut app = grokked();
+    let memo = Memo::default();
+    for theme in [TRUE, PLAIN] {
+        let buf = draw(&app, 120, 40, &theme, &memo);
+        let r = panel_rect(&buf, "╭ DFT").unwrap();
+        let inside: String = (r.y..r.bottom())
+            .map(|y| cells(&buf, y, r.x, r.right()))
+            .collect();
+        assert!(!inside.contains("neurons)"), "{}", text(&buf));
+    }
+    press(&mut app, ch('f'));
+    press(&mut app, ch('f'));
+    for theme in [TRUE, PLAIN] {
+        let buf = draw(&app, 80, 24, &theme, &memo);
+        let r = panel_rect(&buf, "╭ DFT").unwrap();
+        let row = |y: u16| cells(&buf, y, r.x + 1, r.right() - 1);
+        let axis = (r.y + 1..r.bottom() - 1)
+            .find(|&y| row(y).starts_with("  k c"))
+            .expect("the axis");
+        let empty: Vec<u16> = (r.y + 1..axis)
+            .filter(|&y| row(y).trim().is_empty())
+            .collect();
+        assert!(empty.is_empty(), "empty rows {empty:?}\n{}", text(&buf));
+        assert!(
+            axis + 1 < r.bottom() - 1 && row(axis + 1).contains("Each row is a neuron"),
+            "{}",
+            text(&buf)
+        );
+        let title = row(r.y + 1);
+        assert!(!title.contains("neurons)"), "{title}");
     }
 }

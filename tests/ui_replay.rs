@@ -254,7 +254,8 @@ fn dashboard(replay: &Replay) -> Harness {
 }
 
 /// The header of a replay says it is one, the step on screen of the steps kept and how the
-/// run ended; it gives no training rate and never says "running", even of a run with no
+/// run ended; no preset's place (1/9) for a run with settings of its own (600 steps, seed
+/// 1), which is "from mod-add"; it gives no training rate and never says "running", even of a run with no
 /// summary (killed, or still being written), whose snapshot is `Running`.
 #[test]
 fn a_replay_header_says_replay_not_running() {
@@ -279,7 +280,7 @@ fn a_replay_header_says_replay_not_running() {
         assert_eq!(
             wide,
             format!(
-                "grokscope │ mod-add (1/9) │ step 600 of 600 kept │ {} replay of a{} {ended} run │ \
+                "grokscope │ from mod-add │ step 600 of 600 kept │ {} replay of a{} {ended} run │ \
                  cleaning up",
                 if running { "▷" } else { "■" },
                 if running { "n" } else { "" },
@@ -288,7 +289,7 @@ fn a_replay_header_says_replay_not_running() {
         assert_eq!(
             narrow,
             format!(
-                "mod-add (1/9) │ step 600/600 kept │ {} replay, {ended} │ cleaning up",
+                "from mod-add │ step 600/600 kept │ {} replay, {ended} │ cleaning up",
                 if running { "▷" } else { "■" },
             )
         );

@@ -22,7 +22,8 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let Some(reading) = &frame.readings.parity else {
         return;
     };
-    let block = panel("weight norm per input digit", theme);
+    let title = "weight norm per input digit";
+    let block = panel(title, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let (r, k_bits) = match reading {
@@ -50,9 +51,19 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             }
         })
         .collect();
-    let max = r.digit_norms.iter().fold(0.0f32, |m, &v| m.max(v));
-    let max = super::sticky_scale(max);
-    bars::draw(f.buffer_mut(), bar_area, &r.digit_norms, max, &styles);
+    let max = bars::nice_max(r.digit_norms.iter().fold(0.0f32, |m, &v| m.max(v)));
+    let cols = bars::draw_scaled(
+        f.buffer_mut(),
+        (area, title.chars().count()),
+        bar_area,
+        (&r.digit_norms, max, &styles),
+        theme.dim(),
+    );
+    let axis_area = Rect {
+        x: cols.x,
+        width: cols.width,
+        ..axis_area
+    };
     // ▲ under the informative digits and b under the bias; digit numbers on the row below.
     bars::Axis::new(
         n,
@@ -79,19 +90,62 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     );
 }
 
-/// The line under the digit axis: the informative digits' share, and what ▲ and b mean in
-/// the longest form that fits `width` (never a legend cut mid-word).
+/// The line under the digit axis: the informative digits' share, and what ▲ and b mean, in
+/// the longest form that fits `width` that still says both (never a legend cut mid-word, nor
+/// one that names the ▲ and leaves the b unexplained).
 fn stats_line(k_bits: usize, share: f64, width: u16, theme: &super::Theme) -> Line<'static> {
-    let head = [
-        Span::styled(format!("on digits 1-{k_bits}: "), theme.dim()),
-        Span::styled(format!("{share:.1}%"), theme.key()),
+    let long = format!("on digits 1-{k_bits}: ");
+    let mid = format!("digits 1-{k_bits}: ");
+    let short = format!("1-{k_bits}: ");
+    let forms = [
+        (&long, "  (▲ informative, b bias)"),
+        (&long, "  ▲ informative, b bias"),
+        (&mid, "  ▲ informative, b bias"),
+        (&short, "  ▲ informative, b bias"),
+        (&short, "  ▲ informative b bias"),
+        (&short, "  ▲ key, b bias"),
+        (&short, ""),
     ];
-    let used = head.iter().map(Span::width).sum::<usize>();
-    let legend = ["  (▲ informative, b bias)", "  ▲ informative", ""]
-        .into_iter()
-        .find(|l| used + l.chars().count() <= width as usize)
-        .unwrap_or("");
-    let mut spans = head.to_vec();
-    spans.push(Span::styled(legend, theme.dim()));
-    Line::from(spans)
+    let value = format!("{share:.1}%");
+    let fits = |(head, legend): &(&String, &str)| {
+        head.chars().count() + value.chars().count() + legend.chars().count() <= width as usize
+    };
+    let (head, legend) = forms.iter().find(|f| fits(f)).unwrap_or(&forms[6]);
+    Line::from(vec![
+        Span::styled(head.to_string(), theme.dim()),
+        Span::styled(value, theme.key()),
+        Span::styled(legend.to_string(), theme.dim()),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::{ColorMode, Theme};
+
+    /// Every width from the tour's and 80×24's panels up: the legend explains b whenever it
+    /// explains ▲, and the line fits.
+    #[test]
+    fn the_legend_explains_the_bias_wherever_it_explains_the_marks() {
+        let theme = Theme {
+            mode: ColorMode::None,
+        };
+        for width in 10..80u16 {
+            let line = stats_line(3, 100.0, width, &theme);
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            assert!(
+                text.chars().count() <= width as usize || width < 12,
+                "{width}: {text}"
+            );
+            assert_eq!(
+                text.contains('▲'),
+                text.contains("b bias"),
+                "{width}: {text}"
+            );
+        }
+        // The 80×24 panel: 42 columns.
+        let line = stats_line(3, 100.0, 42, &theme);
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "digits 1-3: 100.0%  ▲ informative, b bias");
+    }
 }

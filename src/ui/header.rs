@@ -105,18 +105,30 @@ fn replay_state<'a>(cx: &Ctx, short: bool, terse: bool, theme: &Theme) -> Span<'
     Span::styled(format!("{mark} {text}"), style)
 }
 
+/// The preset item: its name and place among the presets (Tab and 1-9 move it); of a replay,
+/// where presets do not switch, the name alone when the kept run has the preset's settings
+/// and "from NAME" when it does not (another seed or length is not that preset's run).
+fn preset(cx: &Ctx) -> String {
+    let cfg = &cx.snapshot.config;
+    if cx.replay {
+        let same = crate::train::presets::find(&cfg.preset).is_ok_and(|p| p.config == *cfg);
+        return if same {
+            cfg.preset.clone()
+        } else {
+            format!("from {}", cfg.preset)
+        };
+    }
+    let (i, n) = cx.settings.preset_index;
+    format!("{} ({i}/{n})", cfg.preset)
+}
+
 /// The first row's items, each a group of spans; `speed`: with steps/s and the clock (never
 /// in a replay, where nothing trains); `terse`: a replay's state in one word.
 fn items<'a>(cx: &Ctx, compact: bool, speed: bool, terse: bool) -> Vec<Vec<Span<'a>>> {
     let theme = cx.theme;
     let snap = cx.snapshot;
-    let cfg = &snap.config;
-    let (i, n) = cx.settings.preset_index;
     let mut out = vec![
-        vec![Span::styled(
-            format!("{} ({i}/{n})", cfg.preset),
-            theme.title(),
-        )],
+        vec![Span::styled(preset(cx), theme.title())],
         step(cx, compact, theme),
     ];
     if speed && !cx.replay {

@@ -5,7 +5,7 @@
 //! there, so that a rise of a few tenths of a decade (parity's, before it generalizes) fills
 //! rows instead of dots.
 
-use super::axis::{self, Axes, Plot};
+use super::axis::{self, Axes, Plot, short_step};
 use super::{ColorMode, Ctx, Panel, Theme, panel, thousands};
 use crate::sweep::article::BandPoint;
 use crate::train::Metrics;
@@ -210,7 +210,7 @@ fn min_max(ys: &[f64]) -> Option<(f64, f64)> {
 }
 
 /// The panel's frame: its name (the window's steps when zoomed) and the legend in the title,
-/// where it always fits; along the bottom a compared run's legend, or the band's.
+/// the name shortened so that the legend names both curves; along the bottom a compared run's legend, or the band's.
 fn frame_block<'a>(cx: &Ctx<'a>, area: Rect, band: Option<&[BandPoint]>) -> Block<'a> {
     let theme = cx.theme;
     let (train_mark, test_mark) = if theme.colored() {
@@ -218,12 +218,28 @@ fn frame_block<'a>(cx: &Ctx<'a>, area: Rect, band: Option<&[BandPoint]>) -> Bloc
     } else {
         ("⠤⠤ train", "•• test")
     };
-    let name = if cx.zoom {
+    let width = area.width.saturating_sub(2) as usize;
+    let names = if cx.zoom {
         let (a, b) = axis::step_window(cx);
-        format!(" loss, steps {}–{} ", thousands(a), thousands(b))
+        vec![
+            format!(" loss, steps {}–{} ", thousands(a), thousands(b)),
+            format!(" loss {}–{} ", short_step(a), short_step(b)),
+            " loss ".into(),
+        ]
     } else {
-        " loss (log scale) ".into()
+        vec![
+            " loss (log scale) ".into(),
+            " loss (log) ".into(),
+            " loss ".into(),
+        ]
     };
+    // The longest name that leaves the legend whole (both curves named), else the shortest.
+    let legend = train_mark.chars().count() + 2 + test_mark.chars().count() + 1;
+    let name = names
+        .iter()
+        .find(|n| n.chars().count() + legend <= width)
+        .unwrap_or(&names[names.len() - 1])
+        .clone();
     let title = Line::from(vec![
         Span::styled(name, theme.title()),
         Span::styled(train_mark, theme.train()),
@@ -232,7 +248,6 @@ fn frame_block<'a>(cx: &Ctx<'a>, area: Rect, band: Option<&[BandPoint]>) -> Bloc
         Span::raw(" "),
     ]);
     let mut block = panel("", theme).title(title);
-    let width = area.width.saturating_sub(2) as usize;
     if let Some(c) = cx.compare {
         block = block.title_bottom(super::compare::legend(theme, c, &cx.snapshot.config, width));
     } else if let Some(b) = band {

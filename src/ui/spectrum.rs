@@ -1,5 +1,5 @@
-//! Fourier frequency norms of W_input (k = 1..P/2) with the key frequencies marked, and the
-//! Gini coefficient and restricted / excluded losses beside them.
+//! Fourier frequency norms of W_input (k = 1..P/2) on a value scale, with the key
+//! frequencies marked, and the Gini coefficient and restricted / excluded losses beside them.
 
 use super::{Ctx, Panel, bars, panel};
 use crate::train::TaskKind;
@@ -43,7 +43,8 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     let Some(reading) = &frame.readings.spectrum else {
         return;
     };
-    let block = panel("Fourier spectrum of W_input", theme);
+    let title = "Fourier spectrum of W_input";
+    let block = panel(title, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let s = match reading {
@@ -70,15 +71,35 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             }
         })
         .collect();
-    let max = s.norms.iter().fold(0.0f32, |m, &v| m.max(v));
-    let max = super::sticky_scale(max);
-    bars::draw(f.buffer_mut(), bar_area, &s.norms, max, &styles);
+    let max = bars::nice_max(s.norms.iter().fold(0.0f32, |m, &v| m.max(v)));
+    let cols = bars::draw_scaled(
+        f.buffer_mut(),
+        (area, title.chars().count()),
+        bar_area,
+        (&s.norms, max, &styles),
+        theme.dim(),
+    );
+    let axis_area = Rect {
+        x: cols.x,
+        width: cols.width,
+        ..axis_area
+    };
     axis(n, axis_area.width, &s.key_frequencies).draw(
         f.buffer_mut(),
         axis_area,
         |_| ("▲", theme.key()),
         theme.dim(),
     );
+    f.render_widget(Paragraph::new(stats_lines(s, progress, theme)), stats);
+}
+
+/// The lines under the axis: the Gini coefficient and the key frequencies, then the
+/// restricted and excluded losses.
+fn stats_lines(
+    s: &crate::analysis::Spectrum,
+    progress: &crate::probe::Reading<crate::analysis::ProgressMeasures>,
+    theme: &super::Theme,
+) -> Vec<Line<'static>> {
     let keys = if s.key_frequencies.is_empty() {
         "none".to_string()
     } else {
@@ -104,5 +125,5 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         Some(Err(e)) => lines.push(Line::styled(format!("progress measures: {e}"), theme.dim())),
         None => {}
     }
-    f.render_widget(Paragraph::new(lines), stats);
+    lines
 }

@@ -85,6 +85,62 @@ struct Part<'a> {
     src: &'a Source,
 }
 
+/// How the panel is shared out: the neurons' rows, each map's width and the columns left of
+/// the maps, and each map's part of the borders.
+struct Plan {
+    fill: Rows,
+    /// The maps' widths (W_output's 0 when it is not drawn).
+    w_in: usize,
+    w_out: usize,
+    /// Columns between the panel's inside and W_input: the two maps centred.
+    offset: u16,
+    /// " (12 of 24)" where not every neuron shows.
+    count: String,
+    /// The borders' text runs over each map's part of the panel: W_input's up to the
+    /// separator, W_output's from it to the panel's edge.
+    part_in: usize,
+    part_out: usize,
+    /// W_output's columns, drawn or not (the memo keeps room for them).
+    cols_out: usize,
+}
+
+fn plan(area: Rect, theme: &Theme, first: &Source, second: Option<&Source>) -> Plan {
+    let (rows, cols) = first.heat.dim();
+    let cols_out = second.map_or(0, Source::cols);
+    // Each neuron as many half-rows as all can have alike; few share out the whole height
+    // (the panel's inside: its height less the two borders).
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let fill = Rows::fill(rows, inner_h * theme.per_row());
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let (w_in, w_out) = split(inner_w, cols, cols_out);
+    // Each map as wide as the columns it draws, and the two centred in the panel, so that
+    // no sampled map leaves a ragged strip at its right.
+    let (w_in, w_out) = (drawn(cols, w_in), drawn(cols_out, w_out));
+    let used = w_in + if w_out > 0 { 1 + w_out } else { 0 };
+    let offset = (inner_w.saturating_sub(used) / 2) as u16;
+    let count = if fill.shown < rows {
+        format!(" ({} of {rows})", fill.shown)
+    } else {
+        String::new()
+    };
+    let (part_in, part_out) = if w_out > 0 {
+        let part_in = offset as usize + w_in;
+        (part_in, inner_w - part_in - 1)
+    } else {
+        (inner_w, 0)
+    };
+    Plan {
+        fill,
+        w_in,
+        w_out,
+        offset,
+        count,
+        part_in,
+        part_out,
+        cols_out,
+    }
+}
+
 pub fn render(
     f: &mut Frame,
     cx: &Ctx,
@@ -95,91 +151,90 @@ pub fn render(
 ) {
     let theme = cx.theme;
     let (rows, cols) = first.heat.dim();
-    let cols_out = second.map_or(0, Source::cols);
-    // Each neuron as many half-rows as all can have alike; few share out the whole height
-    // (the panel's inside: its height less the two borders).
-    let inner_h = area.height.saturating_sub(2) as usize;
-    let fill = Rows::fill(rows, inner_h * theme.per_row());
-    let shown = fill.shown;
-    let inner_w = area.width.saturating_sub(2) as usize;
-    let (w_in, w_out) = split(inner_w, cols, cols_out);
-    // Each map as wide as the columns it draws, and the two centred in the panel, so that
-    // no sampled map leaves a ragged strip at its right.
-    let (w_in, w_out) = (drawn(cols, w_in), drawn(cols_out, w_out));
-    let used = w_in + if w_out > 0 { 1 + w_out } else { 0 };
-    let offset = (inner_w.saturating_sub(used) / 2) as u16;
-    let count = if shown < rows {
-        format!(" ({shown} of {rows})")
+    let p = plan(area, theme, first, second);
+    let room_in = if p.w_out > 0 {
+        p.part_in + 1
     } else {
-        String::new()
+        p.part_in
     };
-    // The borders' text runs over each map's part of the panel: W_input's up to the
-    // separator, W_output's from it to the panel's edge.
-    let (part_in, part_out) = if w_out > 0 {
-        let part_in = offset as usize + w_in;
-        (part_in, inner_w - part_in - 1)
-    } else {
-        (inner_w, 0)
-    };
-    let room_in = if w_out > 0 { part_in + 1 } else { inner_w };
-    let (top, named) = title(first, &count, w_in, room_in);
+    let (top, named) = title(first, &p.count, p.w_in, room_in);
     let block = panel(top, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.width == 0 || inner.height == 0 || cols == 0 {
         return;
     }
-    let map_x = inner.x + offset;
+    let second = second.filter(|_| p.w_out > 0);
+    let (out_x, out_named) = paint(f.buffer_mut(), cx, (area, inner), &p, (first, second));
+    let buf = f.buffer_mut();
+    let low_in = bottom(first, (p.w_in, p.part_in), named, &p.count);
+    let label_x = inner.x + low_in.chars().count() as u16;
+    // The number leaves room for the shortest legend with both ends ("−s██+s").
+    let least = 2 * short(scale(&first.heat, p.fill.shown)).chars().count() + 4 + 3;
+    let room = (p.part_in + 1).saturating_sub(low_in.chars().count() + least);
+    let marked = mark_neuron(
+        buf,
+        cx,
+        frame,
+        area,
+        (rows, p.fill, theme.per_row()),
+        (label_x, room),
+    );
+    let parts = [
+        Some(Part {
+            x: inner.x,
+            width: p.part_in,
+            src: first,
+        }),
+        second.map(|src| Part {
+            x: out_x,
+            width: p.part_out,
+            src,
+        }),
+    ];
+    let lows = [
+        low_in,
+        bottom(
+            second.unwrap_or(first),
+            (p.w_out, p.part_out),
+            out_named,
+            "",
+        ),
+    ];
+    labels(buf, theme, area, parts, (p.fill.shown, marked, &lows));
+}
+
+/// Paint the maps as `p` plans them in the panel `area` (inside `inner`), the separator and
+/// W_output's title; returns where W_output starts and whether its title names its columns.
+fn paint(
+    buf: &mut Buffer,
+    cx: &Ctx,
+    (area, inner): (Rect, Rect),
+    p: &Plan,
+    (first, second): (&Source, Option<&Source>),
+) -> (u16, bool) {
+    let (rows, cols) = first.heat.dim();
+    let map_x = inner.x + p.offset;
     let map = |heat, x, width| Map {
         heat,
         x,
         y: inner.y,
         width,
         height: inner.height as usize,
-        rows: fill,
+        rows: p.fill,
     };
     let mut memo = cx.memo.heat.borrow_mut();
-    let memo = memo_for(&mut memo, rows, &[cols, cols_out]);
+    let memo = memo_for(&mut memo, rows, &[cols, p.cols_out]);
     let (memo_in, memo_out) = memo.split_at_mut(rows * cols);
-    let buf = f.buffer_mut();
-    map(&first.heat, map_x, w_in).paint(buf, cx, memo_in);
-    let out_x = map_x + w_in as u16 + 1;
+    map(&first.heat, map_x, p.w_in).paint(buf, cx, memo_in);
+    let out_x = map_x + p.w_in as u16 + 1;
     let mut out_named = false;
-    if let Some(out) = second.filter(|_| w_out > 0) {
-        map(&out.heat, out_x, w_out).paint(buf, cx, memo_out);
-        separate(buf, theme, area, out_x - 1);
-        out_named = out_title(buf, theme, area, (out, out_x, w_out, part_out));
+    if let Some(out) = second {
+        map(&out.heat, out_x, p.w_out).paint(buf, cx, memo_out);
+        separate(buf, cx.theme, area, out_x - 1);
+        out_named = out_title(buf, cx.theme, area, (out, out_x, p.w_out, p.part_out));
     }
-    let low_in = bottom(first, (w_in, part_in), named, &count);
-    let label_x = inner.x + low_in.chars().count() as u16;
-    // The number leaves room for the shortest legend with both ends ("−s██+s").
-    let least = 2 * short(scale(&first.heat, shown)).chars().count() + 4 + 3;
-    let room = (part_in + 1).saturating_sub(low_in.chars().count() + least);
-    let marked = mark_neuron(
-        buf,
-        cx,
-        frame,
-        area,
-        (rows, fill, theme.per_row()),
-        (label_x, room),
-    );
-    let parts = [
-        Some(Part {
-            x: inner.x,
-            width: part_in,
-            src: first,
-        }),
-        second.filter(|_| w_out > 0).map(|src| Part {
-            x: out_x,
-            width: part_out,
-            src,
-        }),
-    ];
-    let lows = [
-        low_in,
-        bottom(second.unwrap_or(first), (w_out, part_out), out_named, ""),
-    ];
-    labels(buf, theme, area, parts, (shown, marked, &lows));
+    (out_x, out_named)
 }
 
 /// The bottom border's label of a map drawn `width` wide in a part `room` wide: its columns

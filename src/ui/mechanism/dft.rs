@@ -1,19 +1,21 @@
 //! DFT heatmaps (the article's mod-bot-dft): neurons × Fourier coefficients (constant, then
 //! cos k and sin k for k = 1…P/2) of W_input and of W_output, neurons ordered by frequency
 //! and phase, so that each neuron's sparsity shows, not only the summed spectrum. Two
-//! neurons per text row with half blocks in colour, shading by |coefficient| without; both
-//! matrices where they fit one above the other, else the one `o` picks; each map's scale on
-//! its title row (the heatmaps' legend).
+//! neurons per text row: half blocks in colour; without colour, braille dots, as many in a
+//! neuron's half of the cell as its |coefficient| is large (the sign, a phase, is left to
+//! the colours), so that every neuron shows there too. Both matrices where they fit one
+//! above the other, else the one `o` picks; each map's scale on its title row (the
+//! heatmaps' legend); rows the neurons leave under the axis say how to read the map.
 
 use super::{Shown, fit, shown, title_room};
 use crate::analysis::FourierCoeffs;
 use crate::ui::heatmap::{Rows, fit_rows, legend, put_right};
-use crate::ui::theme::{heat_level, shade};
+use crate::ui::theme::heat_level;
 use crate::ui::{Ctx, Panel, panel, sticky_scale};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 pub const PANEL: Panel = Panel {
     name: "DFT",
@@ -23,6 +25,31 @@ pub const PANEL: Panel = Panel {
 
 /// Label columns left of the heatmap: the group's frequency and the selected-neuron mark.
 const LABEL: u16 = 4;
+
+/// Neurons to a text row, in colour (half blocks) and without (braille halves).
+const PER_ROW: usize = 2;
+
+/// A neuron's |coefficient| (over the scale) as dots in its half of a braille cell: none,
+/// then 1 to 4 of the half's 2 × 2 dots; `upper` the cell's top half, else its bottom.
+fn dots(v: f32, upper: bool) -> u32 {
+    const TOP: [u32; 5] = [0, 0x01, 0x03, 0x0B, 0x1B];
+    const BOTTOM: [u32; 5] = [0, 0x04, 0x44, 0x64, 0xE4];
+    let n = ((v.abs() * 4.0).round() as usize).min(4);
+    if upper { TOP[n] } else { BOTTOM[n] }
+}
+
+/// The braille cell of two neurons' coefficients (the lower one, if any).
+fn dot_cell(upper: f32, lower: Option<f32>) -> String {
+    match dots(upper, true) | lower.map_or(0, |v| dots(v, false)) {
+        0 => " ".into(),
+        bits => char::from_u32(0x2800 + bits).map_or(String::new(), String::from),
+    }
+}
+
+/// How to read the map, for rows the neurons leave free.
+const CAPTION: &str = "Each row is a neuron, grouped by the frequency k at the left. A neuron \
+    that computes with one frequency lights only that k's cos and sin columns; a memorizing \
+    one spreads over many. o shows W_output, whose rows over c use the same k.";
 
 /// The panel's width for modulus `p`: one column per coefficient and the labels, at most
 /// `max`.
@@ -45,7 +72,7 @@ pub(super) fn fit_height(cx: &Ctx, height: u16, spare: u16) -> u16 {
     let Ok(neurons) = shown(cx).map(|s| s.mech.order().len()) else {
         return height;
     };
-    let per_row = cx.theme.per_row();
+    let per_row = PER_ROW;
     let inner = height.saturating_sub(2);
     if inner < 3 {
         return height;
@@ -69,7 +96,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     };
     let theme = cx.theme;
     let order = s.mech.order();
-    let per_row = cx.theme.per_row();
+    let per_row = PER_ROW;
     let inner = panel("", theme).inner(area);
     // Each matrix: a title row and its neurons; one axis row at the bottom.
     let both = fits_both(order.len(), per_row, inner.height);
@@ -93,12 +120,19 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         matrix(f, cx, &s, area, (output, fill), &order);
         y += h;
     }
-    axis(
-        f,
-        cx,
-        &s,
-        Rect::new(inner.x, inner.bottom() - 1, inner.width, 1),
+    // The axis under the maps; the rows they leave under it say how to read them.
+    let y = y.min(inner.bottom() - 1);
+    axis(f, cx, &s, Rect::new(inner.x, y, inner.width, 1));
+    let free = Rect::new(
+        inner.x + LABEL,
+        y + 1,
+        inner.width - LABEL,
+        inner.bottom() - y - 1,
     );
+    if free.height > 0 {
+        let caption = Paragraph::new(Span::styled(CAPTION, theme.dim())).wrap(Wrap { trim: true });
+        f.render_widget(caption, free);
+    }
 }
 
 /// The panel's title in `room` columns: both matrices, or the one shown (and `o`'s other).
@@ -161,9 +195,30 @@ fn matrix(
     let scale = heat(f, cx, s, body, (coeffs, fill), order);
     let map_right = area.x + LABEL + (area.width.saturating_sub(LABEL)).min(s.p as u16);
     let room = (map_right - area.x) as usize;
-    if let Some(l) = legend(theme, scale, "", "", room.saturating_sub(used + 3)) {
+    let room = room.saturating_sub(used + 3);
+    let line = if theme.colored() {
+        legend(theme, scale, "", "", room)
+    } else {
+        dot_legend(theme, scale, room)
+    };
+    if let Some(l) = line {
         put_right(f.buffer_mut(), &l, map_right, area.y);
     }
+}
+
+/// The legend of the map without colour: |coefficient| from 0 to `scale` as the dots of a
+/// neuron's half cell, in the longest form that fits `room`.
+fn dot_legend(theme: &crate::ui::Theme, scale: f32, room: usize) -> Option<Line<'static>> {
+    let s = crate::ui::heatmap::short(scale);
+    let ramp: String = (1..=4).map(|n| dot_cell(n as f32 / 4.0, None)).collect();
+    [
+        format!("|c| 0 {ramp} {s}, two neurons a row"),
+        format!("|c| 0 {ramp} {s}"),
+        format!("|c|≤{s}"),
+    ]
+    .into_iter()
+    .find(|t| t.chars().count() <= room)
+    .map(|t| Line::styled(t, theme.dim()))
 }
 
 /// Which coefficient row (basis order) column `x` of a `width`-column map shows.
@@ -180,7 +235,7 @@ fn heat(
     order: &[usize],
 ) -> f32 {
     let theme = cx.theme;
-    let per_row = theme.per_row();
+    let per_row = PER_ROW;
     let m = coeffs.matrix();
     let p = m.nrows();
     let scale = sticky_scale(m.iter().fold(0.0f32, |a, v| a.max(v.abs())));
@@ -204,7 +259,7 @@ fn heat(
         let Some((first, first_head)) = at(top) else {
             break;
         };
-        let lower = (per_row == 2).then(|| at(top + 1)).flatten();
+        let lower = at(top + 1);
         let second = lower.map(|(j, _)| j);
         // Labels: the frequency where a group starts, ▸ at the selected neuron's first row.
         let k = if starts_group(top) {
@@ -234,7 +289,7 @@ fn heat(
                 let (symbol, fg, bg) = theme.heat_cell(heat_level(v(first), None), lower);
                 cell.set_symbol(symbol).set_fg(fg).set_bg(bg);
             } else {
-                cell.set_symbol(shade(v(first)));
+                cell.set_symbol(&dot_cell(v(first), second.map(v)));
             }
         }
     }
