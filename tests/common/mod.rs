@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 
 mod files;
 mod process;
+pub mod sweep;
 #[allow(unused_imports)] // each test crate uses its own subset
 pub use {files::*, process::*};
 
