@@ -5,6 +5,7 @@
 use std::process::{Command, Output};
 
 mod files;
+pub mod mechanism;
 mod process;
 pub mod sweep;
 #[allow(unused_imports)] // each test crate uses its own subset
