@@ -4,6 +4,7 @@
 
 use std::process::{Command, Output};
 
+pub mod dashboard;
 mod files;
 pub mod mechanism;
 mod process;
