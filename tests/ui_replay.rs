@@ -11,6 +11,7 @@ use grokscope::app::harness::{Harness, text};
 use grokscope::app::replay::Replay;
 use grokscope::app::session::{Clock, Status};
 use grokscope::app::state::App;
+use grokscope::train::Metrics;
 use grokscope::train::keep::{RunFile, read_frames};
 use grokscope::ui::Theme;
 use std::path::PathBuf;
@@ -316,29 +317,39 @@ fn press(h: &mut Harness, c: char) {
     h.app.update(a);
 }
 
-/// The two runs of `tests/fixtures/replay-pair` (kept_pair's, recorded once).
-#[test]
-fn two_kept_runs_are_drawn_on_the_same_axes() {
+/// The two runs of `tests/fixtures/replay-pair` (kept_pair's, recorded once): their
+/// directories and the first opened with the second compared.
+fn pair() -> (std::path::PathBuf, Replay) {
     let (a, b) = (
         common::fixture("replay-pair/seed-1"),
         common::fixture("replay-pair/seed-2"),
     );
     let replay = Replay::open(&a).unwrap().compare(&b).unwrap();
+    (a, replay)
+}
+
+/// The compared run's curves as it kept them, frame by frame.
+fn compared_history() -> Vec<Metrics> {
+    let b = common::fixture("replay-pair/seed-2");
+    let (_, frames) = read_frames(&b.join("frames.bin")).unwrap();
+    frames.iter().map(|f| f.metrics).collect()
+}
+
+#[test]
+fn two_kept_runs_are_drawn_on_the_same_axes() {
+    let (_, replay) = pair();
     let snap = replay.snapshot(Some(Clock::default()));
     let other = snap.compare.as_ref().expect("a compared run");
     assert_eq!(other.names, ("seed-1".into(), "seed-2".into()));
     assert_eq!(other.config.seed, 2);
     assert_eq!(other.status, Status::Finished);
-    // Its metrics as the run kept them, frame by frame.
-    let (_, frames) = read_frames(&b.join("frames.bin")).unwrap();
-    let kept: Vec<_> = frames.iter().map(|f| f.metrics).collect();
-    assert_eq!(other.history, kept);
+    assert_eq!(other.history, compared_history());
     assert_ne!(other.history, snap.history, "another seed, other curves");
 
     let s = common::snapshot_settings();
     let color = Theme::detect(false, "truecolor");
     let plain = Theme::detect(true, "");
-    let mut h = dashboard(&replay);
+    let h = dashboard(&replay);
     let wide = text(&h.render(120, 40, &color));
     let narrow = text(&h.render(80, 24, &plain));
     for screen in [&wide, &narrow] {
@@ -360,14 +371,21 @@ fn two_kept_runs_are_drawn_on_the_same_axes() {
     for style in [color.train_compared(), color.test_compared()] {
         assert!(fgs.contains(&style.fg.unwrap()), "{style:?} drawn");
     }
+}
 
-    // The cursor's read-outs give both runs' values at its step.
+/// The cursor's read-outs give both runs' values at its step.
+#[test]
+fn the_cursor_reads_out_both_kept_runs() {
+    let (_, replay) = pair();
+    let color = Theme::detect(false, "truecolor");
+    let mut h = dashboard(&replay);
     for _ in 0..7 {
         h.app.update(grokscope::app::action::Action::ScrubBack);
     }
     let at = h.app.shared.frame().unwrap().metrics;
     assert_eq!(at.step, 460);
-    let theirs = other.history.iter().find(|m| m.step == 460).unwrap();
+    let history = compared_history();
+    let theirs = history.iter().find(|m| m.step == 460).unwrap();
     let scrubbed = text(&h.render(120, 40, &color));
     let pct = |v: f64| format!("{:.2}%", v * 100.0);
     let train_row = format!("train {} ━ {}", pct(at.train_acc), pct(theirs.train_acc));
@@ -383,11 +401,16 @@ fn two_kept_runs_are_drawn_on_the_same_axes() {
         sci(theirs.test_loss)
     );
     assert!(scrubbed.contains(&loss_row), "{loss_row}: {scrubbed}");
+}
 
-    // `c` hides it: the screen is the one replaying the first run alone; and shows it again.
-    for _ in 0..7 {
-        h.app.update(grokscope::app::action::Action::ScrubForward);
-    }
+/// `c` hides the compared run (the screen is then the one replaying the first run alone)
+/// and shows it again; without a compared run it says so and changes nothing else.
+#[test]
+fn c_hides_and_shows_the_compared_run() {
+    let (a, replay) = pair();
+    let color = Theme::detect(false, "truecolor");
+    let mut h = dashboard(&replay);
+    let wide = text(&h.render(120, 40, &color));
     press(&mut h, 'c');
     assert!(
         h.app
@@ -404,8 +427,8 @@ fn two_kept_runs_are_drawn_on_the_same_axes() {
     }
     let body = |t: &str| t.lines().take(39).collect::<Vec<_>>().join("\n");
     assert!(!body(&hidden).contains("seed-2"), "{hidden}");
-    // The heatmap's hysteresis remembers the frames scrubbed through: compare from a fresh
-    // memory, as the run alone is drawn.
+    // The heatmap's hysteresis remembers the frames drawn: compare from a fresh memory, as
+    // the run alone is drawn.
     h.memo = Default::default();
     assert_eq!(
         text(&h.render(120, 40, &color)),
@@ -413,7 +436,6 @@ fn two_kept_runs_are_drawn_on_the_same_axes() {
     );
     press(&mut h, 'c');
     assert_eq!(body(&text(&h.render(120, 40, &color))), body(&wide));
-    // Without a compared run, `c` says so and changes nothing else.
     let before = text(&alone.render(120, 40, &color));
     press(&mut alone, 'c');
     assert!(
