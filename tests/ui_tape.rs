@@ -97,14 +97,10 @@ fn press(h: &mut Harness, code: KeyCode, mods: KeyModifiers) {
     );
 }
 
-#[test]
-fn demo_tape_replays_against_the_app() {
-    let tape = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo.tape"))
-        .expect("demo.tape at the crate root");
-    let steps = parse(&tape);
-    let theme = Theme::new(ColorMode::TrueColor);
-
-    // The shell part: everything typed before the first Enter is the launch command.
+/// The tape's shell part (everything typed before the first Enter) is the launch command:
+/// the release binary opening the tour. The harness as `grokscope tour` opens (its
+/// chapter's run, the tour on that chapter) and the tape's steps after the command.
+fn launch(steps: Vec<Step>) -> (Harness, std::vec::IntoIter<Step>) {
     let mut it = steps.into_iter();
     let mut command = String::new();
     for s in it.by_ref() {
@@ -123,80 +119,103 @@ fn demo_tape_replays_against_the_app() {
     let Some(Command::Tour(tour)) = cli.command else {
         panic!("the launch command opens the tour");
     };
-    // As `grokscope tour` opens: its chapter's run, the tour on that chapter.
     let first = tour.chapter - 1;
     let mut h = Harness::new(CHAPTERS[first].setup.config()).unwrap();
     h.act(Action::Tour(TourChange::Go(first)));
-    let mut chapters_seen = vec![first];
+    (h, it)
+}
 
-    let mut presets_seen = vec![h.app.shared.snapshot.config.preset.clone()];
-    let mut help_seen = false;
-    let mut scrubbed_seen = false;
-    let mut sweep_seen = false;
-    let mut mechanism_seen = false;
-    let mut replay_seen = false;
-    let mut jumped_seen = false;
-    // The app's clock: a replay advances by it.
-    let mut now = std::time::Duration::ZERO;
-    for s in it {
-        assert!(!h.app.shared.quit, "keys after quitting: {s:?}");
-        match s {
-            // Real time in the tape; here a bounded number of steps keeps the test quick.
-            Step::Sleep(secs) => {
-                h.train(((secs * 50.0) as u64).min(400));
-                now += std::time::Duration::from_secs_f64(secs);
-                h.act(Action::Tick(now));
-            }
-            Step::Type(t) => {
-                for c in t.chars() {
-                    press(&mut h, KeyCode::Char(c), KeyModifiers::NONE);
-                }
-            }
-            Step::Key(code, n) => {
-                for _ in 0..n {
-                    press(&mut h, code, KeyModifiers::NONE);
-                }
-            }
-            Step::Ctrl(c) => press(&mut h, KeyCode::Char(c), KeyModifiers::CONTROL),
+/// What the tape has shown so far.
+#[derive(Default)]
+struct Seen {
+    chapters: Vec<usize>,
+    presets: Vec<String>,
+    help: bool,
+    scrubbed: bool,
+    sweep: bool,
+    mechanism: bool,
+    replay: bool,
+    jumped: bool,
+}
+
+impl Seen {
+    fn note(&mut self, h: &Harness) {
+        let s = &h.app.shared;
+        if h.app.tour.on && self.chapters.last() != Some(&h.app.tour.chapter) {
+            self.chapters.push(h.app.tour.chapter);
         }
-        if h.app.shared.quit {
-            break;
-        }
-        if h.app.tour.on && chapters_seen.last() != Some(&h.app.tour.chapter) {
-            chapters_seen.push(h.app.tour.chapter);
-        }
-        help_seen |= h.app.shared.help;
-        scrubbed_seen |= h.app.shared.scrub.is_some();
-        replay_seen |= h.app.shared.seek.playing.is_some();
-        jumped_seen |= h
-            .app
-            .shared
+        self.help |= s.help;
+        self.scrubbed |= s.scrub.is_some();
+        self.replay |= s.seek.playing.is_some();
+        self.jumped |= s
             .message
             .as_deref()
             .is_some_and(|m| m.starts_with("step 6,000"));
-        sweep_seen |= h.app.view.name == "sweep";
-        mechanism_seen |= h.app.view.name == "mechanism";
-        let p = &h.app.shared.snapshot.config.preset;
-        if presets_seen.last() != Some(p) {
-            presets_seen.push(p.clone());
+        self.sweep |= h.app.view.name == "sweep";
+        self.mechanism |= h.app.view.name == "mechanism";
+        let p = &s.snapshot.config.preset;
+        if self.presets.last() != Some(p) {
+            self.presets.push(p.clone());
         }
+    }
+}
+
+/// One step of the tape on the harness; `now` is the app's clock (a replay advances by it).
+fn play(h: &mut Harness, s: Step, now: &mut std::time::Duration) {
+    match s {
+        // Real time in the tape; here a bounded number of steps keeps the test quick.
+        Step::Sleep(secs) => {
+            h.train(((secs * 50.0) as u64).min(400));
+            *now += std::time::Duration::from_secs_f64(secs);
+            h.act(Action::Tick(*now));
+        }
+        Step::Type(t) => {
+            for c in t.chars() {
+                press(h, KeyCode::Char(c), KeyModifiers::NONE);
+            }
+        }
+        Step::Key(code, n) => {
+            for _ in 0..n {
+                press(h, code, KeyModifiers::NONE);
+            }
+        }
+        Step::Ctrl(c) => press(h, KeyCode::Char(c), KeyModifiers::CONTROL),
+    }
+}
+
+#[test]
+fn demo_tape_replays_against_the_app() {
+    let tape = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/demo.tape"))
+        .expect("demo.tape at the crate root");
+    let theme = Theme::new(ColorMode::TrueColor);
+    let (mut h, steps) = launch(parse(&tape));
+    let mut seen = Seen::default();
+    seen.note(&h);
+    let mut now = std::time::Duration::ZERO;
+    for s in steps {
+        assert!(!h.app.shared.quit, "keys after quitting: {s:?}");
+        play(&mut h, s, &mut now);
+        if h.app.shared.quit {
+            break;
+        }
+        seen.note(&h);
         // Every state the tape shows renders at the recording size and at 80×24.
         let t = text(&h.render(150, 45, &theme));
         assert!(t.contains("grokscope") || t.contains("╭ tour "), "{t}");
         let _ = h.render(80, 24, &theme);
     }
     assert!(h.app.shared.quit, "the tape ends by quitting");
-    assert!(help_seen, "the tape shows the help overlay");
-    assert!(scrubbed_seen, "the tape scrubs back through a paused run");
-    assert!(sweep_seen, "the tape shows the sweep view");
-    assert!(mechanism_seen, "the tape shows the mechanism view");
-    assert!(jumped_seen, "the tape goes to a typed step");
-    assert!(replay_seen, "the tape replays the run");
+    assert!(seen.help, "the tape shows the help overlay");
+    assert!(seen.scrubbed, "the tape scrubs back through a paused run");
+    assert!(seen.sweep, "the tape shows the sweep view");
+    assert!(seen.mechanism, "the tape shows the mechanism view");
+    assert!(seen.jumped, "the tape goes to a typed step");
+    assert!(seen.replay, "the tape replays the run");
     assert_eq!(h.app.view.name, "training", "and leaves it");
     assert!(!h.app.tour.on, "the tape leaves the tour");
-    assert_eq!(chapters_seen, [0, 1, 2, 3, 6, 8, 9], "the chapters walked");
+    assert_eq!(seen.chapters, [0, 1, 2, 3, 6, 8, 9], "the chapters walked");
     assert_eq!(
-        presets_seen,
+        seen.presets,
         ["mod-add", "parity", "parity-l2", "mod-add", "five-neurons"]
     );
 }
