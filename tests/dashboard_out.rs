@@ -101,7 +101,15 @@ fn the_dashboard_keeps_its_runs_for_replay_export_and_resume() {
         "where they are kept is said"
     );
 
-    // The first run's files are `run`'s, line for line (all but the clock).
+    kept_as_run_keeps(&d);
+    export_and_replay_take(&d);
+    resumes_as_never_stopped(&d2);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// The dashboard's first run kept as `run` keeps one: its files, its metrics line for line
+/// (all but the clock), stopped at its last step.
+fn kept_as_run_keeps(d: &Path) {
     for f in [
         "run.json",
         "metrics.jsonl",
@@ -117,8 +125,11 @@ fn the_dashboard_keeps_its_runs_for_replay_export_and_resume() {
         .collect();
     assert_eq!(kept, headless("600"), "the kept metrics are run's");
     assert_eq!(lines(&d.join("summary.json"))[0]["stopped"], "steps");
+}
 
-    // export and replay take it.
+/// `export` and `replay` take a kept dashboard run.
+fn export_and_replay_take(d: &Path) {
+    let ds = d.to_str().unwrap();
     let out = grokscope(&["export", ds, "--format", "npz"]);
     assert!(
         out.status.success(),
@@ -130,8 +141,10 @@ fn the_dashboard_keeps_its_runs_for_replay_export_and_resume() {
     replay.wait_drawn("mod-add");
     replay.type_keys(b"q");
     assert_eq!(exit_status(&replay.finish("q")), "exit=0");
+}
 
-    // The restarted run, left at q or finished, resumes into the uninterrupted run.
+/// The restarted run, left at q or finished, resumes into the uninterrupted run.
+fn resumes_as_never_stopped(d2: &Path) {
     let d2s = d2.to_str().unwrap();
     let stopped = lines(&d2.join("summary.json"))[0]["stopped"].clone();
     assert!(stopped == "quit" || stopped == "steps", "{stopped}");
@@ -154,7 +167,6 @@ fn the_dashboard_keeps_its_runs_for_replay_export_and_resume() {
         resumed, whole,
         "resumed from the dashboard's run, as never stopped"
     );
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
