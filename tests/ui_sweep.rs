@@ -152,6 +152,29 @@ fn renders_at_any_size() {
     }
 }
 
+/// Reports of parity-quick's first `started` runs starting and its first `finished` ending
+/// (made-up records), and 12 s on the sweep's clock.
+fn report_started_and_finished(h: &mut Harness, started: usize, finished: usize) {
+    let grid = Grid::builtin("parity-quick", 20).unwrap();
+    let runs = grid.expand().unwrap();
+    for spec in &runs[..started] {
+        h.act(Action::SweepEvent(
+            "parity-quick".into(),
+            Event::Started { run: spec.index },
+        ));
+    }
+    for spec in &runs[..finished] {
+        h.act(Action::SweepEvent(
+            "parity-quick".into(),
+            Event::Finished(Box::new(record("parity-quick", spec))),
+        ));
+    }
+    h.act(Action::SweepClock(
+        "parity-quick".into(),
+        Duration::from_secs(12),
+    ));
+}
+
 #[test]
 fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
     let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
@@ -176,22 +199,7 @@ fn w_toggles_the_sweep_view_and_pauses_the_training_run_meanwhile() {
     );
 
     // Reports arrive; the view shows them.
-    let grid = Grid::builtin("parity-quick", 20).unwrap();
-    let runs = grid.expand().unwrap();
-    for spec in &runs[..3] {
-        h.act(Action::SweepEvent(
-            "parity-quick".into(),
-            Event::Started { run: spec.index },
-        ));
-    }
-    h.act(Action::SweepEvent(
-        "parity-quick".into(),
-        Event::Finished(Box::new(record("parity-quick", &runs[0]))),
-    ));
-    h.act(Action::SweepClock(
-        "parity-quick".into(),
-        Duration::from_secs(12),
-    ));
+    report_started_and_finished(&mut h, 3, 1);
     let t = text(&h.render(120, 40, &TRUE));
     assert!(
         t.contains("sweep parity-quick (1/3)") && t.contains("1 / 18 runs"),
