@@ -20,6 +20,11 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
+/// The cell of hidden-size panel `panel`, weight decay row `decay`, training size `size`.
+fn cell(panel: usize, decay: usize, size: usize) -> Cell {
+    Cell { panel, decay, size }
+}
+
 #[test]
 fn the_cursor_moves_over_cells_and_crosses_panels() {
     let mut s = sweep("parity-v4", 0, 0);
@@ -34,32 +39,11 @@ fn the_cursor_moves_over_cells_and_crosses_panels() {
     for _ in 0..4 {
         s.move_cursor(Move::Right);
     }
-    assert_eq!(
-        s.cell,
-        Cell {
-            panel: 0,
-            decay: 0,
-            size: 4
-        }
-    );
+    assert_eq!(s.cell, cell(0, 0, 4));
     s.move_cursor(Move::Right);
-    assert_eq!(
-        s.cell,
-        Cell {
-            panel: 1,
-            decay: 0,
-            size: 0
-        }
-    );
+    assert_eq!(s.cell, cell(1, 0, 0));
     s.move_cursor(Move::Left);
-    assert_eq!(
-        s.cell,
-        Cell {
-            panel: 0,
-            decay: 0,
-            size: 4
-        }
-    );
+    assert_eq!(s.cell, cell(0, 0, 4));
     // Down to the last weight decay, where it stops.
     for _ in 0..7 {
         s.move_cursor(Move::Down);
@@ -69,14 +53,7 @@ fn the_cursor_moves_over_cells_and_crosses_panels() {
     for _ in 0..30 {
         s.move_cursor(Move::Right);
     }
-    assert_eq!(
-        s.cell,
-        Cell {
-            panel: 4,
-            decay: 4,
-            size: 4
-        }
-    );
+    assert_eq!(s.cell, cell(4, 4, 4));
     // The cell's runs are its nine seeds.
     assert_eq!(s.read().selected().len(), 9);
     // Drawn as brackets either side of the cell: light yellow with colour; without, its
@@ -320,8 +297,8 @@ fn thresholds_step_by_half_decades_within_the_articles_ranges() {
     );
 }
 
-/// The threshold keys in `sweep --watch` and the dashboard's sweep view: the thresholds on
-/// screen, the runs re-coloured, the footer saying how many changed class.
+/// The threshold keys in `sweep --watch`: the thresholds on screen, the runs re-coloured,
+/// the footer saying how many changed class.
 #[test]
 fn threshold_keys_recolour_the_view() {
     let mut w = Watch::new(sweep_with_curves("parity-quick", 18, 0));
@@ -376,8 +353,12 @@ fn threshold_keys_recolour_the_view() {
         w.message.as_deref(),
         Some("fit ≤ 1e-5 · grok ≥ 5e4: the article's")
     );
+}
 
-    // The dashboard's sweep view: the same keys on the grid on screen.
+/// The dashboard's sweep view takes the same threshold keys on the grid on screen, and its
+/// drill-down cursor.
+#[test]
+fn the_dashboard_sweep_view_takes_the_threshold_keys() {
     let mut h = Harness::new(presets::find("parity").unwrap().config).unwrap();
     h.press(key(KeyCode::Char('w')));
     h.press(key(KeyCode::Char('r')));
@@ -395,13 +376,6 @@ fn threshold_keys_recolour_the_view() {
     h.press(key(KeyCode::Char('l')));
     let st = h.app.grid().unwrap();
     assert!(st.drill);
-    assert_eq!(
-        st.cell,
-        Cell {
-            panel: 0,
-            decay: 0,
-            size: 1
-        }
-    );
+    assert_eq!(st.cell, cell(0, 0, 1));
     assert!(text(&h.render(120, 40, &PLAIN)).contains("wd 0.01 · n_train 1250"));
 }
