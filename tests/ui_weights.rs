@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::dashboard::find;
+
 use common::{PLAIN, TRUE};
 use crossterm::event::KeyCode;
 use grokscope::app::harness::{Harness, text};
@@ -19,18 +21,6 @@ fn trained(name: &str, steps: u64) -> Harness {
     let mut h = common::played(name);
     h.train(steps);
     h
-}
-
-/// The first cell holding `needle`, as (column, row).
-fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
-    let t = text(buf);
-    for (y, line) in t.lines().enumerate() {
-        if let Some(byte) = line.find(needle) {
-            let x = line[..byte].chars().count();
-            return Some((x as u16, y as u16));
-        }
-    }
-    None
 }
 
 fn snapshots(h: &Harness, name: &str) {

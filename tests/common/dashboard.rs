@@ -20,7 +20,7 @@ pub fn trained(name: &str) -> Harness {
     h
 }
 
-/// Cells whose symbol is `sym`, row by row.
+/// The first cell (x, y) whose row text contains `needle` at that column.
 pub fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
     let t = text(buf);
     for (y, line) in t.lines().enumerate() {

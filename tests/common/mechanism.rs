@@ -2,11 +2,13 @@
 //! frequencies, deterministic), mod-add's recorded run as a memorizing one, and drawing,
 //! key presses and text search on their frames.
 
+#[allow(unused_imports)] // the mechanism tests search frames with it
+pub use super::dashboard::find;
 use super::key;
 use crossterm::event::{KeyCode, KeyEvent};
 use grokscope::analysis::{constructed_weights, loss_on_pairs, pair_logits};
 use grokscope::app::action::Action;
-use grokscope::app::harness::{Harness, text};
+use grokscope::app::harness::Harness;
 use grokscope::app::session::{Clock, Snapshot, Status, WeightFrame};
 use grokscope::app::state as views;
 use grokscope::app::state::App;
@@ -137,15 +139,4 @@ pub fn press(app: &mut App, k: KeyEvent) {
         .and_then(|k| views::dispatch(app, k))
         .expect("a bound key");
     app.update(action);
-}
-
-/// The first cell (x, y) whose row text contains `needle` at that column.
-pub fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
-    let t = text(buf);
-    for (y, line) in t.lines().enumerate() {
-        if let Some(byte) = line.find(needle) {
-            return Some((line[..byte].chars().count() as u16, y as u16));
-        }
-    }
-    None
 }
