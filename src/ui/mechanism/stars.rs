@@ -184,6 +184,15 @@ fn draw_star(
         .filter(|j| !group.contains(j))
         .collect();
     let color = |st: Style| st.fg.unwrap_or(Color::Reset);
+    // Where the star has rows to spare, its scale in the bottom row: the circle's radius
+    // (the mean length of the group's (cos k, sin k)) and the axes' directions.
+    let (plot, caption) = if plot.height >= 8 {
+        let [p, c] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(plot);
+        (p, Some(c))
+    } else {
+        (plot, None)
+    };
     let drawing = Star {
         members: star(coeffs, k, group),
         faint: star(coeffs, k, &others),
@@ -198,6 +207,20 @@ fn draw_star(
             .add_modifier(ratatui::style::Modifier::BOLD),
     };
     drawing.paint(f, plot);
+    if let Some(row) = caption {
+        let r = crate::ui::heatmap::short(drawing.norm() as f32);
+        let text = fit(
+            &[
+                &format!("○ radius {r} · → cos k ↑ sin k"),
+                &format!("○ r {r} · →cos ↑sin"),
+                &format!("○ r {r}"),
+            ],
+            // A blank cell each side, apart from the next star's caption.
+            (row.width as usize).saturating_sub(2),
+        );
+        let x = row.x + row.width.saturating_sub(text.chars().count() as u16) / 2;
+        f.buffer_mut().set_string(x, row.y, text, theme.dim());
+    }
 }
 
 /// One star as drawn: the group's neurons (joined by phase), the others faint, the selected
