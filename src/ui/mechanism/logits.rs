@@ -198,7 +198,6 @@ fn range_of(values: &[f32]) -> f64 {
     ))
 }
 
-
 /// ▲ under the right answer, ✗ under a wrong argmax, with their numbers; the axis over c
 /// (0 and P−1 at its ends, with its round ticks) where they leave room.
 fn markers(f: &mut Frame, area: Rect, p: usize, answer: Option<usize>, argmax: usize, cx: &Ctx) {

@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn ticks_are_round_evenly_spaced_and_end_at_p_minus_one() {
         // A 54-cell strip over a = 0…66: every ten.
-        assert_eq!(ticks(67, 54), [0, 10, 20, 30, 40, 50, 66]);
+        assert_eq!(ticks(67, 54), [0, 10, 20, 30, 40, 50, 60, 66]);
         // Narrower: the ends and what stands apart between them, evenly.
         assert_eq!(ticks(67, 20), [0, 20, 40, 66]);
         assert_eq!(ticks(67, 9), [0, 66]);
@@ -107,9 +107,10 @@ mod tests {
         let row: String = (0..60).map(|x| buf[(x, 0)].symbol().to_string()).collect();
         assert!(row.starts_with("  a 0"), "{row:?}");
         assert!(row.trim_end().ends_with("66"), "{row:?}");
-        // 30 sits on the column the canvas draws a = 30 in.
+        // 30 is centred on the column the canvas draws a = 30 in.
         let c = 4 + column(30, 67, 54);
-        assert_eq!(buf[(c, 0)].symbol(), "3", "{row:?}");
+        assert_eq!(buf[(c - 1, 0)].symbol(), "3", "{row:?}");
+        assert_eq!(buf[(c, 0)].symbol(), "0", "{row:?}");
     }
 
     #[test]
