@@ -137,3 +137,17 @@ fn the_drill_down_says_why_a_run_at_99_percent_is_classed_memorize_or_fail() {
     let t = screen(&s, 120, 40, &TRUE);
     assert!(t.contains("grok · seed 0") && !t.contains("99 %"), "{t}");
 }
+
+#[test]
+fn the_last_finished_run_says_which_loss_decided_its_class() {
+    let mut s = sweep();
+    // The last run recorded: wd 1 × n_train 1750, fail by loss, 99 % test accuracy.
+    let t = screen(&s, 120, 40, &TRUE);
+    assert!(t.contains("last finished"), "{t}");
+    assert!(t.contains("train loss never reached fit"), "{t}");
+    // A grok says nothing of the kind.
+    let last = *s.progress.records.keys().last().unwrap();
+    s.progress.records.get_mut(&last).unwrap().trace.test_acc_99 = None;
+    let t = screen(&s, 120, 40, &TRUE);
+    assert!(!t.contains("never reached fit"), "{t}");
+}

@@ -61,7 +61,7 @@ pub(super) fn x_axis(buf: &mut Buffer, plot: Rect, y: u16, p: usize, name: &str,
         buf.set_string(plot.x + at, y, label, style);
     }
     let n = name.chars().count() as u16;
-    if n > 0 && plot.x >= buf.area.x + n + 1 {
+    if n > 0 && plot.x > buf.area.x + n {
         buf.set_string(plot.x - n - 1, y, name, style);
     }
 }
