@@ -103,7 +103,7 @@ fn read_outs(r: &super::Readout) -> (f64, f64, f64) {
 impl PhaseTracker {
     /// The phase label, after Nanda et al. (2023):
     /// * generalizing while the training set is not yet fitted but test accuracy is at least
-    ///   30 % of the way from chance to 1 and at least 90 % of train accuracy;
+    ///   10 % of the way from chance to 1 and at least 90 % of train accuracy;
     /// * memorizing until the training set is fitted (train accuracy ≥ 99 %) and the circuit
     ///   has not measurably started: restricted loss still above 70 % of its value when the
     ///   training set was first fitted, spectrum Gini within 0.05 of it (modular), or the share
@@ -171,7 +171,10 @@ impl PhaseTracker {
         }
         if m.train_acc < 0.99 {
             let stalled = halfway.is_some_and(|h| at_least(m.train_loss, STALLED * h));
-            let keeps_pace = m.test_acc >= chance + 0.3 * (1.0 - chance)
+            // Test accuracy off chance (a tenth of the way to 1) and at least 90 % of train
+            // accuracy: five-neurons at step 975, train 17 % and test 18 %, learns the rule
+            // (before, 30 % of the way was asked, and such steps read "memorizing").
+            let keeps_pace = m.test_acc >= chance + AT_CHANCE * (1.0 - chance)
                 && m.test_acc >= KEEPS_PACE * m.train_acc;
             return if m.step >= FAIL_AFTER && stalled {
                 Phase::Failing
@@ -414,7 +417,7 @@ mod tests {
             [Starting, Generalizing, Generalizing, Generalizing, Grokked]
         );
         // Just under 90 % of train accuracy is still memorizing; so is a test accuracy
-        // equal to train but under 30 % of the way from chance.
+        // equal to train but under 10 % of the way from chance.
         let one = |train: f64, test: f64| {
             labels(
                 "mod-add",
@@ -427,9 +430,24 @@ mod tests {
         assert_eq!(one(0.8, 0.721), Generalizing);
         assert_eq!(one(0.8, 0.719), Memorizing);
         let chance = 1.0 / 67.0;
-        let low = chance + 0.3 * (1.0 - chance);
+        let low = chance + 0.1 * (1.0 - chance);
         assert_eq!(one(low, low), Generalizing);
         assert_eq!(one(low - 1e-6, low - 1e-6), Memorizing);
+        // five-neurons' recorded run (tests/fixtures) at step 975: train 16.8 %, test
+        // 18.4 %, both rising together; it read "memorizing" under the old 30 % rule.
+        assert_eq!(one(0.1684, 0.1837), Generalizing);
+        // Parity (chance 50 %): a test accuracy of 54 % is still at chance.
+        let parity = |train: f64, test: f64| {
+            labels(
+                "parity",
+                &[
+                    pt(0, (1.0, 0.5), (1.0, 0.5)),
+                    pt(500, (0.5, train), (0.5, test)),
+                ],
+            )[1]
+        };
+        assert_eq!(parity(0.58, 0.54), Memorizing);
+        assert_eq!(parity(0.58, 0.56), Generalizing);
     }
 
     /// A grokking run as the article draws it never reads as failing or falling back.

@@ -5,7 +5,7 @@
 //! training or a test pair is said: before grokking the argmax is right on training pairs
 //! only.
 
-use super::{Shown, fit, grid, shown, strongest_groups, title_room};
+use super::{Shown, fit, grid, scale, shown, strongest_groups, title_room};
 use crate::probe::mechanism::PairKind;
 use crate::ui::{Ctx, Panel, panel, sticky_scale};
 use ratatui::Frame;
@@ -146,6 +146,16 @@ fn groups(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect) {
             ])),
             label,
         );
+        let n = group.neurons.len();
+        let label_text = format!("k={k} · {n} neuron{}", super::waves::plural(n));
+        let used = label_text.chars().count();
+        let tag = scale::range(range_of(&s.logits.groups[g]));
+        // A blank cell before the next chart's label.
+        let room = Rect {
+            width: label.width.saturating_sub(1),
+            ..label
+        };
+        scale::tag_right(f.buffer_mut(), room, used, &tag, theme.dim());
         chart(
             f,
             plot,
@@ -173,24 +183,51 @@ fn total(f: &mut Frame, cx: &Ctx, s: &Shown, area: Rect) {
         ])),
         label,
     );
+    let used = "all groups · the model's logits over c".chars().count();
+    let tag = scale::range(range_of(&s.logits.total));
+    scale::tag_right(f.buffer_mut(), label, used, &tag, cx.theme.dim());
     let (answer, argmax) = (s.logits.answer, s.logits.argmax);
     chart(f, plot, &s.logits.total, answer, Some(argmax), true, cx);
     markers(f, marks, s.p, answer, argmax, cx);
 }
 
-/// The cell column of output `c` in a `width`-cell canvas spanning 0…P−1 (the canvas's own
-/// mapping: braille has two dots per cell).
-fn column(c: usize, p: usize, width: u16) -> u16 {
-    let dots = (width as usize * 2).saturating_sub(1);
-    ((c * dots) / (p.max(2) - 1) / 2) as u16
+/// The range a logit chart spans: ±this (see [`chart`]).
+fn range_of(values: &[f32]) -> f64 {
+    f64::from(sticky_scale(
+        values.iter().fold(0.0f32, |m, v| m.max(v.abs())),
+    ))
 }
 
-/// ▲ under the right answer, ✗ under a wrong argmax, with their numbers.
+/// ▲ under the right answer, ✗ under a wrong argmax, with their numbers; the axis over c
+/// (0 and P−1 at its ends, with its round ticks) where they leave room.
 fn markers(f: &mut Frame, area: Rect, p: usize, answer: Option<usize>, argmax: usize, cx: &Ctx) {
     let theme = cx.theme;
     let buf = f.buffer_mut();
+    // The marks' cells (and a blank each side), which the axis leaves free.
+    let taken: Vec<(u16, u16)> = [Some(argmax).filter(|&c| answer != Some(c)), answer]
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let len = c.to_string().len() as u16 + 1;
+            let x = scale::column(c, p, area.width).min(area.width.saturating_sub(len));
+            (x.saturating_sub(1), x + len + 1)
+        })
+        .collect();
+    let last = p.saturating_sub(1);
+    for x in scale::ticks(p, area.width) {
+        let label = x.to_string();
+        let w = label.len() as u16;
+        let at = if x == last {
+            area.width.saturating_sub(w)
+        } else {
+            scale::column(x, p, area.width).saturating_sub(w / 2)
+        };
+        if taken.iter().all(|&(a, b)| at + w <= a || at >= b) {
+            buf.set_string(area.x + at, area.y, label, theme.dim());
+        }
+    }
     let mut put = |c: usize, text: String, style: Style| {
-        let x = column(c, p, area.width);
+        let x = scale::column(c, p, area.width);
         let len = text.chars().count() as u16;
         let x = x.min(area.width.saturating_sub(len));
         buf.set_string(area.x + x, area.y, text, style);

@@ -12,6 +12,7 @@
 
 mod dft;
 mod logits;
+mod scale;
 mod stars;
 mod waves;
 

@@ -163,26 +163,18 @@ fn draw_star(
         .iter()
         .find(|g| g.frequency == k)
         .map_or(&[], |g| g.neurons.as_slice());
-    // The longest name that leaves a blank cell before the next star's label.
-    let names: &[&str] = if output {
-        &[" W_output (2× angle)", " W_output", " out"]
-    } else {
-        &[" W_input", " in"]
-    };
-    let room = (area.width as usize).saturating_sub(format!("k={k}").len() + 1);
-    let name = names
-        .iter()
-        .find(|n| n.chars().count() <= room)
-        .copied()
-        .unwrap_or("");
-    let label = vec![
-        Span::styled(format!("k={k}"), theme.key()),
-        Span::styled(name, if output { theme.w_out() } else { theme.w_in() }),
-    ];
-    f.render_widget(Paragraph::new(Line::from(label)), head);
     let others: Vec<usize> = (0..coeffs.n_neurons())
         .filter(|j| !group.contains(j))
         .collect();
+    // The star's scale: the circle's radius (the mean length of the group's (cos k, sin k))
+    // and the axes' directions, in a row under the star where it has a row to spare (it
+    // keeps its numbers), else by the label.
+    let (plot, caption) = if plot.height >= 9 {
+        let [p, c] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(plot);
+        (p, Some(c))
+    } else {
+        (plot, None)
+    };
     let color = |st: Style| st.fg.unwrap_or(Color::Reset);
     let drawing = Star {
         members: star(coeffs, k, group),
@@ -197,7 +189,51 @@ fn draw_star(
         number: if output { theme.w_out() } else { theme.w_in() }
             .add_modifier(ratatui::style::Modifier::BOLD),
     };
+    let r = crate::ui::heatmap::short(drawing.norm() as f32);
+    let tag = caption.is_none().then(|| format!(" ○ {r}"));
+    head_label(f, cx, head, k, output, tag.as_deref());
     drawing.paint(f, plot);
+    if let Some(row) = caption {
+        let text = fit(
+            &[
+                &format!("○ radius {r} · x: cos k, y: sin k"),
+                &format!("○ r {r} · x cos, y sin"),
+                &format!("○ r {r}"),
+            ],
+            // A blank cell each side, apart from the next star's caption.
+            (row.width as usize).saturating_sub(2),
+        );
+        let x = row.x + row.width.saturating_sub(text.chars().count() as u16) / 2;
+        f.buffer_mut().set_string(x, row.y, text, theme.dim());
+    }
+}
+
+/// A star's label: its frequency and matrix, in the longest form that leaves a blank cell
+/// before the next star's label; with `radius` (" ○ 5.8") after it where that still fits,
+/// else without.
+fn head_label(f: &mut Frame, cx: &Ctx, head: Rect, k: usize, output: bool, radius: Option<&str>) {
+    let theme = cx.theme;
+    let names: &[&str] = if output {
+        &[" W_output (2× angle)", " W_output", " out"]
+    } else {
+        &[" W_input", " in"]
+    };
+    let room = (head.width as usize).saturating_sub(format!("k={k}").len() + 1);
+    let tags: &[&str] = match radius {
+        Some(t) => &[t, ""],
+        None => &[""],
+    };
+    let (name, tag) = tags
+        .iter()
+        .flat_map(|&t| names.iter().map(move |&n| (n, t)))
+        .find(|(n, t)| n.chars().count() + t.chars().count() <= room)
+        .unwrap_or(("", ""));
+    let label = vec![
+        Span::styled(format!("k={k}"), theme.key()),
+        Span::styled(name, if output { theme.w_out() } else { theme.w_in() }),
+        Span::styled(tag.to_string(), theme.dim()),
+    ];
+    f.render_widget(Paragraph::new(Line::from(label)), head);
 }
 
 /// One star as drawn: the group's neurons (joined by phase), the others faint, the selected

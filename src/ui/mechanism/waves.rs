@@ -5,7 +5,7 @@
 //! k·x mod P instead, which turns a clean frequency-k wave into one period. The groups start
 //! at the one on screen (`n` / `N`) and fill the panel as far as they fit.
 
-use super::{Shown, fit, group_order, shown, title_room};
+use super::{Shown, fit, group_order, scale, shown, title_room};
 use crate::probe::mechanism::unwrapped;
 use crate::ui::{Ctx, Panel, panel, sticky_scale};
 use ratatui::Frame;
@@ -66,7 +66,13 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         .iter()
         .map(|&g| s.mech.groups[g].neurons.len())
         .collect();
-    let cells = plan(inner, &sizes);
+    // The bottom row for the inputs' axis where the panel has rows to spare for it.
+    let axis_row = (inner.height >= 6).then(|| inner.bottom() - 1);
+    let groups_area = Rect {
+        height: inner.height - u16::from(axis_row.is_some()),
+        ..inner
+    };
+    let cells = plan(groups_area, &sizes);
     // One strip height for every group on screen (so their waves compare), as the most
     // crowded group allows.
     let band = cells
@@ -78,6 +84,21 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
     for &(i, cell) in &cells {
         let place = (start + i) % order.len();
         draw_group(f, cx, &s, order[i], cell, (place, order.len(), band));
+    }
+    if let Some(y) = axis_row {
+        let name = match (s.choice.unwrapped, s.choice.output) {
+            (false, false) => "a",
+            (false, true) => "c",
+            (true, false) => "k·a",
+            (true, true) => "k·c",
+        };
+        let gutter = gutter(&s);
+        let mut columns: Vec<(u16, u16)> = cells.iter().map(|(_, c)| (c.x, c.width)).collect();
+        columns.dedup();
+        for (x, w) in columns.into_iter().filter(|&(_, w)| w > gutter) {
+            let plot = Rect::new(x + gutter, y, w - gutter, 1);
+            scale::x_axis(f.buffer_mut(), plot, y, s.p, name, theme.dim());
+        }
     }
     if cells.len() < order.len() && inner.height > 0 {
         let left = order.len() - cells.len();
@@ -197,12 +218,21 @@ fn draw_group(
         .flat_map(|&j| values(s, j, s.choice.output))
         .fold(0.0f64, |m, v| m.max(v.abs()));
     let scale = f64::from(sticky_scale(max as f32));
+    // The strips' value range at the right of the label: each strip spans ±scale.
+    scale::tag_right(
+        f.buffer_mut(),
+        head,
+        width,
+        &scale::range(scale),
+        theme.dim(),
+    );
     let line_style = if s.choice.output {
         theme.w_out()
     } else {
         theme.w_in()
     };
     let strip = Strips {
+        gutter: gutter(s),
         band: place.2,
         lines: &lines,
         p: s.p,
@@ -240,6 +270,8 @@ pub(super) fn plural(n: usize) -> &'static str {
 /// band, the selected one's as #j in its own style, its line too. `pens`: the lines, the
 /// selected neuron's, the numbers.
 struct Strips<'a> {
+    /// Cells left of the strips for the neurons' numbers: the same in every group.
+    gutter: u16,
     /// Dot rows per strip (at most what the area gives each).
     band: usize,
     lines: &'a [(usize, Vec<(f64, f64)>)],
@@ -252,13 +284,7 @@ struct Strips<'a> {
 impl Strips<'_> {
     fn draw(&self, f: &mut Frame, area: Rect) {
         let n = self.lines.len();
-        let widest = self
-            .lines
-            .iter()
-            .map(|(j, _)| digits(*j))
-            .max()
-            .unwrap_or(1);
-        let gutter = widest as u16 + 2;
+        let gutter = self.gutter;
         if n == 0 || area.height == 0 || area.width <= gutter {
             return;
         }
@@ -303,6 +329,9 @@ impl Strips<'_> {
     }
 }
 
-fn digits(j: usize) -> usize {
-    j.to_string().len()
+/// Cells left of every group's strips: room for the widest neuron number as "#j" and a
+/// blank, so the strips of all groups (and the axis under them) line up.
+fn gutter(s: &Shown) -> u16 {
+    let widest = s.m.w_input.dim().1.saturating_sub(1).to_string().len();
+    widest as u16 + 2
 }

@@ -57,7 +57,9 @@ pub(super) fn charts(n: usize, w: u16, h: u16) -> Option<Charts> {
 pub(super) fn render(f: &mut Frame, s: &Scene, area: Rect) {
     let theme = s.theme;
     let runs = s.selected();
-    f.render_widget(panel(title(s), theme), area);
+    // The borders and the space before the title (the one after it may go).
+    let room = area.width.saturating_sub(3) as usize;
+    f.render_widget(panel(title(s, room), theme), area);
     let i = super::inner(area);
     let head = header(s, i.width);
     let head_h = (head.len() as u16).min(i.height);
@@ -113,8 +115,9 @@ pub(super) fn render(f: &mut Frame, s: &Scene, area: Rect) {
     }
 }
 
-/// The panel's title: the cell's place in the grid, or the run's.
-fn title(s: &Scene) -> String {
+/// The panel's title in `room` characters: the cell's place in the grid (as many of its
+/// parts as fit whole, never one cut), or the run's.
+fn title(s: &Scene, room: usize) -> String {
     match s.diagram {
         Some(d) => {
             let c = s.cell;
@@ -127,6 +130,9 @@ fn title(s: &Scene) -> String {
             }
             if let Some(Some(v)) = d.panels.get(c.panel) {
                 parts.push(format!("hidden {}", super::fmt_value(v)));
+            }
+            while parts.len() > 1 && parts.join(" · ").chars().count() > room {
+                parts.pop();
             }
             parts.join(" · ")
         }
@@ -182,6 +188,27 @@ fn header(s: &Scene, width: u16) -> Vec<Line<'static>> {
     ]
 }
 
+/// Why a run the sweep classes as memorize or fail reached 99 % test accuracy all the same
+/// (the phase label, which reads accuracy, would call it generalized): the class reads the
+/// lowest losses, and the one named stayed above the fit threshold. A long and a short form;
+/// `None` for the other classes and runs that never got there.
+pub(super) fn accuracy_differs(
+    class: crate::sweep::Class,
+    r: &crate::sweep::RunRecord,
+) -> Option<[String; 2]> {
+    use crate::sweep::Class;
+    let at = crate::ui::axis::short_step(r.trace.test_acc_99?);
+    let loss = match class {
+        Class::Memorize => "test",
+        Class::Fail => "train",
+        Class::Generalize | Class::Grok => return None,
+    };
+    Some([
+        format!("test acc 99 % at {at}, {loss} loss above fit"),
+        format!("test acc 99 % at {at}"),
+    ])
+}
+
 /// What tells a run apart from the cell's others ("seed 3"), or its grid point in a list.
 fn label(s: &Scene, run: usize) -> String {
     if let Some(d) = s.diagram {
@@ -231,12 +258,33 @@ fn chart(buf: &mut Buffer, s: &Scene, run: usize, a: Rect) {
         RunState::Done(c) => theme.class_cell(c),
         _ => style,
     };
-    // The longest title that fits: class and label, the label alone, then cut.
+    // The longest title that fits: class, label and why accuracy would say otherwise; class
+    // and label; the label alone; then its first words.
     let w = a.width as usize;
-    let rest = [format!(" {what} · {label}"), format!(" {label}")]
+    let why = match state {
+        RunState::Done(c) => s
+            .progress
+            .records
+            .get(&run)
+            .and_then(|r| accuracy_differs(c, r)),
+        _ => None,
+    };
+    let mut titles: Vec<String> = why
+        .iter()
+        .flat_map(|[long, short]| {
+            [
+                format!(" {what} · {label} · {long}"),
+                format!(" {what} · {label} · {short}"),
+                format!(" {what} · {label} · test 99 %"),
+            ]
+        })
+        .collect();
+    titles.push(format!(" {what} · {label}"));
+    let rest = titles
         .into_iter()
         .find(|t| t.chars().count() < w)
-        .unwrap_or_else(|| format!(" {label}"));
+        .or_else(|| crate::ui::axis::fit_words(&format!(" {label}"), w - 1))
+        .unwrap_or_default();
     buf.set_string(a.x, a.y, run_glyph(state), glyph_style);
     buf.set_stringn(a.x + 1, a.y, rest, w - 1, style);
     let area = Rect {

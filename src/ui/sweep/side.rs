@@ -313,12 +313,26 @@ fn record_lines(s: &Scene, r: &RunRecord) -> Vec<Line<'static>> {
             ),
         ]),
         Line::raw(point_text(r, s.axes)),
+    ];
+    // A class by loss that accuracy contradicts says which loss decided it.
+    if super::drill::accuracy_differs(s.class_of(r), r).is_some() {
+        let which = if s.class_of(r) == crate::sweep::Class::Fail {
+            "train"
+        } else {
+            "test"
+        };
+        lines.push(Line::styled(
+            format!("{which} loss never reached fit"),
+            theme.dim(),
+        ));
+    }
+    lines.extend([
         Line::raw(format!("train acc 99 %  {}", at(r.trace.train_acc_99))),
         Line::raw(format!("test acc 99 %   {}", at(r.trace.test_acc_99))),
         Line::raw(format!("min train loss  {}", loss(r.trace.min_train_loss))),
         Line::raw(format!("min test loss   {}", loss(r.trace.min_test_loss))),
         Line::raw(format!("max test/train  {}", loss(r.trace.max_ratio))),
-    ];
+    ]);
     if let Some(k) = &r.key_freqs {
         lines.push(Line::raw(format!(
             "key frequencies {}",
