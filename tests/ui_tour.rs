@@ -416,3 +416,17 @@ fn record_tour_fixtures() {
         w.sync().unwrap();
     }
 }
+
+/// Chapter 12's run generalizes, then falls back (its recorded run stops before the fall; here
+/// its last frame reads as the live run's does at its end): once it ends, the suggestion of
+/// what to do next says what the header's phase label says, not "memorized only".
+#[test]
+fn the_tip_follows_the_phase_label() {
+    let mut snap = run_of(11);
+    let last = snap.frames.last_mut().unwrap();
+    Arc::make_mut(last).phase = grokscope::probe::Phase::FallingBack;
+    snap.status = grokscope::app::session::Status::Finished;
+    let tip = grokscope::ui::next_look(&snap).unwrap();
+    assert!(!tip.contains("memorized only"), "{tip}");
+    assert!(tip.starts_with("generalized, then fell back"), "{tip}");
+}
