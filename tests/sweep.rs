@@ -43,7 +43,11 @@ fn builtin_grids_have_the_articles_shape() {
     );
     // The gallery's runs train to step 50,000 as the article's did (their key frequencies
     // read from the final weights); the phase diagram's settled groks may stop early.
-    assert!(seeds.iter().all(|r| !r.stop_early && r.config.steps == 50_000));
+    assert!(
+        seeds
+            .iter()
+            .all(|r| !r.stop_early && r.config.steps == 50_000)
+    );
     assert!(v4.iter().all(|r| r.stop_early));
     assert!(Grid::builtin("nope", 1).is_err());
 }

@@ -430,3 +430,55 @@ fn the_tip_follows_the_phase_label() {
     assert!(!tip.contains("memorized only"), "{tip}");
     assert!(tip.starts_with("generalized, then fell back"), "{tip}");
 }
+
+/// The header's first row, at the widths the tour gives the dashboard (80 columns beside the
+/// text at 120×40, the whole 80×24 screen), never ends inside a word: whatever the phase
+/// label, the step (a long run, a scrubbed one) and the running state, it ends at a whole
+/// word of the label or with "…".
+#[test]
+fn no_header_in_the_tour_ends_in_a_cut_word() {
+    use grokscope::probe::Phase;
+    let phases = [
+        Phase::Starting,
+        Phase::Memorizing,
+        Phase::Generalizing,
+        Phase::CircuitForming,
+        Phase::CleaningUp,
+        Phase::Grokked,
+        Phase::FallingBack,
+        Phase::NotLearning,
+        Phase::Failing,
+    ];
+    for phase in phases {
+        for (step, scrub, paused) in [
+            (5_000, false, false),
+            (13_000, false, true),
+            (20_000, true, false),
+        ] {
+            let mut snap = run_of(11);
+            snap.step = step;
+            for f in &mut snap.frames {
+                Arc::make_mut(f).phase = phase;
+            }
+            let mut app = App::new(Arc::new(snap));
+            app.update(Action::Tour(TourChange::Go(11)));
+            app.shared.paused = paused || scrub;
+            if scrub {
+                app.shared.scrub = Some(3);
+            }
+            let wide = text(&render(&app, 120, 40, &PLAIN));
+            let dash: String = wide.lines().next().unwrap().chars().take(80).collect();
+            press(&mut app, KeyCode::Char('i'));
+            let small = text(&render(&app, 80, 24, &PLAIN));
+            for row in [dash.trim_end(), small.lines().next().unwrap().trim_end()] {
+                let last = row.rsplit([' ', '│']).next().unwrap();
+                let whole = phase.label().split(' ').any(|w| w == last);
+                assert!(
+                    whole || last.ends_with('…'),
+                    "{}: the header ends in {last:?}: {row}",
+                    phase.label()
+                );
+            }
+        }
+    }
+}
