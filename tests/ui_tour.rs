@@ -313,15 +313,16 @@ fn jump_keys_scrub_to_each_moment() {
     press(&mut app, KeyCode::Char('Z'));
     assert_eq!(app.view.name, "training");
     assert!(app.shared.scrub.is_some());
-    // A moment the run has not reached: the training view too, where the paused run
-    // resumes training.
+    // A moment the run has not reached: the training view too, where the run (never
+    // paused beside the article's runs) trains on.
     let mut h = Harness::new(CHAPTERS[4].setup.config()).unwrap();
     h.app.sweeps.jobs = 1;
     h.act(Action::Tour(TourChange::Go(4)));
     assert_eq!(h.app.view.name, "sweep");
     let cmds = press(&mut h.app, KeyCode::Char('X'));
     assert_eq!(h.app.view.name, "training");
-    assert!(cmds.contains(&Command::Resume), "{cmds:?}");
+    assert!(!cmds.contains(&Command::Pause), "{cmds:?}");
+    assert!(!h.app.shared.paused);
     let say = h.app.shared.message.as_deref().unwrap();
     assert_eq!(say, "test 99 %: not reached yet; the run trains here");
 }
@@ -480,5 +481,48 @@ fn no_header_in_the_tour_ends_in_a_cut_word() {
                 );
             }
         }
+    }
+}
+
+/// Chapters 5 and 6 opened directly show the article's published runs, which train nowhere:
+/// the chapter's run trains beside them. Your own grid (`a` in the sweep view, Tab in the
+/// gallery) trains in the background: the run pauses for it, as on entering those views,
+/// stays paused while the article's are back on screen (yours go on training), and resumes
+/// when the view is left.
+#[test]
+fn the_article_views_leave_the_chapters_run_training() {
+    for (i, view, toggle) in [
+        (4, "sweep", KeyCode::Char('a')),
+        (5, "gallery", KeyCode::Tab),
+    ] {
+        let mut h = Harness::new(CHAPTERS[i].setup.config()).unwrap();
+        h.app.sweeps.jobs = 1;
+        h.act(Action::Tour(TourChange::Go(i)));
+        assert_eq!(h.app.view.name, view);
+        assert!(h.sweep_commands.is_empty(), "{view}: no grid trains");
+        let at = h.app.shared.snapshot.step;
+        h.train(300);
+        assert!(h.app.shared.snapshot.step > at, "{view}: the run trains");
+        assert!(!h.app.shared.paused && !h.app.shared.resume_training);
+        // Your grid: the run pauses for it.
+        h.press(crossterm::event::KeyEvent::from(toggle));
+        assert!(!h.sweep_commands.is_empty(), "{view}: your grid trains");
+        let at = h.app.shared.snapshot.step;
+        h.train(300);
+        assert_eq!(
+            h.app.shared.snapshot.step, at,
+            "{view}: paused for your grid"
+        );
+        h.press(crossterm::event::KeyEvent::from(toggle));
+        h.train(300);
+        assert_eq!(h.app.shared.snapshot.step, at, "{view}: yours still train");
+        h.press(crossterm::event::KeyEvent::from(KeyCode::Esc));
+        h.press(crossterm::event::KeyEvent::from(KeyCode::Esc));
+        assert_eq!(h.app.view.name, "training");
+        h.train(300);
+        assert!(
+            h.app.shared.snapshot.step > at,
+            "{view}: resumed on leaving"
+        );
     }
 }
