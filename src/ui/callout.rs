@@ -75,46 +75,88 @@ fn free(buf: &Buffer, x: u16, y: u16) -> bool {
     matches!(buf[(x, y)].symbol(), " " | "\u{2800}" | "─")
 }
 
-/// Where the label of the marker at (`col`, `row`) goes, its columns running at most to the
-/// plot's right edge: in the plot's top row, else the row above it (the panel's border, or
-/// the values line), else any row of the plot, top first; from the marker's column on (the
-/// next column in the marker's own row), on cells that are all free (see [`free`]) with a
-/// free cell after it (but at the plot's right edge), as much of it as fits ([`fit_words`]), the longest showing first.
-/// `None` where no row has room for its first word.
+/// Where the label of the marker at (`col`, `row`) goes, inside the plot `p` (or the row
+/// just above it, the panel's border or values line): as near the marker as it can be read
+/// as its own. Rows are tried nearest first (the marker's row, then one above, one below,
+/// and so on); in each, the label starts just right of the marker (in the marker's own
+/// row the next column, elsewhere the marker's column), else ends just left of it (for a
+/// marker at the plot's right edge), on cells that are all free (see [`free`]) with a free
+/// cell beyond it (but at the plot's edge). The nearest place the whole label fits wins,
+/// unless it is more than [`FAR`] rows further than a place for it cut at a word
+/// ([`fit_words`]); then, or where it fits nowhere whole, the longest cut form, the nearest
+/// of those. `None` where no row has room for its first word.
 fn label_place(
     buf: &Buffer,
     p: Rect,
     (col, row): (u16, u16),
     label: &str,
 ) -> Option<(u16, u16, String)> {
-    let above = p.y.checked_sub(1).filter(|&y| y >= buf.area.y);
-    let rows = std::iter::once(p.y).chain(above).chain(p.y + 1..p.bottom());
+    let top = p.y.saturating_sub(1).max(buf.area.y);
+    let mut rows: Vec<u16> = (top..p.bottom()).collect();
+    rows.sort_by_key(|&y| (y.abs_diff(row), y > row));
     let mut best: Option<(u16, u16, String)> = None;
     for y in rows {
-        let start = if y == row { col + 1 } else { col };
-        // The run of free cells from `start`, one left for a gap unless it reaches the
-        // plot's right edge.
+        let own = u16::from(y == row);
+        for right in [true, false] {
+            let Some((x, text)) = beside(buf, p, (col, y), own, right, label) else {
+                continue;
+            };
+            if text == label {
+                // Whole, unless a cut form sits much nearer its marker.
+                let near = best
+                    .as_ref()
+                    .is_none_or(|b| y.abs_diff(row) <= b.1.abs_diff(row) + FAR);
+                return if near { Some((x, y, text)) } else { best };
+            }
+            if best
+                .as_ref()
+                .is_none_or(|b| text.chars().count() > b.2.chars().count())
+            {
+                best = Some((x, y, text));
+            }
+        }
+    }
+    best
+}
+
+/// How many rows further from its marker a whole label may go than a cut one.
+const FAR: u16 = 2;
+
+/// As much of `label` as fits in row `y` right of column `col` (`right`) or left of it, `gap`
+/// columns away from it: the column it starts at and the text, or `None`.
+fn beside(
+    buf: &Buffer,
+    p: Rect,
+    (col, y): (u16, u16),
+    gap: u16,
+    right: bool,
+    label: &str,
+) -> Option<(u16, String)> {
+    if right {
+        let start = col + gap;
         let run = (start..p.right()).take_while(|&x| free(buf, x, y)).count() as u16;
+        // A free cell after the label, unless it reaches the plot's edge.
         let room = if start + run < p.right() {
             run.saturating_sub(1)
         } else {
             run
         };
-        let Some(text) = fit_words(label, room as usize) else {
-            continue;
+        fit_words(label, room as usize).map(|t| (start, t))
+    } else {
+        // The column after the label's last: the marker's own, or the one after it.
+        let end = (col + 1).checked_sub(gap)?;
+        if end <= p.x {
+            return None;
+        }
+        let run = (p.x..end).rev().take_while(|&x| free(buf, x, y)).count() as u16;
+        let room = if end - run > p.x {
+            run.saturating_sub(1)
+        } else {
+            run
         };
-        let whole = text == label;
-        if best
-            .as_ref()
-            .is_none_or(|b| text.chars().count() > b.2.chars().count())
-        {
-            best = Some((start, y, text));
-        }
-        if whole {
-            break;
-        }
+        let text = fit_words(label, room as usize)?;
+        Some((end - text.chars().count() as u16, text))
     }
-    best
 }
 
 #[cfg(test)]
@@ -130,5 +172,31 @@ mod tests {
         );
         assert_eq!(fit_words("train loss rises", 6).as_deref(), Some("train…"));
         assert_eq!(fit_words("memorized", 5), None, "never mid-word");
+    }
+
+    /// A 20×8 plot at (2, 1) of a 24×10 buffer, blank but for `filled` cells.
+    fn plot_with(filled: &[(u16, u16)]) -> (Buffer, Rect) {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 24, 10));
+        for &(x, y) in filled {
+            buf[(x, y)].set_symbol("⣿");
+        }
+        (buf, Rect::new(2, 1, 20, 8))
+    }
+
+    #[test]
+    fn a_label_goes_beside_its_marker() {
+        // Room right of the marker, in its own row: there, not in the plot's top row.
+        let (buf, p) = plot_with(&[(5, 6)]);
+        let at = label_place(&buf, p, (5, 6), "test 50 %");
+        assert_eq!(at, Some((6, 6, "test 50 %".into())));
+        // A marker at the plot's right edge: its label ends beside it, on its left.
+        let (buf, p) = plot_with(&[(21, 4)]);
+        let at = label_place(&buf, p, (21, 4), "test 99 %");
+        assert_eq!(at, Some((12, 4, "test 99 %".into())));
+        // Its own row taken by a curve: the nearest row with room, above before below.
+        let curve: Vec<(u16, u16)> = (2..22).map(|x| (x, 5)).collect();
+        let (buf, p) = plot_with(&curve);
+        let at = label_place(&buf, p, (4, 5), "test loss lowest");
+        assert_eq!(at, Some((4, 4, "test loss lowest".into())));
     }
 }
