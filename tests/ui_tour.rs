@@ -25,7 +25,7 @@ use grokscope::app::views::chapters::CHAPTERS;
 use grokscope::app::views::tour::{self, JUMP_KEYS};
 use grokscope::train::Config;
 use grokscope::train::keep::{FrameWriter, RunFile};
-use grokscope::ui::axis::MARKER;
+use grokscope::ui::callout::MARKER;
 use grokscope::ui::{ColorMode, Memo, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

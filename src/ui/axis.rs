@@ -4,7 +4,6 @@
 //! are). Also the steps a run's step charts span (the whole run, or the zoomed window) and
 //! the callouts (a marker and a short label at a step) the loss and accuracy charts draw.
 
-pub use super::callout::{MARKER, draw_callouts, fit_words, names_train};
 use super::{Ctx, StepAxis, Theme, thousands};
 use crate::train::Metrics;
 use ratatui::buffer::Buffer;

@@ -81,10 +81,9 @@ fn free(buf: &Buffer, x: u16, y: u16) -> bool {
 /// and so on); in each, the label starts just right of the marker (in the marker's own
 /// row the next column, elsewhere the marker's column), else ends just left of it (for a
 /// marker at the plot's right edge), on cells that are all free (see [`free`]) with a free
-/// cell beyond it (but at the plot's edge). The nearest place the whole label fits wins,
-/// unless it is more than [`FAR`] rows further than a place for it cut at a word
-/// ([`fit_words`]); then, or where it fits nowhere whole, the longest cut form, the nearest
-/// of those. `None` where no row has room for its first word.
+/// cell beyond it (but at the plot's edge). The nearest place the whole label fits wins;
+/// where it fits nowhere whole, the longest form cut at a word ([`fit_words`]) right of the
+/// marker, the nearest of those. `None` where no row has room for its first word.
 fn label_place(
     buf: &Buffer,
     p: Rect,
@@ -102,15 +101,13 @@ fn label_place(
                 continue;
             };
             if text == label {
-                // Whole, unless a cut form sits much nearer its marker.
-                let near = best
-                    .as_ref()
-                    .is_none_or(|b| y.abs_diff(row) <= b.1.abs_diff(row) + FAR);
-                return if near { Some((x, y, text)) } else { best };
+                return Some((x, y, text));
             }
-            if best
-                .as_ref()
-                .is_none_or(|b| text.chars().count() > b.2.chars().count())
+            // A cut form only where it reads on from the marker, as the whole label would.
+            if right
+                && best
+                    .as_ref()
+                    .is_none_or(|b| text.chars().count() > b.2.chars().count())
             {
                 best = Some((x, y, text));
             }
@@ -118,9 +115,6 @@ fn label_place(
     }
     best
 }
-
-/// How many rows further from its marker a whole label may go than a cut one.
-const FAR: u16 = 2;
 
 /// As much of `label` as fits in row `y` right of column `col` (`right`) or left of it, `gap`
 /// columns away from it: the column it starts at and the text, or `None`.

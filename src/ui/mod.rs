@@ -8,7 +8,7 @@ mod accuracy;
 pub mod appendix;
 pub mod axis;
 pub mod bars;
-mod callout;
+pub mod callout;
 mod compare;
 pub mod curves;
 mod digits;

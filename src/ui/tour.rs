@@ -265,7 +265,7 @@ fn strip(f: &mut Frame, area: Rect, rows: u16, cx: &Ctx) {
         .y_bounds(plot.y)
         .paint(|ctx| axis::paint_runs(ctx, cx, plotted, plot.y));
     ratatui::widgets::Widget::render(canvas, plot.area, buf);
-    axis::draw_callouts(buf, &plot, cx, plotted);
+    super::callout::draw_callouts(buf, &plot, cx, plotted);
 }
 
 /// The chapter's lines: title, question, text, where to look, the moments, the try-it;
