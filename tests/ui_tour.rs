@@ -25,7 +25,7 @@ use grokscope::app::views::chapters::CHAPTERS;
 use grokscope::app::views::tour::{self, JUMP_KEYS};
 use grokscope::train::Config;
 use grokscope::train::keep::{FrameWriter, RunFile};
-use grokscope::ui::axis::MARKER;
+use grokscope::ui::callout::MARKER;
 use grokscope::ui::{ColorMode, Memo, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -163,30 +163,31 @@ fn every_chapter_drawn_at_120x40_and_80x24() {
 /// Every chapter shows a marked moment (a callout's marker, `◆`, which only the callouts
 /// draw) on a chart of its run: at 120×40 on the dashboard's charts or, where the view on
 /// screen draws none (the mechanism, sweep, gallery and appendix views), on the run's
-/// accuracy chart under the tour's text; at 80×24 on the page or on the dashboard `i` shows
-/// under it. Not at 80×24: chapters 5 and 6 (the article's runs, with a page of text) and 8
-/// (the mechanism view, and its text leaves the page too few rows for the chart); their
-/// jump keys show the moments. (A label goes beside its marker where the chart has room:
-/// not for a moment at the chart's right edge, as in chapter 11's recorded run.)
+/// accuracy chart under the tour's text; at 80×24 on the page (where the text leaves too few
+/// rows for the chart's panel, the text closes up and a strip of the chart takes the rows
+/// that frees: chapters 5, 6 and 8) or on the dashboard `i` shows under it.
 #[test]
 fn every_chapter_marks_its_run_on_a_chart_on_screen() {
-    const SMALL_WITHOUT: [usize; 3] = [5, 6, 8];
     for i in 0..CHAPTERS.len() {
         let (mut app, _) = on_chapter(i);
         let n = i + 1;
+        let mut pages = Vec::new();
         for theme in [&COLOR, &PLAIN] {
             let wide = text(&render(&app, 120, 40, theme));
             assert!(wide.contains(MARKER), "chapter {n} at 120×40:\n{wide}");
+            let page = text(&render(&app, 80, 24, theme));
+            // The chapter's text is on the page to its end.
+            assert!(page.contains("now try it:"), "chapter {n}:\n{page}");
+            pages.push(page);
         }
-        let page = text(&render(&app, 80, 24, &COLOR));
         press(&mut app, KeyCode::Char('i'));
-        let dash = text(&render(&app, 80, 24, &COLOR));
-        let small = page.contains(MARKER) || dash.contains(MARKER);
-        assert_eq!(
-            small,
-            !SMALL_WITHOUT.contains(&n),
-            "chapter {n} at 80×24:\n{page}\n{dash}"
-        );
+        for (theme, page) in [&COLOR, &PLAIN].into_iter().zip(pages) {
+            let dash = text(&render(&app, 80, 24, theme));
+            assert!(
+                page.contains(MARKER) || dash.contains(MARKER),
+                "chapter {n} at 80×24:\n{page}\n{dash}"
+            );
+        }
     }
 }
 
@@ -313,15 +314,16 @@ fn jump_keys_scrub_to_each_moment() {
     press(&mut app, KeyCode::Char('Z'));
     assert_eq!(app.view.name, "training");
     assert!(app.shared.scrub.is_some());
-    // A moment the run has not reached: the training view too, where the paused run
-    // resumes training.
+    // A moment the run has not reached: the training view too, where the run (never
+    // paused beside the article's runs) trains on.
     let mut h = Harness::new(CHAPTERS[4].setup.config()).unwrap();
     h.app.sweeps.jobs = 1;
     h.act(Action::Tour(TourChange::Go(4)));
     assert_eq!(h.app.view.name, "sweep");
     let cmds = press(&mut h.app, KeyCode::Char('X'));
     assert_eq!(h.app.view.name, "training");
-    assert!(cmds.contains(&Command::Resume), "{cmds:?}");
+    assert!(!cmds.contains(&Command::Pause), "{cmds:?}");
+    assert!(!h.app.shared.paused);
     let say = h.app.shared.message.as_deref().unwrap();
     assert_eq!(say, "test 99 %: not reached yet; the run trains here");
 }
@@ -414,5 +416,114 @@ fn record_tour_fixtures() {
             w.append(&f.metrics, 0.0, &f.weights).unwrap();
         }
         w.sync().unwrap();
+    }
+}
+
+/// Chapter 12's run generalizes, then falls back (its recorded run stops before the fall; here
+/// its last frame reads as the live run's does at its end): once it ends, the suggestion of
+/// what to do next says what the header's phase label says, not "memorized only".
+#[test]
+fn the_tip_follows_the_phase_label() {
+    let mut snap = run_of(11);
+    let last = snap.frames.last_mut().unwrap();
+    Arc::make_mut(last).phase = grokscope::probe::Phase::FallingBack;
+    snap.status = grokscope::app::session::Status::Finished;
+    let tip = grokscope::ui::next_look(&snap).unwrap();
+    assert!(!tip.contains("memorized only"), "{tip}");
+    assert!(tip.starts_with("generalized, then fell back"), "{tip}");
+}
+
+/// The header's first row, at the widths the tour gives the dashboard (80 columns beside the
+/// text at 120×40, the whole 80×24 screen), never ends inside a word: whatever the phase
+/// label, the step (a long run, a scrubbed one) and the running state, it ends at a whole
+/// word of the label or with "…".
+#[test]
+fn no_header_in_the_tour_ends_in_a_cut_word() {
+    use grokscope::probe::Phase;
+    let phases = [
+        Phase::Starting,
+        Phase::Memorizing,
+        Phase::Generalizing,
+        Phase::CircuitForming,
+        Phase::CleaningUp,
+        Phase::Grokked,
+        Phase::FallingBack,
+        Phase::NotLearning,
+        Phase::Failing,
+    ];
+    for phase in phases {
+        for (step, scrub, paused) in [
+            (5_000, false, false),
+            (13_000, false, true),
+            (20_000, true, false),
+        ] {
+            let mut snap = run_of(11);
+            snap.step = step;
+            for f in &mut snap.frames {
+                Arc::make_mut(f).phase = phase;
+            }
+            let mut app = App::new(Arc::new(snap));
+            app.update(Action::Tour(TourChange::Go(11)));
+            app.shared.paused = paused || scrub;
+            if scrub {
+                app.shared.scrub = Some(3);
+            }
+            let wide = text(&render(&app, 120, 40, &PLAIN));
+            let dash: String = wide.lines().next().unwrap().chars().take(80).collect();
+            press(&mut app, KeyCode::Char('i'));
+            let small = text(&render(&app, 80, 24, &PLAIN));
+            for row in [dash.trim_end(), small.lines().next().unwrap().trim_end()] {
+                let last = row.rsplit([' ', '│']).next().unwrap();
+                let whole = phase.label().split(' ').any(|w| w == last);
+                assert!(
+                    whole || last.ends_with('…'),
+                    "{}: the header ends in {last:?}: {row}",
+                    phase.label()
+                );
+            }
+        }
+    }
+}
+
+/// Chapters 5 and 6 opened directly show the article's published runs, which train nowhere:
+/// the chapter's run trains beside them. Your own grid (`a` in the sweep view, Tab in the
+/// gallery) trains in the background: the run pauses for it, as on entering those views,
+/// stays paused while the article's are back on screen (yours go on training), and resumes
+/// when the view is left.
+#[test]
+fn the_article_views_leave_the_chapters_run_training() {
+    for (i, view, toggle) in [
+        (4, "sweep", KeyCode::Char('a')),
+        (5, "gallery", KeyCode::Tab),
+    ] {
+        let mut h = Harness::new(CHAPTERS[i].setup.config()).unwrap();
+        h.app.sweeps.jobs = 1;
+        h.act(Action::Tour(TourChange::Go(i)));
+        assert_eq!(h.app.view.name, view);
+        assert!(h.sweep_commands.is_empty(), "{view}: no grid trains");
+        let at = h.app.shared.snapshot.step;
+        h.train(300);
+        assert!(h.app.shared.snapshot.step > at, "{view}: the run trains");
+        assert!(!h.app.shared.paused && !h.app.shared.resume_training);
+        // Your grid: the run pauses for it.
+        h.press(crossterm::event::KeyEvent::from(toggle));
+        assert!(!h.sweep_commands.is_empty(), "{view}: your grid trains");
+        let at = h.app.shared.snapshot.step;
+        h.train(300);
+        assert_eq!(
+            h.app.shared.snapshot.step, at,
+            "{view}: paused for your grid"
+        );
+        h.press(crossterm::event::KeyEvent::from(toggle));
+        h.train(300);
+        assert_eq!(h.app.shared.snapshot.step, at, "{view}: yours still train");
+        h.press(crossterm::event::KeyEvent::from(KeyCode::Esc));
+        h.press(crossterm::event::KeyEvent::from(KeyCode::Esc));
+        assert_eq!(h.app.view.name, "training");
+        h.train(300);
+        assert!(
+            h.app.shared.snapshot.step > at,
+            "{view}: resumed on leaving"
+        );
     }
 }

@@ -218,8 +218,19 @@ impl App {
                 None => self.update_shared(action),
             }
         };
+        let show = self.shared.show.take();
+        // A chapter that opens the sweep or gallery view on the article's published runs:
+        // set before the view is entered, which then trains nothing and leaves the run
+        // training.
+        let mut refused = None;
+        if touring && self.tour.on && self.tour.current().setup.article {
+            let view = self.tour.current().setup.view;
+            if show.map_or(self.view.name, |v| v) == view {
+                refused = self.prepare_article(view).err();
+            }
+        }
         // A view asked for another: switch, keeping the notice it left.
-        if let Some(view) = self.shared.show.take().and_then(find) {
+        if let Some(view) = show.and_then(find) {
             let notice = self.shared.message.take();
             cmds.extend(self.show(view));
             self.shared.message = notice.or(self.shared.message.take());
@@ -227,16 +238,8 @@ impl App {
         if marks {
             self.tour.refresh(&mut self.shared);
         }
-        // A chapter that opens the sweep or gallery view on the article's published runs.
-        if touring
-            && self.tour.on
-            && self.tour.current().setup.article
-            && self.view.name == self.tour.current().setup.view
-        {
-            let view = self.view.name;
-            if let Err(e) = self.prepare_article(view) {
-                self.shared.message = Some(e);
-            }
+        if refused.is_some() {
+            self.shared.message = refused;
         }
         cmds
     }

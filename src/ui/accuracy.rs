@@ -72,7 +72,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
         .y_bounds(plot.y)
         .paint(|ctx| axis::paint_runs(ctx, cx, plotted, plot.y));
     ratatui::widgets::Widget::render(canvas, plot.area, buf);
-    axis::draw_callouts(buf, &plot, cx, plotted);
+    super::callout::draw_callouts(buf, &plot, cx, plotted);
 }
 
 /// A point's train (`false`) or test accuracy as the chart plots it: a percentage.

@@ -122,9 +122,33 @@ fn preset(cx: &Ctx) -> String {
     format!("{} ({i}/{n})", cfg.preset)
 }
 
+/// The phase label in its shorter form, for a row with no room for the whole one.
+fn short_label(phase: Phase) -> &'static str {
+    match phase {
+        Phase::FallingBack => "falling back",
+        Phase::Failing => "not fitting",
+        other => other.label(),
+    }
+}
+
+/// How much a first row gives up to fit: the speed and clock, a replay's state in full, the
+/// phase label in full.
+#[derive(Clone, Copy)]
+struct Form {
+    speed: bool,
+    terse: bool,
+    short: bool,
+}
+
 /// The first row's items, each a group of spans; `speed`: with steps/s and the clock (never
-/// in a replay, where nothing trains); `terse`: a replay's state in one word.
-fn items<'a>(cx: &Ctx, compact: bool, speed: bool, terse: bool) -> Vec<Vec<Span<'a>>> {
+/// in a replay, where nothing trains); `terse`: a replay's state in one word; `short`: the
+/// phase label's shorter form.
+fn items<'a>(cx: &Ctx, compact: bool, form: Form) -> Vec<Vec<Span<'a>>> {
+    let Form {
+        speed,
+        terse,
+        short,
+    } = form;
     let theme = cx.theme;
     let snap = cx.snapshot;
     let mut out = vec![
@@ -141,12 +165,18 @@ fn items<'a>(cx: &Ctx, compact: bool, speed: bool, terse: bool) -> Vec<Vec<Span<
     }
     out.push(vec![state(cx, compact, terse, theme)]);
     let phase = cx.frame.map_or(Phase::Starting, |fr| fr.phase);
-    out.push(vec![Span::styled(phase.label(), theme.phase(phase))]);
+    let label = if short {
+        short_label(phase)
+    } else {
+        phase.label()
+    };
+    out.push(vec![Span::styled(label, theme.phase(phase))]);
     out
 }
 
 /// The first row in `width` columns: every item when it fits, else without the speed and
-/// the clock, else (a replay) with its state in one word.
+/// the clock, else (a replay) with its state in one word, else with the phase label's
+/// shorter form; what still overflows ends in "…" at a whole word, never inside one.
 fn first_row<'a>(cx: &Ctx, compact: bool, width: usize) -> Line<'a> {
     let theme = cx.theme;
     let join = |groups: Vec<Vec<Span<'a>>>| {
@@ -159,11 +189,48 @@ fn first_row<'a>(cx: &Ctx, compact: bool, width: usize) -> Line<'a> {
         }
         Line::from(spans)
     };
-    [(true, false), (false, false)]
+    let forms = [
+        (true, false, false),
+        (false, false, false),
+        (false, true, false),
+    ];
+    let last = Form {
+        speed: false,
+        terse: true,
+        short: true,
+    };
+    forms
         .into_iter()
-        .map(|(speed, terse)| join(items(cx, compact, speed, terse)))
+        .map(|(speed, terse, short)| Form {
+            speed,
+            terse,
+            short,
+        })
+        .chain([last])
+        .map(|form| join(items(cx, compact, form)))
         .find(|row| row.width() <= width)
-        .unwrap_or_else(|| join(items(cx, compact, false, true)))
+        .unwrap_or_else(|| ended(join(items(cx, compact, last)), width))
+}
+
+/// `row` in `width` columns: its spans whole while they fit, the first that does not ended
+/// at a word with "…" ([`fit`]), the rest left out.
+fn ended(row: Line<'_>, width: usize) -> Line<'_> {
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in row.spans {
+        let w = span.width();
+        if w <= left {
+            left -= w;
+            spans.push(span);
+            continue;
+        }
+        let text = fit(&span.content, left);
+        if !text.trim_start_matches(['…', ' ', '│']).is_empty() {
+            spans.push(Span::styled(text, span.style));
+        }
+        break;
+    }
+    Line::from(spans)
 }
 
 /// The header line (two rows in the full layout): not a [`super::Panel`], as the layouts

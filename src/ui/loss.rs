@@ -97,7 +97,7 @@ fn render(f: &mut Frame, cx: &Ctx, area: Rect) {
             }
         }
     }
-    axis::draw_callouts(buf, &plot, cx, plotted);
+    super::callout::draw_callouts(buf, &plot, cx, plotted);
 }
 
 /// A point's train (`false`) or test loss as the chart plots it: log10, floored.

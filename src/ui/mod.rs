@@ -8,6 +8,7 @@ mod accuracy;
 pub mod appendix;
 pub mod axis;
 pub mod bars;
+pub mod callout;
 mod compare;
 pub mod curves;
 mod digits;

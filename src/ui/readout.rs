@@ -176,8 +176,21 @@ pub fn next_look(snap: &Snapshot) -> Option<String> {
             Phase::Failing => "never fitted the training set — try more hidden neurons or less weight decay (↑↓ + ⏎)",
             Phase::NotLearning => "not learning — try a smaller learning rate (↑↓ + ⏎)",
             Phase::Generalizing => "short of 99 % test accuracy — try another seed (↑↓ + ⏎)",
-            _ if modular => "memorized only — try more weight decay (↑↓ + ⏎), or G: seeds that grok",
-            _ => "memorized only — try more weight decay (↑↓ + ⏎), or w: the sweep over it",
+            Phase::CircuitForming | Phase::CleaningUp | Phase::Grokked => {
+                "still generalizing when it ended — try more steps (↑↓ + ⏎)"
+            }
+            Phase::FallingBack if modular => {
+                "generalized, then fell back to memorizing — try weight decay (↑↓ + ⏎), or G: seeds that grok"
+            }
+            Phase::FallingBack => {
+                "generalized, then fell back to memorizing — try weight decay (↑↓ + ⏎), or w: the sweep over it"
+            }
+            Phase::Starting | Phase::Memorizing if modular => {
+                "memorized only — try more weight decay (↑↓ + ⏎), or G: seeds that grok"
+            }
+            Phase::Starting | Phase::Memorizing => {
+                "memorized only — try more weight decay (↑↓ + ⏎), or w: the sweep over it"
+            }
         }
         .to_string(),
     )

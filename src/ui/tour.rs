@@ -153,7 +153,7 @@ pub fn side(f: &mut Frame, area: Rect, scene: &Scene, cx: &Ctx) {
     let block = panel(title, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let text = Paragraph::new(lines(scene, theme)).wrap(Wrap { trim: true });
+    let text = Paragraph::new(lines(scene, theme, true)).wrap(Wrap { trim: true });
     let spare = inner.height.saturating_sub(text_rows(&text, inner.width));
     let (chart, hints) = split(spare, scene.run_chart);
     let [body, below, keys] = Layout::vertical([
@@ -188,16 +188,89 @@ pub fn page(f: &mut Frame, scene: &Scene, cx: &Ctx, footer: &Footer) {
     let block = panel(title, theme);
     let inner = block.inner(body);
     f.render_widget(block, body);
-    let text = Paragraph::new(lines(scene, theme)).wrap(Wrap { trim: true });
+    let text = Paragraph::new(lines(scene, theme, true)).wrap(Wrap { trim: true });
     let spare = inner.height.saturating_sub(text_rows(&text, inner.width));
     let (chart, _) = split(spare, true);
-    f.render_widget(text, inner);
-    run_chart(f, inner, chart, cx);
+    if chart > 0 || !scene.run_chart {
+        f.render_widget(text, inner);
+        run_chart(f, inner, chart, cx);
+    } else {
+        // No room for the chart under the text as spaced, and the view under the page
+        // draws none: the text without its blank lines, and the chart (or a strip of it)
+        // in the rows that frees.
+        let text = Paragraph::new(lines(scene, theme, false)).wrap(Wrap { trim: true });
+        let spare = inner.height.saturating_sub(text_rows(&text, inner.width));
+        f.render_widget(text, inner);
+        match split(spare, true) {
+            (0, _) if spare >= STRIP_MIN => strip(f, inner, spare.min(CHART_MIN - 1), cx),
+            (chart, _) => run_chart(f, inner, chart, cx),
+        }
+    }
     super::footer::render(f, footer, theme, foot);
 }
 
-/// The chapter's lines: title, question, text, where to look, the moments, the try-it.
-fn lines<'a>(scene: &'a Scene, theme: &Theme) -> Vec<Line<'a>> {
+/// The fewest rows of the strip: the legend, three rows of plot, the step labels.
+const STRIP_MIN: u16 = 5;
+
+/// The run's accuracy as a strip in the bottom `rows` of `area`, where the chart's panel
+/// does not fit: its legend in the first row, then the plot with the chapter's marks, the
+/// step labels under it; no border and no values line.
+fn strip(f: &mut Frame, area: Rect, rows: u16, cx: &Ctx) {
+    use super::axis::{self, Axes, Tick};
+    let theme = cx.theme;
+    let at = Rect {
+        y: area.bottom() - rows,
+        height: rows,
+        ..area
+    };
+    let (train, test) = if theme.colored() {
+        ("━━ train", "━━ test")
+    } else {
+        ("⠤⠤ train", "•• test")
+    };
+    let legend = Line::from(vec![
+        Span::styled("the run's accuracy ", theme.title()),
+        Span::styled(train, theme.train()),
+        Span::raw("  "),
+        Span::styled(test, theme.test()),
+    ]);
+    f.render_widget(Paragraph::new(legend), Rect { height: 1, ..at });
+    let chart = Rect {
+        y: at.y + 1,
+        height: rows - 1,
+        ..at
+    };
+    let (x0, x1) = axis::step_window(cx);
+    let pct = |v: f64, label: &str| Tick {
+        at: v,
+        label: label.into(),
+    };
+    let axes = Axes {
+        x: [x0 as f64, x1 as f64],
+        x_ticks: axis::step_ticks(x0, x1, chart.width.saturating_sub(6), false),
+        y: [0.0, 100.0],
+        y_ticks: vec![pct(0.0, "0%"), pct(100.0, "100%")],
+    };
+    let buf = f.buffer_mut();
+    let plot = axis::draw_axes(buf, chart, &axes, theme);
+    if plot.area.width == 0 {
+        return;
+    }
+    cx.memo.axes.borrow_mut().push(plot.step_axis(at));
+    let plotted =
+        |m: &crate::train::Metrics, test: bool| 100.0 * if test { m.test_acc } else { m.train_acc };
+    let canvas = ratatui::widgets::canvas::Canvas::default()
+        .marker(ratatui::symbols::Marker::Braille)
+        .x_bounds(plot.x)
+        .y_bounds(plot.y)
+        .paint(|ctx| axis::paint_runs(ctx, cx, plotted, plot.y));
+    ratatui::widgets::Widget::render(canvas, plot.area, buf);
+    super::callout::draw_callouts(buf, &plot, cx, plotted);
+}
+
+/// The chapter's lines: title, question, text, where to look, the moments, the try-it;
+/// with blank lines between them (`spaced`) or without.
+fn lines<'a>(scene: &'a Scene, theme: &Theme, spaced: bool) -> Vec<Line<'a>> {
     let mut out = vec![
         Line::from(Span::styled(scene.title, theme.title())),
         Line::from(Span::styled(scene.question, theme.edited())),
@@ -236,6 +309,9 @@ fn lines<'a>(scene: &'a Scene, theme: &Theme) -> Vec<Line<'a>> {
         Span::styled("now try it: ", theme.title()),
         Span::raw(scene.try_it),
     ]));
+    if !spaced {
+        out.retain(|l| l.width() > 0);
+    }
     out
 }
 

@@ -109,15 +109,16 @@ impl Gallery {
     }
 
     /// Entering: the training run pauses (and resumes on leaving, if it was running);
-    /// without a file the grid trains on every core, as in the sweep view.
+    /// without a file the grid trains on every core, as in the sweep view. On the article's
+    /// runs, which train nowhere, the training run goes on.
     pub fn enter(&mut self, grids: &mut Sweeps, s: &mut Shared) -> Vec<Command> {
-        let mut cmds = s.pause_for_view();
         if self.article {
             if let Err(e) = grids.load_article(GRID) {
                 s.message = Some(e);
             }
-            return cmds;
+            return Vec::new();
         }
+        let mut cmds = s.pause_for_view();
         if self.file.is_none() {
             let i = Sweeps::index(GRID).expect("the sweep view offers the gallery's grid");
             cmds.extend(grids.show(i, s));
@@ -220,9 +221,13 @@ impl Gallery {
         }
         self.article = !self.article;
         let mut cmds = Vec::new();
+        if !self.article {
+            // Yours, as on entering: the training run pauses (the article's leave it be).
+            cmds = s.pause_for_view();
+        }
         if !self.article && self.file.is_none() {
             let i = Sweeps::index(GRID).expect("the sweep view offers the gallery's grid");
-            cmds = grids.show(i, s);
+            cmds.extend(grids.show(i, s));
         }
         let n = self.len(grids);
         self.cursor = self.cursor.min(n.saturating_sub(1));

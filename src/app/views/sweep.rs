@@ -95,15 +95,15 @@ impl SweepView {
 
     /// Entering: one thing trains at a time, so the training run pauses (and resumes on
     /// leaving, if it was running) and the grid on screen gets every core; the article's
-    /// runs are read (they train nowhere).
+    /// runs are read (they train nowhere, so the training run goes on).
     pub fn enter(&mut self, grids: &mut Sweeps, s: &mut Shared) -> Vec<Command> {
-        let mut cmds = s.pause_for_view();
         if self.article {
             if let Err(e) = grids.load_article(self.article_grid()) {
                 s.message = Some(e);
             }
-            return cmds;
+            return Vec::new();
         }
+        let mut cmds = s.pause_for_view();
         cmds.extend(grids.show(self.current, s));
         cmds
     }
@@ -120,7 +120,9 @@ impl SweepView {
         self.article = !self.article;
         let mut cmds = Vec::new();
         if !self.article {
-            cmds = grids.show(self.current, s);
+            // Yours train: the training run pauses for them (the article's leave it be).
+            cmds = s.pause_for_view();
+            cmds.extend(grids.show(self.current, s));
         }
         let (from, to) = if self.article {
             (grids.states[self.current].clone(), grids.article_mut(grid))
