@@ -283,7 +283,7 @@ fn chart(buf: &mut Buffer, s: &Scene, run: usize, a: Rect) {
     let rest = titles
         .into_iter()
         .find(|t| t.chars().count() < w)
-        .or_else(|| crate::ui::axis::fit_words(&format!(" {label}"), w - 1))
+        .or_else(|| crate::ui::callout::fit_words(&format!(" {label}"), w - 1))
         .unwrap_or_default();
     buf.set_string(a.x, a.y, run_glyph(state), glyph_style);
     buf.set_stringn(a.x + 1, a.y, rest, w - 1, style);
