@@ -6,8 +6,8 @@
 //! at the one on screen (`n` / `N`) and fill the panel as far as they fit.
 
 use super::{Shown, fit, group_order, scale, shown, title_room};
-use crate::probe::mechanism::unwrapped;
-use crate::ui::{Ctx, Panel, panel, sticky_scale};
+use crate::probe::mechanism::{Group, unwrapped};
+use crate::ui::{Ctx, Panel, Theme, panel, sticky_scale};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -150,22 +150,17 @@ pub(super) fn plan(inner: Rect, sizes: &[usize]) -> Vec<(usize, Rect)> {
     out
 }
 
-/// Frequency group `g`'s waves in `cell`: a label (its frequency, its size, the selected
-/// neuron if it is one of them, its place in the order) over a strip per neuron. `place`:
-/// (its place, the number of groups, dot rows per strip).
-fn draw_group(
-    f: &mut Frame,
-    cx: &Ctx,
+/// A frequency group's label (its frequency, its size, then as much of the rest as fits
+/// whole in `room` columns: strips drawn, the selected neuron, its place) and its width.
+fn group_label(
+    theme: &Theme,
     s: &Shown,
-    g: usize,
-    cell: Rect,
+    group: &Group,
+    strips: usize,
     place: (usize, usize, usize),
-) {
-    let theme = cx.theme;
-    let group = &s.mech.groups[g];
+    room: usize,
+) -> (Vec<Span<'static>>, usize) {
     let k = group.frequency;
-    let [head, plot] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(cell);
-    let strips = strip_count(plot.height, group.neurons.len());
     let mut label = vec![
         Span::styled(
             format!("k={k}"),
@@ -200,11 +195,31 @@ fn draw_group(
     }
     let mut width: usize = label.iter().map(Span::width).sum();
     for span in more {
-        if width + span.width() <= head.width as usize {
+        if width + span.width() <= room {
             width += span.width();
             label.push(span);
         }
     }
+    (label, width)
+}
+
+/// Frequency group `g`'s waves in `cell`: a label (its frequency, its size, the selected
+/// neuron if it is one of them, its place in the order) over a strip per neuron. `place`:
+/// (its place, the number of groups, dot rows per strip).
+fn draw_group(
+    f: &mut Frame,
+    cx: &Ctx,
+    s: &Shown,
+    g: usize,
+    cell: Rect,
+    place: (usize, usize, usize),
+) {
+    let theme = cx.theme;
+    let group = &s.mech.groups[g];
+    let k = group.frequency;
+    let [head, plot] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(cell);
+    let strips = strip_count(plot.height, group.neurons.len());
+    let (label, width) = group_label(theme, s, group, strips, place, head.width as usize);
     f.render_widget(Paragraph::new(Line::from(label)), head);
     let lines: Vec<(usize, Vec<(f64, f64)>)> = group
         .neurons

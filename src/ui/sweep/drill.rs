@@ -244,23 +244,9 @@ fn label(s: &Scene, run: usize) -> String {
     parts.join(" · ")
 }
 
-/// One run's chart in `a`: its title row, then its loss curves (or why there are none).
-fn chart(buf: &mut Buffer, s: &Scene, run: usize, a: Rect) {
-    let theme = s.theme;
-    let state = s.state_of(run);
-    let label = label(s, run);
-    let (what, style) = match state {
-        RunState::Done(c) => (c.name(), theme.class_text(c)),
-        RunState::Running => ("training", theme.running()),
-        RunState::Pending => ("pending", theme.dim()),
-    };
-    let glyph_style = match state {
-        RunState::Done(c) => theme.class_cell(c),
-        _ => style,
-    };
-    // The longest title that fits: class, label and why accuracy would say otherwise; class
-    // and label; the label alone; then its first words.
-    let w = a.width as usize;
+/// The longest title that fits in `w` columns after the run's glyph: class, label and why
+/// accuracy would say otherwise; class and label; the label alone; then its first words.
+fn run_title(s: &Scene, run: usize, state: RunState, what: &str, label: &str, w: usize) -> String {
     let why = match state {
         RunState::Done(c) => s
             .progress
@@ -280,11 +266,29 @@ fn chart(buf: &mut Buffer, s: &Scene, run: usize, a: Rect) {
         })
         .collect();
     titles.push(format!(" {what} · {label}"));
-    let rest = titles
+    titles
         .into_iter()
         .find(|t| t.chars().count() < w)
         .or_else(|| crate::ui::callout::fit_words(&format!(" {label}"), w - 1))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// One run's chart in `a`: its title row, then its loss curves (or why there are none).
+fn chart(buf: &mut Buffer, s: &Scene, run: usize, a: Rect) {
+    let theme = s.theme;
+    let state = s.state_of(run);
+    let label = label(s, run);
+    let (what, style) = match state {
+        RunState::Done(c) => (c.name(), theme.class_text(c)),
+        RunState::Running => ("training", theme.running()),
+        RunState::Pending => ("pending", theme.dim()),
+    };
+    let glyph_style = match state {
+        RunState::Done(c) => theme.class_cell(c),
+        _ => style,
+    };
+    let w = a.width as usize;
+    let rest = run_title(s, run, state, what, &label, w);
     buf.set_string(a.x, a.y, run_glyph(state), glyph_style);
     buf.set_stringn(a.x + 1, a.y, rest, w - 1, style);
     let area = Rect {
