@@ -40,7 +40,7 @@ pub const MARKER: &str = "◆";
 
 /// Draw the run's callouts on `plot`, after the curves: a marker at each one's step on the
 /// curve it is about (the train line when its label names train, else the test line;
-/// `value` reads it as in [`paint_runs`]), and its label where it hides nothing, neither a
+/// `value` reads it as in [`paint_runs`](super::axis::paint_runs)), and its label where it hides nothing, neither a
 /// marker nor a label placed before it (see `label_place`), cut at a word where no row
 /// has room for it whole ([`fit_words`]).
 pub fn draw_callouts(buf: &mut Buffer, plot: &Plot, cx: &Ctx, value: fn(&Metrics, bool) -> f64) {
